@@ -1,0 +1,78 @@
+import type { ResolvedProfile } from './profile';
+
+/**
+ * The execution document: the JSON that passes from state to state (DESIGN.md, "The execution document").
+ * The metadata XML itself never travels in it; a step that needs the XML reads `bucket/key` at `versionId` again.
+ */
+export interface ExecutionRequest {
+  bucket: string;
+  key: string;
+  versionId: string;
+  /** Hex SHA-256 of the metadata document's bytes. */
+  sha256: string;
+  /** Size of the object in bytes. */
+  size: number;
+  /** Name of the profile selected by the key prefix `metadata/<profile>/`. */
+  profile: string;
+  dryRun: boolean;
+  /** The Step Functions execution name: keys the journal, backups and the `execution` tag. */
+  executionName: string;
+  /** Pipeline name, from the configuration; used in tags. */
+  pipelineName: string;
+  account: string;
+  region: string;
+  partition: string;
+  /** How the execution was started. */
+  source: 'eventbridge' | 'manual';
+}
+
+export interface CertificateSummary {
+  sha256Fingerprint: string;
+  notBefore: string;
+  notAfter: string;
+  subject: string;
+}
+
+export interface MetadataSummary {
+  entityId: string;
+  certificates: CertificateSummary[];
+  validUntil?: string;
+  /** Human-readable warnings, e.g. a certificate that expires within 30 days. */
+  warnings: string[];
+}
+
+export type StepName = 'identityProvider' | 'role' | 'policy' | 'attributeMapping';
+export const STEP_ORDER: readonly StepName[] = ['identityProvider', 'role', 'policy', 'attributeMapping'];
+
+export type ReceiptAction = 'created' | 'updated' | 'unchanged' | 'planned' | 'pending-confirmation';
+
+/** What a step did, so that its revert undoes exactly that and nothing else. */
+export interface Receipt<Previous = unknown> {
+  step: StepName;
+  action: ReceiptAction;
+  /** The resource the step manages (provider, role, policy, application). */
+  arn: string;
+  /** What was there before: enough for the revert to restore it. Absent when the resource did not exist. */
+  previous?: Previous;
+  /** One line per change made (or, in a dry run, planned), for people. */
+  changes: string[];
+  /** Step-specific facts a later step or the revert needs. */
+  details?: Record<string, unknown>;
+}
+
+/** What a revert did. */
+export interface RevertReport {
+  step: StepName;
+  action: 'deleted' | 'restored' | 'nothing-to-do';
+  changes: string[];
+}
+
+export interface ExecutionDocument {
+  request: ExecutionRequest;
+  profile: ResolvedProfile;
+  metadata: MetadataSummary;
+  receipts?: Partial<Record<StepName, Receipt>>;
+  reverts?: Partial<Record<StepName, RevertReport>>;
+  /** Set by the state machine's Catch on the rollback path. */
+  failure?: { Error: string; Cause: string };
+}

@@ -1,0 +1,28 @@
+/**
+ * Base class of every error this pipeline raises on purpose.
+ *
+ * The `name` of each subclass is the string the state machine matches in `Retry` and `Catch`
+ * (`"ErrorEquals": ["Metadata.CertificateExpired"]`), so names are part of the public contract:
+ * each family keeps its names in one module, and tests pin them.
+ */
+export abstract class FederationError extends Error {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** Thrown when the deployed or local configuration (profiles, environment) is invalid. */
+export class ConfigInvalidError extends FederationError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'Config.Invalid';
+  }
+}
+
+/** Thrown when a step receives an execution document that is not shaped as the previous state produces it. */
+export class DocumentInvalidError extends FederationError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'Document.Invalid';
+  }
+}

@@ -1,0 +1,64 @@
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { ExecutionRequest, StepName } from './document';
+
+/**
+ * A step that throws returns no receipt, yet may already have changed something (the role created, then tagging
+ * failed). So before its first change a step writes down what was there, and its revert reads this entry when the
+ * receipt is missing. One entry per execution and step: `journal/<execution>/<step>.json` in the metadata bucket.
+ */
+export interface JournalEntry<Previous = unknown> {
+  step: StepName;
+  executionName: string;
+  writtenAt: string;
+  /** What the step was about to do, for people reading the bucket. */
+  intent: string[];
+  /** The state before the change, in the same shape as the receipt's `previous` (undefined: nothing existed). */
+  previous?: Previous;
+  /** Step-specific facts the revert needs (ARNs, version ids). */
+  details?: Record<string, unknown>;
+}
+
+export function journalKey(request: Pick<ExecutionRequest, 'executionName'>, step: StepName): string {
+  return `journal/${request.executionName}/${step}.json`;
+}
+
+export async function writeJournal<Previous>(
+  s3: S3Client,
+  request: ExecutionRequest,
+  entry: Omit<JournalEntry<Previous>, 'executionName' | 'writtenAt' | 'step'> & { step: StepName },
+  now: () => Date = () => new Date(),
+): Promise<void> {
+  const body: JournalEntry<Previous> = { ...entry, executionName: request.executionName, writtenAt: now().toISOString() };
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: request.bucket,
+      Key: journalKey(request, entry.step),
+      Body: JSON.stringify(body, null, 2),
+      ContentType: 'application/json',
+    }),
+  );
+}
+
+/** The step's journal entry, or undefined when the step never got as far as writing one. */
+export async function readJournal<Previous>(
+  s3: S3Client,
+  request: ExecutionRequest,
+  step: StepName,
+): Promise<JournalEntry<Previous> | undefined> {
+  try {
+    const response = await s3.send(new GetObjectCommand({ Bucket: request.bucket, Key: journalKey(request, step) }));
+    const text = await response.Body!.transformToString('utf-8');
+    return JSON.parse(text) as JournalEntry<Previous>;
+  } catch (error) {
+    if ((error as Error).name === 'NoSuchKey' || (error as Error).name === 'NotFound') return undefined;
+    throw error;
+  }
+}
+
+/** Reads the metadata document this execution was started for, pinned to its version. */
+export async function readMetadataDocument(s3: S3Client, request: ExecutionRequest): Promise<string> {
+  const response = await s3.send(
+    new GetObjectCommand({ Bucket: request.bucket, Key: request.key, VersionId: request.versionId }),
+  );
+  return response.Body!.transformToString('utf-8');
+}

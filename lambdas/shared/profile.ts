@@ -1,0 +1,175 @@
+import { z } from 'zod';
+import { ConfigInvalidError } from './errors';
+
+/** The attribute Amazon Connect (and the AWS console) reads to pick the role and provider. */
+export const ROLE_ATTRIBUTE = 'https://aws.amazon.com/SAML/Attributes/Role';
+/** Amazon Connect reads this attribute as the Connect user name. */
+export const ROLE_SESSION_NAME_ATTRIBUTE = 'https://aws.amazon.com/SAML/Attributes/RoleSessionName';
+export const EMAIL_NAME_ID_FORMAT = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
+
+const partition = 'arn:aws(?:-cn|-us-gov|-iso|-iso-b)?';
+const managedPolicyArn = z
+  .string()
+  .regex(new RegExp(`^${partition}:iam::(?:\\d{12}|aws):policy/(?:[\\x21-\\x7E]+/)?[\\w+=,.@-]{1,128}$`), {
+    message: 'must be an IAM managed policy ARN, e.g. arn:aws:iam::aws:policy/ReadOnlyAccess',
+  });
+
+export const ProfileNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: 'must be 1-32 lowercase letters, digits or hyphens' });
+
+export const ProfileSchema = z
+  .object({
+    identityProvider: z.object({
+      /** Name of the IAM SAML identity provider (IAM: 1-128 characters of [\w._-]). */
+      name: z.string().regex(/^[\w._-]{1,128}$/, { message: 'must be 1-128 characters of letters, digits, _ . -' }),
+    }),
+    role: z.object({
+      /** Name of the SAML 2.0 federation role (IAM: 1-64 characters of [\w+=,.@-]). */
+      name: z.string().regex(/^[\w+=,.@-]{1,64}$/, { message: 'must be 1-64 characters of letters, digits, + = , . @ _ -' }),
+      path: z
+        .string()
+        .regex(/^\/(?:[\x21-\x7E]{1,510}\/)?$/, { message: 'must start and end with /' })
+        .default('/'),
+      /** Seconds; IAM allows 3,600-43,200. */
+      maxSessionDuration: z.number().int().min(3600).max(43200).default(3600),
+      permissionsBoundaryArn: managedPolicyArn.optional(),
+    }),
+    policy: z
+      .object({
+        /**
+         * The Amazon Connect instance whose federation policy (connect:GetFederationToken on the instance's users) is
+         * generated and attached. Region and account come from this ARN.
+         */
+        connectInstanceArn: z
+          .string()
+          .regex(new RegExp(`^${partition}:connect:[a-z0-9-]+:\\d{12}:instance/[0-9a-f-]{36}$`), {
+            message: 'must be an Amazon Connect instance ARN, arn:aws:connect:<region>:<account>:instance/<uuid>',
+          })
+          .optional(),
+        /** Name of the customer managed policy generated for `connectInstanceArn`. */
+        name: z.string().regex(/^[\w+=,.@-]{1,128}$/, { message: 'must be 1-128 characters of letters, digits, + = , . @ _ -' }).default('AmazonConnectSSOPolicy'),
+        /** Existing managed policies to attach as they are. */
+        managedPolicyArns: z.array(managedPolicyArn).max(10).default([]),
+      })
+      .refine((p) => p.connectInstanceArn !== undefined || p.managedPolicyArns.length > 0, {
+        message: 'set connectInstanceArn, or list at least one managedPolicyArns',
+      }),
+    application: z
+      .object({
+        /** IAM Identity Center application ARN, arn:aws:sso::<account>:application/ssoins-<id>/apl-<id>. */
+        arn: z
+          .string()
+          .regex(new RegExp(`^${partition}:sso::\\d{12}:application/(?:sso)?ins-[a-zA-Z0-9-.]{16}/apl-[a-zA-Z0-9]{16}$`), {
+            message: 'must be an IAM Identity Center application ARN, arn:aws:sso::<account>:application/ssoins-<16>/apl-<16>',
+          })
+          .optional(),
+        /** Display name, looked up with ListApplications when no ARN is given. */
+        displayName: z.string().min(1).max(255).optional(),
+        /** IAM Identity Center instance ARN; found with ListInstances when the account has exactly one. */
+        instanceArn: z
+          .string()
+          .regex(new RegExp(`^${partition}:sso:::instance/(?:sso)?ins-[a-zA-Z0-9-.]{16}$`), {
+            message: 'must be an IAM Identity Center instance ARN, arn:aws:sso:::instance/ssoins-<16>',
+          })
+          .optional(),
+      })
+      .refine((a) => a.arn !== undefined || a.displayName !== undefined, { message: 'set arn or displayName' }),
+    /** Where the application sends the user after sign-in, e.g. https://<region>.console.aws.amazon.com/connect/federate/<instance-id>. */
+    relayState: z.string().url().optional(),
+    attributeMapping: z
+      .object({
+        /** "api": write the mapping through IAM Identity Center's console API; "manual": publish it and wait for an operator. */
+        mode: z.enum(['api', 'manual']).default('api'),
+        subject: z
+          .object({
+            source: z.string().min(1).default('${user:email}'),
+            nameIdFormat: z.string().min(1).default(EMAIL_NAME_ID_FORMAT),
+          })
+          .default({ source: '${user:email}', nameIdFormat: EMAIL_NAME_ID_FORMAT }),
+        /** Attributes besides the Role attribute, which the pipeline always sets to `<role ARN>,<provider ARN>`. */
+        attributes: z
+          .record(z.string().min(1), z.string().min(1))
+          .default({ [ROLE_SESSION_NAME_ATTRIBUTE]: '${user:email}' })
+          .refine((a) => !(ROLE_ATTRIBUTE in a), { message: `must not set ${ROLE_ATTRIBUTE}: the pipeline sets it` }),
+        /** How long the manual mode waits for an operator, in seconds (default 24 h). */
+        manualTimeoutSeconds: z.number().int().min(60).max(31_536_000).default(86_400),
+      })
+      .default({
+        mode: 'api',
+        subject: { source: '${user:email}', nameIdFormat: EMAIL_NAME_ID_FORMAT },
+        attributes: { [ROLE_SESSION_NAME_ATTRIBUTE]: '${user:email}' },
+        manualTimeoutSeconds: 86_400,
+      }),
+  })
+  .strict();
+
+export const FederationConfigSchema = z
+  .object({
+    /** Names the pipeline in tags and notifications. */
+    pipelineName: z.string().regex(/^[\w.:/=+@-]{1,64}$/, { message: 'must be 1-64 characters usable in an IAM tag value' }).default('saml-federation'),
+    profiles: z.record(ProfileNameSchema, ProfileSchema).refine((p) => Object.keys(p).length > 0, { message: 'define at least one profile' }),
+  })
+  .strict();
+
+export type ProfileInput = z.input<typeof ProfileSchema>;
+export type Profile = z.output<typeof ProfileSchema>;
+export type FederationConfigInput = z.input<typeof FederationConfigSchema>;
+export type FederationConfig = z.output<typeof FederationConfigSchema>;
+/** A profile with its name, as Intake puts it into the execution document. */
+export type ResolvedProfile = Profile & { name: string };
+
+function describeIssues(error: z.ZodError, root: string, input: unknown): string {
+  return error.issues
+    .map((issue) => {
+      const path = [root, ...issue.path.map(String)].join('.');
+      const value = valueAt(input, issue.path);
+      const got = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
+      return `${path}: ${issue.message}${got}`;
+    })
+    .join('; ');
+}
+
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let current: unknown = input;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+/**
+ * Validates the pipeline configuration (cdk.json context `samlFederation`, or the PROFILES environment variable of a
+ * function). Accepts the object or its JSON text, because `cdk -c key=value` passes strings.
+ */
+export function parseFederationConfig(input: unknown, source = 'samlFederation'): FederationConfig {
+  let value = input;
+  if (typeof input === 'string') {
+    try {
+      value = JSON.parse(input);
+    } catch (error) {
+      throw new ConfigInvalidError(`${source}: is not valid JSON (${(error as Error).message})`, { cause: error });
+    }
+  }
+  const result = FederationConfigSchema.safeParse(value);
+  if (!result.success) {
+    throw new ConfigInvalidError(describeIssues(result.error, source, value), { cause: result.error });
+  }
+  return result.data;
+}
+
+/** Validates one resolved profile as it travels in the execution document. */
+export function parseResolvedProfile(input: unknown): ResolvedProfile {
+  const name = ProfileNameSchema.safeParse((input as { name?: unknown } | null)?.name);
+  const { name: _ignored, ...rest } = (input ?? {}) as Record<string, unknown>;
+  const result = ProfileSchema.safeParse(rest);
+  if (!name.success || !result.success) {
+    const problems = [
+      ...(name.success ? [] : [describeIssues(name.error, 'profile.name', (input as { name?: unknown } | null)?.name)]),
+      ...(result.success ? [] : [describeIssues(result.error, 'profile', rest)]),
+    ];
+    throw new ConfigInvalidError(problems.join('; '));
+  }
+  return { ...result.data, name: name.data };
+}
