@@ -1,3 +1,4 @@
+import type { LockLease } from './lock';
 import type { ResolvedProfile } from './profile';
 
 /**
@@ -71,6 +72,8 @@ export interface ExecutionDocument {
   request: ExecutionRequest;
   profile: ResolvedProfile;
   metadata: MetadataSummary;
+  /** The per-profile lock this execution takes (lambdas/shared/lock.ts). */
+  lock?: LockLease;
   receipts?: Partial<Record<StepName, Receipt>>;
   reverts?: Partial<Record<StepName, RevertReport>>;
   /** Set by the state machine's Catch on the rollback path. */
