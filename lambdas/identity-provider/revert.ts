@@ -1,0 +1,89 @@
+import { DeleteSAMLProviderCommand, IAMClient, UpdateSAMLProviderCommand } from '@aws-sdk/client-iam';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { samlProviderArn } from '../shared/arns';
+import type { ExecutionDocument, Receipt, RevertReport } from '../shared/document';
+import { parseExecutionDocument } from '../shared/document-parse';
+import { readJournal } from '../shared/journal';
+import { logger } from '../shared/logger';
+import { createdByExecution } from '../shared/tags';
+import { IdentityProviderVanishedError } from './errors';
+import { getSamlProvider, sameMetadataDocument, type IdentityProviderPrevious, type MetadataBackup } from './provider';
+
+/**
+ * IAM actions: iam:GetSAMLProvider, iam:UpdateSAMLProvider, iam:DeleteSAMLProvider on the profiles' providers.
+ * S3 on the metadata bucket: s3:GetObject on journal/* and backups/*, s3:ListBucket (so a missing journal entry reads
+ * as NoSuchKey rather than AccessDenied).
+ */
+export interface IdentityProviderRevertDeps {
+  iam: IAMClient;
+  s3: S3Client;
+}
+
+type WhatApplyDid = { kind: 'created'; arn: string } | { kind: 'updated'; arn: string; previous: IdentityProviderPrevious };
+
+/**
+ * Undoes what the IdentityProvider step of this execution did, working from its receipt or, when the step threw,
+ * from its journal entry. Deletes only a provider whose tags say this execution created it; restores the backed-up
+ * document of a provider that existed before. Safe to run twice.
+ */
+export async function revertIdentityProvider(doc: ExecutionDocument, deps: IdentityProviderRevertDeps): Promise<RevertReport> {
+  const found = await whatApplyDid(doc, deps.s3);
+  if (typeof found === 'string') return nothingToDo(found);
+  const name = doc.profile.identityProvider.name;
+  const current = await getSamlProvider(deps.iam, found.arn);
+
+  if (found.kind === 'created') {
+    if (current === undefined) return nothingToDo(`SAML provider ${name} does not exist (never created, or already deleted)`);
+    if (!createdByExecution(current.Tags?.map((tag) => ({ Key: tag.Key ?? '', Value: tag.Value ?? '' })), doc.request)) {
+      logger.warn('SAML provider not tagged as created by this execution; left in place', { arn: found.arn, tags: current.Tags });
+      return nothingToDo(`left SAML provider ${name} in place: its tags do not name execution ${doc.request.executionName}, so this execution did not create it`);
+    }
+    await deps.iam.send(new DeleteSAMLProviderCommand({ SAMLProviderArn: found.arn }));
+    logger.info('deleted SAML provider created by this execution', { arn: found.arn });
+    return { step: 'identityProvider', action: 'deleted', changes: [`deleted SAML provider ${name}, created by this execution`] };
+  }
+
+  const location = `s3://${found.previous.backup.bucket}/${found.previous.backup.key}`;
+  if (current === undefined) {
+    throw new IdentityProviderVanishedError(
+      `SAML provider ${name} was updated by execution ${doc.request.executionName} but no longer exists, so its previous metadata cannot be restored. ` +
+        `The previous document is at ${location}; re-create the provider from it (aws iam create-saml-provider) if it is still needed.`,
+    );
+  }
+  const backup = await readBackup(deps.s3, found.previous.backup);
+  if (sameMetadataDocument(current.SAMLMetadataDocument ?? '', backup)) {
+    return nothingToDo(`SAML provider ${name} already has its previous metadata`);
+  }
+  await deps.iam.send(new UpdateSAMLProviderCommand({ SAMLProviderArn: found.arn, SAMLMetadataDocument: backup }));
+  logger.info('restored SAML provider metadata', { arn: found.arn, backup: found.previous.backup });
+  return { step: 'identityProvider', action: 'restored', changes: [`restored the previous metadata of SAML provider ${name} from ${location}`] };
+}
+
+/** What the apply step changed, or a sentence saying why there is nothing to undo. */
+async function whatApplyDid(doc: ExecutionDocument, s3: S3Client): Promise<WhatApplyDid | string> {
+  const receipt = doc.receipts?.identityProvider as Receipt<IdentityProviderPrevious> | undefined;
+  if (receipt !== undefined) {
+    if (receipt.action === 'created') return { kind: 'created', arn: receipt.arn };
+    if (receipt.action === 'updated' && receipt.previous !== undefined) return { kind: 'updated', arn: receipt.arn, previous: receipt.previous };
+    return `the IdentityProvider step changed nothing (${receipt.action})`;
+  }
+  // No receipt: the step threw, possibly after its first change. The journal says what it was about to change.
+  const entry = await readJournal<IdentityProviderPrevious>(s3, doc.request, 'identityProvider');
+  if (entry === undefined) return 'the IdentityProvider step made no change (no receipt, no journal entry)';
+  const arn = typeof entry.details?.arn === 'string' ? entry.details.arn : samlProviderArn(doc.request, doc.profile.identityProvider.name);
+  return entry.previous === undefined ? { kind: 'created', arn } : { kind: 'updated', arn, previous: entry.previous };
+}
+
+async function readBackup(s3: S3Client, backup: MetadataBackup): Promise<string> {
+  const response = await s3.send(new GetObjectCommand({ Bucket: backup.bucket, Key: backup.key }));
+  return response.Body!.transformToString('utf-8');
+}
+
+function nothingToDo(reason: string): RevertReport {
+  return { step: 'identityProvider', action: 'nothing-to-do', changes: [reason] };
+}
+
+const iam = new IAMClient({});
+const s3 = new S3Client({});
+
+export const handler = async (event: unknown): Promise<RevertReport> => revertIdentityProvider(parseExecutionDocument(event), { iam, s3 });
