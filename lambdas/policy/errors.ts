@@ -1,0 +1,9 @@
+import { FederationError } from '../shared/errors';
+
+/** Thrown when AttachRolePolicy hits IAM's quota of managed policies per role (10 by default, adjustable to 20). */
+export class PolicyAttachmentQuotaExceededError extends FederationError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'Policy.AttachmentQuotaExceeded';
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * Revert of the Policy step: detach what this execution attached, give a pre-existing policy its previous default
+ * version back (and an equivalent of a version it deleted), delete the policy only if this execution created it and
+ * nothing else uses it. Works from the receipt, else from the journal; checks the account before each change, so a
+ * retry after a partial revert, or a second revert, does only what is left.
+ *
+ * IAM actions: iam:ListAttachedRolePolicies, iam:DetachRolePolicy on the profile's role; iam:GetPolicy,
+ * iam:ListPolicyTags, iam:ListEntitiesForPolicy, iam:ListPolicyVersions, iam:GetPolicyVersion,
+ * iam:SetDefaultPolicyVersion, iam:CreatePolicyVersion, iam:DeletePolicyVersion, iam:DeletePolicy on the profile's
+ * policy. S3: s3:GetObject and s3:PutObject on <bucket>/journal/*.
+ */
+import {
+  CreatePolicyVersionCommand,
+  DeletePolicyCommand,
+  DeletePolicyVersionCommand,
+  DetachRolePolicyCommand,
+  IAMClient,
+  SetDefaultPolicyVersionCommand,
+} from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { ExecutionDocument, ExecutionRequest, RevertReport } from '../shared/document';
+import { parseExecutionDocument } from '../shared/document-parse';
+import { readJournal, writeJournal, type JournalEntry } from '../shared/journal';
+import { logger } from '../shared/logger';
+import { createdByExecution } from '../shared/tags';
+import type { PolicyDeps, PolicyReceipt } from './apply';
+import { samePolicyDocument } from './policy-document';
+import {
+  findPolicy,
+  isNamed,
+  listAttachedPolicyArns,
+  listPolicyAttachments,
+  listPolicyTags,
+  listPolicyVersions,
+  MAX_POLICY_VERSIONS,
+  policyVersionDocument,
+  type PolicyDetails,
+  type PolicyPrevious,
+} from './policy-state';
+
+interface RevertSource {
+  previous: PolicyPrevious;
+  details: PolicyDetails;
+  /** Present when the source is the journal: a revert records there what it learns before acting on it. */
+  journal?: JournalEntry<PolicyPrevious>;
+}
+
+/** The receipt when the step finished, else its journal entry, else nothing (the step never changed anything). */
+async function loadSource(doc: ExecutionDocument, s3: S3Client): Promise<RevertSource | undefined> {
+  const receipt = doc.receipts?.policy as PolicyReceipt | undefined;
+  if (receipt) {
+    if (receipt.action !== 'created' && receipt.action !== 'updated') return undefined;
+    return { previous: receipt.previous!, details: receipt.details };
+  }
+  const journal = await readJournal<PolicyPrevious>(s3, doc.request, 'policy');
+  if (!journal?.previous || !journal.details) return undefined;
+  return { previous: journal.previous, details: journal.details as PolicyDetails, journal };
+}
+
+/** Ignores "already gone": another attempt of this revert, or a person, got there first. */
+async function unlessGone(action: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await action();
+    return true;
+  } catch (error) {
+    if (isNamed(error, 'NoSuchEntityException')) return false;
+    throw error;
+  }
+}
+
+class Revert {
+  public readonly changes: string[] = [];
+  public deleted = false;
+  public restored = false;
+
+  public constructor(
+    private readonly deps: PolicyDeps,
+    private readonly request: ExecutionRequest,
+    private readonly source: RevertSource,
+  ) {}
+
+  public async detachAttached(): Promise<void> {
+    const { details, previous } = this.source;
+    // Only what this execution attached: anything attached before stays, whatever the lists say.
+    const ours = details.attach.filter((arn) => !previous.attachedPolicyArns.includes(arn));
+    if (ours.length === 0) return;
+    const attachedNow = await listAttachedPolicyArns(this.deps.iam, details.roleName, true);
+    for (const arn of ours.filter((candidate) => attachedNow.includes(candidate))) {
+      if (await unlessGone(() => this.deps.iam.send(new DetachRolePolicyCommand({ RoleName: details.roleName, PolicyArn: arn })))) {
+        this.changes.push(`detached ${arn} from role ${details.roleName}`);
+        this.restored = true;
+        logger.info('detached policy', { roleName: details.roleName, policyArn: arn });
+      }
+    }
+  }
+
+  public async deleteCreatedPolicy(policyArn: string): Promise<void> {
+    const { iam } = this.deps;
+    if (!(await findPolicy(iam, policyArn))) return;
+    // The journal only says the step was about to create it: the tags say whether this execution actually did.
+    if (!createdByExecution(await listPolicyTags(iam, policyArn), this.request)) {
+      this.changes.push(`kept policy ${policyArn}: its tags say this execution did not create it`);
+      return;
+    }
+    const attachments = await listPolicyAttachments(iam, policyArn);
+    if (attachments.length > 0) {
+      this.changes.push(
+        `kept policy ${policyArn}: this execution created it, but it is now also attached to ${attachments.join(', ')}; ` +
+          `delete it by hand once nothing uses it`,
+      );
+      return;
+    }
+    for (const version of await listPolicyVersions(iam, policyArn)) {
+      if (version.IsDefaultVersion) continue;
+      await unlessGone(() => iam.send(new DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: version.VersionId })));
+    }
+    if (await unlessGone(() => iam.send(new DeletePolicyCommand({ PolicyArn: policyArn })))) {
+      this.changes.push(`deleted policy ${policyArn}, which this execution created`);
+      this.deleted = true;
+      logger.info('deleted policy', { policyArn });
+    }
+  }
+
+  /**
+   * Finds the version this execution made when the receipt is missing and the journal predates CreatePolicyVersion's
+   * answer: a default version that did not exist before and holds the document the step wanted.
+   */
+  private async createdVersionId(policyArn: string, defaultVersionId: string | undefined): Promise<string | undefined> {
+    const { previous, details, journal } = this.source;
+    if (details.createdVersionId) return details.createdVersionId;
+    if (!defaultVersionId || defaultVersionId === previous.defaultVersionId || (previous.versionIds ?? []).includes(defaultVersionId)) return undefined;
+    if (!details.document || !samePolicyDocument(await policyVersionDocument(this.deps.iam, policyArn, defaultVersionId), details.document)) return undefined;
+    // Written down before the default moves back: a retry of this revert could not recognise the version after that.
+    const learned: PolicyDetails = { ...details, createdVersionId: defaultVersionId };
+    await writeJournal(this.deps.s3, this.request, { step: 'policy', intent: journal?.intent ?? [], previous, details: learned }, this.deps.now);
+    this.source.details = learned;
+    return defaultVersionId;
+  }
+
+  public async restorePreviousVersion(policyArn: string): Promise<void> {
+    const { iam } = this.deps;
+    const { previous } = this.source;
+    const policy = await findPolicy(iam, policyArn);
+    if (!policy) {
+      this.changes.push(`policy ${policyArn} no longer exists: no version to restore`);
+      return;
+    }
+    const createdVersionId = await this.createdVersionId(policyArn, policy.DefaultVersionId);
+    let versions = await listPolicyVersions(iam, policyArn);
+    if (createdVersionId && versions.some((version) => version.VersionId === createdVersionId)) {
+      if (policy.DefaultVersionId === createdVersionId && previous.defaultVersionId) {
+        await iam.send(new SetDefaultPolicyVersionCommand({ PolicyArn: policyArn, VersionId: previous.defaultVersionId }));
+        this.changes.push(`set the default version of ${policyArn} back to ${previous.defaultVersionId}`);
+      }
+      if (await unlessGone(() => iam.send(new DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: createdVersionId })))) {
+        this.changes.push(`deleted version ${createdVersionId} of ${policyArn}, which this execution created`);
+      }
+      this.restored = true;
+      versions = versions.filter((version) => version.VersionId !== createdVersionId);
+      logger.info('restored previous default policy version', { policyArn, versionId: previous.defaultVersionId });
+    }
+    const deleted = previous.deletedVersion;
+    // The step deletes a version only when all versions are used: fewer than that now means it is still missing.
+    if (deleted && versions.length < MAX_POLICY_VERSIONS && !versions.some((version) => version.VersionId === deleted.versionId)) {
+      const recreated = await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: deleted.document, SetAsDefault: false }));
+      this.changes.push(
+        `re-created the document of deleted version ${deleted.versionId} of ${policyArn} as non-default version ` +
+          `${recreated.PolicyVersion?.VersionId ?? '(unknown)'}: same document, but IAM never reuses a version id`,
+      );
+      this.restored = true;
+      logger.info('re-created deleted policy version', { policyArn, deletedVersionId: deleted.versionId, versionId: recreated.PolicyVersion?.VersionId });
+    }
+  }
+}
+
+export async function revertPolicy(doc: ExecutionDocument, deps: PolicyDeps): Promise<RevertReport> {
+  const source = await loadSource(doc, deps.s3);
+  if (!source) return { step: 'policy', action: 'nothing-to-do', changes: [] };
+  const revert = new Revert(deps, doc.request, source);
+  // Detach first: IAM refuses to delete a policy that is still attached.
+  await revert.detachAttached();
+  const policyArn = source.details.policyArn;
+  if (policyArn && source.details.createPolicy) await revert.deleteCreatedPolicy(policyArn);
+  else if (policyArn && source.details.createVersion) await revert.restorePreviousVersion(policyArn);
+  const action = revert.deleted ? 'deleted' : revert.restored ? 'restored' : 'nothing-to-do';
+  return { step: 'policy', action, changes: revert.changes };
+}
+
+const iam = new IAMClient({});
+const s3 = new S3Client({});
+
+export async function handler(event: unknown): Promise<RevertReport> {
+  return revertPolicy(parseExecutionDocument(event), { iam, s3 });
+}
