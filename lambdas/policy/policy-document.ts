@@ -55,7 +55,9 @@ function canonical(value: unknown): unknown {
 
 function canonicalStatement(statement: unknown): unknown {
   if (statement === null || typeof statement !== 'object' || Array.isArray(statement)) return canonical(statement);
-  const entries = Object.entries(statement as Record<string, unknown>).map(([key, value]): [string, unknown] => {
+  // A Sid only names the statement (the runbook's policy says "Statement1"): renaming it grants nothing new.
+  const named = Object.entries(statement as Record<string, unknown>).filter(([key]) => key !== 'Sid');
+  const entries = named.map(([key, value]): [string, unknown] => {
     if (LIST_KEYS.has(key)) return [key, asSortedList(value, CASE_INSENSITIVE_KEYS.has(key))];
     if ((key === 'Principal' || key === 'NotPrincipal') && value !== null && typeof value === 'object') {
       // { AWS: "arn" } and { AWS: ["arn"] } name the same principal.
@@ -76,7 +78,7 @@ function canonicalStatement(statement: unknown): unknown {
   return sortedObject(entries);
 }
 
-/** The document in a form where key order, statement order and one-value-versus-list no longer matter. */
+/** The document in a form where key order, statement order, statement ids and one-value-versus-list no longer matter. */
 export function canonicalPolicyDocument(document: PolicyDocumentInput): string {
   const parsed = parsePolicyDocument(document);
   const statements = parsed.Statement === undefined ? [] : Array.isArray(parsed.Statement) ? parsed.Statement : [parsed.Statement];
@@ -86,7 +88,8 @@ export function canonicalPolicyDocument(document: PolicyDocumentInput): string {
 
 /**
  * True when both documents grant the same thing. IAM hands policy versions back URL-encoded and may reorder keys, and
- * a person may have written a single action as a list: none of that is a change worth a new policy version.
+ * a person may have written a single action as a list or named the statement differently: none of that is a change
+ * worth a new policy version.
  */
 export function samePolicyDocument(a: PolicyDocumentInput, b: PolicyDocumentInput): boolean {
   return canonicalPolicyDocument(a) === canonicalPolicyDocument(b);

@@ -38,6 +38,11 @@ describe('samePolicyDocument', () => {
     expect(samePolicyDocument(a, b)).toBe(true);
   });
 
+  it('ignores statement ids, as the runbook policy names its statement "Statement1"', () => {
+    const runbook = { Version: '2012-10-17', Statement: [{ Sid: 'Statement1', Effect: 'Allow', Action: 'connect:GetFederationToken', Resource: [`${INSTANCE}/user/\${aws:userid}`] }] };
+    expect(samePolicyDocument(runbook, generated)).toBe(true);
+  });
+
   it('treats a single statement object like a list of one, and condition values likewise', () => {
     const one = { Version: '2012-10-17', Statement: { Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::111122223333:saml-provider/P' }, Action: 'sts:AssumeRoleWithSAML', Condition: { StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } } } };
     const list = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: ['arn:aws:iam::111122223333:saml-provider/P'] }, Action: ['sts:AssumeRoleWithSAML'], Condition: { StringEquals: { 'SAML:aud': ['https://signin.aws.amazon.com/saml'] } } }] };
