@@ -1,0 +1,137 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import type { ExecutionDocument } from '../shared/document';
+import { parseExecutionDocument } from '../shared/document-parse';
+import { readJournal, writeJournal } from '../shared/journal';
+import { logger } from '../shared/logger';
+import { partsToWrite, readCurrentConfiguration, writePart } from './current';
+import { locateApplication } from './locate';
+import {
+  describeChanges,
+  desiredMapping,
+  instanceIdFromApplicationArn,
+  managedAttributeNames,
+  manualInstructions,
+  mappingEquals,
+  mergeMapping,
+} from './mapping';
+import type { AttributeMappingDetails, AttributeMappingReceipt, MappingPart, PreviousMapping } from './receipt';
+import { readSavedState, saveState } from './state';
+import type { SwbApi } from './swb-api';
+import { SwbClient } from './swb-client';
+
+export interface AttributeMappingDeps {
+  ssoAdmin: SSOAdminClient;
+  swb: SwbApi;
+  s3: S3Client;
+  now?: () => Date;
+}
+
+const STEP = 'attributeMapping' as const;
+
+/** The console API's answer when it has one, else what the pipeline last wrote, else unknown. */
+async function readPrevious(deps: AttributeMappingDeps, doc: ExecutionDocument, instanceId: string): Promise<PreviousMapping> {
+  const fromApi = await readCurrentConfiguration(deps.swb, instanceId);
+  if (fromApi) return { source: 'api', configuration: fromApi };
+  const saved = await readSavedState(deps.s3, doc.request, instanceId);
+  if (saved) return { source: 'pipeline-state', configuration: saved.configuration };
+  return { source: 'unknown' };
+}
+
+function previousNote(previous: PreviousMapping): string[] {
+  if (previous.source === 'pipeline-state') {
+    return ['the console API did not return the current mapping: compared with the mapping this pipeline last wrote (changes made in the console since then are not seen)'];
+  }
+  if (previous.source === 'unknown') {
+    return ['the console API did not return the current mapping and this pipeline never wrote one: the previous values are unknown, so a rollback can only remove the attributes set here'];
+  }
+  return [];
+}
+
+/**
+ * Sets the profile's attribute mapping on its IAM Identity Center application (DESIGN.md, "Attribute mapping"), or in
+ * manual mode hands the exact mapping to an operator through the receipt.
+ */
+export async function applyAttributeMapping(doc: ExecutionDocument, deps: AttributeMappingDeps): Promise<AttributeMappingReceipt> {
+  const { request, profile } = doc;
+  const now = deps.now ?? (() => new Date());
+  const located = await locateApplication(deps.ssoAdmin, profile.application, { account: request.account, region: request.region, profile: profile.name });
+  const instanceId = instanceIdFromApplicationArn(located.applicationArn);
+  const desired = desiredMapping(doc);
+  const details: AttributeMappingDetails = {
+    mode: profile.attributeMapping.mode,
+    applicationArn: located.applicationArn,
+    applicationName: located.applicationName,
+    instanceArn: located.instanceArn,
+    instanceId,
+    managedAttributes: managedAttributeNames(profile),
+  };
+  const receipt = (action: AttributeMappingReceipt['action'], changes: string[], previous?: PreviousMapping): AttributeMappingReceipt => ({
+    step: STEP,
+    action,
+    arn: located.applicationArn,
+    ...(previous ? { previous } : {}),
+    changes,
+    details,
+  });
+
+  if (profile.attributeMapping.mode === 'manual') {
+    details.manual = {
+      applicationName: located.applicationName,
+      applicationArn: located.applicationArn,
+      attributes: desired.attributes,
+      subject: desired.subject,
+      message: manualInstructions(located.applicationName, located.applicationArn, desired, profile.name),
+    };
+    const lines = Object.entries(desired.attributes).map(([name, value]) => `attribute ${name} = ${value}`);
+    if (request.dryRun) {
+      return receipt('planned', [`would ask an operator to set the mapping of "${located.applicationName}" by hand and wait for confirmation`, ...lines]);
+    }
+    logger.info('attribute mapping left to an operator', { applicationArn: located.applicationArn });
+    return receipt('pending-confirmation', [`waiting for an operator to set the mapping of "${located.applicationName}" by hand and confirm`, ...lines]);
+  }
+
+  const current = await readPrevious(deps, doc, instanceId);
+  const next = mergeMapping(current.configuration, desired);
+  details.configuration = next;
+  const alreadyEqual = current.configuration !== undefined && mappingEquals(current.configuration, next);
+
+  if (request.dryRun) {
+    const planned = alreadyEqual
+      ? [`no change: the mapping of "${located.applicationName}" already matches`]
+      : [...describeChanges(current.configuration, next), ...previousNote(current)];
+    return receipt('planned', planned, current);
+  }
+
+  // A retry of this execution must keep the configuration from before its first attempt, not a half-written one.
+  const journaled = await readJournal<PreviousMapping>(deps.s3, request, STEP);
+  if (alreadyEqual && !journaled) {
+    logger.info('attribute mapping already matches', { applicationArn: located.applicationArn, source: current.source });
+    return receipt('unchanged', [], current);
+  }
+  const previous = journaled?.previous ?? current;
+  const changes = [...describeChanges(previous.configuration, next), ...previousNote(previous)];
+  const attempted = new Set<MappingPart>((journaled?.details as AttributeMappingDetails | undefined)?.attempted ?? []);
+
+  for (const part of partsToWrite(current.configuration, next)) {
+    attempted.add(part);
+    details.attempted = [...attempted];
+    await writeJournal<PreviousMapping>(deps.s3, request, { step: STEP, intent: changes, previous, details: { ...details } }, now);
+    await writePart(deps.swb, instanceId, part, next);
+  }
+  details.attempted = [...attempted];
+  await saveState(deps.s3, request, { applicationArn: located.applicationArn, instanceId, configuration: next, writtenBy: 'apply' }, now);
+  logger.info('attribute mapping written', { applicationArn: located.applicationArn, parts: details.attempted, previousSource: previous.source });
+  return receipt('updated', changes, previous);
+}
+
+// The Identity Center instance may live in another region than the pipeline.
+const region = process.env.IDENTITY_CENTER_REGION || process.env.AWS_REGION || '';
+const ssoAdmin = new SSOAdminClient({ region });
+const s3 = new S3Client({});
+const swb = new SwbClient({ region });
+
+export async function handler(event: unknown): Promise<AttributeMappingReceipt> {
+  const doc = parseExecutionDocument(event);
+  return applyAttributeMapping(doc, { ssoAdmin, swb, s3 });
+}

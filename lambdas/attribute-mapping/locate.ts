@@ -1,0 +1,124 @@
+import {
+  DescribeApplicationCommand,
+  ListApplicationsCommand,
+  ListInstancesCommand,
+  type DescribeApplicationCommandOutput,
+  type SSOAdminClient,
+} from '@aws-sdk/client-sso-admin';
+import type { ResolvedProfile } from '../shared/profile';
+import {
+  ApplicationAmbiguousError,
+  ApplicationDisabledError,
+  ApplicationNotFoundError,
+  InstanceNotFoundError,
+  translateSsoAdminError,
+} from './errors';
+
+/** Where the lookup runs, for error messages a person can act on. */
+export interface LookupScope {
+  account: string;
+  region: string;
+  profile: string;
+}
+
+export interface LocatedApplication {
+  applicationArn: string;
+  /** Display name, as the console shows it. */
+  applicationName: string;
+  /** The Identity Center instance the application belongs to, when DescribeApplication or the profile says. */
+  instanceArn?: string;
+}
+
+async function call<T>(what: string, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    throw translateSsoAdminError(error, what);
+  }
+}
+
+/** The configured instance, or the account's only one. */
+export async function locateInstance(ssoAdmin: SSOAdminClient, configured: string | undefined, scope: LookupScope): Promise<string> {
+  if (configured) return configured;
+  const instances: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await call('ListInstances', () => ssoAdmin.send(new ListInstancesCommand({ NextToken: nextToken })));
+    for (const instance of page.Instances ?? []) if (instance.InstanceArn) instances.push(instance.InstanceArn);
+    nextToken = page.NextToken;
+  } while (nextToken);
+  const where = `account ${scope.account}, region ${scope.region}`;
+  if (instances.length === 0) {
+    throw new InstanceNotFoundError(`profile ${scope.profile}: ListInstances found no IAM Identity Center instance in ${where}; enable IAM Identity Center or set application.instanceArn`);
+  }
+  if (instances.length > 1) {
+    throw new InstanceNotFoundError(
+      `profile ${scope.profile}: ListInstances found ${instances.length} IAM Identity Center instances in ${where} (${instances.join(', ')}); set application.instanceArn to one of them`,
+    );
+  }
+  return instances[0]!;
+}
+
+async function findByDisplayName(ssoAdmin: SSOAdminClient, instanceArn: string, displayName: string, scope: LookupScope): Promise<string> {
+  const matches: string[] = [];
+  let seen = 0;
+  let nextToken: string | undefined;
+  do {
+    const page = await call('ListApplications', () => ssoAdmin.send(new ListApplicationsCommand({ InstanceArn: instanceArn, NextToken: nextToken })));
+    for (const application of page.Applications ?? []) {
+      seen += 1;
+      if (application.Name === displayName && application.ApplicationArn) matches.push(application.ApplicationArn);
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+  if (matches.length === 0) {
+    throw new ApplicationNotFoundError(
+      `profile ${scope.profile}: no application named "${displayName}" among the ${seen} applications of IAM Identity Center instance ${instanceArn} (account ${scope.account}, region ${scope.region}); check application.displayName or set application.arn`,
+    );
+  }
+  if (matches.length > 1) {
+    throw new ApplicationAmbiguousError(
+      `profile ${scope.profile}: ${matches.length} applications are named "${displayName}" in instance ${instanceArn} (${matches.join(', ')}); set application.arn to the one to configure`,
+    );
+  }
+  return matches[0]!;
+}
+
+/**
+ * The profile's application, checked to exist and to be enabled: by ARN when configured, otherwise by display name in
+ * the configured instance or the account's only one. The instance is looked up only when the name needs it, so a
+ * profile that names its application by ARN does not depend on ListInstances.
+ */
+export async function locateApplication(
+  ssoAdmin: SSOAdminClient,
+  application: ResolvedProfile['application'],
+  scope: LookupScope,
+): Promise<LocatedApplication> {
+  const instanceArn = application.arn ? application.instanceArn : await locateInstance(ssoAdmin, application.instanceArn, scope);
+  const applicationArn = application.arn ?? (await findByDisplayName(ssoAdmin, instanceArn!, application.displayName!, scope));
+
+  let described: DescribeApplicationCommandOutput;
+  try {
+    described = await ssoAdmin.send(new DescribeApplicationCommand({ ApplicationArn: applicationArn }));
+  } catch (error) {
+    if ((error as Error).name === 'ResourceNotFoundException') {
+      throw new ApplicationNotFoundError(
+        `profile ${scope.profile}: DescribeApplication found no application ${applicationArn} (account ${scope.account}, region ${scope.region}); check application.arn`,
+        { cause: error },
+      );
+    }
+    throw translateSsoAdminError(error, `DescribeApplication ${applicationArn}`);
+  }
+  const name = described.Name ?? application.displayName ?? applicationArn;
+  if (instanceArn && described.InstanceArn && described.InstanceArn !== instanceArn) {
+    throw new ApplicationNotFoundError(
+      `profile ${scope.profile}: application ${applicationArn} ("${name}") belongs to instance ${described.InstanceArn}, not to the configured application.instanceArn ${instanceArn}`,
+    );
+  }
+  if (described.Status !== 'ENABLED') {
+    throw new ApplicationDisabledError(
+      `profile ${scope.profile}: application "${name}" (${applicationArn}) is ${described.Status ?? 'of unknown status'}, not ENABLED; enable it in the IAM Identity Center console`,
+    );
+  }
+  return { applicationArn, applicationName: name, instanceArn: described.InstanceArn ?? instanceArn };
+}

@@ -1,0 +1,149 @@
+import { roleArn, samlProviderArn } from '../shared/arns';
+import type { ExecutionDocument } from '../shared/document';
+import { ROLE_ATTRIBUTE, type ResolvedProfile } from '../shared/profile';
+import { ApplicationNotFoundError } from './errors';
+import type { ResponseConfig, ResponseSchemaConfig } from './swb-api';
+
+export const UNSPECIFIED_ATTR_NAME_FORMAT = 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified';
+export const DEFAULT_TTL = 'PT1H';
+
+/** Both halves the console API keeps for an application: the values, and how they appear in the assertion. */
+export interface MappingConfiguration {
+  responseConfig: ResponseConfig;
+  responseSchemaConfig: ResponseSchemaConfig;
+}
+
+/** What the profile asks for: the subject and each attribute's value, the Role attribute included. */
+export interface DesiredMapping {
+  subject: { source: string; nameIdFormat: string };
+  attributes: Record<string, string>;
+}
+
+/** The attributes the pipeline owns for this profile; every other attribute on the application is left alone. */
+export function managedAttributeNames(profile: ResolvedProfile): string[] {
+  return [ROLE_ATTRIBUTE, ...Object.keys(profile.attributeMapping.attributes).filter((name) => name !== ROLE_ATTRIBUTE)];
+}
+
+/**
+ * The Role attribute names the role and the provider the earlier steps made. Their receipts carry the ARNs; a step
+ * that ran as a dry run or an old document may lack one, and the ARN is fixed by the profile anyway.
+ */
+export function desiredMapping(doc: ExecutionDocument): DesiredMapping {
+  const { profile, request } = doc;
+  const role = doc.receipts?.role?.arn || roleArn(request, profile.role.name, profile.role.path);
+  const provider = doc.receipts?.identityProvider?.arn || samlProviderArn(request, profile.identityProvider.name);
+  return {
+    subject: { source: profile.attributeMapping.subject.source, nameIdFormat: profile.attributeMapping.subject.nameIdFormat },
+    attributes: { ...profile.attributeMapping.attributes, [ROLE_ATTRIBUTE]: `${role},${provider}` },
+  };
+}
+
+/** The console API addresses an application as `ins-<id>`, where the application ARN ends in `apl-<id>` (DESIGN.md). */
+export function instanceIdFromApplicationArn(applicationArn: string): string {
+  const match = /\/apl-([A-Za-z0-9]+)$/.exec(applicationArn);
+  if (!match) {
+    throw new ApplicationNotFoundError(`application ARN ${applicationArn} does not end in /apl-<id>, so its console instance id (ins-<id>) is unknown`);
+  }
+  return `ins-${match[1]}`;
+}
+
+/** The current configuration with the profile's subject and attributes laid over it; unmanaged attributes are kept. */
+export function mergeMapping(current: MappingConfiguration | undefined, desired: DesiredMapping): MappingConfiguration {
+  const responseProperties: ResponseConfig['properties'] = { ...current?.responseConfig.properties };
+  const schemaProperties: ResponseSchemaConfig['properties'] = { ...current?.responseSchemaConfig.properties };
+  for (const [name, value] of Object.entries(desired.attributes)) {
+    responseProperties[name] = { source: [value] };
+    schemaProperties[name] = { attrNameFormat: UNSPECIFIED_ATTR_NAME_FORMAT, include: 'YES' };
+  }
+  return {
+    responseConfig: {
+      subject: { source: [desired.subject.source] },
+      properties: responseProperties,
+      ttl: current?.responseConfig.ttl ?? DEFAULT_TTL,
+    },
+    responseSchemaConfig: {
+      subject: { include: current?.responseSchemaConfig.subject.include ?? 'REQUIRED', nameIdFormat: desired.subject.nameIdFormat },
+      properties: schemaProperties,
+    },
+  };
+}
+
+/** The configuration with the named attributes taken out: what a revert writes when the previous one is unknown. */
+export function withoutAttributes(config: MappingConfiguration, names: readonly string[]): MappingConfiguration {
+  const drop = new Set(names);
+  const keep = <T>(properties: Record<string, T>): Record<string, T> =>
+    Object.fromEntries(Object.entries(properties).filter(([name]) => !drop.has(name)));
+  return {
+    responseConfig: { ...config.responseConfig, properties: keep(config.responseConfig.properties) },
+    responseSchemaConfig: { ...config.responseSchemaConfig, properties: keep(config.responseSchemaConfig.properties) },
+  };
+}
+
+/** JSON with sorted keys: attribute order carries no meaning, source order does (arrays keep theirs). */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function sameValue(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+export function mappingEquals(a: MappingConfiguration, b: MappingConfiguration): boolean {
+  return sameValue(a.responseConfig, b.responseConfig) && sameValue(a.responseSchemaConfig, b.responseSchemaConfig);
+}
+
+function sourceText(source: { source: string[] } | undefined): string {
+  return source ? source.source.join(' | ') : '(none)';
+}
+
+/** One line per difference from `before` to `after`, for the receipt and the journal. */
+export function describeChanges(before: MappingConfiguration | undefined, after: MappingConfiguration): string[] {
+  const changes: string[] = [];
+  const oldSubject = before ? sourceText(before.responseConfig.subject) : '(unknown)';
+  const newSubject = sourceText(after.responseConfig.subject);
+  const oldFormat = before?.responseSchemaConfig.subject.nameIdFormat ?? '(unknown)';
+  const newFormat = after.responseSchemaConfig.subject.nameIdFormat;
+  if (oldSubject !== newSubject || oldFormat !== newFormat) {
+    changes.push(`subject: ${newSubject} (${newFormat}); was ${oldSubject} (${oldFormat})`);
+  }
+  const names = new Set([
+    ...Object.keys(before?.responseConfig.properties ?? {}),
+    ...Object.keys(after.responseConfig.properties),
+    ...Object.keys(before?.responseSchemaConfig.properties ?? {}),
+    ...Object.keys(after.responseSchemaConfig.properties),
+  ]);
+  for (const name of [...names].sort()) {
+    const was = before?.responseConfig.properties[name];
+    const now = after.responseConfig.properties[name];
+    const schemaSame = sameValue(before?.responseSchemaConfig.properties[name], after.responseSchemaConfig.properties[name]);
+    if (sameValue(was, now) && schemaSame) continue;
+    if (!now) changes.push(`attribute ${name}: remove (was ${sourceText(was)})`);
+    else if (!before) changes.push(`attribute ${name} = ${sourceText(now)} (previous value unknown)`);
+    else if (!was) changes.push(`attribute ${name} = ${sourceText(now)} (new)`);
+    else if (!sameValue(was, now)) changes.push(`attribute ${name} = ${sourceText(now)}; was ${sourceText(was)}`);
+    else changes.push(`attribute ${name}: format ${after.responseSchemaConfig.properties[name]?.attrNameFormat ?? '(none)'}`);
+  }
+  if (before && before.responseConfig.ttl !== after.responseConfig.ttl) changes.push(`ttl: ${after.responseConfig.ttl}; was ${before.responseConfig.ttl}`);
+  return changes;
+}
+
+/** What an operator enters by hand in the console, in manual mode. */
+export function manualInstructions(applicationName: string, applicationArn: string, desired: DesiredMapping, profileName: string): string {
+  const lines = [
+    `Profile "${profileName}": set the attribute mapping of the IAM Identity Center application "${applicationName}" (${applicationArn}).`,
+    'In the IAM Identity Center console: Applications > the application > Actions > Edit attribute mappings.',
+    `Subject: ${desired.subject.source} (format ${desired.subject.nameIdFormat})`,
+    ...Object.keys(desired.attributes)
+      .sort()
+      .map((name) => `${name} = ${desired.attributes[name]} (format unspecified)`),
+    'Leave every other attribute as it is, save, then confirm; reject if the mapping is wrong.',
+  ];
+  return lines.join('\n');
+}

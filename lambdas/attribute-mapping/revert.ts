@@ -1,0 +1,109 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import type { ExecutionDocument, RevertReport } from '../shared/document';
+import { parseExecutionDocument } from '../shared/document-parse';
+import { readJournal } from '../shared/journal';
+import { logger } from '../shared/logger';
+import type { AttributeMappingDeps } from './apply';
+import { partsToWrite, readCurrentConfiguration, writePart } from './current';
+import { describeChanges, withoutAttributes, type MappingConfiguration } from './mapping';
+import type { AttributeMappingDetails, AttributeMappingReceipt, MappingPart, PreviousMapping } from './receipt';
+import { readSavedState, saveState } from './state';
+import { SwbClient } from './swb-client';
+
+const STEP = 'attributeMapping' as const;
+
+function nothing(changes: string[]): RevertReport {
+  return { step: STEP, action: 'nothing-to-do', changes };
+}
+
+/** What the apply did, from its receipt, or from its journal when it threw before returning one. */
+async function findApplied(
+  doc: ExecutionDocument,
+  deps: AttributeMappingDeps,
+): Promise<{ previous: PreviousMapping; details: AttributeMappingDetails } | RevertReport> {
+  const receipt = doc.receipts?.attributeMapping as AttributeMappingReceipt | undefined;
+  if (receipt) {
+    if (receipt.action === 'pending-confirmation') {
+      const manual = receipt.details?.manual;
+      return nothing([
+        'manual mode: the pipeline wrote no mapping.',
+        ...(manual
+          ? [`If an operator already changed the mapping of "${manual.applicationName}" (${manual.applicationArn}) by hand, set it back in the IAM Identity Center console.`]
+          : []),
+      ]);
+    }
+    if (receipt.action !== 'updated' && receipt.action !== 'created') return nothing([`the apply step's action was ${receipt.action}: no mapping was written`]);
+    return { previous: receipt.previous ?? { source: 'unknown' }, details: receipt.details };
+  }
+  const journal = await readJournal<PreviousMapping>(deps.s3, doc.request, STEP);
+  if (!journal) return nothing(['the apply step wrote no mapping (no receipt, no journal entry)']);
+  return { previous: journal.previous ?? { source: 'unknown' }, details: journal.details as AttributeMappingDetails };
+}
+
+/**
+ * Puts the application's mapping back as it was before this execution (invariant 2). Idempotent: when the current
+ * configuration can be read it writes only what differs; when it cannot, a revert records itself in the saved state so
+ * that a second one does nothing.
+ */
+export async function revertAttributeMapping(doc: ExecutionDocument, deps: AttributeMappingDeps): Promise<RevertReport> {
+  const { request } = doc;
+  if (request.dryRun) return nothing(['dry run: nothing was written']);
+  const now = deps.now ?? (() => new Date());
+  const found = await findApplied(doc, deps);
+  if ('action' in found) return found;
+  const { previous, details } = found;
+  const { instanceId } = details;
+
+  const current = await readCurrentConfiguration(deps.swb, instanceId);
+  const notes: string[] = [];
+  let target: MappingConfiguration;
+  if (previous.configuration) {
+    target = previous.configuration;
+  } else {
+    const base = current ?? details.configuration;
+    if (!base) return nothing(['the previous mapping is unknown and no written mapping was recorded: nothing to restore']);
+    target = withoutAttributes(base, details.managedAttributes);
+    notes.push(
+      `the previous mapping of "${details.applicationName}" was unknown (the console API did not return it and this pipeline had not written one): removed the pipeline's attributes ${details.managedAttributes.join(', ')}; the subject (${target.responseConfig.subject.source.join(' | ')}, ${target.responseSchemaConfig.subject.nameIdFormat}) and any attribute the console held before could not be restored: check them in the IAM Identity Center console`,
+    );
+  }
+
+  let parts: MappingPart[];
+  if (current) {
+    parts = partsToWrite(current, target);
+    if (parts.length === 0) return nothing([`the mapping of "${details.applicationName}" already is the previous one`, ...notes]);
+  } else {
+    const saved = await readSavedState(deps.s3, request, instanceId);
+    if (saved?.writtenBy === 'revert' && saved.executionName === request.executionName) {
+      return nothing([`this execution already restored the mapping of "${details.applicationName}"`]);
+    }
+    // Unreadable: rewrite only the halves the apply began to write; another half still holds its old values.
+    parts = details.attempted ?? ['responseConfig', 'responseSchemaConfig'];
+    if (parts.length === 0) return nothing(['the apply step wrote no mapping']);
+  }
+
+  for (const part of parts) await writePart(deps.swb, instanceId, part, target);
+  await saveState(deps.s3, request, { applicationArn: details.applicationArn, instanceId, configuration: target, writtenBy: 'revert' }, now);
+  logger.info('attribute mapping restored', { applicationArn: details.applicationArn, parts, previousSource: previous.source });
+  const restoredFrom = previous.source === 'api' ? 'as the console API returned it' : previous.source === 'pipeline-state' ? 'as this pipeline last wrote it' : 'without the pipeline attributes';
+  return {
+    step: STEP,
+    action: 'restored',
+    changes: [
+      `restored the mapping of "${details.applicationName}" (${details.applicationArn}) ${restoredFrom}`,
+      ...describeChanges(current ?? details.configuration, target),
+      ...notes,
+    ],
+  };
+}
+
+const region = process.env.IDENTITY_CENTER_REGION || process.env.AWS_REGION || '';
+const ssoAdmin = new SSOAdminClient({ region });
+const s3 = new S3Client({});
+const swb = new SwbClient({ region });
+
+export async function handler(event: unknown): Promise<RevertReport> {
+  const doc = parseExecutionDocument(event);
+  return revertAttributeMapping(doc, { ssoAdmin, swb, s3 });
+}

@@ -1,0 +1,203 @@
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { ConfigInvalidError } from '../shared/errors';
+import { logger } from '../shared/logger';
+import {
+  MappingAccessDeniedError,
+  MappingRejectedError,
+  MappingServiceError,
+  MappingThrottledError,
+} from './errors';
+import type { ApplicationInstanceView, AttributeSource, ResponseConfig, ResponseSchemaConfig, SwbApi } from './swb-api';
+
+export interface SwbClientOptions {
+  /** The region of the IAM Identity Center instance; it picks the endpoint and the SigV4 scope. */
+  region: string;
+  /** Default `https://sso.<region>.amazonaws.com/control/`; tests point it at a local server. */
+  endpoint?: string;
+  /** Default: the SDK's default credential chain (the Lambda's role). */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Abort a call after this many milliseconds (default 30 s) so that the state machine can retry it. */
+  timeoutMs?: number;
+  /** Signing clock; tests pin it. */
+  now?: () => Date;
+}
+
+const SIGNING_NAME = 'sso';
+const TARGET_PREFIX = 'SWBService';
+
+export function defaultSwbEndpoint(region: string): string {
+  const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `https://sso.${region}.${suffix}/control/`;
+}
+
+/**
+ * The one adapter for IAM Identity Center's console API (DESIGN.md, "Attribute mapping"): JSON 1.1 over HTTPS,
+ * signed with the SDK's own SigV4 signer, and every failure turned into a `Mapping.*` name the state machine matches.
+ */
+export class SwbClient implements SwbApi {
+  private readonly url: URL;
+  private readonly signer: SignatureV4;
+  private readonly timeoutMs: number;
+  private readonly now: () => Date;
+
+  public constructor(options: SwbClientOptions) {
+    if (!options.region) throw new ConfigInvalidError('SwbClient: region is empty; set AWS_REGION or IDENTITY_CENTER_REGION');
+    this.url = new URL(options.endpoint ?? defaultSwbEndpoint(options.region));
+    this.signer = new SignatureV4({
+      service: SIGNING_NAME,
+      region: options.region,
+      credentials: options.credentials ?? defaultProvider(),
+      sha256: Sha256,
+    });
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  public async getApplicationInstance(instanceId: string): Promise<ApplicationInstanceView> {
+    const body = await this.call('GetApplicationInstance', { instanceId });
+    return toApplicationInstanceView(instanceId, body);
+  }
+
+  public async updateApplicationInstanceResponseConfiguration(instanceId: string, responseConfig: ResponseConfig): Promise<void> {
+    await this.call('UpdateApplicationInstanceResponseConfiguration', { instanceId, responseConfig });
+  }
+
+  public async updateApplicationInstanceResponseSchemaConfiguration(instanceId: string, responseSchemaConfig: ResponseSchemaConfig): Promise<void> {
+    await this.call('UpdateApplicationInstanceResponseSchemaConfiguration', { instanceId, responseSchemaConfig });
+  }
+
+  private async call(operation: string, input: Record<string, unknown>): Promise<unknown> {
+    const request = new HttpRequest({
+      method: 'POST',
+      protocol: this.url.protocol,
+      hostname: this.url.hostname,
+      port: this.url.port ? Number(this.url.port) : undefined,
+      path: this.url.pathname,
+      headers: {
+        host: this.url.host,
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': `${TARGET_PREFIX}.${operation}`,
+      },
+      body: JSON.stringify(input),
+    });
+    const signed = await this.signer.sign(request, { signingDate: this.now() });
+    // fetch derives Host from the URL (the same value that was signed) and refuses to be handed one.
+    const { host: _host, ...headers } = signed.headers;
+
+    let response: Response;
+    try {
+      response = await fetch(this.url, {
+        method: 'POST',
+        headers,
+        body: signed.body as string,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw new MappingServiceError(`${operation}: no answer from ${this.url.host}: ${(error as Error).message}`, { cause: error });
+    }
+    const text = await response.text();
+    if (!response.ok) throw responseError(operation, response.status, response.headers.get('x-amzn-errortype'), text);
+    if (text.trim() === '') return {};
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      logger.warn('SWBService answered with a body that is not JSON', { operation, status: response.status });
+      return {};
+    }
+  }
+}
+
+/** `"com.amazonaws.swbservice#ThrottlingException"` or `"ThrottlingException:http://..."` -> `ThrottlingException`. */
+function shortType(raw: string | null | undefined): string | undefined {
+  if (!raw) return undefined;
+  const afterHash = raw.includes('#') ? raw.slice(raw.lastIndexOf('#') + 1) : raw;
+  const type = afterHash.split(':')[0]!.trim();
+  return type === '' ? undefined : type;
+}
+
+const THROTTLING_TYPES = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']);
+const ACCESS_DENIED_TYPES = new Set(['AccessDeniedException', 'AccessDenied', 'UnrecognizedClientException', 'InvalidSignatureException', 'MissingAuthenticationTokenException']);
+
+/** Maps a JSON 1.1 error answer to the name the state machine retries or rolls back on. */
+export function responseError(operation: string, status: number, errorTypeHeader: string | null, text: string): Error {
+  let body: { __type?: unknown; message?: unknown; Message?: unknown } = {};
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed && typeof parsed === 'object') body = parsed as typeof body;
+  } catch {
+    // A proxy or load balancer may answer with HTML; the status still says what happened.
+  }
+  const type = shortType(typeof body.__type === 'string' ? body.__type : undefined) ?? shortType(errorTypeHeader);
+  const awsMessage = typeof body.message === 'string' ? body.message : typeof body.Message === 'string' ? body.Message : text.slice(0, 300);
+  const message = `${operation}: HTTP ${status}${type ? ` ${type}` : ''}: ${awsMessage}`;
+  if (status === 429 || (type !== undefined && THROTTLING_TYPES.has(type))) return new MappingThrottledError(message);
+  if (status >= 500) return new MappingServiceError(message);
+  if ((type !== undefined && ACCESS_DENIED_TYPES.has(type)) || (status === 403 && type === undefined)) return new MappingAccessDeniedError(message);
+  return new MappingRejectedError(message, { awsType: type, statusCode: status });
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function asSource(value: unknown): AttributeSource | undefined {
+  const source = asRecord(value)?.source;
+  return isStringArray(source) ? { source: [...source] } : undefined;
+}
+
+/** Undefined unless every part has the shape the update operation takes: a half-read configuration is no configuration. */
+export function parseResponseConfig(value: unknown): ResponseConfig | undefined {
+  const config = asRecord(value);
+  if (!config) return undefined;
+  const subject = asSource(config.subject);
+  const rawProperties = asRecord(config.properties ?? {});
+  if (!subject || !rawProperties) return undefined;
+  const properties: Record<string, AttributeSource> = {};
+  for (const [name, raw] of Object.entries(rawProperties)) {
+    const source = asSource(raw);
+    if (!source) return undefined;
+    properties[name] = source;
+  }
+  return { subject, properties, ttl: typeof config.ttl === 'string' ? config.ttl : 'PT1H' };
+}
+
+export function parseResponseSchemaConfig(value: unknown): ResponseSchemaConfig | undefined {
+  const config = asRecord(value);
+  if (!config) return undefined;
+  const subject = asRecord(config.subject);
+  const rawProperties = asRecord(config.properties ?? {});
+  if (!subject || typeof subject.nameIdFormat !== 'string' || !rawProperties) return undefined;
+  const properties: ResponseSchemaConfig['properties'] = {};
+  for (const [name, raw] of Object.entries(rawProperties)) {
+    const property = asRecord(raw);
+    if (!property || typeof property.attrNameFormat !== 'string') return undefined;
+    properties[name] = { attrNameFormat: property.attrNameFormat, include: typeof property.include === 'string' ? property.include : 'YES' };
+  }
+  return {
+    subject: { include: typeof subject.include === 'string' ? subject.include : 'REQUIRED', nameIdFormat: subject.nameIdFormat },
+    properties,
+  };
+}
+
+/**
+ * Whether GetApplicationInstance returns the mapping is not confirmed (DESIGN.md), nor where: look at the top level and
+ * under `applicationInstance`, and leave a part out rather than guess it.
+ */
+export function toApplicationInstanceView(instanceId: string, body: unknown): ApplicationInstanceView {
+  const top = asRecord(body) ?? {};
+  const nested = asRecord(top.applicationInstance) ?? {};
+  const responseConfig = parseResponseConfig(top.responseConfig ?? nested.responseConfig);
+  const responseSchemaConfig = parseResponseSchemaConfig(top.responseSchemaConfig ?? nested.responseSchemaConfig);
+  const view: ApplicationInstanceView = { instanceId };
+  if (responseConfig) view.responseConfig = responseConfig;
+  if (responseSchemaConfig) view.responseSchemaConfig = responseSchemaConfig;
+  return view;
+}
