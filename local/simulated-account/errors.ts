@@ -1,0 +1,127 @@
+import * as iam from '@aws-sdk/client-iam';
+import * as s3 from '@aws-sdk/client-s3';
+import * as ssoAdmin from '@aws-sdk/client-sso-admin';
+import { FederationError } from '../../lambdas/shared/errors';
+
+/** The services the simulated account answers for; a call log entry and a fault name one of these. */
+export type Service = 's3' | 'iam' | 'sso-admin' | 'swb' | 'dynamodb' | 'sns';
+
+type ExceptionClass = new (options: { message: string; $metadata: { httpStatusCode?: number } }) => Error;
+
+/**
+ * The SDK's own exception classes, per service, so that code under test sees exactly what the real client throws
+ * (same class, same `name`, same `$fault`).
+ */
+const MODELLED: Record<string, Record<string, ExceptionClass>> = {
+  iam: {
+    NoSuchEntityException: iam.NoSuchEntityException,
+    EntityAlreadyExistsException: iam.EntityAlreadyExistsException,
+    LimitExceededException: iam.LimitExceededException,
+    DeleteConflictException: iam.DeleteConflictException,
+    MalformedPolicyDocumentException: iam.MalformedPolicyDocumentException,
+    InvalidInputException: iam.InvalidInputException,
+    ServiceFailureException: iam.ServiceFailureException,
+    ConcurrentModificationException: iam.ConcurrentModificationException,
+    UnmodifiableEntityException: iam.UnmodifiableEntityException,
+    PolicyNotAttachableException: iam.PolicyNotAttachableException,
+  },
+  s3: {
+    NoSuchKey: s3.NoSuchKey,
+    NotFound: s3.NotFound,
+    NoSuchBucket: s3.NoSuchBucket,
+    BucketAlreadyOwnedByYou: s3.BucketAlreadyOwnedByYou,
+    AccessDenied: s3.AccessDenied,
+    InvalidRequest: s3.InvalidRequest,
+  },
+  'sso-admin': {
+    ResourceNotFoundException: ssoAdmin.ResourceNotFoundException,
+    ThrottlingException: ssoAdmin.ThrottlingException,
+    AccessDeniedException: ssoAdmin.AccessDeniedException,
+    ValidationException: ssoAdmin.ValidationException,
+    ConflictException: ssoAdmin.ConflictException,
+    InternalServerException: ssoAdmin.InternalServerException,
+    ServiceQuotaExceededException: ssoAdmin.ServiceQuotaExceededException,
+  },
+};
+
+/** HTTP status codes AWS documents for these errors; anything else is a client error (400). */
+const STATUS: Record<string, number> = {
+  NoSuchEntityException: 404,
+  EntityAlreadyExistsException: 409,
+  LimitExceededException: 409,
+  DeleteConflictException: 409,
+  ConcurrentModificationException: 409,
+  ServiceFailureException: 500,
+  NoSuchKey: 404,
+  NotFound: 404,
+  NoSuchBucket: 404,
+  NoSuchVersion: 404,
+  BucketAlreadyOwnedByYou: 409,
+  AccessDenied: 403,
+  MethodNotAllowed: 405,
+  AccessDeniedException: 403,
+  SlowDown: 503,
+  InternalError: 500,
+  ServiceUnavailable: 503,
+  ResourceNotFoundException: 404,
+  InternalServerException: 500,
+  ThrottlingException: 429,
+  ConflictException: 409,
+};
+
+/** An AWS error as the SDK surfaces it: the modelled class when the service has one, else an Error with that name. */
+export type AwsError = Error & { $metadata: { httpStatusCode?: number }; $fault?: 'client' | 'server' };
+
+/**
+ * Builds the error a real client would throw for `name`. For a service with modelled errors, `name` may omit the
+ * `Exception` suffix ('ServiceFailure' -> ServiceFailureException on IAM, 'Throttling' -> ThrottlingException on
+ * sso-admin). Names the SDK does not model (IAM 'Throttling', S3 'NoSuchVersion' and 'SlowDown', any pipeline name
+ * such as 'DynamoDB.ConditionalCheckFailedException') become a plain Error carrying that exact name.
+ */
+export function awsError(name: string, message: string, service?: Service): AwsError {
+  const classes = service ? MODELLED[service] : undefined;
+  const resolved = classes ? (classes[name] ? name : classes[`${name}Exception`] ? `${name}Exception` : undefined) : undefined;
+  if (classes && resolved) {
+    const ExceptionClass = classes[resolved]!;
+    return new ExceptionClass({ message, $metadata: { httpStatusCode: STATUS[resolved] ?? 400 } }) as AwsError;
+  }
+  const status = STATUS[name] ?? 400;
+  const error = new Error(message) as AwsError;
+  error.name = name;
+  error.$metadata = { httpStatusCode: status };
+  error.$fault = status >= 500 ? 'server' : 'client';
+  return error;
+}
+
+/** Thrown when code sends a command the simulated account does not implement, so a coverage gap is obvious. */
+export class UnsupportedCommandError extends FederationError {
+  public constructor(service: Service, operation: string) {
+    super(`The simulated account does not implement ${service} ${operation} (${operation}Command): add it to local/simulated-account/`);
+    this.name = 'SimulatedAccount.UnsupportedCommand';
+  }
+}
+
+/** Thrown when a seed helper is misused (an unknown instance, a duplicate ARN): a mistake in the test or CLI setup. */
+export class SeedInvalidError extends FederationError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SimulatedAccount.SeedInvalid';
+  }
+}
+
+/**
+ * The SWB adapter's own error for a request the console API refuses (lambdas/attribute-mapping/errors.ts,
+ * MappingRejectedError): same name and fields, so the simulated SwbApi fails the way the HTTP adapter does.
+ */
+export function mappingRejected(message: string, awsType: string, statusCode = 400): Error {
+  const error = new Error(message) as Error & { awsType: string; statusCode: number };
+  error.name = 'Mapping.Rejected';
+  error.awsType = awsType;
+  error.statusCode = statusCode;
+  return error;
+}
+
+/** DynamoDB's failed condition, named as Step Functions' DynamoDB integration reports it. */
+export function conditionalCheckFailed(message: string): AwsError {
+  return awsError('DynamoDB.ConditionalCheckFailedException', message);
+}

@@ -1,0 +1,333 @@
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import type { ApplicationInstanceView, ResponseConfig, ResponseSchemaConfig, SwbApi } from '../../lambdas/attribute-mapping/swb-api';
+import type { AccountContext, Operations } from './context';
+import { awsError, UnsupportedCommandError, type Service } from './errors';
+import { FaultInjector, TokenBucket, type CallInfo, type Fault, type FaultSpec } from './faults';
+import { SimulatedIam, type IamSnapshot } from './iam';
+import { SimulatedLockTable, type LockItem, type LockPutInput } from './lock-table';
+import { SimulatedNotifications, type Notification } from './notifications';
+import { BOOKKEEPING_PREFIXES, bodyBytes, SimulatedS3, type S3ObjectSnapshot } from './s3';
+import { SimulatedSsoAdmin, type AddApplicationOptions, type AddInstanceOptions, type SsoAdminSnapshot } from './sso-admin';
+import { SimulatedSwb, swbInstanceId, type SwbInstanceSnapshot } from './swb';
+import { IdGenerator } from './support';
+
+export { awsError, SeedInvalidError, UnsupportedCommandError, type AwsError, type Service } from './errors';
+export type { CallInfo, Fault, FaultInjector, FaultSpec } from './faults';
+export { IAM_LIMITS } from './iam-documents';
+export type { LockItem, LockPutInput } from './lock-table';
+export type { Notification } from './notifications';
+export { BOOKKEEPING_PREFIXES } from './s3';
+export { CUSTOM_SAML_PROVIDER_ARN, DEFAULT_SSO_PAGE_SIZE, type AddApplicationOptions, type AddInstanceOptions } from './sso-admin';
+export { swbInstanceId } from './swb';
+
+export interface SimulatedAccountOptions {
+  account?: string;
+  region?: string;
+  partition?: string;
+  /** IAM's rate for mutating calls (token bucket, one second of burst); calls beyond it throw 'Throttling'. */
+  mutatingCallsPerSecond?: number;
+  /** Real delay before each call is applied (benchmarks); a function chooses per service and operation. */
+  latencyMs?: number | ((service: Service, operation: string) => number);
+  clock?: () => Date;
+  /**
+   * Models IAM's eventual consistency: the first N CreateRole/UpdateAssumeRolePolicy calls that name a SAML provider
+   * after its creation fail with MalformedPolicyDocumentException "Invalid principal in policy". Default 0.
+   */
+  principalPropagationDelayCalls?: number;
+  /** Whether the SWB GetApplicationInstance returns the stored configuration (unconfirmed for the real API). Default true. */
+  swbReturnsConfiguration?: boolean;
+  /** Seed of the generated ids (role ids, version ids); the same seed and calls give the same ids. */
+  idSeed?: string;
+}
+
+/** One call, as the account saw it. `outcome` is 'ok' or the thrown error's name. */
+export interface CallRecord {
+  service: Service;
+  operation: string;
+  input: unknown;
+  mutating: boolean;
+  outcome: string;
+}
+
+export interface SimulatedClients {
+  s3: S3Client;
+  iam: IAMClient;
+  ssoAdmin: SSOAdminClient;
+  swb: SwbApi;
+}
+
+/** The state machine's DynamoDB integration on the lock table, as plain functions. */
+export interface LockTableApi {
+  /** Conditional put; throws 'DynamoDB.ConditionalCheckFailedException' while another owner's lease is unexpired. */
+  put(item: LockPutInput): Promise<void>;
+  /** Conditional delete on the owner; throws 'DynamoDB.ConditionalCheckFailedException' when not held by `owner`. */
+  release(profile: string, owner: string): Promise<void>;
+  get(profile: string): Promise<LockItem | undefined>;
+}
+
+export interface NotificationsApi {
+  publish(subject: string, message: string, attributes?: Record<string, unknown>): Promise<{ MessageId: string }>;
+  readonly messages: readonly Notification[];
+}
+
+/** The whole account, deep and JSON-comparable, without dates: `expect(after).toEqual(before)`. */
+export interface AccountSnapshot {
+  s3: Record<string, Record<string, S3ObjectSnapshot>>;
+  iam: IamSnapshot;
+  ssoAdmin: SsoAdminSnapshot;
+  swb: Record<string, SwbInstanceSnapshot>;
+  lockTable: Record<string, LockItem>;
+}
+
+export interface SnapshotOptions {
+  /** S3 key prefixes left out; default BOOKKEEPING_PREFIXES (journal/, backups/, state/). */
+  excludePrefixes?: readonly string[];
+}
+
+const MUTATING = /^(Create|Update|Delete|Put|Attach|Detach|Tag|Untag|Set|Add|Remove|Copy|Upload|Restore|Change|Enable|Disable|Reset)/;
+
+/**
+ * Whether a call writes. Lock table PutItem/DeleteItem are writes; SNS Publish is not (it changes no stored state),
+ * so "a second run makes zero mutating calls" can be checked on the AWS resources with `mutatingCalls({ service })`.
+ */
+export function isMutating(_service: Service, operation: string): boolean {
+  return MUTATING.test(operation);
+}
+
+/** The record of a call's input: a deep copy, with an S3 body as text so a test can read a journal entry from it. */
+function recordedInput(input: Record<string, unknown>): unknown {
+  const body = input.Body;
+  const copy = { ...input, Body: body instanceof Uint8Array ? Buffer.from(body).toString('utf-8') : body };
+  if (body === undefined) delete copy.Body;
+  try {
+    return structuredClone(copy);
+  } catch {
+    return copy;
+  }
+}
+
+/**
+ * An AWS account in memory: S3 (versioned buckets), IAM (SAML providers, roles, managed policies), IAM Identity
+ * Center (sso-admin and the console's SWBService), the lock table and the notification topic. Clients from
+ * `clients()` answer `send(command)` as the SDK v3 clients do, including the SDK's own exception classes, so the
+ * pipeline's steps run against it unchanged. Every call is logged; faults, throttling and latency can be injected.
+ */
+export class SimulatedAccount {
+  public readonly account: string;
+  public readonly region: string;
+  public readonly partition: string;
+  /** Every call made through the clients, the lock table and the topic, in the order they were applied. */
+  public readonly calls: CallRecord[] = [];
+  public readonly faults = new FaultInjector();
+  public readonly lock: LockTableApi;
+  public readonly notifications: NotificationsApi;
+
+  private readonly clock: () => Date;
+  private readonly latency: (service: Service, operation: string) => number;
+  private readonly bucket?: TokenBucket;
+  private readonly s3: SimulatedS3;
+  private readonly iam: SimulatedIam;
+  private readonly ssoAdmin: SimulatedSsoAdmin;
+  private readonly swb: SimulatedSwb;
+  private readonly lockTable: SimulatedLockTable;
+  private readonly topic: SimulatedNotifications;
+  private cachedClients?: SimulatedClients;
+  private seeding = 0;
+
+  public constructor(options: SimulatedAccountOptions = {}) {
+    this.account = options.account ?? '111122223333';
+    this.region = options.region ?? 'us-east-1';
+    this.partition = options.partition ?? 'aws';
+    this.clock = options.clock ?? (() => new Date());
+    const latency = options.latencyMs;
+    this.latency = typeof latency === 'function' ? latency : () => latency ?? 0;
+    if (options.mutatingCallsPerSecond !== undefined) this.bucket = new TokenBucket(options.mutatingCallsPerSecond, this.clock);
+    const ids = new IdGenerator(options.idSeed ?? `${this.partition}:${this.account}`);
+    const context: AccountContext = { account: this.account, region: this.region, partition: this.partition, clock: this.clock, ids };
+    this.s3 = new SimulatedS3(context);
+    this.iam = new SimulatedIam(context, { principalPropagationDelayCalls: options.principalPropagationDelayCalls });
+    this.ssoAdmin = new SimulatedSsoAdmin(context);
+    this.swb = new SimulatedSwb({ returnsConfiguration: options.swbReturnsConfiguration });
+    this.lockTable = new SimulatedLockTable(this.clock);
+    this.topic = new SimulatedNotifications(ids);
+
+    const lockOps = this.lockTable.operations;
+    this.lock = {
+      put: async (item) => {
+        await this.invoke('dynamodb', 'PutItem', item, lockOps);
+      },
+      release: async (profile, owner) => {
+        await this.invoke('dynamodb', 'DeleteItem', { profile, owner }, lockOps);
+      },
+      get: async (profile) => ((await this.invoke('dynamodb', 'GetItem', { profile }, lockOps)) as { Item?: LockItem }).Item,
+    };
+    const topic = this.topic;
+    this.notifications = {
+      publish: async (subject, message, attributes) => {
+        const input = attributes === undefined ? { subject, message } : { subject, message, attributes };
+        return (await this.invoke('sns', 'Publish', input, topic.operations)) as { MessageId: string };
+      },
+      get messages() {
+        return topic.messages;
+      },
+    };
+  }
+
+  /** Clients typed as the SDK's; each `send(new XxxCommand(input))` is answered from this account's state. */
+  public clients(): SimulatedClients {
+    if (!this.cachedClients) {
+      const swbOps = this.swb.operations;
+      const swb: SwbApi = {
+        getApplicationInstance: async (instanceId) =>
+          stripMetadata(await this.invoke('swb', 'GetApplicationInstance', { instanceId }, swbOps)) as ApplicationInstanceView,
+        updateApplicationInstanceResponseConfiguration: async (instanceId, responseConfig) => {
+          await this.invoke('swb', 'UpdateApplicationInstanceResponseConfiguration', { instanceId, responseConfig }, swbOps);
+        },
+        updateApplicationInstanceResponseSchemaConfiguration: async (instanceId, responseSchemaConfig) => {
+          await this.invoke('swb', 'UpdateApplicationInstanceResponseSchemaConfiguration', { instanceId, responseSchemaConfig }, swbOps);
+        },
+      };
+      this.cachedClients = {
+        s3: this.sdkClient('s3', this.s3.operations) as unknown as S3Client,
+        iam: this.sdkClient('iam', this.iam.operations) as unknown as IAMClient,
+        ssoAdmin: this.sdkClient('sso-admin', this.ssoAdmin.operations) as unknown as SSOAdminClient,
+        swb,
+      };
+    }
+    return this.cachedClients;
+  }
+
+  /** The mutating calls, optionally only those of some services (e.g. leave out the lock table). */
+  public mutatingCalls(filter: { service?: Service | readonly Service[] } = {}): CallRecord[] {
+    const services = filter.service === undefined ? undefined : typeof filter.service === 'string' ? [filter.service] : filter.service;
+    return this.calls.filter((call) => call.mutating && (!services || services.includes(call.service)));
+  }
+
+  public clearCalls(): void {
+    this.calls.length = 0;
+  }
+
+  /** Fails the n-th mutating call (1-based) made from now on, before it takes effect. */
+  public failAtMutatingCall(n: number, error: string | Error, options: Pick<FaultSpec, 'service' | 'times'> = {}): Fault {
+    return this.faults.inject({ ...options, nth: n, error, mutatingOnly: true });
+  }
+
+  /**
+   * Runs setup through the clients without logging, faults, throttling or latency, so a test can build its starting
+   * state with the same API calls the pipeline uses. Do not run it concurrently with the code under test.
+   */
+  public async seed<T>(setup: (clients: SimulatedClients) => Promise<T>): Promise<T> {
+    this.seeding += 1;
+    try {
+      return await setup(this.clients());
+    } finally {
+      this.seeding -= 1;
+    }
+  }
+
+  public snapshot(options: SnapshotOptions = {}): AccountSnapshot {
+    return {
+      s3: this.s3.snapshot(options.excludePrefixes ?? BOOKKEEPING_PREFIXES),
+      iam: this.iam.snapshot(),
+      ssoAdmin: this.ssoAdmin.snapshot(),
+      swb: this.swb.snapshot(),
+      lockTable: this.lockTable.snapshot(),
+    };
+  }
+
+  // ---- seed helpers (not logged) ----
+
+  /** Buckets are versioned, as the pipeline's metadata bucket is. */
+  public createBucket(name: string): void {
+    this.s3.createBucket(name);
+  }
+
+  /** Puts an object (creating the bucket if needed) and returns its version id. */
+  public putObject(bucket: string, key: string, body: string | Uint8Array, options: { contentType?: string } = {}): string {
+    return this.s3.put(bucket, key, typeof body === 'string' ? Buffer.from(body, 'utf-8') : Buffer.from(body), options);
+  }
+
+  /** An object's text (latest or a given version), or undefined when there is none. */
+  public getObjectText(bucket: string, key: string, versionId?: string): string | undefined {
+    return this.s3.read(bucket, key, versionId)?.toString('utf-8');
+  }
+
+  /** Adds an AWS managed policy (arn:<partition>:iam::aws:policy/<path><name>) that roles can attach; returns its ARN. */
+  public addAwsManagedPolicy(name: string, document?: string, path = '/'): string {
+    const text = document ?? JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'connect:Describe*', Resource: '*' }] });
+    return this.iam.addAwsManagedPolicy(name, text, path);
+  }
+
+  /** Adds an IAM Identity Center instance; returns arn:aws:sso:::instance/ssoins-<16 hex>. */
+  public addIdentityCenterInstance(options: AddInstanceOptions = {}): string {
+    return this.ssoAdmin.addInstance(options);
+  }
+
+  /**
+   * Adds an application (with its SWBService application instance, unconfigured); returns
+   * arn:aws:sso::<account>:application/ssoins-<16 hex>/apl-<16 hex>.
+   */
+  public addApplication(options: AddApplicationOptions): string {
+    const arn = this.ssoAdmin.addApplication(options);
+    this.swb.addInstance(swbInstanceId(arn));
+    return arn;
+  }
+
+  /** Seeds an application's attribute configuration, as if mapped in the console. Takes the application ARN or `ins-` id. */
+  public setApplicationConfiguration(
+    application: string,
+    configuration: { responseConfig?: ResponseConfig; responseSchemaConfig?: ResponseSchemaConfig },
+  ): void {
+    const instanceId = application.startsWith('ins-') ? application : swbInstanceId(application);
+    this.swb.configure(instanceId, configuration);
+  }
+
+  private sdkClient(service: Service, operations: Operations): { send(command: object): Promise<object>; destroy(): void } {
+    return {
+      send: (command: object) => {
+        const name = command.constructor.name;
+        const operation = name.endsWith('Command') ? name.slice(0, -'Command'.length) : name;
+        return this.invoke(service, operation, (command as { input?: Record<string, unknown> }).input ?? {}, operations);
+      },
+      destroy: () => undefined,
+    };
+  }
+
+  /**
+   * Applies one call: waits the latency, then (in one synchronous step, so concurrent calls never interleave inside
+   * an operation) checks faults and the rate, applies the operation and logs the outcome.
+   */
+  private async invoke(service: Service, operation: string, rawInput: object, operations: Operations): Promise<object> {
+    const handler = operations[operation];
+    const input = { ...(rawInput as Record<string, unknown>) };
+    if (service === 's3' && 'Body' in input) input.Body = await bodyBytes(input.Body);
+    const mutating = isMutating(service, operation);
+    if (!handler) {
+      const error = new UnsupportedCommandError(service, operation);
+      if (this.seeding === 0) this.calls.push({ service, operation, input: recordedInput(input), mutating, outcome: error.name });
+      throw error;
+    }
+    if (this.seeding > 0) return handler(structuredClone(input));
+    const delay = this.latency(service, operation);
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    const call: CallInfo = { service, operation, input: recordedInput(input), mutating };
+    try {
+      const fault = this.faults.check(call);
+      if (fault) throw fault;
+      if (service === 'iam' && mutating && this.bucket && !this.bucket.take()) throw awsError('Throttling', 'Rate exceeded', 'iam');
+      const output = handler(structuredClone(input));
+      this.calls.push({ ...call, outcome: 'ok' });
+      return output;
+    } catch (error) {
+      this.calls.push({ ...call, outcome: (error as Error).name ?? 'Error' });
+      throw error;
+    }
+  }
+}
+
+function stripMetadata(output: object): object {
+  const { $metadata: _metadata, ...rest } = output as Record<string, unknown>;
+  return rest;
+}
