@@ -72,7 +72,7 @@ export class FakeAccount {
   public attachmentQuota = 10;
   private clock = Date.parse('2024-01-01T00:00:00Z');
   private mutations = 0;
-  private failAtMutation: { at: number; error: Error } | undefined;
+  private failAtMutation: { at: number; error: Error; afterActing: boolean } | undefined;
   private readonly failures: { operation: string; error: Error }[] = [];
 
   public constructor(
@@ -106,16 +106,24 @@ export class FakeAccount {
     return this;
   }
 
-  /** The `at`-th change to the account from now on (1-based, IAM writes and S3 puts) throws instead of acting. */
-  public failAtChange(at: number, error: Error = awsError('ServiceFailureException')): this {
+  /**
+   * The `at`-th change to the account from now on (1-based, IAM writes and S3 puts) throws instead of acting, or, with
+   * `afterActing`, acts and then throws (the answer lost on the way back, as a timeout does).
+   */
+  public failAtChange(at: number, error: Error = awsError('ServiceFailureException'), options: { afterActing?: boolean } = {}): this {
     this.mutations = 0;
-    this.failAtMutation = { at, error };
+    this.failAtMutation = { at, error, afterActing: options.afterActing ?? false };
     return this;
   }
 
   /** Changes made to the account so far (IAM writes and S3 puts), counted since the last `failAtChange`. */
   public get changeCount(): number {
     return this.mutations;
+  }
+
+  /** The changing calls (IAM writes and S3 puts) made since `calls` had `index` entries. */
+  public changesSince(index: number): string[] {
+    return this.calls.slice(index).filter((operation) => !READS.has(operation) && operation !== 'GetObject');
   }
 
   /**
@@ -162,16 +170,17 @@ export class FakeAccount {
     this.calls.push(operation);
     const injected = this.failures.findIndex((failure) => failure.operation === operation);
     if (injected >= 0) throw this.failures.splice(injected, 1)[0]!.error;
-    if (!READS.has(operation) && operation !== 'GetObject') {
-      this.mutations += 1;
-      if (this.failAtMutation && this.mutations === this.failAtMutation.at) {
-        const { error } = this.failAtMutation;
-        this.failAtMutation = undefined;
-        throw error;
-      }
-    }
     const handler = (this as unknown as Record<string, (input: Input) => unknown>)[`op${operation}`];
     if (!handler) throw new Error(`fake account does not implement ${operation}`);
+    if (!READS.has(operation) && operation !== 'GetObject') {
+      this.mutations += 1;
+      const fault = this.failAtMutation;
+      if (fault && this.mutations === fault.at) {
+        this.failAtMutation = undefined;
+        if (fault.afterActing) handler.call(this, input);
+        throw fault.error;
+      }
+    }
     return handler.call(this, input);
   }
 

@@ -1,0 +1,113 @@
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { applyPolicy } from '../../../lambdas/policy/apply';
+import { revertPolicy } from '../../../lambdas/policy/revert';
+import { awsError, FakeAccount } from './fake-iam';
+import { asRevertInput, SCENARIOS, type Scenario } from './scenarios';
+
+/**
+ * Invariant 5 for the Policy step, over a stateful account: whichever change fails, in the apply or in the revert, the
+ * revert (retried as the state machine retries it) brings the account back to exactly where it started, and a second
+ * revert changes nothing.
+ */
+const iamMock = mockClient(IAMClient);
+const s3Mock = mockClient(S3Client);
+const deps = { iam: new IAMClient({}), s3: new S3Client({}) };
+
+function install(scenario: Scenario): FakeAccount {
+  iamMock.reset();
+  s3Mock.reset();
+  return scenario.account().install(iamMock, s3Mock);
+}
+
+const snapshotOf = (account: FakeAccount, scenario: Scenario): unknown => account.snapshot({ versionIds: scenario.compareVersionIds });
+
+/** How many changes (IAM writes and journal puts) a clean apply makes on the scenario's account. */
+async function changesOfCleanApply(scenario: Scenario): Promise<number> {
+  const account = install(scenario);
+  account.failAtChange(Number.MAX_SAFE_INTEGER);
+  await applyPolicy(scenario.doc(), deps);
+  return account.changeCount;
+}
+
+/** Reverts until it succeeds, as the state machine's Retry does, then checks that a second revert changes nothing. */
+async function revertToEnd(account: FakeAccount, input: ReturnType<typeof asRevertInput>): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await revertPolicy(input, deps);
+      break;
+    } catch (error) {
+      if (attempt > 5) throw error;
+    }
+  }
+  const start = account.calls.length;
+  await expect(revertPolicy(input, deps)).resolves.toMatchObject({ action: 'nothing-to-do' });
+  expect(account.changesSince(start)).toEqual([]);
+}
+
+describe.each(SCENARIOS)('Policy step on an account where $name', (scenario) => {
+  it('apply then revert with the receipt leaves the account exactly as it started', async () => {
+    const account = install(scenario);
+    const before = snapshotOf(account, scenario);
+    const doc = scenario.doc();
+    const receipt = await applyPolicy(doc, deps);
+    expect(snapshotOf(account, scenario)).not.toEqual(before);
+
+    await revertToEnd(account, asRevertInput(doc, receipt));
+
+    expect(snapshotOf(account, scenario)).toEqual(before);
+  });
+
+  it('a second apply makes zero changes', async () => {
+    const account = install(scenario);
+    const doc = scenario.doc();
+    await applyPolicy(doc, deps);
+    const start = account.calls.length;
+    await expect(applyPolicy(doc, deps)).resolves.toMatchObject({ action: 'unchanged' });
+    expect(account.changesSince(start)).toEqual([]);
+  });
+
+  it.each([
+    ['refused', false],
+    ['made but its answer lost', true],
+  ])('whichever change of the apply is %s, a revert without receipt leaves the account as it started', async (_how, afterActing) => {
+    const total = await changesOfCleanApply(scenario);
+    expect(total).toBeGreaterThan(1);
+    for (let failAt = 1; failAt <= total; failAt += 1) {
+      const account = install(scenario);
+      const before = snapshotOf(account, scenario);
+      const doc = scenario.doc();
+      account.failAtChange(failAt, awsError('ServiceFailureException', `injected at change ${failAt}`), { afterActing });
+      await expect(applyPolicy(doc, deps)).rejects.toMatchObject({ name: 'ServiceFailureException' });
+
+      await revertToEnd(account, asRevertInput(doc));
+
+      expect({ failAt, account: snapshotOf(account, scenario) }).toEqual({ failAt, account: before });
+    }
+  });
+
+  it('whichever change of the revert fails (refused, or made with its answer lost), its retry finishes the job', async () => {
+    const probe = install(scenario);
+    const probeDoc = scenario.doc();
+    const probeReceipt = await applyPolicy(probeDoc, deps);
+    probe.failAtChange(Number.MAX_SAFE_INTEGER);
+    await revertPolicy(asRevertInput(probeDoc, probeReceipt), deps);
+    const revertChanges = probe.changeCount;
+    expect(revertChanges).toBeGreaterThan(0);
+
+    for (let failAt = 1; failAt <= revertChanges; failAt += 1) {
+      for (const [withReceipt, afterActing] of [[true, false], [false, false], [true, true], [false, true]] as const) {
+        const account = install(scenario);
+        const before = snapshotOf(account, scenario);
+        const doc = scenario.doc();
+        const receipt = await applyPolicy(doc, deps);
+        account.failAtChange(failAt, awsError('Throttling'), { afterActing });
+
+        await revertToEnd(account, asRevertInput(doc, withReceipt ? receipt : undefined));
+
+        expect({ failAt, withReceipt, afterActing, account: snapshotOf(account, scenario) }).toEqual({ failAt, withReceipt, afterActing, account: before });
+      }
+    }
+  });
+});
