@@ -1,6 +1,7 @@
 import * as iam from '@aws-sdk/client-iam';
 import * as s3 from '@aws-sdk/client-s3';
 import * as ssoAdmin from '@aws-sdk/client-sso-admin';
+import { responseError } from '../../lambdas/attribute-mapping/swb-client';
 import { FederationError } from '../../lambdas/shared/errors';
 
 /** The services the simulated account answers for; a call log entry and a fault name one of these. */
@@ -110,15 +111,19 @@ export class SeedInvalidError extends FederationError {
 }
 
 /**
- * The SWB adapter's own error for a request the console API refuses (lambdas/attribute-mapping/errors.ts,
- * MappingRejectedError): same name and fields, so the simulated SwbApi fails the way the HTTP adapter does.
+ * An SWBService error answer as the HTTP adapter (lambdas/attribute-mapping/swb-client.ts) turns it into a
+ * `Mapping.*` error: the simulated SwbApi stands in for that adapter, so it fails the same way (an unknown instance is
+ * 'Mapping.Rejected' with awsType 'ResourceNotFoundException'; a throttling type becomes 'Mapping.Throttled').
  */
-export function mappingRejected(message: string, awsType: string, statusCode = 400): Error {
-  const error = new Error(message) as Error & { awsType: string; statusCode: number };
-  error.name = 'Mapping.Rejected';
-  error.awsType = awsType;
-  error.statusCode = statusCode;
-  return error;
+export function swbError(operation: string, awsType: string, message: string): Error {
+  return responseError(operation, STATUS[awsType] ?? 400, awsType, JSON.stringify({ __type: awsType, message }));
+}
+
+/** The error an injected fault named `name` throws on a call to `service`. */
+export function injectedError(name: string, service: Service, operation: string): Error {
+  const message = `Injected fault: ${service} ${operation} failed with ${name}`;
+  if (service === 'swb' && !name.startsWith('Mapping.')) return swbError(operation, name, message);
+  return awsError(name, message, service);
 }
 
 /** DynamoDB's failed condition, named as Step Functions' DynamoDB integration reports it. */

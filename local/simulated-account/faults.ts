@@ -1,4 +1,4 @@
-import { awsError, type Service } from './errors';
+import { injectedError, type Service } from './errors';
 
 /** What a fault sees of a call when deciding whether it matches. */
 export interface CallInfo {
@@ -17,7 +17,8 @@ export interface FaultSpec {
   /**
    * The error to throw. A string names an AWS error, resolved against the call's service: the SDK's own class where
    * it models one ('ServiceFailure' -> ServiceFailureException on IAM), else an Error with that exact name
-   * ('Throttling', 'SlowDown', 'DynamoDB.ProvisionedThroughputExceededException', 'Mapping.Throttled').
+   * ('Throttling', 'SlowDown', 'DynamoDB.ProvisionedThroughputExceededException'). On 'swb' a service error type
+   * passes through the HTTP adapter's translation ('ThrottlingException' -> 'Mapping.Throttled'); 'Mapping.*' is kept.
    */
   error: string | Error;
   /** How many consecutive matching calls fail, starting at `nth`. Default 1; Infinity for a lasting outage. */
@@ -103,7 +104,7 @@ export class FaultInjector {
       if (error === undefined && fault.matched >= first && !fault.exhausted) {
         fault.fired += 1;
         const spec = fault.spec.error;
-        error = typeof spec === 'string' ? awsError(spec, `Injected fault: ${call.service} ${call.operation} failed with ${spec}`, call.service) : spec;
+        error = typeof spec === 'string' ? injectedError(spec, call.service, call.operation) : spec;
       }
     }
     return error;

@@ -1,6 +1,6 @@
 import type { ResponseConfig, ResponseSchemaConfig } from '../../lambdas/attribute-mapping/swb-api';
 import type { Operations } from './context';
-import { mappingRejected } from './errors';
+import { swbError } from './errors';
 import { clone, ok } from './support';
 
 /** The console API's id for an application: the application ARN's `apl-...` id with the prefix `ins-`. */
@@ -29,8 +29,8 @@ function isSourceList(value: unknown): boolean {
 
 /**
  * IAM Identity Center's console API (SWBService) in memory: one configuration per application instance. It fails the
- * way the HTTP adapter does, with 'Mapping.Rejected' carrying the service's error type (ResourceNotFoundException
- * for an unknown instance, ValidationException for a malformed request).
+ * way the HTTP adapter does: 'Mapping.Rejected' with `awsType` ResourceNotFoundException for an unknown instance,
+ * ValidationException for a malformed request.
  */
 export class SimulatedSwb {
   private readonly instances = new Map<string, SwbInstanceSnapshot>();
@@ -48,12 +48,12 @@ export class SimulatedSwb {
 
   public readonly operations: Operations = {
     GetApplicationInstance: (input: { instanceId: string }) => {
-      const instance = this.instance(input.instanceId);
+      const instance = this.instance('GetApplicationInstance', input.instanceId);
       if (this.options.returnsConfiguration === false) return ok({ instanceId: input.instanceId });
       return ok({ instanceId: input.instanceId, ...clone(instance) });
     },
     UpdateApplicationInstanceResponseConfiguration: (input: { instanceId: string; responseConfig: ResponseConfig }) => {
-      const instance = this.instance(input.instanceId);
+      const instance = this.instance('UpdateApplicationInstanceResponseConfiguration', input.instanceId);
       const config = input.responseConfig;
       const valid =
         config !== null &&
@@ -63,12 +63,12 @@ export class SimulatedSwb {
         typeof config.properties === 'object' &&
         Object.values(config.properties).every(isSourceList) &&
         typeof config.ttl === 'string';
-      if (!valid) throw mappingRejected('SWBService.UpdateApplicationInstanceResponseConfiguration: responseConfig is malformed', 'ValidationException');
+      if (!valid) throw swbError('UpdateApplicationInstanceResponseConfiguration', 'ValidationException', 'responseConfig is malformed');
       instance.responseConfig = clone(config);
       return ok({});
     },
     UpdateApplicationInstanceResponseSchemaConfiguration: (input: { instanceId: string; responseSchemaConfig: ResponseSchemaConfig }) => {
-      const instance = this.instance(input.instanceId);
+      const instance = this.instance('UpdateApplicationInstanceResponseSchemaConfiguration', input.instanceId);
       const config = input.responseSchemaConfig;
       const valid =
         config !== null &&
@@ -78,7 +78,7 @@ export class SimulatedSwb {
         config.properties !== null &&
         typeof config.properties === 'object' &&
         Object.values(config.properties).every((property) => typeof property?.attrNameFormat === 'string' && typeof property?.include === 'string');
-      if (!valid) throw mappingRejected('SWBService.UpdateApplicationInstanceResponseSchemaConfiguration: responseSchemaConfig is malformed', 'ValidationException');
+      if (!valid) throw swbError('UpdateApplicationInstanceResponseSchemaConfiguration', 'ValidationException', 'responseSchemaConfig is malformed');
       instance.responseSchemaConfig = clone(config);
       return ok({});
     },
@@ -90,12 +90,12 @@ export class SimulatedSwb {
     return out;
   }
 
-  private instance(instanceId: unknown): SwbInstanceSnapshot {
+  private instance(operation: string, instanceId: unknown): SwbInstanceSnapshot {
     if (typeof instanceId !== 'string' || !/^ins-[0-9a-f]{16}$/.test(instanceId)) {
-      throw mappingRejected(`SWBService: instanceId ${String(instanceId)} is not valid`, 'ValidationException');
+      throw swbError(operation, 'ValidationException', `instanceId ${String(instanceId)} is not valid`);
     }
     const instance = this.instances.get(instanceId);
-    if (!instance) throw mappingRejected(`SWBService: application instance ${instanceId} not found`, 'ResourceNotFoundException');
+    if (!instance) throw swbError(operation, 'ResourceNotFoundException', `application instance ${instanceId} not found`);
     return instance;
   }
 }
