@@ -1,0 +1,363 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { FUNCTION_KEYS, FUNCTION_SPECS } from '../../infra/functions';
+import { SUBSTITUTION_NAMES } from '../../local/asl';
+import { exampleConfig } from '../helpers/document';
+import { flatten, functionRoles, logicalId, resourcesOfType, roleStatements, synthWithoutBundling, type SynthesizedPipeline } from './cfn';
+
+let synth: SynthesizedPipeline;
+let ids: { bucket: string; accessLogs: string; table: string; topic: string; key: string; stateMachine: string; queue: string };
+
+beforeAll(() => {
+  synth = synthWithoutBundling(exampleConfig, { notificationEmails: ['ops@example.com'] });
+  const { stack, pipeline } = synth;
+  ids = {
+    bucket: logicalId(stack, pipeline.bucket),
+    accessLogs: logicalId(stack, pipeline.accessLogsBucket),
+    table: logicalId(stack, pipeline.lockTable),
+    topic: logicalId(stack, pipeline.topic),
+    key: logicalId(stack, pipeline.topicKey),
+    stateMachine: logicalId(stack, pipeline.stateMachine),
+    queue: logicalId(stack, pipeline.deadLetterQueue),
+  };
+});
+
+/** The SSL-only deny statement CDK writes for `enforceSSL`. */
+const denyInsecureTransport = Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+
+describe('metadata bucket', () => {
+  it('is versioned, private, encrypted and logs access to the separate log bucket', () => {
+    const bucket = synth.json.Resources[ids.bucket]!;
+    expect(bucket.Properties).toMatchObject({
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      LoggingConfiguration: { DestinationBucketName: { Ref: ids.accessLogs } },
+    });
+  });
+
+  it('refuses requests that do not use TLS', () => {
+    synth.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: ids.bucket },
+      PolicyDocument: { Statement: Match.arrayWith([denyInsecureTransport]) },
+    });
+  });
+
+  it('sends its events to EventBridge', () => {
+    expect(synth.json.Resources[ids.bucket]!.Properties.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
+  });
+
+  it('expires replaced versions, backups and journal entries after 90 days but keeps current metadata', () => {
+    const rules = synth.json.Resources[ids.bucket]!.Properties.LifecycleConfiguration.Rules as Record<string, any>[];
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 90 }, Status: 'Enabled' }),
+        expect.objectContaining({ Prefix: 'backups/', ExpirationInDays: 90 }),
+        expect.objectContaining({ Prefix: 'journal/', ExpirationInDays: 90 }),
+      ]),
+    );
+    const expiringPrefixes = rules.filter((rule) => rule.ExpirationInDays !== undefined).map((rule) => rule.Prefix);
+    expect(expiringPrefixes.sort()).toEqual(['backups/', 'journal/']);
+  });
+
+  it('is retained when removed from the stack', () => {
+    expect(synth.json.Resources[ids.bucket]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+});
+
+describe('access log bucket', () => {
+  it('is private, encrypted with SSE-S3 (the only option for access logs) and TLS-only', () => {
+    expect(synth.json.Resources[ids.accessLogs]!.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+    });
+    synth.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: ids.accessLogs },
+      PolicyDocument: { Statement: Match.arrayWith([denyInsecureTransport]) },
+    });
+  });
+
+  it('accepts log delivery only from the metadata bucket', () => {
+    synth.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: ids.accessLogs },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Action: 's3:PutObject',
+            Condition: Match.objectLike({ ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [ids.bucket, 'Arn'] } } }),
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('upload rule', () => {
+  const rule = () => resourcesOfType(synth.json, 'AWS::Events::Rule')[0]![1].Properties;
+
+  it('matches S3 "Object Created" events for *.xml keys under metadata/ in this bucket only', () => {
+    expect(rule().EventPattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: { bucket: { name: [{ Ref: ids.bucket }] }, object: { key: [{ wildcard: 'metadata/*.xml' }] } },
+    });
+  });
+
+  it('lets through uploads for a profile and nothing the pipeline writes itself', () => {
+    // EventBridge wildcard semantics: "*" matches any run of characters, "/" included.
+    const pattern = rule().EventPattern.detail.object.key[0].wildcard as string;
+    const matches = (key: string) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`).test(key);
+    expect(matches('metadata/admin/idp.xml')).toBe(true);
+    expect(matches('metadata/agent/2026-rotation.xml')).toBe(true);
+    expect(matches('backups/exec-1/identity-provider.xml')).toBe(false);
+    expect(matches('journal/exec-1/identityProvider.json')).toBe(false);
+    expect(matches('state/admin/attribute-mapping.json')).toBe(false);
+  });
+
+  it('starts the state machine, retrying for a bounded time, then parks the event in the dead-letter queue', () => {
+    expect(rule().Targets).toEqual([
+      expect.objectContaining({
+        Arn: { Ref: ids.stateMachine },
+        RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 8 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [ids.queue, 'Arn'] } },
+      }),
+    ]);
+  });
+
+  it('starts executions through a role that can do nothing else', () => {
+    const roleId = rule().Targets[0].RoleArn['Fn::GetAtt'][0] as string;
+    expect(roleStatements(synth.json, roleId)).toEqual([
+      expect.objectContaining({ Effect: 'Allow', actions: ['states:StartExecution'], resources: [`<${ids.stateMachine}>`] }),
+    ]);
+  });
+
+  it('has an encrypted, TLS-only dead-letter queue that only the rule may write to', () => {
+    expect(synth.json.Resources[ids.queue]!.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
+    const [, policy] = resourcesOfType(synth.json, 'AWS::SQS::QueuePolicy')[0]!;
+    const statements = policy.Properties.PolicyDocument.Statement as Record<string, any>[];
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        expect.objectContaining({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Condition: { ArnEquals: { 'aws:SourceArn': expect.anything() } } }),
+      ]),
+    );
+  });
+});
+
+describe('lock table', () => {
+  it('keys one item per profile, bills per request, expires items by "ttl", keeps point-in-time recovery and is encrypted', () => {
+    expect(synth.json.Resources[ids.table]!.Properties).toEqual({
+      AttributeDefinitions: [{ AttributeName: 'profile', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'profile', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+    expect(synth.json.Resources[ids.table]!.DeletionPolicy).toBe('Retain');
+  });
+});
+
+describe('notification topic', () => {
+  it('is encrypted with a customer managed key that rotates', () => {
+    expect(synth.json.Resources[ids.topic]!.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [ids.key, 'Arn'] });
+    expect(synth.json.Resources[ids.key]!.Properties.EnableKeyRotation).toBe(true);
+  });
+
+  it('refuses publishing without TLS', () => {
+    synth.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: ids.topic }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('lets CloudWatch alarms publish through the key', () => {
+    const statements = synth.json.Resources[ids.key]!.Properties.KeyPolicy.Statement as Record<string, any>[];
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+      ]),
+    );
+  });
+
+  it('subscribes the configured email addresses', () => {
+    synth.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: ids.topic } });
+  });
+});
+
+describe('functions', () => {
+  it.each(FUNCTION_KEYS)('%s runs on nodejs24.x / arm64 with active tracing, its own log group and the pipeline environment', (key) => {
+    const fn = synth.json.Resources[logicalId(synth.stack, synth.pipeline.functions[key])]!.Properties;
+    expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
+    const logGroupId = fn.LoggingConfig.LogGroup.Ref as string;
+    expect(synth.json.Resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 365 } });
+    const env = fn.Environment.Variables;
+    expect(JSON.parse(env.PROFILES)).toEqual(exampleConfig);
+    expect(env).toMatchObject({
+      METADATA_BUCKET: { Ref: ids.bucket },
+      ACCOUNT_ID: { Ref: 'AWS::AccountId' },
+      PARTITION: { Ref: 'AWS::Partition' },
+      POWERTOOLS_SERVICE_NAME: exampleConfig.pipelineName,
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  it('gives the steps that hold a 10 MB metadata document 512 MB, the others 256 MB', () => {
+    const memory = (key: keyof typeof FUNCTION_SPECS) => synth.json.Resources[logicalId(synth.stack, synth.pipeline.functions[key])]!.Properties.MemorySize;
+    expect(memory('intake')).toBe(512);
+    expect(memory('identityProviderApply')).toBe(512);
+    expect(memory('policyApply')).toBe(256);
+  });
+
+  it('lets Role apply outlast its IAM propagation retries (about 60 s)', () => {
+    const timeout = synth.json.Resources[logicalId(synth.stack, synth.pipeline.functions.roleApply)]!.Properties.Timeout;
+    expect(timeout).toBeGreaterThan(60);
+  });
+
+  it('runs each function under its own role, none with an AWS managed policy', () => {
+    const roles = Object.values(functionRoles(synth));
+    expect(new Set(roles).size).toBe(FUNCTION_KEYS.length);
+    for (const [, role] of resourcesOfType(synth.json, 'AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('lets each function write only to its own log group', () => {
+    const roles = functionRoles(synth);
+    for (const key of FUNCTION_KEYS) {
+      const fn = synth.json.Resources[logicalId(synth.stack, synth.pipeline.functions[key])]!.Properties;
+      const logs = roleStatements(synth.json, roles[key]).filter((s) => s.actions.some((a) => a.startsWith('logs:')));
+      expect(logs).toEqual([expect.objectContaining({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`<${fn.LoggingConfig.LogGroup.Ref}.Arn>`] })]);
+    }
+  });
+});
+
+describe('state machine', () => {
+  const props = () => synth.json.Resources[ids.stateMachine]!.Properties;
+
+  it('is a Standard workflow that logs ALL events without execution data, with X-Ray tracing', () => {
+    expect(props()).toMatchObject({
+      StateMachineType: 'STANDARD',
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false, Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: expect.anything() } }] },
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+
+  it('binds every placeholder of the ASL file to the function, table or topic it names', () => {
+    const expected: Record<string, unknown> = {
+      LockTableName: { Ref: ids.table },
+      NotificationTopicArn: { Ref: ids.topic },
+    };
+    for (const key of FUNCTION_KEYS) {
+      expected[FUNCTION_SPECS[key].substitution] = { 'Fn::GetAtt': [logicalId(synth.stack, synth.pipeline.functions[key]), 'Arn'] };
+    }
+    expect(Object.keys(props().DefinitionSubstitutions).sort()).toEqual([...SUBSTITUTION_NAMES].sort());
+    expect(props().DefinitionSubstitutions).toEqual(expected);
+  });
+
+  it('may invoke exactly the nine functions, use the lock table and publish to the topic, and nothing else', () => {
+    const roleId = props().RoleArn['Fn::GetAtt'][0] as string;
+    const statements = roleStatements(synth.json, roleId);
+    const byAction = (action: string) => statements.filter((s) => s.actions.includes(action));
+    const functionArns = FUNCTION_KEYS.map((key) => `<${logicalId(synth.stack, synth.pipeline.functions[key])}.Arn>`);
+    expect(byAction('lambda:InvokeFunction')).toEqual([expect.objectContaining({ actions: ['lambda:InvokeFunction'], resources: functionArns })]);
+    expect(byAction('dynamodb:PutItem')).toEqual([expect.objectContaining({ actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [`<${ids.table}.Arn>`] })]);
+    expect(byAction('sns:Publish')).toEqual([expect.objectContaining({ resources: [`<${ids.topic}>`] })]);
+    expect(byAction('kms:Decrypt')).toEqual([expect.objectContaining({ resources: [`<${ids.key}.Arn>`] })]);
+    const services = new Set(statements.flatMap((s) => s.actions.map((a) => a.split(':')[0])));
+    expect([...services].sort()).toEqual(['dynamodb', 'kms', 'lambda', 'logs', 'sns', 'xray']);
+  });
+});
+
+describe('alarms', () => {
+  const alarms = () => resourcesOfType(synth.json, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+
+  it('notify the topic when an execution fails (at least one in 5 minutes)', () => {
+    expect(alarms()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Namespace: 'AWS/States',
+          MetricName: 'ExecutionsFailed',
+          Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: ids.stateMachine } }],
+          Statistic: 'Sum',
+          Period: 300,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          AlarmActions: [{ Ref: ids.topic }],
+        }),
+      ]),
+    );
+  });
+
+  it('notify the topic when an upload could not start an execution (event in the dead-letter queue)', () => {
+    expect(alarms()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.queue, 'QueueName'] } }],
+          Threshold: 1,
+          AlarmActions: [{ Ref: ids.topic }],
+        }),
+      ]),
+    );
+  });
+});
+
+describe('outputs', () => {
+  const outputs = () => Object.values(synth.json.Outputs).map((output) => ({ ...output, value: flatten(output.Value) }));
+
+  it('give the bucket, an upload prefix per profile, the state machine and the topic', () => {
+    const values = outputs().map((output) => output.value);
+    expect(values).toEqual(
+      expect.arrayContaining([
+        `<${ids.bucket}>`,
+        `s3://<${ids.bucket}>/metadata/admin/`,
+        `s3://<${ids.bucket}>/metadata/agent/`,
+        `<${ids.stateMachine}>`,
+        `<${ids.topic}>`,
+      ]),
+    );
+  });
+
+  it('give a manual input that Intake accepts: bucket, a key under a profile prefix, dry run', () => {
+    const sample = outputs().find((output) => output.value.startsWith('{'));
+    expect(JSON.parse(sample!.value)).toEqual({ bucket: `<${ids.bucket}>`, key: 'metadata/admin/idp.xml', dryRun: true });
+  });
+});
+
+describe('props', () => {
+  it('apply the documented overrides: bucket name, execution data in logs, retention, removal policy', () => {
+    const custom = synthWithoutBundling(exampleConfig, {
+      bucketName: 'acme-saml-metadata',
+      logExecutionData: true,
+      oldVersionRetention: Duration.days(30),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const bucket = custom.json.Resources[logicalId(custom.stack, custom.pipeline.bucket)]!;
+    expect(bucket.Properties.BucketName).toBe('acme-saml-metadata');
+    expect(bucket.DeletionPolicy).toBe('Delete');
+    expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(expect.arrayContaining([expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } })]));
+    expect(custom.json.Resources[logicalId(custom.stack, custom.pipeline.lockTable)]!.DeletionPolicy).toBe('Delete');
+    expect(custom.json.Resources[logicalId(custom.stack, custom.pipeline.stateMachine)]!.Properties.LoggingConfiguration.IncludeExecutionData).toBe(true);
+    expect(resourcesOfType(custom.json, 'AWS::SNS::Subscription')).toEqual([]);
+  });
+
+  it('refuse a retention shorter than a manual-mapping execution can wait, naming the prop', () => {
+    const config = structuredClone(exampleConfig);
+    config.profiles.admin!.attributeMapping = { ...config.profiles.admin!.attributeMapping, mode: 'manual', manualTimeoutSeconds: 45 * 86_400 };
+    expect(() => synthWithoutBundling(config, { oldVersionRetention: Duration.days(30) })).toThrow(/^oldVersionRetention: .*47 days/);
+  });
+
+  it('refuse an unvalidated configuration with the field that is wrong', () => {
+    const bad = structuredClone(exampleConfig) as any;
+    bad.profiles.agent.identityProvider.name = 'has spaces';
+    expect(() => synthWithoutBundling(bad)).toThrow(/samlFederation\.profiles\.agent\.identityProvider\.name/);
+  });
+
+  it('refuse profiles that would not fit in a Lambda environment (4 KB)', () => {
+    const many = structuredClone(exampleConfig);
+    for (let i = 0; i < 8; i++) many.profiles[`extra-${i}`] = { ...exampleConfig.profiles.admin!, role: { ...exampleConfig.profiles.admin!.role, name: `Extra${i}` } };
+    expect(() => synthWithoutBundling(many)).toThrow(/samlFederation\.profiles: .*4096 bytes/);
+  });
+});
