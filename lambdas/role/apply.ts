@@ -1,0 +1,148 @@
+import {
+  CreateRoleCommand,
+  IAMClient,
+  PutRolePermissionsBoundaryCommand,
+  UpdateAssumeRolePolicyCommand,
+  UpdateRoleCommand,
+  type Role,
+} from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { roleArn, samlProviderArn } from '../shared/arns';
+import type { ExecutionDocument, Receipt } from '../shared/document';
+import { parseExecutionDocument } from '../shared/document-parse';
+import { writeJournal } from '../shared/journal';
+import { logger } from '../shared/logger';
+import type { ResolvedProfile } from '../shared/profile';
+import { pipelineTags } from '../shared/tags';
+import { getRole, realSleep, retryInvalidPrincipal, type RolePrevious } from './role';
+import { decodePolicyDocument, federationTrustPolicy, sameTrustPolicy } from './trust-policy';
+
+/**
+ * IAM actions: iam:GetRole, iam:CreateRole, iam:TagRole (CreateRole with Tags), iam:UpdateAssumeRolePolicy,
+ * iam:UpdateRole, iam:PutRolePermissionsBoundary on arn:<partition>:iam::<account>:role<path><profile role names>.
+ * S3 on the metadata bucket: s3:PutObject on journal/*.
+ * Timeout: at least 60 s, since the invalid-principal retry may wait 23 s.
+ */
+export interface RoleDeps {
+  iam: IAMClient;
+  s3: S3Client;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => Date;
+}
+
+export type RoleReceipt = Receipt<RolePrevious>;
+
+/** One write the update needs: what it does (present tense, for journal and dry run), what it did, and the call. */
+type Write = { planned: string; done: string; send: () => Promise<unknown> };
+
+/**
+ * Creates the profile's federation role, or brings an existing one in line (trust policy, max session duration,
+ * permissions boundary) in place: an existing role is never deleted and re-created, because Amazon Connect ties
+ * federated users to its role ID (invariant 3).
+ */
+export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise<RoleReceipt> {
+  const { request, profile } = doc;
+  const { name, path, maxSessionDuration, permissionsBoundaryArn } = profile.role;
+  const providerArn = doc.receipts?.identityProvider?.arn ?? samlProviderArn(request, profile.identityProvider.name);
+  const trustPolicy = JSON.stringify(federationTrustPolicy(providerArn));
+  const sleep = deps.sleep ?? realSleep;
+  const verb = (done: string, planned: string) => (request.dryRun ? `would ${planned}` : done);
+  const current = await getRole(deps.iam, name);
+
+  if (current === undefined) {
+    const arn = roleArn(request, name, path);
+    const boundary = permissionsBoundaryArn === undefined ? '' : `, permissions boundary ${permissionsBoundaryArn}`;
+    const changes = [`${verb('created', 'create')} role ${name} trusting ${providerArn} (max session ${maxSessionDuration} s${boundary})`];
+    if (request.dryRun) return { step: 'role', action: 'planned', arn, changes, details: { roleName: name, providerArn, plannedAction: 'create' } };
+    await writeJournal(deps.s3, request, { step: 'role', intent: [`create role ${name}`], details: { roleName: name, arn } }, deps.now);
+    const created = await retryInvalidPrincipal(
+      () =>
+        deps.iam.send(
+          new CreateRoleCommand({
+            RoleName: name,
+            Path: path,
+            AssumeRolePolicyDocument: trustPolicy,
+            MaxSessionDuration: maxSessionDuration,
+            ...(permissionsBoundaryArn === undefined ? {} : { PermissionsBoundary: permissionsBoundaryArn }),
+            Description: roleDescription(profile, request.pipelineName),
+            Tags: pipelineTags(request),
+          }),
+        ),
+      sleep,
+    );
+    logger.info('created federation role', { roleName: name, roleId: created.Role?.RoleId });
+    return { step: 'role', action: 'created', arn: created.Role?.Arn ?? arn, changes, details: { roleName: name, roleId: created.Role?.RoleId, providerArn } };
+  }
+
+  const { previous, writes, notes } = planUpdate(current, profile, trustPolicy, providerArn, deps, sleep);
+  const details = { roleName: name, roleId: current.RoleId, providerArn };
+  const changes = [...writes.map((write) => (request.dryRun ? `would ${write.planned}` : write.done)), ...notes];
+  if (request.dryRun) return { step: 'role', action: 'planned', arn: current.Arn!, changes, details: { ...details, plannedAction: writes.length > 0 ? 'update' : 'none' } };
+  if (writes.length === 0) return { step: 'role', action: 'unchanged', arn: current.Arn!, changes: notes, details };
+
+  await writeJournal(deps.s3, request, { step: 'role', intent: writes.map((write) => write.planned), previous, details: { roleName: name, arn: current.Arn, roleId: current.RoleId } }, deps.now);
+  for (const write of writes) await write.send();
+  logger.info('updated federation role in place', { roleName: name, changes });
+  return { step: 'role', action: 'updated', arn: current.Arn!, previous, changes, details };
+}
+
+/** What differs between the role and the profile, the previous values of those fields, and what is left alone on purpose. */
+function planUpdate(
+  current: Role,
+  profile: ResolvedProfile,
+  trustPolicy: string,
+  providerArn: string,
+  deps: RoleDeps,
+  sleep: (ms: number) => Promise<void>,
+): { previous: RolePrevious; writes: Write[]; notes: string[] } {
+  const { name, path, maxSessionDuration, permissionsBoundaryArn } = profile.role;
+  const previous: RolePrevious = {};
+  const writes: Write[] = [];
+  const notes: string[] = [];
+
+  const currentTrust = current.AssumeRolePolicyDocument ?? '';
+  if (!sameTrustPolicy(currentTrust, trustPolicy)) {
+    const decoded = decodePolicyDocument(currentTrust);
+    previous.trustPolicy = decoded === undefined ? currentTrust : JSON.stringify(decoded);
+    writes.push({
+      planned: `replace the trust policy of role ${name} with SAML federation through ${providerArn}`,
+      done: `replaced the trust policy of role ${name} with SAML federation through ${providerArn}`,
+      send: () => retryInvalidPrincipal(() => deps.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: trustPolicy })), sleep),
+    });
+  }
+  if (current.MaxSessionDuration !== maxSessionDuration) {
+    previous.maxSessionDuration = current.MaxSessionDuration ?? 3600;
+    writes.push({
+      planned: `change the max session duration of role ${name} from ${previous.maxSessionDuration} s to ${maxSessionDuration} s`,
+      done: `changed the max session duration of role ${name} from ${previous.maxSessionDuration} s to ${maxSessionDuration} s`,
+      send: () => deps.iam.send(new UpdateRoleCommand({ RoleName: name, MaxSessionDuration: maxSessionDuration })),
+    });
+  }
+  const currentBoundary = current.PermissionsBoundary?.PermissionsBoundaryArn;
+  if (permissionsBoundaryArn !== undefined && currentBoundary !== permissionsBoundaryArn) {
+    previous.permissionsBoundaryArn = currentBoundary ?? null;
+    writes.push({
+      planned: `set the permissions boundary of role ${name} to ${permissionsBoundaryArn}${currentBoundary === undefined ? '' : ` (was ${currentBoundary})`}`,
+      done: `set the permissions boundary of role ${name} to ${permissionsBoundaryArn}${currentBoundary === undefined ? '' : ` (was ${currentBoundary})`}`,
+      send: () => deps.iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: name, PermissionsBoundary: permissionsBoundaryArn })),
+    });
+  }
+  // Removing a boundary widens what the role may do: that takes a person's decision, not a missing config field.
+  if (permissionsBoundaryArn === undefined && currentBoundary !== undefined) {
+    notes.push(`kept the permissions boundary ${currentBoundary} of role ${name}: the profile sets none, and the pipeline never removes one (remove it by hand if that is intended)`);
+  }
+  // IAM cannot move a role to another path, and re-creating it would break sign-in for existing users (invariant 3).
+  if (current.Path !== undefined && current.Path !== path) {
+    notes.push(`kept role ${name} at path ${current.Path}: the profile says ${path}, but IAM cannot move a role and the pipeline never re-creates one`);
+  }
+  return { previous, writes, notes };
+}
+
+function roleDescription(profile: ResolvedProfile, pipelineName: string): string {
+  return `SAML 2.0 federation role for profile ${profile.name}, managed by ${pipelineName}`;
+}
+
+const iam = new IAMClient({});
+const s3 = new S3Client({});
+
+export const handler = async (event: unknown): Promise<RoleReceipt> => applyRole(parseExecutionDocument(event), { iam, s3 });

@@ -1,0 +1,157 @@
+import {
+  DeleteRoleCommand,
+  DeleteRolePermissionsBoundaryCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  PutRolePermissionsBoundaryCommand,
+  UpdateAssumeRolePolicyCommand,
+  UpdateRoleCommand,
+} from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { ExecutionDocument, Receipt, RevertReport } from '../shared/document';
+import { parseExecutionDocument } from '../shared/document-parse';
+import { readJournal } from '../shared/journal';
+import { logger } from '../shared/logger';
+import { createdByExecution } from '../shared/tags';
+import { RoleVanishedError } from './errors';
+import { getRole, roleTags, type RolePrevious } from './role';
+import { sameTrustPolicy } from './trust-policy';
+
+/**
+ * IAM actions: iam:GetRole, iam:ListRoleTags, iam:ListAttachedRolePolicies, iam:DetachRolePolicy,
+ * iam:ListRolePolicies, iam:DeleteRolePolicy, iam:DeleteRole, iam:UpdateAssumeRolePolicy, iam:UpdateRole,
+ * iam:PutRolePermissionsBoundary, iam:DeleteRolePermissionsBoundary on the profiles' roles.
+ * S3 on the metadata bucket: s3:GetObject on journal/*, s3:ListBucket (a missing journal entry reads as NoSuchKey).
+ */
+export interface RoleRevertDeps {
+  iam: IAMClient;
+  s3: S3Client;
+}
+
+type WhatApplyDid = { kind: 'created'; roleName: string; roleId?: string } | { kind: 'updated'; roleName: string; previous: RolePrevious };
+
+/**
+ * Undoes what the Role step of this execution did, from its receipt or, when the step threw, its journal entry.
+ * Deletes only a role whose tags say this execution created it; puts back the previous trust policy, max session
+ * duration and permissions boundary of a role that existed before, touching only what still differs. Safe to run twice.
+ */
+export async function revertRole(doc: ExecutionDocument, deps: RoleRevertDeps): Promise<RevertReport> {
+  const found = await whatApplyDid(doc, deps.s3);
+  if (typeof found === 'string') return nothingToDo(found);
+  const { roleName } = found;
+  const role = await getRole(deps.iam, roleName);
+
+  if (found.kind === 'created') {
+    if (role === undefined) return nothingToDo(`role ${roleName} does not exist (never created, or already deleted)`);
+    const ours = createdByExecution(await roleTags(deps.iam, role), doc.request) && (found.roleId === undefined || found.roleId === role.RoleId);
+    if (!ours) {
+      logger.warn('role not tagged as created by this execution; left in place', { roleName, roleId: role.RoleId });
+      return nothingToDo(`left role ${roleName} in place: its tags do not name execution ${doc.request.executionName}, so this execution did not create it`);
+    }
+    return deleteRole(deps.iam, roleName);
+  }
+
+  if (role === undefined) {
+    throw new RoleVanishedError(
+      `role ${roleName} was updated by execution ${doc.request.executionName} but no longer exists, so its previous settings cannot be restored: ` +
+        JSON.stringify(found.previous),
+    );
+  }
+  const { previous } = found;
+  const changes: string[] = [];
+  if (previous.trustPolicy !== undefined && !sameTrustPolicy(role.AssumeRolePolicyDocument ?? '', previous.trustPolicy)) {
+    await deps.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: previous.trustPolicy }));
+    changes.push(`restored the previous trust policy of role ${roleName}`);
+  }
+  if (previous.maxSessionDuration !== undefined && role.MaxSessionDuration !== previous.maxSessionDuration) {
+    await deps.iam.send(new UpdateRoleCommand({ RoleName: roleName, MaxSessionDuration: previous.maxSessionDuration }));
+    changes.push(`restored the max session duration of role ${roleName} to ${previous.maxSessionDuration} s`);
+  }
+  const currentBoundary = role.PermissionsBoundary?.PermissionsBoundaryArn ?? null;
+  if (previous.permissionsBoundaryArn !== undefined && currentBoundary !== previous.permissionsBoundaryArn) {
+    if (previous.permissionsBoundaryArn === null) {
+      await deps.iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: roleName }));
+      changes.push(`removed the permissions boundary this execution set on role ${roleName}`);
+    } else {
+      await deps.iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: roleName, PermissionsBoundary: previous.permissionsBoundaryArn }));
+      changes.push(`restored the permissions boundary ${previous.permissionsBoundaryArn} of role ${roleName}`);
+    }
+  }
+  if (changes.length === 0) return nothingToDo(`role ${roleName} already has its previous settings`);
+  logger.info('restored federation role', { roleName, changes });
+  return { step: 'role', action: 'restored', changes };
+}
+
+/** Detaches and deletes everything attached to a role this execution created (nothing else could have attached to it), then the role. */
+async function deleteRole(iam: IAMClient, roleName: string): Promise<RevertReport> {
+  const changes: string[] = [];
+  for (const policyArn of await listAll(async (Marker) => {
+    const page = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker }));
+    return { items: (page.AttachedPolicies ?? []).map((policy) => policy.PolicyArn!), next: page.IsTruncated ? page.Marker : undefined };
+  })) {
+    await ignoringNoSuchEntity(iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn })));
+    changes.push(`detached ${policyArn} from role ${roleName}`);
+  }
+  for (const policyName of await listAll(async (Marker) => {
+    const page = await iam.send(new ListRolePoliciesCommand({ RoleName: roleName, Marker }));
+    return { items: page.PolicyNames ?? [], next: page.IsTruncated ? page.Marker : undefined };
+  })) {
+    await ignoringNoSuchEntity(iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })));
+    changes.push(`deleted inline policy ${policyName} of role ${roleName}`);
+  }
+  await ignoringNoSuchEntity(iam.send(new DeleteRoleCommand({ RoleName: roleName })));
+  changes.push(`deleted role ${roleName}, created by this execution`);
+  logger.info('deleted federation role created by this execution', { roleName, changes });
+  return { step: 'role', action: 'deleted', changes };
+}
+
+async function whatApplyDid(doc: ExecutionDocument, s3: S3Client): Promise<WhatApplyDid | string> {
+  const receipt = doc.receipts?.role as Receipt<RolePrevious> | undefined;
+  const roleNameIn = (details: Record<string, unknown> | undefined) => (typeof details?.roleName === 'string' ? details.roleName : doc.profile.role.name);
+  if (receipt !== undefined) {
+    const roleName = roleNameIn(receipt.details);
+    if (receipt.action === 'created') {
+      const roleId = receipt.details?.roleId;
+      return typeof roleId === 'string' ? { kind: 'created', roleName, roleId } : { kind: 'created', roleName };
+    }
+    if (receipt.action === 'updated' && receipt.previous !== undefined) return { kind: 'updated', roleName, previous: receipt.previous };
+    return `the Role step changed nothing (${receipt.action})`;
+  }
+  // No receipt: the step threw, possibly after CreateRole or an update went through. The journal says what it was about to do.
+  const entry = await readJournal<RolePrevious>(s3, doc.request, 'role');
+  if (entry === undefined) return 'the Role step made no change (no receipt, no journal entry)';
+  const roleName = roleNameIn(entry.details);
+  return entry.previous === undefined ? { kind: 'created', roleName } : { kind: 'updated', roleName, previous: entry.previous };
+}
+
+async function listAll<T>(page: (marker: string | undefined) => Promise<{ items: T[]; next: string | undefined }>): Promise<T[]> {
+  const all: T[] = [];
+  let marker: string | undefined;
+  do {
+    const { items, next } = await page(marker);
+    all.push(...items);
+    marker = next;
+  } while (marker !== undefined);
+  return all;
+}
+
+/** A retried revert may find a detach or delete already done: that is the state it wants. */
+async function ignoringNoSuchEntity(call: Promise<unknown>): Promise<void> {
+  try {
+    await call;
+  } catch (error) {
+    if ((error as Error).name !== 'NoSuchEntityException') throw error;
+  }
+}
+
+function nothingToDo(reason: string): RevertReport {
+  return { step: 'role', action: 'nothing-to-do', changes: [reason] };
+}
+
+const iam = new IAMClient({});
+const s3 = new S3Client({});
+
+export const handler = async (event: unknown): Promise<RevertReport> => revertRole(parseExecutionDocument(event), { iam, s3 });
