@@ -176,7 +176,7 @@ describe('applyRole when the role exists', () => {
   });
 
   it('changes the max session duration and the permissions boundary, journaling only the fields it changes', async () => {
-    existingRole({ MaxSessionDuration: 3600, PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: OLD_BOUNDARY } });
+    existingRole({ MaxSessionDuration: 3600, PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: OLD_BOUNDARY } });
 
     const receipt = await applyRole(doc({ boundary: BOUNDARY }), deps());
 
@@ -197,7 +197,7 @@ describe('applyRole when the role exists', () => {
   });
 
   it('keeps an existing boundary the profile does not mention, and says so', async () => {
-    existingRole({ PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: OLD_BOUNDARY } });
+    existingRole({ PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: OLD_BOUNDARY } });
 
     const receipt = await applyRole(doc(), deps());
 

@@ -125,7 +125,7 @@ export class FakeAccount {
           Tags: structuredClone(role.tags),
           ...(role.permissionsBoundaryArn === undefined
             ? {}
-            : { PermissionsBoundary: { PermissionsBoundaryType: 'Policy' as const, PermissionsBoundaryArn: role.permissionsBoundaryArn } }),
+            : { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy' as const, PermissionsBoundaryArn: role.permissionsBoundaryArn } }),
         },
         ...meta,
       };

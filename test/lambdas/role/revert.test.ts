@@ -128,7 +128,7 @@ describe('revertRole for a role this execution created', () => {
 
 describe('revertRole for a role that existed before', () => {
   it('puts back the previous trust policy, max session duration and boundary, never deleting the role', async () => {
-    role({ Tags: [], PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: BOUNDARY } });
+    role({ Tags: [], PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: BOUNDARY } });
     const previous = { trustPolicy: OLD_TRUST, maxSessionDuration: 3600, permissionsBoundaryArn: 'arn:aws:iam::111122223333:policy/OldBoundary' };
 
     const report = await revertRole(withReceipt({ action: 'updated', previous }), deps());
@@ -141,7 +141,7 @@ describe('revertRole for a role that existed before', () => {
   });
 
   it('takes off a boundary the role did not have before', async () => {
-    role({ Tags: [], PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: BOUNDARY } });
+    role({ Tags: [], PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: BOUNDARY } });
 
     await revertRole(withReceipt({ action: 'updated', previous: { permissionsBoundaryArn: null } }), deps());
 
