@@ -742,7 +742,7 @@ export class SimulatedIam {
       AssumeRolePolicyDocument: encodeDocument(role.trustPolicy),
       Description: role.description,
       MaxSessionDuration: role.maxSessionDuration,
-      PermissionsBoundary: role.permissionsBoundary ? { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: role.permissionsBoundary } : undefined,
+      PermissionsBoundary: role.permissionsBoundary ? { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: role.permissionsBoundary } : undefined,
       Tags: role.tags.length > 0 ? copyTags(role.tags) : undefined,
       RoleLastUsed: withLastUsed ? {} : undefined,
     });

@@ -166,7 +166,7 @@ describe('simulated IAM roles', () => {
     await iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: 'R', PermissionsBoundary: Policy!.Arn }));
     expect((await iam.send(new GetRoleCommand({ RoleName: 'R' }))).Role).toMatchObject({
       MaxSessionDuration: 7200,
-      PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: Policy!.Arn },
+      PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: Policy!.Arn },
     });
     await iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: 'R' }));
     expect((await iam.send(new GetRoleCommand({ RoleName: 'R' }))).Role!.PermissionsBoundary).toBeUndefined();
