@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { ExecutionDocument } from '../shared/document';
+import { lockLease } from '../shared/lock';
+import { logger } from '../shared/logger';
+import type { FederationConfig } from '../shared/profile';
+import { ConfigInvalidError } from '../shared/errors';
+import { RequestInvalidError, RequestObjectNotFoundError } from './errors';
+import { checkMetadataSize, validateMetadata } from './metadata';
+import { normalizeRequest, versioningRequired, type MetadataObjectRequest } from './request';
+
+/** What the state machine passes: `{"input.$": "$", "executionName.$": "$$.Execution.Name"}`. */
+export interface IntakeEvent {
+  input: unknown;
+  executionName: string;
+}
+
+export interface IntakeEnvironment {
+  /** The pipeline's metadata bucket. */
+  bucket: string;
+  account: string;
+  region: string;
+  partition: string;
+}
+
+export interface IntakeDeps {
+  s3: S3Client;
+  config: FederationConfig;
+  environment: IntakeEnvironment;
+  now: () => Date;
+}
+
+/** Reads the function's environment; a missing variable fails the container's start with a named error. */
+export function readIntakeEnvironment(env: NodeJS.ProcessEnv): IntakeEnvironment {
+  const required = (name: string): string => {
+    const value = env[name];
+    if (value === undefined || value === '') throw new ConfigInvalidError(`${name}: the Intake function needs this environment variable`);
+    return value;
+  };
+  return {
+    bucket: required('METADATA_BUCKET'),
+    account: required('ACCOUNT_ID'),
+    region: required('AWS_REGION'),
+    partition: env.PARTITION || 'aws',
+  };
+}
+
+/** S3's names for "no such object or version": HeadObject has no body, so its 404 is just 'NotFound'. */
+const NOT_FOUND = new Set(['NotFound', 'NoSuchKey', 'NoSuchVersion']);
+
+/**
+ * Intake: turns the execution input into the execution document, or fails with a Request.* or Metadata.* error before
+ * anything in the account changes (invariant 1). It reads the object twice at most (HeadObject, GetObject), both pinned
+ * to one version, and calls nothing else.
+ */
+export async function intake(event: IntakeEvent, deps: IntakeDeps): Promise<ExecutionDocument> {
+  const { s3, config, environment } = deps;
+  const now = deps.now();
+  if (typeof event !== 'object' || event === null || !('input' in event) || typeof event.executionName !== 'string' || event.executionName === '') {
+    throw new RequestInvalidError(
+      'Intake expects {"input": <execution input>, "executionName": <execution name>} as the state machine passes it ' +
+        '(Parameters {"input.$": "$", "executionName.$": "$$.Execution.Name"}); start an execution of the state machine instead of invoking the function.',
+    );
+  }
+  const request = normalizeRequest(event.input, { bucket: environment.bucket, profiles: Object.keys(config.profiles) });
+  const location = `s3://${request.bucket}/${request.key}`;
+
+  const head = await s3
+    .send(new HeadObjectCommand({ Bucket: request.bucket, Key: request.key, ...(request.versionId ? { VersionId: request.versionId } : {}) }))
+    .catch((error: unknown) => {
+      throw translateReadError(error, request);
+    });
+  // Pin the version now: everything after reads this exact version, even if someone uploads again meanwhile.
+  const versionId = request.versionId ?? head.VersionId;
+  if (versionId === undefined || versionId === '' || versionId === 'null') throw versioningRequired(request.bucket);
+
+  // Judged from the object's size before a byte of it is read, so a huge upload cannot exhaust the function's memory.
+  // IAM counts characters; the limits are applied to bytes, which are never fewer than characters in UTF-8. A document
+  // within 10,000,000 bytes is always within IAM's limit; one over it could only fit IAM with many multi-byte
+  // characters, which metadata (ASCII but for display names) never has, so refusing it costs nothing real.
+  if (head.ContentLength !== undefined) checkMetadataSize(head.ContentLength);
+
+  const object = await s3.send(new GetObjectCommand({ Bucket: request.bucket, Key: request.key, VersionId: versionId })).catch((error: unknown) => {
+    throw translateReadError(error, { ...request, versionId });
+  });
+  if (!object.Body) throw new Error(`GetObject ${location} (version ${versionId}) returned no body`);
+  const bytes = await object.Body.transformToByteArray();
+  const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  checkMetadataSize(body.length);
+  const sha256 = createHash('sha256').update(body).digest('hex');
+
+  const metadata = validateMetadata(body, now);
+  const profile = { ...config.profiles[request.profile]!, name: request.profile };
+  logger.info('metadata accepted', {
+    profile: request.profile,
+    source: `${location}?versionId=${versionId}`,
+    sha256,
+    entityId: metadata.entityId,
+    certificates: metadata.certificates.map((c) => ({ sha256Fingerprint: c.sha256Fingerprint, notAfter: c.notAfter })),
+    warnings: metadata.warnings,
+    dryRun: request.dryRun,
+  });
+  return {
+    request: {
+      bucket: request.bucket,
+      key: request.key,
+      versionId,
+      sha256,
+      size: body.length,
+      profile: request.profile,
+      dryRun: request.dryRun,
+      executionName: event.executionName,
+      pipelineName: config.pipelineName,
+      account: environment.account,
+      region: environment.region,
+      partition: environment.partition,
+      source: request.source,
+    },
+    profile,
+    metadata,
+    lock: lockLease(now, event.executionName, profile),
+    receipts: {},
+  };
+}
+
+function translateReadError(error: unknown, request: Pick<MetadataObjectRequest, 'bucket' | 'key' | 'versionId'>): unknown {
+  const name = (error as Error | undefined)?.name ?? '';
+  const where = `s3://${request.bucket}/${request.key}${request.versionId ? ` at version ${request.versionId}` : ''}`;
+  if (NOT_FOUND.has(name) || (request.versionId !== undefined && (name === 'BadRequest' || name === 'InvalidArgument'))) {
+    return new RequestObjectNotFoundError(
+      `${where} does not exist (S3: ${name}). Check the key${request.versionId ? ' and the version id (or leave versionId out to use the current version)' : ''}, ` +
+        'and that the object was not deleted before the execution read it.',
+      { cause: error },
+    );
+  }
+  // HeadObject on a version that is a delete marker answers 405.
+  if (name === 'MethodNotAllowed') {
+    return new RequestObjectNotFoundError(`${where} is a delete marker, not a metadata document. Name a version that holds the file.`, { cause: error });
+  }
+  return error;
+}

@@ -1,0 +1,136 @@
+import type { ExecutionRequest } from '../shared/document';
+import { RequestInvalidError, RequestUnknownProfileError } from './errors';
+
+/** Where and what to read, as the execution input names it; the version is pinned later if the input has none. */
+export interface MetadataObjectRequest {
+  source: ExecutionRequest['source'];
+  bucket: string;
+  key: string;
+  /** Absent when a manual input names none (Intake pins the current version) or the bucket is not versioned. */
+  versionId?: string;
+  dryRun: boolean;
+  profile: string;
+}
+
+export interface RequestContext {
+  /** The pipeline's own metadata bucket: the only one it reads. */
+  bucket: string;
+  /** Names of the configured profiles. */
+  profiles: readonly string[];
+}
+
+const MANUAL_FIELDS = new Set(['bucket', 'key', 'versionId', 'dryRun']);
+
+const ACCEPTED_SHAPES =
+  'Intake accepts either the S3 "Object Created" event that EventBridge delivers ' +
+  '({"source": "aws.s3", "detail-type": "Object Created", "detail": {"bucket": {"name": "..."}, "object": {"key": "metadata/<profile>/<name>.xml", "version-id": "..."}}}) ' +
+  'or a manual input {"bucket": "...", "key": "metadata/<profile>/<name>.xml", "versionId": "... (optional)", "dryRun": true|false (optional)}';
+
+/** Matches `metadata/<profile>/<name>.xml`: one folder level, the profile's. Keys are case-sensitive; the extension is not. */
+const KEY_PATTERN = /^metadata\/([^/]+)\/[^/]+\.[xX][mM][lL]$/;
+
+function invalid(problem: string): RequestInvalidError {
+  return new RequestInvalidError(`${problem}. ${ACCEPTED_SHAPES}.`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 300 ? `${text.slice(0, 300)}...` : text;
+}
+
+/**
+ * Turns the execution input into the object to read and the profile it selects. Pure: the object itself is read by
+ * Intake afterwards.
+ *
+ * EventBridge delivers S3 keys as they are (unlike S3's own event notifications to SNS, SQS or Lambda, which
+ * URL-encode them and turn spaces into "+"), so the key is used unchanged.
+ */
+export function normalizeRequest(input: unknown, context: RequestContext): MetadataObjectRequest {
+  if (!isObject(input)) throw invalid(`the input is ${describe(input)}, not a JSON object`);
+  if (Array.isArray(input.Records)) {
+    throw invalid('the input is an S3 event notification ("Records"), which this pipeline does not use; route the bucket\'s events through EventBridge');
+  }
+  const parsed = input.source === 'aws.s3' || 'detail-type' in input || 'detail' in input ? fromEventBridge(input) : fromManualInput(input);
+  if (parsed.bucket !== context.bucket) {
+    throw new RequestInvalidError(
+      `the object is in bucket "${parsed.bucket}", but this pipeline reads metadata only from its own bucket "${context.bucket}". ` +
+        `Upload the file to s3://${context.bucket}/metadata/<profile>/<name>.xml, or name that bucket in the manual input.`,
+    );
+  }
+  return { ...parsed, profile: profileFromKey(parsed.key, context) };
+}
+
+function fromEventBridge(input: Record<string, unknown>): Omit<MetadataObjectRequest, 'profile'> {
+  if (input.source !== 'aws.s3' || input['detail-type'] !== 'Object Created') {
+    throw invalid(
+      `the input looks like an EventBridge event, but its source is ${describe(input.source)} and detail-type ${describe(input['detail-type'])}; ` +
+        'only S3 "Object Created" events start this pipeline',
+    );
+  }
+  const detail = input.detail;
+  const bucket = isObject(detail) && isObject(detail.bucket) ? detail.bucket.name : undefined;
+  const object = isObject(detail) ? detail.object : undefined;
+  const key = isObject(object) ? object.key : undefined;
+  if (typeof bucket !== 'string' || bucket === '' || typeof key !== 'string' || key === '') {
+    throw invalid('the S3 "Object Created" event has no detail.bucket.name or detail.object.key');
+  }
+  const versionId = isObject(object) ? object['version-id'] : undefined;
+  if (versionId !== undefined && typeof versionId !== 'string') throw invalid(`detail.object.version-id is ${describe(versionId)}, not a string`);
+  return { source: 'eventbridge', bucket, key, ...versionField(versionId), dryRun: false };
+}
+
+function fromManualInput(input: Record<string, unknown>): Omit<MetadataObjectRequest, 'profile'> {
+  const unknown = Object.keys(input).filter((field) => !MANUAL_FIELDS.has(field));
+  if (typeof input.bucket !== 'string' || typeof input.key !== 'string') {
+    throw invalid(`the input ${describe(input)} has no "bucket" and "key" strings`);
+  }
+  if (unknown.length > 0) {
+    throw invalid(`the manual input has unexpected field(s) ${unknown.map((f) => `"${f}"`).join(', ')} (a misspelt "dryRun" or "versionId"?)`);
+  }
+  if (input.bucket === '' || input.key === '') throw invalid('"bucket" and "key" must not be empty');
+  if (input.versionId !== undefined && (typeof input.versionId !== 'string' || input.versionId === '')) {
+    throw invalid(`"versionId" is ${describe(input.versionId)}; give a version id string, or leave it out to use the current version`);
+  }
+  if (input.dryRun !== undefined && typeof input.dryRun !== 'boolean') {
+    throw invalid(`"dryRun" is ${describe(input.dryRun)}; it must be true or false (not a string)`);
+  }
+  return { source: 'manual', bucket: input.bucket, key: input.key, ...versionField(input.versionId as string | undefined), dryRun: input.dryRun === true };
+}
+
+function versionField(versionId: string | undefined): { versionId?: string } {
+  if (versionId === undefined || versionId === '') return {};
+  if (versionId === 'null') throw versioningRequired();
+  return { versionId };
+}
+
+/** The "null" version is what S3 gives objects written while versioning is off or suspended: it can be overwritten. */
+export function versioningRequired(bucket?: string): RequestInvalidError {
+  return new RequestInvalidError(
+    `the object has no version id${bucket ? ` (bucket "${bucket}" does not keep versions)` : ' (its version is "null")'}. ` +
+      'The pipeline reads the exact version it validated in every later step, and rolls the identity provider back to a previous version, ' +
+      'so the metadata bucket must have versioning enabled. Enable versioning on the bucket and upload the file again.',
+  );
+}
+
+/** The profile named by `metadata/<profile>/<name>.xml`. */
+export function profileFromKey(key: string, context: Pick<RequestContext, 'profiles'>): string {
+  const match = KEY_PATTERN.exec(key);
+  if (!match) {
+    throw new RequestInvalidError(
+      `the key "${key}" is not of the form metadata/<profile>/<name>.xml; the folder under metadata/ selects the profile ` +
+        `(${context.profiles.map((p) => `metadata/${p}/`).join(', ')}).`,
+    );
+  }
+  const profile = match[1]!;
+  if (!context.profiles.includes(profile)) {
+    throw new RequestUnknownProfileError(
+      `the key "${key}" selects profile "${profile}", which is not configured; known profiles: ${context.profiles.join(', ')}. ` +
+        `Upload the file under ${context.profiles.map((p) => `metadata/${p}/`).join(' or ')}, or add the profile to the configuration and deploy.`,
+    );
+  }
+  return profile;
+}
