@@ -1,0 +1,224 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { ROLE_ATTRIBUTE, parseFederationConfig, type FederationConfig } from '../lambdas/shared/profile';
+import type { Receipt, StepName } from '../lambdas/shared/document';
+import { startAndFollow } from './deployed';
+import { liveServices } from './live-services';
+import { runLocalExecution, type LocalExecutionResult, type LocalServices, type TimelineEntry } from './runner';
+import { accountForConfig, simulatedServices } from './simulated-services';
+import { confirmMapping, rejectMapping } from './task-token';
+import type { SimulatedAccount } from './simulated-account';
+
+export interface CliIo {
+  print(line: string): void;
+  cwd: string;
+}
+
+const USAGE = `usage: saml-federation <command> [options]
+
+  run --metadata <file> --profile <name> [--dry-run] [--config <cdk.json>]
+      Executes statemachine/federation.asl.json locally over a simulated AWS account (default) and prints each state,
+      what each step did, the resulting ARNs and the attribute mapping.
+      --live --bucket <bucket>   the same steps against the account of the current AWS credentials (no deploy);
+                                 the metadata is uploaded to <bucket> under metadata/<profile>/
+  start --state-machine-arn <arn> --bucket <bucket> --key <key> [--version-id <id>] [--dry-run]
+      Starts an execution of the deployed state machine and follows it to the end.
+  confirm <task-token>
+      Confirms the manual attribute mapping (SendTaskSuccess).
+  reject <task-token> --reason "<why>"
+      Rejects it (SendTaskFailure); the execution rolls back.`;
+
+/** The profiles the CLI runs with: cdk.json's `samlFederation` context, as the stack reads it. */
+export function loadConfig(path: string): FederationConfig {
+  const json = JSON.parse(readFileSync(path, 'utf-8')) as { context?: { samlFederation?: unknown } };
+  return parseFederationConfig(json.context?.samlFederation, `${path}: context.samlFederation`);
+}
+
+const STEP_LABELS: Record<StepName, string> = {
+  identityProvider: 'Identity provider',
+  role: 'Federation role',
+  policy: 'Permissions policy',
+  attributeMapping: 'Attribute mapping',
+};
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+/** Prints one line per state as the execution runs: entered states, retries, caught errors. */
+function timelinePrinter(print: (line: string) => void, started: number): (entry: TimelineEntry) => void {
+  return (entry) => {
+    const at = `${((Date.now() - started) / 1000).toFixed(3).padStart(7)}s`;
+    if (entry.event === 'entered') print(`${at}  → ${entry.state}`);
+    else if (entry.event === 'retried') print(`${at}      ↻ retry ${(entry.attempt ?? 0) + 1}`);
+    else if (entry.event === 'failed') print(`${at}      ✗ ${entry.error}: ${String(entry.cause ?? '').split('\n')[0]}`);
+    else if (entry.event === 'exited') {
+      const receipt = receiptIn(entry.state, entry.output);
+      if (receipt) {
+        print(`${at}      ${receipt.action}: ${receipt.arn}`);
+        for (const change of receipt.changes ?? []) print(`${' '.repeat(14)}- ${change}`);
+      }
+    }
+  };
+}
+
+const STATE_STEP: Record<string, [StepName, 'receipts' | 'reverts']> = {
+  'Create or update identity provider': ['identityProvider', 'receipts'],
+  'Create or update federation role': ['role', 'receipts'],
+  'Attach permissions policy': ['policy', 'receipts'],
+  'Map Role attribute in IAM Identity Center': ['attributeMapping', 'receipts'],
+  'Revert identity provider': ['identityProvider', 'reverts'],
+  'Revert federation role': ['role', 'reverts'],
+  'Revert permissions policy': ['policy', 'reverts'],
+  'Revert attribute mapping': ['attributeMapping', 'reverts'],
+};
+
+function receiptIn(state: string, output: unknown): { action: string; arn: string; changes?: string[] } | undefined {
+  const where = STATE_STEP[state];
+  if (!where) return undefined;
+  const found = (output as Record<string, Record<string, { action: string; arn?: string; changes?: string[] }>> | undefined)?.[where[1]]?.[where[0]];
+  return found ? { action: found.action, arn: found.arn ?? STEP_LABELS[where[0]], changes: found.changes } : undefined;
+}
+
+function summarize(result: LocalExecutionResult, print: (line: string) => void, account?: SimulatedAccount): void {
+  print('');
+  if (result.status === 'SUCCEEDED') {
+    const receipts = (result.output?.receipts ?? {}) as Partial<Record<StepName, Receipt>>;
+    print(result.output?.request.dryRun ? 'Result: SUCCEEDED (dry run: the plan above; nothing was changed)' : 'Result: SUCCEEDED');
+    for (const step of Object.keys(STEP_LABELS) as StepName[]) {
+      const receipt = receipts[step];
+      if (receipt) print(`  ${pad(STEP_LABELS[step] + ':', 20)} ${pad(receipt.action, 21)} ${receipt.arn}`);
+    }
+    const roleArn = receipts.role?.arn;
+    const providerArn = receipts.identityProvider?.arn;
+    if (roleArn && providerArn) print(`  ${ROLE_ATTRIBUTE} = ${roleArn},${providerArn}`);
+  } else {
+    print(`Result: FAILED ${result.error}`);
+    print(`  ${result.cause ?? ''}`);
+  }
+  if (account) {
+    const mutating = account.calls.filter((c) => c.mutating && c.service !== 'dynamodb').length;
+    print(`  ${result.stateTransitions} state transitions; ${account.calls.length} simulated AWS calls, ${mutating} of them changes (lock table excluded)`);
+  }
+}
+
+async function run(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+  const metadataPath = values.metadata as string | undefined;
+  const profile = values.profile as string | undefined;
+  if (!metadataPath || !profile) {
+    io.print('run needs --metadata <file> and --profile <name>');
+    return 2;
+  }
+  const config = loadConfig((values.config as string | undefined) ?? `${io.cwd}/cdk.json`);
+  if (!(profile in config.profiles)) {
+    io.print(`unknown profile "${profile}"; the configuration defines: ${Object.keys(config.profiles).join(', ')}`);
+    return 2;
+  }
+  const body = readFileSync(metadataPath);
+  const key = `metadata/${profile}/${basename(metadataPath)}`;
+  let services: LocalServices;
+  let account: SimulatedAccount | undefined;
+  if (values.live) {
+    const bucket = values.bucket as string | undefined;
+    if (!bucket) {
+      io.print('--live needs --bucket <bucket>: the metadata is uploaded there so the steps can read it by version');
+      return 2;
+    }
+    services = await liveServices(bucket, io.print);
+    io.print(`Live run against account ${services.environment.account} (${services.environment.region}) with the current credentials.`);
+  } else {
+    account = accountForConfig(config);
+    services = simulatedServices(account);
+    io.print(`Local run over a simulated account ${account.account} (${account.region}); no AWS call leaves this process.`);
+  }
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const put = await services.clients.s3.send(new PutObjectCommand({ Bucket: services.environment.bucket, Key: key, Body: body }));
+  const input = { bucket: services.environment.bucket, key, versionId: put.VersionId, dryRun: values['dry-run'] === true };
+  io.print(`Uploaded ${metadataPath} to s3://${input.bucket}/${key} (version ${put.VersionId}); execution input: ${JSON.stringify(input)}`);
+  io.print('');
+  const result = await runLocalExecution({
+    services,
+    config,
+    input,
+    retryIntervalMs: values.live ? undefined : 0,
+    onEvent: timelinePrinter(io.print, Date.now()),
+    operator: async (message) => {
+      io.print(`\n[operator] ${values.live ? 'Waiting for you' : 'The simulated operator confirms'}: ${message.split('\n')[0]}`);
+      return { confirmed: true };
+    },
+  });
+  summarize(result, io.print, account);
+  if (account) {
+    for (const n of account.notifications.messages) io.print(`  notification: ${n.subject}`);
+  }
+  return result.status === 'SUCCEEDED' ? 0 : 1;
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      metadata: { type: 'string' },
+      profile: { type: 'string' },
+      config: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      live: { type: 'boolean' },
+      bucket: { type: 'string' },
+      key: { type: 'string' },
+      'version-id': { type: 'string' },
+      'state-machine-arn': { type: 'string' },
+      reason: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (!command || values.help || command === 'help') {
+    io.print(USAGE);
+    return command ? 0 : 2;
+  }
+  switch (command) {
+    case 'run':
+      return run(values, io);
+    case 'start': {
+      const stateMachineArn = values['state-machine-arn'];
+      if (!stateMachineArn || !values.bucket || !values.key) {
+        io.print('start needs --state-machine-arn, --bucket and --key (the stack outputs show them)');
+        return 2;
+      }
+      const outcome = await startAndFollow(
+        new SFNClient({}),
+        stateMachineArn,
+        { bucket: values.bucket, key: values.key, versionId: values['version-id'], dryRun: values['dry-run'] === true },
+        io.print,
+      );
+      io.print(`${outcome.status}${outcome.error ? ` ${outcome.error}: ${outcome.cause}` : ''}`);
+      return outcome.status === 'SUCCEEDED' ? 0 : 1;
+    }
+    case 'confirm':
+    case 'reject': {
+      const token = positionals[0];
+      if (!token) {
+        io.print(`${command} needs the task token from the notification`);
+        return 2;
+      }
+      if (command === 'confirm') {
+        await confirmMapping(new SFNClient({}), token);
+        io.print('Confirmed: the execution goes on.');
+      } else {
+        if (!values.reason) {
+          io.print('reject needs --reason "<why>": it is recorded in the execution history');
+          return 2;
+        }
+        await rejectMapping(new SFNClient({}), token, values.reason);
+        io.print('Rejected: the execution rolls back.');
+      }
+      return 0;
+    }
+    default:
+      io.print(`unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}

@@ -1,0 +1,64 @@
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+
+export interface FollowedExecution {
+  executionArn: string;
+  status: string;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+}
+
+/** One line per state entered, retried or failed, as the console's event history shows them. */
+export function describeHistoryEvent(event: HistoryEvent): string | undefined {
+  if (event.stateEnteredEventDetails) return `→ ${event.stateEnteredEventDetails.name}`;
+  if (event.taskFailedEventDetails) return `  ✗ ${event.taskFailedEventDetails.error}: ${event.taskFailedEventDetails.cause ?? ''}`;
+  if (event.lambdaFunctionFailedEventDetails) return `  ✗ ${event.lambdaFunctionFailedEventDetails.error}: ${event.lambdaFunctionFailedEventDetails.cause ?? ''}`;
+  if (event.executionFailedEventDetails) return `✗ ${event.executionFailedEventDetails.error}: ${event.executionFailedEventDetails.cause ?? ''}`;
+  if (event.type === 'ExecutionSucceeded') return '✓ execution succeeded';
+  return undefined;
+}
+
+/** Starts the deployed state machine on an object of the metadata bucket and prints its history until it ends. */
+export async function startAndFollow(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  input: { bucket: string; key: string; versionId?: string; dryRun?: boolean },
+  print: (line: string) => void,
+  pollMs = 2000,
+): Promise<FollowedExecution> {
+  const started = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }));
+  const executionArn = started.executionArn!;
+  print(`started ${executionArn}`);
+  let seen = 0;
+  for (;;) {
+    const events: HistoryEvent[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }));
+      events.push(...(page.events ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    for (const event of events.slice(seen)) {
+      const line = describeHistoryEvent(event);
+      if (line) print(line);
+    }
+    seen = events.length;
+    const description = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (description.status !== 'RUNNING' && description.status !== 'PENDING_REDRIVE') {
+      return {
+        executionArn,
+        status: description.status ?? 'UNKNOWN',
+        output: description.output ? JSON.parse(description.output) : undefined,
+        error: description.error,
+        cause: description.cause,
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}

@@ -1,0 +1,40 @@
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { SwbClient } from '../lambdas/attribute-mapping/swb-client';
+import type { LocalServices } from './runner';
+
+/**
+ * The same steps against the AWS account of the current credentials, with no deployment: the lock is held in this
+ * process (one local run at a time) and notifications are printed instead of published.
+ */
+export async function liveServices(bucket: string, print: (line: string) => void): Promise<LocalServices> {
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region) throw new Error('set AWS_REGION (or AWS_DEFAULT_REGION) for --live');
+  const identity = await new STSClient({ region }).send(new GetCallerIdentityCommand({}));
+  const partition = identity.Arn!.split(':')[1]!;
+  const locks = new Map<string, { owner: string; expiresAt: string }>();
+  return {
+    clients: {
+      s3: new S3Client({ region }),
+      iam: new IAMClient({ region }),
+      ssoAdmin: new SSOAdminClient({ region }),
+      swb: new SwbClient({ region }),
+    },
+    environment: { account: identity.Account!, region, partition, bucket },
+    takeLock(item, now) {
+      const held = locks.get(item.profile);
+      if (held && held.owner !== item.owner && held.expiresAt >= now) {
+        throw Object.assign(new Error(`profile ${item.profile} is locked by ${held.owner}`), { name: 'DynamoDB.ConditionalCheckFailedException' });
+      }
+      locks.set(item.profile, { owner: item.owner, expiresAt: item.expiresAt });
+    },
+    releaseLock(profile, owner) {
+      if (locks.get(profile)?.owner === owner) locks.delete(profile);
+    },
+    publish(subject, message) {
+      print(`\n[notification] ${subject}\n${message}\n`);
+    },
+  };
+}

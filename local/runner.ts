@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { applyAttributeMapping } from '../lambdas/attribute-mapping/apply';
+import { revertAttributeMapping } from '../lambdas/attribute-mapping/revert';
+import type { SwbApi } from '../lambdas/attribute-mapping/swb-api';
+import { applyIdentityProvider } from '../lambdas/identity-provider/apply';
+import { revertIdentityProvider } from '../lambdas/identity-provider/revert';
+import { intake } from '../lambdas/intake/intake';
+import { applyPolicy } from '../lambdas/policy/apply';
+import { revertPolicy } from '../lambdas/policy/revert';
+import { applyRole } from '../lambdas/role/apply';
+import { revertRole } from '../lambdas/role/revert';
+import type { ExecutionDocument } from '../lambdas/shared/document';
+import { parseExecutionDocument } from '../lambdas/shared/document-parse';
+import type { FederationConfig } from '../lambdas/shared/profile';
+import { loadDefinition, localSubstitutions, type SubstitutionName } from './asl';
+
+/** What the state machine's non-Lambda integrations (DynamoDB lock, SNS) and the steps' clients reach locally. */
+export interface LocalServices {
+  clients: { s3: S3Client; iam: IAMClient; ssoAdmin: SSOAdminClient; swb: SwbApi };
+  environment: { account: string; region: string; partition: string; bucket: string };
+  /** Conditional put of the profile's lock item; throws an error named DynamoDB.ConditionalCheckFailedException when held. */
+  takeLock(item: { profile: string; owner: string; expiresAt: string }, now: string): void | Promise<void>;
+  /** Conditional delete; throws DynamoDB.ConditionalCheckFailedException when another owner holds it. */
+  releaseLock(profile: string, owner: string): void | Promise<void>;
+  publish(subject: string, message: string): void | Promise<void>;
+}
+
+/**
+ * Answers the manual attribute-mapping wait, as an operator would with `saml-federation confirm|reject`.
+ * Returning normally confirms; throwing rejects (the error's name becomes the state's error).
+ */
+export type OperatorDecision = (message: string, taskToken: string) => Promise<unknown>;
+
+export interface TimelineEntry {
+  state: string;
+  event: 'entered' | 'exited' | 'failed' | 'retried' | 'caught';
+  error?: string;
+  cause?: string;
+  /** For a retry: how many times this retrier had already retried. */
+  attempt?: number;
+  output?: unknown;
+}
+
+export interface LocalExecutionResult {
+  executionName: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  output?: ExecutionDocument;
+  error?: string;
+  cause?: string;
+  timeline: TimelineEntry[];
+  stateTransitions: number;
+}
+
+export interface RunLocalExecutionOptions {
+  services: LocalServices;
+  config: FederationConfig;
+  input: unknown;
+  executionName?: string;
+  /** Milliseconds to wait before each retry instead of the ASL's backoff (tests use 0). Undefined keeps the ASL's. */
+  retryIntervalMs?: number;
+  clock?: () => Date;
+  operator?: OperatorDecision;
+  /** Extra pause before every step, for sleep/ sleep-free role propagation retries. */
+  sleep?: (ms: number) => Promise<void>;
+  onEvent?: (entry: TimelineEntry) => void;
+}
+
+type Handler = (input: any) => Promise<unknown>;
+
+/** A Lambda sees JSON, not the caller's objects: anything a handler returns that is not JSON-safe shows up here too. */
+function jsonRoundTrip<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+function lambdaHandlers(options: RunLocalExecutionOptions): Record<string, Handler> {
+  const { services, config } = options;
+  const { s3, iam, ssoAdmin, swb } = services.clients;
+  const clock = options.clock ?? (() => new Date());
+  const sleep = options.sleep ?? (async () => undefined);
+  const doc = (input: unknown) => parseExecutionDocument(input);
+  return {
+    IntakeFunctionArn: (event) => intake(event, { s3, config, environment: services.environment, now: clock }),
+    IdentityProviderApplyFunctionArn: (event) => applyIdentityProvider(doc(event), { iam, s3 }),
+    IdentityProviderRevertFunctionArn: (event) => revertIdentityProvider(doc(event), { iam, s3 }),
+    RoleApplyFunctionArn: (event) => applyRole(doc(event), { iam, s3, sleep }),
+    RoleRevertFunctionArn: (event) => revertRole(doc(event), { iam, s3 }),
+    PolicyApplyFunctionArn: (event) => applyPolicy(doc(event), { iam, s3 }),
+    PolicyRevertFunctionArn: (event) => revertPolicy(doc(event), { iam, s3 }),
+    AttributeMappingApplyFunctionArn: (event) => applyAttributeMapping(doc(event), { ssoAdmin, swb, s3 }),
+    AttributeMappingRevertFunctionArn: (event) => revertAttributeMapping(doc(event), { ssoAdmin, swb, s3 }),
+  };
+}
+
+function attributeValue(value: unknown): string {
+  return (value as { S?: string; N?: string }).S ?? (value as { N?: string }).N ?? '';
+}
+
+function integrationHandlers(options: RunLocalExecutionOptions, taskToken: string): Record<string, Handler> {
+  const { services } = options;
+  return {
+    'arn:aws:states:::dynamodb:putItem': async (params: { Item: Record<string, unknown>; ExpressionAttributeValues: Record<string, unknown> }) => {
+      await services.takeLock(
+        { profile: attributeValue(params.Item.profile), owner: attributeValue(params.Item.owner), expiresAt: attributeValue(params.Item.expiresAt) },
+        attributeValue(params.ExpressionAttributeValues[':now']),
+      );
+      return {};
+    },
+    'arn:aws:states:::dynamodb:deleteItem': async (params: { Key: Record<string, unknown>; ExpressionAttributeValues: Record<string, unknown> }) => {
+      await services.releaseLock(attributeValue(params.Key.profile), attributeValue(params.ExpressionAttributeValues[':owner']));
+      return {};
+    },
+    'arn:aws:states:::sns:publish': async (params: { Subject: string; Message: string }) => {
+      await services.publish(params.Subject, params.Message);
+      return { MessageId: randomUUID() };
+    },
+    'arn:aws:states:::sns:publish.waitForTaskToken': async (params: { Subject: string; Message: string }) => {
+      await services.publish(params.Subject, params.Message);
+      if (!options.operator) {
+        throw Object.assign(new Error('no operator answers the manual attribute-mapping wait in this local run'), { name: 'States.Timeout' });
+      }
+      return options.operator(params.Message, taskToken);
+    },
+  };
+}
+
+/** Every Task state of the definition, with its Resource, so each can be routed to its local implementation. */
+function taskStates(definition: StateMachineDefinition): Array<{ name: string; resource: string }> {
+  return Object.entries(definition.States)
+    .filter(([, state]) => state.Type === 'Task')
+    .map(([name, state]) => ({ name, resource: (state as { Resource: string }).Resource }));
+}
+
+/**
+ * Executes statemachine/federation.asl.json, unchanged, with aws-local-stepfunctions: each Lambda Task runs the
+ * step's own function in process, and the DynamoDB and SNS integrations reach `services`.
+ */
+export async function runLocalExecution(options: RunLocalExecutionOptions): Promise<LocalExecutionResult> {
+  const substitutions = localSubstitutions(options.services.environment.account, options.services.environment.region);
+  const definition = loadDefinition(substitutions) as unknown as StateMachineDefinition;
+  const executionName = options.executionName ?? `local-${randomUUID()}`;
+  const taskToken = `local-task-token-${executionName}`;
+  const byResource: Record<string, Handler> = { ...integrationHandlers(options, taskToken) };
+  for (const [name, handler] of Object.entries(lambdaHandlers(options))) byResource[substitutions[name as SubstitutionName]] = handler;
+
+  const taskResourceLocalHandlers: Record<string, (input: any) => Promise<any>> = {};
+  const retryIntervalOverrides: Record<string, number> = {};
+  for (const { name, resource } of taskStates(definition)) {
+    const handler = byResource[resource];
+    if (!handler) throw new Error(`state "${name}" uses ${resource}, which the local runner cannot run`);
+    taskResourceLocalHandlers[name] = async (input) => jsonRoundTrip(await handler(jsonRoundTrip(input)));
+    if (options.retryIntervalMs !== undefined) retryIntervalOverrides[name] = options.retryIntervalMs;
+  }
+
+  const clock = options.clock ?? (() => new Date());
+  const stateMachine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+  const execution = stateMachine.run(options.input as never, {
+    overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
+    context: {
+      Execution: { Id: `arn:aws:states:${options.services.environment.region}:${options.services.environment.account}:execution:saml-federation:${executionName}`, Name: executionName },
+      // A live getter: the lock's expiry check compares with the time each state is entered.
+      State: {
+        get EnteredTime() {
+          return clock().toISOString();
+        },
+      },
+      Task: { Token: taskToken },
+    } as never,
+  });
+
+  const timeline: TimelineEntry[] = [];
+  const record = (entry: TimelineEntry) => {
+    timeline.push(entry);
+    options.onEvent?.(entry);
+  };
+  const collecting = (async () => {
+    for await (const event of execution.eventLogs) {
+      const e = event as any;
+      if (e.type === 'StateEntered') record({ state: e.state.name, event: 'entered' });
+      else if (e.type === 'StateExited') record({ state: e.state.name, event: 'exited', output: e.state.output });
+      else if (e.type === 'StateFailed') record({ state: e.state.name, event: 'failed', error: e.Error, cause: e.Cause });
+      else if (e.type === 'StateRetried') record({ state: e.state.name, event: 'retried', attempt: e.retry.attempt });
+      else if (e.type === 'StateCaught') record({ state: e.state.name, event: 'caught' });
+    }
+  })();
+
+  let result: LocalExecutionResult;
+  try {
+    const output = (await execution.result) as unknown as ExecutionDocument;
+    result = { executionName, status: 'SUCCEEDED', output, timeline, stateTransitions: 0 };
+  } catch (error) {
+    if (!(error instanceof ExecutionError)) throw error;
+    const cause = error.cause as Error;
+    result = { executionName, status: 'FAILED', error: cause.name, cause: cause.message, timeline, stateTransitions: 0 };
+  }
+  await collecting;
+  result.stateTransitions = timeline.filter((entry) => entry.event === 'entered').length;
+  return result;
+}

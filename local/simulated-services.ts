@@ -1,0 +1,48 @@
+import type { FederationConfig } from '../lambdas/shared/profile';
+import type { LocalServices } from './runner';
+import { SimulatedAccount, type SimulatedAccountOptions } from './simulated-account';
+
+export const SIMULATED_BUCKET = 'saml-federation-metadata-111122223333';
+
+/** The state machine's integrations and the steps' clients, all reaching one simulated account. */
+export function simulatedServices(account: SimulatedAccount, bucket = SIMULATED_BUCKET): LocalServices {
+  return {
+    clients: account.clients(),
+    environment: { account: account.account, region: account.region, partition: account.partition, bucket },
+    takeLock: (item, now) => account.lock.put({ ...item, now }),
+    releaseLock: (profile, owner) => account.lock.release(profile, owner),
+    publish: async (subject, message) => {
+      await account.notifications.publish(subject, message);
+    },
+  };
+}
+
+/**
+ * An account shaped like the one the configuration was written for: the metadata bucket, and the IAM Identity
+ * Center instance and applications the profiles name (by ARN or display name), enabled.
+ */
+export function accountForConfig(config: FederationConfig, options: SimulatedAccountOptions & { bucket?: string } = {}): SimulatedAccount {
+  const { bucket = SIMULATED_BUCKET, ...accountOptions } = options;
+  const firstArn = Object.values(config.profiles).find((p) => p.application.arn)?.application.arn;
+  const account = new SimulatedAccount({ account: firstArn?.split(':')[4], ...accountOptions });
+  account.createBucket(bucket);
+  const instances = new Map<string, string>();
+  const instanceFor = (arn: string | undefined): string | undefined => {
+    if (!arn) return undefined;
+    if (!instances.has(arn)) instances.set(arn, account.addIdentityCenterInstance({ arn }));
+    return instances.get(arn);
+  };
+  for (const [name, profile] of Object.entries(config.profiles)) {
+    const fromAppArn = profile.application.arn
+      ? `arn:${account.partition}:sso:::instance/${profile.application.arn.split('/')[1]}`
+      : undefined;
+    const instanceArn = instanceFor(profile.application.instanceArn ?? fromAppArn) ?? instanceFor(`arn:${account.partition}:sso:::instance/ssoins-0000000000000000`);
+    account.addApplication({
+      name: profile.application.displayName ?? `Amazon Connect ${name}`,
+      arn: profile.application.arn,
+      instanceArn,
+      status: 'ENABLED',
+    });
+  }
+  return account;
+}
