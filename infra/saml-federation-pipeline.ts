@@ -8,7 +8,7 @@ import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel as BundlingLogLevel, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -321,6 +321,8 @@ export class SamlFederationPipeline extends Construct {
           minify: true,
           sourceMap: true,
           forceDockerBundling: false,
+          // esbuild's per-file size report is noise in synth output; warnings and errors still show.
+          logLevel: BundlingLogLevel.WARNING,
           // Bundle the AWS SDK too, so the deployed functions run the client versions the tests ran against rather
           // than whatever the runtime ships.
           externalModules: [],
