@@ -134,6 +134,25 @@ function taskStates(definition: StateMachineDefinition): Array<{ name: string; r
     .map(([name, state]) => ({ name, resource: (state as { Resource: string }).Resource }));
 }
 
+const LOCAL_TIMEOUT_FIELD = 'localTimeoutSeconds';
+
+/**
+ * AWS resolves TimeoutSecondsPath against the state's input; aws-local-stepfunctions resolves it against the
+ * effective input after Parameters, where the path finds nothing and the run dies. So, in memory only, the runner
+ * carries the value through Parameters under a field of its own, points the path there, and strips the field before
+ * the task sees its input. The file itself is untouched.
+ */
+function alignTimeoutPaths(definition: StateMachineDefinition): Set<string> {
+  const shimmed = new Set<string>();
+  for (const [name, state] of Object.entries(definition.States) as Array<[string, Record<string, any>]>) {
+    if (state.Type !== 'Task' || typeof state.TimeoutSecondsPath !== 'string' || !state.Parameters) continue;
+    state.Parameters = { ...state.Parameters, [`${LOCAL_TIMEOUT_FIELD}.$`]: state.TimeoutSecondsPath };
+    state.TimeoutSecondsPath = `$.${LOCAL_TIMEOUT_FIELD}`;
+    shimmed.add(name);
+  }
+  return shimmed;
+}
+
 /**
  * Executes statemachine/federation.asl.json, unchanged, with aws-local-stepfunctions: each Lambda Task runs the
  * step's own function in process, and the DynamoDB and SNS integrations reach `services`.
@@ -143,6 +162,7 @@ export async function runLocalExecution(options: RunLocalExecutionOptions): Prom
   const definition = loadDefinition(substitutions) as unknown as StateMachineDefinition;
   const executionName = options.executionName ?? `local-${randomUUID()}`;
   const taskToken = `local-task-token-${executionName}`;
+  const timeoutShimmed = alignTimeoutPaths(definition);
   const byResource: Record<string, Handler> = { ...integrationHandlers(options, taskToken) };
   for (const [name, handler] of Object.entries(lambdaHandlers(options))) byResource[substitutions[name as SubstitutionName]] = handler;
 
@@ -151,7 +171,11 @@ export async function runLocalExecution(options: RunLocalExecutionOptions): Prom
   for (const { name, resource } of taskStates(definition)) {
     const handler = byResource[resource];
     if (!handler) throw new Error(`state "${name}" uses ${resource}, which the local runner cannot run`);
-    taskResourceLocalHandlers[name] = async (input) => jsonRoundTrip(await handler(jsonRoundTrip(input)));
+    taskResourceLocalHandlers[name] = async (input) => {
+      const event = jsonRoundTrip(input);
+      if (timeoutShimmed.has(name)) delete event[LOCAL_TIMEOUT_FIELD];
+      return jsonRoundTrip(await handler(event));
+    };
     if (options.retryIntervalMs !== undefined) retryIntervalOverrides[name] = options.retryIntervalMs;
   }
 

@@ -1,0 +1,113 @@
+import { AttachRolePolicyCommand, CreateRoleCommand, CreateSAMLProviderCommand } from '@aws-sdk/client-iam';
+import type { ExecutionDocument } from '../../lambdas/shared/document';
+import { ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE, type FederationConfig } from '../../lambdas/shared/profile';
+import { makeMetadataXml, makeRotatedMetadataXml } from '../../local/example-metadata';
+import { runLocalExecution, type LocalExecutionResult } from '../../local/runner';
+import { SimulatedAccount } from '../../local/simulated-account';
+import { accountForConfig, SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
+import { exampleConfig } from '../helpers/document';
+
+export const config: FederationConfig = exampleConfig;
+export const admin = config.profiles.admin!;
+export const ADMIN_APP_ARN = admin.application.arn!;
+export const metadataV1 = makeMetadataXml();
+export const metadataV2 = makeRotatedMetadataXml();
+
+export type StartingState = 'empty account' | 'provider exists' | 'role exists with other policies' | 'mapping exists';
+export const STARTING_STATES: StartingState[] = ['empty account', 'provider exists', 'role exists with other policies', 'mapping exists'];
+
+export const LEGACY_PROVIDER = 'LegacyIdP';
+export const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+
+/** An account shaped like the example configuration, in one of the starting states the sweep covers. */
+export async function startingAccount(state: StartingState, options: ConstructorParameters<typeof SimulatedAccount>[0] = {}): Promise<SimulatedAccount> {
+  const account = accountForConfig(config, options);
+  account.addAwsManagedPolicy('ReadOnlyAccess');
+  if (state === 'provider exists') {
+    await account.seed(({ iam }) => iam.send(new CreateSAMLProviderCommand({ Name: admin.identityProvider.name, SAMLMetadataDocument: metadataV2 })));
+  }
+  if (state === 'role exists with other policies') {
+    await account.seed(async ({ iam }) => {
+      const legacy = await iam.send(new CreateSAMLProviderCommand({ Name: LEGACY_PROVIDER, SAMLMetadataDocument: metadataV2 }));
+      await iam.send(
+        new CreateRoleCommand({
+          RoleName: admin.role.name,
+          MaxSessionDuration: 43200,
+          AssumeRolePolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Federated: legacy.SAMLProviderArn }, Action: 'sts:AssumeRoleWithSAML', Condition: { StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } } }],
+          }),
+        }),
+      );
+      await iam.send(new AttachRolePolicyCommand({ RoleName: admin.role.name, PolicyArn: READ_ONLY }));
+    });
+  }
+  if (state === 'mapping exists') {
+    account.setApplicationConfiguration(ADMIN_APP_ARN, {
+      responseConfig: {
+        subject: { source: ['${user:subject}'] },
+        properties: {
+          [ROLE_ATTRIBUTE]: { source: ['arn:aws:iam::111122223333:role/Old,arn:aws:iam::111122223333:saml-provider/Old'] },
+          'https://aws.amazon.com/SAML/Attributes/SessionDuration': { source: ['28800'] },
+        },
+        ttl: 'PT1H',
+      },
+      responseSchemaConfig: {
+        subject: { include: 'REQUIRED', nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent' },
+        properties: {
+          [ROLE_ATTRIBUTE]: { attrNameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified', include: 'YES' },
+          'https://aws.amazon.com/SAML/Attributes/SessionDuration': { attrNameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified', include: 'YES' },
+        },
+      },
+    });
+  }
+  account.clearCalls();
+  return account;
+}
+
+let executions = 0;
+
+/** Uploads the metadata as a person would and runs the real ASL over the account; retries wait 0 ms. */
+export async function execute(
+  account: SimulatedAccount,
+  options: { xml?: string; profile?: string; dryRun?: boolean; key?: string; executionName?: string; retryIntervalMs?: number; operator?: Parameters<typeof runLocalExecution>[0]['operator'] } = {},
+): Promise<LocalExecutionResult> {
+  const profile = options.profile ?? 'admin';
+  const key = options.key ?? `metadata/${profile}/idp.xml`;
+  const versionId = account.putObject(SIMULATED_BUCKET, key, options.xml ?? metadataV1);
+  executions += 1;
+  return runLocalExecution({
+    services: simulatedServices(account),
+    config,
+    input: { bucket: SIMULATED_BUCKET, key, versionId, ...(options.dryRun ? { dryRun: true } : {}) },
+    executionName: options.executionName ?? `exec-${executions}`,
+    retryIntervalMs: options.retryIntervalMs ?? 0,
+    operator: options.operator,
+  });
+}
+
+export function receipts(result: LocalExecutionResult): NonNullable<ExecutionDocument['receipts']> {
+  return result.output?.receipts ?? {};
+}
+
+/** The mapping the application ends with, as IAM Identity Center would send it. */
+export function mappedAttributes(account: SimulatedAccount): Record<string, string[]> {
+  const swb = account.snapshot().swb as Record<string, { responseConfig?: { properties: Record<string, { source: string[] }> } }>;
+  const instance = Object.values(swb).find((i) => i.responseConfig);
+  return Object.fromEntries(Object.entries(instance?.responseConfig?.properties ?? {}).map(([k, v]) => [k, v.source]));
+}
+
+export { ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE };
+
+/** Calls that change AWS resources (IAM, Identity Center, S3 outside the pipeline's bookkeeping). */
+export function resourceWrites(account: SimulatedAccount): string[] {
+  return account
+    .mutatingCalls({ service: ['iam', 'swb', 's3'] })
+    .filter((c) => c.outcome === 'ok')
+    .map((c) => `${c.service}:${c.operation}${c.service === 's3' ? ` ${(c.input as { Key: string }).Key}` : ''}`);
+}
+
+/** The account's state without the uploads themselves and the pipeline's bookkeeping: what "as before" compares. */
+export function resources(account: SimulatedAccount) {
+  return account.snapshot({ excludePrefixes: ['journal/', 'backups/', 'state/', 'metadata/'] });
+}

@@ -1,0 +1,149 @@
+import { ROLE_SESSION_NAME_ATTRIBUTE } from '../../lambdas/shared/profile';
+import { admin, execute, resources, mappedAttributes, metadataV1, metadataV2, READ_ONLY, receipts, resourceWrites, ROLE_ATTRIBUTE, startingAccount } from './workflow-harness';
+
+const providerArn = `arn:aws:iam::111122223333:saml-provider/${admin.identityProvider.name}`;
+const roleArn = `arn:aws:iam::111122223333:role/${admin.role.name}`;
+const policyArn = `arn:aws:iam::111122223333:policy/${admin.policy.name}`;
+
+describe('the state machine over a simulated account', () => {
+  it('provisions an empty account: provider, role, policy and the Role attribute, then releases the lock', async () => {
+    const account = await startingAccount('empty account');
+    const result = await execute(account);
+    expect(result.status).toBe('SUCCEEDED');
+    const iam = account.snapshot().iam;
+    expect(Object.keys(iam.samlProviders)).toEqual([providerArn]);
+    expect(iam.roles[admin.role.name]).toMatchObject({ attachedPolicies: [policyArn] });
+    expect(mappedAttributes(account)).toEqual({
+      [ROLE_ATTRIBUTE]: [`${roleArn},${providerArn}`],
+      [ROLE_SESSION_NAME_ATTRIBUTE]: ['${user:email}'],
+    });
+    expect(receipts(result)).toMatchObject({
+      identityProvider: { action: 'created', arn: providerArn },
+      role: { action: 'created', arn: roleArn },
+      policy: { action: 'created' },
+      attributeMapping: { action: 'updated' },
+    });
+    expect(account.snapshot().lockTable).toEqual({});
+    expect(account.notifications.messages.map((m) => m.subject)).toEqual(['SAML federation: provisioned']);
+  });
+
+  it('a second run on an account that already matches makes zero mutating calls', async () => {
+    const account = await startingAccount('empty account');
+    expect((await execute(account)).status).toBe('SUCCEEDED');
+    account.clearCalls();
+    const second = await execute(account, { xml: metadataV1 });
+    expect(second.status).toBe('SUCCEEDED');
+    expect(resourceWrites(account)).toEqual([]);
+    expect(Object.values(receipts(second)).map((r) => r!.action)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged']);
+  });
+
+  it('a metadata rotation makes one UpdateSAMLProvider and nothing else (besides its backup and journal)', async () => {
+    const account = await startingAccount('empty account');
+    await execute(account);
+    const roleId = account.snapshot().iam.roles[admin.role.name]!.roleId;
+    account.clearCalls();
+    const rotation = await execute(account, { xml: metadataV2 });
+    expect(rotation.status).toBe('SUCCEEDED');
+    const writes = resourceWrites(account);
+    expect(writes.filter((w) => !/^s3:PutObject (journal|backups)\//.test(w))).toEqual(['iam:UpdateSAMLProvider']);
+    expect(account.snapshot().iam.roles[admin.role.name]!.roleId).toBe(roleId);
+  });
+
+  it('a dry run changes nothing, takes no lock, and returns the plan', async () => {
+    const account = await startingAccount('empty account');
+    const before = resources(account);
+    const result = await execute(account, { dryRun: true });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(account.mutatingCalls()).toEqual([]);
+    expect(resources(account)).toEqual(before);
+    expect(Object.values(receipts(result)).map((r) => r!.action)).toEqual(['planned', 'planned', 'planned', 'planned']);
+    expect(receipts(result).identityProvider!.changes.join(' ')).toMatch(/create/i);
+  });
+
+  it.each([
+    ['Metadata.Malformed', { xml: '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata">' + ' '.repeat(1200) }],
+    ['Metadata.UnsafeXml', { xml: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + metadataV1.replace(/^<\?xml[^>]*\?>/, '') }],
+    ['Request.UnknownProfile', { key: 'metadata/billing/idp.xml' }],
+    ['Metadata.TooSmall', { xml: '<x/>' }],
+  ] as const)('fails %s in Intake, changes nothing and notifies', async (errorName, options) => {
+    const account = await startingAccount('empty account');
+    const before = resources(account);
+    const result = await execute(account, options);
+    expect(result).toMatchObject({ status: 'FAILED', error: errorName });
+    expect(account.mutatingCalls()).toEqual([]);
+    expect(resources(account)).toEqual(before);
+    expect(account.notifications.messages.map((m) => m.subject)).toEqual(['SAML federation: metadata rejected']);
+  });
+
+  it('updates a pre-existing role in place and keeps the policies others attached to it', async () => {
+    const account = await startingAccount('role exists with other policies');
+    const roleId = account.snapshot().iam.roles[admin.role.name]!.roleId;
+    const result = await execute(account);
+    expect(result.status).toBe('SUCCEEDED');
+    const role = account.snapshot().iam.roles[admin.role.name]!;
+    expect(role.roleId).toBe(roleId);
+    expect([...role.attachedPolicies].sort()).toEqual([policyArn, READ_ONLY].sort());
+    expect(receipts(result).role!.action).toBe('updated');
+  });
+
+  it('rolls a pre-existing role back to its previous trust policy and keeps its other policies', async () => {
+    const account = await startingAccount('role exists with other policies');
+    const before = resources(account);
+    account.faults.inject({ service: 'swb', error: 'AccessDeniedException', times: Infinity });
+    const result = await execute(account);
+    expect(result).toMatchObject({ status: 'FAILED', error: 'Provisioning.RolledBack' });
+    expect(result.cause).toMatch(/Mapping\.AccessDenied/);
+    expect(resources(account)).toEqual(before);
+  });
+
+  it('never interleaves two executions for one profile: the second waits for the lock', async () => {
+    const account = await startingAccount('empty account');
+    const [first, second] = await Promise.all([
+      execute(account, { xml: metadataV1, executionName: 'first', retryIntervalMs: 25 }),
+      execute(account, { xml: metadataV2, executionName: 'second', retryIntervalMs: 25, key: 'metadata/admin/rotated.xml' }),
+    ]);
+    expect([first.status, second.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    const lockCalls = account.calls.filter((c) => c.service === 'dynamodb' && c.operation === 'PutItem');
+    expect(lockCalls.some((c) => c.outcome === 'DynamoDB.ConditionalCheckFailedException')).toBe(true);
+    // Everything the first did precedes the second's only change, the provider update.
+    const iamWrites = account.calls.filter((c) => c.service === 'iam' && c.mutating && c.outcome === 'ok').map((c) => c.operation);
+    expect(iamWrites.at(-1)).toBe('UpdateSAMLProvider');
+    expect(iamWrites.indexOf('UpdateSAMLProvider')).toBe(iamWrites.length - 1);
+    expect(account.snapshot().lockTable).toEqual({});
+  });
+
+  it('in manual mode, a rejection by the operator rolls back everything', async () => {
+    const account = await startingAccount('empty account');
+    const before = resources(account);
+    const { config } = await import('./workflow-harness');
+    config.profiles.admin!.attributeMapping.mode = 'manual';
+    try {
+      const result = await execute(account, {
+        operator: async () => {
+          throw Object.assign(new Error('the application belongs to another team'), { name: 'Mapping.RejectedByOperator' });
+        },
+      });
+      expect(result).toMatchObject({ status: 'FAILED', error: 'Provisioning.RolledBack' });
+      expect(result.cause).toMatch(/Mapping\.RejectedByOperator/);
+      expect(resources(account)).toEqual(before);
+      const waiting = account.notifications.messages.find((m) => m.subject.includes('map the attributes'));
+      expect(waiting!.message).toContain(ROLE_ATTRIBUTE);
+      expect(waiting!.message).toContain('npx saml-federation confirm local-task-token-');
+    } finally {
+      config.profiles.admin!.attributeMapping.mode = 'api';
+    }
+  });
+
+  it('in manual mode, a confirmation completes the execution without calling the console API', async () => {
+    const account = await startingAccount('empty account');
+    const { config } = await import('./workflow-harness');
+    config.profiles.admin!.attributeMapping.mode = 'manual';
+    try {
+      const result = await execute(account, { operator: async () => ({ confirmed: true }) });
+      expect(result.status).toBe('SUCCEEDED');
+      expect(account.calls.filter((c) => c.service === 'swb')).toEqual([]);
+    } finally {
+      config.profiles.admin!.attributeMapping.mode = 'api';
+    }
+  });
+});
