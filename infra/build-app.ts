@@ -8,6 +8,8 @@ export const STACK_NAME = 'SamlFederationStack';
 /** Context keys: the profiles (cdk.json, overridable with `-c samlFederation='{...}'`) and optional email addresses. */
 export const CONFIG_CONTEXT_KEY = 'samlFederation';
 export const EMAILS_CONTEXT_KEY = 'notificationEmails';
+/** Optional: the IAM Identity Center instance's region when it differs from the stack's. */
+export const IDENTITY_CENTER_REGION_CONTEXT_KEY = 'identityCenterRegion';
 
 export interface BuiltApp {
   readonly app: App;
@@ -33,6 +35,14 @@ export function parseNotificationEmails(input: unknown): string[] {
   return list as string[];
 }
 
+function parseRegion(input: unknown): string | undefined {
+  if (input === undefined || input === null || input === '') return undefined;
+  if (typeof input !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(input)) {
+    throw new ConfigInvalidError(`${IDENTITY_CENTER_REGION_CONTEXT_KEY}: must be an AWS Region such as us-east-1 (got ${JSON.stringify(input)})`);
+  }
+  return input;
+}
+
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -53,7 +63,8 @@ export function buildApp(props: AppProps = {}): BuiltApp {
   const stack = new Stack(app, STACK_NAME, {
     description: `SAML federation for Amazon Connect from IAM Identity Center metadata (${config.pipelineName})`,
   });
-  const pipeline = new SamlFederationPipeline(stack, 'Pipeline', { config, notificationEmails });
+  const identityCenterRegion = parseRegion(app.node.tryGetContext(IDENTITY_CENTER_REGION_CONTEXT_KEY));
+  const pipeline = new SamlFederationPipeline(stack, 'Pipeline', { config, notificationEmails, identityCenterRegion });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, pipeline };
 }

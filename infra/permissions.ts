@@ -92,7 +92,8 @@ class Builder {
   /**
    * Without s3:ListBucket, S3 answers a GET for a missing key with AccessDenied instead of NoSuchKey, and a step that
    * reads "the journal entry, if any" (every revert) or "the saved mapping, if any" would fail instead of carrying
-   * on. The bucket holds only pipeline data, so listing its keys reveals nothing the function cannot read anyway.
+   * on (Intake: a wrong key must read as "not found"). The bucket holds only pipeline data: metadata, journal,
+   * backups and saved mappings, so listing its key names is low risk.
    */
   public listBucket(): this {
     return this.add(allow('ListBucketSoMissingKeysReadAsNoSuchKey', ['s3:ListBucket'], [this.scope.bucketArn]));
@@ -202,7 +203,9 @@ export function functionPermissions(key: FunctionKey, scope: PermissionScope): F
   const builder = new Builder(scope);
   switch (key) {
     case 'intake':
-      return builder.objects('ReadUploadedMetadata', ['s3:GetObject', 's3:GetObjectVersion'], ['metadata']).result();
+      // HeadObject and GetObject (pinned to a version) are authorized by s3:GetObject / s3:GetObjectVersion. ListBucket
+      // makes a wrong key in a manual input fail as Request.ObjectNotFound rather than as AccessDenied.
+      return builder.objects('ReadUploadedMetadata', ['s3:GetObject', 's3:GetObjectVersion'], ['metadata']).listBucket().result();
 
     case 'identityProviderApply':
       return builder

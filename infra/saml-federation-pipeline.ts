@@ -55,6 +55,11 @@ export interface SamlFederationPipelineProps {
    */
   readonly startRetry?: { readonly maxEventAge?: Duration; readonly retryAttempts?: number };
   /**
+   * Region of the IAM Identity Center instance, when it is not the stack's: the attribute-mapping functions call
+   * IAM Identity Center there (environment variable IDENTITY_CENTER_REGION). @default - the stack's region
+   */
+  readonly identityCenterRegion?: string;
+  /**
    * What happens to the stateful resources (metadata and access-log buckets, lock table, log groups, topic key) when
    * they leave the stack. The buckets hold the audit trail of every change to IAM. @default RemovalPolicy.RETAIN
    */
@@ -170,7 +175,7 @@ export class SamlFederationPipeline extends Construct {
     });
     for (const email of props.notificationEmails ?? []) this.topic.addSubscription(new EmailSubscription(email));
 
-    this.functions = this.createFunctions(logRetention, removalPolicy);
+    this.functions = this.createFunctions(logRetention, removalPolicy, props.identityCenterRegion);
 
     const stateMachineLogs = new LogGroup(this, 'StateMachineLogs', { retention: logRetention, removalPolicy });
     const substitutions = {} as Record<SubstitutionName, string>;
@@ -229,7 +234,8 @@ export class SamlFederationPipeline extends Construct {
         detailType: ['Object Created'],
         detail: {
           bucket: { name: [this.bucket.bucketName] },
-          object: { key: Match.wildcard('metadata/*.xml') },
+          // Wildcards are case-sensitive; Intake accepts the extension in any case, so the two usual spellings.
+          object: { key: [...Match.wildcard('metadata/*.xml'), ...Match.wildcard('metadata/*.XML')] },
         },
       },
       targets: [
@@ -264,7 +270,7 @@ export class SamlFederationPipeline extends Construct {
     this.createOutputs();
   }
 
-  private createFunctions(retention: RetentionDays, removalPolicy: RemovalPolicy): Record<FunctionKey, NodejsFunction> {
+  private createFunctions(retention: RetentionDays, removalPolicy: RemovalPolicy, identityCenterRegion: string | undefined): Record<FunctionKey, NodejsFunction> {
     const stack = Stack.of(this);
     const environment: Record<string, string> = {
       PROFILES: JSON.stringify(this.config),
@@ -273,6 +279,7 @@ export class SamlFederationPipeline extends Construct {
       PARTITION: stack.partition,
       POWERTOOLS_SERVICE_NAME: this.config.pipelineName,
       NODE_OPTIONS: '--enable-source-maps',
+      ...(identityCenterRegion ? { IDENTITY_CENTER_REGION: identityCenterRegion } : {}),
     };
     checkEnvironmentSize(environment);
 

@@ -159,8 +159,9 @@ describe('configuration errors at synth', () => {
     expect(() => buildApp({ context: {} })).toThrow(/^samlFederation: /);
   });
 
-  it('name a bad notification address', () => {
+  it('name a bad notification address or Identity Center region', () => {
     expect(() => buildApp({ context: { ...cdkJson.context, notificationEmails: 'ops@example.com,not-an-address' } })).toThrow(/notificationEmails\[1\]: .*not-an-address/);
+    expect(() => buildApp({ context: { ...cdkJson.context, identityCenterRegion: 'Ireland' } })).toThrow(/identityCenterRegion: .*"Ireland"/);
   });
 
   it('make infra/app.ts print the message and exit non-zero, as `cdk synth` runs it', () => {

@@ -153,7 +153,7 @@ describe('function permissions', () => {
       }
       return byAction;
     };
-    expect(access('intake')).toEqual({ 's3:GetObject': ['metadata'], 's3:GetObjectVersion': ['metadata'] });
+    expect(access('intake')).toEqual({ 's3:GetObject': ['metadata'], 's3:GetObjectVersion': ['metadata'], 's3:ListBucket': ['(bucket)'] });
     expect(access('identityProviderApply')).toEqual({
       's3:GetObject': ['backups', 'journal', 'metadata'],
       's3:GetObjectVersion': ['metadata'],

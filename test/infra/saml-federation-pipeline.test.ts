@@ -101,15 +101,17 @@ describe('upload rule', () => {
     expect(rule().EventPattern).toEqual({
       source: ['aws.s3'],
       'detail-type': ['Object Created'],
-      detail: { bucket: { name: [{ Ref: ids.bucket }] }, object: { key: [{ wildcard: 'metadata/*.xml' }] } },
+      detail: { bucket: { name: [{ Ref: ids.bucket }] }, object: { key: [{ wildcard: 'metadata/*.xml' }, { wildcard: 'metadata/*.XML' }] } },
     });
   });
 
   it('lets through uploads for a profile and nothing the pipeline writes itself', () => {
     // EventBridge wildcard semantics: "*" matches any run of characters, "/" included.
-    const pattern = rule().EventPattern.detail.object.key[0].wildcard as string;
-    const matches = (key: string) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`).test(key);
+    const patterns = (rule().EventPattern.detail.object.key as { wildcard: string }[]).map((p) => p.wildcard);
+    const toRegExp = (pattern: string) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`);
+    const matches = (key: string) => patterns.some((pattern) => toRegExp(pattern).test(key));
     expect(matches('metadata/admin/idp.xml')).toBe(true);
+    expect(matches('metadata/admin/IdP.XML')).toBe(true);
     expect(matches('metadata/agent/2026-rotation.xml')).toBe(true);
     expect(matches('backups/exec-1/identity-provider.xml')).toBe(false);
     expect(matches('journal/exec-1/identityProvider.json')).toBe(false);
@@ -341,6 +343,13 @@ describe('props', () => {
     expect(custom.json.Resources[logicalId(custom.stack, custom.pipeline.lockTable)]!.DeletionPolicy).toBe('Delete');
     expect(custom.json.Resources[logicalId(custom.stack, custom.pipeline.stateMachine)]!.Properties.LoggingConfiguration.IncludeExecutionData).toBe(true);
     expect(resourcesOfType(custom.json, 'AWS::SNS::Subscription')).toEqual([]);
+  });
+
+  it('pass an Identity Center region other than the stack\'s to the functions', () => {
+    const custom = synthWithoutBundling(exampleConfig, { identityCenterRegion: 'eu-west-1' });
+    const fn = custom.json.Resources[logicalId(custom.stack, custom.pipeline.functions.attributeMappingApply)]!;
+    expect(fn.Properties.Environment.Variables.IDENTITY_CENTER_REGION).toBe('eu-west-1');
+    expect(synth.json.Resources[logicalId(synth.stack, synth.pipeline.functions.attributeMappingApply)]!.Properties.Environment.Variables.IDENTITY_CENTER_REGION).toBeUndefined();
   });
 
   it('refuse a retention shorter than a manual-mapping execution can wait, naming the prop', () => {
