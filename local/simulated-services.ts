@@ -17,6 +17,12 @@ export function simulatedServices(account: SimulatedAccount, bucket = SIMULATED_
   };
 }
 
+/** What a newly added custom SAML 2.0 application maps before anyone edits it: only the subject. */
+export const NEW_APPLICATION_MAPPING = {
+  responseConfig: { subject: { source: ['${user:subject}'] }, properties: {}, ttl: 'PT1H' },
+  responseSchemaConfig: { subject: { include: 'REQUIRED', nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent' }, properties: {} },
+};
+
 /**
  * An account shaped like the one the configuration was written for: the metadata bucket, and the IAM Identity
  * Center instance and applications the profiles name (by ARN or display name), enabled.
@@ -37,12 +43,13 @@ export function accountForConfig(config: FederationConfig, options: SimulatedAcc
       ? `arn:${account.partition}:sso:::instance/${profile.application.arn.split('/')[1]}`
       : undefined;
     const instanceArn = instanceFor(profile.application.instanceArn ?? fromAppArn) ?? instanceFor(`arn:${account.partition}:sso:::instance/ssoins-0000000000000000`);
-    account.addApplication({
+    const applicationArn = account.addApplication({
       name: profile.application.displayName ?? `Amazon Connect ${name}`,
       arn: profile.application.arn,
       instanceArn,
       status: 'ENABLED',
     });
+    account.setApplicationConfiguration(applicationArn, NEW_APPLICATION_MAPPING);
   }
   return account;
 }

@@ -1,0 +1,150 @@
+import type { LocalExecutionResult } from '../../local/runner';
+import type { SimulatedAccount } from '../../local/simulated-account';
+import { execute, resources, STARTING_STATES, startingAccount, type StartingState } from './workflow-harness';
+
+/**
+ * Invariant 5: after a failure at any API call, including calls inside reverts and the journal's writes, the account
+ * ends exactly as before the execution or fully provisioned; anything else is Rollback.Incomplete naming what is left.
+ * Every scenario starts from a fresh account and fails the Nth mutating call of the run (all services: IAM, Identity
+ * Center, S3 journal/backup writes, the lock table).
+ */
+
+type Resources = ReturnType<typeof resources>;
+
+/** The account's resources without the lock table, which only the pipeline reads and which expires on its own. */
+function accountResources(account: SimulatedAccount): Omit<Resources, 'lockTable'> {
+  const { lockTable: _lock, ...rest } = resources(account);
+  return JSON.parse(JSON.stringify(rest), (key, value) =>
+    // Each scenario is its own execution of its own upload: these two tags differ by design.
+    key === 'tags' && value && typeof value === 'object'
+      ? Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'saml-federation:execution' && k !== 'saml-federation:source-version'))
+      : value,
+  );
+}
+
+/** Ids IAM gives what this run created; a pre-existing resource keeps its id, which "as before" still compares. */
+function withoutNewIds<T>(state: T): T {
+  return JSON.parse(JSON.stringify(state), (key, value) => (['roleId', 'policyId', 'providerId'].includes(key) ? undefined : value));
+}
+
+const REVERT_LABELS = { 'attribute mapping': 'attributeMapping', 'permissions policy': 'policy', 'federation role': 'role', 'identity provider': 'identityProvider' } as const;
+type Step = (typeof REVERT_LABELS)[keyof typeof REVERT_LABELS];
+const CHAIN: Step[] = ['attributeMapping', 'policy', 'role', 'identityProvider'];
+
+/** The part of the account each step owns, to check that the reverts before the one that failed did their work. */
+function stepView(state: Omit<Resources, 'lockTable'>, step: Step): unknown {
+  const roles = state.iam.roles as Record<string, { attachedPolicies?: string[] }>;
+  switch (step) {
+    case 'attributeMapping':
+      return state.swb;
+    case 'policy':
+      return { policies: state.iam.policies, attached: Object.fromEntries(Object.entries(roles).filter(([, role]) => role.attachedPolicies?.length).map(([name, role]) => [name, role.attachedPolicies])) };
+    case 'role':
+      return Object.fromEntries(Object.entries(roles).map(([name, { attachedPolicies: _a, ...role }]) => [name, role]));
+    case 'identityProvider':
+      return state.iam.samlProviders;
+  }
+}
+
+const tally = { scenarios: 0, passed: 0, rolledBack: 0, provisioned: 0, incomplete: 0 };
+afterAll(() => {
+  process.stdout.write(
+    `fault sweep: ${tally.scenarios} scenarios ran, ${tally.passed} passed ` +
+      `(${tally.rolledBack} ended as before, ${tally.provisioned} fully provisioned, ${tally.incomplete} Rollback.Incomplete naming what is left)\n`,
+  );
+});
+
+interface Baseline {
+  before: Omit<Resources, 'lockTable'>;
+  provisioned: Omit<Resources, 'lockTable'>;
+  mutatingCalls: number;
+  mutatingServices: string[];
+}
+
+/** A transient error of each service, as the state machine's retriers name them. */
+const TRANSIENT: Record<string, string> = { iam: 'ServiceFailure', s3: 'SlowDown', swb: 'ThrottlingException', dynamodb: 'DynamoDB.ThrottlingException' };
+
+async function baseline(state: StartingState): Promise<Baseline> {
+  const account = await startingAccount(state);
+  const before = accountResources(account);
+  const result = await execute(account);
+  expect(result.status).toBe('SUCCEEDED');
+  const mutating = account.mutatingCalls();
+  return { before, provisioned: accountResources(account), mutatingCalls: mutating.length, mutatingServices: mutating.map((c) => c.service) };
+}
+
+function mutatingCount(account: SimulatedAccount): number {
+  return account.calls.filter((c) => c.mutating).length;
+}
+
+function judge(result: LocalExecutionResult, account: SimulatedAccount, base: Baseline, label: string): void {
+  tally.scenarios += 1;
+  const after = accountResources(account);
+  if (result.status === 'SUCCEEDED') {
+    expect({ label, after: withoutNewIds(after) }).toEqual({ label, after: withoutNewIds(base.provisioned) });
+    tally.provisioned += 1;
+  } else if (result.error === 'Rollback.Incomplete') {
+    const failed = /reverting the ([a-z ]+) failed/.exec(result.cause ?? '')?.[1] as keyof typeof REVERT_LABELS | undefined;
+    expect({ label, failed }).toEqual({ label, failed: expect.any(String) });
+    expect(result.cause).toContain('Still to undo by hand');
+    // Every revert before the one that failed (later steps) did its work.
+    for (const step of CHAIN.slice(0, CHAIN.indexOf(REVERT_LABELS[failed!]))) {
+      expect({ label, step, view: stepView(after, step) }).toEqual({ label, step, view: stepView(base.before, step) });
+    }
+    tally.incomplete += 1;
+  } else {
+    expect({ label, after }).toEqual({ label, after: base.before });
+    tally.rolledBack += 1;
+  }
+  tally.passed += 1;
+}
+
+describe.each(STARTING_STATES)('fault sweep from "%s"', (state) => {
+  let base: Baseline;
+  beforeAll(async () => {
+    base = await baseline(state);
+  });
+
+  it('a non-retryable failure at any mutating call leaves the account as before or fully provisioned', async () => {
+    for (let n = 1; n <= base.mutatingCalls; n++) {
+      const account = await startingAccount(state);
+      const fault = account.faults.inject({ nth: n, mutatingOnly: true, error: 'AccessDenied' });
+      const result = await execute(account);
+      expect({ n, fired: fault.fired }).toEqual({ n, fired: 1 });
+      judge(result, account, base, `${state}: AccessDenied at mutating call ${n}`);
+    }
+  });
+
+  it('a transient failure at any mutating call is retried and the execution provisions everything', async () => {
+    for (let n = 1; n <= base.mutatingCalls; n++) {
+      const account = await startingAccount(state);
+      // The call at position n is the baseline's call at n; fail it with its own service's transient error.
+      account.faults.inject({ nth: n, mutatingOnly: true, error: TRANSIENT[base.mutatingServices[n - 1]!] ?? 'Throttling' });
+      const result = await execute(account);
+      tally.scenarios += 1;
+      expect({ n, status: result.status, error: result.error }).toEqual({ n, status: 'SUCCEEDED', error: undefined });
+      expect({ n, after: withoutNewIds(accountResources(account)) }).toEqual({ n, after: withoutNewIds(base.provisioned) });
+      tally.passed += 1;
+      tally.provisioned += 1;
+    }
+  });
+
+  it('a failure inside the rollback, once (retried) or lasting, ends as before or Rollback.Incomplete naming what is left', async () => {
+    for (let n = 1; n <= base.mutatingCalls; n++) {
+      const probe = await startingAccount(state);
+      probe.faults.inject({ nth: n, mutatingOnly: true, error: 'AccessDenied' });
+      await execute(probe);
+      const total = mutatingCount(probe);
+      for (let p = n + 1; p <= total; p++) {
+        for (const times of [1, Infinity]) {
+          const account = await startingAccount(state);
+          account.faults.inject({ nth: n, mutatingOnly: true, error: 'AccessDenied' });
+          account.faults.inject({ nth: p, mutatingOnly: true, error: 'AccessDenied', times });
+          const result = await execute(account);
+          judge(result, account, base, `${state}: AccessDenied at ${n}, then ${times === 1 ? 'once' : 'for good'} at rollback call ${p}`);
+          if (times === 1) expect({ n, p, error: result.error }).not.toEqual({ n, p, error: 'Rollback.Incomplete' });
+        }
+      }
+    }
+  });
+});
