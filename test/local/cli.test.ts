@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import { main } from '../../local/cli';
+import { exampleMetadataPath } from '../../local/example-metadata';
+
+const root = join(__dirname, '..', '..');
+
+async function cli(...argv: string[]): Promise<{ code: number; output: string }> {
+  const lines: string[] = [];
+  const code = await main(argv, { print: (line) => lines.push(line), cwd: root });
+  return { code, output: lines.join('\n') };
+}
+
+describe('saml-federation CLI', () => {
+  it('run executes the workflow on the bundled example and prints each state, the ARNs and the Role attribute', async () => {
+    const { code, output } = await cli('run', '--metadata', exampleMetadataPath('admin'), '--profile', 'admin');
+    expect(code).toBe(0);
+    for (const state of ['Validate metadata', 'Take profile lock', 'Create or update identity provider', 'Create or update federation role', 'Attach permissions policy', 'Map Role attribute in IAM Identity Center', 'Release profile lock']) {
+      expect(output).toContain(`→ ${state}`);
+    }
+    expect(output).toContain('created: arn:aws:iam::111122223333:saml-provider/ConnectAdminIdP');
+    expect(output).toContain(
+      'https://aws.amazon.com/SAML/Attributes/Role = arn:aws:iam::111122223333:role/ConnectAdminFederation,arn:aws:iam::111122223333:saml-provider/ConnectAdminIdP',
+    );
+    expect(output).toMatch(/Result: SUCCEEDED/);
+  });
+
+  it('run --dry-run says nothing was changed and shows planned actions', async () => {
+    const { code, output } = await cli('run', '--metadata', exampleMetadataPath('agent'), '--profile', 'agent', '--dry-run');
+    expect(code).toBe(0);
+    expect(output).toContain('dry run: the plan above; nothing was changed');
+    expect(output).toMatch(/Federation role:\s+planned/);
+    expect(output).toMatch(/0 of them changes/);
+  });
+
+  it('run names the known profiles when given an unknown one, and exits 2', async () => {
+    const { code, output } = await cli('run', '--metadata', exampleMetadataPath('admin'), '--profile', 'billing');
+    expect(code).toBe(2);
+    expect(output).toContain('unknown profile "billing"; the configuration defines: admin, agent');
+  });
+
+  it('reject refuses to send a rejection without a reason', async () => {
+    const { code, output } = await cli('reject', 'token-123');
+    expect(code).toBe(2);
+    expect(output).toContain('reject needs --reason');
+  });
+
+  it('prints usage for an unknown command', async () => {
+    const { code, output } = await cli('deploy');
+    expect(code).toBe(2);
+    expect(output).toContain('usage: saml-federation <command>');
+  });
+});
