@@ -22,9 +22,9 @@ export interface IdentityProviderRevertDeps {
 type WhatApplyDid = { kind: 'created'; arn: string } | { kind: 'updated'; arn: string; previous: IdentityProviderPrevious };
 
 /**
- * Undoes what the IdentityProvider step of this execution did, working from its receipt or, when the step threw,
- * from its journal entry. Deletes only a provider whose tags say this execution created it; restores the backed-up
- * document of a provider that existed before. Safe to run twice.
+ * Undoes what the IdentityProvider step of this execution did, working from its receipt or, when the step threw or
+ * reported no change, from its journal entry. Deletes only a provider whose tags say this execution created it;
+ * restores the backed-up document of a provider that existed before. Safe to run twice.
  */
 export async function revertIdentityProvider(doc: ExecutionDocument, deps: IdentityProviderRevertDeps): Promise<RevertReport> {
   const found = await whatApplyDid(doc, deps.s3);
@@ -65,11 +65,15 @@ async function whatApplyDid(doc: ExecutionDocument, s3: S3Client): Promise<WhatA
   if (receipt !== undefined) {
     if (receipt.action === 'created') return { kind: 'created', arn: receipt.arn };
     if (receipt.action === 'updated' && receipt.previous !== undefined) return { kind: 'updated', arn: receipt.arn, previous: receipt.previous };
-    return `the IdentityProvider step changed nothing (${receipt.action})`;
+    // A dry run never journals; anything else may have been preceded by an attempt that changed the provider.
+    if (receipt.action !== 'unchanged') return `the IdentityProvider step changed nothing (${receipt.action})`;
   }
-  // No receipt: the step threw, possibly after its first change. The journal says what it was about to change.
+  // No receipt (the step threw, possibly after its first change), or an 'unchanged' one from a retried attempt that
+  // found an earlier attempt's change already made: the journal says what this execution was about to change.
   const entry = await readJournal<IdentityProviderPrevious>(s3, doc.request, 'identityProvider');
-  if (entry === undefined) return 'the IdentityProvider step made no change (no receipt, no journal entry)';
+  if (entry === undefined) {
+    return receipt === undefined ? 'the IdentityProvider step made no change (no receipt, no journal entry)' : `the IdentityProvider step changed nothing (${receipt.action})`;
+  }
   const arn = typeof entry.details?.arn === 'string' ? entry.details.arn : samlProviderArn(doc.request, doc.profile.identityProvider.name);
   return entry.previous === undefined ? { kind: 'created', arn } : { kind: 'updated', arn, previous: entry.previous };
 }

@@ -10,17 +10,18 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { roleArn, samlProviderArn } from '../shared/arns';
 import type { ExecutionDocument, Receipt } from '../shared/document';
 import { parseExecutionDocument } from '../shared/document-parse';
-import { writeJournal } from '../shared/journal';
+import { readJournal, writeJournal, type JournalEntry } from '../shared/journal';
 import { logger } from '../shared/logger';
 import type { ResolvedProfile } from '../shared/profile';
-import { pipelineTags } from '../shared/tags';
-import { getRole, realSleep, retryInvalidPrincipal, type RolePrevious } from './role';
+import { createdByExecution, pipelineTags } from '../shared/tags';
+import { getRole, realSleep, retryInvalidPrincipal, roleTags, type RolePrevious } from './role';
 import { decodePolicyDocument, federationTrustPolicy, sameTrustPolicy } from './trust-policy';
 
 /**
  * IAM actions: iam:GetRole, iam:CreateRole, iam:TagRole (CreateRole with Tags), iam:UpdateAssumeRolePolicy,
  * iam:UpdateRole, iam:PutRolePermissionsBoundary on arn:<partition>:iam::<account>:role<path><profile role names>.
- * S3 on the metadata bucket: s3:PutObject on journal/*.
+ * iam:ListRoleTags (only when GetRole returns no tags). S3 on the metadata bucket: s3:GetObject + s3:PutObject on
+ * journal/*, s3:ListBucket (a missing journal entry reads as NoSuchKey rather than AccessDenied).
  * Timeout: at least 60 s, since the invalid-principal retry may wait 23 s.
  */
 export interface RoleDeps {
@@ -39,6 +40,10 @@ type Write = { planned: string; done: string; send: () => Promise<unknown> };
  * Creates the profile's federation role, or brings an existing one in line (trust policy, max session duration,
  * permissions boundary) in place: an existing role is never deleted and re-created, because Amazon Connect ties
  * federated users to its role ID (invariant 3).
+ *
+ * The state machine retries this step on transient errors, and an attempt whose write went through may still have
+ * failed (its answer lost). So the receipt describes the change against the role as it was before the execution:
+ * when this execution's journal entry exists, an earlier attempt began the change, and its `previous` is that state.
  */
 export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise<RoleReceipt> {
   const { request, profile } = doc;
@@ -47,14 +52,15 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
   const trustPolicy = JSON.stringify(federationTrustPolicy(providerArn));
   const sleep = deps.sleep ?? realSleep;
   const verb = (done: string, planned: string) => (request.dryRun ? `would ${planned}` : done);
-  const current = await getRole(deps.iam, name);
+  // A dry run never journals, so it has no earlier attempt to read about.
+  const [current, earlier] = await Promise.all([getRole(deps.iam, name), request.dryRun ? undefined : readJournal<RolePrevious>(deps.s3, request, 'role')]);
+  const boundary = permissionsBoundaryArn === undefined ? '' : `, permissions boundary ${permissionsBoundaryArn}`;
+  const createdChanges = [`${verb('created', 'create')} role ${name} trusting ${providerArn} (max session ${maxSessionDuration} s${boundary})`];
 
   if (current === undefined) {
     const arn = roleArn(request, name, path);
-    const boundary = permissionsBoundaryArn === undefined ? '' : `, permissions boundary ${permissionsBoundaryArn}`;
-    const changes = [`${verb('created', 'create')} role ${name} trusting ${providerArn} (max session ${maxSessionDuration} s${boundary})`];
-    if (request.dryRun) return { step: 'role', action: 'planned', arn, changes, details: { roleName: name, providerArn, plannedAction: 'create' } };
-    await writeJournal(deps.s3, request, { step: 'role', intent: [`create role ${name}`], details: { roleName: name, arn } }, deps.now);
+    if (request.dryRun) return { step: 'role', action: 'planned', arn, changes: createdChanges, details: { roleName: name, providerArn, plannedAction: 'create' } };
+    if (earlier === undefined) await writeJournal(deps.s3, request, { step: 'role', intent: [`create role ${name}`], details: { roleName: name, arn } }, deps.now);
     const created = await retryInvalidPrincipal(
       () =>
         deps.iam.send(
@@ -71,19 +77,61 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
       sleep,
     );
     logger.info('created federation role', { roleName: name, roleId: created.Role?.RoleId });
-    return { step: 'role', action: 'created', arn: created.Role?.Arn ?? arn, changes, details: { roleName: name, roleId: created.Role?.RoleId, providerArn } };
+    return { step: 'role', action: 'created', arn: created.Role?.Arn ?? arn, changes: createdChanges, details: { roleName: name, roleId: created.Role?.RoleId, providerArn } };
   }
 
-  const { previous, writes, notes } = planUpdate(current, profile, trustPolicy, providerArn, deps, sleep);
   const details = { roleName: name, roleId: current.RoleId, providerArn };
-  const changes = [...writes.map((write) => (request.dryRun ? `would ${write.planned}` : write.done)), ...notes];
-  if (request.dryRun) return { step: 'role', action: 'planned', arn: current.Arn!, changes, details: { ...details, plannedAction: writes.length > 0 ? 'update' : 'none' } };
-  if (writes.length === 0) return { step: 'role', action: 'unchanged', arn: current.Arn!, changes: notes, details };
+  const retried = earlier === undefined ? undefined : await earlierChange(earlier, current, deps.iam, doc);
+  // What still differs now; `overall` is what differs from the role as it was before this execution, which is more
+  // when an earlier attempt already made some of the writes.
+  const pending = planUpdate(current, profile, trustPolicy, providerArn, deps, sleep);
 
-  await writeJournal(deps.s3, request, { step: 'role', intent: writes.map((write) => write.planned), previous, details: { roleName: name, arn: current.Arn, roleId: current.RoleId } }, deps.now);
-  for (const write of writes) await write.send();
-  logger.info('updated federation role in place', { roleName: name, changes });
+  if (retried?.kind === 'created') {
+    // An earlier attempt of this execution created the role; the revert deletes it, so nothing else needs journaling.
+    for (const write of pending.writes) await write.send();
+    logger.info('federation role created by an earlier attempt of this execution', { roleName: name, roleId: current.RoleId, wroteNow: pending.writes.length });
+    return { step: 'role', action: 'created', arn: current.Arn!, changes: createdChanges, details };
+  }
+
+  const overall = retried === undefined ? pending : planUpdate(roleBefore(current, retried.previous), profile, trustPolicy, providerArn, deps, sleep);
+  const changes = [...new Set([...overall.writes, ...pending.writes].map((write) => (request.dryRun ? `would ${write.planned}` : write.done))), ...overall.notes];
+  if (request.dryRun) return { step: 'role', action: 'planned', arn: current.Arn!, changes, details: { ...details, plannedAction: pending.writes.length > 0 ? 'update' : 'none' } };
+  if (overall.writes.length === 0 && pending.writes.length === 0) return { step: 'role', action: 'unchanged', arn: current.Arn!, changes: overall.notes, details };
+
+  const previous: RolePrevious = { ...pending.previous, ...retried?.previous };
+  if (retried === undefined) {
+    await writeJournal(deps.s3, request, { step: 'role', intent: pending.writes.map((write) => write.planned), previous, details: { roleName: name, arn: current.Arn, roleId: current.RoleId } }, deps.now);
+  }
+  for (const write of pending.writes) await write.send();
+  logger.info('updated federation role in place', { roleName: name, changes, resumed: retried !== undefined });
   return { step: 'role', action: 'updated', arn: current.Arn!, previous, changes, details };
+}
+
+/**
+ * What an earlier attempt of this execution did to the role that now exists, from its journal entry: it created it
+ * (the entry holds no previous settings and the role's tags name this execution), or it set out to change the
+ * settings the entry holds. Undefined when the role is not this execution's doing (created by someone else since).
+ */
+async function earlierChange(
+  entry: JournalEntry<RolePrevious>,
+  role: Role,
+  iam: IAMClient,
+  doc: ExecutionDocument,
+): Promise<{ kind: 'created' } | { kind: 'updated'; previous: RolePrevious } | undefined> {
+  if (entry.previous !== undefined) return { kind: 'updated', previous: entry.previous };
+  return createdByExecution(await roleTags(iam, role), doc.request) ? { kind: 'created' } : undefined;
+}
+
+/** The role with the journaled settings put back: how it looked before this execution changed it. */
+function roleBefore(current: Role, previous: RolePrevious): Role {
+  const before: Role = { ...current };
+  if (previous.trustPolicy !== undefined) before.AssumeRolePolicyDocument = previous.trustPolicy;
+  if (previous.maxSessionDuration !== undefined) before.MaxSessionDuration = previous.maxSessionDuration;
+  if (previous.permissionsBoundaryArn === null) delete before.PermissionsBoundary;
+  else if (previous.permissionsBoundaryArn !== undefined) {
+    before.PermissionsBoundary = { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: previous.permissionsBoundaryArn };
+  }
+  return before;
 }
 
 /** What differs between the role and the profile, the previous values of those fields, and what is left alone on purpose. */

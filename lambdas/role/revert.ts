@@ -34,7 +34,8 @@ export interface RoleRevertDeps {
 type WhatApplyDid = { kind: 'created'; roleName: string; roleId?: string } | { kind: 'updated'; roleName: string; previous: RolePrevious };
 
 /**
- * Undoes what the Role step of this execution did, from its receipt or, when the step threw, its journal entry.
+ * Undoes what the Role step of this execution did, from its receipt or, when the step threw or reported no change,
+ * its journal entry.
  * Deletes only a role whose tags say this execution created it; puts back the previous trust policy, max session
  * duration and permissions boundary of a role that existed before, touching only what still differs. Safe to run twice.
  */
@@ -118,11 +119,13 @@ async function whatApplyDid(doc: ExecutionDocument, s3: S3Client): Promise<WhatA
       return typeof roleId === 'string' ? { kind: 'created', roleName, roleId } : { kind: 'created', roleName };
     }
     if (receipt.action === 'updated' && receipt.previous !== undefined) return { kind: 'updated', roleName, previous: receipt.previous };
-    return `the Role step changed nothing (${receipt.action})`;
+    // A dry run never journals; anything else may have been preceded by an attempt that changed the role.
+    if (receipt.action !== 'unchanged') return `the Role step changed nothing (${receipt.action})`;
   }
-  // No receipt: the step threw, possibly after CreateRole or an update went through. The journal says what it was about to do.
+  // No receipt (the step threw, possibly after CreateRole or an update went through), or an 'unchanged' one from a
+  // retried attempt that found an earlier attempt's change already made: the journal says what it was about to do.
   const entry = await readJournal<RolePrevious>(s3, doc.request, 'role');
-  if (entry === undefined) return 'the Role step made no change (no receipt, no journal entry)';
+  if (entry === undefined) return receipt === undefined ? 'the Role step made no change (no receipt, no journal entry)' : `the Role step changed nothing (${receipt.action})`;
   const roleName = roleNameIn(entry.details);
   return entry.previous === undefined ? { kind: 'created', roleName } : { kind: 'updated', roleName, previous: entry.previous };
 }

@@ -8,7 +8,7 @@ import {
   ServiceFailureException,
   UpdateSAMLProviderCommand,
 } from '@aws-sdk/client-iam';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { applyIdentityProvider, handler } from '../../../lambdas/identity-provider/apply';
 import { sameMetadataDocument } from '../../../lambdas/identity-provider/provider';
@@ -20,6 +20,8 @@ const iamMock = mockClient(IAMClient);
 const s3Mock = mockClient(S3Client);
 const deps = () => ({ iam: new IAMClient({}), s3: new S3Client({}), now: () => new Date('2026-03-01T12:00:00Z') });
 const ARN = 'arn:aws:iam::111122223333:saml-provider/ConnectAdminIdP';
+const JOURNAL_KEY = 'journal/exec-0001/identityProvider.json';
+const BACKUP_KEY = 'backups/exec-0001/identity-provider.xml';
 const meta = { $metadata: {} };
 
 function providerAbsent(): void {
@@ -34,8 +36,14 @@ beforeEach(() => {
   iamMock.reset();
   s3Mock.reset();
   serveObject(s3Mock, 'metadata/admin/idp.xml', METADATA_V2);
+  s3Mock.on(GetObjectCommand, { Key: JOURNAL_KEY }).rejects(new NoSuchKey({ ...meta, message: 'The specified key does not exist.' }));
   s3Mock.on(PutObjectCommand).resolves({});
 });
+
+/** This execution's journal entry, as an earlier attempt of the step left it. */
+function earlierAttempt(entry: object): void {
+  serveObject(s3Mock, JOURNAL_KEY, JSON.stringify({ step: 'identityProvider', executionName: 'exec-0001', writtenAt: '2026-03-01T11:59:00.000Z', intent: [], details: { arn: ARN, name: 'ConnectAdminIdP' }, ...entry }));
+}
 
 describe('applyIdentityProvider', () => {
   it('creates the provider from the pinned metadata version, tagged, after journaling that nothing existed', async () => {
@@ -68,7 +76,9 @@ describe('applyIdentityProvider', () => {
 
     expect(receipt).toMatchObject({ action: 'unchanged', arn: ARN, changes: [] });
     expect(commandNames(iamMock)).toEqual(['GetSAMLProviderCommand']);
-    expect(commandNames(s3Mock)).toEqual(['GetObjectCommand']);
+    // Reads only: the pinned metadata version and this execution's (absent) journal entry.
+    expect(s3Mock.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Key)).toEqual(['metadata/admin/idp.xml', JOURNAL_KEY]);
+    expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
   });
 
   it('treats a document that differs only by a trailing newline as the same metadata', async () => {
@@ -115,6 +125,67 @@ describe('applyIdentityProvider', () => {
     iamMock.on(CreateSAMLProviderCommand).rejects(new ServiceFailureException({ ...meta, message: 'boom' }));
 
     await expect(applyIdentityProvider(makeDocument(), deps())).rejects.toMatchObject({ name: 'ServiceFailureException' });
+  });
+
+  describe('retried by the state machine after an earlier attempt of this execution', () => {
+    const journaledPrevious = { backup: { bucket: 'federation-metadata-bucket', key: BACKUP_KEY, versionId: 'backup-v1' }, sha256: 'e'.repeat(64), characters: METADATA_V1.length };
+
+    it('reports the provider its earlier attempt created as created, with no write, so the revert deletes it', async () => {
+      earlierAttempt({ intent: ['create SAML provider ConnectAdminIdP'] });
+      providerPresent(METADATA_V2, pipelineTags(makeDocument().request));
+
+      const receipt = await applyIdentityProvider(makeDocument(), deps());
+
+      expect(receipt).toEqual({
+        step: 'identityProvider',
+        action: 'created',
+        arn: ARN,
+        changes: ['created SAML provider ConnectAdminIdP from s3://federation-metadata-bucket/metadata/admin/idp.xml?versionId=v1-3HL4kqtJlcpXroDTDmJ'],
+        details: { name: 'ConnectAdminIdP' },
+      });
+      expect(commandNames(iamMock)).toEqual(['GetSAMLProviderCommand']);
+      expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+    });
+
+    it('creates the provider when the earlier attempt journaled the creation but never made it, without journaling again', async () => {
+      earlierAttempt({ intent: ['create SAML provider ConnectAdminIdP'] });
+      providerAbsent();
+      iamMock.on(CreateSAMLProviderCommand).resolves({ SAMLProviderArn: ARN });
+
+      await expect(applyIdentityProvider(makeDocument(), deps())).resolves.toMatchObject({ action: 'created' });
+      expect(commandNames(iamMock)).toEqual(['GetSAMLProviderCommand', 'CreateSAMLProviderCommand']);
+      expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+    });
+
+    it('reports the update its earlier attempt made as updated, with the document from before the execution as previous', async () => {
+      earlierAttempt({ intent: ['replace the metadata of SAML provider ConnectAdminIdP'], previous: journaledPrevious });
+      providerPresent(METADATA_V2);
+
+      const receipt = await applyIdentityProvider(makeDocument(), deps());
+
+      expect(receipt).toMatchObject({ action: 'updated', arn: ARN, previous: journaledPrevious, changes: [expect.stringContaining(`backed up at s3://federation-metadata-bucket/${BACKUP_KEY}`)] });
+      expect(commandNames(iamMock)).toEqual(['GetSAMLProviderCommand']);
+      // Backing up again would overwrite the pre-execution document with the new one.
+      expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+    });
+
+    it('finishes an update the earlier attempt journaled but never made, keeping its backup', async () => {
+      earlierAttempt({ intent: ['replace the metadata of SAML provider ConnectAdminIdP'], previous: journaledPrevious });
+      providerPresent(METADATA_V1);
+      iamMock.on(UpdateSAMLProviderCommand).resolves({ SAMLProviderArn: ARN });
+
+      await expect(applyIdentityProvider(makeDocument(), deps())).resolves.toMatchObject({ action: 'updated', previous: journaledPrevious });
+      expect(iamMock).toHaveReceivedCommandWith(UpdateSAMLProviderCommand, { SAMLProviderArn: ARN, SAMLMetadataDocument: METADATA_V2 });
+      expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+    });
+
+    it('does not claim a provider with this metadata that another execution created since the journaled creation', async () => {
+      earlierAttempt({ intent: ['create SAML provider ConnectAdminIdP'] });
+      providerPresent(METADATA_V2, pipelineTags(makeDocument({ request: { executionName: 'exec-other' } }).request));
+
+      await expect(applyIdentityProvider(makeDocument(), deps())).resolves.toMatchObject({ action: 'unchanged' });
+      expect(commandNames(iamMock)).toEqual(['GetSAMLProviderCommand']);
+    });
   });
 
   describe('dry run', () => {

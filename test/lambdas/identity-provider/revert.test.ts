@@ -79,12 +79,37 @@ describe('revertIdentityProvider', () => {
     expect(commandNames(iamMock)).toEqual(['GetSAMLProviderCommand']);
   });
 
-  it.each(['unchanged', 'planned'] as const)('makes no call at all when the apply step was %s', async (action) => {
-    const report = await revertIdentityProvider(withReceipt({ action }), deps());
+  it('makes no call at all when the apply step only planned (a dry run never journals)', async () => {
+    const report = await revertIdentityProvider(withReceipt({ action: 'planned' }), deps());
 
     expect(report.action).toBe('nothing-to-do');
     expect(iamMock.calls()).toHaveLength(0);
     expect(s3Mock.calls()).toHaveLength(0);
+  });
+
+  it('touches no provider when the apply step was unchanged and no attempt of it journaled a change', async () => {
+    const report = await revertIdentityProvider(withReceipt({ action: 'unchanged' }), deps());
+
+    expect(report).toMatchObject({ action: 'nothing-to-do', changes: ['the IdentityProvider step changed nothing (unchanged)'] });
+    expect(iamMock.calls()).toHaveLength(0);
+    expect(commandNames(s3Mock)).toEqual(['GetObjectCommand']);
+  });
+
+  it('deletes the provider an earlier attempt created when the receipt says unchanged but the journal says created', async () => {
+    journal({});
+    providerPresent(METADATA_V2, ourTags());
+
+    await expect(revertIdentityProvider(withReceipt({ action: 'unchanged' }), deps())).resolves.toMatchObject({ action: 'deleted' });
+    expect(iamMock).toHaveReceivedCommandWith(DeleteSAMLProviderCommand, { SAMLProviderArn: ARN });
+  });
+
+  it('restores the journaled backup when the receipt says unchanged but an earlier attempt updated the provider', async () => {
+    journal({ previous });
+    providerPresent(METADATA_V2, []);
+    serveObject(s3Mock, BACKUP_KEY, METADATA_V1);
+
+    await expect(revertIdentityProvider(withReceipt({ action: 'unchanged' }), deps())).resolves.toMatchObject({ action: 'restored' });
+    expect(iamMock).toHaveReceivedCommandWith(UpdateSAMLProviderCommand, { SAMLProviderArn: ARN, SAMLMetadataDocument: METADATA_V1 });
   });
 
   it('puts the backed-up metadata back on a provider the execution updated', async () => {
@@ -202,6 +227,37 @@ describe('apply then revert leaves the account as it started', () => {
 
     expect(fake.iamState()).toEqual(before);
   });
+
+  it.each([
+    ['CreateSAMLProvider', 'no provider existed', 'created', 'CreateSAMLProviderCommand', () => undefined, 'deleted'],
+    ['the journal write before CreateSAMLProvider', 'no provider existed', 'created', 'PutObjectCommand', () => undefined, 'deleted'],
+    ['UpdateSAMLProvider', 'a provider with other metadata existed', 'updated', 'UpdateSAMLProviderCommand', preExisting, 'restored'],
+    ['the backup of the previous metadata', 'a provider with other metadata existed', 'updated', 'PutObjectCommand', preExisting, 'restored'],
+  ] as const)(
+    "when %s succeeded but its answer was lost (%s), the retried apply reports %s and the revert restores the account exactly",
+    async (_write, _case, action, command, arrange, reverted) => {
+      const fake = account();
+      arrange(fake);
+      const before = fake.iamState();
+      fake.failOnce(command, 'after');
+
+      await expect(applyIdentityProvider(makeDocument(), deps())).rejects.toMatchObject({ name: 'ServiceFailureException' });
+      const receipt = await applyIdentityProvider(makeDocument(), deps());
+      expect(receipt.action).toBe(action);
+      if (action === 'updated') {
+        // The receipt's previous is the document from before the execution, not the one the first attempt wrote.
+        expect(fake.objects.get(`federation-metadata-bucket/${receipt.previous!.backup.key}`)).toBe(METADATA_V1);
+      }
+
+      const doc = makeDocument({ receipts: { identityProvider: receipt }, failure: { Error: 'States.TaskFailed', Cause: 'a later step failed' } });
+      await expect(revertIdentityProvider(doc, deps())).resolves.toMatchObject({ action: reverted });
+      expect(fake.iamState()).toEqual(before);
+
+      const callsSoFar = iamMock.calls().length;
+      await expect(revertIdentityProvider(doc, deps())).resolves.toMatchObject({ action: 'nothing-to-do' });
+      expect(commandNames(iamMock).slice(callsSoFar).filter((name) => !name.startsWith('Get'))).toEqual([]);
+    },
+  );
 
   it('when the revert itself fails once and the state machine retries it', async () => {
     const fake = account();

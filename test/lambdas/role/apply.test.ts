@@ -11,7 +11,7 @@ import {
   UpdateRoleCommand,
   type Role,
 } from '@aws-sdk/client-iam';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { applyRole, handler } from '../../../lambdas/role/apply';
 import { PRINCIPAL_RETRY_DELAYS_MS } from '../../../lambdas/role/role';
@@ -19,7 +19,7 @@ import { federationTrustPolicy } from '../../../lambdas/role/trust-policy';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
 import { pipelineTags } from '../../../lambdas/shared/tags';
 import { exampleProfile, makeDocument } from '../../helpers/document';
-import { commandNames } from '../identity-provider/fixtures';
+import { commandNames, serveObject } from '../identity-provider/fixtures';
 
 const iamMock = mockClient(IAMClient);
 const s3Mock = mockClient(S3Client);
@@ -28,6 +28,7 @@ const PROVIDER = 'arn:aws:iam::111122223333:saml-provider/ConnectAdminIdP';
 const ROLE_ARN = 'arn:aws:iam::111122223333:role/ConnectAdminFederation';
 const BOUNDARY = 'arn:aws:iam::111122223333:policy/FederationBoundary';
 const OLD_BOUNDARY = 'arn:aws:iam::111122223333:policy/OldBoundary';
+const JOURNAL_KEY = 'journal/exec-0001/role.json';
 const OLD_TRUST = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::111122223333:saml-provider/OldIdP' }, Action: 'sts:AssumeRoleWithSAML' }] };
 
 let sleeps: number[];
@@ -67,8 +68,14 @@ beforeEach(() => {
   s3Mock.reset();
   iamMock.on(GetRoleCommand).rejects(new NoSuchEntityException({ ...meta, message: 'The role with name ConnectAdminFederation cannot be found.' }));
   iamMock.on(CreateRoleCommand).resolves({ Role: { RoleName: 'ConnectAdminFederation', RoleId: 'AROANEW00000000000001', Arn: ROLE_ARN, Path: '/', CreateDate: new Date(0) } });
+  s3Mock.on(GetObjectCommand, { Key: JOURNAL_KEY }).rejects(new NoSuchKey({ ...meta, message: 'The specified key does not exist.' }));
   s3Mock.on(PutObjectCommand).resolves({});
 });
+
+/** This execution's journal entry, as an earlier attempt of the step left it. */
+function earlierAttempt(entry: object): void {
+  serveObject(s3Mock, JOURNAL_KEY, JSON.stringify({ step: 'role', executionName: 'exec-0001', writtenAt: '2026-03-01T11:59:00.000Z', intent: [], details: { roleName: 'ConnectAdminFederation', arn: ROLE_ARN }, ...entry }));
+}
 
 describe('applyRole when the role does not exist', () => {
   it('creates it trusting the provider from the IdentityProvider receipt, with the profile settings and the pipeline tags', async () => {
@@ -149,7 +156,9 @@ describe('applyRole when the role exists', () => {
 
     expect(receipt).toEqual({ step: 'role', action: 'unchanged', arn: ROLE_ARN, changes: [], details: { roleName: 'ConnectAdminFederation', roleId: 'AROAEXISTING000000001', providerArn: PROVIDER } });
     expect(commandNames(iamMock)).toEqual(['GetRoleCommand']);
-    expect(s3Mock.calls()).toHaveLength(0);
+    // The only S3 call reads this execution's (absent) journal entry.
+    expect(s3Mock.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Key)).toEqual([JOURNAL_KEY]);
+    expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
   });
 
   it('replaces a different trust policy in place, keeping the previous one, and never re-creates the role', async () => {
@@ -228,6 +237,74 @@ describe('applyRole when the role exists', () => {
     ]);
     expect(commandNames(iamMock)).toEqual(['GetRoleCommand']);
     expect(s3Mock.calls()).toHaveLength(0);
+  });
+});
+
+describe('applyRole retried by the state machine after an earlier attempt of this execution', () => {
+  const created = (overrides: Partial<Role> = {}) => existingRole({ RoleId: 'AROANEW00000000000001', Tags: pipelineTags(doc().request), ...overrides });
+
+  it('reports the role its earlier attempt created as created, with no write, so the revert deletes it', async () => {
+    earlierAttempt({ intent: ['create role ConnectAdminFederation'] });
+    created();
+
+    const receipt = await applyRole(doc(), deps());
+
+    expect(receipt).toEqual({
+      step: 'role',
+      action: 'created',
+      arn: ROLE_ARN,
+      changes: [`created role ConnectAdminFederation trusting ${PROVIDER} (max session 43200 s)`],
+      details: { roleName: 'ConnectAdminFederation', roleId: 'AROANEW00000000000001', providerArn: PROVIDER },
+    });
+    expect(commandNames(iamMock)).toEqual(['GetRoleCommand']);
+    expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+  });
+
+  it('creates the role when the earlier attempt journaled the creation but never made it, without journaling again', async () => {
+    earlierAttempt({ intent: ['create role ConnectAdminFederation'] });
+
+    await expect(applyRole(doc(), deps())).resolves.toMatchObject({ action: 'created', details: { roleId: 'AROANEW00000000000001' } });
+    expect(commandNames(iamMock)).toEqual(['GetRoleCommand', 'CreateRoleCommand']);
+    expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+  });
+
+  it('reports the update its earlier attempt made as updated, with the settings from before the execution as previous', async () => {
+    earlierAttempt({ previous: { trustPolicy: JSON.stringify(OLD_TRUST), maxSessionDuration: 3600 } });
+    existingRole();
+
+    const receipt = await applyRole(doc(), deps());
+
+    expect(receipt).toMatchObject({
+      action: 'updated',
+      arn: ROLE_ARN,
+      previous: { trustPolicy: JSON.stringify(OLD_TRUST), maxSessionDuration: 3600 },
+      changes: [
+        `replaced the trust policy of role ConnectAdminFederation with SAML federation through ${PROVIDER}`,
+        'changed the max session duration of role ConnectAdminFederation from 3600 s to 43200 s',
+      ],
+    });
+    expect(commandNames(iamMock)).toEqual(['GetRoleCommand']);
+    expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+  });
+
+  it('finishes the writes the earlier attempt did not get to, keeping the journaled previous settings', async () => {
+    // The trust policy was replaced before the answer was lost; the session duration was not changed yet.
+    earlierAttempt({ previous: { trustPolicy: JSON.stringify(OLD_TRUST), maxSessionDuration: 3600 } });
+    existingRole({ MaxSessionDuration: 3600 });
+
+    const receipt = await applyRole(doc(), deps());
+
+    expect(receipt).toMatchObject({ action: 'updated', previous: { trustPolicy: JSON.stringify(OLD_TRUST), maxSessionDuration: 3600 } });
+    expect(commandNames(iamMock)).toEqual(['GetRoleCommand', 'UpdateRoleCommand']);
+    expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+  });
+
+  it('does not claim a matching role that another execution created since the journaled creation', async () => {
+    earlierAttempt({ intent: ['create role ConnectAdminFederation'] });
+    created({ Tags: pipelineTags(makeDocument({ request: { executionName: 'exec-other' } }).request) });
+
+    await expect(applyRole(doc(), deps())).resolves.toMatchObject({ action: 'unchanged' });
+    expect(commandNames(iamMock)).toEqual(['GetRoleCommand']);
   });
 });
 

@@ -164,10 +164,32 @@ describe('revertRole for a role that existed before', () => {
     });
   });
 
-  it.each(['unchanged', 'planned'] as const)('makes no call at all when the apply step was %s', async (action) => {
-    await expect(revertRole(withReceipt({ action }), deps())).resolves.toMatchObject({ action: 'nothing-to-do' });
+  it('makes no call at all when the apply step only planned (a dry run never journals)', async () => {
+    await expect(revertRole(withReceipt({ action: 'planned' }), deps())).resolves.toMatchObject({ action: 'nothing-to-do' });
     expect(iamMock.calls()).toHaveLength(0);
     expect(s3Mock.calls()).toHaveLength(0);
+  });
+
+  it('touches no role when the apply step was unchanged and no attempt of it journaled a change', async () => {
+    await expect(revertRole(withReceipt({ action: 'unchanged' }), deps())).resolves.toMatchObject({ action: 'nothing-to-do', changes: ['the Role step changed nothing (unchanged)'] });
+    expect(iamMock.calls()).toHaveLength(0);
+    expect(commandNames(s3Mock)).toEqual(['GetObjectCommand']);
+  });
+
+  it('restores the journaled settings when the receipt says unchanged but an earlier attempt updated the role', async () => {
+    journal({ previous: { trustPolicy: OLD_TRUST } });
+    role({ Tags: [] });
+
+    await expect(revertRole(withReceipt({ action: 'unchanged' }), deps())).resolves.toMatchObject({ action: 'restored' });
+    expect(iamMock).toHaveReceivedCommandWith(UpdateAssumeRolePolicyCommand, { RoleName: ROLE, PolicyDocument: OLD_TRUST });
+  });
+
+  it('deletes the role an earlier attempt created when the receipt says unchanged but the journal says created', async () => {
+    journal({});
+    role();
+
+    await expect(revertRole(withReceipt({ action: 'unchanged' }), deps())).resolves.toMatchObject({ action: 'deleted' });
+    expect(mutations()).toEqual(['DeleteRoleCommand']);
   });
 });
 
@@ -292,6 +314,35 @@ describe('apply then revert leaves the account as it started', () => {
 
     expect(fake.iamState()).toEqual(before);
   });
+
+  it.each([
+    ['CreateRole', 'no role existed', 'created', 'CreateRoleCommand', () => undefined, 'deleted'],
+    ['the journal write before CreateRole', 'no role existed', 'created', 'PutObjectCommand', () => undefined, 'deleted'],
+    ['the trust policy update', 'a role with other settings existed', 'updated', 'UpdateAssumeRolePolicyCommand', preExisting, 'restored'],
+    ['UpdateRole (after the trust policy was replaced)', 'a role with other settings existed', 'updated', 'UpdateRoleCommand', preExisting, 'restored'],
+    ['the permissions boundary (the last write)', 'a role with other settings existed', 'updated', 'PutRolePermissionsBoundaryCommand', preExisting, 'restored'],
+  ] as const)(
+    'when %s succeeded but its answer was lost (%s), the retried apply reports %s and the revert restores the account exactly',
+    async (_write, _case, action, command, arrange, reverted) => {
+      const fake = account();
+      arrange(fake);
+      const before = fake.iamState();
+      fake.failOnce(command, 'after');
+
+      await expect(applyRole(input(), { ...deps(), sleep: async () => undefined })).rejects.toMatchObject({ name: 'ServiceFailureException' });
+      const receipt = await applyRole(input(), { ...deps(), sleep: async () => undefined });
+      expect(receipt.action).toBe(action);
+      if (action === 'updated') expect(receipt.previous).toEqual({ trustPolicy: OLD_TRUST, maxSessionDuration: 3600, permissionsBoundaryArn: null });
+
+      const doc = { ...input(), receipts: { ...input().receipts, role: receipt }, failure: { Error: 'States.TaskFailed', Cause: 'a later step failed' } };
+      await expect(revertRole(doc, deps())).resolves.toMatchObject({ action: reverted });
+      expect(fake.iamState()).toEqual(before);
+
+      iamMock.resetHistory();
+      await expect(revertRole(doc, deps())).resolves.toMatchObject({ action: 'nothing-to-do' });
+      expect(mutations()).toEqual([]);
+    },
+  );
 
   it('when the revert itself fails half-way and the state machine retries it', async () => {
     const fake = account();
