@@ -148,12 +148,45 @@ interface ScanResult {
   otherProtocols: string[];
 }
 
-type Bindings = Record<string, string>;
+/**
+ * The namespace bindings in scope: one Map, and an undo log so that closing an element restores what its declarations
+ * changed. Most elements declare nothing, and then opening and closing one costs a push and a pop.
+ */
+class NamespaceScopes {
+  private readonly bindings = new Map<string, string>([['xml', XML_NS]]);
+  private readonly undo: Array<string | undefined> = [];
+  private readonly marks: number[] = [];
 
-function rootBindings(): Bindings {
-  const bindings = Object.create(null) as Bindings;
-  bindings.xml = XML_NS;
-  return bindings;
+  public open(): void {
+    this.marks.push(this.undo.length);
+  }
+
+  /** Call after `open` for the element that carries the declaration. */
+  public declare(prefix: string, uri: string, position: DocumentPosition): void {
+    if (prefix === 'xmlns') throw malformed('the prefix xmlns cannot be declared', position);
+    if (prefix === 'xml' ? uri !== XML_NS : uri === XML_NS || uri === XMLNS_NS) {
+      throw malformed(`the namespace ${uri} can only be bound to its reserved prefix, not "${prefix}"`, position);
+    }
+    if (prefix !== '' && uri === '') throw malformed(`xmlns:${prefix}="" is not allowed: a prefix cannot be undeclared in XML 1.0`, position);
+    this.undo.push(prefix, this.bindings.get(prefix));
+    this.bindings.set(prefix, uri);
+  }
+
+  public close(): void {
+    const mark = this.marks.pop()!;
+    while (this.undo.length > mark) {
+      const previous = this.undo.pop();
+      const prefix = this.undo.pop()!;
+      if (previous === undefined) this.bindings.delete(prefix);
+      else this.bindings.set(prefix, previous);
+    }
+  }
+
+  /** The namespace of a prefix ('' for the default namespace: '' when none is in scope), undefined when unbound. */
+  public resolve(prefix: string): string | undefined {
+    const uri = this.bindings.get(prefix);
+    return uri === undefined && prefix === '' ? '' : uri;
+  }
 }
 
 /**
@@ -184,19 +217,16 @@ function scanMetadata(text: string): ScanResult {
   const parser = new SaxesParser({ xmlns: false, position: true });
   const here = (): DocumentPosition => ({ line: parser.line, column: parser.column });
 
-  // Parallel stacks, one entry per open element: allocation-free for the elements we do not care about.
+  // One number per open element; the validUntil limits only for the entity levels (ENTITIES, ENTITY, IDP).
   const kinds: number[] = [];
-  const scopes: Bindings[] = [];
   const limits: number[] = [];
-  let bindings = rootBindings();
+  const namespaces = new NamespaceScopes();
   let rootSeen = false;
 
   let entity: EntityState | undefined;
   const result: ScanResult = { identityProvider: undefined, entities: 0, serviceProviders: 0, otherProtocols: [] };
-  let certificateText: string[] = [];
-  const collectText = (chunk: string): void => {
-    certificateText.push(chunk);
-  };
+  /** Where the open X509Certificate's content starts in `text`; -1 when it is self-closing. */
+  let certificateStart = -1;
 
   parser.on('xmldecl', (declaration) => {
     const encoding = declaration.encoding;
@@ -216,41 +246,51 @@ function scanMetadata(text: string): ScanResult {
         '(xml-stylesheet) make other parsers fetch external resources. Remove it.',
     );
   });
-  parser.on('cdata', (data) => {
-    if (kinds[kinds.length - 1] === X509_CERTIFICATE) certificateText.push(data);
+
+  // Attributes arrive one by one before their element's opentag; keep the few that matter to namespaces.
+  const pending: string[] = [];
+  parser.on('attribute', (attribute) => {
+    const name = attribute.name;
+    if (name.indexOf(':') >= 0 || name === 'xmlns') pending.push(name, attribute.value);
   });
 
   parser.on('opentag', (tag: SaxesTagPlain) => {
     const attributes = tag.attributes;
-    const outer = bindings;
-    for (const name in attributes) {
-      if (name.charCodeAt(0) === 120 /* x */ && name.startsWith('xmlns') && (name.length === 5 || name.charCodeAt(5) === 58 /* : */)) {
-        if (bindings === outer) bindings = Object.create(outer) as Bindings;
-        declareNamespace(bindings, name.length === 5 ? '' : name.slice(6), attributes[name]!, here());
+    namespaces.open();
+    if (pending.length > 0) {
+      let prefixed = false;
+      for (let i = 0; i < pending.length; i += 2) {
+        const name = pending[i]!;
+        if (name === 'xmlns') namespaces.declare('', pending[i + 1]!, here());
+        else if (name.startsWith('xmlns:')) namespaces.declare(name.slice(6), pending[i + 1]!, here());
+        else if (!name.startsWith('xml:')) prefixed = true;
       }
-    }
-    for (const name in attributes) {
-      const colon = name.indexOf(':');
-      if (colon > 0 && !name.startsWith('xmlns:')) {
-        const prefix = name.slice(0, colon);
-        if (bindings[prefix] === undefined) throw malformed(`the attribute ${name} uses the undeclared namespace prefix "${prefix}"`, here());
+      if (prefixed) {
+        for (let i = 0; i < pending.length; i += 2) {
+          const name = pending[i]!;
+          if (name === 'xmlns' || name.startsWith('xml:') || name.startsWith('xmlns:')) continue;
+          const colon = name.indexOf(':');
+          const prefix = name.slice(0, colon);
+          if (colon === 0 || name.indexOf(':', colon + 1) >= 0) throw malformed(`${name} is not a valid namespaced attribute name`, here());
+          if (namespaces.resolve(prefix) === undefined) throw malformed(`the attribute ${name} uses the undeclared namespace prefix "${prefix}"`, here());
+        }
       }
+      pending.length = 0;
     }
 
     const qname = tag.name;
     const colon = qname.indexOf(':');
-    let uri: string;
+    let uri: string | undefined;
     let local: string;
     if (colon < 0) {
-      uri = bindings[''] ?? '';
+      uri = namespaces.resolve('');
       local = qname;
     } else {
       const prefix = qname.slice(0, colon);
       local = qname.slice(colon + 1);
-      const bound = bindings[prefix];
-      if (bound === undefined || prefix === 'xmlns') throw malformed(`the element <${qname}> uses the undeclared namespace prefix "${prefix}"`, here());
+      uri = prefix === 'xmlns' ? undefined : namespaces.resolve(prefix);
+      if (uri === undefined) throw malformed(`the element <${qname}> uses the undeclared namespace prefix "${prefix}"`, here());
       if (colon === 0 || local.length === 0 || local.includes(':')) throw malformed(`<${qname}> is not a valid namespaced element name`, here());
-      uri = bound;
     }
     if (uri === XINCLUDE_NS) {
       const position = here();
@@ -259,7 +299,6 @@ function scanMetadata(text: string): ScanResult {
 
     const depth = kinds.length;
     const parent = depth === 0 ? -1 : kinds[depth - 1]!;
-    let limit = depth === 0 ? Infinity : limits[depth - 1]!;
     let kind = OTHER;
     if (parent === -1) {
       rootSeen = true;
@@ -305,9 +344,9 @@ function scanMetadata(text: string): ScanResult {
     } else if (parent === X509_DATA) {
       if (uri === XMLDSIG_NS && local === 'X509Certificate') {
         kind = X509_CERTIFICATE;
-        certificateText = [];
-        // Text is only sliced out of the document while a handler is set: set it for certificate contents alone.
-        parser.on('text', collectText);
+        // The content is cut out of the document at the close tag: saxes hands out text only to a text handler, and
+        // one set for every text node (or set and unset around certificates) costs more than the whole validation.
+        certificateStart = tag.isSelfClosing ? -1 : parser.position;
       }
     } else if (parent === X509_CERTIFICATE) {
       const position = here();
@@ -315,6 +354,8 @@ function scanMetadata(text: string): ScanResult {
     }
 
     if (kind === ENTITIES || kind === ENTITY || kind === IDP) {
+      // These only nest in one another, so the innermost limit is the parent's.
+      let limit = limits.length === 0 ? Infinity : limits[limits.length - 1]!;
       const validUntil = attributes.validUntil;
       if (validUntil !== undefined) limit = Math.min(limit, parseDateTime(validUntil, `<${qname} validUntil>`, here()));
       if (kind === ENTITY) {
@@ -333,20 +374,19 @@ function scanMetadata(text: string): ScanResult {
       } else if (kind === IDP) {
         entity!.validUntil = Math.min(entity!.validUntil, limit);
       }
+      limits.push(limit);
     }
     kinds.push(kind);
-    scopes.push(outer);
-    limits.push(limit);
   });
 
   parser.on('closetag', () => {
     const kind = kinds.pop();
-    bindings = scopes.pop()!;
-    limits.pop();
+    namespaces.close();
+    if (kind === ENTITIES || kind === ENTITY || kind === IDP) limits.pop();
     if (kind === X509_CERTIFICATE) {
-      parser.off('text');
-      addSigningCertificate(entity!, certificateText.join(''), here());
-      certificateText = [];
+      // Searching back from the end of the close tag finds its own "</" first, even after a CDATA section holding one.
+      const content = certificateStart < 0 ? '' : text.slice(certificateStart, text.lastIndexOf('</', parser.position - 1));
+      addSigningCertificate(entity!, characterData(content), here());
     } else if (kind === ENTITY) {
       const finished = entity!;
       entity = undefined;
@@ -374,14 +414,23 @@ function scanMetadata(text: string): ScanResult {
   return result;
 }
 
-function declareNamespace(bindings: Bindings, prefix: string, uri: string, position: DocumentPosition): void {
-  if (prefix === 'xmlns') throw malformed('the prefix xmlns cannot be declared', position);
-  if (prefix === 'xml' ? uri !== XML_NS : uri === XML_NS || uri === XMLNS_NS) {
-    throw malformed(`the namespace ${uri} can only be bound to its reserved prefix, not "${prefix}"`, position);
-  }
-  if (prefix !== '' && uri === '') throw malformed(`xmlns:${prefix}="" is not allowed: a prefix cannot be undeclared in XML 1.0`, position);
-  bindings[prefix] = uri;
+/**
+ * The character data of an element's raw content, which saxes has already checked is well-formed and holds no element:
+ * only comments, CDATA sections and character or predefined entity references need undoing.
+ */
+function characterData(raw: string): string {
+  if (!raw.includes('<') && !raw.includes('&')) return raw;
+  return raw
+    .replace(/<!--[\s\S]*?-->|<!\[CDATA\[([\s\S]*?)\]\]>|&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (_match, cdata: string | undefined, reference: string | undefined) => {
+      if (cdata !== undefined) return cdata;
+      if (reference === undefined) return '';
+      if (reference.startsWith('#x')) return String.fromCodePoint(parseInt(reference.slice(2), 16));
+      if (reference.startsWith('#')) return String.fromCodePoint(parseInt(reference.slice(1), 10));
+      return PREDEFINED_ENTITIES[reference]!;
+    });
 }
+
+const PREDEFINED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 function malformed(message: string, position: DocumentPosition, cause?: unknown): MetadataMalformedError {
   return new MetadataMalformedError(message, position, cause === undefined ? undefined : { cause });

@@ -77,6 +77,18 @@ describe('validateMetadata: documents identity providers really export', () => {
     expect(validateMetadata(xml, NOW).entityId).toBe('https://idp.example.org/idp/shibboleth');
   });
 
+  it('reads a certificate split by character references, a CDATA section and a comment', () => {
+    const base64 = certificate().base64;
+    const tricky = `${base64.slice(0, 40)}&#13;&#x0A;<![CDATA[${base64.slice(40, 90)}]]><!-- a comment </ds:X509Certificate> -->${base64.slice(90)}`;
+    const xml = identityCenterXml().replace(/<ds:X509Certificate>[^<]*/, `<ds:X509Certificate>${tricky}`);
+    expect(validateMetadata(xml, NOW)).toEqual(validateMetadata(identityCenterXml(), NOW));
+  });
+
+  it('refuses an empty, self-closing X509Certificate as a bad certificate', () => {
+    const xml = identityCenterXml().replace(/<ds:X509Certificate>[^<]*<\/ds:X509Certificate>/, '<ds:X509Certificate/>');
+    expect(() => validateMetadata(xml, NOW)).toThrow(expect.objectContaining({ name: 'Metadata.BadCertificate' }));
+  });
+
   it('accepts a validUntil without a time zone as UTC', () => {
     expect(validateMetadata(identityCenterXml({ validUntil: '2031-06-01T00:00:00' }), NOW).validUntil).toBe('2031-06-01T00:00:00.000Z');
   });
