@@ -4,26 +4,30 @@
  * is attached to the federation role.
  *
  * IAM actions (apply never deletes or detaches): iam:GetPolicy, iam:GetPolicyVersion, iam:ListPolicyVersions,
- * iam:CreatePolicy, iam:TagPolicy (CreatePolicy with Tags), iam:CreatePolicyVersion, iam:DeletePolicyVersion (only the
+ * iam:CreatePolicy, iam:TagPolicy (CreatePolicy with Tags), iam:ListPolicyTags (only to tell whose policy it is when it
+ * exists although this execution set out to create it), iam:CreatePolicyVersion, iam:DeletePolicyVersion (only the
  * oldest non-default version, when all 5 are used), on arn:<partition>:iam::<account>:policy/<profile policy name>;
  * iam:ListAttachedRolePolicies, iam:AttachRolePolicy on arn:<partition>:iam::<account>:role/<path><role name>
  * (AttachRolePolicy may be narrowed with the iam:PolicyARN condition key to the generated and configured policies).
- * S3: s3:PutObject on <bucket>/journal/*.
+ * S3: s3:GetObject and s3:PutObject on <bucket>/journal/* (a retried attempt reads what earlier ones did), s3:ListBucket
+ * (a missing journal entry reads as NoSuchKey rather than AccessDenied).
  */
 import { AttachRolePolicyCommand, CreatePolicyCommand, CreatePolicyVersionCommand, DeletePolicyVersionCommand, IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { customerPolicyArn, roleArn } from '../shared/arns';
-import type { ExecutionDocument, Receipt } from '../shared/document';
+import type { ExecutionDocument, ExecutionRequest, Receipt } from '../shared/document';
 import { parseExecutionDocument } from '../shared/document-parse';
-import { writeJournal } from '../shared/journal';
+import { readJournal, writeJournal, type JournalEntry } from '../shared/journal';
 import { logger } from '../shared/logger';
-import { pipelineTags } from '../shared/tags';
+import { createdByExecution, pipelineTags } from '../shared/tags';
 import { PolicyAttachmentQuotaExceededError } from './errors';
 import { connectFederationPolicy, samePolicyDocument } from './policy-document';
 import {
+  effectivePrevious,
   findPolicy,
   isNamed,
   listAttachedPolicyArns,
+  listPolicyTags,
   listPolicyVersions,
   MAX_POLICY_VERSIONS,
   oldestNonDefaultVersion,
@@ -68,23 +72,112 @@ async function planGeneratedPolicy(iam: IAMClient, policyArn: string, document: 
   return { kind: 'new-version', defaultVersionId, versionIds, deleteVersion };
 }
 
-function describePlan(plan: GeneratedPolicyPlan | undefined, policyArn: string | undefined): string[] {
-  if (!plan || !policyArn) return [];
-  switch (plan.kind) {
-    case 'create':
-      return [`create policy ${policyArn} with the Amazon Connect federation document, tagged`];
-    case 'unchanged':
-      return [];
-    case 'new-version':
-      return [
-        ...(plan.deleteVersion
-          ? [`delete the oldest non-default version ${plan.deleteVersion.versionId} of ${policyArn} (all ${MAX_POLICY_VERSIONS} versions are used; its document is kept in the receipt)`]
-          : []),
-        `create a new default version of ${policyArn} with the Amazon Connect federation document (previous default ${plan.defaultVersionId})`,
-      ];
-  }
+/** The generated policy's part of `previous`. */
+type PolicyPart = Pick<PolicyPrevious, 'policyExisted' | 'defaultVersionId' | 'versionIds' | 'deletedVersion'>;
+
+function policyPartOf(plan: GeneratedPolicyPlan): PolicyPart {
+  if (plan.kind === 'create') return { policyExisted: false };
+  return { policyExisted: true, ...foundPolicyOf(plan) };
 }
 
+function foundPolicyOf(plan: Exclude<GeneratedPolicyPlan, { kind: 'create' }>): NonNullable<PolicyDetails['foundPolicy']> {
+  return {
+    defaultVersionId: plan.defaultVersionId,
+    ...(plan.kind === 'new-version' ? { versionIds: plan.versionIds } : {}),
+    ...(plan.kind === 'new-version' && plan.deleteVersion ? { deletedVersion: plan.deleteVersion } : {}),
+  };
+}
+
+/** The generated policy over every attempt of this execution: what is left to do now, and what the attempts add up to. */
+interface GeneratedPolicyState {
+  /** What is still to do, decided from the account as it is now. */
+  plan: GeneratedPolicyPlan;
+  /** This execution creates the policy (this attempt, or an earlier one whose answer was lost). */
+  createPolicy: boolean;
+  /** This execution gives the policy a new default version (this attempt or an earlier one). */
+  createVersion: boolean;
+  createdVersionId?: string;
+  foundPolicy?: PolicyDetails['foundPolicy'];
+  /** The policy as it was before this execution (or as found, when another execution created it meanwhile). */
+  previous: PolicyPart;
+}
+
+async function createdByThisExecution(iam: IAMClient, policyArn: string, request: ExecutionRequest): Promise<boolean> {
+  return createdByExecution(await listPolicyTags(iam, policyArn), request);
+}
+
+/**
+ * The policy exists although this execution set out to create it: its own CreatePolicy went through with the answer
+ * lost (tags name this execution), or another execution sharing the policy name created it first. The latter is used
+ * as found and is never this execution's to delete.
+ */
+async function existingInsteadOfCreated(iam: IAMClient, request: ExecutionRequest, policyArn: string, plan: Exclude<GeneratedPolicyPlan, { kind: 'create' }>, previous: PolicyPart): Promise<GeneratedPolicyState> {
+  const createVersion = plan.kind === 'new-version';
+  if (await createdByThisExecution(iam, policyArn, request)) return { plan, createPolicy: true, createVersion, previous };
+  const foundPolicy = foundPolicyOf(plan);
+  return { plan, createPolicy: false, createVersion, foundPolicy, previous: { policyExisted: true, ...foundPolicy } };
+}
+
+/** A version that was not there before this execution: the one an earlier attempt made. */
+function isNewSince(versionId: string, previous: PolicyPart): boolean {
+  return versionId !== previous.defaultVersionId && !(previous.versionIds ?? []).includes(versionId);
+}
+
+/**
+ * Folds what earlier attempts of this execution did (their journal entry) into the plan made from the account now.
+ * An attempt whose write went through but whose answer was lost leaves the account changed: the retry must still
+ * report that change, against the state before the execution, so that the revert undoes it.
+ */
+async function generatedPolicyState(
+  iam: IAMClient,
+  request: ExecutionRequest,
+  policyArn: string,
+  plan: GeneratedPolicyPlan,
+  earlier: JournalEntry<PolicyPrevious> | undefined,
+): Promise<GeneratedPolicyState> {
+  if (!earlier) return { plan, createPolicy: plan.kind === 'create', createVersion: plan.kind === 'new-version', previous: policyPartOf(plan) };
+  const details = (earlier.details ?? {}) as Partial<PolicyDetails>;
+  const before = effectivePrevious(earlier.previous ?? { attachedPolicyArns: [] }, details);
+  const { attachedPolicyArns: _attached, ...previous } = before;
+  if (plan.kind === 'create') return { plan, createPolicy: true, createVersion: false, previous, ...(details.foundPolicy ? { foundPolicy: details.foundPolicy } : {}) };
+  if (details.createPolicy) return existingInsteadOfCreated(iam, request, policyArn, plan, previous);
+  const createdVersionId =
+    details.createdVersionId ?? (details.createVersion && plan.kind === 'unchanged' && isNewSince(plan.defaultVersionId, previous) ? plan.defaultVersionId : undefined);
+  return {
+    plan,
+    createPolicy: false,
+    createVersion: details.createVersion === true || plan.kind === 'new-version',
+    ...(createdVersionId ? { createdVersionId } : {}),
+    ...(details.foundPolicy ? { foundPolicy: details.foundPolicy } : {}),
+    // The earlier attempt's record wins; what it could not know (versions to replace only now) comes from this read.
+    previous: { ...(plan.kind === 'new-version' ? foundPolicyOf(plan) : {}), ...previous },
+  };
+}
+
+function describe(state: GeneratedPolicyState | undefined, policyArn: string | undefined, attach: string[], roleName: string): string[] {
+  const lines: string[] = [];
+  if (state && policyArn) {
+    if (state.createPolicy) lines.push(`create policy ${policyArn} with the Amazon Connect federation document, tagged`);
+    else if (state.createVersion) {
+      const deleted = state.previous.deletedVersion;
+      if (deleted) {
+        lines.push(`delete the oldest non-default version ${deleted.versionId} of ${policyArn} (all ${MAX_POLICY_VERSIONS} versions are used; its document is kept in the receipt)`);
+      }
+      lines.push(`create a new default version of ${policyArn} with the Amazon Connect federation document (previous default ${state.previous.defaultVersionId})`);
+    }
+    if (state.foundPolicy) {
+      lines.push(`use policy ${policyArn} as found: another execution created it meanwhile (its tags say so), so this execution's revert never deletes it`);
+    }
+  }
+  return [...lines, ...attach.map((arn) => `attach ${arn} to role ${roleName}`)];
+}
+
+/**
+ * The state machine retries this step on transient errors, and an attempt whose write went through may still have
+ * failed (its answer lost). So the receipt describes every change against the account as it was before the
+ * execution: when this execution's journal entry exists, an earlier attempt began the changes, its `previous` is that
+ * state, and its details say what it set out to do.
+ */
 export async function applyPolicy(doc: ExecutionDocument, deps: PolicyDeps): Promise<PolicyReceipt> {
   const { iam, s3 } = deps;
   const { request, profile } = doc;
@@ -93,62 +186,92 @@ export async function applyPolicy(doc: ExecutionDocument, deps: PolicyDeps): Pro
   const policyArn = instanceArn ? customerPolicyArn(request, profile.policy.name) : undefined;
   const document = instanceArn ? connectFederationPolicy(instanceArn) : undefined;
 
-  const plan = policyArn && document ? await planGeneratedPolicy(iam, policyArn, document) : undefined;
+  // A dry run never journals, so it has no earlier attempt to read about.
+  const [earlier, plan] = await Promise.all([
+    request.dryRun ? undefined : readJournal<PolicyPrevious>(s3, request, 'policy'),
+    policyArn && document ? planGeneratedPolicy(iam, policyArn, document) : undefined,
+  ]);
   const wanted = [...new Set([...(policyArn ? [policyArn] : []), ...profile.policy.managedPolicyArns])];
-  const attachedBefore = await listAttachedPolicyArns(iam, roleName, request.dryRun);
+  const attachedNow = await listAttachedPolicyArns(iam, roleName, request.dryRun);
+  const attachNow = wanted.filter((arn) => !attachedNow.includes(arn));
+  const attachedBefore = earlier?.previous?.attachedPolicyArns ?? attachedNow;
+  // Everything wanted that was not attached before the execution: attached by this attempt or an earlier one.
   const attach = wanted.filter((arn) => !attachedBefore.includes(arn));
+  let state = plan && policyArn ? await generatedPolicyState(iam, request, policyArn, plan, earlier) : undefined;
 
-  const previous: PolicyPrevious = {
-    ...(plan ? { policyExisted: plan.kind !== 'create' } : {}),
-    ...(plan && plan.kind !== 'create' ? { defaultVersionId: plan.defaultVersionId } : {}),
-    ...(plan?.kind === 'new-version' ? { versionIds: plan.versionIds } : {}),
-    ...(plan?.kind === 'new-version' && plan.deleteVersion ? { deletedVersion: plan.deleteVersion } : {}),
-    attachedPolicyArns: attachedBefore,
-  };
-  const details: PolicyDetails = {
+  const previous = (): PolicyPrevious => ({ ...state?.previous, attachedPolicyArns: attachedBefore });
+  const details = (): PolicyDetails => ({
     roleName,
     ...(policyArn ? { policyArn, document } : {}),
-    createPolicy: plan?.kind === 'create',
-    createVersion: plan?.kind === 'new-version',
+    createPolicy: state?.createPolicy ?? false,
+    createVersion: state?.createVersion ?? false,
+    ...(state?.createdVersionId ? { createdVersionId: state.createdVersionId } : {}),
     attach,
-  };
-  const changes = [...describePlan(plan, policyArn), ...attach.map((arn) => `attach ${arn} to role ${roleName}`)];
+    ...(state?.foundPolicy ? { foundPolicy: state.foundPolicy } : {}),
+  });
   const arn = policyArn ?? doc.receipts?.role?.arn ?? roleArn(request, roleName, profile.role.path);
+  const receipt = (action: PolicyReceipt['action']): PolicyReceipt => ({
+    step: 'policy',
+    action,
+    arn,
+    previous: previous(),
+    changes: describe(state, policyArn, attach, roleName),
+    details: details(),
+  });
+  const outcome = (): PolicyReceipt['action'] => (state?.createPolicy ? 'created' : state?.createVersion || attach.length > 0 ? 'updated' : 'unchanged');
 
-  if (changes.length === 0) {
-    return { step: 'policy', action: 'unchanged', arn, previous, changes: [], details };
+  const pending = state?.plan.kind === 'create' || state?.plan.kind === 'new-version' || attachNow.length > 0;
+  if (!pending) {
+    if (earlier) logger.info('policy changes made by an earlier attempt of this execution', { policyArn, action: outcome() });
+    return receipt(outcome());
   }
-  if (request.dryRun) {
-    return { step: 'policy', action: 'planned', arn, previous, changes, details };
-  }
+  if (request.dryRun) return receipt('planned');
 
   // From here on every call changes the account: the journal comes first, so a revert without a receipt knows.
-  await writeJournal(s3, request, { step: 'policy', intent: changes, previous, details }, deps.now);
+  const journal = () => writeJournal(s3, request, { step: 'policy', intent: describe(state, policyArn, attach, roleName), previous: previous(), details: details() }, deps.now);
+  await journal();
 
-  if (plan?.kind === 'create') {
-    await iam.send(
-      new CreatePolicyCommand({
-        PolicyName: profile.policy.name,
-        PolicyDocument: document,
-        Description: `Amazon Connect federation for ${instanceArn}, managed by ${request.pipelineName}`,
-        Tags: pipelineTags(request),
-      }),
-    );
-    logger.info('created policy', { policyArn });
-  } else if (plan?.kind === 'new-version') {
-    if (plan.deleteVersion) {
-      await iam.send(new DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: plan.deleteVersion.versionId }));
-      logger.info('deleted oldest policy version to make room', { policyArn, versionId: plan.deleteVersion.versionId });
-    }
-    const created = await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: document, SetAsDefault: true }));
-    details.createdVersionId = created.PolicyVersion?.VersionId;
-    logger.info('created default policy version', { policyArn, versionId: details.createdVersionId });
-    if (attach.length > 0) {
-      await writeJournal(s3, request, { step: 'policy', intent: changes, previous, details }, deps.now);
+  if (state?.plan.kind === 'create') {
+    try {
+      await iam.send(
+        new CreatePolicyCommand({
+          PolicyName: profile.policy.name,
+          PolicyDocument: document,
+          Description: `Amazon Connect federation for ${instanceArn}, managed by ${request.pipelineName}`,
+          Tags: pipelineTags(request),
+        }),
+      );
+      logger.info('created policy', { policyArn });
+    } catch (error) {
+      if (!isNamed(error, 'EntityAlreadyExistsException')) throw error;
+      const now = await planGeneratedPolicy(iam, policyArn!, document!);
+      if (now.kind === 'create') throw error;
+      state = await existingInsteadOfCreated(iam, request, policyArn!, now, state.previous);
+      logger.info('policy already exists', { policyArn, createdByThisExecution: state.createPolicy });
+      // Before anything else changes: a revert must not take the policy for this execution's own.
+      await journal();
     }
   }
 
-  for (const policy of attach) {
+  if (state?.plan.kind === 'new-version') {
+    const versionPlan = state.plan;
+    if (versionPlan.deleteVersion) {
+      const versionId = versionPlan.deleteVersion.versionId;
+      try {
+        await iam.send(new DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }));
+      } catch (error) {
+        // Gone already: the SDK's own retry of a delete whose first answer was lost.
+        if (!isNamed(error, 'NoSuchEntityException')) throw error;
+      }
+      logger.info('deleted oldest policy version to make room', { policyArn, versionId });
+    }
+    const created = await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: document, SetAsDefault: true }));
+    state.createdVersionId = created.PolicyVersion?.VersionId;
+    logger.info('created default policy version', { policyArn, versionId: state.createdVersionId });
+    if (attachNow.length > 0) await journal();
+  }
+
+  for (const policy of attachNow) {
     try {
       await iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policy }));
     } catch (error) {
@@ -164,7 +287,7 @@ export async function applyPolicy(doc: ExecutionDocument, deps: PolicyDeps): Pro
     logger.info('attached policy', { roleName, policyArn: policy });
   }
 
-  return { step: 'policy', action: plan?.kind === 'create' ? 'created' : 'updated', arn, previous, changes, details };
+  return receipt(outcome());
 }
 
 const iam = new IAMClient({});

@@ -53,7 +53,20 @@ export type PolicyDetails = {
   createdVersionId?: string;
   /** Policies this execution attaches to the role: none of them was attached before. */
   attach: string[];
+  /**
+   * The generated policy as the step found it when it appeared after the step's first read: another execution (the
+   * profiles `admin` and `agent` share the policy name, and each holds only its own profile's lock) created it first.
+   * The journal keeps the first attempt's `previous` ("no policy"), so this is where a revert learns the default
+   * version to go back to, should this execution change the policy it did not create.
+   */
+  foundPolicy?: Pick<PolicyPrevious, 'defaultVersionId' | 'versionIds' | 'deletedVersion'>;
 };
+
+/** The state the step's changes are relative to: `previous`, with the policy found later standing in for "no policy". */
+export function effectivePrevious(previous: PolicyPrevious, details: Pick<PolicyDetails, 'foundPolicy'>): PolicyPrevious {
+  if (!details.foundPolicy || previous.policyExisted !== false) return previous;
+  return { ...previous, policyExisted: true, ...details.foundPolicy };
+}
 
 export function isNamed(error: unknown, name: string): boolean {
   return (error as { name?: unknown } | null)?.name === name;

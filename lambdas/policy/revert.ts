@@ -1,8 +1,9 @@
 /**
  * Revert of the Policy step: detach what this execution attached, give a pre-existing policy its previous default
  * version back (and an equivalent of a version it deleted), delete the policy only if this execution created it and
- * nothing else uses it. Works from the receipt, else from the journal; checks the account before each change, so a
- * retry after a partial revert, or a second revert, does only what is left.
+ * nothing else uses it. Works from the receipt together with the journal (every attempt of the step records there),
+ * or from the journal alone when the step threw; checks the account before each change, so a retry after a partial
+ * revert, or a second revert, does only what is left.
  *
  * IAM actions: iam:ListAttachedRolePolicies, iam:DetachRolePolicy on the profile's role; iam:GetPolicy,
  * iam:ListPolicyTags, iam:ListEntitiesForPolicy, iam:ListPolicyVersions, iam:GetPolicyVersion,
@@ -26,6 +27,7 @@ import { createdByExecution } from '../shared/tags';
 import type { PolicyDeps, PolicyReceipt } from './apply';
 import { samePolicyDocument } from './policy-document';
 import {
+  effectivePrevious,
   findPolicy,
   isNamed,
   listAttachedPolicyArns,
@@ -45,16 +47,28 @@ interface RevertSource {
   journal?: JournalEntry<PolicyPrevious>;
 }
 
-/** The receipt when the step finished, else its journal entry, else nothing (the step never changed anything). */
+/**
+ * What the step did, from its receipt when it finished, else from its journal entry, else nothing (the step never
+ * changed anything). The receipt of a retried step already folds in what earlier attempts did; the journal is read as
+ * well, so that an attachment or a version id an attempt recorded there is undone even if the receipt missed it.
+ * An 'unchanged' receipt comes from an attempt that read the journal and found no change by this execution.
+ */
 async function loadSource(doc: ExecutionDocument, s3: S3Client): Promise<RevertSource | undefined> {
   const receipt = doc.receipts?.policy as PolicyReceipt | undefined;
-  if (receipt) {
-    if (receipt.action !== 'created' && receipt.action !== 'updated') return undefined;
-    return { previous: receipt.previous!, details: receipt.details };
-  }
+  if (receipt && receipt.action !== 'created' && receipt.action !== 'updated') return undefined;
   const journal = await readJournal<PolicyPrevious>(s3, doc.request, 'policy');
-  if (!journal?.previous || !journal.details) return undefined;
-  return { previous: journal.previous, details: journal.details as PolicyDetails, journal };
+  const journalDetails = journal?.details as PolicyDetails | undefined;
+  if (receipt) {
+    const details = journalDetails ? withJournal(receipt.details, journalDetails) : receipt.details;
+    return { previous: effectivePrevious(receipt.previous!, details), details };
+  }
+  if (!journal?.previous || !journalDetails) return undefined;
+  return { previous: effectivePrevious(journal.previous, journalDetails), details: journalDetails, journal };
+}
+
+function withJournal(receipt: PolicyDetails, journal: PolicyDetails): PolicyDetails {
+  const createdVersionId = receipt.createdVersionId ?? journal.createdVersionId;
+  return { ...receipt, attach: [...new Set([...receipt.attach, ...(journal.attach ?? [])])], ...(createdVersionId ? { createdVersionId } : {}) };
 }
 
 /** Ignores "already gone": another attempt of this revert, or a person, got there first. */

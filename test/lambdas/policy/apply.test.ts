@@ -9,7 +9,7 @@ import {
   ListAttachedRolePoliciesCommand,
   ListPolicyVersionsCommand,
 } from '@aws-sdk/client-iam';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type { SinonSpyCall } from 'sinon';
@@ -37,6 +37,11 @@ function iamCalls(): string[] {
   return iamMock.calls().map((call) => (call.args[0] as object).constructor.name.replace(/Command$/, ''));
 }
 
+/** Operation names the mocked S3 client received, in order. */
+function s3Calls(): string[] {
+  return s3Mock.calls().map((call) => (call.args[0] as object).constructor.name.replace(/Command$/, ''));
+}
+
 /** Whether call `a` happened before call `b`, across both mocked clients. */
 function before(a: SinonSpyCall | undefined, b: SinonSpyCall | undefined): boolean {
   return a !== undefined && b !== undefined && a.calledBefore(b);
@@ -59,6 +64,8 @@ beforeEach(() => {
   iamMock.reset();
   s3Mock.reset();
   s3Mock.on(PutObjectCommand).resolves({});
+  // No earlier attempt of this execution: no journal entry.
+  s3Mock.on(GetObjectCommand).rejects(awsError('NoSuchKey'));
 });
 
 describe('applyPolicy', () => {
@@ -78,7 +85,9 @@ describe('applyPolicy', () => {
     expect(samePolicyDocument(create.PolicyDocument!, GENERATED)).toBe(true);
     expect(iamMock).toHaveReceivedCommandWith(AttachRolePolicyCommand, { RoleName: ROLE, PolicyArn: POLICY_ARN });
     // The journal is written before the first change and says the policy did not exist and what gets attached.
-    expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 1);
+    // The step's look for an earlier attempt, then the journal's own read before its write.
+    expect(s3Calls()).toEqual(['GetObject', 'GetObject', 'PutObject']);
+    expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: doc.request.bucket, Key: journalKey(doc.request, 'policy') });
     expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: doc.request.bucket, Key: journalKey(doc.request, 'policy') });
     expect(before(s3Mock.commandCalls(PutObjectCommand)[0], iamMock.commandCalls(CreatePolicyCommand)[0])).toBe(true);
     expect(journalWrites()[0]).toMatchObject({ step: 'policy', executionName: 'exec-0001', writtenAt: '2030-06-01T00:00:00.000Z', previous: { policyExisted: false }, details: { createPolicy: true, attach: [POLICY_ARN] } });
@@ -93,7 +102,8 @@ describe('applyPolicy', () => {
 
     expect(receipt).toMatchObject({ action: 'unchanged', changes: [], previous: { policyExisted: true, defaultVersionId: 'v3' } });
     expect(iamCalls()).toEqual(['GetPolicy', 'GetPolicyVersion', 'ListAttachedRolePolicies']);
-    expect(s3Mock.calls()).toHaveLength(0);
+    // Only the look for an earlier attempt of this execution: no journal write.
+    expect(s3Calls()).toEqual(['GetObject']);
   });
 
   it('creates a new default version when the document differs, keeping the previous default in the receipt', async () => {
@@ -208,7 +218,7 @@ describe('applyPolicy', () => {
     policyExists(GENERATED);
     iamMock.on(ListAttachedRolePoliciesCommand).rejects(awsError('NoSuchEntityException'));
     await expect(applyPolicy(doc, deps)).rejects.toMatchObject({ name: 'NoSuchEntityException' });
-    expect(s3Mock.calls()).toHaveLength(0);
+    expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 0);
   });
 
   it('names the per-role managed policy quota when AttachRolePolicy hits it', async () => {

@@ -74,6 +74,7 @@ export class FakeAccount {
   private mutations = 0;
   private failAtMutation: { at: number; error: Error; afterActing: boolean } | undefined;
   private readonly failures: { operation: string; error: Error }[] = [];
+  private readonly interleaved: { operation: string; action: () => unknown }[] = [];
 
   public constructor(
     private readonly account = '111122223333',
@@ -103,6 +104,15 @@ export class FakeAccount {
   /** The next call of `operation` (e.g. 'AttachRolePolicy') throws `error` instead of acting; later calls succeed. */
   public failNext(operation: string, error: Error = awsError('ServiceFailureException')): this {
     this.failures.push({ operation, error });
+    return this;
+  }
+
+  /**
+   * Just before the next call of `operation` reaches the account, runs `action` (which may call the account itself):
+   * another execution or a person acting between a step's read and its write.
+   */
+  public beforeNext(operation: string, action: () => unknown): this {
+    this.interleaved.push({ operation, action });
     return this;
   }
 
@@ -154,11 +164,17 @@ export class FakeAccount {
   public install(iamMock: AwsStub<any, any, any>, s3Mock: AwsStub<any, any, any>): this {
     for (const command of IAM_COMMANDS) {
       const operation = command.name.replace(/Command$/, '');
-      iamMock.on(command as any).callsFake(async (input: Input) => this.handle(operation, input));
+      iamMock.on(command as any).callsFake(async (input: Input) => this.dispatch(operation, input));
     }
-    s3Mock.on(PutObjectCommand).callsFake(async (input: Input) => this.handle('PutObject', input));
-    s3Mock.on(GetObjectCommand).callsFake(async (input: Input) => this.handle('GetObject', input));
+    s3Mock.on(PutObjectCommand).callsFake(async (input: Input) => this.dispatch('PutObject', input));
+    s3Mock.on(GetObjectCommand).callsFake(async (input: Input) => this.dispatch('GetObject', input));
     return this;
+  }
+
+  private async dispatch(operation: string, input: Input): Promise<unknown> {
+    const first = this.interleaved.findIndex((entry) => entry.operation === operation);
+    if (first >= 0) await this.interleaved.splice(first, 1)[0]!.action();
+    return this.handle(operation, input);
   }
 
   private tick(): Date {

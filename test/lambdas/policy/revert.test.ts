@@ -164,6 +164,17 @@ describe('revertPolicy', () => {
     expect(account.snapshot()).toEqual(before);
   });
 
+  it('undoes what the journal records even where the receipt misses it (receipt and journal read together)', async () => {
+    const account = install(managedOnly.account());
+    const before = account.snapshot();
+    const doc = managedOnly.doc();
+    const receipt = await applyPolicy(doc, deps);
+    const partial = { ...receipt, details: { ...receipt.details, attach: [] } };
+
+    await expect(revertPolicy(asRevertInput(doc, partial), deps)).resolves.toMatchObject({ action: 'restored', changes: [`detached ${TEAM_ARN} from role ${ROLE}`] });
+    expect(account.snapshot()).toEqual(before);
+  });
+
   it('after a partial apply (policy created, attach failed, no receipt) leaves the account as it started', async () => {
     const account = install(fresh.account());
     const before = account.snapshot();
