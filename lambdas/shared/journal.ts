@@ -22,13 +22,31 @@ export function journalKey(request: Pick<ExecutionRequest, 'executionName'>, ste
   return `journal/${request.executionName}/${step}.json`;
 }
 
+/**
+ * Writes the step's journal entry before a change. A step the state machine retries (its first attempt changed
+ * something, then failed or lost the answer) writes again: the entry keeps the first attempt's `previous`, which is
+ * the state before this execution, and gathers the intents and details of every attempt (arrays are united), so a
+ * revert undoes what any attempt did.
+ */
 export async function writeJournal<Previous>(
   s3: S3Client,
   request: ExecutionRequest,
   entry: Omit<JournalEntry<Previous>, 'executionName' | 'writtenAt' | 'step'> & { step: StepName },
   now: () => Date = () => new Date(),
-): Promise<void> {
-  const body: JournalEntry<Previous> = { ...entry, executionName: request.executionName, writtenAt: now().toISOString() };
+): Promise<JournalEntry<Previous>> {
+  const earlier = await readJournal<Previous>(s3, request, entry.step);
+  const body: JournalEntry<Previous> = earlier
+    ? {
+        ...entry,
+        previous: earlier.previous,
+        intent: unite(earlier.intent, entry.intent),
+        details: mergeDetails(earlier.details, entry.details),
+        executionName: request.executionName,
+        writtenAt: now().toISOString(),
+      }
+    : { ...entry, executionName: request.executionName, writtenAt: now().toISOString() };
+  if (body.details === undefined) delete body.details;
+  if (earlier && !('previous' in earlier)) delete body.previous;
   await s3.send(
     new PutObjectCommand({
       Bucket: request.bucket,
@@ -37,6 +55,23 @@ export async function writeJournal<Previous>(
       ContentType: 'application/json',
     }),
   );
+  return body;
+}
+
+function unite<T>(a: readonly T[] = [], b: readonly T[] = []): T[] {
+  const seen = new Set(a.map((item) => JSON.stringify(item)));
+  return [...a, ...b.filter((item) => !seen.has(JSON.stringify(item)))];
+}
+
+function mergeDetails(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const merged: Record<string, unknown> = { ...a };
+  for (const [key, value] of Object.entries(b)) {
+    const before = merged[key];
+    merged[key] = Array.isArray(before) && Array.isArray(value) ? unite(before, value) : value === undefined ? before : value;
+  }
+  return merged;
 }
 
 /** The step's journal entry, or undefined when the step never got as far as writing one. */

@@ -24,6 +24,11 @@ export interface FaultSpec {
   /** How many consecutive matching calls fail, starting at `nth`. Default 1; Infinity for a lasting outage. */
   times?: number;
   mutatingOnly?: boolean;
+  /**
+   * The call takes effect and then its answer is lost: the caller sees the error although the change was made (a
+   * timeout or dropped connection after AWS applied the write). Default false: the failed call changes nothing.
+   */
+  afterEffect?: boolean;
   /** A further condition on the call, e.g. only PutObject under `journal/`. */
   when?: (call: CallInfo) => boolean;
 }
@@ -95,8 +100,9 @@ export class FaultInjector {
    * Counts the call against every fault that matches it and returns the error of the first one whose turn it is.
    * Called once per call, before the call is applied.
    */
-  public check(call: CallInfo): Error | undefined {
+  public check(call: CallInfo): { error: Error; afterEffect: boolean } | undefined {
     let error: Error | undefined;
+    let afterEffect = false;
     for (const fault of this.faults) {
       if (!fault.matches(call)) continue;
       fault.matched += 1;
@@ -105,9 +111,10 @@ export class FaultInjector {
         fault.fired += 1;
         const spec = fault.spec.error;
         error = typeof spec === 'string' ? injectedError(spec, call.service, call.operation) : spec;
+        afterEffect = fault.spec.afterEffect === true;
       }
     }
-    return error;
+    return error === undefined ? undefined : { error, afterEffect };
   }
 }
 

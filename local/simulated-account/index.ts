@@ -315,9 +315,10 @@ export class SimulatedAccount {
     const call: CallInfo = { service, operation, input: recordedInput(input), mutating };
     try {
       const fault = this.faults.check(call);
-      if (fault) throw fault;
+      if (fault && !fault.afterEffect) throw fault.error;
       if (service === 'iam' && mutating && this.bucket && !this.bucket.take()) throw awsError('Throttling', 'Rate exceeded', 'iam');
-      const output = handler(structuredClone(input));
+      const output = await handler(structuredClone(input));
+      if (fault) throw fault.error;
       this.calls.push({ ...call, outcome: 'ok' });
       return output;
     } catch (error) {

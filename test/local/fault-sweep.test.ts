@@ -129,6 +129,28 @@ describe.each(STARTING_STATES)('fault sweep from "%s"', (state) => {
     }
   });
 
+  it('a write whose answer is lost (made, but the caller sees a transient error) is retried to full provisioning', async () => {
+    for (let n = 1; n <= base.mutatingCalls; n++) {
+      const account = await startingAccount(state);
+      account.faults.inject({ nth: n, mutatingOnly: true, afterEffect: true, error: TRANSIENT[base.mutatingServices[n - 1]!] ?? 'Throttling' });
+      const result = await execute(account);
+      judge(result, account, base, `${state}: answer lost at mutating call ${n}`);
+      expect({ n, status: result.status }).toEqual({ n, status: 'SUCCEEDED' });
+    }
+  });
+
+  it('after a write whose answer was lost and a retry, a later failure still rolls back everything the execution did', async () => {
+    for (let n = 1; n <= base.mutatingCalls; n++) {
+      for (let later = n + 1; later <= base.mutatingCalls + 1; later++) {
+        const account = await startingAccount(state);
+        account.faults.inject({ nth: n, mutatingOnly: true, afterEffect: true, error: TRANSIENT[base.mutatingServices[n - 1]!] ?? 'Throttling' });
+        account.faults.inject({ nth: later, mutatingOnly: true, error: 'AccessDenied' });
+        const result = await execute(account);
+        judge(result, account, base, `${state}: answer lost at ${n}, AccessDenied at mutating call ${later}`);
+      }
+    }
+  });
+
   it('a failure inside the rollback, once (retried) or lasting, ends as before or Rollback.Incomplete naming what is left', async () => {
     for (let n = 1; n <= base.mutatingCalls; n++) {
       const probe = await startingAccount(state);

@@ -15,6 +15,16 @@ import { accountWithClock, metadataXml, rejection, trustPolicy } from './fixture
 const SERVICE_TRUST = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 
 describe('fault injection', () => {
+  it('with afterEffect, applies the call and then loses its answer: the caller sees the error, the change is made', async () => {
+    const account = new SimulatedAccount();
+    const { iam } = account.clients();
+    account.faults.inject({ service: 'iam', operation: 'CreateRole', error: 'ServiceFailure', afterEffect: true });
+    const error = await rejection(iam.send(new CreateRoleCommand({ RoleName: 'Lost', AssumeRolePolicyDocument: SERVICE_TRUST })));
+    expect(error).toBeInstanceOf(ServiceFailureException);
+    expect(Object.keys(account.snapshot().iam.roles)).toEqual(['Lost']);
+    expect(account.calls.at(-1)).toMatchObject({ operation: 'CreateRole', outcome: 'ServiceFailureException' });
+  });
+
   it('fails the nth matching call with the SDK class, leaves the account unchanged, and lets later calls through', async () => {
     const account = new SimulatedAccount();
     const { iam } = account.clients();
