@@ -218,6 +218,8 @@ export function functionPermissions(key: FunctionKey, scope: PermissionScope): F
         )
         .objects('ReadUploadedMetadata', ['s3:GetObject', 's3:GetObjectVersion'], ['metadata'])
         .objects('WriteJournalAndMetadataBackup', ['s3:GetObject', 's3:PutObject'], ['journal', 'backups'])
+        // A retried apply reads this execution's journal entry, absent on the first attempt.
+        .listBucket()
         .result();
 
     case 'identityProviderRevert':
@@ -244,6 +246,8 @@ export function functionPermissions(key: FunctionKey, scope: PermissionScope): F
         )
         .add(createRoleStatements(scope))
         .objects('WriteJournal', ['s3:GetObject', 's3:PutObject'], ['journal'])
+        // A retried apply reads this execution's journal entry, absent on the first attempt.
+        .listBucket()
         .result();
 
     case 'roleRevert':
@@ -295,6 +299,8 @@ export function functionPermissions(key: FunctionKey, scope: PermissionScope): F
         .add(allow('ReadProfileRoleAttachments', ['iam:ListAttachedRolePolicies'], arns.roles))
         .add(rolePolicyAttachment('AttachOnlyProfilePolicies', 'iam:AttachRolePolicy', arns))
         .objects('WriteJournal', ['s3:GetObject', 's3:PutObject'], ['journal'])
+        // A retried apply reads this execution's journal entry, absent on the first attempt.
+        .listBucket()
         .result();
 
     case 'policyRevert':

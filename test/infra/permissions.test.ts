@@ -158,15 +158,23 @@ describe('function permissions', () => {
       's3:GetObject': ['backups', 'journal', 'metadata'],
       's3:GetObjectVersion': ['metadata'],
       's3:PutObject': ['backups', 'journal'],
+      's3:ListBucket': ['(bucket)'],
     });
     expect(access('identityProviderRevert')).toEqual({ 's3:GetObject': ['backups', 'journal'], 's3:ListBucket': ['(bucket)'] });
-    expect(access('roleApply')).toEqual({ 's3:GetObject': ['journal'], 's3:PutObject': ['journal'] });
+    expect(access('roleApply')).toEqual({ 's3:GetObject': ['journal'], 's3:PutObject': ['journal'], 's3:ListBucket': ['(bucket)'] });
     expect(access('roleRevert')).toEqual({ 's3:GetObject': ['journal'], 's3:PutObject': ['journal'], 's3:ListBucket': ['(bucket)'] });
-    expect(access('policyApply')).toEqual({ 's3:GetObject': ['journal'], 's3:PutObject': ['journal'] });
+    expect(access('policyApply')).toEqual({ 's3:GetObject': ['journal'], 's3:PutObject': ['journal'], 's3:ListBucket': ['(bucket)'] });
     expect(access('policyRevert')).toEqual({ 's3:GetObject': ['journal'], 's3:PutObject': ['journal'], 's3:ListBucket': ['(bucket)'] });
     for (const key of ['attributeMappingApply', 'attributeMappingRevert'] as const) {
       expect(access(key)).toEqual({ 's3:GetObject': ['journal', 'state'], 's3:PutObject': ['journal', 'state'], 's3:ListBucket': ['(bucket)'] });
     }
+  });
+
+  it.each(FUNCTION_KEYS)('%s can list the bucket when it reads objects, so a missing journal entry reads as NoSuchKey, not AccessDenied', (key) => {
+    const s3 = allows(key).filter((s) => s.actions.some((a) => a.startsWith('s3:')));
+    const reads = s3.some((s) => s.actions.includes('s3:GetObject'));
+    const lists = s3.some((s) => s.actions.includes('s3:ListBucket') && s.resources.includes(bucketArn));
+    expect({ key, reads, lists }).toEqual({ key, reads, lists: reads });
   });
 
   it('read IAM Identity Center applications only where the profiles point, and use "*" only for actions without a resource type', () => {
