@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Match, Rule } from 'aws-cdk-lib/aws-events';
@@ -247,25 +247,16 @@ export class SamlFederationPipeline extends Construct {
       ],
     });
 
-    const notify = new SnsAction(this.topic);
-    this.failedExecutionsAlarm = new Alarm(this, 'FailedExecutionsAlarm', {
-      alarmDescription: 'A SAML federation execution failed (rejected metadata, lock timeout, rolled back, or rollback incomplete). See the execution history.',
-      metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    this.failedExecutionsAlarm.addAlarmAction(notify);
-    this.deadLetterAlarm = new Alarm(this, 'UnstartedUploadsAlarm', {
-      alarmDescription: 'An upload could not start the SAML federation workflow; its S3 event is in the dead-letter queue. Start an execution by hand for it.',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    this.deadLetterAlarm.addAlarmAction(notify);
+    this.failedExecutionsAlarm = this.alarmOnAny(
+      'FailedExecutionsAlarm',
+      'A SAML federation execution failed (rejected metadata, lock timeout, rolled back, or rollback incomplete). See the execution history.',
+      this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+    );
+    this.deadLetterAlarm = this.alarmOnAny(
+      'UnstartedUploadsAlarm',
+      'An upload could not start the SAML federation workflow; its S3 event is in the dead-letter queue. Start an execution by hand for it.',
+      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+    );
 
     this.createOutputs();
   }
@@ -337,6 +328,20 @@ export class SamlFederationPipeline extends Construct {
       });
     }
     return functions;
+  }
+
+  /** An alarm that notifies the topic as soon as the metric counts one event. */
+  private alarmOnAny(id: string, alarmDescription: string, metric: IMetric): Alarm {
+    const alarm = new Alarm(this, id, {
+      alarmDescription,
+      metric,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    return alarm;
   }
 
   private createOutputs(): void {

@@ -63,6 +63,19 @@ function responseBody(bytes: Buffer): Readable & {
   });
 }
 
+/** What GetObject and HeadObject both answer about a stored version. */
+function objectHeaders(version: ObjectVersion) {
+  return {
+    ContentLength: version.body.length,
+    ContentType: version.contentType,
+    ETag: version.etag,
+    LastModified: new Date(version.lastModified),
+    VersionId: version.versionId,
+    Metadata: { ...(version.metadata ?? {}) },
+    ServerSideEncryption: 'AES256' as const,
+  };
+}
+
 /** Versioned buckets: every put adds a version, a delete without a version id adds a delete marker. */
 export class SimulatedS3 {
   /** bucket -> key -> versions, newest first. */
@@ -102,33 +115,12 @@ export class SimulatedS3 {
     },
     GetObject: (input: GetObjectCommandInput) => {
       const version = this.readable(input.Bucket!, input.Key!, input.VersionId, 'NoSuchKey');
-      return ok(
-        compact({
-          Body: responseBody(version.body),
-          ContentLength: version.body.length,
-          ContentType: version.contentType,
-          ETag: version.etag,
-          LastModified: new Date(version.lastModified),
-          VersionId: version.versionId,
-          Metadata: { ...(version.metadata ?? {}) },
-          ServerSideEncryption: 'AES256',
-        }),
-      );
+      return ok(compact({ Body: responseBody(version.body), ...objectHeaders(version) }));
     },
     HeadObject: (input: HeadObjectCommandInput) => {
       // A HEAD response has no body, so the SDK can only report the status: every miss is NotFound.
       const version = this.readable(input.Bucket!, input.Key!, input.VersionId, 'NotFound');
-      return ok(
-        compact({
-          ContentLength: version.body.length,
-          ContentType: version.contentType,
-          ETag: version.etag,
-          LastModified: new Date(version.lastModified),
-          VersionId: version.versionId,
-          Metadata: { ...(version.metadata ?? {}) },
-          ServerSideEncryption: 'AES256',
-        }),
-      );
+      return ok(compact(objectHeaders(version)));
     },
     DeleteObject: (input: DeleteObjectCommandInput) => {
       const objects = this.bucket(input.Bucket!);
