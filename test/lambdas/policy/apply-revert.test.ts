@@ -5,7 +5,7 @@ import { applyPolicy, type PolicyReceipt } from '../../../lambdas/policy/apply';
 import { revertPolicy } from '../../../lambdas/policy/revert';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
 import { awsError, FakeAccount } from './fake-iam';
-import { asRevertInput, SCENARIOS, type Scenario } from './scenarios';
+import { asRevertInput, revertToEnd, SCENARIOS, type Scenario } from './scenarios';
 
 /**
  * Invariant 5 for the Policy step, over a stateful account: whichever change fails, in the apply or in the revert, the
@@ -43,20 +43,6 @@ async function cleanApply(scenario: Scenario): Promise<{ receipt: PolicyReceipt;
   return { receipt, provisioned: snapshotOf(account, scenario), changes: account.changesSince(0) };
 }
 
-/** Reverts until it succeeds, as the state machine's Retry does, then checks that a second revert changes nothing. */
-async function revertToEnd(account: FakeAccount, input: ReturnType<typeof asRevertInput>): Promise<void> {
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      await revertPolicy(input, deps);
-      break;
-    } catch (error) {
-      if (attempt > 5) throw error;
-    }
-  }
-  const start = account.calls.length;
-  await expect(revertPolicy(input, deps)).resolves.toMatchObject({ action: 'nothing-to-do' });
-  expect(account.changesSince(start)).toEqual([]);
-}
 
 describe.each(SCENARIOS)('Policy step on an account where $name', (scenario) => {
   it('apply then revert with the receipt leaves the account exactly as it started', async () => {
@@ -66,7 +52,7 @@ describe.each(SCENARIOS)('Policy step on an account where $name', (scenario) => 
     const receipt = await applyPolicy(doc, deps);
     expect(snapshotOf(account, scenario)).not.toEqual(before);
 
-    await revertToEnd(account, asRevertInput(doc, receipt));
+    await revertToEnd(account, deps, asRevertInput(doc, receipt));
 
     expect(snapshotOf(account, scenario)).toEqual(before);
   });
@@ -102,7 +88,7 @@ describe.each(SCENARIOS)('Policy step on an account where $name', (scenario) => 
       account.failAtChange(failAt, awsError('ServiceFailureException', `injected at change ${failAt}`), { afterActing });
       await expect(applyPolicy(doc, deps)).rejects.toMatchObject({ name: 'ServiceFailureException' });
 
-      await revertToEnd(account, asRevertInput(doc));
+      await revertToEnd(account, deps, asRevertInput(doc));
 
       expect({ failAt, account: snapshotOf(account, scenario) }).toEqual({ failAt, account: before });
     }
@@ -123,7 +109,7 @@ describe.each(SCENARIOS)('Policy step on an account where $name', (scenario) => 
 
       expect({ ...label, receipt: retried }).toEqual({ ...label, receipt: clean.receipt });
       expect({ ...label, account: snapshotOf(account, scenario) }).toEqual({ ...label, account: clean.provisioned });
-      await revertToEnd(account, asRevertInput(doc, retried));
+      await revertToEnd(account, deps, asRevertInput(doc, retried));
       expect({ ...label, account: snapshotOf(account, scenario) }).toEqual({ ...label, account: before });
     }
   });
@@ -152,9 +138,9 @@ describe.each(SCENARIOS)('Policy step on an account where $name', (scenario) => 
         if (retryAnswerLost) {
           const third = await applyPolicy(doc, deps);
           expect({ ...label, receipt: third }).toEqual({ ...label, receipt: clean.receipt });
-          await revertToEnd(account, asRevertInput(doc, third));
+          await revertToEnd(account, deps, asRevertInput(doc, third));
         } else {
-          await revertToEnd(account, asRevertInput(doc));
+          await revertToEnd(account, deps, asRevertInput(doc));
         }
         expect({ ...label, account: snapshotOf(account, scenario) }).toEqual({ ...label, account: before });
       }
@@ -178,7 +164,7 @@ describe.each(SCENARIOS)('Policy step on an account where $name', (scenario) => 
         const receipt = await applyPolicy(doc, deps);
         account.failAtChange(failAt, awsError('Throttling'), { afterActing });
 
-        await revertToEnd(account, asRevertInput(doc, withReceipt ? receipt : undefined));
+        await revertToEnd(account, deps, asRevertInput(doc, withReceipt ? receipt : undefined));
 
         expect({ failAt, withReceipt, afterActing, account: snapshotOf(account, scenario) }).toEqual({ failAt, withReceipt, afterActing, account: before });
       }

@@ -1,4 +1,7 @@
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { connectFederationPolicy } from '../../../lambdas/policy/policy-document';
+import { revertPolicy } from '../../../lambdas/policy/revert';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
 import { exampleProfile, makeDocument } from '../../helpers/document';
 import { FakeAccount } from './fake-iam';
@@ -71,4 +74,19 @@ export const SCENARIOS: Scenario[] = [
 export function asRevertInput(doc: ExecutionDocument, receipt?: unknown): ExecutionDocument {
   const receipts = receipt === undefined ? doc.receipts : { ...doc.receipts, policy: receipt };
   return JSON.parse(JSON.stringify({ ...doc, receipts, failure: { Error: 'Test.Failure', Cause: 'a later step failed' } }));
+}
+
+/** Reverts until it succeeds, as the state machine's Retry does, then checks that a second revert changes nothing. */
+export async function revertToEnd(account: FakeAccount, deps: { iam: IAMClient; s3: S3Client }, input: ExecutionDocument): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await revertPolicy(input, deps);
+      break;
+    } catch (error) {
+      if (attempt > 5) throw error;
+    }
+  }
+  const start = account.calls.length;
+  await expect(revertPolicy(input, deps)).resolves.toMatchObject({ action: 'nothing-to-do' });
+  expect(account.changesSince(start)).toEqual([]);
 }

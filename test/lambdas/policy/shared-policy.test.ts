@@ -3,12 +3,11 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { applyPolicy, type PolicyReceipt } from '../../../lambdas/policy/apply';
 import { connectFederationPolicy } from '../../../lambdas/policy/policy-document';
-import { revertPolicy } from '../../../lambdas/policy/revert';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
 import { pipelineTags } from '../../../lambdas/shared/tags';
 import { exampleProfile, makeDocument } from '../../helpers/document';
 import { awsError, FakeAccount } from './fake-iam';
-import { asRevertInput, OTHER_ROLE, POLICY_ARN, PREEXISTING, ROLE } from './scenarios';
+import { asRevertInput, revertToEnd, OTHER_ROLE, POLICY_ARN, PREEXISTING, ROLE } from './scenarios';
 
 /**
  * The example profiles `admin` and `agent` share the customer managed policy AmazonConnectSSOPolicy, and their
@@ -29,20 +28,6 @@ function freshAccount(): FakeAccount {
   return new FakeAccount().addRole(ROLE, [PREEXISTING]).addRole(OTHER_ROLE).install(iamMock, s3Mock);
 }
 
-/** Reverts until it succeeds (the state machine's Retry), then checks that a second revert changes nothing. */
-async function revertToEnd(account: FakeAccount, input: ExecutionDocument): Promise<void> {
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      await revertPolicy(input, deps);
-      break;
-    } catch (error) {
-      if (attempt > 5) throw error;
-    }
-  }
-  const start = account.calls.length;
-  await expect(revertPolicy(input, deps)).resolves.toMatchObject({ action: 'nothing-to-do' });
-  expect(account.changesSince(start)).toEqual([]);
-}
 
 /** The admin execution's apply, with the agent execution's whole apply run between admin's read and its CreatePolicy. */
 async function racedApply(account: FakeAccount, agent = agentDoc()): Promise<{ admin: PolicyReceipt; agent: PolicyReceipt }> {
@@ -82,7 +67,7 @@ describe('two profiles create the shared policy at the same time', () => {
     const { admin } = await racedApply(account);
     const start = account.calls.length;
 
-    await revertToEnd(account, asRevertInput(adminDoc(), withReceipt ? admin : undefined));
+    await revertToEnd(account, deps, asRevertInput(adminDoc(), withReceipt ? admin : undefined));
 
     expect(account.changesSince(start)).toEqual(['DetachRolePolicy']);
     expect(account.roles.get(ROLE)).toEqual([PREEXISTING]);
@@ -95,8 +80,8 @@ describe('two profiles create the shared policy at the same time', () => {
     const before = account.snapshot();
     const { admin, agent } = await racedApply(account);
 
-    await revertToEnd(account, asRevertInput(adminDoc(), admin));
-    await revertToEnd(account, asRevertInput(agentDoc(), agent));
+    await revertToEnd(account, deps, asRevertInput(adminDoc(), admin));
+    await revertToEnd(account, deps, asRevertInput(agentDoc(), agent));
 
     expect(account.snapshot()).toEqual(before);
   });
@@ -112,7 +97,7 @@ describe('two profiles create the shared policy at the same time', () => {
     const retried = await applyPolicy(adminDoc(), deps);
 
     expect(retried).toMatchObject({ action: 'updated', details: { createPolicy: false, attach: [POLICY_ARN], foundPolicy: { defaultVersionId: 'v1' } } });
-    await revertToEnd(account, asRevertInput(adminDoc()));
+    await revertToEnd(account, deps, asRevertInput(adminDoc()));
     expect(account.policies.has(POLICY_ARN)).toBe(true);
     expect(account.roles.get(ROLE)).toEqual([PREEXISTING]);
   });
@@ -128,7 +113,7 @@ describe('two profiles create the shared policy at the same time', () => {
     expect(account.policies.get(POLICY_ARN)!.defaultVersionId).toBe('v2');
 
     // The admin execution fails later; its revert has only the journal (its first entry says "no policy").
-    await revertToEnd(account, asRevertInput(adminDoc()));
+    await revertToEnd(account, deps, asRevertInput(adminDoc()));
 
     const policy = account.policies.get(POLICY_ARN)!;
     expect(policy.defaultVersionId).toBe('v1');
@@ -148,7 +133,7 @@ describe('two profiles create the shared policy at the same time', () => {
 
     expect(receipt).toMatchObject({ action: 'created', previous: { policyExisted: false }, details: { createPolicy: true, attach: [POLICY_ARN] } });
     expect(receipt.details.foundPolicy).toBeUndefined();
-    await revertToEnd(account, asRevertInput(doc, receipt));
+    await revertToEnd(account, deps, asRevertInput(doc, receipt));
     expect(account.snapshot()).toEqual(before);
   });
 });
