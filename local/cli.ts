@@ -177,7 +177,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (!command || values.help || command === 'help') {
+  if (!command || values.help || ['help', '--help', '-h'].includes(command)) {
     io.print(USAGE);
     return command ? 0 : 2;
   }

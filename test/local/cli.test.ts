@@ -44,6 +44,13 @@ describe('saml-federation CLI', () => {
     expect(output).toContain('reject needs --reason');
   });
 
+  it.each(['--help', '-h', 'help'])('prints usage for %s and exits 0', async (flag) => {
+    const { code, output } = await cli(flag);
+    expect(code).toBe(0);
+    expect(output).not.toContain('unknown command');
+    expect(output).toContain('usage: saml-federation <command>');
+  });
+
   it('prints usage for an unknown command', async () => {
     const { code, output } = await cli('deploy');
     expect(code).toBe(2);
