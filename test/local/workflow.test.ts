@@ -60,21 +60,6 @@ describe('the state machine over a simulated account', () => {
     expect(receipts(result).identityProvider!.changes.join(' ')).toMatch(/create/i);
   });
 
-  it.each([
-    ['Metadata.Malformed', { xml: '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata">' + ' '.repeat(1200) }],
-    ['Metadata.UnsafeXml', { xml: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + metadataV1.replace(/^<\?xml[^>]*\?>/, '') }],
-    ['Request.UnknownProfile', { key: 'metadata/billing/idp.xml' }],
-    ['Metadata.TooSmall', { xml: '<x/>' }],
-  ] as const)('fails %s in Intake, changes nothing and notifies', async (errorName, options) => {
-    const account = await startingAccount('empty account');
-    const before = resources(account);
-    const result = await execute(account, options);
-    expect(result).toMatchObject({ status: 'FAILED', error: errorName });
-    expect(account.mutatingCalls()).toEqual([]);
-    expect(resources(account)).toEqual(before);
-    expect(account.notifications.messages.map((m) => m.subject)).toEqual(['SAML federation: metadata rejected']);
-  });
-
   it('updates a pre-existing role in place and keeps the policies others attached to it', async () => {
     const account = await startingAccount('role exists with other policies');
     const roleId = account.snapshot().iam.roles[admin.role.name]!.roleId;
