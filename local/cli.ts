@@ -94,6 +94,9 @@ function summarize(result: LocalExecutionResult, print: (line: string) => void, 
     const roleArn = receipts.role?.arn;
     const providerArn = receipts.identityProvider?.arn;
     if (roleArn && providerArn) print(`  ${ROLE_ATTRIBUTE} = ${roleArn},${providerArn}`);
+    const relayState = (receipts.attributeMapping?.details as { relayState?: string } | undefined)?.relayState;
+    if (relayState) print(`  Relay state (set by hand in IAM Identity Center, see the receipt): ${relayState}`);
+    for (const warning of result.output?.metadata.warnings ?? []) print(`  warning: ${warning}`);
   } else {
     print(`Result: FAILED ${result.error}`);
     print(`  ${result.cause ?? ''}`);

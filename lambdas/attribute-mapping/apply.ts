@@ -12,6 +12,7 @@ import {
   instanceIdFromApplicationArn,
   managedAttributeNames,
   manualInstructions,
+  relayStateToDo,
   mappingEquals,
   mergeMapping,
 } from './mapping';
@@ -65,7 +66,10 @@ export async function applyAttributeMapping(doc: ExecutionDocument, deps: Attrib
     instanceArn: located.instanceArn,
     instanceId,
     managedAttributes: managedAttributeNames(profile),
+    ...(desired.relayState ? { relayState: desired.relayState } : {}),
   };
+  // Said wherever the mapping is written or planned; an unchanged mapping keeps it in details only.
+  const relayStateLines = desired.relayState ? [relayStateToDo(desired.relayState)] : [];
   const receipt = (action: AttributeMappingReceipt['action'], changes: string[], previous?: PreviousMapping): AttributeMappingReceipt => ({
     step: STEP,
     action,
@@ -81,9 +85,10 @@ export async function applyAttributeMapping(doc: ExecutionDocument, deps: Attrib
       applicationArn: located.applicationArn,
       attributes: desired.attributes,
       subject: desired.subject,
+      ...(desired.relayState ? { relayState: desired.relayState } : {}),
       message: manualInstructions(located.applicationName, located.applicationArn, desired, profile.name),
     };
-    const lines = Object.entries(desired.attributes).map(([name, value]) => `attribute ${name} = ${value}`);
+    const lines = [...Object.entries(desired.attributes).map(([name, value]) => `attribute ${name} = ${value}`), ...(desired.relayState ? [`relay state = ${desired.relayState}`] : [])];
     if (request.dryRun) {
       return receipt('planned', [`would ask an operator to set the mapping of "${located.applicationName}" by hand and wait for confirmation`, ...lines]);
     }
@@ -99,7 +104,7 @@ export async function applyAttributeMapping(doc: ExecutionDocument, deps: Attrib
   if (request.dryRun) {
     const planned = alreadyEqual
       ? [`no change: the mapping of "${located.applicationName}" already matches`]
-      : [...describeChanges(current.configuration, next), ...previousNote(current)];
+      : [...describeChanges(current.configuration, next), ...previousNote(current), ...relayStateLines];
     return receipt('planned', planned, current);
   }
 
@@ -122,7 +127,7 @@ export async function applyAttributeMapping(doc: ExecutionDocument, deps: Attrib
   details.attempted = [...attempted];
   await saveState(deps.s3, request, { applicationArn: located.applicationArn, instanceId, configuration: next, writtenBy: 'apply' }, now);
   logger.info('attribute mapping written', { applicationArn: located.applicationArn, parts: details.attempted, previousSource: previous.source });
-  return receipt('updated', changes, previous);
+  return receipt('updated', [...changes, ...relayStateLines], previous);
 }
 
 // The Identity Center instance may live in another region than the pipeline.

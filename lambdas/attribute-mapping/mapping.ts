@@ -17,6 +17,8 @@ export interface MappingConfiguration {
 export interface DesiredMapping {
   subject: { source: string; nameIdFormat: string };
   attributes: Record<string, string>;
+  /** The profile's relay state. The pipeline never writes it (see relayStateToDo); people set it once by hand. */
+  relayState?: string;
 }
 
 /** The attributes the pipeline owns for this profile; every other attribute on the application is left alone. */
@@ -35,7 +37,19 @@ export function desiredMapping(doc: ExecutionDocument): DesiredMapping {
   return {
     subject: { source: profile.attributeMapping.subject.source, nameIdFormat: profile.attributeMapping.subject.nameIdFormat },
     attributes: { ...profile.attributeMapping.attributes, [ROLE_ATTRIBUTE]: `${role},${provider}` },
+    ...(profile.relayState ? { relayState: profile.relayState } : {}),
   };
+}
+
+const RELAY_STATE_CONSOLE_PATH = 'IAM Identity Center console: Applications > the application > Actions > Edit configuration > Application properties > Relay state';
+
+/**
+ * The relay state is the one setting of the profile the pipeline cannot write: DESIGN.md leaves the console API's
+ * field for it unconfirmed, and writing a guessed field could change something else. So the receipt says what a
+ * person sets by hand, and where.
+ */
+export function relayStateToDo(relayState: string): string {
+  return `relay state: set it by hand to ${relayState} (${RELAY_STATE_CONSOLE_PATH}); the pipeline does not write it, since the console API's field for it is not confirmed`;
 }
 
 /** The console API addresses an application as `ins-<id>`, where the application ARN ends in `apl-<id>` (DESIGN.md). */
@@ -143,6 +157,7 @@ export function manualInstructions(applicationName: string, applicationArn: stri
     ...Object.keys(desired.attributes)
       .sort()
       .map((name) => `${name} = ${desired.attributes[name]} (format unspecified)`),
+    ...(desired.relayState ? [`Relay state: ${desired.relayState} (${RELAY_STATE_CONSOLE_PATH})`] : []),
     'Leave every other attribute as it is, save, then confirm; reject if the mapping is wrong.',
   ];
   return lines.join('\n');

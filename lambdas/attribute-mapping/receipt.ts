@@ -22,6 +22,7 @@ export interface ManualMapping {
   /** Attribute name -> value, the Role attribute included. */
   attributes: Record<string, string>;
   subject: { source: string; nameIdFormat: string };
+  relayState?: string;
   /** The text for people: the application, then each attribute and value. */
   message: string;
 }
@@ -39,6 +40,8 @@ export type AttributeMappingDetails = {
   instanceId: string;
   /** Attributes the pipeline sets for this profile; a revert of an unknown previous configuration removes them. */
   managedAttributes: string[];
+  /** The profile's relay state, which a person sets by hand (the pipeline cannot write it). */
+  relayState?: string;
   /** The configuration written (apply), about to be written (journal) or that would be written (dry run). */
   configuration?: MappingConfiguration;
   /**

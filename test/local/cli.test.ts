@@ -22,6 +22,8 @@ describe('saml-federation CLI', () => {
       'https://aws.amazon.com/SAML/Attributes/Role = arn:aws:iam::111122223333:role/ConnectAdminFederation,arn:aws:iam::111122223333:saml-provider/ConnectAdminIdP',
     );
     expect(output).toMatch(/Result: SUCCEEDED/);
+    // The example admin profile names a relay state, which the pipeline leaves to a person.
+    expect(output).toContain('Relay state (set by hand in IAM Identity Center, see the receipt): https://us-east-1.console.aws.amazon.com/connect/federate/');
   });
 
   it('run --dry-run says nothing was changed and shows planned actions', async () => {

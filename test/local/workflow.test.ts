@@ -1,4 +1,5 @@
 import { ROLE_SESSION_NAME_ATTRIBUTE } from '../../lambdas/shared/profile';
+import { makeMetadataXml, makeSelfSignedCertificate } from '../../local/example-metadata';
 import { admin, execute, resources, mappedAttributes, metadataV1, metadataV2, READ_ONLY, receipts, resourceWrites, ROLE_ATTRIBUTE, startingAccount } from './workflow-harness';
 
 const providerArn = `arn:aws:iam::111122223333:saml-provider/${admin.identityProvider.name}`;
@@ -58,6 +59,20 @@ describe('the state machine over a simulated account', () => {
     expect(resources(account)).toEqual(before);
     expect(Object.values(receipts(result)).map((r) => r!.action)).toEqual(['planned', 'planned', 'planned', 'planned']);
     expect(receipts(result).identityProvider!.changes.join(' ')).toMatch(/create/i);
+  });
+
+  it('provisions with a certificate that expires within 30 days, and the notification carries the warning', async () => {
+    const account = await startingAccount('empty account');
+    const notAfter = new Date(Date.now() + 10 * 86_400_000);
+    const xml = makeMetadataXml({ certificatePem: makeSelfSignedCertificate({ commonName: 'expiring soon', notAfter }).certificatePem });
+
+    const result = await execute(account, { xml });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output!.metadata.warnings).toEqual([expect.stringContaining('within 30 days')]);
+    const provisioned = account.notifications.messages.find((m) => m.subject === 'SAML federation: provisioned');
+    expect(provisioned!.message).toContain('Warnings: ["');
+    expect(provisioned!.message).toContain(notAfter.toISOString().slice(0, 10));
   });
 
   it('updates a pre-existing role in place and keeps the policies others attached to it', async () => {

@@ -1,6 +1,7 @@
 import { applyAttributeMapping } from '../../../lambdas/attribute-mapping/apply';
 import type { AttributeMappingReceipt } from '../../../lambdas/attribute-mapping/receipt';
-import { EMAIL_NAME_ID_FORMAT, ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE } from '../../../lambdas/shared/profile';
+import { EMAIL_NAME_ID_FORMAT, ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE, type ResolvedProfile } from '../../../lambdas/shared/profile';
+import { exampleProfile } from '../../helpers/document';
 import { error } from './helpers/fake-swb-server';
 import {
   adminDocument,
@@ -18,6 +19,11 @@ import {
 
 const BUCKET = 'federation-metadata-bucket';
 const ROLE_VALUE = `${ROLE_ARN},${PROVIDER_ARN}`;
+const RELAY_STATE = exampleProfile('admin').relayState!;
+const withoutRelayState = (profile: ResolvedProfile): ResolvedProfile => {
+  const { relayState: _omitted, ...rest } = profile;
+  return rest;
+};
 
 describe('AttributeMapping apply, api mode', () => {
   const world = makeWorld();
@@ -90,6 +96,26 @@ describe('AttributeMapping apply, api mode', () => {
 
     await applyAttributeMapping(adminDocument({ request: { executionName: 'exec-0002' } }), world.deps);
     expect(world.service.writes().map((request) => request.operation)).toEqual(['UpdateApplicationInstanceResponseSchemaConfiguration']);
+  });
+
+  it('says the relay state is for a person to set, where and to what, and writes nothing for it', async () => {
+    const receipt = await applyAttributeMapping(adminDocument(), world.deps);
+    const toDo = receipt.changes.filter((line) => line.startsWith('relay state:'));
+    expect(toDo).toEqual([expect.stringContaining(`set it by hand to ${RELAY_STATE}`)]);
+    expect(toDo[0]).toContain('Edit configuration');
+    expect(receipt.details.relayState).toBe(RELAY_STATE);
+    expect(JSON.stringify(world.service.writes())).not.toContain(RELAY_STATE);
+
+    // A rerun that changes nothing keeps it in details, not as a change.
+    const rerun = await applyAttributeMapping(adminDocument({ request: { executionName: 'exec-0002' } }), world.deps);
+    expect(rerun).toMatchObject({ action: 'unchanged', changes: [], details: { relayState: RELAY_STATE } });
+  });
+
+  it('mentions no relay state when the profile has none', async () => {
+    const receipt = await applyAttributeMapping(adminDocument({ profile: withoutRelayState(exampleProfile('admin')) }), world.deps);
+    expect(receipt.action).toBe('updated');
+    expect(receipt.changes.some((line) => line.includes('relay state'))).toBe(false);
+    expect(receipt.details).not.toHaveProperty('relayState');
   });
 
   it('dry run: plans the mapping and writes nothing, not even the journal', async () => {
@@ -193,12 +219,14 @@ describe('AttributeMapping apply, manual mode', () => {
       applicationArn: APP,
       attributes: { [ROLE_ATTRIBUTE]: ROLE_VALUE, [ROLE_SESSION_NAME_ATTRIBUTE]: '${user:email}' },
       subject: { source: '${user:email}', nameIdFormat: EMAIL_NAME_ID_FORMAT },
+      relayState: RELAY_STATE,
       message: expect.any(String),
     });
     const message = receipt.details.manual!.message;
     expect(message).toContain('"Amazon Connect admins"');
     expect(message).toContain(`${ROLE_ATTRIBUTE} = ${ROLE_VALUE}`);
     expect(message).toContain(`${ROLE_SESSION_NAME_ATTRIBUTE} = \${user:email}`);
+    expect(message).toContain(`Relay state: ${RELAY_STATE}`);
     expect(world.service.requests).toHaveLength(0);
     expect(world.bucket.puts()).toBe(0);
   });

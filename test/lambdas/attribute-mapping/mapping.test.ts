@@ -45,6 +45,7 @@ describe('the mapping a profile asks for', () => {
         [ROLE_ATTRIBUTE]: 'arn:aws:iam::111122223333:role/ConnectAdminFederation,arn:aws:iam::111122223333:saml-provider/ConnectAdminIdP',
         [ROLE_SESSION_NAME_ATTRIBUTE]: '${user:email}',
       },
+      relayState: exampleProfile('admin').relayState,
     });
   });
 
@@ -128,5 +129,11 @@ describe('manual instructions', () => {
     expect(text).toContain(`${ROLE_ATTRIBUTE} = ${roleReceipt.arn},${providerReceipt.arn}`);
     expect(text).toContain(`${ROLE_SESSION_NAME_ATTRIBUTE} = \${user:email}`);
     expect(text).toContain(`Subject: \${user:email} (format ${EMAIL_NAME_ID_FORMAT})`);
+    expect(text).toContain(`Relay state: ${exampleProfile('admin').relayState} (IAM Identity Center console:`);
+  });
+
+  it('leave the relay state out when the profile has none', () => {
+    const { relayState: _omitted, ...desired } = desiredMapping(makeDocument({ receipts: { role: roleReceipt, identityProvider: providerReceipt } }));
+    expect(manualInstructions('Amazon Connect admins', 'arn:aws:sso::111122223333:application/ssoins-72236f2e1c0a9b84/apl-5a1e0c9f3b7d2e46', desired, 'admin')).not.toContain('Relay state');
   });
 });
