@@ -37,6 +37,8 @@ export async function startAndFollow(
   print(`started ${executionArn}`);
   let seen = 0;
   for (;;) {
+    // The status first, then the history: once the status is final, the history read after it holds every event.
+    const description = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     const events: HistoryEvent[] = [];
     let nextToken: string | undefined;
     do {
@@ -49,7 +51,6 @@ export async function startAndFollow(
       if (line) print(line);
     }
     seen = events.length;
-    const description = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     if (description.status !== 'RUNNING' && description.status !== 'PENDING_REDRIVE') {
       return {
         executionArn,
