@@ -12,6 +12,8 @@ import type { LocalServices } from './runner';
 export async function liveServices(bucket: string, print: (line: string) => void): Promise<LocalServices> {
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) throw new Error('set AWS_REGION (or AWS_DEFAULT_REGION) for --live');
+  // As in the deployed functions: IAM Identity Center may live in another region than the bucket.
+  const identityCenterRegion = process.env.IDENTITY_CENTER_REGION || region;
   const identity = await new STSClient({ region }).send(new GetCallerIdentityCommand({}));
   const partition = identity.Arn!.split(':')[1]!;
   const locks = new Map<string, { owner: string; expiresAt: string }>();
@@ -19,8 +21,8 @@ export async function liveServices(bucket: string, print: (line: string) => void
     clients: {
       s3: new S3Client({ region }),
       iam: new IAMClient({ region }),
-      ssoAdmin: new SSOAdminClient({ region }),
-      swb: new SwbClient({ region }),
+      ssoAdmin: new SSOAdminClient({ region: identityCenterRegion }),
+      swb: new SwbClient({ region: identityCenterRegion }),
     },
     environment: { account: identity.Account!, region, partition, bucket },
     takeLock(item, now) {
