@@ -62,6 +62,8 @@ export interface RunLocalExecutionOptions {
   executionName?: string;
   /** Milliseconds to wait before each retry instead of the ASL's backoff (tests use 0). Undefined keeps the ASL's. */
   retryIntervalMs?: number;
+  /** Seconds that a task whose timeout comes from a path (the operator's wait) waits at most. Undefined keeps the path's. */
+  pathTimeoutSeconds?: number;
   clock?: () => Date;
   operator?: OperatorDecision;
   /** Extra pause before every step, for sleep/ sleep-free role propagation retries. */
@@ -142,11 +144,12 @@ const LOCAL_TIMEOUT_FIELD = 'localTimeoutSeconds';
  * carries the value through Parameters under a field of its own, points the path there, and strips the field before
  * the task sees its input. The file itself is untouched.
  */
-function alignTimeoutPaths(definition: StateMachineDefinition): Set<string> {
+function alignTimeoutPaths(definition: StateMachineDefinition, overrideSeconds?: number): Set<string> {
   const shimmed = new Set<string>();
   for (const [name, state] of Object.entries(definition.States) as Array<[string, Record<string, any>]>) {
     if (state.Type !== 'Task' || typeof state.TimeoutSecondsPath !== 'string' || !state.Parameters) continue;
-    state.Parameters = { ...state.Parameters, [`${LOCAL_TIMEOUT_FIELD}.$`]: state.TimeoutSecondsPath };
+    const timeout = overrideSeconds === undefined ? { [`${LOCAL_TIMEOUT_FIELD}.$`]: state.TimeoutSecondsPath } : { [LOCAL_TIMEOUT_FIELD]: overrideSeconds };
+    state.Parameters = { ...state.Parameters, ...timeout };
     state.TimeoutSecondsPath = `$.${LOCAL_TIMEOUT_FIELD}`;
     shimmed.add(name);
   }
@@ -162,7 +165,7 @@ export async function runLocalExecution(options: RunLocalExecutionOptions): Prom
   const definition = loadDefinition(substitutions) as unknown as StateMachineDefinition;
   const executionName = options.executionName ?? `local-${randomUUID()}`;
   const taskToken = `local-task-token-${executionName}`;
-  const timeoutShimmed = alignTimeoutPaths(definition);
+  const timeoutShimmed = alignTimeoutPaths(definition, options.pathTimeoutSeconds);
   const byResource: Record<string, Handler> = { ...integrationHandlers(options, taskToken) };
   for (const [name, handler] of Object.entries(lambdaHandlers(options))) byResource[substitutions[name as SubstitutionName]] = handler;
 

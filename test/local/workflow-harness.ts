@@ -70,7 +70,7 @@ let executions = 0;
 /** Uploads the metadata as a person would and runs the real ASL over the account; retries wait 0 ms. */
 export async function execute(
   account: SimulatedAccount,
-  options: { xml?: string | Uint8Array; profile?: string; dryRun?: boolean; key?: string; executionName?: string; retryIntervalMs?: number; clock?: () => Date; operator?: Parameters<typeof runLocalExecution>[0]['operator'] } = {},
+  options: { xml?: string | Uint8Array; profile?: string; dryRun?: boolean; key?: string; executionName?: string; retryIntervalMs?: number; pathTimeoutSeconds?: number; clock?: () => Date; operator?: Parameters<typeof runLocalExecution>[0]['operator'] } = {},
 ): Promise<LocalExecutionResult> {
   const profile = options.profile ?? 'admin';
   const key = options.key ?? `metadata/${profile}/idp.xml`;
@@ -84,6 +84,7 @@ export async function execute(
     retryIntervalMs: options.retryIntervalMs ?? 0,
     operator: options.operator,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.pathTimeoutSeconds !== undefined ? { pathTimeoutSeconds: options.pathTimeoutSeconds } : {}),
   });
 }
 

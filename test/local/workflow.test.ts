@@ -134,6 +134,28 @@ describe('the state machine over a simulated account', () => {
     }
   });
 
+  it('in manual mode, an operator who never answers: the wait times out (States.Timeout) and everything rolls back', async () => {
+    const account = await startingAccount('empty account');
+    const before = resources(account);
+    const { config } = await import('./workflow-harness');
+    config.profiles.admin!.attributeMapping.mode = 'manual';
+    let answered = false;
+    try {
+      const result = await execute(account, {
+        // The profile's timeout is at least 60 s; the runner shortens the wait to 1 s, through the same timeout machinery.
+        pathTimeoutSeconds: 1,
+        operator: () => new Promise((resolve) => setTimeout(() => resolve((answered = true)), 5_000).unref()),
+      });
+      expect(result).toMatchObject({ status: 'FAILED', error: 'Provisioning.RolledBack' });
+      expect(result.cause).toMatch(/States\.Timeout/);
+      expect(answered).toBe(false);
+      expect(resources(account)).toEqual(before);
+      expect(account.snapshot().lockTable).toEqual({});
+    } finally {
+      config.profiles.admin!.attributeMapping.mode = 'api';
+    }
+  });
+
   it('in manual mode, a confirmation completes the execution without calling the console API', async () => {
     const account = await startingAccount('empty account');
     const { config } = await import('./workflow-harness');
