@@ -75,6 +75,23 @@ describe('the state machine over a simulated account', () => {
     expect(provisioned!.message).toContain(notAfter.toISOString().slice(0, 10));
   });
 
+  it('keeps every state output and notification under the 256 KB limits when the metadata is as large as IAM allows', async () => {
+    const LIMIT = 256 * 1024;
+    // IAM takes up to 10,000,000 characters; the padding is a comment, which IAM and Intake both accept.
+    const large = (xml: string) => xml.replace('?>', `?><!--${'x'.repeat(9_990_000 - xml.length)}-->`);
+    const account = await startingAccount('empty account');
+    const first = await execute(account, { xml: large(metadataV1) });
+    const rotation = await execute(account, { xml: large(metadataV2) });
+
+    for (const result of [first, rotation]) {
+      expect(result.status).toBe('SUCCEEDED');
+      const outputs = result.timeline.filter((entry) => entry.event === 'exited').map((entry) => JSON.stringify(entry.output ?? null).length);
+      expect(Math.max(...outputs)).toBeLessThan(LIMIT);
+    }
+    expect(receipts(rotation).identityProvider!.action).toBe('updated');
+    expect(Math.max(...account.notifications.messages.map((m) => Buffer.byteLength(m.message)))).toBeLessThan(LIMIT);
+  });
+
   it('updates a pre-existing role in place and keeps the policies others attached to it', async () => {
     const account = await startingAccount('role exists with other policies');
     const roleId = account.snapshot().iam.roles[admin.role.name]!.roleId;
