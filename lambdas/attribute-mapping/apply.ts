@@ -12,9 +12,9 @@ import {
   instanceIdFromApplicationArn,
   managedAttributeNames,
   manualInstructions,
-  relayStateToDo,
   mappingEquals,
   mergeMapping,
+  relayStateToDo,
 } from './mapping';
 import type { AttributeMappingDetails, AttributeMappingReceipt, MappingPart, PreviousMapping } from './receipt';
 import { readSavedState, saveState } from './state';
