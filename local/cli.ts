@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { ROLE_ATTRIBUTE, parseFederationConfig, type FederationConfig } from '../lambdas/shared/profile';
 import type { Receipt, StepName } from '../lambdas/shared/document';
-import { startAndFollow } from './deployed';
+import { readableCause, startAndFollow } from './deployed';
 import { liveServices } from './live-services';
 import { runLocalExecution, type LocalExecutionResult, type LocalServices, type TimelineEntry } from './runner';
 import { accountForConfig, simulatedServices } from './simulated-services';
@@ -199,7 +199,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         { bucket: values.bucket, key: values.key, versionId: values['version-id'], dryRun: values['dry-run'] === true },
         io.print,
       );
-      io.print(`${outcome.status}${outcome.error ? ` ${outcome.error}: ${outcome.cause}` : ''}`);
+      io.print(`${outcome.status}${outcome.error ? ` ${outcome.error}: ${readableCause(outcome.cause)}` : ''}`);
       return outcome.status === 'SUCCEEDED' ? 0 : 1;
     }
     case 'confirm':

@@ -14,12 +14,27 @@ export interface FollowedExecution {
   cause?: string;
 }
 
+/**
+ * A deployed Lambda's failure reaches Step Functions as JSON (`errorType`, `errorMessage`, `trace`); a person wants the
+ * message. Any other cause (a state's own, an operator's rejection) is shown as it is.
+ */
+export function readableCause(cause: string | undefined): string {
+  if (!cause) return '';
+  try {
+    const parsed: unknown = JSON.parse(cause);
+    const message = (parsed as { errorMessage?: unknown } | null)?.errorMessage;
+    return typeof message === 'string' ? message : cause;
+  } catch {
+    return cause;
+  }
+}
+
 /** One line per state entered, retried or failed, as the console's event history shows them. */
 export function describeHistoryEvent(event: HistoryEvent): string | undefined {
   if (event.stateEnteredEventDetails) return `→ ${event.stateEnteredEventDetails.name}`;
-  if (event.taskFailedEventDetails) return `  ✗ ${event.taskFailedEventDetails.error}: ${event.taskFailedEventDetails.cause ?? ''}`;
-  if (event.lambdaFunctionFailedEventDetails) return `  ✗ ${event.lambdaFunctionFailedEventDetails.error}: ${event.lambdaFunctionFailedEventDetails.cause ?? ''}`;
-  if (event.executionFailedEventDetails) return `✗ ${event.executionFailedEventDetails.error}: ${event.executionFailedEventDetails.cause ?? ''}`;
+  if (event.taskFailedEventDetails) return `  ✗ ${event.taskFailedEventDetails.error}: ${readableCause(event.taskFailedEventDetails.cause)}`;
+  if (event.lambdaFunctionFailedEventDetails) return `  ✗ ${event.lambdaFunctionFailedEventDetails.error}: ${readableCause(event.lambdaFunctionFailedEventDetails.cause)}`;
+  if (event.executionFailedEventDetails) return `✗ ${event.executionFailedEventDetails.error}: ${readableCause(event.executionFailedEventDetails.cause)}`;
   if (event.type === 'ExecutionSucceeded') return '✓ execution succeeded';
   return undefined;
 }

@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { startAndFollow } from '../../local/deployed';
+import { readableCause, startAndFollow } from '../../local/deployed';
 
 const sfnMock = mockClient(SFNClient);
 const STATE_MACHINE = 'arn:aws:states:us-east-1:111122223333:stateMachine:SamlFederation';
@@ -83,5 +83,27 @@ describe('start: following a deployed execution', () => {
       '✗ Metadata.CertificateExpired: every signing certificate has expired',
     ]);
     expect(outcome).toMatchObject({ status: 'FAILED', error: 'Metadata.CertificateExpired' });
+  });
+
+  it('shows a deployed Lambda\'s error message rather than its JSON cause with the stack trace', async () => {
+    const lambdaCause = JSON.stringify({ errorType: 'Metadata.Expired', errorMessage: 'validUntil 2020-01-01T00:00:00Z is in the past', trace: ['Metadata.Expired: ...', '    at validate (/var/task/index.js:1:2)'] });
+    fakeExecution(
+      [[entered('Validate metadata'), { type: 'TaskFailed', timestamp: new Date(), id: 3, taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'Metadata.Expired', cause: lambdaCause } }]],
+      { status: 'FAILED', error: 'Metadata.Expired', cause: lambdaCause },
+    );
+    const lines: string[] = [];
+
+    await startAndFollow(new SFNClient({}), STATE_MACHINE, { bucket: 'b', key: 'metadata/admin/idp.xml' }, (line) => lines.push(line), 0);
+
+    expect(lines).toContain('  ✗ Metadata.Expired: validUntil 2020-01-01T00:00:00Z is in the past');
+    expect(lines.join('\n')).not.toContain('/var/task');
+  });
+
+  it.each([
+    ['an operator\'s reason', 'the application belongs to another team'],
+    ['JSON without an errorMessage', '{"Error":"States.Timeout"}'],
+    ['a JSON string', '"quoted"'],
+  ])('leaves any other cause as it is: %s', (_name, cause) => {
+    expect(readableCause(cause)).toBe(cause);
   });
 });
