@@ -59,6 +59,7 @@ export async function applyAttributeMapping(doc: ExecutionDocument, deps: Attrib
   const located = await locateApplication(deps.ssoAdmin, profile.application, { account: request.account, region: request.region, profile: profile.name });
   const instanceId = instanceIdFromApplicationArn(located.applicationArn);
   const desired = desiredMapping(doc);
+  const relayState = desired.relayState ? { relayState: desired.relayState } : {};
   const details: AttributeMappingDetails = {
     mode: profile.attributeMapping.mode,
     applicationArn: located.applicationArn,
@@ -66,7 +67,7 @@ export async function applyAttributeMapping(doc: ExecutionDocument, deps: Attrib
     instanceArn: located.instanceArn,
     instanceId,
     managedAttributes: managedAttributeNames(profile),
-    ...(desired.relayState ? { relayState: desired.relayState } : {}),
+    ...relayState,
   };
   // Said wherever the mapping is written or planned; an unchanged mapping keeps it in details only.
   const relayStateLines = desired.relayState ? [relayStateToDo(desired.relayState)] : [];
@@ -85,7 +86,7 @@ export async function applyAttributeMapping(doc: ExecutionDocument, deps: Attrib
       applicationArn: located.applicationArn,
       attributes: desired.attributes,
       subject: desired.subject,
-      ...(desired.relayState ? { relayState: desired.relayState } : {}),
+      ...relayState,
       message: manualInstructions(located.applicationName, located.applicationArn, desired, profile.name),
     };
     const lines = [...Object.entries(desired.attributes).map(([name, value]) => `attribute ${name} = ${value}`), ...(desired.relayState ? [`relay state = ${desired.relayState}`] : [])];

@@ -21,7 +21,7 @@ import {
 import { S3Client } from '@aws-sdk/client-s3';
 import type { ExecutionDocument, ExecutionRequest, RevertReport } from '../shared/document';
 import { parseExecutionDocument } from '../shared/document-parse';
-import { readJournal, writeJournal, type JournalEntry } from '../shared/journal';
+import { readJournal, unite, writeJournal, type JournalEntry } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { createdByExecution } from '../shared/tags';
 import type { PolicyDeps, PolicyReceipt } from './apply';
@@ -68,7 +68,7 @@ async function loadSource(doc: ExecutionDocument, s3: S3Client): Promise<RevertS
 
 function withJournal(receipt: PolicyDetails, journal: PolicyDetails): PolicyDetails {
   const createdVersionId = receipt.createdVersionId ?? journal.createdVersionId;
-  return { ...receipt, attach: [...new Set([...receipt.attach, ...(journal.attach ?? [])])], ...(createdVersionId ? { createdVersionId } : {}) };
+  return { ...receipt, attach: unite(receipt.attach, journal.attach), ...(createdVersionId ? { createdVersionId } : {}) };
 }
 
 /** Ignores "already gone": another attempt of this revert, or a person, got there first. */

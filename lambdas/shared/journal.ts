@@ -58,7 +58,8 @@ export async function writeJournal<Previous>(
   return body;
 }
 
-function unite<T>(a: readonly T[] = [], b: readonly T[] = []): T[] {
+/** `a` followed by the items of `b` it lacks (compared as JSON). */
+export function unite<T>(a: readonly T[] = [], b: readonly T[] = []): T[] {
   const seen = new Set(a.map((item) => JSON.stringify(item)));
   return [...a, ...b.filter((item) => !seen.has(JSON.stringify(item)))];
 }

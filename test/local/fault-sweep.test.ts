@@ -64,6 +64,11 @@ interface Baseline {
 /** A transient error of each service, as the state machine's retriers name them. */
 const TRANSIENT: Record<string, string> = { iam: 'ServiceFailure', s3: 'SlowDown', swb: 'ThrottlingException', dynamodb: 'DynamoDB.ThrottlingException' };
 
+/** A transient error of the service at the Nth mutating call; with `answerLost`, the call is applied before it fails. */
+function transientAt(base: Baseline, n: number, answerLost = false) {
+  return { nth: n, mutatingOnly: true, ...(answerLost ? { afterEffect: true } : {}), error: TRANSIENT[base.mutatingServices[n - 1]!] ?? 'Throttling' };
+}
+
 async function baseline(state: StartingState): Promise<Baseline> {
   const account = await startingAccount(state);
   const before = accountResources(account);
@@ -119,7 +124,7 @@ describe.each(STARTING_STATES)('fault sweep from "%s"', (state) => {
     for (let n = 1; n <= base.mutatingCalls; n++) {
       const account = await startingAccount(state);
       // The call at position n is the baseline's call at n; fail it with its own service's transient error.
-      account.faults.inject({ nth: n, mutatingOnly: true, error: TRANSIENT[base.mutatingServices[n - 1]!] ?? 'Throttling' });
+      account.faults.inject(transientAt(base, n));
       const result = await execute(account);
       tally.scenarios += 1;
       expect({ n, status: result.status, error: result.error }).toEqual({ n, status: 'SUCCEEDED', error: undefined });
@@ -132,7 +137,7 @@ describe.each(STARTING_STATES)('fault sweep from "%s"', (state) => {
   it('a write whose answer is lost (made, but the caller sees a transient error) is retried to full provisioning', async () => {
     for (let n = 1; n <= base.mutatingCalls; n++) {
       const account = await startingAccount(state);
-      account.faults.inject({ nth: n, mutatingOnly: true, afterEffect: true, error: TRANSIENT[base.mutatingServices[n - 1]!] ?? 'Throttling' });
+      account.faults.inject(transientAt(base, n, true));
       const result = await execute(account);
       judge(result, account, base, `${state}: answer lost at mutating call ${n}`);
       expect({ n, status: result.status }).toEqual({ n, status: 'SUCCEEDED' });
@@ -143,7 +148,7 @@ describe.each(STARTING_STATES)('fault sweep from "%s"', (state) => {
     for (let n = 1; n <= base.mutatingCalls; n++) {
       for (let later = n + 1; later <= base.mutatingCalls + 1; later++) {
         const account = await startingAccount(state);
-        account.faults.inject({ nth: n, mutatingOnly: true, afterEffect: true, error: TRANSIENT[base.mutatingServices[n - 1]!] ?? 'Throttling' });
+        account.faults.inject(transientAt(base, n, true));
         account.faults.inject({ nth: later, mutatingOnly: true, error: 'AccessDenied' });
         const result = await execute(account);
         judge(result, account, base, `${state}: answer lost at ${n}, AccessDenied at mutating call ${later}`);

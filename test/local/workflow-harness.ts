@@ -2,7 +2,7 @@ import { AttachRolePolicyCommand, CreateRoleCommand, CreateSAMLProviderCommand }
 import type { ExecutionDocument } from '../../lambdas/shared/document';
 import { ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE, type FederationConfig } from '../../lambdas/shared/profile';
 import { makeMetadataXml, makeRotatedMetadataXml } from '../../local/example-metadata';
-import { runLocalExecution, type LocalExecutionResult } from '../../local/runner';
+import { runLocalExecution, type LocalExecutionResult, type RunLocalExecutionOptions } from '../../local/runner';
 import { SimulatedAccount } from '../../local/simulated-account';
 import { accountForConfig, SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
 import { exampleConfig } from '../helpers/document';
@@ -70,21 +70,22 @@ let executions = 0;
 /** Uploads the metadata as a person would and runs the real ASL over the account; retries wait 0 ms. */
 export async function execute(
   account: SimulatedAccount,
-  options: { xml?: string | Uint8Array; profile?: string; dryRun?: boolean; key?: string; executionName?: string; retryIntervalMs?: number; pathTimeoutSeconds?: number; clock?: () => Date; operator?: Parameters<typeof runLocalExecution>[0]['operator'] } = {},
+  options: { xml?: string | Uint8Array; profile?: string; dryRun?: boolean; key?: string; executionName?: string } & Partial<
+    Pick<RunLocalExecutionOptions, 'retryIntervalMs' | 'pathTimeoutSeconds' | 'clock' | 'operator'>
+  > = {},
 ): Promise<LocalExecutionResult> {
-  const profile = options.profile ?? 'admin';
-  const key = options.key ?? `metadata/${profile}/idp.xml`;
-  const versionId = account.putObject(SIMULATED_BUCKET, key, options.xml ?? metadataV1);
+  const { xml, profile: profileOption, dryRun, key: keyOption, executionName, ...runnerOptions } = options;
+  const profile = profileOption ?? 'admin';
+  const key = keyOption ?? `metadata/${profile}/idp.xml`;
+  const versionId = account.putObject(SIMULATED_BUCKET, key, xml ?? metadataV1);
   executions += 1;
   return runLocalExecution({
     services: simulatedServices(account),
     config,
-    input: { bucket: SIMULATED_BUCKET, key, versionId, ...(options.dryRun ? { dryRun: true } : {}) },
-    executionName: options.executionName ?? `exec-${executions}`,
-    retryIntervalMs: options.retryIntervalMs ?? 0,
-    operator: options.operator,
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.pathTimeoutSeconds !== undefined ? { pathTimeoutSeconds: options.pathTimeoutSeconds } : {}),
+    input: { bucket: SIMULATED_BUCKET, key, versionId, ...(dryRun ? { dryRun: true } : {}) },
+    executionName: executionName ?? `exec-${executions}`,
+    retryIntervalMs: 0,
+    ...runnerOptions,
   });
 }
 
