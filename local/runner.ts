@@ -156,16 +156,42 @@ function alignTimeoutPaths(definition: StateMachineDefinition, overrideSeconds?:
   return shimmed;
 }
 
+interface CompiledStateMachine {
+  definition: StateMachineDefinition;
+  stateMachine: StateMachine;
+  timeoutShimmed: Set<string>;
+}
+
+const compiled = new Map<string, CompiledStateMachine>();
+
+/**
+ * The definition read, substituted and validated once per account, region and timeout override. Building a
+ * StateMachine validates the definition against the ASL schema (asl-validator compiles it with ajv), which costs far
+ * more than running an execution; everything that differs between executions (handlers, context, retry intervals)
+ * is passed to `run`, so one instance serves every execution.
+ */
+function compiledStateMachine(substitutions: Record<SubstitutionName, string>, pathTimeoutSeconds: number | undefined): CompiledStateMachine {
+  const cacheKey = JSON.stringify([substitutions, pathTimeoutSeconds ?? null]);
+  let entry = compiled.get(cacheKey);
+  if (!entry) {
+    const definition = loadDefinition(substitutions) as unknown as StateMachineDefinition;
+    const timeoutShimmed = alignTimeoutPaths(definition, pathTimeoutSeconds);
+    entry = { definition, timeoutShimmed, stateMachine: new StateMachine(definition, { validationOptions: { checkArn: false } }) };
+    compiled.set(cacheKey, entry);
+  }
+  return entry;
+}
+
 /**
  * Executes statemachine/federation.asl.json, unchanged, with aws-local-stepfunctions: each Lambda Task runs the
  * step's own function in process, and the DynamoDB and SNS integrations reach `services`.
  */
 export async function runLocalExecution(options: RunLocalExecutionOptions): Promise<LocalExecutionResult> {
-  const substitutions = localSubstitutions(options.services.environment.account, options.services.environment.region);
-  const definition = loadDefinition(substitutions) as unknown as StateMachineDefinition;
+  const { account, region } = options.services.environment;
+  const substitutions = localSubstitutions(account, region);
+  const { definition, stateMachine, timeoutShimmed } = compiledStateMachine(substitutions, options.pathTimeoutSeconds);
   const executionName = options.executionName ?? `local-${randomUUID()}`;
   const taskToken = `local-task-token-${executionName}`;
-  const timeoutShimmed = alignTimeoutPaths(definition, options.pathTimeoutSeconds);
   const byResource: Record<string, Handler> = { ...integrationHandlers(options, taskToken) };
   for (const [name, handler] of Object.entries(lambdaHandlers(options))) byResource[substitutions[name as SubstitutionName]] = handler;
 
@@ -183,7 +209,6 @@ export async function runLocalExecution(options: RunLocalExecutionOptions): Prom
   }
 
   const clock = options.clock ?? (() => new Date());
-  const stateMachine = new StateMachine(definition, { validationOptions: { checkArn: false } });
   const execution = stateMachine.run(options.input as never, {
     overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
     context: {
