@@ -1,6 +1,6 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import type { WildcardGrant } from './permissions';
+import type { WildcardGrant } from '../lambdas/shared/permissions';
 
 /**
  * cdk-nag 3 names each IAM5 finding after the flattened resource (`Resource::<Bucket1234.Arn>/journal/*`), so an

@@ -19,10 +19,13 @@ import { Construct } from 'constructs';
 import { ConfigInvalidError } from '../lambdas/shared/errors';
 import { LOCK_MARGIN_SECONDS } from '../lambdas/shared/lock';
 import { parseFederationConfig, type FederationConfig } from '../lambdas/shared/profile';
-import { ASL_PATH, type SubstitutionName } from '../local/asl';
-import { FUNCTION_KEYS, FUNCTION_SPECS, REPOSITORY_ROOT, type FunctionKey } from './functions';
+import type { PermissionScope } from '../lambdas/shared/permissions';
+import { constructId, type PipelineFunction, substitutionName } from '../lambdas/shared/pipeline-function';
+import { FUNCTIONS } from '../lambdas/steps';
+import { ASL_PATH, assertDefinitionMatchesRegistry } from '../statemachine/definition';
 import { acknowledge, acknowledgeWildcards } from './nag';
-import { functionPermissions } from './permissions';
+
+export const REPOSITORY_ROOT = join(__dirname, '..');
 
 export interface SamlFederationPipelineProps {
   /**
@@ -93,7 +96,8 @@ export class SamlFederationPipeline extends Construct {
   public readonly topicKey: Key;
   public readonly lockTable: Table;
   public readonly deadLetterQueue: Queue;
-  public readonly functions: Readonly<Record<FunctionKey, NodejsFunction>>;
+  /** The workflow's Lambda functions, by their key in the step registry (lambdas/steps.ts), e.g. `roleApply`. */
+  public readonly functions: Readonly<Record<string, NodejsFunction>>;
   public readonly failedExecutionsAlarm: Alarm;
   public readonly deadLetterAlarm: Alarm;
 
@@ -109,19 +113,52 @@ export class SamlFederationPipeline extends Construct {
     checkRetention(this.config, retention);
     const logRetention = props.logRetention ?? RetentionDays.ONE_YEAR;
 
-    // cdk-nag's S1 (server access logging) accepts this bucket without logs of its own because it is the log
-    // destination of another bucket in the stack.
-    this.accessLogsBucket = new Bucket(this, 'AccessLogsBucket', {
+    this.accessLogsBucket = this.createAccessLogsBucket(removalPolicy, props.accessLogRetention ?? Duration.days(365));
+    this.bucket = this.createMetadataBucket(removalPolicy, retention, props.bucketName);
+    this.lockTable = new Table(this, 'LockTable', {
+      partitionKey: { name: 'profile', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      // Items expire after the execution's lease (lambdas/shared/lock.ts); TTL only tidies up, the condition decides.
+      timeToLiveAttribute: 'ttl',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      removalPolicy,
+    });
+    [this.topicKey, this.topic] = this.createTopic(removalPolicy, props.notificationEmails ?? []);
+    this.functions = this.createFunctions(logRetention, removalPolicy, props.identityCenterRegion);
+    this.stateMachine = this.createStateMachine(logRetention, removalPolicy, props.logExecutionData ?? false);
+    this.deadLetterQueue = this.createStartRule(props.startRetry ?? {});
+
+    this.failedExecutionsAlarm = this.alarmOnAny(
+      'FailedExecutionsAlarm',
+      'A SAML federation execution failed (rejected metadata, lock timeout, rolled back, or rollback incomplete). See the execution history.',
+      this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+    );
+    this.deadLetterAlarm = this.alarmOnAny(
+      'UnstartedUploadsAlarm',
+      'An upload could not start the SAML federation workflow; its S3 event is in the dead-letter queue. Start an execution by hand for it.',
+      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+    );
+
+    this.createOutputs();
+  }
+
+  /** cdk-nag's S1 (server access logging) accepts this bucket without logs of its own: it is another bucket's log destination. */
+  private createAccessLogsBucket(removalPolicy: RemovalPolicy, expiration: Duration): Bucket {
+    return new Bucket(this, 'AccessLogsBucket', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       // Server access log delivery supports only SSE-S3 on the target bucket.
       encryption: BucketEncryption.S3_MANAGED,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: props.accessLogRetention ?? Duration.days(365) }],
+      lifecycleRules: [{ id: 'ExpireAccessLogs', expiration }],
       removalPolicy,
     });
-    this.bucket = new Bucket(this, 'MetadataBucket', {
-      bucketName: props.bucketName,
+  }
+
+  private createMetadataBucket(removalPolicy: RemovalPolicy, retention: Duration, bucketName: string | undefined): Bucket {
+    const bucket = new Bucket(this, 'MetadataBucket', {
+      bucketName,
       versioned: true,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -142,25 +179,18 @@ export class SamlFederationPipeline extends Construct {
     });
     // EventBridge notifications through the native CloudFormation property: the L2 `eventBridgeEnabled` flag
     // deploys a custom-resource Lambda (with an AWS managed policy and s3:PutBucketNotification on "*") to do the same.
-    (this.bucket.node.defaultChild as CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    (bucket.node.defaultChild as CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    return bucket;
+  }
 
-    this.lockTable = new Table(this, 'LockTable', {
-      partitionKey: { name: 'profile', type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      // Items expire after the execution's lease (lambdas/shared/lock.ts); TTL only tidies up, the condition decides.
-      timeToLiveAttribute: 'ttl',
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: TableEncryption.AWS_MANAGED,
-      removalPolicy,
-    });
-
-    this.topicKey = new Key(this, 'NotificationKey', {
+  private createTopic(removalPolicy: RemovalPolicy, emails: readonly string[]): [Key, Topic] {
+    const key = new Key(this, 'NotificationKey', {
       description: `Encrypts the ${this.config.pipelineName} notification topic`,
       enableKeyRotation: true,
       removalPolicy,
     });
     // CloudWatch alarm actions publish to the encrypted topic as the CloudWatch service, which needs the key.
-    this.topicKey.addToResourcePolicy(
+    key.addToResourcePolicy(
       new PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToPublish',
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
@@ -168,65 +198,57 @@ export class SamlFederationPipeline extends Construct {
         resources: ['*'],
       }),
     );
-    this.topic = new Topic(this, 'NotificationTopic', {
-      displayName: `SAML federation (${this.config.pipelineName})`,
-      masterKey: this.topicKey,
-      enforceSSL: true,
-    });
-    for (const email of props.notificationEmails ?? []) this.topic.addSubscription(new EmailSubscription(email));
+    const topic = new Topic(this, 'NotificationTopic', { displayName: `SAML federation (${this.config.pipelineName})`, masterKey: key, enforceSSL: true });
+    for (const email of emails) topic.addSubscription(new EmailSubscription(email));
+    return [key, topic];
+  }
 
-    this.functions = this.createFunctions(logRetention, removalPolicy, props.identityCenterRegion);
-
-    const stateMachineLogs = new LogGroup(this, 'StateMachineLogs', { retention: logRetention, removalPolicy });
-    const substitutions = {} as Record<SubstitutionName, string>;
-    for (const key of FUNCTION_KEYS) substitutions[FUNCTION_SPECS[key].substitution] = this.functions[key].functionArn;
-    substitutions.LockTableName = this.lockTable.tableName;
-    substitutions.NotificationTopicArn = this.topic.topicArn;
-
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      // The very file the local runner executes (DESIGN.md); CloudFormation fills the ${Name} placeholders.
+  /** The very file the local runner executes; CloudFormation fills the ${Name} placeholders. */
+  private createStateMachine(logRetention: RetentionDays, removalPolicy: RemovalPolicy, includeExecutionData: boolean): StateMachine {
+    assertDefinitionMatchesRegistry();
+    const substitutions: Record<string, string> = { LockTableName: this.lockTable.tableName, NotificationTopicArn: this.topic.topicArn };
+    for (const fn of FUNCTIONS) substitutions[substitutionName(fn)] = this.functionOf(fn).functionArn;
+    const stateMachine = new StateMachine(this, 'StateMachine', {
       definitionBody: DefinitionBody.fromFile(ASL_PATH),
       definitionSubstitutions: substitutions,
       stateMachineType: StateMachineType.STANDARD,
-      logs: { destination: stateMachineLogs, level: LogLevel.ALL, includeExecutionData: props.logExecutionData ?? false },
+      logs: { destination: new LogGroup(this, 'StateMachineLogs', { retention: logRetention, removalPolicy }), level: LogLevel.ALL, includeExecutionData },
       tracingEnabled: true,
     });
-    // The ASL invokes each function by its unqualified ARN, so exactly those nine ARNs, no versions or aliases.
-    this.stateMachine.addToRolePolicy(
-      new PolicyStatement({
-        sid: 'InvokeStepFunctions',
-        actions: ['lambda:InvokeFunction'],
-        resources: FUNCTION_KEYS.map((key) => this.functions[key].functionArn),
-      }),
+    // The ASL invokes each function by its unqualified ARN, so exactly those ARNs, no versions or aliases.
+    stateMachine.addToRolePolicy(
+      new PolicyStatement({ sid: 'InvokeStepFunctions', actions: ['lambda:InvokeFunction'], resources: FUNCTIONS.map((fn) => this.functionOf(fn).functionArn) }),
     );
     // The lock is taken and released through the DynamoDB service integration (putItem / deleteItem).
-    this.stateMachine.addToRolePolicy(
+    stateMachine.addToRolePolicy(
       new PolicyStatement({ sid: 'TakeAndReleaseProfileLock', actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [this.lockTable.tableArn] }),
     );
-    this.topic.grantPublish(this.stateMachine);
+    this.topic.grantPublish(stateMachine);
     acknowledge(
-      this.stateMachine.role,
+      stateMachine.role,
       'AwsSolutions-IAM5[Resource::*]',
-      'Added by CDK for the state machine\'s logging and tracing: CloudWatch Logs log-delivery actions (logs:CreateLogDelivery, PutResourcePolicy, DescribeLogGroups, ...) and X-Ray PutTraceSegments/PutTelemetryRecords/GetSampling* support no resource-level permissions.',
+      "Added by CDK for the state machine's logging and tracing: CloudWatch Logs log-delivery actions (logs:CreateLogDelivery, PutResourcePolicy, DescribeLogGroups, ...) and X-Ray PutTraceSegments/PutTelemetryRecords/GetSampling* support no resource-level permissions.",
     );
     acknowledge(
-      this.stateMachine.role,
+      stateMachine.role,
       'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      'SNS documents kms:GenerateDataKey* (with kms:Decrypt) for publishers to an encrypted topic; the grant is on the topic\'s own key only.',
+      "SNS documents kms:GenerateDataKey* (with kms:Decrypt) for publishers to an encrypted topic; the grant is on the topic's own key only.",
     );
+    return stateMachine;
+  }
 
-    this.deadLetterQueue = new Queue(this, 'StartExecutionDeadLetterQueue', {
+  /** Starts an execution for every upload under metadata/; events that cannot start one go to a dead-letter queue. */
+  private createStartRule(startRetry: NonNullable<SamlFederationPipelineProps['startRetry']>): Queue {
+    const deadLetterQueue = new Queue(this, 'StartExecutionDeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
     acknowledge(
-      this.deadLetterQueue,
+      deadLetterQueue,
       'AwsSolutions-SQS3',
       'This queue is itself the dead-letter queue of the EventBridge rule target (uploads whose execution could not be started); cdk-nag only recognises SQS-to-SQS redrive.',
     );
-
-    const startRetry = props.startRetry ?? {};
     new Rule(this, 'MetadataUploadedRule', {
       description: 'Starts the SAML federation workflow when an IdP metadata XML is uploaded under metadata/<profile>/',
       eventPattern: {
@@ -240,28 +262,22 @@ export class SamlFederationPipeline extends Construct {
       },
       targets: [
         new SfnStateMachine(this.stateMachine, {
-          deadLetterQueue: this.deadLetterQueue,
+          deadLetterQueue,
           maxEventAge: startRetry.maxEventAge ?? Duration.hours(2),
           retryAttempts: startRetry.retryAttempts ?? 8,
         }),
       ],
     });
-
-    this.failedExecutionsAlarm = this.alarmOnAny(
-      'FailedExecutionsAlarm',
-      'A SAML federation execution failed (rejected metadata, lock timeout, rolled back, or rollback incomplete). See the execution history.',
-      this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-    );
-    this.deadLetterAlarm = this.alarmOnAny(
-      'UnstartedUploadsAlarm',
-      'An upload could not start the SAML federation workflow; its S3 event is in the dead-letter queue. Start an execution by hand for it.',
-      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-    );
-
-    this.createOutputs();
+    return deadLetterQueue;
   }
 
-  private createFunctions(retention: RetentionDays, removalPolicy: RemovalPolicy, identityCenterRegion: string | undefined): Record<FunctionKey, NodejsFunction> {
+  private functionOf(fn: PipelineFunction): NodejsFunction {
+    const created = this.functions[fn.key];
+    if (!created) throw new Error(`function ${fn.key} was not created`);
+    return created;
+  }
+
+  private createFunctions(retention: RetentionDays, removalPolicy: RemovalPolicy, identityCenterRegion: string | undefined): Record<string, NodejsFunction> {
     const stack = Stack.of(this);
     const environment: Record<string, string> = {
       PROFILES: JSON.stringify(this.config),
@@ -273,44 +289,20 @@ export class SamlFederationPipeline extends Construct {
       ...(identityCenterRegion ? { IDENTITY_CENTER_REGION: identityCenterRegion } : {}),
     };
     checkEnvironmentSize(environment);
-
-    const functions = {} as Record<FunctionKey, NodejsFunction>;
-    for (const key of FUNCTION_KEYS) {
-      const spec = FUNCTION_SPECS[key];
-      // One role per function, written out rather than created by the Function: that one would carry the AWS
-      // managed AWSLambdaBasicExecutionRole (logs on every log group).
-      const role = new Role(this, `${spec.id}Role`, {
-        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-        description: `${spec.description} (${this.config.pipelineName})`,
-      });
-      const permissions = functionPermissions(key, {
-        partition: stack.partition,
-        account: stack.account,
-        bucketArn: this.bucket.bucketArn,
-        config: this.config,
-      });
-      for (const statement of permissions.statements) role.addToPrincipalPolicy(statement);
-      acknowledgeWildcards(role, [
-        ...permissions.wildcards,
-        {
-          resource: '*',
-          reason: 'X-Ray active tracing: CDK grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
-        },
-      ]);
-
-      const logGroup = new LogGroup(this, `${spec.id}Logs`, { retention, removalPolicy });
-      logGroup.grantWrite(role);
-
-      functions[key] = new NodejsFunction(this, spec.id, {
-        entry: join(REPOSITORY_ROOT, spec.entry),
-        handler: 'handler',
+    const scope = { partition: stack.partition, account: stack.account, bucketArn: this.bucket.bucketArn, config: this.config };
+    const functions: Record<string, NodejsFunction> = {};
+    for (const fn of FUNCTIONS) {
+      const { role, logGroup } = this.functionRoleAndLogs(fn, scope, retention, removalPolicy);
+      functions[fn.key] = new NodejsFunction(this, constructId(fn), {
+        entry: join(REPOSITORY_ROOT, fn.handler.entry),
+        handler: fn.handler.export,
         projectRoot: REPOSITORY_ROOT,
         depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
         runtime: Runtime.NODEJS_24_X,
         architecture: Architecture.ARM_64,
-        memorySize: spec.memorySize,
-        timeout: spec.timeout,
-        description: spec.description,
+        memorySize: fn.memorySize,
+        timeout: Duration.seconds(fn.timeoutSeconds),
+        description: fn.description,
         role,
         logGroup,
         tracing: Tracing.ACTIVE,
@@ -328,6 +320,27 @@ export class SamlFederationPipeline extends Construct {
       });
     }
     return functions;
+  }
+
+  /**
+   * One role per function, written out rather than created by the Function: that one would carry the AWS managed
+   * AWSLambdaBasicExecutionRole (logs on every log group). It holds the statements the step declares beside its code.
+   */
+  private functionRoleAndLogs(fn: PipelineFunction, scope: PermissionScope, retention: RetentionDays, removalPolicy: RemovalPolicy): { role: Role; logGroup: LogGroup } {
+    const id = constructId(fn);
+    const role = new Role(this, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `${fn.description} (${this.config.pipelineName})` });
+    const permissions = fn.permissions(scope);
+    for (const statement of permissions.statements) role.addToPrincipalPolicy(PolicyStatement.fromJson(statement));
+    acknowledgeWildcards(role, [
+      ...permissions.wildcards,
+      {
+        resource: '*',
+        reason: 'X-Ray active tracing: CDK grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
+      },
+    ]);
+    const logGroup = new LogGroup(this, `${id}Logs`, { retention, removalPolicy });
+    logGroup.grantWrite(role);
+    return { role, logGroup };
   }
 
   /** An alarm that notifies the topic as soon as the metric counts one event. */

@@ -3,7 +3,8 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { ROLE_ATTRIBUTE, parseFederationConfig, type FederationConfig } from '../lambdas/shared/profile';
-import type { Receipt, StepName } from '../lambdas/shared/document';
+import type { ExecutionDocument } from '../lambdas/shared/document';
+import { STEPS, type Step } from '../lambdas/steps';
 import { readableCause, startAndFollow } from './deployed';
 import { liveServices } from './live-services';
 import { runLocalExecution, type LocalExecutionResult, type LocalServices, type TimelineEntry } from './runner';
@@ -36,12 +37,6 @@ export function loadConfig(path: string): FederationConfig {
   return parseFederationConfig(json.context?.samlFederation, `${path}: context.samlFederation`);
 }
 
-const STEP_LABELS: Record<StepName, string> = {
-  identityProvider: 'Identity provider',
-  role: 'Federation role',
-  policy: 'Permissions policy',
-  attributeMapping: 'Attribute mapping',
-};
 
 function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
@@ -64,32 +59,32 @@ function timelinePrinter(print: (line: string) => void, started: number): (entry
   };
 }
 
-const STATE_STEP: Record<string, [StepName, 'receipts' | 'reverts']> = {
-  'Create or update identity provider': ['identityProvider', 'receipts'],
-  'Create or update federation role': ['role', 'receipts'],
-  'Attach permissions policy': ['policy', 'receipts'],
-  'Map Role attribute in IAM Identity Center': ['attributeMapping', 'receipts'],
-  'Revert identity provider': ['identityProvider', 'reverts'],
-  'Revert federation role': ['role', 'reverts'],
-  'Revert permissions policy': ['policy', 'reverts'],
-  'Revert attribute mapping': ['attributeMapping', 'reverts'],
-};
+/** Task state name -> the step it runs and where its result lands in the execution document. */
+const STATE_STEP = new Map<string, [Step, 'receipts' | 'reverts']>(
+  STEPS.flatMap((step): Array<[string, [Step, 'receipts' | 'reverts']]> => [
+    [step.apply.state, [step, 'receipts']],
+    [step.revert.state, [step, 'reverts']],
+  ]),
+);
 
 function receiptIn(state: string, output: unknown): { action: string; arn: string; changes?: string[] } | undefined {
-  const where = STATE_STEP[state];
+  const where = STATE_STEP.get(state);
   if (!where) return undefined;
-  const found = (output as Record<string, Record<string, { action: string; arn?: string; changes?: string[] }>> | undefined)?.[where[1]]?.[where[0]];
-  return found ? { action: found.action, arn: found.arn ?? STEP_LABELS[where[0]], changes: found.changes } : undefined;
+  const [step, field] = where;
+  const found = (output as Partial<Pick<ExecutionDocument, 'receipts' | 'reverts'>> | undefined)?.[field]?.[step.name] as
+    | { action: string; arn?: string; changes?: string[] }
+    | undefined;
+  return found ? { action: found.action, arn: found.arn ?? step.label, changes: found.changes } : undefined;
 }
 
 function summarize(result: LocalExecutionResult, print: (line: string) => void, account?: SimulatedAccount): void {
   print('');
   if (result.status === 'SUCCEEDED') {
-    const receipts = (result.output?.receipts ?? {}) as Partial<Record<StepName, Receipt>>;
+    const receipts = result.output?.receipts ?? {};
     print(result.output?.request.dryRun ? 'Result: SUCCEEDED (dry run: the plan above; nothing was changed)' : 'Result: SUCCEEDED');
-    for (const step of Object.keys(STEP_LABELS) as StepName[]) {
-      const receipt = receipts[step];
-      if (receipt) print(`  ${pad(STEP_LABELS[step] + ':', 20)} ${pad(receipt.action, 21)} ${receipt.arn}`);
+    for (const step of STEPS) {
+      const receipt = receipts[step.name];
+      if (receipt) print(`  ${pad(`${step.label}:`, 20)} ${pad(receipt.action, 21)} ${receipt.arn}`);
     }
     const roleArn = receipts.role?.arn;
     const providerArn = receipts.identityProvider?.arn;

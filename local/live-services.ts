@@ -1,8 +1,5 @@
-import { IAMClient } from '@aws-sdk/client-iam';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { SwbClient } from '../lambdas/attribute-mapping/swb-client';
+import { awsClients } from '../lambdas/shared/handler';
 import type { LocalServices } from './runner';
 
 /**
@@ -12,18 +9,12 @@ import type { LocalServices } from './runner';
 export async function liveServices(bucket: string, print: (line: string) => void): Promise<LocalServices> {
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) throw new Error('set AWS_REGION (or AWS_DEFAULT_REGION) for --live');
-  // As in the deployed functions: IAM Identity Center may live in another region than the bucket.
-  const identityCenterRegion = process.env.IDENTITY_CENTER_REGION || region;
   const identity = await new STSClient({ region }).send(new GetCallerIdentityCommand({}));
   const partition = identity.Arn!.split(':')[1]!;
   const locks = new Map<string, { owner: string; expiresAt: string }>();
   return {
-    clients: {
-      s3: new S3Client({ region }),
-      iam: new IAMClient({ region }),
-      ssoAdmin: new SSOAdminClient({ region: identityCenterRegion }),
-      swb: new SwbClient({ region: identityCenterRegion }),
-    },
+    // As in the deployed functions: IAM Identity Center may live in another region than the bucket.
+    clients: awsClients({ region, identityCenterRegion: process.env.IDENTITY_CENTER_REGION }),
     environment: { account: identity.Account!, region, partition, bucket },
     takeLock(item, now) {
       const held = locks.get(item.profile);

@@ -1,27 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { IAMClient } from '@aws-sdk/client-iam';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { applyAttributeMapping } from '../lambdas/attribute-mapping/apply';
-import { revertAttributeMapping } from '../lambdas/attribute-mapping/revert';
-import type { SwbApi } from '../lambdas/attribute-mapping/swb-api';
-import { applyIdentityProvider } from '../lambdas/identity-provider/apply';
-import { revertIdentityProvider } from '../lambdas/identity-provider/revert';
-import { intake } from '../lambdas/intake/intake';
-import { applyPolicy } from '../lambdas/policy/apply';
-import { revertPolicy } from '../lambdas/policy/revert';
-import { applyRole } from '../lambdas/role/apply';
-import { revertRole } from '../lambdas/role/revert';
 import type { ExecutionDocument } from '../lambdas/shared/document';
-import { parseExecutionDocument } from '../lambdas/shared/document-parse';
+import { type FunctionContext, type PipelineEnvironment, type StepClients, substitutionName } from '../lambdas/shared/pipeline-function';
 import type { FederationConfig } from '../lambdas/shared/profile';
-import { loadDefinition, localSubstitutions, type SubstitutionName } from './asl';
+import { FUNCTIONS } from '../lambdas/steps';
+import { assertDefinitionMatchesRegistry, loadDefinition, localSubstitutions, type Substitutions } from '../statemachine/definition';
 
 /** What the state machine's non-Lambda integrations (DynamoDB lock, SNS) and the steps' clients reach locally. */
 export interface LocalServices {
-  clients: { s3: S3Client; iam: IAMClient; ssoAdmin: SSOAdminClient; swb: SwbApi };
-  environment: { account: string; region: string; partition: string; bucket: string };
+  clients: StepClients;
+  environment: PipelineEnvironment;
   /** Conditional put of the profile's lock item; throws an error named DynamoDB.ConditionalCheckFailedException when held. */
   takeLock(item: { profile: string; owner: string; expiresAt: string }, now: string): void | Promise<void>;
   /** Conditional delete; throws DynamoDB.ConditionalCheckFailedException when another owner holds it. */
@@ -78,23 +66,22 @@ function jsonRoundTrip<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
-function lambdaHandlers(options: RunLocalExecutionOptions): Record<string, Handler> {
-  const { services, config } = options;
-  const { s3, iam, ssoAdmin, swb } = services.clients;
-  const clock = options.clock ?? (() => new Date());
-  const sleep = options.sleep ?? (async () => undefined);
-  const doc = (input: unknown) => parseExecutionDocument(input);
-  return {
-    IntakeFunctionArn: (event) => intake(event, { s3, config, environment: services.environment, now: clock }),
-    IdentityProviderApplyFunctionArn: (event) => applyIdentityProvider(doc(event), { iam, s3 }),
-    IdentityProviderRevertFunctionArn: (event) => revertIdentityProvider(doc(event), { iam, s3 }),
-    RoleApplyFunctionArn: (event) => applyRole(doc(event), { iam, s3, sleep }),
-    RoleRevertFunctionArn: (event) => revertRole(doc(event), { iam, s3 }),
-    PolicyApplyFunctionArn: (event) => applyPolicy(doc(event), { iam, s3 }),
-    PolicyRevertFunctionArn: (event) => revertPolicy(doc(event), { iam, s3 }),
-    AttributeMappingApplyFunctionArn: (event) => applyAttributeMapping(doc(event), { ssoAdmin, swb, s3 }),
-    AttributeMappingRevertFunctionArn: (event) => revertAttributeMapping(doc(event), { ssoAdmin, swb, s3 }),
+/** Each registered function's plain code, by the ARN the definition invokes it with, run as its Lambda would be. */
+function lambdaHandlers(options: RunLocalExecutionOptions, substitutions: Substitutions): Record<string, Handler> {
+  const context: FunctionContext = {
+    clients: options.services.clients,
+    config: options.config,
+    environment: options.services.environment,
+    now: options.clock ?? (() => new Date()),
+    sleep: options.sleep ?? (async () => undefined),
   };
+  const handlers: Record<string, Handler> = {};
+  for (const fn of FUNCTIONS) {
+    const arn = substitutions[substitutionName(fn)];
+    if (arn === undefined) throw new Error(`no ARN for function ${fn.key}`);
+    handlers[arn] = (event) => fn.run(event, context);
+  }
+  return handlers;
 }
 
 function attributeValue(value: unknown): string {
@@ -170,10 +157,11 @@ const compiled = new Map<string, CompiledStateMachine>();
  * more than running an execution; everything that differs between executions (handlers, context, retry intervals)
  * is passed to `run`, so one instance serves every execution.
  */
-function compiledStateMachine(substitutions: Record<SubstitutionName, string>, pathTimeoutSeconds: number | undefined): CompiledStateMachine {
+function compiledStateMachine(substitutions: Substitutions, pathTimeoutSeconds: number | undefined): CompiledStateMachine {
   const cacheKey = JSON.stringify([substitutions, pathTimeoutSeconds ?? null]);
   let entry = compiled.get(cacheKey);
   if (!entry) {
+    assertDefinitionMatchesRegistry();
     const definition = loadDefinition(substitutions) as unknown as StateMachineDefinition;
     const timeoutShimmed = alignTimeoutPaths(definition, pathTimeoutSeconds);
     entry = { definition, timeoutShimmed, stateMachine: new StateMachine(definition, { validationOptions: { checkArn: false } }) };
@@ -192,8 +180,7 @@ export async function runLocalExecution(options: RunLocalExecutionOptions): Prom
   const { definition, stateMachine, timeoutShimmed } = compiledStateMachine(substitutions, options.pathTimeoutSeconds);
   const executionName = options.executionName ?? `local-${randomUUID()}`;
   const taskToken = `local-task-token-${executionName}`;
-  const byResource: Record<string, Handler> = { ...integrationHandlers(options, taskToken) };
-  for (const [name, handler] of Object.entries(lambdaHandlers(options))) byResource[substitutions[name as SubstitutionName]] = handler;
+  const byResource: Record<string, Handler> = { ...integrationHandlers(options, taskToken), ...lambdaHandlers(options, substitutions) };
 
   const taskResourceLocalHandlers: Record<string, (input: any) => Promise<any>> = {};
   const retryIntervalOverrides: Record<string, number> = {};

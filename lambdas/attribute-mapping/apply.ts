@@ -1,7 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import type { ExecutionDocument } from '../shared/document';
-import { parseExecutionDocument } from '../shared/document-parse';
 import { readJournal, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { partsToWrite, readCurrentConfiguration, writePart } from './current';
@@ -19,7 +18,6 @@ import {
 import type { AttributeMappingDetails, AttributeMappingReceipt, MappingPart, PreviousMapping } from './receipt';
 import { readSavedState, saveState } from './state';
 import type { SwbApi } from './swb-api';
-import { SwbClient } from './swb-client';
 
 export interface AttributeMappingDeps {
   ssoAdmin: SSOAdminClient;
@@ -129,15 +127,4 @@ export async function applyAttributeMapping(doc: ExecutionDocument, deps: Attrib
   await saveState(deps.s3, request, { applicationArn: located.applicationArn, instanceId, configuration: next, writtenBy: 'apply' }, now);
   logger.info('attribute mapping written', { applicationArn: located.applicationArn, parts: details.attempted, previousSource: previous.source });
   return receipt('updated', [...changes, ...relayStateLines], previous);
-}
-
-// The Identity Center instance may live in another region than the pipeline.
-const region = process.env.IDENTITY_CENTER_REGION || process.env.AWS_REGION || '';
-const ssoAdmin = new SSOAdminClient({ region });
-const s3 = new S3Client({});
-const swb = new SwbClient({ region });
-
-export async function handler(event: unknown): Promise<AttributeMappingReceipt> {
-  const doc = parseExecutionDocument(event);
-  return applyAttributeMapping(doc, { ssoAdmin, swb, s3 });
 }

@@ -1,7 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import type { ExecutionDocument, RevertReport } from '../shared/document';
-import { parseExecutionDocument } from '../shared/document-parse';
 import { readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import type { AttributeMappingDeps } from './apply';
@@ -9,7 +6,6 @@ import { partsToWrite, readCurrentConfiguration, writePart } from './current';
 import { describeChanges, withoutAttributes, type MappingConfiguration } from './mapping';
 import type { AttributeMappingDetails, AttributeMappingReceipt, MappingPart, PreviousMapping } from './receipt';
 import { readSavedState, saveState } from './state';
-import { SwbClient } from './swb-client';
 
 const STEP = 'attributeMapping' as const;
 
@@ -96,14 +92,4 @@ export async function revertAttributeMapping(doc: ExecutionDocument, deps: Attri
       ...notes,
     ],
   };
-}
-
-const region = process.env.IDENTITY_CENTER_REGION || process.env.AWS_REGION || '';
-const ssoAdmin = new SSOAdminClient({ region });
-const s3 = new S3Client({});
-const swb = new SwbClient({ region });
-
-export async function handler(event: unknown): Promise<RevertReport> {
-  const doc = parseExecutionDocument(event);
-  return revertAttributeMapping(doc, { ssoAdmin, swb, s3 });
 }

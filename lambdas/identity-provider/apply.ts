@@ -3,7 +3,6 @@ import { CreateSAMLProviderCommand, IAMClient, UpdateSAMLProviderCommand } from 
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { samlProviderArn, sourceUri } from '../shared/arns';
 import type { ExecutionDocument, Receipt } from '../shared/document';
-import { parseExecutionDocument } from '../shared/document-parse';
 import { readJournal, readMetadataDocument, writeJournal, type JournalEntry } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { createdByExecution, pipelineTags } from '../shared/tags';
@@ -131,9 +130,3 @@ function earlierChange(
 function updatedChanges(name: string, source: string, previous: IdentityProviderPrevious): string[] {
   return [`replaced the metadata of SAML provider ${name} with ${source}; the previous document is backed up at s3://${previous.backup.bucket}/${previous.backup.key}`];
 }
-
-const iam = new IAMClient({});
-const s3 = new S3Client({});
-
-export const handler = async (event: unknown): Promise<IdentityProviderReceipt> =>
-  applyIdentityProvider(parseExecutionDocument(event), { iam, s3 });

@@ -2,7 +2,6 @@ import { DeleteSAMLProviderCommand, IAMClient, UpdateSAMLProviderCommand } from 
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { samlProviderArn } from '../shared/arns';
 import type { ExecutionDocument, Receipt, RevertReport } from '../shared/document';
-import { parseExecutionDocument } from '../shared/document-parse';
 import { readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { createdByExecution } from '../shared/tags';
@@ -86,8 +85,3 @@ async function readBackup(s3: S3Client, backup: MetadataBackup): Promise<string>
 function nothingToDo(reason: string): RevertReport {
   return { step: 'identityProvider', action: 'nothing-to-do', changes: [reason] };
 }
-
-const iam = new IAMClient({});
-const s3 = new S3Client({});
-
-export const handler = async (event: unknown): Promise<RevertReport> => revertIdentityProvider(parseExecutionDocument(event), { iam, s3 });

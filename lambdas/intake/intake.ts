@@ -3,8 +3,8 @@ import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/cli
 import type { ExecutionDocument } from '../shared/document';
 import { lockLease } from '../shared/lock';
 import { logger } from '../shared/logger';
+import type { PipelineEnvironment } from '../shared/pipeline-function';
 import type { FederationConfig } from '../shared/profile';
-import { ConfigInvalidError } from '../shared/errors';
 import { RequestInvalidError, RequestObjectNotFoundError } from './errors';
 import { checkMetadataSize, validateMetadata } from './metadata';
 import { normalizeRequest, versioningRequired, type MetadataObjectRequest } from './request';
@@ -15,34 +15,11 @@ export interface IntakeEvent {
   executionName: string;
 }
 
-export interface IntakeEnvironment {
-  /** The pipeline's metadata bucket. */
-  bucket: string;
-  account: string;
-  region: string;
-  partition: string;
-}
-
 export interface IntakeDeps {
   s3: S3Client;
   config: FederationConfig;
-  environment: IntakeEnvironment;
+  environment: PipelineEnvironment;
   now: () => Date;
-}
-
-/** Reads the function's environment; a missing variable fails the container's start with a named error. */
-export function readIntakeEnvironment(env: NodeJS.ProcessEnv): IntakeEnvironment {
-  const required = (name: string): string => {
-    const value = env[name];
-    if (value === undefined || value === '') throw new ConfigInvalidError(`${name}: the Intake function needs this environment variable`);
-    return value;
-  };
-  return {
-    bucket: required('METADATA_BUCKET'),
-    account: required('ACCOUNT_ID'),
-    region: required('AWS_REGION'),
-    partition: env.PARTITION || 'aws',
-  };
 }
 
 /** S3's names for "no such object or version": HeadObject has no body, so its 404 is just 'NotFound'. */
@@ -53,10 +30,15 @@ const NOT_FOUND = new Set(['NotFound', 'NoSuchKey', 'NoSuchVersion']);
  * anything in the account changes (invariant 1). It reads the object twice at most (HeadObject, GetObject), both pinned
  * to one version, and calls nothing else.
  */
-export async function intake(event: IntakeEvent, deps: IntakeDeps): Promise<ExecutionDocument> {
+function isIntakeEvent(event: unknown): event is IntakeEvent {
+  if (typeof event !== 'object' || event === null || !('input' in event) || !('executionName' in event)) return false;
+  return typeof event.executionName === 'string' && event.executionName !== '';
+}
+
+export async function intake(event: unknown, deps: IntakeDeps): Promise<ExecutionDocument> {
   const { s3, config, environment } = deps;
   const now = deps.now();
-  if (typeof event !== 'object' || event === null || !('input' in event) || typeof event.executionName !== 'string' || event.executionName === '') {
+  if (!isIntakeEvent(event)) {
     throw new RequestInvalidError(
       'Intake expects {"input": <execution input>, "executionName": <execution name>} as the state machine passes it ' +
         '(Parameters {"input.$": "$", "executionName.$": "$$.Execution.Name"}); start an execution of the state machine instead of invoking the function.',

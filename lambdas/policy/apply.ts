@@ -16,7 +16,6 @@ import { AttachRolePolicyCommand, CreatePolicyCommand, CreatePolicyVersionComman
 import { S3Client } from '@aws-sdk/client-s3';
 import { customerPolicyArn, roleArn } from '../shared/arns';
 import type { ExecutionDocument, ExecutionRequest, Receipt } from '../shared/document';
-import { parseExecutionDocument } from '../shared/document-parse';
 import { readJournal, writeJournal, type JournalEntry } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { createdByExecution, pipelineTags } from '../shared/tags';
@@ -288,11 +287,4 @@ export async function applyPolicy(doc: ExecutionDocument, deps: PolicyDeps): Pro
   }
 
   return receipt(outcome());
-}
-
-const iam = new IAMClient({});
-const s3 = new S3Client({});
-
-export async function handler(event: unknown): Promise<PolicyReceipt> {
-  return applyPolicy(parseExecutionDocument(event), { iam, s3 });
 }

@@ -10,35 +10,15 @@
  * iam:SetDefaultPolicyVersion, iam:CreatePolicyVersion, iam:DeletePolicyVersion, iam:DeletePolicy on the profile's
  * policy. S3: s3:GetObject and s3:PutObject on <bucket>/journal/*.
  */
-import {
-  CreatePolicyVersionCommand,
-  DeletePolicyCommand,
-  DeletePolicyVersionCommand,
-  DetachRolePolicyCommand,
-  IAMClient,
-  SetDefaultPolicyVersionCommand,
-} from '@aws-sdk/client-iam';
+import { CreatePolicyVersionCommand, DeletePolicyCommand, DeletePolicyVersionCommand, DetachRolePolicyCommand, SetDefaultPolicyVersionCommand } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { ExecutionDocument, ExecutionRequest, RevertReport } from '../shared/document';
-import { parseExecutionDocument } from '../shared/document-parse';
 import { readJournal, unite, writeJournal, type JournalEntry } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { createdByExecution } from '../shared/tags';
 import type { PolicyDeps, PolicyReceipt } from './apply';
 import { samePolicyDocument } from './policy-document';
-import {
-  effectivePrevious,
-  findPolicy,
-  isNamed,
-  listAttachedPolicyArns,
-  listPolicyAttachments,
-  listPolicyTags,
-  listPolicyVersions,
-  MAX_POLICY_VERSIONS,
-  policyVersionDocument,
-  type PolicyDetails,
-  type PolicyPrevious,
-} from './policy-state';
+import { effectivePrevious, findPolicy, isNamed, listAttachedPolicyArns, listPolicyAttachments, listPolicyTags, listPolicyVersions, MAX_POLICY_VERSIONS, policyVersionDocument, type PolicyDetails, type PolicyPrevious } from './policy-state';
 
 interface RevertSource {
   previous: PolicyPrevious;
@@ -198,11 +178,4 @@ export async function revertPolicy(doc: ExecutionDocument, deps: PolicyDeps): Pr
   else if (policyArn && source.details.createVersion) await revert.restorePreviousVersion(policyArn);
   const action = revert.deleted ? 'deleted' : revert.restored ? 'restored' : 'nothing-to-do';
   return { step: 'policy', action, changes: revert.changes };
-}
-
-const iam = new IAMClient({});
-const s3 = new S3Client({});
-
-export async function handler(event: unknown): Promise<RevertReport> {
-  return revertPolicy(parseExecutionDocument(event), { iam, s3 });
 }

@@ -9,7 +9,6 @@ import {
 import { S3Client } from '@aws-sdk/client-s3';
 import { roleArn, samlProviderArn } from '../shared/arns';
 import type { ExecutionDocument, Receipt } from '../shared/document';
-import { parseExecutionDocument } from '../shared/document-parse';
 import { readJournal, writeJournal, type JournalEntry } from '../shared/journal';
 import { logger } from '../shared/logger';
 import type { ResolvedProfile } from '../shared/profile';
@@ -189,8 +188,3 @@ function planUpdate(
 function roleDescription(profile: ResolvedProfile, pipelineName: string): string {
   return `SAML 2.0 federation role for profile ${profile.name}, managed by ${pipelineName}`;
 }
-
-const iam = new IAMClient({});
-const s3 = new S3Client({});
-
-export const handler = async (event: unknown): Promise<RoleReceipt> => applyRole(parseExecutionDocument(event), { iam, s3 });

@@ -12,7 +12,6 @@ import {
 } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { ExecutionDocument, Receipt, RevertReport } from '../shared/document';
-import { parseExecutionDocument } from '../shared/document-parse';
 import { readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { createdByExecution } from '../shared/tags';
@@ -153,8 +152,3 @@ async function ignoringNoSuchEntity(call: Promise<unknown>): Promise<void> {
 function nothingToDo(reason: string): RevertReport {
   return { step: 'role', action: 'nothing-to-do', changes: [reason] };
 }
-
-const iam = new IAMClient({});
-const s3 = new S3Client({});
-
-export const handler = async (event: unknown): Promise<RevertReport> => revertRole(parseExecutionDocument(event), { iam, s3 });

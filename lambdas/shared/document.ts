@@ -1,3 +1,4 @@
+import type { StepName } from '../steps';
 import type { LockLease } from './lock';
 import type { ResolvedProfile } from './profile';
 
@@ -42,8 +43,7 @@ export interface MetadataSummary {
   warnings: string[];
 }
 
-export type StepName = 'identityProvider' | 'role' | 'policy' | 'attributeMapping';
-export const STEP_ORDER: readonly StepName[] = ['identityProvider', 'role', 'policy', 'attributeMapping'];
+export type { StepName };
 
 export type ReceiptAction = 'created' | 'updated' | 'unchanged' | 'planned' | 'pending-confirmation';
 

@@ -9,8 +9,10 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import cdkJson from '../../cdk.json';
 import { buildApp, type BuiltApp } from '../../infra/build-app';
-import { FUNCTION_KEYS, FUNCTION_SPECS, REPOSITORY_ROOT } from '../../infra/functions';
-import { loadDefinition, readAslText, substitute, SUBSTITUTION_NAMES, type SubstitutionName } from '../../local/asl';
+import { REPOSITORY_ROOT } from '../../infra/saml-federation-pipeline';
+import { substitutionName } from '../../lambdas/shared/pipeline-function';
+import { loadDefinition, readAslText, substitute, SUBSTITUTION_NAMES } from '../../statemachine/definition';
+import { FUNCTION_KEYS, functionSpec } from './cfn';
 
 /**
  * The app exactly as `cdk synth` builds it (infra/build-app.ts, cdk.json context), bundled for real by esbuild and
@@ -79,17 +81,18 @@ describe('cdk synth', () => {
     expect([...new Set(ids)].sort()).toEqual(['AwsSolutions-IAM5', 'AwsSolutions-SQS3']);
   });
 
-  it.each(FUNCTION_KEYS)('bundles %s from its handler, minified with a source map', (key) => {
+  it.each([...FUNCTION_KEYS])('bundles %s from its handler, minified with a source map', (key) => {
     const fn = template.Resources[logicalIdOf(built.stack, built.pipeline.functions[key])]!;
     const assetHash = (fn.Properties.Code.S3Key as string).replace(/\.zip$/, '');
     const bundle = join(outdir, `asset.${assetHash}`);
     expect(existsSync(join(bundle, 'index.js.map'))).toBe(true);
     const code = readFileSync(join(bundle, 'index.js'), 'utf-8');
-    expect(code).toMatch(/handler/);
+    // The export the function's handler setting names.
+    expect(code).toMatch(new RegExp(`\\b${functionSpec(key).handler.export}\\b`));
     // Minified: the code is a few very long lines (esbuild keeps legal comments on lines of their own).
     expect(Math.max(...code.split('\n').map((line) => line.length))).toBeGreaterThan(100_000);
     const map = JSON.parse(readFileSync(join(bundle, 'index.js.map'), 'utf-8')) as { sources: string[] };
-    expect(map.sources.some((source) => source.endsWith(FUNCTION_SPECS[key].entry))).toBe(true);
+    expect(map.sources.some((source) => source.endsWith(functionSpec(key).handler.entry))).toBe(true);
   });
 });
 
@@ -110,11 +113,11 @@ describe('deployed state machine definition', () => {
   }
 
   /** What CloudFormation substitutes: a function's ARN, the table's name, the topic's ARN (named after logical ids). */
-  function resolvedSubstitutions(): Record<SubstitutionName, string> {
-    const values = {} as Record<SubstitutionName, string>;
+  function resolvedSubstitutions(): Record<string, string> {
+    const values = {} as Record<string, string>;
     for (const [name, value] of Object.entries(stateMachine().DefinitionSubstitutions as Record<string, any>)) {
       const ref = value.Ref as string | undefined;
-      values[name as SubstitutionName] = value['Fn::GetAtt']
+      values[name] = value['Fn::GetAtt']
         ? functionArn(value['Fn::GetAtt'][0])
         : template.Resources[ref!]!.Type === 'AWS::DynamoDB::Table'
           ? ref!
@@ -128,9 +131,9 @@ describe('deployed state machine definition', () => {
   });
 
   it('after substitution equals the file with each placeholder bound to the function, table or topic it names', () => {
-    const expected = {} as Record<SubstitutionName, string>;
+    const expected = {} as Record<string, string>;
     for (const key of FUNCTION_KEYS) {
-      expected[FUNCTION_SPECS[key].substitution] = functionArn(logicalIdOf(built.stack, built.pipeline.functions[key]));
+      expected[substitutionName(functionSpec(key))] = functionArn(logicalIdOf(built.stack, built.pipeline.functions[key]));
     }
     expected.LockTableName = logicalIdOf(built.stack, built.pipeline.lockTable);
     expected.NotificationTopicArn = topicArn(logicalIdOf(built.stack, built.pipeline.topic));

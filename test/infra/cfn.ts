@@ -1,7 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { FederationConfigInput } from '../../lambdas/shared/profile';
-import { FUNCTION_KEYS, type FunctionKey } from '../../infra/functions';
+import type { PipelineFunction } from '../../lambdas/shared/pipeline-function';
+import { FUNCTIONS } from '../../lambdas/steps';
 import { SamlFederationPipeline, type SamlFederationPipelineProps } from '../../infra/saml-federation-pipeline';
 
 /** Stand-ins for the pseudo parameters, so ARNs built from tokens compare as plain strings. */
@@ -82,9 +83,19 @@ export function roleStatements(json: SynthesizedPipeline['json'], roleLogicalId:
   return [...inline, ...attached].map(normalizeStatement);
 }
 
+/** The key of every function the step registry lists (lambdas/steps.ts). */
+export const FUNCTION_KEYS: readonly string[] = FUNCTIONS.map((fn) => fn.key);
+
+/** The registry's entry for a function key. */
+export function functionSpec(key: string): PipelineFunction {
+  const fn = FUNCTIONS.find((candidate) => candidate.key === key);
+  if (!fn) throw new Error(`no function ${key} in the step registry`);
+  return fn;
+}
+
 /** The logical id of the role each function runs as, read from the function resource itself. */
-export function functionRoles(synth: SynthesizedPipeline): Record<FunctionKey, string> {
-  const roles = {} as Record<FunctionKey, string>;
+export function functionRoles(synth: SynthesizedPipeline): Record<string, string> {
+  const roles: Record<string, string> = {};
   for (const key of FUNCTION_KEYS) {
     const fn = synth.json.Resources[logicalId(synth.stack, synth.pipeline.functions[key])]!;
     roles[key] = fn.Properties.Role['Fn::GetAtt'][0];

@@ -1,9 +1,9 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { FUNCTION_KEYS, FUNCTION_SPECS } from '../../infra/functions';
-import { SUBSTITUTION_NAMES } from '../../local/asl';
+import { substitutionName } from '../../lambdas/shared/pipeline-function';
+import { SUBSTITUTION_NAMES } from '../../statemachine/definition';
 import { exampleConfig } from '../helpers/document';
-import { flatten, functionRoles, logicalId, resourcesOfType, roleStatements, synthWithoutBundling, type SynthesizedPipeline } from './cfn';
+import { FUNCTION_KEYS, flatten, functionRoles, functionSpec, logicalId, resourcesOfType, roleStatements, synthWithoutBundling, type SynthesizedPipeline } from './cfn';
 
 let synth: SynthesizedPipeline;
 let ids: { bucket: string; accessLogs: string; table: string; topic: string; key: string; stateMachine: string; queue: string };
@@ -190,9 +190,9 @@ describe('notification topic', () => {
 });
 
 describe('functions', () => {
-  it.each(FUNCTION_KEYS)('%s runs on nodejs24.x / arm64 with active tracing, its own log group and the pipeline environment', (key) => {
+  it.each([...FUNCTION_KEYS])('%s runs on nodejs24.x / arm64 with active tracing, its own log group and the pipeline environment', (key) => {
     const fn = synth.json.Resources[logicalId(synth.stack, synth.pipeline.functions[key])]!.Properties;
-    expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
+    expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: `index.${functionSpec(key).handler.export}`, TracingConfig: { Mode: 'Active' } });
     const logGroupId = fn.LoggingConfig.LogGroup.Ref as string;
     expect(synth.json.Resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 365 } });
     const env = fn.Environment.Variables;
@@ -207,7 +207,7 @@ describe('functions', () => {
   });
 
   it('gives the steps that hold a 10 MB metadata document 512 MB, the others 256 MB', () => {
-    const memory = (key: keyof typeof FUNCTION_SPECS) => synth.json.Resources[logicalId(synth.stack, synth.pipeline.functions[key])]!.Properties.MemorySize;
+    const memory = (key: string) => synth.json.Resources[logicalId(synth.stack, synth.pipeline.functions[key])]!.Properties.MemorySize;
     expect(memory('intake')).toBe(512);
     expect(memory('identityProviderApply')).toBe(512);
     expect(memory('policyApply')).toBe(256);
@@ -251,7 +251,7 @@ describe('state machine', () => {
       NotificationTopicArn: { Ref: ids.topic },
     };
     for (const key of FUNCTION_KEYS) {
-      expected[FUNCTION_SPECS[key].substitution] = { 'Fn::GetAtt': [logicalId(synth.stack, synth.pipeline.functions[key]), 'Arn'] };
+      expected[substitutionName(functionSpec(key))] = { 'Fn::GetAtt': [logicalId(synth.stack, synth.pipeline.functions[key]), 'Arn'] };
     }
     expect(Object.keys(props().DefinitionSubstitutions).sort()).toEqual([...SUBSTITUTION_NAMES].sort());
     expect(props().DefinitionSubstitutions).toEqual(expected);

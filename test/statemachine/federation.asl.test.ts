@@ -1,17 +1,81 @@
 import aslValidator from 'asl-validator';
-import { loadDefinition, readAslText, SUBSTITUTION_NAMES } from '../../local/asl';
+import type { StepDefinition } from '../../lambdas/shared/pipeline-function';
+import { FUNCTIONS, STEPS as REGISTERED_STEPS } from '../../lambdas/steps';
+import { loadDefinition, rawDefinition, readAslText, registryProblems, SUBSTITUTION_NAMES } from '../../statemachine/definition';
 
 type State = Record<string, any>;
 const definition = loadDefinition() as { StartAt: string; States: Record<string, State> };
 const states = definition.States;
 
 const LAMBDA_TRANSIENT = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
-const STEPS = [
-  { apply: 'Create or update identity provider', revert: 'Revert identity provider', key: 'identityProvider' },
-  { apply: 'Create or update federation role', revert: 'Revert federation role', key: 'role' },
-  { apply: 'Attach permissions policy', revert: 'Revert permissions policy', key: 'policy' },
-  { apply: 'Map Role attribute in IAM Identity Center', revert: 'Revert attribute mapping', key: 'attributeMapping' },
-];
+const STEPS = REGISTERED_STEPS.map((step) => ({ apply: step.apply.state, revert: step.revert.state, key: step.name }));
+
+/** The definition with one change, to show what the registry check catches. */
+function changed(edit: (states: Record<string, State>) => void): { States: Record<string, State> } {
+  const copy = rawDefinition() as { States: Record<string, State> };
+  edit(copy.States);
+  return copy;
+}
+
+describe('statemachine/federation.asl.json against the step registry (lambdas/steps.ts)', () => {
+  it('agrees with it: every Task state runs a registered function or a known integration, and every function is used once, by its state', () => {
+    expect(registryProblems(rawDefinition())).toEqual([]);
+  });
+
+  it('fails when a Task state invokes a function the registry does not list', () => {
+    const broken = changed((s) => {
+      s['Create or update federation role']!.Resource = '${RoleTrustFunctionArn}';
+    });
+    expect(registryProblems(broken)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('"Create or update federation role" invokes ${RoleTrustFunctionArn}'),
+        'function roleApply is registered but no Task state invokes ${RoleApplyFunctionArn}',
+      ]),
+    );
+  });
+
+  it('fails when the registry lists a step the definition does not run', () => {
+    const audit: StepDefinition = {
+      ...REGISTERED_STEPS[0],
+      name: 'auditLog',
+      apply: { ...REGISTERED_STEPS[0].apply, key: 'auditLogApply', state: 'Write audit log' },
+      revert: { ...REGISTERED_STEPS[0].revert, key: 'auditLogRevert', state: 'Revert audit log' },
+    };
+    const problems = registryProblems(rawDefinition(), [...REGISTERED_STEPS, audit], [...FUNCTIONS, audit.apply, audit.revert]);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'function auditLogApply is registered but no Task state invokes ${AuditLogApplyFunctionArn}',
+        'state "Write audit log" should write its receipt to $.receipts.auditLog',
+        'state "Write audit log" does not catch States.ALL into the rollback',
+      ]),
+    );
+  });
+
+  it('fails when a state name in the registry differs from the file', () => {
+    const renamed = REGISTERED_STEPS.map((step) => (step.name === 'policy' ? { ...step, apply: { ...step.apply, state: 'Attach policy' } } : step));
+    expect(registryProblems(rawDefinition(), renamed, [FUNCTIONS[0]!, ...renamed.flatMap((step) => [step.apply, step.revert])])).toContain(
+      'function policyApply should be invoked by state "Attach policy" alone, but is invoked by "Attach permissions policy"',
+    );
+  });
+
+  it('fails when a revert skips an earlier step', () => {
+    const broken = changed((s) => {
+      s['Revert federation role']!.Next = 'Rollback complete';
+    });
+    expect(registryProblems(broken)).toEqual([
+      'a failure of "Create or update federation role" never reaches "Revert identity provider"',
+      'a failure of "Attach permissions policy" never reaches "Revert identity provider"',
+      'a failure of "Map Role attribute in IAM Identity Center" never reaches "Revert identity provider"',
+    ]);
+  });
+
+  it('fails when a step\'s failure does not start the rollback', () => {
+    const broken = changed((s) => {
+      s['Attach permissions policy']!.Catch = [];
+    });
+    expect(registryProblems(broken)).toEqual(['state "Attach permissions policy" does not catch States.ALL into the rollback']);
+  });
+});
 
 describe('statemachine/federation.asl.json', () => {
   it('is valid Amazon States Language', () => {

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { applyIdentityProvider, handler } from '../../../lambdas/identity-provider/apply';
+import { applyIdentityProvider } from '../../../lambdas/identity-provider/apply';
 import { sameMetadataDocument } from '../../../lambdas/identity-provider/provider';
 import { pipelineTags } from '../../../lambdas/shared/tags';
 import { makeDocument } from '../../helpers/document';
@@ -219,16 +219,6 @@ describe('applyIdentityProvider', () => {
     });
   });
 
-  it('handler refuses an input that is not an execution document', async () => {
-    await expect(handler({ bucket: 'b' })).rejects.toMatchObject({ name: 'Document.Invalid' });
-    expect(iamMock.calls()).toHaveLength(0);
-  });
-
-  it('handler runs the step on the document the state machine passes', async () => {
-    providerPresent(METADATA_V2);
-
-    await expect(handler(JSON.parse(JSON.stringify(makeDocument())))).resolves.toMatchObject({ step: 'identityProvider', action: 'unchanged' });
-  });
 });
 
 describe('sameMetadataDocument', () => {

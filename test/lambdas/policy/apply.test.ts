@@ -13,7 +13,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type { SinonSpyCall } from 'sinon';
-import { applyPolicy, handler } from '../../../lambdas/policy/apply';
+import { applyPolicy } from '../../../lambdas/policy/apply';
 import { connectFederationPolicy, samePolicyDocument } from '../../../lambdas/policy/policy-document';
 import { journalKey } from '../../../lambdas/shared/journal';
 import { pipelineTags } from '../../../lambdas/shared/tags';
@@ -247,18 +247,5 @@ describe('applyPolicy', () => {
     iamMock.on(GetPolicyCommand).rejects(awsError('AccessDenied'));
     await expect(applyPolicy(doc, deps)).rejects.toMatchObject({ name: 'AccessDenied' });
     expect(iamCalls()).toEqual(['GetPolicy']);
-  });
-});
-
-describe('policy apply handler', () => {
-  it('refuses an input that is not an execution document', async () => {
-    await expect(handler({ bucket: 'b' })).rejects.toMatchObject({ name: 'Document.Invalid' });
-    expect(iamMock.calls()).toHaveLength(0);
-  });
-
-  it('runs the step on the execution document it is given', async () => {
-    policyExists(GENERATED);
-    attached(POLICY_ARN);
-    await expect(handler(JSON.parse(JSON.stringify(doc)))).resolves.toMatchObject({ step: 'policy', action: 'unchanged' });
   });
 });

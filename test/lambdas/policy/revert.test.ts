@@ -3,12 +3,12 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { applyPolicy } from '../../../lambdas/policy/apply';
-import { handler, revertPolicy } from '../../../lambdas/policy/revert';
+import { revertPolicy } from '../../../lambdas/policy/revert';
 import type { Receipt } from '../../../lambdas/shared/document';
 import { journalKey, writeJournal } from '../../../lambdas/shared/journal';
 import { makeDocument } from '../../helpers/document';
 import { awsError, FakeAccount } from './fake-iam';
-import { asRevertInput, generatedDocument, otherInstanceDocument, OTHER_ROLE, POLICY_ARN, PREEXISTING, ROLE, SCENARIOS, TEAM_ARN } from './scenarios';
+import { asRevertInput, generatedDocument, OTHER_ROLE, POLICY_ARN, PREEXISTING, ROLE, SCENARIOS, TEAM_ARN } from './scenarios';
 
 const iamMock = mockClient(IAMClient);
 const s3Mock = mockClient(S3Client);
@@ -252,21 +252,5 @@ describe('revertPolicy', () => {
     const receipt = await applyPolicy(doc, deps);
     account.roles.delete(ROLE);
     await expect(revertPolicy(asRevertInput(doc, receipt), deps)).resolves.toMatchObject({ action: 'nothing-to-do' });
-  });
-});
-
-describe('policy revert handler', () => {
-  it('refuses an input that is not an execution document', async () => {
-    await expect(handler(null)).rejects.toMatchObject({ name: 'Document.Invalid' });
-  });
-
-  it('reverts from the document it is given', async () => {
-    const account = install(new FakeAccount().addRole(ROLE, [PREEXISTING]));
-    account.addPolicy('AmazonConnectSSOPolicy', [otherInstanceDocument(3)]);
-    const before = account.snapshot();
-    const doc = makeDocument();
-    const receipt = await applyPolicy(doc, deps);
-    await expect(handler(asRevertInput(doc, receipt))).resolves.toMatchObject({ step: 'policy', action: 'restored' });
-    expect(account.snapshot()).toEqual(before);
   });
 });

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { applyRole, handler } from '../../../lambdas/role/apply';
+import { applyRole } from '../../../lambdas/role/apply';
 import { PRINCIPAL_RETRY_DELAYS_MS } from '../../../lambdas/role/role';
 import { federationTrustPolicy } from '../../../lambdas/role/trust-policy';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
@@ -306,10 +306,4 @@ describe('applyRole retried by the state machine after an earlier attempt of thi
     await expect(applyRole(doc(), deps())).resolves.toMatchObject({ action: 'unchanged' });
     expect(commandNames(iamMock)).toEqual(['GetRoleCommand']);
   });
-});
-
-it('handler runs the step on the document the state machine passes', async () => {
-  existingRole();
-
-  await expect(handler(JSON.parse(JSON.stringify(doc())))).resolves.toMatchObject({ step: 'role', action: 'unchanged' });
 });

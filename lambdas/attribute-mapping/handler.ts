@@ -1,0 +1,5 @@
+import { lambdaHandler } from '../shared/handler';
+import { attributeMappingStep } from './step';
+
+export const apply = lambdaHandler(attributeMappingStep.apply);
+export const revert = lambdaHandler(attributeMappingStep.revert);

@@ -1,0 +1,87 @@
+import { grants, type PermissionScope, unique } from '../shared/permissions';
+import { onExecutionDocument, type PipelineFunction, type StepDefinition } from '../shared/pipeline-function';
+import { applyAttributeMapping } from './apply';
+import { revertAttributeMapping } from './revert';
+
+const HANDLER = 'lambdas/attribute-mapping/handler.ts';
+
+/** DescribeApplication is resource-scoped (Application); a profile that names its application only by display name scopes to its instance. */
+function applicationResources(scope: PermissionScope): { exact: string[]; patterns: string[] } {
+  const exact: string[] = [];
+  const patterns: string[] = [];
+  for (const profile of Object.values(scope.config.profiles)) {
+    if (profile.application.arn !== undefined) {
+      exact.push(profile.application.arn);
+    } else {
+      const instanceId = profile.application.instanceArn?.split('/').pop() ?? '*';
+      patterns.push(`arn:${scope.partition}:sso::${scope.account}:application/${instanceId}/*`);
+    }
+  }
+  return { exact: unique(exact), patterns: unique(patterns) };
+}
+
+const IDENTITY_CENTER_ACTIONS = [
+  'sso:ListInstances',
+  'sso:ListApplications',
+  'sso:GetApplicationInstance',
+  // The Service Authorization Reference lists it among the actions DescribeApplication authorizes.
+  'sso:GetManagedApplicationInstance',
+  'sso:UpdateApplicationInstanceResponseConfiguration',
+  'sso:UpdateApplicationInstanceResponseSchemaConfiguration',
+];
+
+/** Apply and revert read and write the same things: the application's configuration, the journal and the saved mapping. */
+function mappingPermissions(direction: 'apply' | 'revert'): PipelineFunction['permissions'] {
+  return (scope) => {
+    const applications = applicationResources(scope);
+    const g = grants(scope)
+      .wildcard(
+        'IdentityCenterCallsWithoutResourceTypes',
+        IDENTITY_CENTER_ACTIONS,
+        '*',
+        `The Service Authorization Reference for IAM Identity Center (sso) defines no resource type for ${IDENTITY_CENTER_ACTIONS.map((a) => a.slice(4)).join(', ')}, so they can only be granted on "*"; DescribeApplication, which is resource-scoped, is granted on the profiles' applications only.`,
+      )
+      .allow('DescribeProfileApplications', ['sso:DescribeApplication'], applications.exact);
+    applications.patterns.forEach((pattern, index) =>
+      g.wildcard(
+        `DescribeApplicationsByDisplayName${index}`,
+        ['sso:DescribeApplication'],
+        pattern,
+        "A profile names its IAM Identity Center application by display name, so its ARN (application/<instance>/apl-<id>) is only known at run time; the grant is read-only and limited to the profile's instance where the profile names one.",
+      ),
+    );
+    const sid = direction === 'apply' ? 'JournalAndSavedMapping' : 'ReadJournalRestoreSavedMapping';
+    return g.objects(sid, ['s3:GetObject', 's3:PutObject'], ['journal', 'state']).listBucket().result();
+  };
+}
+
+/**
+ * The `Role` attribute mapping of the IAM Identity Center application, through the console's API (or by an operator
+ * in manual mode). Its functions call IAM Identity Center in IDENTITY_CENTER_REGION when the stack sets it.
+ */
+export const attributeMappingStep: StepDefinition<'attributeMapping'> = {
+  name: 'attributeMapping',
+  label: 'Attribute mapping',
+  apply: {
+    key: 'attributeMappingApply',
+    kind: 'apply',
+    state: 'Map Role attribute in IAM Identity Center',
+    handler: { entry: HANDLER, export: 'apply' },
+    description: 'Sets the Role attribute mapping of the IAM Identity Center application',
+    memorySize: 256,
+    timeoutSeconds: 60,
+    permissions: mappingPermissions('apply'),
+    run: onExecutionDocument(applyAttributeMapping),
+  },
+  revert: {
+    key: 'attributeMappingRevert',
+    kind: 'revert',
+    state: 'Revert attribute mapping',
+    handler: { entry: HANDLER, export: 'revert' },
+    description: 'Restores the previous attribute mapping of the IAM Identity Center application',
+    memorySize: 256,
+    timeoutSeconds: 60,
+    permissions: mappingPermissions('revert'),
+    run: onExecutionDocument(revertAttributeMapping),
+  },
+};

@@ -1,0 +1,5 @@
+import { lambdaHandler } from '../shared/handler';
+import { identityProviderStep } from './step';
+
+export const apply = lambdaHandler(identityProviderStep.apply);
+export const revert = lambdaHandler(identityProviderStep.revert);

@@ -1,0 +1,57 @@
+import { grants } from '../shared/permissions';
+import { onExecutionDocument, type StepDefinition } from '../shared/pipeline-function';
+import { applyIdentityProvider } from './apply';
+import { revertIdentityProvider } from './revert';
+
+const HANDLER = 'lambdas/identity-provider/handler.ts';
+
+/**
+ * The IAM SAML identity provider. Its functions hold the metadata document in memory (IAM accepts up to 10,000,000
+ * characters: about 20 MB as a JavaScript string, more while comparing), so they get 512 MB.
+ */
+export const identityProviderStep: StepDefinition<'identityProvider'> = {
+  name: 'identityProvider',
+  label: 'Identity provider',
+  apply: {
+    key: 'identityProviderApply',
+    kind: 'apply',
+    state: 'Create or update identity provider',
+    handler: { entry: HANDLER, export: 'apply' },
+    description: 'Creates the IAM SAML identity provider or updates its metadata',
+    memorySize: 512,
+    timeoutSeconds: 60,
+    permissions: (scope) =>
+      grants(scope)
+        .allow(
+          'CreateOrUpdateProfileSamlProviders',
+          ['iam:GetSAMLProvider', 'iam:CreateSAMLProvider', 'iam:UpdateSAMLProvider', 'iam:TagSAMLProvider', 'iam:ListSAMLProviderTags'],
+          (arns) => arns.samlProviders,
+        )
+        .objects('ReadUploadedMetadata', ['s3:GetObject', 's3:GetObjectVersion'], ['metadata'])
+        .objects('WriteJournalAndMetadataBackup', ['s3:GetObject', 's3:PutObject'], ['journal', 'backups'])
+        // A retried apply reads this execution's journal entry, absent on the first attempt.
+        .listBucket()
+        .result(),
+    run: onExecutionDocument(applyIdentityProvider),
+  },
+  revert: {
+    key: 'identityProviderRevert',
+    kind: 'revert',
+    state: 'Revert identity provider',
+    handler: { entry: HANDLER, export: 'revert' },
+    description: 'Restores the previous SAML provider metadata, or deletes a provider this execution created',
+    memorySize: 512,
+    timeoutSeconds: 60,
+    permissions: (scope) =>
+      grants(scope)
+        .allow(
+          'RestoreOrDeleteProfileSamlProviders',
+          ['iam:GetSAMLProvider', 'iam:ListSAMLProviderTags', 'iam:UpdateSAMLProvider', 'iam:DeleteSAMLProvider'],
+          (arns) => arns.samlProviders,
+        )
+        .objects('ReadJournalAndMetadataBackup', ['s3:GetObject'], ['journal', 'backups'])
+        .listBucket()
+        .result(),
+    run: onExecutionDocument(revertIdentityProvider),
+  },
+};

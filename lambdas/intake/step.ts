@@ -1,0 +1,22 @@
+import type { ExecutionDocument } from '../shared/document';
+import { grants } from '../shared/permissions';
+import type { PipelineFunction } from '../shared/pipeline-function';
+import { intake } from './intake';
+
+/**
+ * Intake: the first state. It holds the metadata document in memory while validating it (up to 10,000,000 bytes,
+ * several times that while parsing), so it gets 512 MB.
+ */
+export const intakeFunction: PipelineFunction<ExecutionDocument> = {
+  key: 'intake',
+  kind: 'intake',
+  state: 'Validate metadata',
+  handler: { entry: 'lambdas/intake/handler.ts', export: 'handler' },
+  description: 'Reads the uploaded metadata (pinned to its version), validates it and resolves the profile',
+  memorySize: 512,
+  timeoutSeconds: 60,
+  // HeadObject and GetObject (pinned to a version) are authorized by s3:GetObject / s3:GetObjectVersion. ListBucket
+  // makes a wrong key in a manual input fail as Request.ObjectNotFound rather than as AccessDenied.
+  permissions: (scope) => grants(scope).objects('ReadUploadedMetadata', ['s3:GetObject', 's3:GetObjectVersion'], ['metadata']).listBucket().result(),
+  run: (event, context) => intake(event, { s3: context.clients.s3, config: context.config, environment: context.environment, now: context.now }),
+};

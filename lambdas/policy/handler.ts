@@ -1,0 +1,5 @@
+import { lambdaHandler } from '../shared/handler';
+import { policyStep } from './step';
+
+export const apply = lambdaHandler(policyStep.apply);
+export const revert = lambdaHandler(policyStep.revert);

@@ -1,0 +1,88 @@
+import { allow, grants, type ProfileArns, type Statement } from '../shared/permissions';
+import { onExecutionDocument, type StepDefinition } from '../shared/pipeline-function';
+import { applyPolicy } from './apply';
+import { revertPolicy } from './revert';
+
+const HANDLER = 'lambdas/policy/handler.ts';
+
+/** AttachRolePolicy / DetachRolePolicy on each profile role, only for the policies its profiles name. */
+function rolePolicyAttachment(sid: string, action: 'iam:AttachRolePolicy' | 'iam:DetachRolePolicy', arns: ProfileArns): Statement[] {
+  return [...arns.attachableByRole].flatMap(([role, policies], index) => allow(`${sid}${index}`, [action], [role], { ArnEquals: { 'iam:PolicyARN': policies } }));
+}
+
+/** The permissions policy: the generated Connect federation policy and any managed policies, attached to the role. */
+export const policyStep: StepDefinition<'policy'> = {
+  name: 'policy',
+  label: 'Permissions policy',
+  apply: {
+    key: 'policyApply',
+    kind: 'apply',
+    state: 'Attach permissions policy',
+    handler: { entry: HANDLER, export: 'apply' },
+    description: 'Ensures the permissions policy and attaches it to the federation role',
+    memorySize: 256,
+    timeoutSeconds: 60,
+    permissions: (scope) => {
+      const g = grants(scope);
+      return g
+        .allow(
+          'EnsureGeneratedPolicies',
+          [
+            'iam:GetPolicy',
+            'iam:GetPolicyVersion',
+            'iam:ListPolicyVersions',
+            'iam:CreatePolicy',
+            'iam:TagPolicy',
+            'iam:ListPolicyTags',
+            'iam:CreatePolicyVersion',
+            // The one delete an apply function holds: IAM keeps at most 5 versions of a policy, so apply deletes the
+            // oldest non-default version to make room for the new one (journalled first, so the revert recreates it).
+            // Limited to the profiles' own generated policies.
+            'iam:DeletePolicyVersion',
+          ],
+          (arns) => arns.customerPolicies,
+        )
+        .allow('ReadProfileRoleAttachments', ['iam:ListAttachedRolePolicies'], (arns) => arns.roles)
+        .add(rolePolicyAttachment('AttachOnlyProfilePolicies', 'iam:AttachRolePolicy', g.arns))
+        .objects('WriteJournal', ['s3:GetObject', 's3:PutObject'], ['journal'])
+        // A retried apply reads this execution's journal entry, absent on the first attempt.
+        .listBucket()
+        .result();
+    },
+    run: onExecutionDocument(applyPolicy),
+  },
+  revert: {
+    key: 'policyRevert',
+    kind: 'revert',
+    state: 'Revert permissions policy',
+    handler: { entry: HANDLER, export: 'revert' },
+    description: 'Detaches what this execution attached and restores the previous policy version',
+    memorySize: 256,
+    timeoutSeconds: 60,
+    permissions: (scope) => {
+      const g = grants(scope);
+      return g
+        .allow(
+          'RestoreOrDeleteGeneratedPolicies',
+          [
+            'iam:GetPolicy',
+            'iam:ListPolicyTags',
+            'iam:GetPolicyVersion',
+            'iam:ListPolicyVersions',
+            'iam:SetDefaultPolicyVersion',
+            'iam:CreatePolicyVersion',
+            'iam:DeletePolicyVersion',
+            'iam:DeletePolicy',
+            'iam:ListEntitiesForPolicy',
+          ],
+          (arns) => arns.customerPolicies,
+        )
+        .allow('ReadProfileRoleAttachments', ['iam:ListAttachedRolePolicies'], (arns) => arns.roles)
+        .add(rolePolicyAttachment('DetachOnlyProfilePolicies', 'iam:DetachRolePolicy', g.arns))
+        .objects('ReadAndRecordJournal', ['s3:GetObject', 's3:PutObject'], ['journal'])
+        .listBucket()
+        .result();
+    },
+    run: onExecutionDocument(revertPolicy),
+  },
+};

@@ -1,0 +1,5 @@
+import { lambdaHandler } from '../shared/handler';
+import { roleStep } from './step';
+
+export const apply = lambdaHandler(roleStep.apply);
+export const revert = lambdaHandler(roleStep.revert);

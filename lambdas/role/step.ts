@@ -1,0 +1,104 @@
+import { roleArn } from '../shared/arns';
+import { allow, grants, type PermissionScope, type Statement } from '../shared/permissions';
+import { onExecutionDocument, type StepDefinition } from '../shared/pipeline-function';
+import { applyRole } from './apply';
+import { revertRole } from './revert';
+
+const HANDLER = 'lambdas/role/handler.ts';
+
+/** Role ARN -> the permissions boundaries its profiles require (undefined: a profile without a boundary). */
+function boundariesByRole(scope: PermissionScope): Map<string, Set<string | undefined>> {
+  const byRole = new Map<string, Set<string | undefined>>();
+  for (const profile of Object.values(scope.config.profiles)) {
+    const arn = roleArn(scope, profile.role.name, profile.role.path);
+    const set = byRole.get(arn) ?? new Set<string | undefined>();
+    set.add(profile.role.permissionsBoundaryArn);
+    byRole.set(arn, set);
+  }
+  return byRole;
+}
+
+/**
+ * CreateRole for every profile role. Where every profile of a role names a permissions boundary, CreateRole and
+ * PutRolePermissionsBoundary only succeed with that boundary (condition key iam:PermissionsBoundary), so the
+ * function cannot create the role without its boundary or with another one.
+ */
+function createRoleStatements(scope: PermissionScope): Statement[] {
+  const unbounded: string[] = [];
+  const bounded: Statement[] = [];
+  for (const [arn, boundaries] of boundariesByRole(scope)) {
+    if (boundaries.has(undefined)) {
+      unbounded.push(arn);
+      continue;
+    }
+    bounded.push(
+      ...allow(`CreateRoleWithItsBoundary${bounded.length}`, ['iam:CreateRole', 'iam:PutRolePermissionsBoundary'], [arn], {
+        StringEquals: { 'iam:PermissionsBoundary': [...boundaries] },
+      }),
+    );
+  }
+  return [...allow('CreateProfileRoles', ['iam:CreateRole'], unbounded), ...bounded];
+}
+
+/**
+ * The SAML 2.0 federation role. Its apply retries briefly while IAM propagates a provider created a moment ago
+ * (an invalid-principal answer, up to about 60 s), so it gets twice that.
+ */
+export const roleStep: StepDefinition<'role'> = {
+  name: 'role',
+  label: 'Federation role',
+  apply: {
+    key: 'roleApply',
+    kind: 'apply',
+    state: 'Create or update federation role',
+    handler: { entry: HANDLER, export: 'apply' },
+    description: 'Creates the SAML federation role, or updates its trust policy in place',
+    memorySize: 256,
+    timeoutSeconds: 120,
+    permissions: (scope) =>
+      grants(scope)
+        .allow(
+          'UpdateProfileRolesInPlace',
+          ['iam:GetRole', 'iam:TagRole', 'iam:ListRoleTags', 'iam:UpdateAssumeRolePolicy', 'iam:UpdateRole'],
+          (arns) => arns.roles,
+        )
+        .add(createRoleStatements(scope))
+        .objects('WriteJournal', ['s3:GetObject', 's3:PutObject'], ['journal'])
+        // A retried apply reads this execution's journal entry, absent on the first attempt.
+        .listBucket()
+        .result(),
+    run: onExecutionDocument(applyRole),
+  },
+  revert: {
+    key: 'roleRevert',
+    kind: 'revert',
+    state: 'Revert federation role',
+    handler: { entry: HANDLER, export: 'revert' },
+    description: 'Restores the role trust policy, or deletes a role this execution created',
+    memorySize: 256,
+    timeoutSeconds: 60,
+    permissions: (scope) =>
+      grants(scope)
+        .allow(
+          'RestoreOrDeleteProfileRoles',
+          [
+            'iam:GetRole',
+            'iam:ListRoleTags',
+            'iam:ListAttachedRolePolicies',
+            'iam:DetachRolePolicy',
+            'iam:ListRolePolicies',
+            'iam:DeleteRolePolicy',
+            'iam:DeleteRole',
+            'iam:UpdateAssumeRolePolicy',
+            'iam:UpdateRole',
+            'iam:PutRolePermissionsBoundary',
+            'iam:DeleteRolePermissionsBoundary',
+          ],
+          (arns) => arns.roles,
+        )
+        .objects('ReadAndRecordJournal', ['s3:GetObject', 's3:PutObject'], ['journal'])
+        .listBucket()
+        .result(),
+    run: onExecutionDocument(revertRole),
+  },
+};

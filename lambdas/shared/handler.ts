@@ -1,0 +1,79 @@
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { SwbClient } from '../attribute-mapping/swb-client';
+import { ConfigInvalidError } from './errors';
+import type { FunctionContext, PipelineEnvironment, PipelineFunction, StepClients } from './pipeline-function';
+import { parseFederationConfig } from './profile';
+
+/**
+ * The one place that creates AWS clients for the pipeline's steps: the deployed functions (through `lambdaHandler`)
+ * and a live local run. Each client is created on first use, so a function builds only those its step calls, once
+ * per container, and reuses their connections across invocations as AWS recommends.
+ */
+export function awsClients(regions: { region?: string; identityCenterRegion?: string } = {}): StepClients {
+  // Without a region the SDK finds one itself (AWS_REGION, then the shared config file's profile).
+  const at = regions.region ? { region: regions.region } : {};
+  // IAM Identity Center may live in another region than the pipeline.
+  const identityCenterRegion = regions.identityCenterRegion || regions.region;
+  const identityCenter = identityCenterRegion ? { region: identityCenterRegion } : {};
+  let s3: S3Client | undefined;
+  let iam: IAMClient | undefined;
+  let ssoAdmin: SSOAdminClient | undefined;
+  let swb: SwbClient | undefined;
+  return {
+    get s3() {
+      s3 ??= new S3Client(at);
+      return s3;
+    },
+    get iam() {
+      iam ??= new IAMClient(at);
+      return iam;
+    },
+    get ssoAdmin() {
+      ssoAdmin ??= new SSOAdminClient(identityCenter);
+      return ssoAdmin;
+    },
+    get swb() {
+      swb ??= new SwbClient({ region: identityCenterRegion ?? '' });
+      return swb;
+    },
+  };
+}
+
+/** The deployment's facts, from the function's environment; a missing variable fails the container's start with a named error. */
+export function readPipelineEnvironment(env: NodeJS.ProcessEnv): PipelineEnvironment {
+  const required = (name: string): string => {
+    const value = env[name];
+    if (value === undefined || value === '') throw new ConfigInvalidError(`${name}: the pipeline's functions need this environment variable`);
+    return value;
+  };
+  return {
+    bucket: required('METADATA_BUCKET'),
+    account: required('ACCOUNT_ID'),
+    region: required('AWS_REGION'),
+    partition: env.PARTITION || 'aws',
+  };
+}
+
+/** What a deployed function runs with, read from its environment; the profiles are validated here, at start. */
+export function deployedContext(env: NodeJS.ProcessEnv): FunctionContext {
+  if (env.PROFILES === undefined) throw new ConfigInvalidError('PROFILES: the pipeline\'s functions need the federation configuration (JSON) in this environment variable');
+  const environment = readPipelineEnvironment(env);
+  return {
+    config: parseFederationConfig(env.PROFILES, 'PROFILES'),
+    environment,
+    clients: awsClients({ region: environment.region, identityCenterRegion: env.IDENTITY_CENTER_REGION }),
+    now: () => new Date(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}
+
+/**
+ * A Lambda handler for one of the workflow's functions: its context is built once, when the handler module loads (a
+ * container's start), and each invocation runs the function's plain code with it.
+ */
+export function lambdaHandler<Result>(fn: PipelineFunction<Result>, env: NodeJS.ProcessEnv = process.env): (event: unknown) => Promise<Result> {
+  const context = deployedContext(env);
+  return async (event) => fn.run(event, context);
+}

@@ -1,0 +1,133 @@
+import { customerPolicyArn, roleArn, samlProviderArn } from './arns';
+import type { FederationConfig, Profile } from './profile';
+
+/**
+ * What a function's role may do, as plain IAM statements (the CDK stack turns them into its PolicyStatements). Each
+ * step declares its own beside its code; IAM resources are built only from the names in the profiles, and every S3
+ * grant is limited to one key prefix of the metadata bucket.
+ */
+
+/** Where the statements point: the account and bucket of the deployment (CDK tokens are fine). */
+export interface PermissionScope {
+  readonly partition: string;
+  readonly account: string;
+  readonly bucketArn: string;
+  readonly config: FederationConfig;
+}
+
+export interface Statement {
+  readonly Sid: string;
+  readonly Effect: 'Allow';
+  readonly Action: string[];
+  readonly Resource: string[];
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** A resource pattern with a `*` in it, and why it cannot be narrower (becomes a cdk-nag IAM5 acknowledgement). */
+export interface WildcardGrant {
+  readonly resource: string;
+  readonly reason: string;
+}
+
+export interface FunctionPermissions {
+  readonly statements: Statement[];
+  readonly wildcards: WildcardGrant[];
+}
+
+export const unique = <T>(values: T[]): T[] => [...new Set(values)];
+
+/** The IAM names the profiles allow, as ARNs. */
+export interface ProfileArns {
+  readonly samlProviders: string[];
+  readonly roles: string[];
+  /** Customer managed policies the pipeline generates (profiles with `policy.connectInstanceArn`). */
+  readonly customerPolicies: string[];
+  /** For each role ARN, the policy ARNs its profiles attach (generated and `managedPolicyArns`). */
+  readonly attachableByRole: ReadonlyMap<string, string[]>;
+}
+
+export function profileArns(scope: Pick<PermissionScope, 'partition' | 'account' | 'config'>): ProfileArns {
+  const at = { partition: scope.partition, account: scope.account };
+  const profiles = Object.values(scope.config.profiles);
+  const generated = (profile: Profile): string[] =>
+    profile.policy.connectInstanceArn === undefined ? [] : [customerPolicyArn(at, profile.policy.name)];
+  const attachableByRole = new Map<string, string[]>();
+  for (const profile of profiles) {
+    const role = roleArn(at, profile.role.name, profile.role.path);
+    attachableByRole.set(role, unique([...(attachableByRole.get(role) ?? []), ...generated(profile), ...profile.policy.managedPolicyArns]));
+  }
+  return {
+    samlProviders: unique(profiles.map((profile) => samlProviderArn(at, profile.identityProvider.name))),
+    roles: unique(profiles.map((profile) => roleArn(at, profile.role.name, profile.role.path))),
+    customerPolicies: unique(profiles.flatMap(generated)),
+    attachableByRole,
+  };
+}
+
+/** One Allow statement, or none: a profile set without (say) a generated policy leaves nothing to grant, and an empty Resource list is invalid IAM. */
+export function allow(sid: string, actions: string[], resources: string[], condition?: Statement['Condition']): Statement[] {
+  if (resources.length === 0) return [];
+  return [{ Sid: sid, Effect: 'Allow', Action: actions, Resource: resources, ...(condition ? { Condition: condition } : {}) }];
+}
+
+const OBJECT_REASONS = {
+  metadata:
+    'Uploaded metadata documents are named by the people who upload them (metadata/<profile>/<any name>.xml); the grant is read-only and limited to the metadata/ prefix of the pipeline bucket.',
+  journal:
+    'Journal entries are keyed by execution name (journal/<execution>/<step>.json), unknown until an execution starts; the grant is limited to the journal/ prefix of the pipeline bucket.',
+  backups:
+    'Backups of replaced provider metadata are keyed by execution name (backups/<execution>/...), unknown until an execution starts; the grant is limited to the backups/ prefix of the pipeline bucket.',
+  state: 'The saved attribute mapping lives at state/<profile>/attribute-mapping.json; the grant is limited to the state/ prefix of the pipeline bucket.',
+} as const;
+export type BucketPrefix = keyof typeof OBJECT_REASONS;
+
+/** Collects a function's statements and the wildcards they carry. */
+export class Grants {
+  public readonly arns: ProfileArns;
+  private readonly statements: Statement[] = [];
+  private readonly wildcards: WildcardGrant[] = [];
+
+  public constructor(public readonly scope: PermissionScope) {
+    this.arns = profileArns(scope);
+  }
+
+  public add(statements: Statement[]): this {
+    this.statements.push(...statements);
+    return this;
+  }
+
+  /** Allows `actions` on `resources` (or the profile names it picks), when there is any. */
+  public allow(sid: string, actions: string[], resources: string[] | ((arns: ProfileArns) => string[]), condition?: Statement['Condition']): this {
+    return this.add(allow(sid, actions, typeof resources === 'function' ? resources(this.arns) : resources, condition));
+  }
+
+  /** Object actions on some prefixes of the metadata bucket. */
+  public objects(sid: string, actions: string[], prefixes: BucketPrefix[]): this {
+    for (const prefix of prefixes) this.wildcards.push({ resource: `${this.scope.bucketArn}/${prefix}/*`, reason: OBJECT_REASONS[prefix] });
+    return this.add(allow(sid, actions, prefixes.map((prefix) => `${this.scope.bucketArn}/${prefix}/*`)));
+  }
+
+  /**
+   * Without s3:ListBucket, S3 answers a GET for a missing key with AccessDenied instead of NoSuchKey, and a step that
+   * reads "the journal entry, if any" (every revert, and every apply on a retry) or "the saved mapping, if any" would
+   * fail instead of carrying on (Intake: a wrong key must read as "not found"). The bucket holds only pipeline data:
+   * metadata, journal, backups and saved mappings, so listing its key names is low risk.
+   */
+  public listBucket(): this {
+    return this.add(allow('ListBucketSoMissingKeysReadAsNoSuchKey', ['s3:ListBucket'], [this.scope.bucketArn]));
+  }
+
+  public wildcard(sid: string, actions: string[], resource: string, reason: string): this {
+    this.wildcards.push({ resource, reason });
+    return this.add(allow(sid, actions, [resource]));
+  }
+
+  public result(): FunctionPermissions {
+    return { statements: [...this.statements], wildcards: [...this.wildcards] };
+  }
+}
+
+/** Starts the grants of one function. */
+export function grants(scope: PermissionScope): Grants {
+  return new Grants(scope);
+}
