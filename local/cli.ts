@@ -5,7 +5,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { ROLE_ATTRIBUTE, parseFederationConfig, type FederationConfig } from '../lambdas/shared/profile';
 import type { ExecutionDocument } from '../lambdas/shared/document';
 import { STEPS, type Step } from '../lambdas/steps';
-import { readableCause, startAndFollow } from './deployed';
+import { describeFailure, startAndFollow } from './deployed';
 import { liveServices } from './live-services';
 import { runLocalExecution, type LocalExecutionResult, type LocalServices, type TimelineEntry } from './runner';
 import { accountForConfig, simulatedServices } from './simulated-services';
@@ -94,7 +94,7 @@ function summarize(result: LocalExecutionResult, print: (line: string) => void, 
     for (const warning of result.output?.metadata.warnings ?? []) print(`  warning: ${warning}`);
   } else {
     print(`Result: FAILED ${result.error}`);
-    print(`  ${result.cause ?? ''}`);
+    for (const line of describeFailure(result.error, result.cause)) print(`  ${line}`);
   }
   if (account) {
     const mutating = account.calls.filter((c) => c.mutating && c.service !== 'dynamodb').length;
@@ -194,7 +194,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         { bucket: values.bucket, key: values.key, versionId: values['version-id'], dryRun: values['dry-run'] === true },
         io.print,
       );
-      io.print(`${outcome.status}${outcome.error ? ` ${outcome.error}: ${readableCause(outcome.cause)}` : ''}`);
+      io.print(`${outcome.status}${outcome.error ? ` ${outcome.error}: ${describeFailure(outcome.error, outcome.cause).join(' ')}` : ''}`);
       return outcome.status === 'SUCCEEDED' ? 0 : 1;
     }
     case 'confirm':

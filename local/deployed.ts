@@ -5,6 +5,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { describeRollbackIncomplete, parseRollbackIncompleteCause, WORKFLOW_ERRORS } from '../statemachine/workflow-errors';
 
 export interface FollowedExecution {
   executionArn: string;
@@ -29,12 +30,30 @@ export function readableCause(cause: string | undefined): string {
   }
 }
 
+/**
+ * An execution's failure in words: a Rollback.Incomplete cause is structured (what failed, what is left to undo), so
+ * it is read as data and told step by step; any other cause as `readableCause` shows it.
+ */
+export function describeFailure(error: string | undefined, cause: string | undefined): string[] {
+  if (error === WORKFLOW_ERRORS.rollbackIncomplete) {
+    try {
+      return describeRollbackIncomplete(parseRollbackIncompleteCause(cause));
+    } catch {
+      // Not the structured shape (an execution of an older definition): show it as it is.
+    }
+  }
+  return [readableCause(cause)];
+}
+
 /** One line per state entered, retried or failed, as the console's event history shows them. */
 export function describeHistoryEvent(event: HistoryEvent): string | undefined {
   if (event.stateEnteredEventDetails) return `→ ${event.stateEnteredEventDetails.name}`;
   if (event.taskFailedEventDetails) return `  ✗ ${event.taskFailedEventDetails.error}: ${readableCause(event.taskFailedEventDetails.cause)}`;
   if (event.lambdaFunctionFailedEventDetails) return `  ✗ ${event.lambdaFunctionFailedEventDetails.error}: ${readableCause(event.lambdaFunctionFailedEventDetails.cause)}`;
-  if (event.executionFailedEventDetails) return `✗ ${event.executionFailedEventDetails.error}: ${readableCause(event.executionFailedEventDetails.cause)}`;
+  if (event.executionFailedEventDetails) {
+    const { error, cause } = event.executionFailedEventDetails;
+    return `✗ ${error}: ${describeFailure(error, cause).join(' ')}`;
+  }
   if (event.type === 'ExecutionSucceeded') return '✓ execution succeeded';
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { awsClients } from '../lambdas/shared/handler';
+import { LOCK_HELD } from '../statemachine/workflow-errors';
 import type { LocalServices } from './runner';
 
 /**
@@ -19,7 +20,7 @@ export async function liveServices(bucket: string, print: (line: string) => void
     takeLock(item, now) {
       const held = locks.get(item.profile);
       if (held && held.owner !== item.owner && held.expiresAt >= now) {
-        throw Object.assign(new Error(`profile ${item.profile} is locked by ${held.owner}`), { name: 'DynamoDB.ConditionalCheckFailedException' });
+        throw Object.assign(new Error(`profile ${item.profile} is locked by ${held.owner}`), { name: LOCK_HELD });
       }
       locks.set(item.profile, { owner: item.owner, expiresAt: item.expiresAt });
     },

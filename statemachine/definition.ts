@@ -48,6 +48,7 @@ export function loadDefinition(values: Substitutions = localSubstitutions()): Re
 
 type AslState = {
   Type?: string;
+  Parameters?: Record<string, unknown>;
   Resource?: string;
   Next?: string;
   Default?: string;
@@ -121,6 +122,12 @@ export function registryProblems(definition: { States?: Record<string, AslState>
     const reached = reachableOnSuccess(states, onFailure);
     for (const earlier of steps.slice(0, index + 1)) {
       if (!reached.has(earlier.revert.state)) problems.push(`a failure of "${step.apply.state}" never reaches "${earlier.revert.state}"`);
+    }
+    // A revert that fails for good names itself and every earlier step as left to undo, newest first.
+    const stopped = states[revert?.Catch?.find((handler) => handler.ErrorEquals?.includes('States.ALL'))?.Next ?? '']?.Parameters;
+    const leftToUndo = steps.slice(0, index + 1).map((earlier) => earlier.name).reverse();
+    if (stopped?.failedRevert !== step.name || JSON.stringify(stopped?.stillToUndo) !== JSON.stringify(leftToUndo)) {
+      problems.push(`a failure of "${step.revert.state}" should record failedRevert "${step.name}" and stillToUndo ${JSON.stringify(leftToUndo)}`);
     }
   });
   return problems;

@@ -3,6 +3,7 @@ import * as s3 from '@aws-sdk/client-s3';
 import * as ssoAdmin from '@aws-sdk/client-sso-admin';
 import { responseError } from '../../lambdas/attribute-mapping/swb-client';
 import { FederationError } from '../../lambdas/shared/errors';
+import { LOCK_HELD } from '../../statemachine/workflow-errors';
 
 /** The services the simulated account answers for; a call log entry and a fault name one of these. */
 export type Service = 's3' | 'iam' | 'sso-admin' | 'swb' | 'dynamodb' | 'sns';
@@ -128,5 +129,5 @@ export function injectedError(name: string, service: Service, operation: string)
 
 /** DynamoDB's failed condition, named as Step Functions' DynamoDB integration reports it. */
 export function conditionalCheckFailed(message: string): AwsError {
-  return awsError('DynamoDB.ConditionalCheckFailedException', message);
+  return awsError(LOCK_HELD, message);
 }

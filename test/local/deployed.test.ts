@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { readableCause, startAndFollow } from '../../local/deployed';
+import { describeFailure, readableCause, startAndFollow } from '../../local/deployed';
 
 const sfnMock = mockClient(SFNClient);
 const STATE_MACHINE = 'arn:aws:states:us-east-1:111122223333:stateMachine:SamlFederation';
@@ -105,5 +105,28 @@ describe('start: following a deployed execution', () => {
     ['a JSON string', '"quoted"'],
   ])('leaves any other cause as it is: %s', (_name, cause) => {
     expect(readableCause(cause)).toBe(cause);
+  });
+});
+
+describe('describeFailure', () => {
+  it('tells a Rollback.Incomplete from its structured cause: the failed revert and what is left, by the steps\' labels', () => {
+    const cause = JSON.stringify({
+      failedRevert: 'role',
+      stillToUndo: ['role', 'identityProvider'],
+      failure: { Error: 'AccessDenied', Cause: 'not allowed to attach' },
+      revertFailure: { Error: 'ServiceFailureException', Cause: 'IAM is down' },
+    });
+    expect(describeFailure('Rollback.Incomplete', cause)).toEqual([
+      'Provisioning failed (AccessDenied: not allowed to attach) and the rollback stopped: reverting the federation role failed (ServiceFailureException: IAM is down).',
+      'Still to undo by hand, in this order: federation role, then identity provider.',
+    ]);
+  });
+
+  it('shows any other cause as it is, and a deployed Lambda\'s JSON cause as its message', () => {
+    expect(describeFailure('Provisioning.RolledBack', 'AccessDenied: no. Every change this execution made was reverted.')).toEqual([
+      'AccessDenied: no. Every change this execution made was reverted.',
+    ]);
+    expect(describeFailure('Rollback.Incomplete', 'not JSON')).toEqual(['not JSON']);
+    expect(describeFailure('Role.Vanished', JSON.stringify({ errorType: 'Role.Vanished', errorMessage: 'gone', trace: ['at x'] }))).toEqual(['gone']);
   });
 });

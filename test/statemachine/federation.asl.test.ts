@@ -2,12 +2,12 @@ import aslValidator from 'asl-validator';
 import type { StepDefinition } from '../../lambdas/shared/pipeline-function';
 import { FUNCTIONS, STEPS as REGISTERED_STEPS } from '../../lambdas/steps';
 import { loadDefinition, rawDefinition, readAslText, registryProblems, SUBSTITUTION_NAMES } from '../../statemachine/definition';
+import { ERROR_GROUPS, LAMBDA_SERVICE_ERRORS, TRANSIENT_AWS_ERRORS, WORKFLOW_ERRORS } from '../../statemachine/workflow-errors';
 
 type State = Record<string, any>;
 const definition = loadDefinition() as { StartAt: string; States: Record<string, State> };
 const states = definition.States;
 
-const LAMBDA_TRANSIENT = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
 const STEPS = REGISTERED_STEPS.map((step) => ({ apply: step.apply.state, revert: step.revert.state, key: step.name }));
 
 /** The definition with one change, to show what the registry check catches. */
@@ -69,6 +69,15 @@ describe('statemachine/federation.asl.json against the step registry (lambdas/st
     ]);
   });
 
+  it('fails when a failed revert names the wrong steps as left to undo', () => {
+    const broken = changed((s) => {
+      s['Rollback incomplete at permissions policy']!.Parameters.stillToUndo = ['policy', 'identityProvider'];
+    });
+    expect(registryProblems(broken)).toEqual([
+      'a failure of "Revert permissions policy" should record failedRevert "policy" and stillToUndo ["policy","role","identityProvider"]',
+    ]);
+  });
+
   it('fails when a step\'s failure does not start the rollback', () => {
     const broken = changed((s) => {
       s['Attach permissions policy']!.Catch = [];
@@ -98,7 +107,7 @@ describe('statemachine/federation.asl.json', () => {
 
   it.each(STEPS)('$apply retries transient Lambda errors with capped, jittered backoff', ({ apply }) => {
     const retry = states[apply]!.Retry as State[];
-    const lambdaRetrier = retry.find((r) => LAMBDA_TRANSIENT.every((name) => r.ErrorEquals.includes(name)));
+    const lambdaRetrier = retry.find((r) => LAMBDA_SERVICE_ERRORS.every((name) => r.ErrorEquals.includes(name)));
     expect(lambdaRetrier).toMatchObject({ JitterStrategy: 'FULL', BackoffRate: 2 });
     expect(lambdaRetrier!.MaxDelaySeconds).toBeGreaterThan(0);
     const awsRetrier = retry.find((r) => r.ErrorEquals.includes('Throttling'));
@@ -119,15 +128,35 @@ describe('statemachine/federation.asl.json', () => {
     expect(states['Rollback complete']!.Parameters['Cause.$']).toContain('$.failure.Error');
   });
 
-  it.each(STEPS)('$revert is retried, and one that still fails ends Rollback.Incomplete listing what is left', ({ revert, key }) => {
+  it.each(STEPS)('$revert is retried, and one that still fails ends Rollback.Incomplete with a structured cause', ({ revert, key }) => {
     const state = states[revert]!;
     expect(state.ResultPath).toBe(`$.reverts.${key}`);
     expect((state.Retry as State[]).some((r) => r.ErrorEquals.includes('States.ALL') && r.MaxAttempts >= 2)).toBe(true);
-    const incomplete = states[state.Catch[0].Next]!;
-    expect(incomplete.Parameters.Error).toBe('Rollback.Incomplete');
-    const index = STEPS.findIndex((s) => s.key === key);
-    for (const earlier of STEPS.slice(0, index + 1)) expect(incomplete.Parameters['Cause.$']).toContain(earlier.revert.replace('Revert ', ''));
-    expect(incomplete.Next).toBe('Notify rollback incomplete');
+    expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.revertFailure', Next: expect.any(String) }]);
+    const stopped = states[state.Catch[0].Next]!;
+    expect(stopped).toMatchObject({ Type: 'Pass', ResultPath: '$.rollbackIncomplete', Next: 'Rollback incomplete' });
+    expect(stopped.Parameters).toMatchObject({ failedRevert: key, 'failure.$': '$.failure', 'revertFailure.$': '$.revertFailure' });
+    expect(states['Rollback incomplete']!.Parameters).toEqual({ Error: WORKFLOW_ERRORS.rollbackIncomplete, 'Cause.$': 'States.JsonToString($.rollbackIncomplete)' });
+    expect(states['Rollback incomplete']!.Next).toBe('Notify rollback incomplete');
+  });
+
+  it('raises only the workflow errors statemachine/workflow-errors.ts names', () => {
+    const raised = Object.values(states).flatMap((state) => [state.Error, state.Parameters?.Error].filter((e): e is string => typeof e === 'string'));
+    expect([...new Set(raised)].sort()).toEqual(Object.values(WORKFLOW_ERRORS).sort());
+  });
+
+  it('matches only the error groups statemachine/workflow-errors.ts names', () => {
+    const groups = Object.values(ERROR_GROUPS).map((group) => JSON.stringify([...group].sort()));
+    for (const [name, state] of Object.entries(states)) {
+      for (const matcher of [...(state.Retry ?? []), ...(state.Catch ?? [])] as State[]) {
+        const errors = JSON.stringify([...matcher.ErrorEquals].sort());
+        expect({ name, errors, known: groups.includes(errors) }).toEqual({ name, errors, known: true });
+      }
+    }
+  });
+
+  it('retries the transient AWS errors of every service a step calls, IAM Identity Center\'s console API included', () => {
+    expect(TRANSIENT_AWS_ERRORS).toEqual(expect.arrayContaining(['Throttling', 'ServiceFailureException', 'SlowDown', 'Mapping.Throttled', 'Mapping.ServiceError']));
   });
 
   it('fails an Intake error at once with its own name: nothing to revert', () => {
