@@ -1,5 +1,5 @@
 import type { MappingConfiguration } from './mapping';
-import { sameValue } from './mapping';
+import { sameJson } from '../shared/policy-json';
 import type { MappingPart } from './receipt';
 import type { SwbApi } from './swb-api';
 
@@ -13,8 +13,8 @@ export async function readCurrentConfiguration(swb: SwbApi, instanceId: string):
 /** The halves of `target` that differ from `current` (all of them when `current` is unknown), in write order. */
 export function partsToWrite(current: MappingConfiguration | undefined, target: MappingConfiguration): MappingPart[] {
   const parts: MappingPart[] = [];
-  if (!current || !sameValue(current.responseConfig, target.responseConfig)) parts.push('responseConfig');
-  if (!current || !sameValue(current.responseSchemaConfig, target.responseSchemaConfig)) parts.push('responseSchemaConfig');
+  if (!current || !sameJson(current.responseConfig, target.responseConfig)) parts.push('responseConfig');
+  if (!current || !sameJson(current.responseSchemaConfig, target.responseSchemaConfig)) parts.push('responseSchemaConfig');
   return parts;
 }
 

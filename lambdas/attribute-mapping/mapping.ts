@@ -1,4 +1,5 @@
 import { roleArn, samlProviderArn } from '../shared/arns';
+import { sameJson } from '../shared/policy-json';
 import type { ExecutionDocument } from '../shared/document';
 import { ROLE_ATTRIBUTE, type ResolvedProfile } from '../shared/profile';
 import { ApplicationNotFoundError } from './errors';
@@ -93,24 +94,9 @@ export function withoutAttributes(config: MappingConfiguration, names: readonly 
   };
 }
 
-/** JSON with sorted keys: attribute order carries no meaning, source order does (arrays keep theirs). */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-export function sameValue(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
-}
-
 export function mappingEquals(a: MappingConfiguration, b: MappingConfiguration): boolean {
-  return sameValue(a.responseConfig, b.responseConfig) && sameValue(a.responseSchemaConfig, b.responseSchemaConfig);
+  // Attribute order carries no meaning, source order does (arrays keep theirs).
+  return sameJson(a.responseConfig, b.responseConfig) && sameJson(a.responseSchemaConfig, b.responseSchemaConfig);
 }
 
 function sourceText(source: { source: string[] } | undefined): string {
@@ -136,12 +122,12 @@ export function describeChanges(before: MappingConfiguration | undefined, after:
   for (const name of [...names].sort()) {
     const was = before?.responseConfig.properties[name];
     const now = after.responseConfig.properties[name];
-    const schemaSame = sameValue(before?.responseSchemaConfig.properties[name], after.responseSchemaConfig.properties[name]);
-    if (sameValue(was, now) && schemaSame) continue;
+    const schemaSame = sameJson(before?.responseSchemaConfig.properties[name], after.responseSchemaConfig.properties[name]);
+    if (sameJson(was, now) && schemaSame) continue;
     if (!now) changes.push(`attribute ${name}: remove (was ${sourceText(was)})`);
     else if (!before) changes.push(`attribute ${name} = ${sourceText(now)} (previous value unknown)`);
     else if (!was) changes.push(`attribute ${name} = ${sourceText(now)} (new)`);
-    else if (!sameValue(was, now)) changes.push(`attribute ${name} = ${sourceText(now)}; was ${sourceText(was)}`);
+    else if (!sameJson(was, now)) changes.push(`attribute ${name} = ${sourceText(now)}; was ${sourceText(was)}`);
     else changes.push(`attribute ${name}: format ${after.responseSchemaConfig.properties[name]?.attrNameFormat ?? '(none)'}`);
   }
   if (before && before.responseConfig.ttl !== after.responseConfig.ttl) changes.push(`ttl: ${after.responseConfig.ttl}; was ${before.responseConfig.ttl}`);

@@ -20,7 +20,8 @@ import { readJournal, writeJournal, type JournalEntry } from '../shared/journal'
 import { logger } from '../shared/logger';
 import { createdByExecution, pipelineTags } from '../shared/tags';
 import { PolicyAttachmentQuotaExceededError } from './errors';
-import { connectFederationPolicy, samePolicyDocument } from './policy-document';
+import { samePolicyDocument } from '../shared/policy-json';
+import { connectFederationPolicy } from './policy-document';
 import {
   effectivePrevious,
   findPolicy,

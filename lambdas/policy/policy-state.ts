@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-iam';
 import type { ExecutionDocument } from '../shared/document';
 import type { Tag } from '../shared/tags';
-import { parsePolicyDocument } from './policy-document';
+import { decodePolicyDocument } from '../shared/policy-json';
 
 /** IAM keeps at most this many versions of a managed policy. */
 export const MAX_POLICY_VERSIONS = 5;
@@ -94,7 +94,7 @@ export async function findPolicy(iam: IAMClient, policyArn: string): Promise<Pol
 /** A policy version's document as plain JSON text. */
 export async function policyVersionDocument(iam: IAMClient, policyArn: string, versionId: string): Promise<string> {
   const response = await iam.send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }));
-  return JSON.stringify(parsePolicyDocument(response.PolicyVersion?.Document ?? '{}'));
+  return JSON.stringify(decodePolicyDocument(response.PolicyVersion?.Document ?? '{}'));
 }
 
 export async function listPolicyVersions(iam: IAMClient, policyArn: string): Promise<PolicyVersion[]> {

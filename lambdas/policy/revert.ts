@@ -17,7 +17,7 @@ import { readJournal, unite, writeJournal, type JournalEntry } from '../shared/j
 import { logger } from '../shared/logger';
 import { createdByExecution } from '../shared/tags';
 import type { PolicyDeps, PolicyReceipt } from './apply';
-import { samePolicyDocument } from './policy-document';
+import { samePolicyDocument } from '../shared/policy-json';
 import { effectivePrevious, findPolicy, isNamed, listAttachedPolicyArns, listPolicyAttachments, listPolicyTags, listPolicyVersions, MAX_POLICY_VERSIONS, policyVersionDocument, type PolicyDetails, type PolicyPrevious } from './policy-state';
 
 interface RevertSource {

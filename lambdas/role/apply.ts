@@ -14,7 +14,8 @@ import { logger } from '../shared/logger';
 import type { ResolvedProfile } from '../shared/profile';
 import { createdByExecution, pipelineTags } from '../shared/tags';
 import { getRole, realSleep, retryInvalidPrincipal, roleTags, type RolePrevious } from './role';
-import { decodePolicyDocument, federationTrustPolicy, sameTrustPolicy } from './trust-policy';
+import { decodePolicyDocument, samePolicyDocument } from '../shared/policy-json';
+import { federationTrustPolicy } from './trust-policy';
 
 /**
  * IAM actions: iam:GetRole, iam:CreateRole, iam:TagRole (CreateRole with Tags), iam:UpdateAssumeRolePolicy,
@@ -148,7 +149,7 @@ function planUpdate(
   const notes: string[] = [];
 
   const currentTrust = current.AssumeRolePolicyDocument ?? '';
-  if (!sameTrustPolicy(currentTrust, trustPolicy)) {
+  if (!samePolicyDocument(currentTrust, trustPolicy)) {
     const decoded = decodePolicyDocument(currentTrust);
     previous.trustPolicy = decoded === undefined ? currentTrust : JSON.stringify(decoded);
     writes.push({

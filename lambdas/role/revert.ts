@@ -17,7 +17,7 @@ import { logger } from '../shared/logger';
 import { createdByExecution } from '../shared/tags';
 import { RoleVanishedError } from './errors';
 import { getRole, roleTags, type RolePrevious } from './role';
-import { sameTrustPolicy } from './trust-policy';
+import { samePolicyDocument } from '../shared/policy-json';
 
 /**
  * IAM actions: iam:GetRole, iam:ListRoleTags, iam:ListAttachedRolePolicies, iam:DetachRolePolicy,
@@ -62,7 +62,7 @@ export async function revertRole(doc: ExecutionDocument, deps: RoleRevertDeps): 
   }
   const { previous } = found;
   const changes: string[] = [];
-  if (previous.trustPolicy !== undefined && !sameTrustPolicy(role.AssumeRolePolicyDocument ?? '', previous.trustPolicy)) {
+  if (previous.trustPolicy !== undefined && !samePolicyDocument(role.AssumeRolePolicyDocument ?? '', previous.trustPolicy)) {
     await deps.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: previous.trustPolicy }));
     changes.push(`restored the previous trust policy of role ${roleName}`);
   }

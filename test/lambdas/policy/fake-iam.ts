@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { AwsStub } from 'aws-sdk-client-mock';
-import { canonicalPolicyDocument } from '../../../lambdas/policy/policy-document';
+import { canonicalPolicyDocument } from '../../../lambdas/shared/policy-json';
 import type { Tag } from '../../../lambdas/shared/tags';
 
 /** An error shaped as the SDK throws it: tests and code look at `name` only. */
