@@ -22,8 +22,22 @@ export interface IntakeDeps {
   now: () => Date;
 }
 
-/** S3's names for "no such object or version": HeadObject has no body, so its 404 is just 'NotFound'. */
+/** S3's names for "no such object or version" where a response body names the error (GetObject). */
 const NOT_FOUND = new Set(['NotFound', 'NoSuchKey', 'NoSuchVersion']);
+
+/**
+ * What S3 answered, as SDK v3 reports it. A HEAD response has no body, so the SDK names its 404 `NotFound` and any
+ * other status `Unknown`; the status and the response headers (kept on the error's hidden `$response`) are what
+ * tell a delete marker (`x-amz-delete-marker: true`, 405 when named by version) from a refusal.
+ */
+function s3Answer(error: unknown): { name: string; status?: number; deleteMarker: boolean } {
+  const answer = error as { name?: unknown; $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string | undefined> } } | undefined;
+  return {
+    name: typeof answer?.name === 'string' ? answer.name : '',
+    status: answer?.$metadata?.httpStatusCode,
+    deleteMarker: answer?.$response?.headers?.['x-amz-delete-marker'] === 'true',
+  };
+}
 
 /**
  * Intake: turns the execution input into the execution document, or fails with a Request.* or Metadata.* error before
@@ -106,18 +120,31 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
 }
 
 function translateReadError(error: unknown, request: Pick<MetadataObjectRequest, 'bucket' | 'key' | 'versionId'>): unknown {
-  const name = (error as Error | undefined)?.name ?? '';
+  const { name, status, deleteMarker } = s3Answer(error);
   const where = `s3://${request.bucket}/${request.key}${request.versionId ? ` at version ${request.versionId}` : ''}`;
-  if (NOT_FOUND.has(name) || (request.versionId !== undefined && (name === 'BadRequest' || name === 'InvalidArgument'))) {
+  if (deleteMarker || name === 'MethodNotAllowed') {
     return new RequestObjectNotFoundError(
-      `${where} does not exist (S3: ${name}). Check the key${request.versionId ? ' and the version id (or leave versionId out to use the current version)' : ''}, ` +
+      request.versionId
+        ? `${where} is a delete marker, not a metadata document. Name a version that holds the file.`
+        : `${where} was deleted (its current version is a delete marker). Upload the file again, or name the version that holds it.`,
+      { cause: error },
+    );
+  }
+  // A malformed version id: S3 answers 400 (InvalidArgument in a GET's body; a HEAD carries no name).
+  const badVersion = request.versionId !== undefined && (status === 400 || name === 'BadRequest' || name === 'InvalidArgument');
+  if (NOT_FOUND.has(name) || status === 404 || badVersion) {
+    return new RequestObjectNotFoundError(
+      `${where} does not exist (S3: ${status === undefined ? name : `${status} ${name}`}). Check the key${request.versionId ? ' and the version id (or leave versionId out to use the current version)' : ''}, ` +
         'and that the object was not deleted before the execution read it.',
       { cause: error },
     );
   }
-  // HeadObject on a version that is a delete marker answers 405.
-  if (name === 'MethodNotAllowed') {
-    return new RequestObjectNotFoundError(`${where} is a delete marker, not a metadata document. Name a version that holds the file.`, { cause: error });
-  }
+  // A HEAD error carries no code, only its status: name it as S3 would have, so the state machine retries a throttled
+  // or failing S3 (SlowDown, InternalError are in its retriers) and a refusal reads as one.
+  const named = name === 'Unknown' && status !== undefined ? HEAD_STATUS_NAMES[status] : undefined;
+  if (named) return Object.assign(new Error(`S3 answered HeadObject for ${where} with HTTP ${status} (${named})`, { cause: error }), { name: named });
   return error;
 }
+
+/** S3's error codes for the statuses a HeadObject may answer with (S3 API reference, "Error responses"). */
+const HEAD_STATUS_NAMES: Readonly<Record<number, string>> = { 403: 'AccessDenied', 500: 'InternalError', 503: 'SlowDown' };

@@ -60,7 +60,9 @@ const STATUS: Record<string, number> = {
   NoSuchVersion: 404,
   BucketAlreadyOwnedByYou: 409,
   AccessDenied: 403,
+  Forbidden: 403,
   MethodNotAllowed: 405,
+  RequestTimeout: 400,
   AccessDeniedException: 403,
   SlowDown: 503,
   InternalError: 500,
@@ -95,6 +97,23 @@ export function awsError(name: string, message: string, service?: Service): AwsE
   return error;
 }
 
+/**
+ * An S3 HeadObject failure as SDK v3 reports it. A HEAD response has no body, so the SDK cannot read an error code:
+ * a 404 becomes `NotFound` (its modelled class), any other status an S3ServiceException named `Unknown` with the
+ * message `UnknownError` (seen against S3 and an independent emulator; AWS documents HEAD errors by status only).
+ * The response's headers stay reachable, as the SDK leaves them, on the hidden `$response` (e.g. `x-amz-delete-marker`).
+ */
+export function headObjectError(status: number, headers: Record<string, string> = {}): AwsError {
+  const $metadata = { httpStatusCode: status };
+  const error = (
+    status === 404
+      ? new s3.NotFound({ message: 'UnknownError', $metadata })
+      : Object.assign(new s3.S3ServiceException({ name: 'Unknown', $fault: status >= 500 ? 'server' : 'client', $metadata, message: 'UnknownError' }), { $metadata })
+  ) as AwsError;
+  Object.defineProperty(error, '$response', { value: { statusCode: status, headers: { ...headers }, body: undefined }, enumerable: false });
+  return error;
+}
+
 /** Thrown when code sends a command the simulated account does not implement, so a coverage gap is obvious. */
 export class UnsupportedCommandError extends FederationError {
   public constructor(service: Service, operation: string) {
@@ -112,18 +131,40 @@ export class SeedInvalidError extends FederationError {
 }
 
 /**
- * An SWBService error answer as the HTTP adapter (lambdas/attribute-mapping/swb-client.ts) turns it into a
- * `Mapping.*` error: the simulated SwbApi stands in for that adapter, so it fails the same way (an unknown instance is
- * 'Mapping.Rejected' with awsType 'ResourceNotFoundException'; a throttling type becomes 'Mapping.Throttled').
+ * An SWBService error answer as the service sends it: the JSON 1.1 `__type` and the HTTP status. The simulated
+ * service throws these; the in-memory client turns them into `Mapping.*` errors with the HTTP adapter's own
+ * translation (`responseError`), and the simulated HTTP endpoint sends them as they are.
  */
-export function swbError(operation: string, awsType: string, message: string): Error {
-  return responseError(operation, STATUS[awsType] ?? 400, awsType, JSON.stringify({ __type: awsType, message }));
+export class SwbServiceFault extends Error {
+  public readonly status: number;
+
+  public constructor(
+    public readonly operation: string,
+    type: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = type;
+    this.status = STATUS[type] ?? 400;
+  }
+
+  /** The response body the service sends. */
+  public body(): string {
+    return JSON.stringify({ __type: `com.amazonaws.swbservice#${this.name}`, message: this.message });
+  }
+
+  /** What the HTTP adapter (lambdas/attribute-mapping/swb-client.ts) makes of this answer. */
+  public asAdapterError(): Error {
+    return responseError(this.operation, this.status, null, this.body());
+  }
 }
 
 /** The error an injected fault named `name` throws on a call to `service`. */
 export function injectedError(name: string, service: Service, operation: string): Error {
   const message = `Injected fault: ${service} ${operation} failed with ${name}`;
-  if (service === 'swb' && !name.startsWith('Mapping.')) return swbError(operation, name, message);
+  if (service === 'swb' && !name.startsWith('Mapping.')) return new SwbServiceFault(operation, name, message);
+  // A HEAD response has no body: the client sees the status alone, whatever S3 meant.
+  if (service === 's3' && operation === 'HeadObject') return headObjectError(STATUS[name] ?? 400);
   return awsError(name, message, service);
 }
 

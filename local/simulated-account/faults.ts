@@ -61,12 +61,17 @@ class ActiveFault implements Fault {
   }
 
   public matches(call: CallInfo): boolean {
-    const { service, operation, mutatingOnly, when } = this.spec;
-    if (service !== undefined && !(typeof service === 'string' ? service === call.service : service.includes(call.service))) return false;
-    if (operation !== undefined && !(typeof operation === 'string' ? operation === call.operation : operation.includes(call.operation))) return false;
-    if (mutatingOnly && !call.mutating) return false;
-    return when ? when(call) : true;
+    return callMatches(this.spec, call);
   }
+}
+
+/** Whether a call is one a fault (or an interleaved action) names: by service, operation, mutating or a condition. */
+function callMatches(spec: Pick<FaultSpec, 'service' | 'operation' | 'mutatingOnly' | 'when'>, call: CallInfo): boolean {
+  const { service, operation, mutatingOnly, when } = spec;
+  if (service !== undefined && !(typeof service === 'string' ? service === call.service : service.includes(call.service))) return false;
+  if (operation !== undefined && !(typeof operation === 'string' ? operation === call.operation : operation.includes(call.operation))) return false;
+  if (mutatingOnly && !call.mutating) return false;
+  return when ? when(call) : true;
 }
 
 /**
@@ -85,6 +90,11 @@ export class FaultInjector {
 
   public clear(): void {
     this.faults = [];
+  }
+
+  /** Whether `spec` names this call (service, operation, mutating, condition), without counting it. */
+  public describes(spec: Pick<FaultSpec, 'service' | 'operation' | 'mutatingOnly' | 'when'>, call: CallInfo): boolean {
+    return callMatches(spec, call);
   }
 
   public get active(): readonly Fault[] {

@@ -111,6 +111,8 @@ interface ManagedPolicy {
 export interface IamOptions {
   /** The first N CreateRole/UpdateAssumeRolePolicy calls that name a newly created SAML provider are refused. */
   principalPropagationDelayCalls?: number;
+  /** The most items a List* page holds whatever MaxItems asks (IAM may return fewer); default IAM's 100. */
+  pageSize?: number;
 }
 
 export interface SamlProviderSnapshot {
@@ -171,11 +173,14 @@ function copyTags(tags: readonly Tag[]): Tag[] {
   return tags.map((tag) => ({ Key: tag.Key, Value: tag.Value }));
 }
 
-/** A list page in IAM's shape: `IsTruncated`, and `Marker` only when there is more. */
-function listPage<T>(items: readonly T[], input: { Marker?: string; MaxItems?: number }): { items: T[]; IsTruncated: boolean; Marker?: string } {
+/**
+ * A list page in IAM's shape: `IsTruncated`, and `Marker` only when there is more. IAM documents that a page may hold
+ * fewer than `MaxItems` even when more remain; `pageSize` makes it so, so that callers' pagination is exercised.
+ */
+function listPage<T>(items: readonly T[], input: { Marker?: string; MaxItems?: number }, pageSize = DEFAULT_MAX_ITEMS): { items: T[]; IsTruncated: boolean; Marker?: string } {
   const maxItems = input.MaxItems ?? DEFAULT_MAX_ITEMS;
   if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 1000) throw constraint('maxItems', maxItems, 'Member must have value between 1 and 1000');
-  const page = paginate(items, input.Marker, maxItems);
+  const page = paginate(items, input.Marker, Math.min(maxItems, pageSize));
   if (!page) throw invalidInput('Invalid Marker.');
   return compact({ items: page.items, IsTruncated: page.next !== undefined, Marker: page.next });
 }
@@ -290,7 +295,7 @@ export class SimulatedIam {
       return ok({});
     },
     ListSAMLProviderTags: (input: ListSAMLProviderTagsCommandInput) =>
-      ok(pageOutput('Tags', listPage(copyTags(this.provider(input.SAMLProviderArn).tags), input))),
+      ok(pageOutput('Tags', listPage(copyTags(this.provider(input.SAMLProviderArn).tags), input, this.options.pageSize))),
 
     // ---- Roles ----
     CreateRole: (input: CreateRoleCommandInput) => {
@@ -351,7 +356,7 @@ export class SimulatedIam {
       this.roles.delete(role.name.toLowerCase());
       return ok({});
     },
-    ListRoleTags: (input: ListRoleTagsCommandInput) => ok(pageOutput('Tags', listPage(copyTags(this.role(input.RoleName).tags), input))),
+    ListRoleTags: (input: ListRoleTagsCommandInput) => ok(pageOutput('Tags', listPage(copyTags(this.role(input.RoleName).tags), input, this.options.pageSize))),
     TagRole: (input: TagRoleCommandInput) => {
       const role = this.role(input.RoleName);
       role.tags = mergeTags(role.tags, checkTags(input.Tags), 'Role');
@@ -368,7 +373,7 @@ export class SimulatedIam {
         .map((arn) => this.policyByArn(arn)!)
         .filter((policy) => input.PathPrefix === undefined || policy.path.startsWith(input.PathPrefix))
         .map((policy) => ({ PolicyName: policy.name, PolicyArn: policy.arn }));
-      return ok(pageOutput('AttachedPolicies', listPage(attached, input)));
+      return ok(pageOutput('AttachedPolicies', listPage(attached, input, this.options.pageSize)));
     },
     AttachRolePolicy: (input: AttachRolePolicyCommandInput) => {
       const role = this.role(input.RoleName);
@@ -389,7 +394,7 @@ export class SimulatedIam {
     },
     ListRolePolicies: (input: ListRolePoliciesCommandInput) => {
       const role = this.role(input.RoleName);
-      return ok(pageOutput('PolicyNames', listPage([...role.inline.keys()].sort(), input)));
+      return ok(pageOutput('PolicyNames', listPage([...role.inline.keys()].sort(), input, this.options.pageSize)));
     },
     GetRolePolicy: (input: GetRolePolicyCommandInput) => {
       const role = this.role(input.RoleName);
@@ -460,7 +465,7 @@ export class SimulatedIam {
           delete view.Tags;
           return view;
         });
-      return ok(pageOutput('Policies', listPage(matching, input)));
+      return ok(pageOutput('Policies', listPage(matching, input, this.options.pageSize)));
     },
     GetPolicyVersion: (input: GetPolicyVersionCommandInput) => {
       const policy = this.policy(input.PolicyArn);
@@ -479,7 +484,7 @@ export class SimulatedIam {
       const versions = [...policy.versions.entries()]
         .sort(([a], [b]) => Number(b.slice(1)) - Number(a.slice(1)))
         .map(([versionId, version]) => ({ VersionId: versionId, IsDefaultVersion: versionId === policy.defaultVersionId, CreateDate: new Date(version.createDate) }));
-      return ok(pageOutput('Versions', listPage(versions, input)));
+      return ok(pageOutput('Versions', listPage(versions, input, this.options.pageSize)));
     },
     CreatePolicyVersion: (input: CreatePolicyVersionCommandInput) => {
       const policy = this.customerPolicy(input.PolicyArn);
@@ -526,7 +531,7 @@ export class SimulatedIam {
       this.policies.delete(policy.name.toLowerCase());
       return ok({});
     },
-    ListPolicyTags: (input: ListPolicyTagsCommandInput) => ok(pageOutput('Tags', listPage(copyTags(this.policy(input.PolicyArn).tags), input))),
+    ListPolicyTags: (input: ListPolicyTagsCommandInput) => ok(pageOutput('Tags', listPage(copyTags(this.policy(input.PolicyArn).tags), input, this.options.pageSize))),
     TagPolicy: (input: TagPolicyCommandInput) => {
       const policy = this.customerPolicy(input.PolicyArn);
       policy.tags = mergeTags(policy.tags, checkTags(input.Tags), 'Policy');
@@ -552,7 +557,7 @@ export class SimulatedIam {
               .sort((a, b) => a.name.localeCompare(b.name))
               .map((role) => ({ RoleName: role.name, RoleId: role.roleId }))
           : [];
-      const page = listPage(roles, input);
+      const page = listPage(roles, input, this.options.pageSize);
       return ok(compact({ PolicyGroups: [], PolicyUsers: [], PolicyRoles: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker }));
     },
   };

@@ -3,7 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import type { ApplicationInstanceView, ResponseConfig, ResponseSchemaConfig, SwbApi } from '../../lambdas/attribute-mapping/swb-api';
 import type { AccountContext, Operations } from './context';
-import { awsError, UnsupportedCommandError, type Service } from './errors';
+import { awsError, SwbServiceFault, UnsupportedCommandError, type Service } from './errors';
 import { FaultInjector, TokenBucket, type CallInfo, type Fault, type FaultSpec } from './faults';
 import { SimulatedIam, type IamSnapshot } from './iam';
 import { SimulatedLockTable, type LockItem, type LockPutInput } from './lock-table';
@@ -13,7 +13,7 @@ import { SimulatedSsoAdmin, type AddApplicationOptions, type AddInstanceOptions,
 import { SimulatedSwb, swbInstanceId, type SwbInstanceSnapshot } from './swb';
 import { IdGenerator } from './support';
 
-export { awsError, SeedInvalidError, UnsupportedCommandError, type AwsError, type Service } from './errors';
+export { awsError, headObjectError, SeedInvalidError, SwbServiceFault, UnsupportedCommandError, type AwsError, type Service } from './errors';
 export type { CallInfo, Fault, FaultInjector, FaultSpec } from './faults';
 export { IAM_LIMITS } from './iam-documents';
 export type { LockItem, LockPutInput } from './lock-table';
@@ -36,6 +36,8 @@ export interface SimulatedAccountOptions {
    * after its creation fail with MalformedPolicyDocumentException "Invalid principal in policy". Default 0.
    */
   principalPropagationDelayCalls?: number;
+  /** The most items an IAM List* page holds, whatever MaxItems asks (IAM documents that it may return fewer). Default 100. */
+  iamPageSize?: number;
   /** Whether the SWB GetApplicationInstance returns the stored configuration (unconfirmed for the real API). Default true. */
   swbReturnsConfiguration?: boolean;
   /** Seed of the generated ids (role ids, version ids); the same seed and calls give the same ids. */
@@ -135,6 +137,7 @@ export class SimulatedAccount {
   private readonly topic: SimulatedNotifications;
   private cachedClients?: SimulatedClients;
   private seeding = 0;
+  private interleaved: Array<{ matches: (call: CallInfo) => boolean; action: (clients: SimulatedClients) => unknown }> = [];
 
   public constructor(options: SimulatedAccountOptions = {}) {
     this.account = options.account ?? '111122223333';
@@ -147,7 +150,7 @@ export class SimulatedAccount {
     const ids = new IdGenerator(options.idSeed ?? `${this.partition}:${this.account}`);
     const context: AccountContext = { account: this.account, region: this.region, partition: this.partition, clock: this.clock, ids };
     this.s3 = new SimulatedS3(context);
-    this.iam = new SimulatedIam(context, { principalPropagationDelayCalls: options.principalPropagationDelayCalls });
+    this.iam = new SimulatedIam(context, { principalPropagationDelayCalls: options.principalPropagationDelayCalls, pageSize: options.iamPageSize });
     this.ssoAdmin = new SimulatedSsoAdmin(context);
     this.swb = new SimulatedSwb({ returnsConfiguration: options.swbReturnsConfiguration });
     this.lockTable = new SimulatedLockTable(this.clock);
@@ -179,14 +182,21 @@ export class SimulatedAccount {
   public clients(): SimulatedClients {
     if (!this.cachedClients) {
       const swbOps = this.swb.operations;
+      // Stands in for the HTTP adapter: the service's answers, and its faults, become the adapter's Mapping.* errors.
+      const call = async (operation: string, input: object): Promise<object> => {
+        try {
+          return stripMetadata(await this.invoke('swb', operation, input, swbOps));
+        } catch (error) {
+          throw error instanceof SwbServiceFault ? error.asAdapterError() : error;
+        }
+      };
       const swb: SwbApi = {
-        getApplicationInstance: async (instanceId) =>
-          stripMetadata(await this.invoke('swb', 'GetApplicationInstance', { instanceId }, swbOps)) as ApplicationInstanceView,
+        getApplicationInstance: async (instanceId) => (await call('GetApplicationInstance', { instanceId })) as ApplicationInstanceView,
         updateApplicationInstanceResponseConfiguration: async (instanceId, responseConfig) => {
-          await this.invoke('swb', 'UpdateApplicationInstanceResponseConfiguration', { instanceId, responseConfig }, swbOps);
+          await call('UpdateApplicationInstanceResponseConfiguration', { instanceId, responseConfig });
         },
         updateApplicationInstanceResponseSchemaConfiguration: async (instanceId, responseSchemaConfig) => {
-          await this.invoke('swb', 'UpdateApplicationInstanceResponseSchemaConfiguration', { instanceId, responseSchemaConfig }, swbOps);
+          await call('UpdateApplicationInstanceResponseSchemaConfiguration', { instanceId, responseSchemaConfig });
         },
       };
       this.cachedClients = {
@@ -199,6 +209,14 @@ export class SimulatedAccount {
     return this.cachedClients;
   }
 
+  /**
+   * One call of the console API as the service answers it (output, or a thrown SwbServiceFault), logged and subject to
+   * faults like any other: what the simulated HTTP endpoint (swb-http.ts) serves.
+   */
+  public async swbCall(operation: string, input: object): Promise<object> {
+    return stripMetadata(await this.invoke('swb', operation, input, this.swb.operations));
+  }
+
   /** The mutating calls, optionally only those of some services (e.g. leave out the lock table). */
   public mutatingCalls(filter: { service?: Service | readonly Service[] } = {}): CallRecord[] {
     const services = filter.service === undefined ? undefined : typeof filter.service === 'string' ? [filter.service] : filter.service;
@@ -207,6 +225,19 @@ export class SimulatedAccount {
 
   public clearCalls(): void {
     this.calls.length = 0;
+  }
+
+  /**
+   * Runs `action` just before a matching call is applied, as another actor would act between a step's read and its
+   * write (another execution creating the same policy, a person editing the role). The action reaches the account
+   * through the clients, unlogged; the call then proceeds on the state it left. Once, at the `nth` match (default 1).
+   */
+  public interleave(spec: Pick<FaultSpec, 'service' | 'operation' | 'nth' | 'when'>, action: (clients: SimulatedClients) => unknown): void {
+    let seen = 0;
+    this.interleaved.push({
+      matches: (call) => this.faults.describes(spec, call) && ++seen === (spec.nth ?? 1),
+      action,
+    });
   }
 
   /** Fails the n-th mutating call (1-based) made from now on, before it takes effect. */
@@ -239,9 +270,9 @@ export class SimulatedAccount {
 
   // ---- seed helpers (not logged) ----
 
-  /** Buckets are versioned, as the pipeline's metadata bucket is. */
-  public createBucket(name: string): void {
-    this.s3.createBucket(name);
+  /** Buckets are versioned, as the pipeline's metadata bucket is, unless `versioned: false` (each put replaces the object). */
+  public createBucket(name: string, options: { versioned?: boolean } = {}): void {
+    this.s3.createBucket(name, options);
   }
 
   /** Puts an object (creating the bucket if needed) and returns its version id. */
@@ -313,6 +344,9 @@ export class SimulatedAccount {
     const delay = this.latency(service, operation);
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     const call: CallInfo = { service, operation, input: recordedInput(input), mutating };
+    const due = this.interleaved.filter((hook) => hook.matches(call));
+    this.interleaved = this.interleaved.filter((hook) => !due.includes(hook));
+    for (const hook of due) await this.seed(async (clients) => hook.action(clients));
     try {
       const fault = this.faults.check(call);
       if (fault && !fault.afterEffect) throw fault.error;

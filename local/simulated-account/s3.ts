@@ -11,7 +11,7 @@ import type {
   PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
 import type { AccountContext, Operations } from './context';
-import { awsError } from './errors';
+import { awsError, headObjectError } from './errors';
 import { compact, ok, paginate } from './support';
 
 interface ObjectVersion {
@@ -23,6 +23,9 @@ interface ObjectVersion {
   etag: string;
   lastModified: Date;
 }
+
+/** The version id S3 gives objects written while the bucket does not keep versions. */
+const NULL_VERSION = 'null';
 
 /** The prefixes the pipeline writes for its own bookkeeping; snapshots leave them out. */
 export const BOOKKEEPING_PREFIXES: readonly string[] = ['journal/', 'backups/', 'state/'];
@@ -63,14 +66,14 @@ function responseBody(bytes: Buffer): Readable & {
   });
 }
 
-/** What GetObject and HeadObject both answer about a stored version. */
+/** What GetObject and HeadObject both answer about a stored version (an unversioned bucket's "null" version has no id header). */
 function objectHeaders(version: ObjectVersion) {
   return {
     ContentLength: version.body.length,
     ContentType: version.contentType,
     ETag: version.etag,
     LastModified: new Date(version.lastModified),
-    VersionId: version.versionId,
+    VersionId: version.versionId === NULL_VERSION ? undefined : version.versionId,
     Metadata: { ...(version.metadata ?? {}) },
     ServerSideEncryption: 'AES256' as const,
   };
@@ -80,11 +83,14 @@ function objectHeaders(version: ObjectVersion) {
 export class SimulatedS3 {
   /** bucket -> key -> versions, newest first. */
   private readonly buckets = new Map<string, Map<string, ObjectVersion[]>>();
+  /** Buckets without versioning: a put replaces the object, whose version id is "null" and never reported. */
+  private readonly unversioned = new Set<string>();
 
   public constructor(private readonly context: AccountContext) {}
 
-  public createBucket(name: string): void {
+  public createBucket(name: string, options: { versioned?: boolean } = {}): void {
     if (!this.buckets.has(name)) this.buckets.set(name, new Map());
+    if (options.versioned === false) this.unversioned.add(name);
   }
 
   /** Seeds an object without going through a client; returns its version id. */
@@ -111,15 +117,21 @@ export class SimulatedS3 {
       this.bucket(input.Bucket!);
       const versionId = this.addVersion(input.Bucket!, input.Key!, input.Body ?? Buffer.alloc(0), input.ContentType, input.Metadata);
       const version = this.findVersion(input.Bucket!, input.Key!, versionId, false)!;
-      return ok({ ETag: version.etag, VersionId: versionId, ServerSideEncryption: 'AES256' });
+      return ok(compact({ ETag: version.etag, VersionId: versionId === NULL_VERSION ? undefined : versionId, ServerSideEncryption: 'AES256' }));
     },
     GetObject: (input: GetObjectCommandInput) => {
-      const version = this.readable(input.Bucket!, input.Key!, input.VersionId, 'NoSuchKey');
+      const version = this.readable(input.Bucket!, input.Key!, input.VersionId);
       return ok(compact({ Body: responseBody(version.body), ...objectHeaders(version) }));
     },
     HeadObject: (input: HeadObjectCommandInput) => {
-      // A HEAD response has no body, so the SDK can only report the status: every miss is NotFound.
-      const version = this.readable(input.Bucket!, input.Key!, input.VersionId, 'NotFound');
+      // A HEAD response has no body: the SDK reports only its status (and keeps its headers on the hidden $response).
+      const version = this.findVersion(input.Bucket!, input.Key!, input.VersionId, true);
+      if (!version) throw headObjectError(404);
+      if (version.deleteMarker) {
+        // S3 answers 405 for a delete marker named by its version, 404 when it is merely the latest; both say what it is.
+        const headers = { 'x-amz-delete-marker': 'true', 'x-amz-version-id': version.versionId };
+        throw headObjectError(input.VersionId === undefined ? 404 : 405, headers);
+      }
       return ok(compact(objectHeaders(version)));
     },
     DeleteObject: (input: DeleteObjectCommandInput) => {
@@ -142,7 +154,7 @@ export class SimulatedS3 {
       const source = /^\/?([^/]+)\/([^?]+)(?:\?versionId=(.+))?$/.exec(input.CopySource ?? '');
       if (!source) throw awsError('InvalidArgument', `Invalid copy source: ${input.CopySource}`, 's3');
       const [, sourceBucket, encodedKey, sourceVersion] = source;
-      const version = this.readable(sourceBucket!, decodeURIComponent(encodedKey!), sourceVersion, 'NoSuchKey');
+      const version = this.readable(sourceBucket!, decodeURIComponent(encodedKey!), sourceVersion);
       this.bucket(input.Bucket!);
       const replace = input.MetadataDirective === 'REPLACE';
       const versionId = this.addVersion(
@@ -261,7 +273,9 @@ export class SimulatedS3 {
 
   private addVersion(bucket: string, key: string, body: Buffer, contentType?: string, metadata?: Record<string, string>): string {
     const objects = this.bucket(bucket);
-    const versionId = this.context.ids.s3VersionId();
+    const unversioned = this.unversioned.has(bucket);
+    if (unversioned) objects.delete(key);
+    const versionId = unversioned ? NULL_VERSION : this.context.ids.s3VersionId();
     const version: ObjectVersion = compact({
       versionId,
       deleteMarker: false,
@@ -282,18 +296,20 @@ export class SimulatedS3 {
     return versionId === undefined ? versions[0] : versions.find((version) => version.versionId === versionId);
   }
 
-  /** The version a GET or HEAD reads, or the error S3 answers with. */
-  private readable(bucket: string, key: string, versionId: string | undefined, missing: 'NoSuchKey' | 'NotFound'): ObjectVersion {
+  /** The version a GET (or CopyObject's source) reads, or the error S3 answers with (its XML body names it). */
+  private readable(bucket: string, key: string, versionId: string | undefined): ObjectVersion {
     const version = this.findVersion(bucket, key, versionId, true);
     if (!version) {
-      if (versionId !== undefined && missing === 'NoSuchKey') {
-        throw awsError('NoSuchVersion', 'The specified version does not exist.', 's3');
-      }
-      throw awsError(missing, missing === 'NoSuchKey' ? 'The specified key does not exist.' : 'Not Found', 's3');
+      if (versionId !== undefined) throw awsError('NoSuchVersion', 'The specified version does not exist.', 's3');
+      throw awsError('NoSuchKey', 'The specified key does not exist.', 's3');
     }
     if (version.deleteMarker) {
-      if (versionId !== undefined) throw awsError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 's3');
-      throw awsError(missing, missing === 'NoSuchKey' ? 'The specified key does not exist.' : 'Not Found', 's3');
+      const error =
+        versionId !== undefined
+          ? awsError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 's3')
+          : awsError('NoSuchKey', 'The specified key does not exist.', 's3');
+      Object.defineProperty(error, '$response', { value: { statusCode: error.$metadata.httpStatusCode, headers: { 'x-amz-delete-marker': 'true' } }, enumerable: false });
+      throw error;
     }
     return version;
   }

@@ -1,6 +1,6 @@
 import type { ResponseConfig, ResponseSchemaConfig } from '../../lambdas/attribute-mapping/swb-api';
 import type { Operations } from './context';
-import { swbError } from './errors';
+import { SwbServiceFault } from './errors';
 import { clone, ok } from './support';
 
 /** The console API's id for an application: the application ARN's `apl-...` id with the prefix `ins-`. */
@@ -28,9 +28,9 @@ function isSourceList(value: unknown): boolean {
 }
 
 /**
- * IAM Identity Center's console API (SWBService) in memory: one configuration per application instance. It fails the
- * way the HTTP adapter does: 'Mapping.Rejected' with `awsType` ResourceNotFoundException for an unknown instance,
- * ValidationException for a malformed request.
+ * IAM Identity Center's console API (SWBService) in memory: one configuration per application instance. It fails as
+ * the service answers (SwbServiceFault): ResourceNotFoundException for an unknown instance, ValidationException for
+ * a malformed request.
  */
 export class SimulatedSwb {
   private readonly instances = new Map<string, SwbInstanceSnapshot>();
@@ -63,7 +63,7 @@ export class SimulatedSwb {
         typeof config.properties === 'object' &&
         Object.values(config.properties).every(isSourceList) &&
         typeof config.ttl === 'string';
-      if (!valid) throw swbError('UpdateApplicationInstanceResponseConfiguration', 'ValidationException', 'responseConfig is malformed');
+      if (!valid) throw new SwbServiceFault('UpdateApplicationInstanceResponseConfiguration', 'ValidationException', 'responseConfig is malformed');
       instance.responseConfig = clone(config);
       return ok({});
     },
@@ -78,7 +78,7 @@ export class SimulatedSwb {
         config.properties !== null &&
         typeof config.properties === 'object' &&
         Object.values(config.properties).every((property) => typeof property?.attrNameFormat === 'string' && typeof property?.include === 'string');
-      if (!valid) throw swbError('UpdateApplicationInstanceResponseSchemaConfiguration', 'ValidationException', 'responseSchemaConfig is malformed');
+      if (!valid) throw new SwbServiceFault('UpdateApplicationInstanceResponseSchemaConfiguration', 'ValidationException', 'responseSchemaConfig is malformed');
       instance.responseSchemaConfig = clone(config);
       return ok({});
     },
@@ -92,10 +92,10 @@ export class SimulatedSwb {
 
   private instance(operation: string, instanceId: unknown): SwbInstanceSnapshot {
     if (typeof instanceId !== 'string' || !/^ins-[0-9a-f]{16}$/.test(instanceId)) {
-      throw swbError(operation, 'ValidationException', `instanceId ${String(instanceId)} is not valid`);
+      throw new SwbServiceFault(operation, 'ValidationException', `instanceId ${String(instanceId)} is not valid`);
     }
     const instance = this.instances.get(instanceId);
-    if (!instance) throw swbError(operation, 'ResourceNotFoundException', `application instance ${instanceId} not found`);
+    if (!instance) throw new SwbServiceFault(operation, 'ResourceNotFoundException', `application instance ${instanceId} not found`);
     return instance;
   }
 }

@@ -30,7 +30,8 @@ export function serveObject(bytes: Buffer, options: { versionId?: string | undef
 
 /** An error as the SDK throws it: only its name matters to Intake. */
 export function awsError(name: string, message = name): Error {
-  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: name === 'NotFound' ? 404 : 400 } });
+  const status: Record<string, number> = { NotFound: 404, NoSuchKey: 404, NoSuchVersion: 404, Forbidden: 403, MethodNotAllowed: 405, SlowDown: 503 };
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status[name] ?? 400 } });
 }
 
 /** Names of the commands sent to any mocked client, in order. */

@@ -25,6 +25,20 @@ describe('fault injection', () => {
     expect(account.calls.at(-1)).toMatchObject({ operation: 'CreateRole', outcome: 'ServiceFailureException' });
   });
 
+  it('interleave runs another actor\'s action just before the nth matching call, which then sees its effect', async () => {
+    const account = new SimulatedAccount();
+    const { iam } = account.clients();
+    account.interleave({ operation: 'CreateRole', nth: 2 }, (clients) =>
+      clients.iam.send(new CreateRoleCommand({ RoleName: 'Second', AssumeRolePolicyDocument: SERVICE_TRUST })),
+    );
+    await iam.send(new CreateRoleCommand({ RoleName: 'First', AssumeRolePolicyDocument: SERVICE_TRUST }));
+    expect(Object.keys(account.snapshot().iam.roles)).toEqual(['First']);
+    const error = await rejection(iam.send(new CreateRoleCommand({ RoleName: 'Second', AssumeRolePolicyDocument: SERVICE_TRUST })));
+    expect(error.name).toBe('EntityAlreadyExistsException');
+    // The other actor's call is not the code's: only the code's two calls are logged.
+    expect(account.calls.map((call) => `${call.operation}:${call.outcome}`)).toEqual(['CreateRole:ok', 'CreateRole:EntityAlreadyExistsException']);
+  });
+
   it('fails the nth matching call with the SDK class, leaves the account unchanged, and lets later calls through', async () => {
     const account = new SimulatedAccount();
     const { iam } = account.clients();

@@ -235,6 +235,16 @@ describe('simulated IAM role policies', () => {
     expect(seen).toEqual(arns);
   });
 
+  it('with iamPageSize, returns fewer items than MaxItems asks, as IAM documents it may', async () => {
+    const account = new SimulatedAccount({ iamPageSize: 1 });
+    const { iam } = account.clients();
+    await iam.send(new CreateRoleCommand({ RoleName: 'R', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }) }));
+    for (const name of ['A', 'B']) await iam.send(new AttachRolePolicyCommand({ RoleName: 'R', PolicyArn: account.addAwsManagedPolicy(name) }));
+    const first = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'R', MaxItems: 100 }));
+    expect(first.AttachedPolicies).toHaveLength(1);
+    expect(first.IsTruncated).toBe(true);
+  });
+
   it('detaching a policy that is not attached is NoSuchEntityException', async () => {
     const { account, iam } = await withRole();
     expect(

@@ -69,6 +69,34 @@ describe('simulated S3 (versioned buckets)', () => {
     expect(account.getObjectText('metadata-bucket', 'k')).toBe('kept');
   });
 
+  it('answers HeadObject errors as the SDK reports them: NotFound for a 404, Unknown for any other status, the headers kept', async () => {
+    const { account, s3 } = setup();
+    account.putObject('metadata-bucket', 'k', 'kept');
+    const deleted = await s3.send(new DeleteObjectCommand({ Bucket: 'metadata-bucket', Key: 'k' }));
+    const marker = await rejection(s3.send(new HeadObjectCommand({ Bucket: 'metadata-bucket', Key: 'k', VersionId: deleted.VersionId })));
+    expect({ name: marker.name, message: marker.message, status: marker.$metadata?.httpStatusCode }).toEqual({ name: 'Unknown', message: 'UnknownError', status: 405 });
+    expect((marker as { $response?: { headers: Record<string, string> } }).$response?.headers['x-amz-delete-marker']).toBe('true');
+    const latest = await rejection(s3.send(new HeadObjectCommand({ Bucket: 'metadata-bucket', Key: 'k' })));
+    expect(latest).toBeInstanceOf(NotFound);
+    expect((latest as { $response?: { headers: Record<string, string> } }).$response?.headers['x-amz-delete-marker']).toBe('true');
+
+    account.faults.inject({ operation: 'HeadObject', error: 'SlowDown' });
+    const throttled = await rejection(s3.send(new HeadObjectCommand({ Bucket: 'metadata-bucket', Key: 'k' })));
+    expect({ name: throttled.name, status: throttled.$metadata?.httpStatusCode }).toEqual({ name: 'Unknown', status: 503 });
+  });
+
+  it('a bucket without versioning keeps one object per key and reports no version id', async () => {
+    const { account, s3 } = setup();
+    account.createBucket('plain-bucket', { versioned: false });
+    const put = await s3.send(new PutObjectCommand({ Bucket: 'plain-bucket', Key: 'k', Body: 'one' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'plain-bucket', Key: 'k', Body: 'two' }));
+    expect(put.VersionId).toBeUndefined();
+    const head = await s3.send(new HeadObjectCommand({ Bucket: 'plain-bucket', Key: 'k' }));
+    expect(head.VersionId).toBeUndefined();
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: 'plain-bucket' }));
+    expect(versions.Versions?.map((version) => version.VersionId)).toEqual(['null']);
+  });
+
   it('refuses a missing bucket with NoSuchBucket', async () => {
     const { s3 } = setup();
     expect((await rejection(s3.send(new PutObjectCommand({ Bucket: 'other', Key: 'k', Body: 'x' })))).name).toBe('NoSuchBucket');
