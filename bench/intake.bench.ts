@@ -67,7 +67,10 @@ function child(mode: Mode, file: string): void {
 function keyDescriptorsAndExtensions(): string {
   const signing = [1, 2, 3].map((n) => makeSelfSignedCertificate({ commonName: `signing-${n}` }));
   const encryption = makeSelfSignedCertificate({ commonName: 'encryption' }).base64;
-  const base = makeMetadataXml({ certificatePem: signing[0]!.certificatePem, additionalCertificates: [signing[1]!.certificatePem, signing[2]!.certificatePem] });
+  const base = makeMetadataXml({
+    certificatePem: signing[0]!.certificatePem,
+    additionalCertificates: [signing[1]!.certificatePem, signing[2]!.certificatePem],
+  });
   const parts: string[] = [];
   let size = base.length + 400;
   const push = (s: string) => {
@@ -162,7 +165,9 @@ function main(): void {
       const capped = runChild(script, 'validate', file, CAPPED);
       const baselineMs = median(baseline.runs);
       const validateMs = median(validate.runs);
-      console.log(`${name}: ${bytes.toLocaleString('en-US')} bytes, ${elements.toLocaleString('en-US')} elements, ${summary.certificates.length} signing certificate(s)`);
+      console.log(
+        `${name}: ${bytes.toLocaleString('en-US')} bytes, ${elements.toLocaleString('en-US')} elements, ${summary.certificates.length} signing certificate(s)`,
+      );
       console.log(`  process start, modules loaded${' '.repeat(36)}peak RSS ${idle.peakRssMb.toFixed(1)} MB`);
       console.log(row('baseline: read + SHA-256', baseline));
       console.log(row('floor: read + SHA-256 + saxes, no handlers', parser));

@@ -82,13 +82,18 @@ async function main(): Promise<void> {
   const throttled = iamWrites.filter((c) => c.outcome === 'Throttling').length;
   const succeeded = results.filter((r) => r.status === 'SUCCEEDED').length;
   const snapshot = crowded.snapshot();
-  const provisioned = Object.keys(config.profiles).filter((_, i) => Object.keys(snapshot.iam.roles).some((r) => r.toLowerCase() === `benchfederation${i}`)).length;
+  const provisioned = Object.keys(config.profiles).filter((_, i) =>
+    Object.keys(snapshot.iam.roles).some((r) => r.toLowerCase() === `benchfederation${i}`),
+  ).length;
   const floor = accepted / rate;
-  console.log(`\n${profileCount} concurrent executions, ${profileCount} profiles, IAM allowing ${rate} mutating calls/s (ASL retry backoff as deployed):`);
+  console.log(
+    `\n${profileCount} concurrent executions, ${profileCount} profiles, IAM allowing ${rate} mutating calls/s (ASL retry backoff as deployed):`,
+  );
   console.log(`  succeeded ${succeeded}/${profileCount}; roles present afterwards ${provisioned}/${profileCount}`);
   console.log(`  IAM mutating calls accepted ${accepted}, throttled ${throttled}`);
   console.log(`  total ${seconds.toFixed(1)} s; floor ${floor.toFixed(1)} s (accepted IAM writes / rate); ratio ${(seconds / floor).toFixed(2)}x`);
-  for (const failed of results.filter((r) => r.status !== 'SUCCEEDED').slice(0, 5)) console.log(`  failed ${failed.executionName}: ${failed.error} ${failed.cause}`);
+  for (const failed of results.filter((r) => r.status !== 'SUCCEEDED').slice(0, 5))
+    console.log(`  failed ${failed.executionName}: ${failed.error} ${failed.cause}`);
 }
 
 void main();

@@ -1,4 +1,4 @@
-import { App, Stack, Validations, type AppProps } from 'aws-cdk-lib';
+import { App, type AppProps, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigInvalidError } from '../lambdas/shared/errors';
 import { parseFederationConfig } from '../lambdas/shared/profile';
@@ -24,7 +24,12 @@ export function parseNotificationEmails(input: unknown): string[] {
   if (input === undefined || input === null || input === '') return [];
   let list: unknown = input;
   if (typeof input === 'string') {
-    list = input.trim().startsWith('[') ? safeJson(input) : input.split(',').map((item) => item.trim()).filter(Boolean);
+    list = input.trim().startsWith('[')
+      ? safeJson(input)
+      : input
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean);
   }
   if (!Array.isArray(list)) throw new ConfigInvalidError(`${EMAILS_CONTEXT_KEY}: must be a list of email addresses (got ${JSON.stringify(input)})`);
   list.forEach((item, index) => {

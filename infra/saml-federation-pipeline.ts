@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Match, Rule } from 'aws-cdk-lib/aws-events';
@@ -10,7 +10,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel as BundlingLogLevel, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BlockPublicAccess, Bucket, BucketEncryption, CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -18,9 +18,9 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { Construct } from 'constructs';
 import { ConfigInvalidError } from '../lambdas/shared/errors';
 import { LOCK_MARGIN_SECONDS } from '../lambdas/shared/lock';
-import { parseFederationConfig, type FederationConfig } from '../lambdas/shared/profile';
 import type { PermissionScope } from '../lambdas/shared/permissions';
 import { constructId, type PipelineFunction, substitutionName } from '../lambdas/shared/pipeline-function';
+import { type FederationConfig, parseFederationConfig } from '../lambdas/shared/profile';
 import { FUNCTIONS } from '../lambdas/steps';
 import { ASL_PATH, assertDefinitionMatchesRegistry } from '../statemachine/definition';
 import { acknowledge, acknowledgeWildcards } from './nag';
@@ -198,7 +198,11 @@ export class SamlFederationPipeline extends Construct {
         resources: ['*'],
       }),
     );
-    const topic = new Topic(this, 'NotificationTopic', { displayName: `SAML federation (${this.config.pipelineName})`, masterKey: key, enforceSSL: true });
+    const topic = new Topic(this, 'NotificationTopic', {
+      displayName: `SAML federation (${this.config.pipelineName})`,
+      masterKey: key,
+      enforceSSL: true,
+    });
     for (const email of emails) topic.addSubscription(new EmailSubscription(email));
     return [key, topic];
   }
@@ -212,16 +216,28 @@ export class SamlFederationPipeline extends Construct {
       definitionBody: DefinitionBody.fromFile(ASL_PATH),
       definitionSubstitutions: substitutions,
       stateMachineType: StateMachineType.STANDARD,
-      logs: { destination: new LogGroup(this, 'StateMachineLogs', { retention: logRetention, removalPolicy }), level: LogLevel.ALL, includeExecutionData },
+      logs: {
+        destination: new LogGroup(this, 'StateMachineLogs', { retention: logRetention, removalPolicy }),
+        level: LogLevel.ALL,
+        includeExecutionData,
+      },
       tracingEnabled: true,
     });
     // The ASL invokes each function by its unqualified ARN, so exactly those ARNs, no versions or aliases.
     stateMachine.addToRolePolicy(
-      new PolicyStatement({ sid: 'InvokeStepFunctions', actions: ['lambda:InvokeFunction'], resources: FUNCTIONS.map((fn) => this.functionOf(fn).functionArn) }),
+      new PolicyStatement({
+        sid: 'InvokeStepFunctions',
+        actions: ['lambda:InvokeFunction'],
+        resources: FUNCTIONS.map((fn) => this.functionOf(fn).functionArn),
+      }),
     );
     // The lock is taken and released through the DynamoDB service integration (putItem / deleteItem).
     stateMachine.addToRolePolicy(
-      new PolicyStatement({ sid: 'TakeAndReleaseProfileLock', actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [this.lockTable.tableArn] }),
+      new PolicyStatement({
+        sid: 'TakeAndReleaseProfileLock',
+        actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        resources: [this.lockTable.tableArn],
+      }),
     );
     this.topic.grantPublish(stateMachine);
     acknowledge(
@@ -277,7 +293,11 @@ export class SamlFederationPipeline extends Construct {
     return created;
   }
 
-  private createFunctions(retention: RetentionDays, removalPolicy: RemovalPolicy, identityCenterRegion: string | undefined): Record<string, NodejsFunction> {
+  private createFunctions(
+    retention: RetentionDays,
+    removalPolicy: RemovalPolicy,
+    identityCenterRegion: string | undefined,
+  ): Record<string, NodejsFunction> {
     const stack = Stack.of(this);
     const environment: Record<string, string> = {
       PROFILES: JSON.stringify(this.config),
@@ -326,9 +346,17 @@ export class SamlFederationPipeline extends Construct {
    * One role per function, written out rather than created by the Function: that one would carry the AWS managed
    * AWSLambdaBasicExecutionRole (logs on every log group). It holds the statements the step declares beside its code.
    */
-  private functionRoleAndLogs(fn: PipelineFunction, scope: PermissionScope, retention: RetentionDays, removalPolicy: RemovalPolicy): { role: Role; logGroup: LogGroup } {
+  private functionRoleAndLogs(
+    fn: PipelineFunction,
+    scope: PermissionScope,
+    retention: RetentionDays,
+    removalPolicy: RemovalPolicy,
+  ): { role: Role; logGroup: LogGroup } {
     const id = constructId(fn);
-    const role = new Role(this, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `${fn.description} (${this.config.pipelineName})` });
+    const role = new Role(this, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${fn.description} (${this.config.pipelineName})`,
+    });
     const permissions = fn.permissions(scope);
     for (const statement of permissions.statements) role.addToPrincipalPolicy(PolicyStatement.fromJson(statement));
     acknowledgeWildcards(role, [
@@ -368,7 +396,10 @@ export class SamlFederationPipeline extends Construct {
       });
     }
     new CfnOutput(this, 'StateMachineArn', { description: 'The SAML federation state machine', value: this.stateMachine.stateMachineArn });
-    new CfnOutput(this, 'TopicArn', { description: 'Notifications: provisioned, rolled back, rollback incomplete, waiting for an operator', value: this.topic.topicArn });
+    new CfnOutput(this, 'TopicArn', {
+      description: 'Notifications: provisioned, rolled back, rollback incomplete, waiting for an operator',
+      value: this.topic.topicArn,
+    });
     new CfnOutput(this, 'SampleManualInput', {
       description: 'Input for a manual (dry-run) execution from the Step Functions console; set "dryRun": false to apply',
       value: stack.toJsonString({ bucket: this.bucket.bucketName, key: `metadata/${profiles[0]}/idp.xml`, dryRun: true }),
@@ -380,7 +411,9 @@ export class SamlFederationPipeline extends Construct {
 function checkRetention(config: FederationConfig, retention: Duration): void {
   const longestWaitSeconds = Math.max(
     0,
-    ...Object.values(config.profiles).map((profile) => (profile.attributeMapping.mode === 'manual' ? profile.attributeMapping.manualTimeoutSeconds : 0)),
+    ...Object.values(config.profiles).map((profile) =>
+      profile.attributeMapping.mode === 'manual' ? profile.attributeMapping.manualTimeoutSeconds : 0,
+    ),
   );
   const minimumDays = Math.ceil((longestWaitSeconds + LOCK_MARGIN_SECONDS) / 86_400) + 1;
   if (retention.toDays({ integral: false }) < minimumDays) {

@@ -2,15 +2,15 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { ROLE_ATTRIBUTE, parseFederationConfig, type FederationConfig } from '../lambdas/shared/profile';
 import type { ExecutionDocument } from '../lambdas/shared/document';
+import { type FederationConfig, parseFederationConfig, ROLE_ATTRIBUTE } from '../lambdas/shared/profile';
 import { STEPS, type Step } from '../lambdas/steps';
 import { describeFailure, startAndFollow } from './deployed';
 import { liveServices } from './live-services';
-import { runLocalExecution, type LocalExecutionResult, type LocalServices, type TimelineEntry } from './runner';
+import { type LocalExecutionResult, type LocalServices, runLocalExecution, type TimelineEntry } from './runner';
+import type { SimulatedAccount } from './simulated-account';
 import { accountForConfig, simulatedServices } from './simulated-services';
 import { confirmMapping, rejectMapping } from './task-token';
-import type { SimulatedAccount } from './simulated-account';
 
 export interface CliIo {
   print(line: string): void;
@@ -37,7 +37,6 @@ export function loadConfig(path: string): FederationConfig {
   return parseFederationConfig(json.context?.samlFederation, `${path}: context.samlFederation`);
 }
 
-
 function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
@@ -61,10 +60,12 @@ function timelinePrinter(print: (line: string) => void, started: number): (entry
 
 /** Task state name -> the step it runs and where its result lands in the execution document. */
 const STATE_STEP = new Map<string, [Step, 'receipts' | 'reverts']>(
-  STEPS.flatMap((step): Array<[string, [Step, 'receipts' | 'reverts']]> => [
-    [step.apply.state, [step, 'receipts']],
-    [step.revert.state, [step, 'reverts']],
-  ]),
+  STEPS.flatMap(
+    (step): Array<[string, [Step, 'receipts' | 'reverts']]> => [
+      [step.apply.state, [step, 'receipts']],
+      [step.revert.state, [step, 'reverts']],
+    ],
+  ),
 );
 
 function receiptIn(state: string, output: unknown): { action: string; arn: string; changes?: string[] } | undefined {
@@ -98,7 +99,9 @@ function summarize(result: LocalExecutionResult, print: (line: string) => void, 
   }
   if (account) {
     const mutating = account.calls.filter((c) => c.mutating && c.service !== 'dynamodb').length;
-    print(`  ${result.stateTransitions} state transitions; ${account.calls.length} simulated AWS calls, ${mutating} of them changes (lock table excluded)`);
+    print(
+      `  ${result.stateTransitions} state transitions; ${account.calls.length} simulated AWS calls, ${mutating} of them changes (lock table excluded)`,
+    );
   }
 }
 

@@ -1,10 +1,4 @@
-import {
-  DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
-  type HistoryEvent,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { describeRollbackIncomplete, parseRollbackIncompleteCause, WORKFLOW_ERRORS } from '../statemachine/workflow-errors';
 
 export interface FollowedExecution {
@@ -49,7 +43,8 @@ export function describeFailure(error: string | undefined, cause: string | undef
 export function describeHistoryEvent(event: HistoryEvent): string | undefined {
   if (event.stateEnteredEventDetails) return `→ ${event.stateEnteredEventDetails.name}`;
   if (event.taskFailedEventDetails) return `  ✗ ${event.taskFailedEventDetails.error}: ${readableCause(event.taskFailedEventDetails.cause)}`;
-  if (event.lambdaFunctionFailedEventDetails) return `  ✗ ${event.lambdaFunctionFailedEventDetails.error}: ${readableCause(event.lambdaFunctionFailedEventDetails.cause)}`;
+  if (event.lambdaFunctionFailedEventDetails)
+    return `  ✗ ${event.lambdaFunctionFailedEventDetails.error}: ${readableCause(event.lambdaFunctionFailedEventDetails.cause)}`;
   if (event.executionFailedEventDetails) {
     const { error, cause } = event.executionFailedEventDetails;
     return `✗ ${error}: ${describeFailure(error, cause).join(' ')}`;

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import * as path from 'node:path';
 
 /**
@@ -149,8 +149,14 @@ export function makeMetadataXml(options: MetadataXmlOptions = {}): string {
   const token = identityCenterApplicationToken(options.account ?? '111122223333', options.applicationInstanceId ?? 'ins-5a1e0c9f3b7d2e46');
   const portal = `https://portal.sso.${region}.amazonaws.com/saml`;
   const entityId = options.entityId ?? `${portal}/assertion/${token}`;
-  const certificates = [options.certificatePem ?? makeSelfSignedCertificate({ commonName: 'amazonaws.com' }).certificatePem, ...(options.additionalCertificates ?? [])];
-  const validUntil = options.validUntil === undefined ? '' : ` validUntil="${typeof options.validUntil === 'string' ? options.validUntil : options.validUntil.toISOString()}"`;
+  const certificates = [
+    options.certificatePem ?? makeSelfSignedCertificate({ commonName: 'amazonaws.com' }).certificatePem,
+    ...(options.additionalCertificates ?? []),
+  ];
+  const validUntil =
+    options.validUntil === undefined
+      ? ''
+      : ` validUntil="${typeof options.validUntil === 'string' ? options.validUntil : options.validUntil.toISOString()}"`;
   const keyDescriptors = certificates
     .map(
       (certificate) => `        <md:KeyDescriptor use="signing">

@@ -135,7 +135,8 @@ function alignTimeoutPaths(definition: StateMachineDefinition, overrideSeconds?:
   const shimmed = new Set<string>();
   for (const [name, state] of Object.entries(definition.States) as Array<[string, Record<string, any>]>) {
     if (state.Type !== 'Task' || typeof state.TimeoutSecondsPath !== 'string' || !state.Parameters) continue;
-    const timeout = overrideSeconds === undefined ? { [`${LOCAL_TIMEOUT_FIELD}.$`]: state.TimeoutSecondsPath } : { [LOCAL_TIMEOUT_FIELD]: overrideSeconds };
+    const timeout =
+      overrideSeconds === undefined ? { [`${LOCAL_TIMEOUT_FIELD}.$`]: state.TimeoutSecondsPath } : { [LOCAL_TIMEOUT_FIELD]: overrideSeconds };
     state.Parameters = { ...state.Parameters, ...timeout };
     state.TimeoutSecondsPath = `$.${LOCAL_TIMEOUT_FIELD}`;
     shimmed.add(name);
@@ -199,7 +200,10 @@ export async function runLocalExecution(options: RunLocalExecutionOptions): Prom
   const execution = stateMachine.run(options.input as never, {
     overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
     context: {
-      Execution: { Id: `arn:aws:states:${options.services.environment.region}:${options.services.environment.account}:execution:saml-federation:${executionName}`, Name: executionName },
+      Execution: {
+        Id: `arn:aws:states:${options.services.environment.region}:${options.services.environment.account}:execution:saml-federation:${executionName}`,
+        Name: executionName,
+      },
       // A live getter: the lock's expiry check compares with the time each state is entered.
       State: {
         get EnteredTime() {

@@ -39,10 +39,9 @@ export function accountForConfig(config: FederationConfig, options: SimulatedAcc
     return instances.get(arn);
   };
   for (const [name, profile] of Object.entries(config.profiles)) {
-    const fromAppArn = profile.application.arn
-      ? `arn:${account.partition}:sso:::instance/${profile.application.arn.split('/')[1]}`
-      : undefined;
-    const instanceArn = instanceFor(profile.application.instanceArn ?? fromAppArn) ?? instanceFor(`arn:${account.partition}:sso:::instance/ssoins-0000000000000000`);
+    const fromAppArn = profile.application.arn ? `arn:${account.partition}:sso:::instance/${profile.application.arn.split('/')[1]}` : undefined;
+    const instanceArn =
+      instanceFor(profile.application.instanceArn ?? fromAppArn) ?? instanceFor(`arn:${account.partition}:sso:::instance/ssoins-0000000000000000`);
     const applicationArn = account.addApplication({
       name: profile.application.displayName ?? `Amazon Connect ${name}`,
       arn: profile.application.arn,

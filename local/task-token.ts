@@ -15,9 +15,7 @@ function checkToken(token: string): string {
  * (a string is sent as it is, anything else as JSON).
  */
 export async function confirmMapping(sfn: SFNClient, token: string, output: unknown = { confirmed: true }): Promise<void> {
-  await sfn.send(
-    new SendTaskSuccessCommand({ taskToken: checkToken(token), output: typeof output === 'string' ? output : JSON.stringify(output) }),
-  );
+  await sfn.send(new SendTaskSuccessCommand({ taskToken: checkToken(token), output: typeof output === 'string' ? output : JSON.stringify(output) }));
 }
 
 /** An operator refused the mapping: the waiting execution fails with Mapping.RejectedByOperator and rolls back. */

@@ -89,7 +89,11 @@ function reachableOnSuccess(states: Readonly<Record<string, AslState>>, start: s
  * - a failure of any step's apply reaches, through reverts that succeed, the revert of that step and of every
  *   earlier one.
  */
-export function registryProblems(definition: { States?: Record<string, AslState> }, steps: readonly StepDefinition[] = STEPS, functions: readonly PipelineFunction[] = FUNCTIONS): string[] {
+export function registryProblems(
+  definition: { States?: Record<string, AslState> },
+  steps: readonly StepDefinition[] = STEPS,
+  functions: readonly PipelineFunction[] = FUNCTIONS,
+): string[] {
   const states = definition.States ?? {};
   const problems: string[] = [];
   const byPlaceholder = new Map(functions.map((fn) => [`\${${substitutionName(fn)}}`, fn]));
@@ -106,14 +110,18 @@ export function registryProblems(definition: { States?: Record<string, AslState>
     const invoking = invokedBy.get(fn.key) ?? [];
     if (invoking.length === 0) problems.push(`function ${fn.key} is registered but no Task state invokes \${${substitutionName(fn)}}`);
     else if (invoking.length > 1 || invoking[0] !== fn.state) {
-      problems.push(`function ${fn.key} should be invoked by state "${fn.state}" alone, but is invoked by ${invoking.map((n) => `"${n}"`).join(', ')}`);
+      problems.push(
+        `function ${fn.key} should be invoked by state "${fn.state}" alone, but is invoked by ${invoking.map((n) => `"${n}"`).join(', ')}`,
+      );
     }
   }
   steps.forEach((step, index) => {
     const apply = states[step.apply.state];
     const revert = states[step.revert.state];
-    if (apply?.ResultPath !== `$.receipts.${step.name}`) problems.push(`state "${step.apply.state}" should write its receipt to $.receipts.${step.name}`);
-    if (revert?.ResultPath !== `$.reverts.${step.name}`) problems.push(`state "${step.revert.state}" should write its report to $.reverts.${step.name}`);
+    if (apply?.ResultPath !== `$.receipts.${step.name}`)
+      problems.push(`state "${step.apply.state}" should write its receipt to $.receipts.${step.name}`);
+    if (revert?.ResultPath !== `$.reverts.${step.name}`)
+      problems.push(`state "${step.revert.state}" should write its report to $.reverts.${step.name}`);
     const onFailure = apply?.Catch?.find((handler) => handler.ErrorEquals?.includes('States.ALL'))?.Next;
     if (!onFailure) {
       problems.push(`state "${step.apply.state}" does not catch States.ALL into the rollback`);
@@ -125,7 +133,10 @@ export function registryProblems(definition: { States?: Record<string, AslState>
     }
     // A revert that fails for good names itself and every earlier step as left to undo, newest first.
     const stopped = states[revert?.Catch?.find((handler) => handler.ErrorEquals?.includes('States.ALL'))?.Next ?? '']?.Parameters;
-    const leftToUndo = steps.slice(0, index + 1).map((earlier) => earlier.name).reverse();
+    const leftToUndo = steps
+      .slice(0, index + 1)
+      .map((earlier) => earlier.name)
+      .reverse();
     if (stopped?.failedRevert !== step.name || JSON.stringify(stopped?.stillToUndo) !== JSON.stringify(leftToUndo)) {
       problems.push(`a failure of "${step.revert.state}" should record failedRevert "${step.name}" and stillToUndo ${JSON.stringify(leftToUndo)}`);
     }

@@ -1,5 +1,5 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import type { ExecutionDocument } from '../shared/document';
 import { readJournal, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
@@ -39,10 +39,14 @@ async function readPrevious(deps: AttributeMappingDeps, doc: ExecutionDocument, 
 
 function previousNote(previous: PreviousMapping): string[] {
   if (previous.source === 'pipeline-state') {
-    return ['the console API did not return the current mapping: compared with the mapping this pipeline last wrote (changes made in the console since then are not seen)'];
+    return [
+      'the console API did not return the current mapping: compared with the mapping this pipeline last wrote (changes made in the console since then are not seen)',
+    ];
   }
   if (previous.source === 'unknown') {
-    return ['the console API did not return the current mapping and this pipeline never wrote one: the previous values are unknown, so a rollback can only remove the attributes set here'];
+    return [
+      'the console API did not return the current mapping and this pipeline never wrote one: the previous values are unknown, so a rollback can only remove the attributes set here',
+    ];
   }
   return [];
 }
@@ -54,7 +58,11 @@ function previousNote(previous: PreviousMapping): string[] {
 export async function applyAttributeMapping(doc: ExecutionDocument, deps: AttributeMappingDeps): Promise<AttributeMappingReceipt> {
   const { request, profile } = doc;
   const now = deps.now ?? (() => new Date());
-  const located = await locateApplication(deps.ssoAdmin, profile.application, { account: request.account, region: request.region, profile: profile.name });
+  const located = await locateApplication(deps.ssoAdmin, profile.application, {
+    account: request.account,
+    region: request.region,
+    profile: profile.name,
+  });
   const instanceId = instanceIdFromApplicationArn(located.applicationArn);
   const desired = desiredMapping(doc);
   const relayState = desired.relayState ? { relayState: desired.relayState } : {};
@@ -87,12 +95,21 @@ export async function applyAttributeMapping(doc: ExecutionDocument, deps: Attrib
       ...relayState,
       message: manualInstructions(located.applicationName, located.applicationArn, desired, profile.name),
     };
-    const lines = [...Object.entries(desired.attributes).map(([name, value]) => `attribute ${name} = ${value}`), ...(desired.relayState ? [`relay state = ${desired.relayState}`] : [])];
+    const lines = [
+      ...Object.entries(desired.attributes).map(([name, value]) => `attribute ${name} = ${value}`),
+      ...(desired.relayState ? [`relay state = ${desired.relayState}`] : []),
+    ];
     if (request.dryRun) {
-      return receipt('planned', [`would ask an operator to set the mapping of "${located.applicationName}" by hand and wait for confirmation`, ...lines]);
+      return receipt('planned', [
+        `would ask an operator to set the mapping of "${located.applicationName}" by hand and wait for confirmation`,
+        ...lines,
+      ]);
     }
     logger.info('attribute mapping left to an operator', { applicationArn: located.applicationArn });
-    return receipt('pending-confirmation', [`waiting for an operator to set the mapping of "${located.applicationName}" by hand and confirm`, ...lines]);
+    return receipt('pending-confirmation', [
+      `waiting for an operator to set the mapping of "${located.applicationName}" by hand and confirm`,
+      ...lines,
+    ]);
   }
 
   const current = await readPrevious(deps, doc, instanceId);

@@ -1,5 +1,5 @@
-import type { MappingConfiguration } from './mapping';
 import { sameJson } from '../shared/policy-json';
+import type { MappingConfiguration } from './mapping';
 import type { MappingPart } from './receipt';
 import type { SwbApi } from './swb-api';
 

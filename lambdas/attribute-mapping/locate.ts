@@ -1,8 +1,8 @@
 import {
   DescribeApplicationCommand,
+  type DescribeApplicationCommandOutput,
   ListApplicationsCommand,
   ListInstancesCommand,
-  type DescribeApplicationCommandOutput,
   type SSOAdminClient,
 } from '@aws-sdk/client-sso-admin';
 import type { ResolvedProfile } from '../shared/profile';
@@ -49,7 +49,9 @@ export async function locateInstance(ssoAdmin: SSOAdminClient, configured: strin
   } while (nextToken);
   const where = `account ${scope.account}, region ${scope.region}`;
   if (instances.length === 0) {
-    throw new InstanceNotFoundError(`profile ${scope.profile}: ListInstances found no IAM Identity Center instance in ${where}; enable IAM Identity Center or set application.instanceArn`);
+    throw new InstanceNotFoundError(
+      `profile ${scope.profile}: ListInstances found no IAM Identity Center instance in ${where}; enable IAM Identity Center or set application.instanceArn`,
+    );
   }
   if (instances.length > 1) {
     throw new InstanceNotFoundError(

@@ -1,7 +1,7 @@
 import { roleArn, samlProviderArn } from '../shared/arns';
-import { sameJson } from '../shared/policy-json';
 import type { ExecutionDocument } from '../shared/document';
-import { ROLE_ATTRIBUTE, type ResolvedProfile } from '../shared/profile';
+import { sameJson } from '../shared/policy-json';
+import { type ResolvedProfile, ROLE_ATTRIBUTE } from '../shared/profile';
 import { ApplicationNotFoundError } from './errors';
 import type { ResponseConfig, ResponseSchemaConfig } from './swb-api';
 
@@ -42,7 +42,8 @@ export function desiredMapping(doc: ExecutionDocument): DesiredMapping {
   };
 }
 
-const RELAY_STATE_CONSOLE_PATH = 'IAM Identity Center console: Applications > the application > Actions > Edit configuration > Application properties > Relay state';
+const RELAY_STATE_CONSOLE_PATH =
+  'IAM Identity Center console: Applications > the application > Actions > Edit configuration > Application properties > Relay state';
 
 /**
  * The relay state is the one setting of the profile the pipeline cannot write: DESIGN.md leaves the console API's
@@ -57,7 +58,9 @@ export function relayStateToDo(relayState: string): string {
 export function instanceIdFromApplicationArn(applicationArn: string): string {
   const match = /\/apl-([A-Za-z0-9]+)$/.exec(applicationArn);
   if (!match) {
-    throw new ApplicationNotFoundError(`application ARN ${applicationArn} does not end in /apl-<id>, so its console instance id (ins-<id>) is unknown`);
+    throw new ApplicationNotFoundError(
+      `application ARN ${applicationArn} does not end in /apl-<id>, so its console instance id (ins-<id>) is unknown`,
+    );
   }
   return `ins-${match[1]}`;
 }
@@ -130,7 +133,8 @@ export function describeChanges(before: MappingConfiguration | undefined, after:
     else if (!sameJson(was, now)) changes.push(`attribute ${name} = ${sourceText(now)}; was ${sourceText(was)}`);
     else changes.push(`attribute ${name}: format ${after.responseSchemaConfig.properties[name]?.attrNameFormat ?? '(none)'}`);
   }
-  if (before && before.responseConfig.ttl !== after.responseConfig.ttl) changes.push(`ttl: ${after.responseConfig.ttl}; was ${before.responseConfig.ttl}`);
+  if (before && before.responseConfig.ttl !== after.responseConfig.ttl)
+    changes.push(`ttl: ${after.responseConfig.ttl}; was ${before.responseConfig.ttl}`);
   return changes;
 }
 

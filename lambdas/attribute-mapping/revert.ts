@@ -3,7 +3,7 @@ import { readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import type { AttributeMappingDeps } from './apply';
 import { partsToWrite, readCurrentConfiguration, writePart } from './current';
-import { describeChanges, withoutAttributes, type MappingConfiguration } from './mapping';
+import { describeChanges, type MappingConfiguration, withoutAttributes } from './mapping';
 import type { AttributeMappingDetails, AttributeMappingReceipt, MappingPart, PreviousMapping } from './receipt';
 import { readSavedState, saveState } from './state';
 
@@ -25,11 +25,14 @@ async function findApplied(
       return nothing([
         'manual mode: the pipeline wrote no mapping.',
         ...(manual
-          ? [`If an operator already changed the mapping of "${manual.applicationName}" (${manual.applicationArn}) by hand, set it back in the IAM Identity Center console.`]
+          ? [
+              `If an operator already changed the mapping of "${manual.applicationName}" (${manual.applicationArn}) by hand, set it back in the IAM Identity Center console.`,
+            ]
           : []),
       ]);
     }
-    if (receipt.action !== 'updated' && receipt.action !== 'created') return nothing([`the apply step's action was ${receipt.action}: no mapping was written`]);
+    if (receipt.action !== 'updated' && receipt.action !== 'created')
+      return nothing([`the apply step's action was ${receipt.action}: no mapping was written`]);
     return { previous: receipt.previous ?? { source: 'unknown' }, details: receipt.details };
   }
   const journal = await readJournal<PreviousMapping>(deps.s3, doc.request, STEP);
@@ -82,7 +85,12 @@ export async function revertAttributeMapping(doc: ExecutionDocument, deps: Attri
   for (const part of parts) await writePart(deps.swb, instanceId, part, target);
   await saveState(deps.s3, request, { applicationArn: details.applicationArn, instanceId, configuration: target, writtenBy: 'revert' }, now);
   logger.info('attribute mapping restored', { applicationArn: details.applicationArn, parts, previousSource: previous.source });
-  const restoredFrom = previous.source === 'api' ? 'as the console API returned it' : previous.source === 'pipeline-state' ? 'as this pipeline last wrote it' : 'without the pipeline attributes';
+  const restoredFrom =
+    previous.source === 'api'
+      ? 'as the console API returned it'
+      : previous.source === 'pipeline-state'
+        ? 'as this pipeline last wrote it'
+        : 'without the pipeline attributes';
   return {
     step: STEP,
     action: 'restored',

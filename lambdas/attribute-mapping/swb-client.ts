@@ -5,12 +5,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { ConfigInvalidError } from '../shared/errors';
 import { logger } from '../shared/logger';
-import {
-  MappingAccessDeniedError,
-  MappingRejectedError,
-  MappingServiceError,
-  MappingThrottledError,
-} from './errors';
+import { MappingAccessDeniedError, MappingRejectedError, MappingServiceError, MappingThrottledError } from './errors';
 import type { ApplicationInstanceView, AttributeSource, ResponseConfig, ResponseSchemaConfig, SwbApi } from './swb-api';
 
 export interface SwbClientOptions {
@@ -120,7 +115,13 @@ function shortType(raw: string | null | undefined): string | undefined {
 }
 
 const THROTTLING_TYPES = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']);
-const ACCESS_DENIED_TYPES = new Set(['AccessDeniedException', 'AccessDenied', 'UnrecognizedClientException', 'InvalidSignatureException', 'MissingAuthenticationTokenException']);
+const ACCESS_DENIED_TYPES = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'MissingAuthenticationTokenException',
+]);
 
 /** Maps a JSON 1.1 error answer to the name the state machine retries or rolls back on. */
 export function responseError(operation: string, status: number, errorTypeHeader: string | null, text: string): Error {

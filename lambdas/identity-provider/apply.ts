@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { CreateSAMLProviderCommand, IAMClient, UpdateSAMLProviderCommand } from '@aws-sdk/client-iam';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateSAMLProviderCommand, type IAMClient, UpdateSAMLProviderCommand } from '@aws-sdk/client-iam';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { samlProviderArn, sourceUri } from '../shared/arns';
 import type { ExecutionDocument, Receipt } from '../shared/document';
-import { readJournal, readMetadataDocument, writeJournal, type JournalEntry } from '../shared/journal';
+import { type JournalEntry, readJournal, readMetadataDocument, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { createdByExecution, pipelineTags } from '../shared/tags';
 import { IdentityProviderQuotaExceededError } from './errors';
-import { backupKey, getSamlProvider, sameMetadataDocument, type IdentityProviderPrevious } from './provider';
+import { backupKey, getSamlProvider, type IdentityProviderPrevious, sameMetadataDocument } from './provider';
 
 /**
  * IAM actions: iam:GetSAMLProvider, iam:CreateSAMLProvider, iam:TagSAMLProvider (CreateSAMLProvider with Tags),
@@ -43,7 +43,12 @@ export async function applyIdentityProvider(doc: ExecutionDocument, deps: Identi
     readMetadataDocument(deps.s3, request),
     request.dryRun ? undefined : readJournal<IdentityProviderPrevious>(deps.s3, request, 'identityProvider'),
   ]);
-  const receipt = (action: Receipt['action'], changes: string[], plannedAction: 'create' | 'update' | 'none', previous?: IdentityProviderPrevious): IdentityProviderReceipt => ({
+  const receipt = (
+    action: Receipt['action'],
+    changes: string[],
+    plannedAction: 'create' | 'update' | 'none',
+    previous?: IdentityProviderPrevious,
+  ): IdentityProviderReceipt => ({
     step: 'identityProvider',
     action,
     arn,
@@ -78,7 +83,11 @@ export async function applyIdentityProvider(doc: ExecutionDocument, deps: Identi
 
   const backup = { bucket: request.bucket, key: backupKey(request) };
   if (request.dryRun) {
-    return receipt('planned', [`would replace the metadata of SAML provider ${name} with ${source}, after backing the current one up to s3://${backup.bucket}/${backup.key}`], 'update');
+    return receipt(
+      'planned',
+      [`would replace the metadata of SAML provider ${name} with ${source}, after backing the current one up to s3://${backup.bucket}/${backup.key}`],
+      'update',
+    );
   }
   // The backup comes first so that a journal entry never points at a backup that does not exist.
   const stored = await deps.s3.send(
@@ -89,7 +98,12 @@ export async function applyIdentityProvider(doc: ExecutionDocument, deps: Identi
     sha256: createHash('sha256').update(currentDocument, 'utf8').digest('hex'),
     characters: currentDocument.length,
   };
-  await writeJournal(deps.s3, request, { step: 'identityProvider', intent: [`replace the metadata of SAML provider ${name}`], previous, details: { arn, name } }, deps.now);
+  await writeJournal(
+    deps.s3,
+    request,
+    { step: 'identityProvider', intent: [`replace the metadata of SAML provider ${name}`], previous, details: { arn, name } },
+    deps.now,
+  );
   await deps.iam.send(new UpdateSAMLProviderCommand({ SAMLProviderArn: arn, SAMLMetadataDocument: desired }));
   logger.info('updated SAML provider metadata', { arn, backup: previous.backup });
   return receipt('updated', updatedChanges(name, source, previous), 'update', previous);
@@ -123,10 +137,15 @@ function earlierChange(
   doc: ExecutionDocument,
 ): { kind: 'created' } | { kind: 'updated'; previous: IdentityProviderPrevious } | undefined {
   if (entry.previous !== undefined) return { kind: 'updated', previous: entry.previous };
-  const ours = createdByExecution(tags?.map((tag) => ({ Key: tag.Key ?? '', Value: tag.Value ?? '' })), doc.request);
+  const ours = createdByExecution(
+    tags?.map((tag) => ({ Key: tag.Key ?? '', Value: tag.Value ?? '' })),
+    doc.request,
+  );
   return ours ? { kind: 'created' } : undefined;
 }
 
 function updatedChanges(name: string, source: string, previous: IdentityProviderPrevious): string[] {
-  return [`replaced the metadata of SAML provider ${name} with ${source}; the previous document is backed up at s3://${previous.backup.bucket}/${previous.backup.key}`];
+  return [
+    `replaced the metadata of SAML provider ${name} with ${source}; the previous document is backed up at s3://${previous.backup.bucket}/${previous.backup.key}`,
+  ];
 }

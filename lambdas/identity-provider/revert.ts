@@ -1,12 +1,12 @@
-import { DeleteSAMLProviderCommand, IAMClient, UpdateSAMLProviderCommand } from '@aws-sdk/client-iam';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteSAMLProviderCommand, type IAMClient, UpdateSAMLProviderCommand } from '@aws-sdk/client-iam';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { samlProviderArn } from '../shared/arns';
 import type { ExecutionDocument, Receipt, RevertReport } from '../shared/document';
 import { readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { createdByExecution } from '../shared/tags';
 import { IdentityProviderVanishedError } from './errors';
-import { getSamlProvider, sameMetadataDocument, type IdentityProviderPrevious, type MetadataBackup } from './provider';
+import { getSamlProvider, type IdentityProviderPrevious, type MetadataBackup, sameMetadataDocument } from './provider';
 
 /**
  * IAM actions: iam:GetSAMLProvider, iam:UpdateSAMLProvider, iam:DeleteSAMLProvider on the profiles' providers.
@@ -33,9 +33,16 @@ export async function revertIdentityProvider(doc: ExecutionDocument, deps: Ident
 
   if (found.kind === 'created') {
     if (current === undefined) return nothingToDo(`SAML provider ${name} does not exist (never created, or already deleted)`);
-    if (!createdByExecution(current.Tags?.map((tag) => ({ Key: tag.Key ?? '', Value: tag.Value ?? '' })), doc.request)) {
+    if (
+      !createdByExecution(
+        current.Tags?.map((tag) => ({ Key: tag.Key ?? '', Value: tag.Value ?? '' })),
+        doc.request,
+      )
+    ) {
       logger.warn('SAML provider not tagged as created by this execution; left in place', { arn: found.arn, tags: current.Tags });
-      return nothingToDo(`left SAML provider ${name} in place: its tags do not name execution ${doc.request.executionName}, so this execution did not create it`);
+      return nothingToDo(
+        `left SAML provider ${name} in place: its tags do not name execution ${doc.request.executionName}, so this execution did not create it`,
+      );
     }
     await deps.iam.send(new DeleteSAMLProviderCommand({ SAMLProviderArn: found.arn }));
     logger.info('deleted SAML provider created by this execution', { arn: found.arn });
@@ -71,7 +78,9 @@ async function whatApplyDid(doc: ExecutionDocument, s3: S3Client): Promise<WhatA
   // found an earlier attempt's change already made: the journal says what this execution was about to change.
   const entry = await readJournal<IdentityProviderPrevious>(s3, doc.request, 'identityProvider');
   if (entry === undefined) {
-    return receipt === undefined ? 'the IdentityProvider step made no change (no receipt, no journal entry)' : `the IdentityProvider step changed nothing (${receipt.action})`;
+    return receipt === undefined
+      ? 'the IdentityProvider step made no change (no receipt, no journal entry)'
+      : `the IdentityProvider step changed nothing (${receipt.action})`;
   }
   const arn = typeof entry.details?.arn === 'string' ? entry.details.arn : samlProviderArn(doc.request, doc.profile.identityProvider.name);
   return entry.previous === undefined ? { kind: 'created', arn } : { kind: 'updated', arn, previous: entry.previous };

@@ -7,7 +7,7 @@ import type { PipelineEnvironment } from '../shared/pipeline-function';
 import type { FederationConfig } from '../shared/profile';
 import { RequestInvalidError, RequestObjectNotFoundError } from './errors';
 import { checkMetadataSize, validateMetadata } from './metadata';
-import { normalizeRequest, versioningRequired, type MetadataObjectRequest } from './request';
+import { type MetadataObjectRequest, normalizeRequest, versioningRequired } from './request';
 
 /** What the state machine passes: `{"input.$": "$", "executionName.$": "$$.Execution.Name"}`. */
 export interface IntakeEvent {
@@ -31,7 +31,9 @@ const NOT_FOUND = new Set(['NotFound', 'NoSuchKey', 'NoSuchVersion']);
  * tell a delete marker (`x-amz-delete-marker: true`, 405 when named by version) from a refusal.
  */
 function s3Answer(error: unknown): { name: string; status?: number; deleteMarker: boolean } {
-  const answer = error as { name?: unknown; $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string | undefined> } } | undefined;
+  const answer = error as
+    | { name?: unknown; $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string | undefined> } }
+    | undefined;
   return {
     name: typeof answer?.name === 'string' ? answer.name : '',
     status: answer?.$metadata?.httpStatusCode,

@@ -4,6 +4,7 @@ import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import type { CertificateSummary, MetadataSummary } from '../shared/document';
 import { FederationError } from '../shared/errors';
 import {
+  type DocumentPosition,
   MetadataBadCertificateError,
   MetadataCertificateExpiredError,
   MetadataEncodingError,
@@ -19,7 +20,6 @@ import {
   MetadataTooManyCertificatesError,
   MetadataTooSmallError,
   MetadataUnsafeXmlError,
-  type DocumentPosition,
 } from './errors';
 
 export const SAML_METADATA_NS = 'urn:oasis:names:tc:SAML:2.0:metadata';
@@ -81,7 +81,9 @@ export function decodeMetadata(xml: Buffer | string): string {
   }
   // '<' as UTF-16 without a byte order mark: the XML specification's own autodetection table.
   if ((b[0] === 0x3c && b[1] === 0x00) || (b[0] === 0x00 && b[1] === 0x3c)) {
-    throw new MetadataEncodingError('the document looks like UTF-16 without a byte order mark (every other byte is 00); IAM needs UTF-8. Save it as UTF-8 and upload it again.');
+    throw new MetadataEncodingError(
+      'the document looks like UTF-16 without a byte order mark (every other byte is 00); IAM needs UTF-8. Save it as UTF-8 and upload it again.',
+    );
   }
   const start = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
   if (!isUtf8(b.subarray(start))) {
@@ -272,7 +274,8 @@ function scanMetadata(text: string): ScanResult {
           const colon = name.indexOf(':');
           const prefix = name.slice(0, colon);
           if (colon === 0 || name.indexOf(':', colon + 1) >= 0) throw malformed(`${name} is not a valid namespaced attribute name`, here());
-          if (namespaces.resolve(prefix) === undefined) throw malformed(`the attribute ${name} uses the undeclared namespace prefix "${prefix}"`, here());
+          if (namespaces.resolve(prefix) === undefined)
+            throw malformed(`the attribute ${name} uses the undeclared namespace prefix "${prefix}"`, here());
         }
       }
       pending.length = 0;
@@ -294,7 +297,9 @@ function scanMetadata(text: string): ScanResult {
     }
     if (uri === XINCLUDE_NS) {
       const position = here();
-      throw new MetadataUnsafeXmlError(`line ${position.line}: <${qname}> is an XInclude, which makes other parsers read files or URLs. SAML metadata never needs one; remove it.`);
+      throw new MetadataUnsafeXmlError(
+        `line ${position.line}: <${qname}> is an XInclude, which makes other parsers read files or URLs. SAML metadata never needs one; remove it.`,
+      );
     }
 
     const depth = kinds.length;
@@ -350,7 +355,9 @@ function scanMetadata(text: string): ScanResult {
       }
     } else if (parent === X509_CERTIFICATE) {
       const position = here();
-      throw new MetadataBadCertificateError(`line ${position.line}: <${qname}> inside an X509Certificate; it must hold only the certificate in base64.`);
+      throw new MetadataBadCertificateError(
+        `line ${position.line}: <${qname}> inside an X509Certificate; it must hold only the certificate in base64.`,
+      );
     }
 
     if (kind === ENTITIES || kind === ENTITY || kind === IDP) {
@@ -420,14 +427,16 @@ function scanMetadata(text: string): ScanResult {
  */
 function characterData(raw: string): string {
   if (!raw.includes('<') && !raw.includes('&')) return raw;
-  return raw
-    .replace(/<!--[\s\S]*?-->|<!\[CDATA\[([\s\S]*?)\]\]>|&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (_match, cdata: string | undefined, reference: string | undefined) => {
+  return raw.replace(
+    /<!--[\s\S]*?-->|<!\[CDATA\[([\s\S]*?)\]\]>|&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g,
+    (_match, cdata: string | undefined, reference: string | undefined) => {
       if (cdata !== undefined) return cdata;
       if (reference === undefined) return '';
       if (reference.startsWith('#x')) return String.fromCodePoint(parseInt(reference.slice(2), 16));
       if (reference.startsWith('#')) return String.fromCodePoint(parseInt(reference.slice(1), 10));
       return PREDEFINED_ENTITIES[reference]!;
-    });
+    },
+  );
 }
 
 const PREDEFINED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -533,7 +542,9 @@ function summarize(scan: ScanResult, now: Date): MetadataSummary {
     if (notAfter.getTime() <= nowMs) {
       expired.push(summary);
     } else if (notAfter.getTime() - nowMs <= EXPIRY_WARNING_DAYS * DAY_MS) {
-      warnings.push(`${label} expires on ${summary.notAfter}, within ${EXPIRY_WARNING_DAYS} days: rotate it in the identity provider and upload the new metadata.`);
+      warnings.push(
+        `${label} expires on ${summary.notAfter}, within ${EXPIRY_WARNING_DAYS} days: rotate it in the identity provider and upload the new metadata.`,
+      );
     }
     if (notBefore.getTime() > nowMs) warnings.push(`${label} is not valid before ${summary.notBefore}.`);
   });
@@ -544,7 +555,9 @@ function summarize(scan: ScanResult, now: Date): MetadataSummary {
     );
   }
   for (const c of expired) {
-    warnings.push(`signing certificate ${c.subject || '(no subject)'} (SHA-256 ${c.sha256Fingerprint}) expired on ${c.notAfter}; another one is still valid. Remove it from the metadata when the rotation is done.`);
+    warnings.push(
+      `signing certificate ${c.subject || '(no subject)'} (SHA-256 ${c.sha256Fingerprint}) expired on ${c.notAfter}; another one is still valid. Remove it from the metadata when the rotation is done.`,
+    );
   }
 
   return { entityId, certificates, ...(validUntil === undefined ? {} : { validUntil }), warnings };
@@ -561,7 +574,7 @@ function notIdentityProvider(scan: ScanResult): MetadataNotIdentityProviderError
           : 'it has no IDPSSODescriptor';
   return new MetadataNotIdentityProviderError(
     `the document does not describe a SAML 2.0 identity provider: ${what}. Upload the identity provider's metadata ` +
-      "(in IAM Identity Center: the application's \"IAM Identity Center SAML metadata file\"), not the service provider's.",
+      '(in IAM Identity Center: the application\'s "IAM Identity Center SAML metadata file"), not the service provider\'s.',
   );
 }
 

@@ -52,7 +52,9 @@ function describe(value: unknown): string {
 export function normalizeRequest(input: unknown, context: RequestContext): MetadataObjectRequest {
   if (!isObject(input)) throw invalid(`the input is ${describe(input)}, not a JSON object`);
   if (Array.isArray(input.Records)) {
-    throw invalid('the input is an S3 event notification ("Records"), which this pipeline does not use; route the bucket\'s events through EventBridge');
+    throw invalid(
+      'the input is an S3 event notification ("Records"), which this pipeline does not use; route the bucket\'s events through EventBridge',
+    );
   }
   const parsed = input.source === 'aws.s3' || 'detail-type' in input || 'detail' in input ? fromEventBridge(input) : fromManualInput(input);
   if (parsed.bucket !== context.bucket) {
@@ -98,7 +100,13 @@ function fromManualInput(input: Record<string, unknown>): Omit<MetadataObjectReq
   if (input.dryRun !== undefined && typeof input.dryRun !== 'boolean') {
     throw invalid(`"dryRun" is ${describe(input.dryRun)}; it must be true or false (not a string)`);
   }
-  return { source: 'manual', bucket: input.bucket, key: input.key, ...versionField(input.versionId as string | undefined), dryRun: input.dryRun === true };
+  return {
+    source: 'manual',
+    bucket: input.bucket,
+    key: input.key,
+    ...versionField(input.versionId as string | undefined),
+    dryRun: input.dryRun === true,
+  };
 }
 
 function versionField(versionId: string | undefined): { versionId?: string } {

@@ -12,17 +12,24 @@
  * S3: s3:GetObject and s3:PutObject on <bucket>/journal/* (a retried attempt reads what earlier ones did), s3:ListBucket
  * (a missing journal entry reads as NoSuchKey rather than AccessDenied).
  */
-import { AttachRolePolicyCommand, CreatePolicyCommand, CreatePolicyVersionCommand, DeletePolicyVersionCommand, IAMClient } from '@aws-sdk/client-iam';
-import { S3Client } from '@aws-sdk/client-s3';
+import {
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  CreatePolicyVersionCommand,
+  DeletePolicyVersionCommand,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { customerPolicyArn, roleArn } from '../shared/arns';
 import type { ExecutionDocument, ExecutionRequest, Receipt } from '../shared/document';
-import { readJournal, writeJournal, type JournalEntry } from '../shared/journal';
+import { type JournalEntry, readJournal, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
+import { samePolicyDocument } from '../shared/policy-json';
 import { createdByExecution, pipelineTags } from '../shared/tags';
 import { PolicyAttachmentQuotaExceededError } from './errors';
-import { samePolicyDocument } from '../shared/policy-json';
 import { connectFederationPolicy } from './policy-document';
 import {
+  type DeletedPolicyVersion,
   effectivePrevious,
   findPolicy,
   isNamed,
@@ -31,11 +38,10 @@ import {
   listPolicyVersions,
   MAX_POLICY_VERSIONS,
   oldestNonDefaultVersion,
-  policyVersionDocument,
-  roleNameOf,
-  type DeletedPolicyVersion,
   type PolicyDetails,
   type PolicyPrevious,
+  policyVersionDocument,
+  roleNameOf,
 } from './policy-state';
 
 export interface PolicyDeps {
@@ -111,7 +117,13 @@ async function createdByThisExecution(iam: IAMClient, policyArn: string, request
  * lost (tags name this execution), or another execution sharing the policy name created it first. The latter is used
  * as found and is never this execution's to delete.
  */
-async function existingInsteadOfCreated(iam: IAMClient, request: ExecutionRequest, policyArn: string, plan: Exclude<GeneratedPolicyPlan, { kind: 'create' }>, previous: PolicyPart): Promise<GeneratedPolicyState> {
+async function existingInsteadOfCreated(
+  iam: IAMClient,
+  request: ExecutionRequest,
+  policyArn: string,
+  plan: Exclude<GeneratedPolicyPlan, { kind: 'create' }>,
+  previous: PolicyPart,
+): Promise<GeneratedPolicyState> {
   const createVersion = plan.kind === 'new-version';
   if (await createdByThisExecution(iam, policyArn, request)) return { plan, createPolicy: true, createVersion, previous };
   const foundPolicy = foundPolicyOf(plan);
@@ -139,10 +151,12 @@ async function generatedPolicyState(
   const details = (earlier.details ?? {}) as Partial<PolicyDetails>;
   const before = effectivePrevious(earlier.previous ?? { attachedPolicyArns: [] }, details);
   const { attachedPolicyArns: _attached, ...previous } = before;
-  if (plan.kind === 'create') return { plan, createPolicy: true, createVersion: false, previous, ...(details.foundPolicy ? { foundPolicy: details.foundPolicy } : {}) };
+  if (plan.kind === 'create')
+    return { plan, createPolicy: true, createVersion: false, previous, ...(details.foundPolicy ? { foundPolicy: details.foundPolicy } : {}) };
   if (details.createPolicy) return existingInsteadOfCreated(iam, request, policyArn, plan, previous);
   const createdVersionId =
-    details.createdVersionId ?? (details.createVersion && plan.kind === 'unchanged' && isNewSince(plan.defaultVersionId, previous) ? plan.defaultVersionId : undefined);
+    details.createdVersionId ??
+    (details.createVersion && plan.kind === 'unchanged' && isNewSince(plan.defaultVersionId, previous) ? plan.defaultVersionId : undefined);
   return {
     plan,
     createPolicy: false,
@@ -161,12 +175,18 @@ function describe(state: GeneratedPolicyState | undefined, policyArn: string | u
     else if (state.createVersion) {
       const deleted = state.previous.deletedVersion;
       if (deleted) {
-        lines.push(`delete the oldest non-default version ${deleted.versionId} of ${policyArn} (all ${MAX_POLICY_VERSIONS} versions are used; its document is kept in the receipt)`);
+        lines.push(
+          `delete the oldest non-default version ${deleted.versionId} of ${policyArn} (all ${MAX_POLICY_VERSIONS} versions are used; its document is kept in the receipt)`,
+        );
       }
-      lines.push(`create a new default version of ${policyArn} with the Amazon Connect federation document (previous default ${state.previous.defaultVersionId})`);
+      lines.push(
+        `create a new default version of ${policyArn} with the Amazon Connect federation document (previous default ${state.previous.defaultVersionId})`,
+      );
     }
     if (state.foundPolicy) {
-      lines.push(`use policy ${policyArn} as found: another execution created it meanwhile (its tags say so), so this execution's revert never deletes it`);
+      lines.push(
+        `use policy ${policyArn} as found: another execution created it meanwhile (its tags say so), so this execution's revert never deletes it`,
+      );
     }
   }
   return [...lines, ...attach.map((arn) => `attach ${arn} to role ${roleName}`)];
@@ -218,7 +238,8 @@ export async function applyPolicy(doc: ExecutionDocument, deps: PolicyDeps): Pro
     changes: describe(state, policyArn, attach, roleName),
     details: details(),
   });
-  const outcome = (): PolicyReceipt['action'] => (state?.createPolicy ? 'created' : state?.createVersion || attach.length > 0 ? 'updated' : 'unchanged');
+  const outcome = (): PolicyReceipt['action'] =>
+    state?.createPolicy ? 'created' : state?.createVersion || attach.length > 0 ? 'updated' : 'unchanged';
 
   const pending = state?.plan.kind === 'create' || state?.plan.kind === 'new-version' || attachNow.length > 0;
   if (!pending) {
@@ -228,7 +249,13 @@ export async function applyPolicy(doc: ExecutionDocument, deps: PolicyDeps): Pro
   if (request.dryRun) return receipt('planned');
 
   // From here on every call changes the account: the journal comes first, so a revert without a receipt knows.
-  const journal = () => writeJournal(s3, request, { step: 'policy', intent: describe(state, policyArn, attach, roleName), previous: previous(), details: details() }, deps.now);
+  const journal = () =>
+    writeJournal(
+      s3,
+      request,
+      { step: 'policy', intent: describe(state, policyArn, attach, roleName), previous: previous(), details: details() },
+      deps.now,
+    );
   await journal();
 
   if (state?.plan.kind === 'create') {

@@ -1,17 +1,17 @@
 import {
   GetPolicyCommand,
   GetPolicyVersionCommand,
+  type IAMClient,
   ListAttachedRolePoliciesCommand,
   ListEntitiesForPolicyCommand,
   ListPolicyTagsCommand,
   ListPolicyVersionsCommand,
-  type IAMClient,
   type Policy,
   type PolicyVersion,
 } from '@aws-sdk/client-iam';
 import type { ExecutionDocument } from '../shared/document';
-import type { Tag } from '../shared/tags';
 import { decodePolicyDocument } from '../shared/policy-json';
+import type { Tag } from '../shared/tags';
 
 /** IAM keeps at most this many versions of a managed policy. */
 export const MAX_POLICY_VERSIONS = 5;

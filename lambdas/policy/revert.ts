@@ -10,15 +10,33 @@
  * iam:SetDefaultPolicyVersion, iam:CreatePolicyVersion, iam:DeletePolicyVersion, iam:DeletePolicy on the profile's
  * policy. S3: s3:GetObject and s3:PutObject on <bucket>/journal/*.
  */
-import { CreatePolicyVersionCommand, DeletePolicyCommand, DeletePolicyVersionCommand, DetachRolePolicyCommand, SetDefaultPolicyVersionCommand } from '@aws-sdk/client-iam';
-import { S3Client } from '@aws-sdk/client-s3';
+import {
+  CreatePolicyVersionCommand,
+  DeletePolicyCommand,
+  DeletePolicyVersionCommand,
+  DetachRolePolicyCommand,
+  SetDefaultPolicyVersionCommand,
+} from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { ExecutionDocument, ExecutionRequest, RevertReport } from '../shared/document';
-import { readJournal, unite, writeJournal, type JournalEntry } from '../shared/journal';
+import { type JournalEntry, readJournal, unite, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
+import { samePolicyDocument } from '../shared/policy-json';
 import { createdByExecution } from '../shared/tags';
 import type { PolicyDeps, PolicyReceipt } from './apply';
-import { samePolicyDocument } from '../shared/policy-json';
-import { effectivePrevious, findPolicy, isNamed, listAttachedPolicyArns, listPolicyAttachments, listPolicyTags, listPolicyVersions, MAX_POLICY_VERSIONS, policyVersionDocument, type PolicyDetails, type PolicyPrevious } from './policy-state';
+import {
+  effectivePrevious,
+  findPolicy,
+  isNamed,
+  listAttachedPolicyArns,
+  listPolicyAttachments,
+  listPolicyTags,
+  listPolicyVersions,
+  MAX_POLICY_VERSIONS,
+  type PolicyDetails,
+  type PolicyPrevious,
+  policyVersionDocument,
+} from './policy-state';
 
 interface RevertSource {
   previous: PolicyPrevious;
@@ -122,8 +140,10 @@ class Revert {
   private async createdVersionId(policyArn: string, defaultVersionId: string | undefined): Promise<string | undefined> {
     const { previous, details, journal } = this.source;
     if (details.createdVersionId) return details.createdVersionId;
-    if (!defaultVersionId || defaultVersionId === previous.defaultVersionId || (previous.versionIds ?? []).includes(defaultVersionId)) return undefined;
-    if (!details.document || !samePolicyDocument(await policyVersionDocument(this.deps.iam, policyArn, defaultVersionId), details.document)) return undefined;
+    if (!defaultVersionId || defaultVersionId === previous.defaultVersionId || (previous.versionIds ?? []).includes(defaultVersionId))
+      return undefined;
+    if (!details.document || !samePolicyDocument(await policyVersionDocument(this.deps.iam, policyArn, defaultVersionId), details.document))
+      return undefined;
     // Written down before the default moves back: a retry of this revert could not recognise the version after that.
     const learned: PolicyDetails = { ...details, createdVersionId: defaultVersionId };
     await writeJournal(this.deps.s3, this.request, { step: 'policy', intent: journal?.intent ?? [], previous, details: learned }, this.deps.now);
@@ -156,13 +176,19 @@ class Revert {
     const deleted = previous.deletedVersion;
     // The step deletes a version only when all versions are used: fewer than that now means it is still missing.
     if (deleted && versions.length < MAX_POLICY_VERSIONS && !versions.some((version) => version.VersionId === deleted.versionId)) {
-      const recreated = await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: deleted.document, SetAsDefault: false }));
+      const recreated = await iam.send(
+        new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: deleted.document, SetAsDefault: false }),
+      );
       this.changes.push(
         `re-created the document of deleted version ${deleted.versionId} of ${policyArn} as non-default version ` +
           `${recreated.PolicyVersion?.VersionId ?? '(unknown)'}: same document, but IAM never reuses a version id`,
       );
       this.restored = true;
-      logger.info('re-created deleted policy version', { policyArn, deletedVersionId: deleted.versionId, versionId: recreated.PolicyVersion?.VersionId });
+      logger.info('re-created deleted policy version', {
+        policyArn,
+        deletedVersionId: deleted.versionId,
+        versionId: recreated.PolicyVersion?.VersionId,
+      });
     }
   }
 }

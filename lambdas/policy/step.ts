@@ -7,7 +7,9 @@ const HANDLER = 'lambdas/policy/handler.ts';
 
 /** AttachRolePolicy / DetachRolePolicy on each profile role, only for the policies its profiles name. */
 function rolePolicyAttachment(sid: string, action: 'iam:AttachRolePolicy' | 'iam:DetachRolePolicy', arns: ProfileArns): Statement[] {
-  return [...arns.attachableByRole].flatMap(([role, policies], index) => allow(`${sid}${index}`, [action], [role], { ArnEquals: { 'iam:PolicyARN': policies } }));
+  return [...arns.attachableByRole].flatMap(([role, policies], index) =>
+    allow(`${sid}${index}`, [action], [role], { ArnEquals: { 'iam:PolicyARN': policies } }),
+  );
 }
 
 /** The permissions policy: the generated Connect federation policy and any managed policies, attached to the role. */
@@ -24,30 +26,32 @@ export const policyStep: StepDefinition<'policy'> = {
     timeoutSeconds: 60,
     permissions: (scope) => {
       const g = grants(scope);
-      return g
-        .allow(
-          'EnsureGeneratedPolicies',
-          [
-            'iam:GetPolicy',
-            'iam:GetPolicyVersion',
-            'iam:ListPolicyVersions',
-            'iam:CreatePolicy',
-            'iam:TagPolicy',
-            'iam:ListPolicyTags',
-            'iam:CreatePolicyVersion',
-            // The one delete an apply function holds: IAM keeps at most 5 versions of a policy, so apply deletes the
-            // oldest non-default version to make room for the new one (journalled first, so the revert recreates it).
-            // Limited to the profiles' own generated policies.
-            'iam:DeletePolicyVersion',
-          ],
-          (arns) => arns.customerPolicies,
-        )
-        .allow('ReadProfileRoleAttachments', ['iam:ListAttachedRolePolicies'], (arns) => arns.roles)
-        .add(rolePolicyAttachment('AttachOnlyProfilePolicies', 'iam:AttachRolePolicy', g.arns))
-        .objects('WriteJournal', ['s3:GetObject', 's3:PutObject'], ['journal'])
-        // A retried apply reads this execution's journal entry, absent on the first attempt.
-        .listBucket()
-        .result();
+      return (
+        g
+          .allow(
+            'EnsureGeneratedPolicies',
+            [
+              'iam:GetPolicy',
+              'iam:GetPolicyVersion',
+              'iam:ListPolicyVersions',
+              'iam:CreatePolicy',
+              'iam:TagPolicy',
+              'iam:ListPolicyTags',
+              'iam:CreatePolicyVersion',
+              // The one delete an apply function holds: IAM keeps at most 5 versions of a policy, so apply deletes the
+              // oldest non-default version to make room for the new one (journalled first, so the revert recreates it).
+              // Limited to the profiles' own generated policies.
+              'iam:DeletePolicyVersion',
+            ],
+            (arns) => arns.customerPolicies,
+          )
+          .allow('ReadProfileRoleAttachments', ['iam:ListAttachedRolePolicies'], (arns) => arns.roles)
+          .add(rolePolicyAttachment('AttachOnlyProfilePolicies', 'iam:AttachRolePolicy', g.arns))
+          .objects('WriteJournal', ['s3:GetObject', 's3:PutObject'], ['journal'])
+          // A retried apply reads this execution's journal entry, absent on the first attempt.
+          .listBucket()
+          .result()
+      );
     },
     run: onExecutionDocument(applyPolicy),
   },

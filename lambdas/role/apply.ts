@@ -1,20 +1,20 @@
 import {
   CreateRoleCommand,
-  IAMClient,
+  type IAMClient,
   PutRolePermissionsBoundaryCommand,
+  type Role,
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
-  type Role,
 } from '@aws-sdk/client-iam';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { roleArn, samlProviderArn } from '../shared/arns';
 import type { ExecutionDocument, Receipt } from '../shared/document';
-import { readJournal, writeJournal, type JournalEntry } from '../shared/journal';
+import { type JournalEntry, readJournal, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
+import { decodePolicyDocument, samePolicyDocument } from '../shared/policy-json';
 import type { ResolvedProfile } from '../shared/profile';
 import { createdByExecution, pipelineTags } from '../shared/tags';
-import { getRole, realSleep, retryInvalidPrincipal, roleTags, type RolePrevious } from './role';
-import { decodePolicyDocument, samePolicyDocument } from '../shared/policy-json';
+import { getRole, type RolePrevious, realSleep, retryInvalidPrincipal, roleTags } from './role';
 import { federationTrustPolicy } from './trust-policy';
 
 /**
@@ -53,14 +53,19 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
   const sleep = deps.sleep ?? realSleep;
   const verb = (done: string, planned: string) => (request.dryRun ? `would ${planned}` : done);
   // A dry run never journals, so it has no earlier attempt to read about.
-  const [current, earlier] = await Promise.all([getRole(deps.iam, name), request.dryRun ? undefined : readJournal<RolePrevious>(deps.s3, request, 'role')]);
+  const [current, earlier] = await Promise.all([
+    getRole(deps.iam, name),
+    request.dryRun ? undefined : readJournal<RolePrevious>(deps.s3, request, 'role'),
+  ]);
   const boundary = permissionsBoundaryArn === undefined ? '' : `, permissions boundary ${permissionsBoundaryArn}`;
   const createdChanges = [`${verb('created', 'create')} role ${name} trusting ${providerArn} (max session ${maxSessionDuration} s${boundary})`];
 
   if (current === undefined) {
     const arn = roleArn(request, name, path);
-    if (request.dryRun) return { step: 'role', action: 'planned', arn, changes: createdChanges, details: { roleName: name, providerArn, plannedAction: 'create' } };
-    if (earlier === undefined) await writeJournal(deps.s3, request, { step: 'role', intent: [`create role ${name}`], details: { roleName: name, arn } }, deps.now);
+    if (request.dryRun)
+      return { step: 'role', action: 'planned', arn, changes: createdChanges, details: { roleName: name, providerArn, plannedAction: 'create' } };
+    if (earlier === undefined)
+      await writeJournal(deps.s3, request, { step: 'role', intent: [`create role ${name}`], details: { roleName: name, arn } }, deps.now);
     const created = await retryInvalidPrincipal(
       () =>
         deps.iam.send(
@@ -77,7 +82,13 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
       sleep,
     );
     logger.info('created federation role', { roleName: name, roleId: created.Role?.RoleId });
-    return { step: 'role', action: 'created', arn: created.Role?.Arn ?? arn, changes: createdChanges, details: { roleName: name, roleId: created.Role?.RoleId, providerArn } };
+    return {
+      step: 'role',
+      action: 'created',
+      arn: created.Role?.Arn ?? arn,
+      changes: createdChanges,
+      details: { roleName: name, roleId: created.Role?.RoleId, providerArn },
+    };
   }
 
   const details = { roleName: name, roleId: current.RoleId, providerArn };
@@ -89,18 +100,43 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
   if (retried?.kind === 'created') {
     // An earlier attempt of this execution created the role; the revert deletes it, so nothing else needs journaling.
     for (const write of pending.writes) await write.send();
-    logger.info('federation role created by an earlier attempt of this execution', { roleName: name, roleId: current.RoleId, wroteNow: pending.writes.length });
+    logger.info('federation role created by an earlier attempt of this execution', {
+      roleName: name,
+      roleId: current.RoleId,
+      wroteNow: pending.writes.length,
+    });
     return { step: 'role', action: 'created', arn: current.Arn!, changes: createdChanges, details };
   }
 
   const overall = retried === undefined ? pending : planUpdate(roleBefore(current, retried.previous), profile, trustPolicy, providerArn, deps, sleep);
-  const changes = [...new Set([...overall.writes, ...pending.writes].map((write) => (request.dryRun ? `would ${write.planned}` : write.done))), ...overall.notes];
-  if (request.dryRun) return { step: 'role', action: 'planned', arn: current.Arn!, changes, details: { ...details, plannedAction: pending.writes.length > 0 ? 'update' : 'none' } };
-  if (overall.writes.length === 0 && pending.writes.length === 0) return { step: 'role', action: 'unchanged', arn: current.Arn!, changes: overall.notes, details };
+  const changes = [
+    ...new Set([...overall.writes, ...pending.writes].map((write) => (request.dryRun ? `would ${write.planned}` : write.done))),
+    ...overall.notes,
+  ];
+  if (request.dryRun)
+    return {
+      step: 'role',
+      action: 'planned',
+      arn: current.Arn!,
+      changes,
+      details: { ...details, plannedAction: pending.writes.length > 0 ? 'update' : 'none' },
+    };
+  if (overall.writes.length === 0 && pending.writes.length === 0)
+    return { step: 'role', action: 'unchanged', arn: current.Arn!, changes: overall.notes, details };
 
   const previous: RolePrevious = { ...pending.previous, ...retried?.previous };
   if (retried === undefined) {
-    await writeJournal(deps.s3, request, { step: 'role', intent: pending.writes.map((write) => write.planned), previous, details: { roleName: name, arn: current.Arn, roleId: current.RoleId } }, deps.now);
+    await writeJournal(
+      deps.s3,
+      request,
+      {
+        step: 'role',
+        intent: pending.writes.map((write) => write.planned),
+        previous,
+        details: { roleName: name, arn: current.Arn, roleId: current.RoleId },
+      },
+      deps.now,
+    );
   }
   for (const write of pending.writes) await write.send();
   logger.info('updated federation role in place', { roleName: name, changes, resumed: retried !== undefined });
@@ -155,7 +191,8 @@ function planUpdate(
     writes.push({
       planned: `replace the trust policy of role ${name} with SAML federation through ${providerArn}`,
       done: `replaced the trust policy of role ${name} with SAML federation through ${providerArn}`,
-      send: () => retryInvalidPrincipal(() => deps.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: trustPolicy })), sleep),
+      send: () =>
+        retryInvalidPrincipal(() => deps.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: trustPolicy })), sleep),
     });
   }
   if (current.MaxSessionDuration !== maxSessionDuration) {
@@ -177,11 +214,15 @@ function planUpdate(
   }
   // Removing a boundary widens what the role may do: that takes a person's decision, not a missing config field.
   if (permissionsBoundaryArn === undefined && currentBoundary !== undefined) {
-    notes.push(`kept the permissions boundary ${currentBoundary} of role ${name}: the profile sets none, and the pipeline never removes one (remove it by hand if that is intended)`);
+    notes.push(
+      `kept the permissions boundary ${currentBoundary} of role ${name}: the profile sets none, and the pipeline never removes one (remove it by hand if that is intended)`,
+    );
   }
   // IAM cannot move a role to another path, and re-creating it would break sign-in for existing users (invariant 3).
   if (current.Path !== undefined && current.Path !== path) {
-    notes.push(`kept role ${name} at path ${current.Path}: the profile says ${path}, but IAM cannot move a role and the pipeline never re-creates one`);
+    notes.push(
+      `kept role ${name} at path ${current.Path}: the profile says ${path}, but IAM cannot move a role and the pipeline never re-creates one`,
+    );
   }
   return { previous, writes, notes };
 }

@@ -3,21 +3,21 @@ import {
   DeleteRolePermissionsBoundaryCommand,
   DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
-  IAMClient,
+  type IAMClient,
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
   PutRolePermissionsBoundaryCommand,
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
 } from '@aws-sdk/client-iam';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { ExecutionDocument, Receipt, RevertReport } from '../shared/document';
 import { readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
+import { samePolicyDocument } from '../shared/policy-json';
 import { createdByExecution } from '../shared/tags';
 import { RoleVanishedError } from './errors';
-import { getRole, roleTags, type RolePrevious } from './role';
-import { samePolicyDocument } from '../shared/policy-json';
+import { getRole, type RolePrevious, roleTags } from './role';
 
 /**
  * IAM actions: iam:GetRole, iam:ListRoleTags, iam:ListAttachedRolePolicies, iam:DetachRolePolicy,
@@ -49,7 +49,9 @@ export async function revertRole(doc: ExecutionDocument, deps: RoleRevertDeps): 
     const ours = createdByExecution(await roleTags(deps.iam, role), doc.request) && (found.roleId === undefined || found.roleId === role.RoleId);
     if (!ours) {
       logger.warn('role not tagged as created by this execution; left in place', { roleName, roleId: role.RoleId });
-      return nothingToDo(`left role ${roleName} in place: its tags do not name execution ${doc.request.executionName}, so this execution did not create it`);
+      return nothingToDo(
+        `left role ${roleName} in place: its tags do not name execution ${doc.request.executionName}, so this execution did not create it`,
+      );
     }
     return deleteRole(deps.iam, roleName);
   }
@@ -110,7 +112,8 @@ async function deleteRole(iam: IAMClient, roleName: string): Promise<RevertRepor
 
 async function whatApplyDid(doc: ExecutionDocument, s3: S3Client): Promise<WhatApplyDid | string> {
   const receipt = doc.receipts?.role as Receipt<RolePrevious> | undefined;
-  const roleNameIn = (details: Record<string, unknown> | undefined) => (typeof details?.roleName === 'string' ? details.roleName : doc.profile.role.name);
+  const roleNameIn = (details: Record<string, unknown> | undefined) =>
+    typeof details?.roleName === 'string' ? details.roleName : doc.profile.role.name;
   if (receipt !== undefined) {
     const roleName = roleNameIn(receipt.details);
     if (receipt.action === 'created') {
@@ -124,7 +127,10 @@ async function whatApplyDid(doc: ExecutionDocument, s3: S3Client): Promise<WhatA
   // No receipt (the step threw, possibly after CreateRole or an update went through), or an 'unchanged' one from a
   // retried attempt that found an earlier attempt's change already made: the journal says what it was about to do.
   const entry = await readJournal<RolePrevious>(s3, doc.request, 'role');
-  if (entry === undefined) return receipt === undefined ? 'the Role step made no change (no receipt, no journal entry)' : `the Role step changed nothing (${receipt.action})`;
+  if (entry === undefined)
+    return receipt === undefined
+      ? 'the Role step made no change (no receipt, no journal entry)'
+      : `the Role step changed nothing (${receipt.action})`;
   const roleName = roleNameIn(entry.details);
   return entry.previous === undefined ? { kind: 'created', roleName } : { kind: 'updated', roleName, previous: entry.previous };
 }

@@ -1,4 +1,4 @@
-import { GetRoleCommand, ListRoleTagsCommand, type IAMClient, type Role } from '@aws-sdk/client-iam';
+import { GetRoleCommand, type IAMClient, ListRoleTagsCommand, type Role } from '@aws-sdk/client-iam';
 import { logger } from '../shared/logger';
 import type { Tag } from '../shared/tags';
 

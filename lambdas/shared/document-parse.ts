@@ -16,7 +16,8 @@ export function parseExecutionDocument(event: unknown): ExecutionDocument {
       throw new DocumentInvalidError(`request.${field}: expected a non-empty string, got ${JSON.stringify(request[field])}`);
     }
   }
-  if (typeof request.dryRun !== 'boolean') throw new DocumentInvalidError(`request.dryRun: expected a boolean, got ${JSON.stringify(request.dryRun)}`);
+  if (typeof request.dryRun !== 'boolean')
+    throw new DocumentInvalidError(`request.dryRun: expected a boolean, got ${JSON.stringify(request.dryRun)}`);
   if (!doc.metadata || typeof doc.metadata.entityId !== 'string') throw new DocumentInvalidError('metadata.entityId: missing');
   const profile = parseResolvedProfile(doc.profile);
   return { ...(doc as ExecutionDocument), profile, receipts: doc.receipts ?? {} };

@@ -58,7 +58,8 @@ export function readPipelineEnvironment(env: NodeJS.ProcessEnv): PipelineEnviron
 
 /** What a deployed function runs with, read from its environment; the profiles are validated here, at start. */
 export function deployedContext(env: NodeJS.ProcessEnv): FunctionContext {
-  if (env.PROFILES === undefined) throw new ConfigInvalidError('PROFILES: the pipeline\'s functions need the federation configuration (JSON) in this environment variable');
+  if (env.PROFILES === undefined)
+    throw new ConfigInvalidError("PROFILES: the pipeline's functions need the federation configuration (JSON) in this environment variable");
   const environment = readPipelineEnvironment(env);
   return {
     config: parseFederationConfig(env.PROFILES, 'PROFILES'),

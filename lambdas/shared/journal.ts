@@ -76,11 +76,7 @@ function mergeDetails(a: Record<string, unknown> | undefined, b: Record<string, 
 }
 
 /** The step's journal entry, or undefined when the step never got as far as writing one. */
-export async function readJournal<Previous>(
-  s3: S3Client,
-  request: ExecutionRequest,
-  step: StepName,
-): Promise<JournalEntry<Previous> | undefined> {
+export async function readJournal<Previous>(s3: S3Client, request: ExecutionRequest, step: StepName): Promise<JournalEntry<Previous> | undefined> {
   try {
     const response = await s3.send(new GetObjectCommand({ Bucket: request.bucket, Key: journalKey(request, step) }));
     const text = await response.Body!.transformToString('utf-8');
@@ -93,8 +89,6 @@ export async function readJournal<Previous>(
 
 /** Reads the metadata document this execution was started for, pinned to its version. */
 export async function readMetadataDocument(s3: S3Client, request: ExecutionRequest): Promise<string> {
-  const response = await s3.send(
-    new GetObjectCommand({ Bucket: request.bucket, Key: request.key, VersionId: request.versionId }),
-  );
+  const response = await s3.send(new GetObjectCommand({ Bucket: request.bucket, Key: request.key, VersionId: request.versionId }));
   return response.Body!.transformToString('utf-8');
 }

@@ -77,7 +77,8 @@ const OBJECT_REASONS = {
     'Journal entries are keyed by execution name (journal/<execution>/<step>.json), unknown until an execution starts; the grant is limited to the journal/ prefix of the pipeline bucket.',
   backups:
     'Backups of replaced provider metadata are keyed by execution name (backups/<execution>/...), unknown until an execution starts; the grant is limited to the backups/ prefix of the pipeline bucket.',
-  state: 'The saved attribute mapping lives at state/<profile>/attribute-mapping.json; the grant is limited to the state/ prefix of the pipeline bucket.',
+  state:
+    'The saved attribute mapping lives at state/<profile>/attribute-mapping.json; the grant is limited to the state/ prefix of the pipeline bucket.',
 } as const;
 export type BucketPrefix = keyof typeof OBJECT_REASONS;
 
@@ -104,7 +105,13 @@ export class Grants {
   /** Object actions on some prefixes of the metadata bucket. */
   public objects(sid: string, actions: string[], prefixes: BucketPrefix[]): this {
     for (const prefix of prefixes) this.wildcards.push({ resource: `${this.scope.bucketArn}/${prefix}/*`, reason: OBJECT_REASONS[prefix] });
-    return this.add(allow(sid, actions, prefixes.map((prefix) => `${this.scope.bucketArn}/${prefix}/*`)));
+    return this.add(
+      allow(
+        sid,
+        actions,
+        prefixes.map((prefix) => `${this.scope.bucketArn}/${prefix}/*`),
+      ),
+    );
   }
 
   /**

@@ -90,7 +90,9 @@ function canonicalStatement(statement: Record<string, unknown>): Record<string, 
       case 'Condition':
         // Condition keys are case-insensitive; each key's value may be one value or a list of alternatives.
         result[key] = mapValues(value, (block) =>
-          Object.fromEntries(Object.entries(isObject(block) ? block : {}).map(([conditionKey, values]) => [conditionKey.toLowerCase(), valueSet(values)])),
+          Object.fromEntries(
+            Object.entries(isObject(block) ? block : {}).map(([conditionKey, values]) => [conditionKey.toLowerCase(), valueSet(values)]),
+          ),
         );
         break;
       default:

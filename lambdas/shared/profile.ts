@@ -8,15 +8,11 @@ export const ROLE_SESSION_NAME_ATTRIBUTE = 'https://aws.amazon.com/SAML/Attribut
 export const EMAIL_NAME_ID_FORMAT = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
 
 const partition = 'arn:aws(?:-cn|-us-gov|-iso|-iso-b)?';
-const managedPolicyArn = z
-  .string()
-  .regex(new RegExp(`^${partition}:iam::(?:\\d{12}|aws):policy/(?:[\\x21-\\x7E]+/)?[\\w+=,.@-]{1,128}$`), {
-    message: 'must be an IAM managed policy ARN, e.g. arn:aws:iam::aws:policy/ReadOnlyAccess',
-  });
+const managedPolicyArn = z.string().regex(new RegExp(`^${partition}:iam::(?:\\d{12}|aws):policy/(?:[\\x21-\\x7E]+/)?[\\w+=,.@-]{1,128}$`), {
+  message: 'must be an IAM managed policy ARN, e.g. arn:aws:iam::aws:policy/ReadOnlyAccess',
+});
 
-export const ProfileNameSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: 'must be 1-32 lowercase letters, digits or hyphens' });
+export const ProfileNameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: 'must be 1-32 lowercase letters, digits or hyphens' });
 
 export const ProfileSchema = z
   .object({
@@ -48,7 +44,10 @@ export const ProfileSchema = z
           })
           .optional(),
         /** Name of the customer managed policy generated for `connectInstanceArn`. */
-        name: z.string().regex(/^[\w+=,.@-]{1,128}$/, { message: 'must be 1-128 characters of letters, digits, + = , . @ _ -' }).default('AmazonConnectSSOPolicy'),
+        name: z
+          .string()
+          .regex(/^[\w+=,.@-]{1,128}$/, { message: 'must be 1-128 characters of letters, digits, + = , . @ _ -' })
+          .default('AmazonConnectSSOPolicy'),
         /** Existing managed policies to attach as they are. */
         managedPolicyArns: z.array(managedPolicyArn).max(10).default([]),
       })
@@ -107,7 +106,10 @@ export const ProfileSchema = z
 export const FederationConfigSchema = z
   .object({
     /** Names the pipeline in tags and notifications. */
-    pipelineName: z.string().regex(/^[\w.:/=+@-]{1,64}$/, { message: 'must be 1-64 characters usable in an IAM tag value' }).default('saml-federation'),
+    pipelineName: z
+      .string()
+      .regex(/^[\w.:/=+@-]{1,64}$/, { message: 'must be 1-64 characters usable in an IAM tag value' })
+      .default('saml-federation'),
     profiles: z.record(ProfileNameSchema, ProfileSchema).refine((p) => Object.keys(p).length > 0, { message: 'define at least one profile' }),
   })
   .strict();

@@ -108,7 +108,10 @@ export function headObjectError(status: number, headers: Record<string, string> 
   const error = (
     status === 404
       ? new s3.NotFound({ message: 'UnknownError', $metadata })
-      : Object.assign(new s3.S3ServiceException({ name: 'Unknown', $fault: status >= 500 ? 'server' : 'client', $metadata, message: 'UnknownError' }), { $metadata })
+      : Object.assign(
+          new s3.S3ServiceException({ name: 'Unknown', $fault: status >= 500 ? 'server' : 'client', $metadata, message: 'UnknownError' }),
+          { $metadata },
+        )
   ) as AwsError;
   Object.defineProperty(error, '$response', { value: { statusCode: status, headers: { ...headers }, body: undefined }, enumerable: false });
   return error;

@@ -54,8 +54,10 @@ export function checkTags(tags: readonly Tag[] | undefined): Tag[] {
   for (const tag of tags ?? []) {
     const key = tag.Key;
     const value = tag.Value ?? '';
-    if (typeof key !== 'string' || key.length < 1 || key.length > 128 || !TAG_CHARS.test(key)) throw constraint('tags.member.key', key, 'Member must have length between 1 and 128 and satisfy the tag key pattern');
-    if (value.length > 256 || !TAG_CHARS.test(value)) throw constraint('tags.member.value', value, 'Member must have length less than or equal to 256 and satisfy the tag value pattern');
+    if (typeof key !== 'string' || key.length < 1 || key.length > 128 || !TAG_CHARS.test(key))
+      throw constraint('tags.member.key', key, 'Member must have length between 1 and 128 and satisfy the tag key pattern');
+    if (value.length > 256 || !TAG_CHARS.test(value))
+      throw constraint('tags.member.value', value, 'Member must have length less than or equal to 256 and satisfy the tag value pattern');
     if (key.toLowerCase().startsWith('aws:')) throw invalidInput(`Tag keys starting with 'aws:' are reserved for AWS use: ${key}`);
     // IAM compares tag keys without case.
     if (seen.has(key.toLowerCase())) throw invalidInput('Duplicate tag keys found. Please note that Tag keys are case insensitive.');

@@ -41,21 +41,21 @@ import type {
 import type { AccountContext, Operations } from './context';
 import { awsError } from './errors';
 import {
-  IAM_LIMITS,
   checkName,
   checkPath,
   checkTags,
   constraint,
   encodeDocument,
+  IAM_LIMITS,
   invalidInput,
   invalidPrincipal,
   mergeTags,
+  type PolicyDocument,
   parsePolicy,
   policySize,
   principalsOf,
   removeTags,
   tagRecord,
-  type PolicyDocument,
 } from './iam-documents';
 import { compact, ok, paginate } from './support';
 
@@ -177,16 +177,27 @@ function copyTags(tags: readonly Tag[]): Tag[] {
  * A list page in IAM's shape: `IsTruncated`, and `Marker` only when there is more. IAM documents that a page may hold
  * fewer than `MaxItems` even when more remain; `pageSize` makes it so, so that callers' pagination is exercised.
  */
-function listPage<T>(items: readonly T[], input: { Marker?: string; MaxItems?: number }, pageSize = DEFAULT_MAX_ITEMS): { items: T[]; IsTruncated: boolean; Marker?: string } {
+function listPage<T>(
+  items: readonly T[],
+  input: { Marker?: string; MaxItems?: number },
+  pageSize = DEFAULT_MAX_ITEMS,
+): { items: T[]; IsTruncated: boolean; Marker?: string } {
   const maxItems = input.MaxItems ?? DEFAULT_MAX_ITEMS;
-  if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 1000) throw constraint('maxItems', maxItems, 'Member must have value between 1 and 1000');
+  if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 1000)
+    throw constraint('maxItems', maxItems, 'Member must have value between 1 and 1000');
   const page = paginate(items, input.Marker, Math.min(maxItems, pageSize));
   if (!page) throw invalidInput('Invalid Marker.');
   return compact({ items: page.items, IsTruncated: page.next !== undefined, Marker: page.next });
 }
 
-function pageOutput<K extends string, T>(key: K, page: { items: T[]; IsTruncated: boolean; Marker?: string }): Record<K, T[]> & { IsTruncated: boolean; Marker?: string } {
-  return compact({ [key]: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker } as Record<K, T[]> & { IsTruncated: boolean; Marker?: string });
+function pageOutput<K extends string, T>(
+  key: K,
+  page: { items: T[]; IsTruncated: boolean; Marker?: string },
+): Record<K, T[]> & { IsTruncated: boolean; Marker?: string } {
+  return compact({ [key]: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker } as Record<K, T[]> & {
+    IsTruncated: boolean;
+    Marker?: string;
+  });
 }
 
 /**
@@ -356,7 +367,8 @@ export class SimulatedIam {
       this.roles.delete(role.name.toLowerCase());
       return ok({});
     },
-    ListRoleTags: (input: ListRoleTagsCommandInput) => ok(pageOutput('Tags', listPage(copyTags(this.role(input.RoleName).tags), input, this.options.pageSize))),
+    ListRoleTags: (input: ListRoleTagsCommandInput) =>
+      ok(pageOutput('Tags', listPage(copyTags(this.role(input.RoleName).tags), input, this.options.pageSize))),
     TagRole: (input: TagRoleCommandInput) => {
       const role = this.role(input.RoleName);
       role.tags = mergeTags(role.tags, checkTags(input.Tags), 'Role');
@@ -483,7 +495,11 @@ export class SimulatedIam {
       const policy = this.policy(input.PolicyArn);
       const versions = [...policy.versions.entries()]
         .sort(([a], [b]) => Number(b.slice(1)) - Number(a.slice(1)))
-        .map(([versionId, version]) => ({ VersionId: versionId, IsDefaultVersion: versionId === policy.defaultVersionId, CreateDate: new Date(version.createDate) }));
+        .map(([versionId, version]) => ({
+          VersionId: versionId,
+          IsDefaultVersion: versionId === policy.defaultVersionId,
+          CreateDate: new Date(version.createDate),
+        }));
       return ok(pageOutput('Versions', listPage(versions, input, this.options.pageSize)));
     },
     CreatePolicyVersion: (input: CreatePolicyVersionCommandInput) => {
@@ -531,7 +547,8 @@ export class SimulatedIam {
       this.policies.delete(policy.name.toLowerCase());
       return ok({});
     },
-    ListPolicyTags: (input: ListPolicyTagsCommandInput) => ok(pageOutput('Tags', listPage(copyTags(this.policy(input.PolicyArn).tags), input, this.options.pageSize))),
+    ListPolicyTags: (input: ListPolicyTagsCommandInput) =>
+      ok(pageOutput('Tags', listPage(copyTags(this.policy(input.PolicyArn).tags), input, this.options.pageSize))),
     TagPolicy: (input: TagPolicyCommandInput) => {
       const policy = this.customerPolicy(input.PolicyArn);
       policy.tags = mergeTags(policy.tags, checkTags(input.Tags), 'Policy');
@@ -546,7 +563,10 @@ export class SimulatedIam {
       const policy = this.policy(input.PolicyArn);
       const usage = input.PolicyUsageFilter;
       const roles =
-        input.EntityFilter === undefined || input.EntityFilter === 'Role' || input.EntityFilter === 'LocalManagedPolicy' || input.EntityFilter === 'AWSManagedPolicy'
+        input.EntityFilter === undefined ||
+        input.EntityFilter === 'Role' ||
+        input.EntityFilter === 'LocalManagedPolicy' ||
+        input.EntityFilter === 'AWSManagedPolicy'
           ? [...this.roles.values()]
               .filter((role) => input.PathPrefix === undefined || role.path.startsWith(input.PathPrefix))
               .filter(
@@ -565,7 +585,12 @@ export class SimulatedIam {
   public snapshot(): IamSnapshot {
     const samlProviders: Record<string, SamlProviderSnapshot> = {};
     for (const provider of [...this.providers.values()].sort((a, b) => a.arn.localeCompare(b.arn))) {
-      samlProviders[provider.arn] = { name: provider.name, providerId: provider.uuid, metadataDocument: provider.document, tags: tagRecord(provider.tags) };
+      samlProviders[provider.arn] = {
+        name: provider.name,
+        providerId: provider.uuid,
+        metadataDocument: provider.document,
+        tags: tagRecord(provider.tags),
+      };
     }
     const roles: Record<string, RoleSnapshot> = {};
     for (const role of [...this.roles.values()].sort((a, b) => a.name.localeCompare(b.name))) {
@@ -587,7 +612,8 @@ export class SimulatedIam {
     const policies: Record<string, PolicySnapshot> = {};
     for (const policy of [...this.policies.values()].sort((a, b) => a.arn.localeCompare(b.arn))) {
       const versions: Record<string, unknown> = {};
-      for (const [versionId, version] of [...policy.versions.entries()].sort(([a], [b]) => a.localeCompare(b))) versions[versionId] = parseJson(version.document);
+      for (const [versionId, version] of [...policy.versions.entries()].sort(([a], [b]) => a.localeCompare(b)))
+        versions[versionId] = parseJson(version.document);
       policies[policy.arn] = compact({
         name: policy.name,
         path: policy.path,
@@ -606,7 +632,8 @@ export class SimulatedIam {
   private provider(arn: string | undefined): SamlProvider {
     const match = /^arn:([^:]+):iam::(\d{12}):saml-provider\/([\w._-]{1,128})$/.exec(arn ?? '');
     if (!match) throw invalidInput(`ARN ${String(arn)} is not valid.`);
-    const provider = match[1] === this.context.partition && match[2] === this.context.account ? this.providers.get(match[3]!.toLowerCase()) : undefined;
+    const provider =
+      match[1] === this.context.partition && match[2] === this.context.account ? this.providers.get(match[3]!.toLowerCase()) : undefined;
     if (!provider) throw noSuchEntity(`Manifest not found for arn ${arn}`);
     return provider;
   }
@@ -646,7 +673,9 @@ export class SimulatedIam {
       return this.policy(arn);
     } catch (error) {
       if ((error as Error).name !== 'NoSuchEntityException') throw error;
-      throw noSuchEntity(asBoundary ? `Scope ARN: ${arn} does not exist or is not attachable.` : `Policy ${arn} does not exist or is not attachable.`);
+      throw noSuchEntity(
+        asBoundary ? `Scope ARN: ${arn} does not exist or is not attachable.` : `Policy ${arn} does not exist or is not attachable.`,
+      );
     }
   }
 
@@ -699,13 +728,15 @@ export class SimulatedIam {
 
   private checkDescription(value: unknown): string | undefined {
     if (value === undefined) return undefined;
-    if (typeof value !== 'string' || value.length > 1000) throw constraint('description', value, 'Member must have length less than or equal to 1000');
+    if (typeof value !== 'string' || value.length > 1000)
+      throw constraint('description', value, 'Member must have length less than or equal to 1000');
     return value;
   }
 
   private checkManagedDocument(text: unknown): string {
     parsePolicy(text, 'identity');
-    if (policySize(text as string) > IAM_LIMITS.managedPolicySize) throw limitExceeded(`Cannot exceed quota for PolicySize: ${IAM_LIMITS.managedPolicySize}`);
+    if (policySize(text as string) > IAM_LIMITS.managedPolicySize)
+      throw limitExceeded(`Cannot exceed quota for PolicySize: ${IAM_LIMITS.managedPolicySize}`);
     return text as string;
   }
 
@@ -715,13 +746,15 @@ export class SimulatedIam {
    */
   private checkTrustPolicy(text: unknown): string {
     const document: PolicyDocument = parsePolicy(text, 'trust');
-    if (policySize(text as string) > IAM_LIMITS.trustPolicySize) throw limitExceeded(`Cannot exceed quota for ACLSizePerRole: ${IAM_LIMITS.trustPolicySize}`);
+    if (policySize(text as string) > IAM_LIMITS.trustPolicySize)
+      throw limitExceeded(`Cannot exceed quota for ACLSizePerRole: ${IAM_LIMITS.trustPolicySize}`);
     const unpropagated: SamlProvider[] = [];
     for (const [type, value] of principalsOf(document)) {
       if (type === 'Federated' && value.startsWith('arn:')) {
         const match = /^arn:([^:]+):iam::(\d{12}):saml-provider\/(.+)$/.exec(value);
         if (!match) continue;
-        const provider = match[1] === this.context.partition && match[2] === this.context.account ? this.providers.get(match[3]!.toLowerCase()) : undefined;
+        const provider =
+          match[1] === this.context.partition && match[2] === this.context.account ? this.providers.get(match[3]!.toLowerCase()) : undefined;
         if (!provider || provider.arn !== value) throw invalidPrincipal(type, value);
         if (provider.unpropagatedCalls > 0) unpropagated.push(provider);
       }
@@ -747,7 +780,9 @@ export class SimulatedIam {
       AssumeRolePolicyDocument: encodeDocument(role.trustPolicy),
       Description: role.description,
       MaxSessionDuration: role.maxSessionDuration,
-      PermissionsBoundary: role.permissionsBoundary ? { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: role.permissionsBoundary } : undefined,
+      PermissionsBoundary: role.permissionsBoundary
+        ? { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: role.permissionsBoundary }
+        : undefined,
       Tags: role.tags.length > 0 ? copyTags(role.tags) : undefined,
       RoleLastUsed: withLastUsed ? {} : undefined,
     });

@@ -3,23 +3,23 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import type { ApplicationInstanceView, ResponseConfig, ResponseSchemaConfig, SwbApi } from '../../lambdas/attribute-mapping/swb-api';
 import type { AccountContext, Operations } from './context';
-import { awsError, SwbServiceFault, UnsupportedCommandError, type Service } from './errors';
-import { FaultInjector, TokenBucket, type CallInfo, type Fault, type FaultSpec } from './faults';
-import { SimulatedIam, type IamSnapshot } from './iam';
-import { SimulatedLockTable, type LockItem, type LockPutInput } from './lock-table';
-import { SimulatedNotifications, type Notification } from './notifications';
-import { BOOKKEEPING_PREFIXES, bodyBytes, SimulatedS3, type S3ObjectSnapshot } from './s3';
-import { SimulatedSsoAdmin, type AddApplicationOptions, type AddInstanceOptions, type SsoAdminSnapshot } from './sso-admin';
-import { SimulatedSwb, swbInstanceId, type SwbInstanceSnapshot } from './swb';
+import { awsError, type Service, SwbServiceFault, UnsupportedCommandError } from './errors';
+import { type CallInfo, type Fault, FaultInjector, type FaultSpec, TokenBucket } from './faults';
+import { type IamSnapshot, SimulatedIam } from './iam';
+import { type LockItem, type LockPutInput, SimulatedLockTable } from './lock-table';
+import { type Notification, SimulatedNotifications } from './notifications';
+import { BOOKKEEPING_PREFIXES, bodyBytes, type S3ObjectSnapshot, SimulatedS3 } from './s3';
+import { type AddApplicationOptions, type AddInstanceOptions, SimulatedSsoAdmin, type SsoAdminSnapshot } from './sso-admin';
 import { IdGenerator } from './support';
+import { SimulatedSwb, type SwbInstanceSnapshot, swbInstanceId } from './swb';
 
-export { awsError, headObjectError, SeedInvalidError, SwbServiceFault, UnsupportedCommandError, type AwsError, type Service } from './errors';
+export { type AwsError, awsError, headObjectError, SeedInvalidError, type Service, SwbServiceFault, UnsupportedCommandError } from './errors';
 export type { CallInfo, Fault, FaultInjector, FaultSpec } from './faults';
 export { IAM_LIMITS } from './iam-documents';
 export type { LockItem, LockPutInput } from './lock-table';
 export type { Notification } from './notifications';
 export { BOOKKEEPING_PREFIXES } from './s3';
-export { CUSTOM_SAML_PROVIDER_ARN, DEFAULT_SSO_PAGE_SIZE, type AddApplicationOptions, type AddInstanceOptions } from './sso-admin';
+export { type AddApplicationOptions, type AddInstanceOptions, CUSTOM_SAML_PROVIDER_ARN, DEFAULT_SSO_PAGE_SIZE } from './sso-admin';
 export { swbInstanceId } from './swb';
 
 export interface SimulatedAccountOptions {

@@ -46,7 +46,8 @@ export async function bodyBytes(body: unknown): Promise<Buffer> {
   if (typeof (body as Blob).arrayBuffer === 'function') return Buffer.from(await (body as Blob).arrayBuffer());
   if (typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
     const chunks: Buffer[] = [];
-    for await (const chunk of body as AsyncIterable<string | Uint8Array>) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+    for await (const chunk of body as AsyncIterable<string | Uint8Array>)
+      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
     return Buffer.concat(chunks);
   }
   throw new TypeError(`Unsupported S3 Body type: ${Object.prototype.toString.call(body)}`);
@@ -175,7 +176,9 @@ export class SimulatedS3 {
       const objects = this.bucket(input.Bucket!);
       const prefix = input.Prefix ?? '';
       const keys = [...objects.entries()]
-        .filter(([key, versions]) => key.startsWith(prefix) && !versions[0]!.deleteMarker && (input.StartAfter === undefined || key > input.StartAfter))
+        .filter(
+          ([key, versions]) => key.startsWith(prefix) && !versions[0]!.deleteMarker && (input.StartAfter === undefined || key > input.StartAfter),
+        )
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       const page = paginate(keys, input.ContinuationToken, input.MaxKeys ?? 1000);
       if (!page) throw awsError('InvalidArgument', 'The continuation token provided is incorrect', 's3');
@@ -239,7 +242,12 @@ export class SimulatedS3 {
             })),
           DeleteMarkers: page
             .filter((entry) => entry.version.deleteMarker)
-            .map((entry) => ({ Key: entry.key, VersionId: entry.version.versionId, IsLatest: entry.isLatest, LastModified: new Date(entry.version.lastModified) })),
+            .map((entry) => ({
+              Key: entry.key,
+              VersionId: entry.version.versionId,
+              IsLatest: entry.isLatest,
+              LastModified: new Date(entry.version.lastModified),
+            })),
         }),
       );
     },
@@ -308,7 +316,10 @@ export class SimulatedS3 {
         versionId !== undefined
           ? awsError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 's3')
           : awsError('NoSuchKey', 'The specified key does not exist.', 's3');
-      Object.defineProperty(error, '$response', { value: { statusCode: error.$metadata.httpStatusCode, headers: { 'x-amz-delete-marker': 'true' } }, enumerable: false });
+      Object.defineProperty(error, '$response', {
+        value: { statusCode: error.$metadata.httpStatusCode, headers: { 'x-amz-delete-marker': 'true' } },
+        enumerable: false,
+      });
       throw error;
     }
     return version;

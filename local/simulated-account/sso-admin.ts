@@ -62,7 +62,12 @@ export class SimulatedSsoAdmin {
     const arn = options.arn ?? `arn:${this.context.partition}:sso:::instance/ssoins-${this.context.ids.hex(16)}`;
     if (!INSTANCE_ARN.test(arn)) throw new SeedInvalidError(`Not an Identity Center instance ARN: ${arn}`);
     if (this.instances.has(arn)) throw new SeedInvalidError(`Instance ${arn} already exists`);
-    this.instances.set(arn, { arn, identityStoreId: `d-${this.context.ids.hex(10)}`, name: options.name ?? 'simulated', createdDate: this.context.clock() });
+    this.instances.set(arn, {
+      arn,
+      identityStoreId: `d-${this.context.ids.hex(10)}`,
+      name: options.name ?? 'simulated',
+      createdDate: this.context.clock(),
+    });
     return arn;
   }
 

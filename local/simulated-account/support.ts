@@ -13,7 +13,9 @@ export class IdGenerator {
   public next(alphabet: string, length: number): string {
     let out = '';
     while (out.length < length) {
-      const digest = createHash('sha256').update(`${this.seed}:${this.counter++}`).digest();
+      const digest = createHash('sha256')
+        .update(`${this.seed}:${this.counter++}`)
+        .digest();
       for (const byte of digest) {
         if (out.length === length) break;
         out += alphabet[byte % alphabet.length];

@@ -80,7 +80,8 @@ export class SwbHttpEndpoint {
       return { status: 200, body: JSON.stringify({ instanceId, applicationInstance: { instanceId, ...mapping } }) };
     } catch (error) {
       if (error instanceof SwbServiceFault) return { status: error.status, body: error.body() };
-      if (error instanceof UnsupportedCommandError) return { status: 400, body: new SwbServiceFault(operation, 'UnknownOperationException', operation).body() };
+      if (error instanceof UnsupportedCommandError)
+        return { status: 400, body: new SwbServiceFault(operation, 'UnknownOperationException', operation).body() };
       return { status: 500, body: new SwbServiceFault(operation, 'InternalServerException', (error as Error).message).body() };
     }
   }

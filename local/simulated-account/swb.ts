@@ -24,7 +24,9 @@ export interface SwbInstanceSnapshot {
 }
 
 function isSourceList(value: unknown): boolean {
-  return Array.isArray((value as { source?: unknown } | null)?.source) && (value as { source: unknown[] }).source.every((item) => typeof item === 'string');
+  return (
+    Array.isArray((value as { source?: unknown } | null)?.source) && (value as { source: unknown[] }).source.every((item) => typeof item === 'string')
+  );
 }
 
 /**
@@ -78,7 +80,8 @@ export class SimulatedSwb {
         config.properties !== null &&
         typeof config.properties === 'object' &&
         Object.values(config.properties).every((property) => typeof property?.attrNameFormat === 'string' && typeof property?.include === 'string');
-      if (!valid) throw new SwbServiceFault('UpdateApplicationInstanceResponseSchemaConfiguration', 'ValidationException', 'responseSchemaConfig is malformed');
+      if (!valid)
+        throw new SwbServiceFault('UpdateApplicationInstanceResponseSchemaConfiguration', 'ValidationException', 'responseSchemaConfig is malformed');
       instance.responseSchemaConfig = clone(config);
       return ok({});
     },

@@ -10,7 +10,9 @@ export function exampleProfile(name: 'admin' | 'agent' = 'admin'): ResolvedProfi
 }
 
 /** An execution document as Intake produces it, for step tests. */
-export function makeDocument(overrides: { request?: Partial<ExecutionRequest>; profile?: ResolvedProfile } & Partial<Omit<ExecutionDocument, 'request' | 'profile'>> = {}): ExecutionDocument {
+export function makeDocument(
+  overrides: { request?: Partial<ExecutionRequest>; profile?: ResolvedProfile } & Partial<Omit<ExecutionDocument, 'request' | 'profile'>> = {},
+): ExecutionDocument {
   const { request, profile, ...rest } = overrides;
   return {
     request: {

@@ -2,16 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Validations, type Stack } from 'aws-cdk-lib';
-import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import aslValidator from 'asl-validator';
+import { type Stack, Validations } from 'aws-cdk-lib';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import cdkJson from '../../cdk.json';
-import { buildApp, type BuiltApp } from '../../infra/build-app';
+import { type BuiltApp, buildApp } from '../../infra/build-app';
 import { REPOSITORY_ROOT } from '../../infra/saml-federation-pipeline';
 import { substitutionName } from '../../lambdas/shared/pipeline-function';
-import { loadDefinition, readAslText, substitute, SUBSTITUTION_NAMES } from '../../statemachine/definition';
+import { loadDefinition, readAslText, SUBSTITUTION_NAMES, substitute } from '../../statemachine/definition';
 import { FUNCTION_KEYS, functionSpec } from './cfn';
 
 /**
@@ -61,7 +61,9 @@ describe('cdk synth', () => {
     // The same checks with acknowledgements ignored: every finding the rules raise.
     const pack = new AwsSolutionsChecks();
     (pack as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
-    const raised = pack.validateScope(built.app).violations.flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '' })));
+    const raised = pack
+      .validateScope(built.app)
+      .violations.flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '' })));
     const acks = acknowledgements(built.app);
     expect(acks.length).toBeGreaterThan(0);
     for (const ack of acks) {
@@ -157,13 +159,17 @@ describe('configuration errors at synth', () => {
   });
 
   it('name the bad field of `-c samlFederation=...` before anything is built', () => {
-    expect(() => buildApp({ context: { samlFederation: badProfiles } })).toThrow(/samlFederation\.profiles\.admin\.role\.maxSessionDuration: .*\(got 50000\)/);
+    expect(() => buildApp({ context: { samlFederation: badProfiles } })).toThrow(
+      /samlFederation\.profiles\.admin\.role\.maxSessionDuration: .*\(got 50000\)/,
+    );
     expect(() => buildApp({ context: { samlFederation: '{"profiles": ' } })).toThrow(/samlFederation: is not valid JSON/);
     expect(() => buildApp({ context: {} })).toThrow(/^samlFederation: /);
   });
 
   it('name a bad notification address or Identity Center region', () => {
-    expect(() => buildApp({ context: { ...cdkJson.context, notificationEmails: 'ops@example.com,not-an-address' } })).toThrow(/notificationEmails\[1\]: .*not-an-address/);
+    expect(() => buildApp({ context: { ...cdkJson.context, notificationEmails: 'ops@example.com,not-an-address' } })).toThrow(
+      /notificationEmails\[1\]: .*not-an-address/,
+    );
     expect(() => buildApp({ context: { ...cdkJson.context, identityCenterRegion: 'Ireland' } })).toThrow(/identityCenterRegion: .*"Ireland"/);
   });
 

@@ -1,9 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import type { FederationConfigInput } from '../../lambdas/shared/profile';
-import type { PipelineFunction } from '../../lambdas/shared/pipeline-function';
-import { FUNCTIONS } from '../../lambdas/steps';
 import { SamlFederationPipeline, type SamlFederationPipelineProps } from '../../infra/saml-federation-pipeline';
+import type { PipelineFunction } from '../../lambdas/shared/pipeline-function';
+import type { FederationConfigInput } from '../../lambdas/shared/profile';
+import { FUNCTIONS } from '../../lambdas/steps';
 
 /** Stand-ins for the pseudo parameters, so ARNs built from tokens compare as plain strings. */
 export const PARTITION = 'aws';
@@ -70,7 +70,13 @@ export interface Statement {
 const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
 export function normalizeStatement(raw: Record<string, any>): Statement {
-  return { Sid: raw.Sid, Effect: raw.Effect, actions: list<string>(raw.Action), resources: list(raw.Resource).map(flatten), Condition: raw.Condition };
+  return {
+    Sid: raw.Sid,
+    Effect: raw.Effect,
+    actions: list<string>(raw.Action),
+    resources: list(raw.Resource).map(flatten),
+    Condition: raw.Condition,
+  };
 }
 
 /** Every statement of every identity policy on a role: inline policies and AWS::IAM::Policy resources attached to it. */

@@ -1,7 +1,19 @@
 import { customerPolicyArn, roleArn, samlProviderArn } from '../../lambdas/shared/arns';
 import { parseFederationConfig } from '../../lambdas/shared/profile';
 import { exampleConfig } from '../helpers/document';
-import { ACCOUNT, FUNCTION_KEYS, PARTITION, flatten, functionRoles, functionSpec, logicalId, roleStatements, synthWithoutBundling, type Statement, type SynthesizedPipeline } from './cfn';
+import {
+  ACCOUNT,
+  FUNCTION_KEYS,
+  flatten,
+  functionRoles,
+  functionSpec,
+  logicalId,
+  PARTITION,
+  roleStatements,
+  type Statement,
+  type SynthesizedPipeline,
+  synthWithoutBundling,
+} from './cfn';
 
 /**
  * The example profiles plus one that exercises what they do not: a role path, a permissions boundary, only AWS
@@ -71,17 +83,24 @@ describe('function permissions', () => {
     expect(actions.filter((action) => action === '*' || (action.startsWith('iam:') && action.includes('*')))).toEqual([]);
   });
 
-  it.each([...FUNCTION_KEYS])('%s touches no SAML provider, role or policy outside its profiles\' names', (key) => {
+  it.each([...FUNCTION_KEYS])("%s touches no SAML provider, role or policy outside its profiles' names", (key) => {
     for (const statement of iamStatements(key)) {
       for (const action of statement.actions) {
-        for (const resource of statement.resources) expect({ action, resource, allowed: allowedFor(action).includes(resource) }).toEqual({ action, resource, allowed: true });
+        for (const resource of statement.resources)
+          expect({ action, resource, allowed: allowedFor(action).includes(resource) }).toEqual({ action, resource, allowed: true });
       }
     }
   });
 
   it('give each IAM family only to the step that owns it', () => {
     const families = (key: string) =>
-      [...new Set(iamStatements(key).flatMap((s) => s.actions).map((a) => (/SAMLProvider/.test(a) ? 'provider' : /Role/.test(a) ? 'role' : 'policy')))].sort();
+      [
+        ...new Set(
+          iamStatements(key)
+            .flatMap((s) => s.actions)
+            .map((a) => (/SAMLProvider/.test(a) ? 'provider' : /Role/.test(a) ? 'role' : 'policy')),
+        ),
+      ].sort();
     expect(families('intake')).toEqual([]);
     expect(families('identityProviderApply')).toEqual(['provider']);
     expect(families('identityProviderRevert')).toEqual(['provider']);
@@ -89,13 +108,25 @@ describe('function permissions', () => {
     expect(families('roleRevert')).toEqual(['role']);
     // Policy steps read and change the role's attachments, never the role itself.
     expect(families('policyApply')).toEqual(['policy', 'role']);
-    expect(iamStatements('policyApply').flatMap((s) => s.actions).filter((a) => /Role/.test(a)).sort()).toEqual(['iam:AttachRolePolicy', 'iam:AttachRolePolicy', 'iam:AttachRolePolicy', 'iam:ListAttachedRolePolicies']);
+    expect(
+      iamStatements('policyApply')
+        .flatMap((s) => s.actions)
+        .filter((a) => /Role/.test(a))
+        .sort(),
+    ).toEqual(['iam:AttachRolePolicy', 'iam:AttachRolePolicy', 'iam:AttachRolePolicy', 'iam:ListAttachedRolePolicies']);
     expect(families('attributeMappingApply')).toEqual([]);
     expect(families('attributeMappingRevert')).toEqual([]);
   });
 
   it('let only revert functions delete; Policy apply may delete old versions of its own generated policies (issue 3: at most 5 versions)', () => {
-    const held = (key: string) => [...new Set(allows(key).flatMap((s) => s.actions).filter((a) => DELETE_ACTIONS.includes(a)))].sort();
+    const held = (key: string) =>
+      [
+        ...new Set(
+          allows(key)
+            .flatMap((s) => s.actions)
+            .filter((a) => DELETE_ACTIONS.includes(a)),
+        ),
+      ].sort();
     for (const key of FUNCTION_KEYS) {
       const kind = functionSpec(key).kind;
       if (kind === 'revert') continue;
@@ -109,8 +140,10 @@ describe('function permissions', () => {
     expect(held('policyRevert')).toEqual(['iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:DetachRolePolicy']);
   });
 
-  it('attach and detach only the policies each role\'s profiles name (condition iam:PolicyARN)', () => {
-    const attachments = [...allows('policyApply'), ...allows('policyRevert')].filter((s) => s.actions.some((a) => a === 'iam:AttachRolePolicy' || a === 'iam:DetachRolePolicy'));
+  it("attach and detach only the policies each role's profiles name (condition iam:PolicyARN)", () => {
+    const attachments = [...allows('policyApply'), ...allows('policyRevert')].filter((s) =>
+      s.actions.some((a) => a === 'iam:AttachRolePolicy' || a === 'iam:DetachRolePolicy'),
+    );
     expect(attachments).toHaveLength(6);
     for (const statement of attachments) {
       expect(statement.resources).toHaveLength(1);
@@ -169,12 +202,15 @@ describe('function permissions', () => {
     }
   });
 
-  it.each([...FUNCTION_KEYS])('%s can list the bucket when it reads objects, so a missing journal entry reads as NoSuchKey, not AccessDenied', (key) => {
-    const s3 = allows(key).filter((s) => s.actions.some((a) => a.startsWith('s3:')));
-    const reads = s3.some((s) => s.actions.includes('s3:GetObject'));
-    const lists = s3.some((s) => s.actions.includes('s3:ListBucket') && s.resources.includes(bucketArn));
-    expect({ key, reads, lists }).toEqual({ key, reads, lists: reads });
-  });
+  it.each([...FUNCTION_KEYS])(
+    '%s can list the bucket when it reads objects, so a missing journal entry reads as NoSuchKey, not AccessDenied',
+    (key) => {
+      const s3 = allows(key).filter((s) => s.actions.some((a) => a.startsWith('s3:')));
+      const reads = s3.some((s) => s.actions.includes('s3:GetObject'));
+      const lists = s3.some((s) => s.actions.includes('s3:ListBucket') && s.resources.includes(bucketArn));
+      expect({ key, reads, lists }).toEqual({ key, reads, lists: reads });
+    },
+  );
 
   it('read IAM Identity Center applications only where the profiles point, and use "*" only for actions without a resource type', () => {
     for (const key of ['attributeMappingApply', 'attributeMappingRevert'] as const) {
@@ -202,7 +238,7 @@ describe('function permissions', () => {
     }
   });
 
-  it.each([...FUNCTION_KEYS])('%s uses no service beyond its step\'s', (key) => {
+  it.each([...FUNCTION_KEYS])("%s uses no service beyond its step's", (key) => {
     const services = [...new Set(allows(key).flatMap((s) => s.actions.map((a) => a.split(':')[0])))].sort();
     const own = key === 'intake' ? [] : key.startsWith('attributeMapping') ? ['sso'] : ['iam'];
     expect(services).toEqual([...own, 'logs', 's3', 'xray'].sort());

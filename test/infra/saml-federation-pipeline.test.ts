@@ -3,7 +3,17 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { substitutionName } from '../../lambdas/shared/pipeline-function';
 import { SUBSTITUTION_NAMES } from '../../statemachine/definition';
 import { exampleConfig } from '../helpers/document';
-import { FUNCTION_KEYS, flatten, functionRoles, functionSpec, logicalId, resourcesOfType, roleStatements, synthWithoutBundling, type SynthesizedPipeline } from './cfn';
+import {
+  FUNCTION_KEYS,
+  flatten,
+  functionRoles,
+  functionSpec,
+  logicalId,
+  resourcesOfType,
+  roleStatements,
+  type SynthesizedPipeline,
+  synthWithoutBundling,
+} from './cfn';
 
 let synth: SynthesizedPipeline;
 let ids: { bucket: string; accessLogs: string; table: string; topic: string; key: string; stateMachine: string; queue: string };
@@ -44,7 +54,9 @@ describe('metadata bucket', () => {
   });
 
   it('sends its events to EventBridge', () => {
-    expect(synth.json.Resources[ids.bucket]!.Properties.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
+    expect(synth.json.Resources[ids.bucket]!.Properties.NotificationConfiguration).toEqual({
+      EventBridgeConfiguration: { EventBridgeEnabled: true },
+    });
   });
 
   it('expires replaced versions, backups and journal entries after 90 days but keeps current metadata', () => {
@@ -108,7 +120,13 @@ describe('upload rule', () => {
   it('lets through uploads for a profile and nothing the pipeline writes itself', () => {
     // EventBridge wildcard semantics: "*" matches any run of characters, "/" included.
     const patterns = (rule().EventPattern.detail.object.key as { wildcard: string }[]).map((p) => p.wildcard);
-    const toRegExp = (pattern: string) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`);
+    const toRegExp = (pattern: string) =>
+      new RegExp(
+        `^${pattern
+          .split('*')
+          .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+          .join('.*')}$`,
+      );
     const matches = (key: string) => patterns.some((pattern) => toRegExp(pattern).test(key));
     expect(matches('metadata/admin/idp.xml')).toBe(true);
     expect(matches('metadata/admin/IdP.XML')).toBe(true);
@@ -142,7 +160,12 @@ describe('upload rule', () => {
     expect(statements).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        expect.objectContaining({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Condition: { ArnEquals: { 'aws:SourceArn': expect.anything() } } }),
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Condition: { ArnEquals: { 'aws:SourceArn': expect.anything() } },
+        }),
       ]),
     );
   });
@@ -171,7 +194,11 @@ describe('notification topic', () => {
   it('refuses publishing without TLS', () => {
     synth.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: ids.topic }],
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
   });
 
@@ -192,7 +219,12 @@ describe('notification topic', () => {
 describe('functions', () => {
   it.each([...FUNCTION_KEYS])('%s runs on nodejs24.x / arm64 with active tracing, its own log group and the pipeline environment', (key) => {
     const fn = synth.json.Resources[logicalId(synth.stack, synth.pipeline.functions[key])]!.Properties;
-    expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: `index.${functionSpec(key).handler.export}`, TracingConfig: { Mode: 'Active' } });
+    expect(fn).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: `index.${functionSpec(key).handler.export}`,
+      TracingConfig: { Mode: 'Active' },
+    });
     const logGroupId = fn.LoggingConfig.LogGroup.Ref as string;
     expect(synth.json.Resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 365 } });
     const env = fn.Environment.Variables;
@@ -229,7 +261,9 @@ describe('functions', () => {
     for (const key of FUNCTION_KEYS) {
       const fn = synth.json.Resources[logicalId(synth.stack, synth.pipeline.functions[key])]!.Properties;
       const logs = roleStatements(synth.json, roles[key]).filter((s) => s.actions.some((a) => a.startsWith('logs:')));
-      expect(logs).toEqual([expect.objectContaining({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`<${fn.LoggingConfig.LogGroup.Ref}.Arn>`] })]);
+      expect(logs).toEqual([
+        expect.objectContaining({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`<${fn.LoggingConfig.LogGroup.Ref}.Arn>`] }),
+      ]);
     }
   });
 });
@@ -240,7 +274,11 @@ describe('state machine', () => {
   it('is a Standard workflow that logs ALL events without execution data, with X-Ray tracing', () => {
     expect(props()).toMatchObject({
       StateMachineType: 'STANDARD',
-      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false, Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: expect.anything() } }] },
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: false,
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: expect.anything() } }],
+      },
       TracingConfiguration: { Enabled: true },
     });
   });
@@ -263,7 +301,9 @@ describe('state machine', () => {
     const byAction = (action: string) => statements.filter((s) => s.actions.includes(action));
     const functionArns = FUNCTION_KEYS.map((key) => `<${logicalId(synth.stack, synth.pipeline.functions[key])}.Arn>`);
     expect(byAction('lambda:InvokeFunction')).toEqual([expect.objectContaining({ actions: ['lambda:InvokeFunction'], resources: functionArns })]);
-    expect(byAction('dynamodb:PutItem')).toEqual([expect.objectContaining({ actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [`<${ids.table}.Arn>`] })]);
+    expect(byAction('dynamodb:PutItem')).toEqual([
+      expect.objectContaining({ actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [`<${ids.table}.Arn>`] }),
+    ]);
     expect(byAction('sns:Publish')).toEqual([expect.objectContaining({ resources: [`<${ids.topic}>`] })]);
     expect(byAction('kms:Decrypt')).toEqual([expect.objectContaining({ resources: [`<${ids.key}.Arn>`] })]);
     const services = new Set(statements.flatMap((s) => s.actions.map((a) => a.split(':')[0])));
@@ -339,17 +379,24 @@ describe('props', () => {
     const bucket = custom.json.Resources[logicalId(custom.stack, custom.pipeline.bucket)]!;
     expect(bucket.Properties.BucketName).toBe('acme-saml-metadata');
     expect(bucket.DeletionPolicy).toBe('Delete');
-    expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(expect.arrayContaining([expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } })]));
+    expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(
+      expect.arrayContaining([expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } })]),
+    );
     expect(custom.json.Resources[logicalId(custom.stack, custom.pipeline.lockTable)]!.DeletionPolicy).toBe('Delete');
-    expect(custom.json.Resources[logicalId(custom.stack, custom.pipeline.stateMachine)]!.Properties.LoggingConfiguration.IncludeExecutionData).toBe(true);
+    expect(custom.json.Resources[logicalId(custom.stack, custom.pipeline.stateMachine)]!.Properties.LoggingConfiguration.IncludeExecutionData).toBe(
+      true,
+    );
     expect(resourcesOfType(custom.json, 'AWS::SNS::Subscription')).toEqual([]);
   });
 
-  it('pass an Identity Center region other than the stack\'s to the functions', () => {
+  it("pass an Identity Center region other than the stack's to the functions", () => {
     const custom = synthWithoutBundling(exampleConfig, { identityCenterRegion: 'eu-west-1' });
     const fn = custom.json.Resources[logicalId(custom.stack, custom.pipeline.functions.attributeMappingApply)]!;
     expect(fn.Properties.Environment.Variables.IDENTITY_CENTER_REGION).toBe('eu-west-1');
-    expect(synth.json.Resources[logicalId(synth.stack, synth.pipeline.functions.attributeMappingApply)]!.Properties.Environment.Variables.IDENTITY_CENTER_REGION).toBeUndefined();
+    expect(
+      synth.json.Resources[logicalId(synth.stack, synth.pipeline.functions.attributeMappingApply)]!.Properties.Environment.Variables
+        .IDENTITY_CENTER_REGION,
+    ).toBeUndefined();
   });
 
   it('refuse a retention shorter than a manual-mapping execution can wait, naming the prop', () => {
@@ -366,7 +413,8 @@ describe('props', () => {
 
   it('refuse profiles that would not fit in a Lambda environment (4 KB)', () => {
     const many = structuredClone(exampleConfig);
-    for (let i = 0; i < 8; i++) many.profiles[`extra-${i}`] = { ...exampleConfig.profiles.admin!, role: { ...exampleConfig.profiles.admin!.role, name: `Extra${i}` } };
+    for (let i = 0; i < 8; i++)
+      many.profiles[`extra-${i}`] = { ...exampleConfig.profiles.admin!, role: { ...exampleConfig.profiles.admin!.role, name: `Extra${i}` } };
     expect(() => synthWithoutBundling(many)).toThrow(/samlFederation\.profiles: .*4096 bytes/);
   });
 });

@@ -14,7 +14,15 @@ describe('saml-federation CLI', () => {
   it('run executes the workflow on the bundled example and prints each state, the ARNs and the Role attribute', async () => {
     const { code, output } = await cli('run', '--metadata', exampleMetadataPath('admin'), '--profile', 'admin');
     expect(code).toBe(0);
-    for (const state of ['Validate metadata', 'Take profile lock', 'Create or update identity provider', 'Create or update federation role', 'Attach permissions policy', 'Map Role attribute in IAM Identity Center', 'Release profile lock']) {
+    for (const state of [
+      'Validate metadata',
+      'Take profile lock',
+      'Create or update identity provider',
+      'Create or update federation role',
+      'Attach permissions policy',
+      'Map Role attribute in IAM Identity Center',
+      'Release profile lock',
+    ]) {
       expect(output).toContain(`→ ${state}`);
     }
     expect(output).toContain('created: arn:aws:iam::111122223333:saml-provider/ConnectAdminIdP');
@@ -23,7 +31,9 @@ describe('saml-federation CLI', () => {
     );
     expect(output).toMatch(/Result: SUCCEEDED/);
     // The example admin profile names a relay state, which the pipeline leaves to a person.
-    expect(output).toContain('Relay state (set by hand in IAM Identity Center, see the receipt): https://us-east-1.console.aws.amazon.com/connect/federate/');
+    expect(output).toContain(
+      'Relay state (set by hand in IAM Identity Center, see the receipt): https://us-east-1.console.aws.amazon.com/connect/federate/',
+    );
   });
 
   it('run --dry-run says nothing was changed and shows planned actions', async () => {

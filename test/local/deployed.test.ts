@@ -39,13 +39,23 @@ describe('start: following a deployed execution', () => {
       [
         [{ type: 'ExecutionStarted', timestamp: new Date(), id: 1 }, entered('Validate metadata'), entered('Take profile lock')],
         [entered('Create or update identity provider'), entered('Create or update federation role'), entered('Attach permissions policy')],
-        [entered('Map Role attribute in IAM Identity Center'), entered('Release profile lock'), { type: 'ExecutionSucceeded', timestamp: new Date(), id: 9 }],
+        [
+          entered('Map Role attribute in IAM Identity Center'),
+          entered('Release profile lock'),
+          { type: 'ExecutionSucceeded', timestamp: new Date(), id: 9 },
+        ],
       ],
       { status: 'SUCCEEDED', output: JSON.stringify({ receipts: { role: { action: 'created' } } }) },
     );
     const lines: string[] = [];
 
-    const outcome = await startAndFollow(new SFNClient({}), STATE_MACHINE, { bucket: 'b', key: 'metadata/admin/idp.xml', dryRun: true }, (line) => lines.push(line), 0);
+    const outcome = await startAndFollow(
+      new SFNClient({}),
+      STATE_MACHINE,
+      { bucket: 'b', key: 'metadata/admin/idp.xml', dryRun: true },
+      (line) => lines.push(line),
+      0,
+    );
 
     expect(sfnMock.commandCalls(StartExecutionCommand)[0]!.args[0].input).toEqual({
       stateMachineArn: STATE_MACHINE,
@@ -62,20 +72,47 @@ describe('start: following a deployed execution', () => {
       '→ Release profile lock',
       '✓ execution succeeded',
     ]);
-    expect(outcome).toEqual({ executionArn: EXECUTION, status: 'SUCCEEDED', output: { receipts: { role: { action: 'created' } } }, error: undefined, cause: undefined });
+    expect(outcome).toEqual({
+      executionArn: EXECUTION,
+      status: 'SUCCEEDED',
+      output: { receipts: { role: { action: 'created' } } },
+      error: undefined,
+      cause: undefined,
+    });
   });
 
-  it('prints a failed task and the execution\'s error, and returns them', async () => {
+  it("prints a failed task and the execution's error, and returns them", async () => {
     fakeExecution(
       [
-        [entered('Validate metadata'), { type: 'LambdaFunctionFailed', timestamp: new Date(), id: 3, lambdaFunctionFailedEventDetails: { error: 'Metadata.CertificateExpired', cause: 'every signing certificate has expired' } }],
-        [{ type: 'ExecutionFailed', timestamp: new Date(), id: 5, executionFailedEventDetails: { error: 'Metadata.CertificateExpired', cause: 'every signing certificate has expired' } }],
+        [
+          entered('Validate metadata'),
+          {
+            type: 'LambdaFunctionFailed',
+            timestamp: new Date(),
+            id: 3,
+            lambdaFunctionFailedEventDetails: { error: 'Metadata.CertificateExpired', cause: 'every signing certificate has expired' },
+          },
+        ],
+        [
+          {
+            type: 'ExecutionFailed',
+            timestamp: new Date(),
+            id: 5,
+            executionFailedEventDetails: { error: 'Metadata.CertificateExpired', cause: 'every signing certificate has expired' },
+          },
+        ],
       ],
       { status: 'FAILED', error: 'Metadata.CertificateExpired', cause: 'every signing certificate has expired' },
     );
     const lines: string[] = [];
 
-    const outcome = await startAndFollow(new SFNClient({}), STATE_MACHINE, { bucket: 'b', key: 'metadata/admin/idp.xml' }, (line) => lines.push(line), 0);
+    const outcome = await startAndFollow(
+      new SFNClient({}),
+      STATE_MACHINE,
+      { bucket: 'b', key: 'metadata/admin/idp.xml' },
+      (line) => lines.push(line),
+      0,
+    );
 
     expect(lines.slice(1)).toEqual([
       '→ Validate metadata',
@@ -85,10 +122,24 @@ describe('start: following a deployed execution', () => {
     expect(outcome).toMatchObject({ status: 'FAILED', error: 'Metadata.CertificateExpired' });
   });
 
-  it('shows a deployed Lambda\'s error message rather than its JSON cause with the stack trace', async () => {
-    const lambdaCause = JSON.stringify({ errorType: 'Metadata.Expired', errorMessage: 'validUntil 2020-01-01T00:00:00Z is in the past', trace: ['Metadata.Expired: ...', '    at validate (/var/task/index.js:1:2)'] });
+  it("shows a deployed Lambda's error message rather than its JSON cause with the stack trace", async () => {
+    const lambdaCause = JSON.stringify({
+      errorType: 'Metadata.Expired',
+      errorMessage: 'validUntil 2020-01-01T00:00:00Z is in the past',
+      trace: ['Metadata.Expired: ...', '    at validate (/var/task/index.js:1:2)'],
+    });
     fakeExecution(
-      [[entered('Validate metadata'), { type: 'TaskFailed', timestamp: new Date(), id: 3, taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'Metadata.Expired', cause: lambdaCause } }]],
+      [
+        [
+          entered('Validate metadata'),
+          {
+            type: 'TaskFailed',
+            timestamp: new Date(),
+            id: 3,
+            taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'Metadata.Expired', cause: lambdaCause },
+          },
+        ],
+      ],
       { status: 'FAILED', error: 'Metadata.Expired', cause: lambdaCause },
     );
     const lines: string[] = [];
@@ -100,7 +151,7 @@ describe('start: following a deployed execution', () => {
   });
 
   it.each([
-    ['an operator\'s reason', 'the application belongs to another team'],
+    ["an operator's reason", 'the application belongs to another team'],
     ['JSON without an errorMessage', '{"Error":"States.Timeout"}'],
     ['a JSON string', '"quoted"'],
   ])('leaves any other cause as it is: %s', (_name, cause) => {
@@ -109,7 +160,7 @@ describe('start: following a deployed execution', () => {
 });
 
 describe('describeFailure', () => {
-  it('tells a Rollback.Incomplete from its structured cause: the failed revert and what is left, by the steps\' labels', () => {
+  it("tells a Rollback.Incomplete from its structured cause: the failed revert and what is left, by the steps' labels", () => {
     const cause = JSON.stringify({
       failedRevert: 'role',
       stillToUndo: ['role', 'identityProvider'],
@@ -122,7 +173,7 @@ describe('describeFailure', () => {
     ]);
   });
 
-  it('shows any other cause as it is, and a deployed Lambda\'s JSON cause as its message', () => {
+  it("shows any other cause as it is, and a deployed Lambda's JSON cause as its message", () => {
     expect(describeFailure('Provisioning.RolledBack', 'AccessDenied: no. Every change this execution made was reverted.')).toEqual([
       'AccessDenied: no. Every change this execution made was reverted.',
     ]);

@@ -2,7 +2,7 @@ import { STEP_NAMES, type StepName } from '../../lambdas/steps';
 import type { LocalExecutionResult } from '../../local/runner';
 import type { SimulatedAccount } from '../../local/simulated-account';
 import { parseRollbackIncompleteCause, WORKFLOW_ERRORS } from '../../statemachine/workflow-errors';
-import { execute, resources, STARTING_STATES, startingAccount, type StartingState } from './workflow-harness';
+import { execute, resources, STARTING_STATES, type StartingState, startingAccount } from './workflow-harness';
 
 /**
  * Invariant 5: after a failure at any API call, including calls inside reverts and the journal's writes, the account
@@ -39,7 +39,14 @@ function stepView(state: Omit<Resources, 'lockTable'>, step: StepName): unknown 
     case 'attributeMapping':
       return state.swb;
     case 'policy':
-      return { policies: state.iam.policies, attached: Object.fromEntries(Object.entries(roles).filter(([, role]) => role.attachedPolicies?.length).map(([name, role]) => [name, role.attachedPolicies])) };
+      return {
+        policies: state.iam.policies,
+        attached: Object.fromEntries(
+          Object.entries(roles)
+            .filter(([, role]) => role.attachedPolicies?.length)
+            .map(([name, role]) => [name, role.attachedPolicies]),
+        ),
+      };
     case 'role':
       return Object.fromEntries(Object.entries(roles).map(([name, { attachedPolicies: _a, ...role }]) => [name, role]));
     case 'identityProvider':
@@ -63,11 +70,21 @@ interface Baseline {
 }
 
 /** A transient error of each service, as the state machine's retriers name them. */
-const TRANSIENT: Record<string, string> = { iam: 'ServiceFailure', s3: 'SlowDown', swb: 'ThrottlingException', dynamodb: 'DynamoDB.ThrottlingException' };
+const TRANSIENT: Record<string, string> = {
+  iam: 'ServiceFailure',
+  s3: 'SlowDown',
+  swb: 'ThrottlingException',
+  dynamodb: 'DynamoDB.ThrottlingException',
+};
 
 /** A transient error of the service at the Nth mutating call; with `answerLost`, the call is applied before it fails. */
 function transientAt(base: Baseline, n: number, answerLost = false) {
-  return { nth: n, mutatingOnly: true, ...(answerLost ? { afterEffect: true } : {}), error: TRANSIENT[base.mutatingServices[n - 1]!] ?? 'Throttling' };
+  return {
+    nth: n,
+    mutatingOnly: true,
+    ...(answerLost ? { afterEffect: true } : {}),
+    error: TRANSIENT[base.mutatingServices[n - 1]!] ?? 'Throttling',
+  };
 }
 
 async function baseline(state: StartingState): Promise<Baseline> {

@@ -1,5 +1,5 @@
-import type { SimulatedAccount } from '../../local/simulated-account';
 import { runLocalExecution } from '../../local/runner';
+import type { SimulatedAccount } from '../../local/simulated-account';
 import { SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
 import { NOW } from '../lambdas/intake/fixtures';
 import { hostileFiles } from '../lambdas/intake/hostile-files';
@@ -23,13 +23,16 @@ describe('each Intake error, through the state machine', () => {
   it.each(hostileFiles().map((file) => [file.name, file] as const))('%s', async (_name, file) => {
     const account = await startingAccount('empty account');
     // The simulated S3 reports the stored size, so an oversized object is stored at its full size.
-    const body = file.contentLength && file.contentLength > file.body.length ? Buffer.concat([file.body, Buffer.alloc(file.contentLength - file.body.length, 0x20)]) : file.body;
+    const body =
+      file.contentLength && file.contentLength > file.body.length
+        ? Buffer.concat([file.body, Buffer.alloc(file.contentLength - file.body.length, 0x20)])
+        : file.body;
     const before = resources(account);
     const result = await expectRejected(account, before, () => execute(account, { xml: body, clock: () => NOW }), file.error);
     if (file.message) expect(result.cause).toMatch(file.message);
   });
 
-  it('Request.UnknownProfile: an upload outside every profile\'s prefix', async () => {
+  it("Request.UnknownProfile: an upload outside every profile's prefix", async () => {
     const account = await startingAccount('empty account');
     const before = resources(account);
     const result = await expectRejected(account, before, () => execute(account, { key: 'metadata/billing/idp.xml' }), 'Request.UnknownProfile');
@@ -40,7 +43,11 @@ describe('each Intake error, through the state machine', () => {
     ['Request.Invalid: a manual input without a key', { bucket: SIMULATED_BUCKET }, 'Request.Invalid'],
     ['Request.Invalid: an event of another kind', { 'detail-type': 'Object Deleted', source: 'aws.s3', detail: {} }, 'Request.Invalid'],
     ['Request.ObjectNotFound: a key never uploaded', { bucket: SIMULATED_BUCKET, key: 'metadata/admin/missing.xml' }, 'Request.ObjectNotFound'],
-    ['Request.ObjectNotFound: a version that does not exist', { bucket: SIMULATED_BUCKET, key: 'metadata/admin/idp.xml', versionId: 'no-such-version' }, 'Request.ObjectNotFound'],
+    [
+      'Request.ObjectNotFound: a version that does not exist',
+      { bucket: SIMULATED_BUCKET, key: 'metadata/admin/idp.xml', versionId: 'no-such-version' },
+      'Request.ObjectNotFound',
+    ],
   ] as const)('%s', async (_name, input, errorName) => {
     const account = await startingAccount('empty account');
     account.putObject(SIMULATED_BUCKET, 'metadata/admin/idp.xml', metadataV1);

@@ -3,13 +3,19 @@ import * as path from 'node:path';
 import { execute, resources, startingAccount } from './workflow-harness';
 
 const asl = JSON.parse(readFileSync(path.join(__dirname, '../../statemachine/federation.asl.json'), 'utf-8'));
-const lockRetry = asl.States['Take profile lock'].Retry.find((r: { ErrorEquals: string[] }) => r.ErrorEquals.includes('DynamoDB.ConditionalCheckFailedException'));
+const lockRetry = asl.States['Take profile lock'].Retry.find((r: { ErrorEquals: string[] }) =>
+  r.ErrorEquals.includes('DynamoDB.ConditionalCheckFailedException'),
+);
 const minutesFromNow = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
 
 describe('the per-profile lock', () => {
   it('an execution that finds the profile locked by a live execution waits its bounded retries, then fails Lock.Timeout and changes nothing', async () => {
     const account = await startingAccount('empty account');
-    await account.lock.put({ profile: 'admin', owner: 'arn:aws:states:us-east-1:111122223333:execution:pipeline:other', expiresAt: minutesFromNow(30) });
+    await account.lock.put({
+      profile: 'admin',
+      owner: 'arn:aws:states:us-east-1:111122223333:execution:pipeline:other',
+      expiresAt: minutesFromNow(30),
+    });
     account.clearCalls();
     const before = resources(account);
 
@@ -23,13 +29,19 @@ describe('the per-profile lock', () => {
     expect(account.mutatingCalls({ service: ['iam', 'swb'] })).toEqual([]);
     expect(resources(account)).toEqual(before);
     // The other execution's lock is left alone.
-    expect(Object.values(account.snapshot().lockTable).map((item) => item.owner)).toEqual(['arn:aws:states:us-east-1:111122223333:execution:pipeline:other']);
+    expect(Object.values(account.snapshot().lockTable).map((item) => item.owner)).toEqual([
+      'arn:aws:states:us-east-1:111122223333:execution:pipeline:other',
+    ]);
     expect(account.notifications.messages.map((m) => m.subject)).toEqual(['SAML federation: profile busy, nothing changed']);
   });
 
   it('a lock whose lease has expired (its execution was stopped or crashed) is taken over, and released at the end', async () => {
     const account = await startingAccount('empty account');
-    await account.lock.put({ profile: 'admin', owner: 'arn:aws:states:us-east-1:111122223333:execution:pipeline:crashed', expiresAt: minutesFromNow(-1) });
+    await account.lock.put({
+      profile: 'admin',
+      owner: 'arn:aws:states:us-east-1:111122223333:execution:pipeline:crashed',
+      expiresAt: minutesFromNow(-1),
+    });
     account.clearCalls();
 
     const result = await execute(account);
@@ -41,7 +53,11 @@ describe('the per-profile lock', () => {
 
   it('a lock held by another profile does not delay this one', async () => {
     const account = await startingAccount('empty account');
-    await account.lock.put({ profile: 'agent', owner: 'arn:aws:states:us-east-1:111122223333:execution:pipeline:agent-run', expiresAt: minutesFromNow(30) });
+    await account.lock.put({
+      profile: 'agent',
+      owner: 'arn:aws:states:us-east-1:111122223333:execution:pipeline:agent-run',
+      expiresAt: minutesFromNow(30),
+    });
     account.clearCalls();
 
     const result = await execute(account);

@@ -1,9 +1,9 @@
 import { AttachRolePolicyCommand, CreateRoleCommand, CreateSAMLProviderCommand } from '@aws-sdk/client-iam';
 import type { ExecutionDocument } from '../../lambdas/shared/document';
-import { ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE, type FederationConfig } from '../../lambdas/shared/profile';
+import { type FederationConfig, ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE } from '../../lambdas/shared/profile';
 import { makeMetadataXml, makeRotatedMetadataXml } from '../../local/example-metadata';
-import { runLocalExecution, type LocalExecutionResult, type RunLocalExecutionOptions } from '../../local/runner';
-import { SimulatedAccount } from '../../local/simulated-account';
+import { type LocalExecutionResult, type RunLocalExecutionOptions, runLocalExecution } from '../../local/runner';
+import type { SimulatedAccount } from '../../local/simulated-account';
 import { accountForConfig, SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
 import { exampleConfig } from '../helpers/document';
 
@@ -20,7 +20,10 @@ export const LEGACY_PROVIDER = 'LegacyIdP';
 export const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 
 /** An account shaped like the example configuration, in one of the starting states the sweep covers. */
-export async function startingAccount(state: StartingState, options: ConstructorParameters<typeof SimulatedAccount>[0] = {}): Promise<SimulatedAccount> {
+export async function startingAccount(
+  state: StartingState,
+  options: ConstructorParameters<typeof SimulatedAccount>[0] = {},
+): Promise<SimulatedAccount> {
   const account = accountForConfig(config, options);
   account.addAwsManagedPolicy('ReadOnlyAccess');
   if (state === 'provider exists') {
@@ -35,7 +38,14 @@ export async function startingAccount(state: StartingState, options: Constructor
           MaxSessionDuration: 43200,
           AssumeRolePolicyDocument: JSON.stringify({
             Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Principal: { Federated: legacy.SAMLProviderArn }, Action: 'sts:AssumeRoleWithSAML', Condition: { StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } } }],
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Federated: legacy.SAMLProviderArn },
+                Action: 'sts:AssumeRoleWithSAML',
+                Condition: { StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } },
+              },
+            ],
           }),
         }),
       );
@@ -56,7 +66,10 @@ export async function startingAccount(state: StartingState, options: Constructor
         subject: { include: 'REQUIRED', nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent' },
         properties: {
           [ROLE_ATTRIBUTE]: { attrNameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified', include: 'YES' },
-          'https://aws.amazon.com/SAML/Attributes/SessionDuration': { attrNameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified', include: 'YES' },
+          'https://aws.amazon.com/SAML/Attributes/SessionDuration': {
+            attrNameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified',
+            include: 'YES',
+          },
         },
       },
     });

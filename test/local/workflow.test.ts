@@ -1,6 +1,18 @@
 import { ROLE_SESSION_NAME_ATTRIBUTE } from '../../lambdas/shared/profile';
 import { makeMetadataXml, makeSelfSignedCertificate } from '../../local/example-metadata';
-import { admin, execute, resources, mappedAttributes, metadataV1, metadataV2, READ_ONLY, receipts, resourceWrites, ROLE_ATTRIBUTE, startingAccount } from './workflow-harness';
+import {
+  admin,
+  execute,
+  mappedAttributes,
+  metadataV1,
+  metadataV2,
+  READ_ONLY,
+  ROLE_ATTRIBUTE,
+  receipts,
+  resources,
+  resourceWrites,
+  startingAccount,
+} from './workflow-harness';
 
 const providerArn = `arn:aws:iam::111122223333:saml-provider/${admin.identityProvider.name}`;
 const roleArn = `arn:aws:iam::111122223333:role/${admin.role.name}`;

@@ -78,7 +78,7 @@ describe('statemachine/federation.asl.json against the step registry (lambdas/st
     ]);
   });
 
-  it('fails when a step\'s failure does not start the rollback', () => {
+  it("fails when a step's failure does not start the rollback", () => {
     const broken = changed((s) => {
       s['Attach permissions policy']!.Catch = [];
     });
@@ -111,7 +111,9 @@ describe('statemachine/federation.asl.json', () => {
     expect(lambdaRetrier).toMatchObject({ JitterStrategy: 'FULL', BackoffRate: 2 });
     expect(lambdaRetrier!.MaxDelaySeconds).toBeGreaterThan(0);
     const awsRetrier = retry.find((r) => r.ErrorEquals.includes('Throttling'));
-    expect(awsRetrier!.ErrorEquals).toEqual(expect.arrayContaining(['ServiceFailureException', 'ConcurrentModificationException', 'Mapping.Throttled']));
+    expect(awsRetrier!.ErrorEquals).toEqual(
+      expect.arrayContaining(['ServiceFailureException', 'ConcurrentModificationException', 'Mapping.Throttled']),
+    );
     expect(awsRetrier).toMatchObject({ JitterStrategy: 'FULL' });
     expect(retry.some((r) => r.ErrorEquals.includes('States.ALL'))).toBe(false);
   });
@@ -136,7 +138,10 @@ describe('statemachine/federation.asl.json', () => {
     const stopped = states[state.Catch[0].Next]!;
     expect(stopped).toMatchObject({ Type: 'Pass', ResultPath: '$.rollbackIncomplete', Next: 'Rollback incomplete' });
     expect(stopped.Parameters).toMatchObject({ failedRevert: key, 'failure.$': '$.failure', 'revertFailure.$': '$.revertFailure' });
-    expect(states['Rollback incomplete']!.Parameters).toEqual({ Error: WORKFLOW_ERRORS.rollbackIncomplete, 'Cause.$': 'States.JsonToString($.rollbackIncomplete)' });
+    expect(states['Rollback incomplete']!.Parameters).toEqual({
+      Error: WORKFLOW_ERRORS.rollbackIncomplete,
+      'Cause.$': 'States.JsonToString($.rollbackIncomplete)',
+    });
     expect(states['Rollback incomplete']!.Next).toBe('Notify rollback incomplete');
   });
 
@@ -155,8 +160,10 @@ describe('statemachine/federation.asl.json', () => {
     }
   });
 
-  it('retries the transient AWS errors of every service a step calls, IAM Identity Center\'s console API included', () => {
-    expect(TRANSIENT_AWS_ERRORS).toEqual(expect.arrayContaining(['Throttling', 'ServiceFailureException', 'SlowDown', 'Mapping.Throttled', 'Mapping.ServiceError']));
+  it("retries the transient AWS errors of every service a step calls, IAM Identity Center's console API included", () => {
+    expect(TRANSIENT_AWS_ERRORS).toEqual(
+      expect.arrayContaining(['Throttling', 'ServiceFailureException', 'SlowDown', 'Mapping.Throttled', 'Mapping.ServiceError']),
+    );
   });
 
   it('fails an Intake error at once with its own name: nothing to revert', () => {

@@ -1,11 +1,11 @@
 import { applyAttributeMapping } from '../../../lambdas/attribute-mapping/apply';
 import type { AttributeMappingReceipt } from '../../../lambdas/attribute-mapping/receipt';
-import { EMAIL_NAME_ID_FORMAT, ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE, type ResolvedProfile } from '../../../lambdas/shared/profile';
+import { EMAIL_NAME_ID_FORMAT, type ResolvedProfile, ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE } from '../../../lambdas/shared/profile';
 import { exampleProfile } from '../../helpers/document';
 import { error } from './helpers/fake-swb-server';
 import {
-  adminDocument,
   APP,
+  adminDocument,
   consoleConfigured,
   DEPARTMENT,
   INSTANCE_ID,
@@ -47,7 +47,12 @@ describe('AttributeMapping apply, api mode', () => {
       action: 'updated',
       arn: APP,
       previous: { source: 'api', configuration: consoleConfigured() },
-      details: { mode: 'api', instanceId: INSTANCE_ID, applicationName: 'Amazon Connect admins', managedAttributes: [ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE] },
+      details: {
+        mode: 'api',
+        instanceId: INSTANCE_ID,
+        applicationName: 'Amazon Connect admins',
+        managedAttributes: [ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE],
+      },
     });
     expect(receipt.changes).toEqual(expect.arrayContaining([expect.stringContaining(`attribute ${ROLE_ATTRIBUTE} = ${ROLE_VALUE}; was`)]));
   });
@@ -59,7 +64,10 @@ describe('AttributeMapping apply, api mode', () => {
     expect(firstWrite).toBeGreaterThan(-1);
     expect(journal).toBeGreaterThan(-1);
     expect(journal).toBeLessThan(firstWrite);
-    expect(world.bucket.json(BUCKET, JOURNAL_KEY())).toMatchObject({ step: 'attributeMapping', previous: { source: 'api', configuration: consoleConfigured() } });
+    expect(world.bucket.json(BUCKET, JOURNAL_KEY())).toMatchObject({
+      step: 'attributeMapping',
+      previous: { source: 'api', configuration: consoleConfigured() },
+    });
   });
 
   it('saves what it wrote under state/<profile>/ for the next run and for a revert', async () => {
@@ -91,7 +99,10 @@ describe('AttributeMapping apply, api mode', () => {
     await applyAttributeMapping(adminDocument(), world.deps);
     world.service.requests.length = 0;
     const changedFormat = world.stored();
-    changedFormat.responseSchemaConfig.properties[ROLE_ATTRIBUTE] = { attrNameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri', include: 'YES' };
+    changedFormat.responseSchemaConfig.properties[ROLE_ATTRIBUTE] = {
+      attrNameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri',
+      include: 'YES',
+    };
     world.service.instances.set(INSTANCE_ID, changedFormat);
 
     await applyAttributeMapping(adminDocument({ request: { executionName: 'exec-0002' } }), world.deps);
@@ -188,7 +199,15 @@ describe('AttributeMapping apply when the console API does not return the mappin
     const saved = consoleConfigured();
     world.bucket.objects.set(
       `${BUCKET}/${STATE_KEY}`,
-      JSON.stringify({ profile: 'admin', applicationArn: APP, instanceId: INSTANCE_ID, configuration: saved, executionName: 'exec-0000', writtenBy: 'apply', writtenAt: '2030-01-01T00:00:00.000Z' }),
+      JSON.stringify({
+        profile: 'admin',
+        applicationArn: APP,
+        instanceId: INSTANCE_ID,
+        configuration: saved,
+        executionName: 'exec-0000',
+        writtenBy: 'apply',
+        writtenAt: '2030-01-01T00:00:00.000Z',
+      }),
     );
     const receipt = await applyAttributeMapping(adminDocument(), world.deps);
     expect(receipt.previous).toEqual({ source: 'pipeline-state', configuration: saved });
@@ -198,7 +217,14 @@ describe('AttributeMapping apply when the console API does not return the mappin
   it('ignores a saved state that belongs to another application', async () => {
     world.bucket.objects.set(
       `${BUCKET}/${STATE_KEY}`,
-      JSON.stringify({ profile: 'admin', applicationArn: 'x', instanceId: 'ins-0000000000000000', configuration: consoleConfigured(), executionName: 'exec-0000', writtenBy: 'apply' }),
+      JSON.stringify({
+        profile: 'admin',
+        applicationArn: 'x',
+        instanceId: 'ins-0000000000000000',
+        configuration: consoleConfigured(),
+        executionName: 'exec-0000',
+        writtenBy: 'apply',
+      }),
     );
     const receipt = await applyAttributeMapping(adminDocument(), world.deps);
     expect(receipt.previous).toEqual({ source: 'unknown' });

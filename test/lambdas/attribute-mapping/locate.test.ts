@@ -1,9 +1,4 @@
-import {
-  DescribeApplicationCommand,
-  ListApplicationsCommand,
-  ListInstancesCommand,
-  SSOAdminClient,
-} from '@aws-sdk/client-sso-admin';
+import { DescribeApplicationCommand, ListApplicationsCommand, ListInstancesCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { mockClient } from 'aws-sdk-client-mock';
 import { locateApplication, locateInstance } from '../../../lambdas/attribute-mapping/locate';
 
@@ -19,7 +14,9 @@ describe('locating the IAM Identity Center application', () => {
   const mock = mockClient(ssoAdmin);
   beforeEach(() => {
     mock.reset();
-    mock.on(DescribeApplicationCommand, { ApplicationArn: APP }).resolves({ ApplicationArn: APP, Name: 'Amazon Connect agents', InstanceArn: INSTANCE, Status: 'ENABLED' });
+    mock
+      .on(DescribeApplicationCommand, { ApplicationArn: APP })
+      .resolves({ ApplicationArn: APP, Name: 'Amazon Connect agents', InstanceArn: INSTANCE, Status: 'ENABLED' });
   });
 
   it('uses the configured ARN without listing instances or applications', async () => {
@@ -83,7 +80,7 @@ describe('locating the IAM Identity Center application', () => {
     });
   });
 
-  it('uses the account\'s only instance when none is configured', async () => {
+  it("uses the account's only instance when none is configured", async () => {
     mock.on(ListInstancesCommand).resolves({ Instances: [{ InstanceArn: INSTANCE }] });
     mock.on(ListApplicationsCommand, { InstanceArn: INSTANCE }).resolves({ Applications: [{ ApplicationArn: APP, Name: 'Amazon Connect agents' }] });
     await expect(locateApplication(ssoAdmin, { displayName: 'Amazon Connect agents' }, scope)).resolves.toMatchObject({ applicationArn: APP });

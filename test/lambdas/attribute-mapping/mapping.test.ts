@@ -2,20 +2,25 @@ import {
   describeChanges,
   desiredMapping,
   instanceIdFromApplicationArn,
+  type MappingConfiguration,
   managedAttributeNames,
   manualInstructions,
   mappingEquals,
   mergeMapping,
   UNSPECIFIED_ATTR_NAME_FORMAT,
   withoutAttributes,
-  type MappingConfiguration,
 } from '../../../lambdas/attribute-mapping/mapping';
 import { EMAIL_NAME_ID_FORMAT, ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE } from '../../../lambdas/shared/profile';
 import { exampleProfile, makeDocument } from '../../helpers/document';
 
 const DEPARTMENT = 'https://example.com/SAML/Attributes/Department';
 const roleReceipt = { step: 'role' as const, action: 'created' as const, arn: 'arn:aws:iam::111122223333:role/ConnectAdminFederation', changes: [] };
-const providerReceipt = { step: 'identityProvider' as const, action: 'created' as const, arn: 'arn:aws:iam::111122223333:saml-provider/ConnectAdminIdP', changes: [] };
+const providerReceipt = {
+  step: 'identityProvider' as const,
+  action: 'created' as const,
+  arn: 'arn:aws:iam::111122223333:saml-provider/ConnectAdminIdP',
+  changes: [],
+};
 
 /** An application someone configured in the console: a department attribute the pipeline does not manage, an old Role. */
 const consoleConfigured: MappingConfiguration = {
@@ -61,7 +66,9 @@ describe('the mapping a profile asks for', () => {
   });
 
   it('addresses the application as ins-<id> from its apl-<id> ARN', () => {
-    expect(instanceIdFromApplicationArn('arn:aws:sso::111122223333:application/ssoins-72236f2e1c0a9b84/apl-5a1e0c9f3b7d2e46')).toBe('ins-5a1e0c9f3b7d2e46');
+    expect(instanceIdFromApplicationArn('arn:aws:sso::111122223333:application/ssoins-72236f2e1c0a9b84/apl-5a1e0c9f3b7d2e46')).toBe(
+      'ins-5a1e0c9f3b7d2e46',
+    );
     expect(() => instanceIdFromApplicationArn('arn:aws:sso::111122223333:application/ssoins-72236f2e1c0a9b84')).toThrow(
       expect.objectContaining({ name: 'Mapping.ApplicationNotFound' }),
     );
@@ -81,7 +88,10 @@ describe('merging onto the current configuration', () => {
     const merged = mergeMapping(consoleConfigured, desired);
     expect(merged.responseConfig.properties[ROLE_ATTRIBUTE]).toEqual({ source: [desired.attributes[ROLE_ATTRIBUTE]] });
     expect(merged.responseConfig.properties[ROLE_SESSION_NAME_ATTRIBUTE]).toEqual({ source: ['${user:email}'] });
-    expect(merged.responseSchemaConfig.properties[ROLE_SESSION_NAME_ATTRIBUTE]).toEqual({ attrNameFormat: UNSPECIFIED_ATTR_NAME_FORMAT, include: 'YES' });
+    expect(merged.responseSchemaConfig.properties[ROLE_SESSION_NAME_ATTRIBUTE]).toEqual({
+      attrNameFormat: UNSPECIFIED_ATTR_NAME_FORMAT,
+      include: 'YES',
+    });
     expect(merged.responseConfig.subject).toEqual({ source: ['${user:email}'] });
     expect(merged.responseSchemaConfig.subject).toEqual({ include: 'REQUIRED', nameIdFormat: EMAIL_NAME_ID_FORMAT });
     expect(merged.responseConfig.ttl).toBe('PT2H');
@@ -95,7 +105,10 @@ describe('merging onto the current configuration', () => {
 
   it('is already equal once merged, whatever the key order', () => {
     const merged = mergeMapping(consoleConfigured, desired);
-    const reordered: MappingConfiguration = { responseSchemaConfig: structuredClone(merged.responseSchemaConfig), responseConfig: structuredClone(merged.responseConfig) };
+    const reordered: MappingConfiguration = {
+      responseSchemaConfig: structuredClone(merged.responseSchemaConfig),
+      responseConfig: structuredClone(merged.responseConfig),
+    };
     reordered.responseConfig.properties = Object.fromEntries(Object.entries(merged.responseConfig.properties).reverse());
     expect(mappingEquals(mergeMapping(merged, desired), reordered)).toBe(true);
     expect(mappingEquals(consoleConfigured, merged)).toBe(false);
@@ -123,7 +136,12 @@ describe('merging onto the current configuration', () => {
 describe('manual instructions', () => {
   it('name the application and list each attribute with its value', () => {
     const desired = desiredMapping(makeDocument({ receipts: { role: roleReceipt, identityProvider: providerReceipt } }));
-    const text = manualInstructions('Amazon Connect admins', 'arn:aws:sso::111122223333:application/ssoins-72236f2e1c0a9b84/apl-5a1e0c9f3b7d2e46', desired, 'admin');
+    const text = manualInstructions(
+      'Amazon Connect admins',
+      'arn:aws:sso::111122223333:application/ssoins-72236f2e1c0a9b84/apl-5a1e0c9f3b7d2e46',
+      desired,
+      'admin',
+    );
     expect(text).toContain('"Amazon Connect admins"');
     expect(text).toContain('apl-5a1e0c9f3b7d2e46');
     expect(text).toContain(`${ROLE_ATTRIBUTE} = ${roleReceipt.arn},${providerReceipt.arn}`);
@@ -134,6 +152,13 @@ describe('manual instructions', () => {
 
   it('leave the relay state out when the profile has none', () => {
     const { relayState: _omitted, ...desired } = desiredMapping(makeDocument({ receipts: { role: roleReceipt, identityProvider: providerReceipt } }));
-    expect(manualInstructions('Amazon Connect admins', 'arn:aws:sso::111122223333:application/ssoins-72236f2e1c0a9b84/apl-5a1e0c9f3b7d2e46', desired, 'admin')).not.toContain('Relay state');
+    expect(
+      manualInstructions(
+        'Amazon Connect admins',
+        'arn:aws:sso::111122223333:application/ssoins-72236f2e1c0a9b84/apl-5a1e0c9f3b7d2e46',
+        desired,
+        'admin',
+      ),
+    ).not.toContain('Relay state');
   });
 });

@@ -46,7 +46,12 @@ describe('AttributeMapping revert when the console API returns the mapping', () 
     expect(report.action).toBe('restored');
     expect(world.stored()).toEqual(consoleConfigured());
     // Only the half that differed is written back.
-    expect(world.service.writes().slice(-1).map((request) => request.operation)).toEqual(['UpdateApplicationInstanceResponseConfiguration']);
+    expect(
+      world.service
+        .writes()
+        .slice(-1)
+        .map((request) => request.operation),
+    ).toEqual(['UpdateApplicationInstanceResponseConfiguration']);
   });
 
   it('does nothing when apply left the mapping unchanged, planned it, or never got to write', async () => {
@@ -58,7 +63,9 @@ describe('AttributeMapping revert when the console API returns the mapping', () 
     expect((await revertAttributeMapping(withReceipt(second, unchanged), world.deps)).action).toBe('nothing-to-do');
 
     const planned = adminDocument({ request: { dryRun: true, executionName: 'exec-0003' } });
-    expect((await revertAttributeMapping(withReceipt(planned, await applyAttributeMapping(planned, world.deps)), world.deps)).action).toBe('nothing-to-do');
+    expect((await revertAttributeMapping(withReceipt(planned, await applyAttributeMapping(planned, world.deps)), world.deps)).action).toBe(
+      'nothing-to-do',
+    );
 
     const neverWrote = adminDocument({ request: { executionName: 'exec-0004' } });
     expect(await revertAttributeMapping({ ...neverWrote, failure }, world.deps)).toMatchObject({ action: 'nothing-to-do' });

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { defaultSwbEndpoint, SwbClient, toApplicationInstanceView } from '../../../lambdas/attribute-mapping/swb-client';
 import type { ResponseConfig, ResponseSchemaConfig } from '../../../lambdas/attribute-mapping/swb-api';
+import { defaultSwbEndpoint, SwbClient, toApplicationInstanceView } from '../../../lambdas/attribute-mapping/swb-client';
 import { error, FakeSwbService } from './helpers/fake-swb-server';
 import { expectedSignature, parseAuthorization } from './helpers/sigv4';
 
@@ -11,12 +11,16 @@ const instanceId = 'ins-5a1e0c9f3b7d2e46';
 
 const responseConfig: ResponseConfig = {
   subject: { source: ['${user:email}'] },
-  properties: { 'https://aws.amazon.com/SAML/Attributes/Role': { source: ['arn:aws:iam::111122223333:role/R,arn:aws:iam::111122223333:saml-provider/P'] } },
+  properties: {
+    'https://aws.amazon.com/SAML/Attributes/Role': { source: ['arn:aws:iam::111122223333:role/R,arn:aws:iam::111122223333:saml-provider/P'] },
+  },
   ttl: 'PT1H',
 };
 const responseSchemaConfig: ResponseSchemaConfig = {
   subject: { include: 'REQUIRED', nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' },
-  properties: { 'https://aws.amazon.com/SAML/Attributes/Role': { attrNameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified', include: 'YES' } },
+  properties: {
+    'https://aws.amazon.com/SAML/Attributes/Role': { attrNameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified', include: 'YES' },
+  },
 };
 
 describe('SwbClient, the console API adapter', () => {
@@ -49,9 +53,7 @@ describe('SwbClient, the console API adapter', () => {
     await client.getApplicationInstance(instanceId);
     const [request] = service.requests;
     const auth = parseAuthorization(request!.headers.authorization);
-    expect(auth).toEqual(
-      expect.objectContaining({ accessKeyId: 'AKIDEXAMPLE', date: '20300102', region: 'eu-west-2', service: 'sso' }),
-    );
+    expect(auth).toEqual(expect.objectContaining({ accessKeyId: 'AKIDEXAMPLE', date: '20300102', region: 'eu-west-2', service: 'sso' }));
     expect(auth!.signedHeaders).toEqual(expect.arrayContaining(['host', 'x-amz-target', 'content-type', 'x-amz-date']));
     expect(request!.headers['x-amz-date']).toBe('20300102T030405Z');
     expect(auth!.signature).toBe(expectedSignature(request!, credentials.secretAccessKey));
@@ -59,7 +61,12 @@ describe('SwbClient, the console API adapter', () => {
 
   it('sends and signs the session token of temporary credentials (the Lambda role)', async () => {
     const temporary = { ...credentials, sessionToken: 'FwoGZXIvYXdzEXAMPLETOKEN' };
-    await new SwbClient({ region: 'eu-west-2', endpoint: service.url, credentials: async () => temporary, now: () => signingDate }).getApplicationInstance(instanceId);
+    await new SwbClient({
+      region: 'eu-west-2',
+      endpoint: service.url,
+      credentials: async () => temporary,
+      now: () => signingDate,
+    }).getApplicationInstance(instanceId);
     const [request] = service.requests;
     expect(request!.headers['x-amz-security-token']).toBe('FwoGZXIvYXdzEXAMPLETOKEN');
     expect(parseAuthorization(request!.headers.authorization)!.signedHeaders).toContain('x-amz-security-token');
@@ -129,7 +136,11 @@ describe('SwbClient, the console API adapter', () => {
   });
 
   it('reads the error type from the x-amzn-ErrorType header when the body has none', async () => {
-    service.failNext('GetApplicationInstance', { status: 400, body: '', headers: { 'x-amzn-ErrorType': 'ThrottlingException:http://internal.amazon.com/' } });
+    service.failNext('GetApplicationInstance', {
+      status: 400,
+      body: '',
+      headers: { 'x-amzn-ErrorType': 'ThrottlingException:http://internal.amazon.com/' },
+    });
     await expect(client.getApplicationInstance(instanceId)).rejects.toMatchObject({ name: 'Mapping.Throttled' });
   });
 

@@ -42,7 +42,18 @@ beforeEach(() => {
 
 /** This execution's journal entry, as an earlier attempt of the step left it. */
 function earlierAttempt(entry: object): void {
-  serveObject(s3Mock, JOURNAL_KEY, JSON.stringify({ step: 'identityProvider', executionName: 'exec-0001', writtenAt: '2026-03-01T11:59:00.000Z', intent: [], details: { arn: ARN, name: 'ConnectAdminIdP' }, ...entry }));
+  serveObject(
+    s3Mock,
+    JOURNAL_KEY,
+    JSON.stringify({
+      step: 'identityProvider',
+      executionName: 'exec-0001',
+      writtenAt: '2026-03-01T11:59:00.000Z',
+      intent: [],
+      details: { arn: ARN, name: 'ConnectAdminIdP' },
+      ...entry,
+    }),
+  );
 }
 
 describe('applyIdentityProvider', () => {
@@ -60,8 +71,16 @@ describe('applyIdentityProvider', () => {
       changes: ['created SAML provider ConnectAdminIdP from s3://federation-metadata-bucket/metadata/admin/idp.xml?versionId=v1-3HL4kqtJlcpXroDTDmJ'],
       details: { name: 'ConnectAdminIdP' },
     });
-    expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: 'federation-metadata-bucket', Key: 'metadata/admin/idp.xml', VersionId: 'v1-3HL4kqtJlcpXroDTDmJ' });
-    expect(iamMock).toHaveReceivedCommandWith(CreateSAMLProviderCommand, { Name: 'ConnectAdminIdP', SAMLMetadataDocument: METADATA_V2, Tags: pipelineTags(doc.request) });
+    expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, {
+      Bucket: 'federation-metadata-bucket',
+      Key: 'metadata/admin/idp.xml',
+      VersionId: 'v1-3HL4kqtJlcpXroDTDmJ',
+    });
+    expect(iamMock).toHaveReceivedCommandWith(CreateSAMLProviderCommand, {
+      Name: 'ConnectAdminIdP',
+      SAMLMetadataDocument: METADATA_V2,
+      Tags: pipelineTags(doc.request),
+    });
     const journal = s3Mock.commandCalls(PutObjectCommand)[0]!.args[0].input;
     expect(journal.Key).toBe('journal/exec-0001/identityProvider.json');
     expect(JSON.parse(String(journal.Body))).not.toHaveProperty('previous');
@@ -97,7 +116,11 @@ describe('applyIdentityProvider', () => {
 
     const receipt = await applyIdentityProvider(makeDocument(), deps());
 
-    const previous = { backup: { bucket: 'federation-metadata-bucket', key: 'backups/exec-0001/identity-provider.xml', versionId: 'backup-v1' }, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), characters: METADATA_V1.length };
+    const previous = {
+      backup: { bucket: 'federation-metadata-bucket', key: 'backups/exec-0001/identity-provider.xml', versionId: 'backup-v1' },
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      characters: METADATA_V1.length,
+    };
     expect(receipt).toMatchObject({ action: 'updated', arn: ARN, previous });
     expect(JSON.stringify(receipt)).not.toContain('MIIB-old');
     const [backup, journal] = s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
@@ -110,7 +133,9 @@ describe('applyIdentityProvider', () => {
 
   it('says the account reached the 100-provider quota, and what to do, when IAM refuses to create another', async () => {
     providerAbsent();
-    iamMock.on(CreateSAMLProviderCommand).rejects(new LimitExceededException({ ...meta, message: 'Cannot exceed quota for SAMLProvidersPerAccount: 100' }));
+    iamMock
+      .on(CreateSAMLProviderCommand)
+      .rejects(new LimitExceededException({ ...meta, message: 'Cannot exceed quota for SAMLProvidersPerAccount: 100' }));
 
     const error = await applyIdentityProvider(makeDocument(), deps()).catch((e: Error) => e);
 
@@ -128,7 +153,11 @@ describe('applyIdentityProvider', () => {
   });
 
   describe('retried by the state machine after an earlier attempt of this execution', () => {
-    const journaledPrevious = { backup: { bucket: 'federation-metadata-bucket', key: BACKUP_KEY, versionId: 'backup-v1' }, sha256: 'e'.repeat(64), characters: METADATA_V1.length };
+    const journaledPrevious = {
+      backup: { bucket: 'federation-metadata-bucket', key: BACKUP_KEY, versionId: 'backup-v1' },
+      sha256: 'e'.repeat(64),
+      characters: METADATA_V1.length,
+    };
 
     it('reports the provider its earlier attempt created as created, with no write, so the revert deletes it', async () => {
       earlierAttempt({ intent: ['create SAML provider ConnectAdminIdP'] });
@@ -140,7 +169,9 @@ describe('applyIdentityProvider', () => {
         step: 'identityProvider',
         action: 'created',
         arn: ARN,
-        changes: ['created SAML provider ConnectAdminIdP from s3://federation-metadata-bucket/metadata/admin/idp.xml?versionId=v1-3HL4kqtJlcpXroDTDmJ'],
+        changes: [
+          'created SAML provider ConnectAdminIdP from s3://federation-metadata-bucket/metadata/admin/idp.xml?versionId=v1-3HL4kqtJlcpXroDTDmJ',
+        ],
         details: { name: 'ConnectAdminIdP' },
       });
       expect(commandNames(iamMock)).toEqual(['GetSAMLProviderCommand']);
@@ -163,7 +194,12 @@ describe('applyIdentityProvider', () => {
 
       const receipt = await applyIdentityProvider(makeDocument(), deps());
 
-      expect(receipt).toMatchObject({ action: 'updated', arn: ARN, previous: journaledPrevious, changes: [expect.stringContaining(`backed up at s3://federation-metadata-bucket/${BACKUP_KEY}`)] });
+      expect(receipt).toMatchObject({
+        action: 'updated',
+        arn: ARN,
+        previous: journaledPrevious,
+        changes: [expect.stringContaining(`backed up at s3://federation-metadata-bucket/${BACKUP_KEY}`)],
+      });
       expect(commandNames(iamMock)).toEqual(['GetSAMLProviderCommand']);
       // Backing up again would overwrite the pre-execution document with the new one.
       expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
@@ -196,7 +232,12 @@ describe('applyIdentityProvider', () => {
 
       const receipt = await applyIdentityProvider(dryRun(), deps());
 
-      expect(receipt).toMatchObject({ action: 'planned', arn: ARN, changes: [expect.stringMatching(/^would create SAML provider ConnectAdminIdP/)], details: { plannedAction: 'create' } });
+      expect(receipt).toMatchObject({
+        action: 'planned',
+        arn: ARN,
+        changes: [expect.stringMatching(/^would create SAML provider ConnectAdminIdP/)],
+        details: { plannedAction: 'create' },
+      });
       expect(commandNames(iamMock)).toEqual(['GetSAMLProviderCommand']);
       expect(commandNames(s3Mock)).toEqual(['GetObjectCommand']);
     });
@@ -206,7 +247,11 @@ describe('applyIdentityProvider', () => {
 
       const receipt = await applyIdentityProvider(dryRun(), deps());
 
-      expect(receipt).toMatchObject({ action: 'planned', changes: [expect.stringMatching(/^would replace the metadata .*\/backups\/exec-0001\/identity-provider\.xml$/)], details: { plannedAction: 'update' } });
+      expect(receipt).toMatchObject({
+        action: 'planned',
+        changes: [expect.stringMatching(/^would replace the metadata .*\/backups\/exec-0001\/identity-provider\.xml$/)],
+        details: { plannedAction: 'update' },
+      });
       expect(receipt.previous).toBeUndefined();
       expect(commandNames(iamMock)).toEqual(['GetSAMLProviderCommand']);
       expect(commandNames(s3Mock)).toEqual(['GetObjectCommand']);
@@ -215,10 +260,13 @@ describe('applyIdentityProvider', () => {
     it('plans nothing when the provider already matches', async () => {
       providerPresent(METADATA_V2);
 
-      await expect(applyIdentityProvider(dryRun(), deps())).resolves.toMatchObject({ action: 'planned', changes: [], details: { plannedAction: 'none' } });
+      await expect(applyIdentityProvider(dryRun(), deps())).resolves.toMatchObject({
+        action: 'planned',
+        changes: [],
+        details: { plannedAction: 'none' },
+      });
     });
   });
-
 });
 
 describe('sameMetadataDocument', () => {

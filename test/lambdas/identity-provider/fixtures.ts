@@ -1,10 +1,12 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import { GetObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
-import type { S3Client } from '@aws-sdk/client-s3';
 
 /** Stand-ins for IdP metadata: the step never parses the XML, it only compares and stores it. */
-export const METADATA_V1 = '<md:EntityDescriptor entityID="https://portal.sso.example/saml"><ds:X509Certificate>MIIB-old</ds:X509Certificate></md:EntityDescriptor>';
-export const METADATA_V2 = '<md:EntityDescriptor entityID="https://portal.sso.example/saml"><ds:X509Certificate>MIIB-rotated</ds:X509Certificate></md:EntityDescriptor>';
+export const METADATA_V1 =
+  '<md:EntityDescriptor entityID="https://portal.sso.example/saml"><ds:X509Certificate>MIIB-old</ds:X509Certificate></md:EntityDescriptor>';
+export const METADATA_V2 =
+  '<md:EntityDescriptor entityID="https://portal.sso.example/saml"><ds:X509Certificate>MIIB-rotated</ds:X509Certificate></md:EntityDescriptor>';
 
 export function s3Body(text: string): GetObjectCommandOutput {
   return { Body: { transformToString: async () => text }, $metadata: {} } as unknown as GetObjectCommandOutput;

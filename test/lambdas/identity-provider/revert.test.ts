@@ -18,7 +18,11 @@ const ARN = 'arn:aws:iam::111122223333:saml-provider/ConnectAdminIdP';
 const BACKUP_KEY = 'backups/exec-0001/identity-provider.xml';
 const JOURNAL_KEY = 'journal/exec-0001/identityProvider.json';
 const meta = { $metadata: {} };
-const previous: IdentityProviderPrevious = { backup: { bucket: 'federation-metadata-bucket', key: BACKUP_KEY }, sha256: 'f'.repeat(64), characters: METADATA_V1.length };
+const previous: IdentityProviderPrevious = {
+  backup: { bucket: 'federation-metadata-bucket', key: BACKUP_KEY },
+  sha256: 'f'.repeat(64),
+  characters: METADATA_V1.length,
+};
 
 function withReceipt(receipt: Partial<Receipt<IdentityProviderPrevious>>): ExecutionDocument {
   return makeDocument({
@@ -28,7 +32,18 @@ function withReceipt(receipt: Partial<Receipt<IdentityProviderPrevious>>): Execu
 }
 
 function journal(entry: object): void {
-  serveObject(s3Mock, JOURNAL_KEY, JSON.stringify({ step: 'identityProvider', executionName: 'exec-0001', writtenAt: '2026-03-01T12:00:00.000Z', intent: [], details: { arn: ARN }, ...entry }));
+  serveObject(
+    s3Mock,
+    JOURNAL_KEY,
+    JSON.stringify({
+      step: 'identityProvider',
+      executionName: 'exec-0001',
+      writtenAt: '2026-03-01T12:00:00.000Z',
+      intent: [],
+      details: { arn: ARN },
+      ...entry,
+    }),
+  );
 }
 
 function providerPresent(document: string, tags: { Key: string; Value: string }[]): void {
@@ -53,7 +68,11 @@ describe('revertIdentityProvider', () => {
 
     const report = await revertIdentityProvider(withReceipt({ action: 'created' }), deps());
 
-    expect(report).toEqual({ step: 'identityProvider', action: 'deleted', changes: ['deleted SAML provider ConnectAdminIdP, created by this execution'] });
+    expect(report).toEqual({
+      step: 'identityProvider',
+      action: 'deleted',
+      changes: ['deleted SAML provider ConnectAdminIdP, created by this execution'],
+    });
     expect(iamMock).toHaveReceivedCommandWith(DeleteSAMLProviderCommand, { SAMLProviderArn: ARN });
   });
 
@@ -118,7 +137,10 @@ describe('revertIdentityProvider', () => {
 
     const report = await revertIdentityProvider(withReceipt({ action: 'updated', previous }), deps());
 
-    expect(report).toMatchObject({ action: 'restored', changes: [`restored the previous metadata of SAML provider ConnectAdminIdP from s3://federation-metadata-bucket/${BACKUP_KEY}`] });
+    expect(report).toMatchObject({
+      action: 'restored',
+      changes: [`restored the previous metadata of SAML provider ConnectAdminIdP from s3://federation-metadata-bucket/${BACKUP_KEY}`],
+    });
     expect(iamMock).toHaveReceivedCommandWith(UpdateSAMLProviderCommand, { SAMLProviderArn: ARN, SAMLMetadataDocument: METADATA_V1 });
     expect(iamMock).not.toHaveReceivedCommand(DeleteSAMLProviderCommand);
   });
@@ -206,7 +228,11 @@ describe('apply then revert leaves the account as it started', () => {
 
     const callsSoFar = iamMock.calls().length;
     await expect(revertIdentityProvider(doc, deps())).resolves.toMatchObject({ action: 'nothing-to-do' });
-    expect(commandNames(iamMock).slice(callsSoFar).filter((name) => !name.startsWith('Get'))).toEqual([]);
+    expect(
+      commandNames(iamMock)
+        .slice(callsSoFar)
+        .filter((name) => !name.startsWith('Get')),
+    ).toEqual([]);
   });
 
   it.each([
@@ -234,7 +260,7 @@ describe('apply then revert leaves the account as it started', () => {
     ['UpdateSAMLProvider', 'a provider with other metadata existed', 'updated', 'UpdateSAMLProviderCommand', preExisting, 'restored'],
     ['the backup of the previous metadata', 'a provider with other metadata existed', 'updated', 'PutObjectCommand', preExisting, 'restored'],
   ] as const)(
-    "when %s succeeded but its answer was lost (%s), the retried apply reports %s and the revert restores the account exactly",
+    'when %s succeeded but its answer was lost (%s), the retried apply reports %s and the revert restores the account exactly',
     async (_write, _case, action, command, arrange, reverted) => {
       const fake = account();
       arrange(fake);
@@ -255,7 +281,11 @@ describe('apply then revert leaves the account as it started', () => {
 
       const callsSoFar = iamMock.calls().length;
       await expect(revertIdentityProvider(doc, deps())).resolves.toMatchObject({ action: 'nothing-to-do' });
-      expect(commandNames(iamMock).slice(callsSoFar).filter((name) => !name.startsWith('Get'))).toEqual([]);
+      expect(
+        commandNames(iamMock)
+          .slice(callsSoFar)
+          .filter((name) => !name.startsWith('Get')),
+      ).toEqual([]);
     },
   );
 

@@ -28,7 +28,10 @@ describe('Intake error names (matched by the state machine, part of the public c
 
   it.each(Object.entries(INTAKE_ERRORS))('%s is a FederationError that carries its name and cause', (name, ErrorClass) => {
     const cause = new Error('underlying');
-    const error = ErrorClass === MetadataMalformedError ? new MetadataMalformedError('bad', { line: 3, column: 7 }, { cause }) : new (ErrorClass as new (m: string, o?: ErrorOptions) => Error)('bad', { cause });
+    const error =
+      ErrorClass === MetadataMalformedError
+        ? new MetadataMalformedError('bad', { line: 3, column: 7 }, { cause })
+        : new (ErrorClass as new (m: string, o?: ErrorOptions) => Error)('bad', { cause });
     expect(error).toBeInstanceOf(FederationError);
     expect(error.name).toBe(name);
     expect(error.cause).toBe(cause);

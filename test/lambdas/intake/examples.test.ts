@@ -37,8 +37,15 @@ describe('makeMetadataXml and makeRotatedMetadataXml', () => {
 
   it('uses the entityID, certificate and validUntil it is given', () => {
     const certificate = makeSelfSignedCertificate({ commonName: 'given', notBefore: daysFromNow(-1), notAfter: daysFromNow(400) });
-    const summary = validateMetadata(makeMetadataXml({ entityId: 'https://idp.example.com/a&b', certificatePem: certificate.certificatePem, validUntil: daysFromNow(90) }), NOW);
-    expect(summary).toMatchObject({ entityId: 'https://idp.example.com/a&b', validUntil: daysFromNow(90).toISOString(), certificates: [{ subject: 'CN=given' }] });
+    const summary = validateMetadata(
+      makeMetadataXml({ entityId: 'https://idp.example.com/a&b', certificatePem: certificate.certificatePem, validUntil: daysFromNow(90) }),
+      NOW,
+    );
+    expect(summary).toMatchObject({
+      entityId: 'https://idp.example.com/a&b',
+      validUntil: daysFromNow(90).toISOString(),
+      certificates: [{ subject: 'CN=given' }],
+    });
   });
 
   it('rotates to another certificate for the same identity provider', () => {
@@ -48,7 +55,10 @@ describe('makeMetadataXml and makeRotatedMetadataXml', () => {
     const after = validateMetadata(makeRotatedMetadataXml({ certificatePem: original.certificatePem, rotatedCertificate: validity }), NOW);
     expect(after.entityId).toBe(before.entityId);
     expect(after.certificates.map((c) => c.sha256Fingerprint)).not.toContain(before.certificates[0]!.sha256Fingerprint);
-    const overlap = validateMetadata(makeRotatedMetadataXml({ certificatePem: original.certificatePem, keepPrevious: true, rotatedCertificate: validity }), NOW);
+    const overlap = validateMetadata(
+      makeRotatedMetadataXml({ certificatePem: original.certificatePem, keepPrevious: true, rotatedCertificate: validity }),
+      NOW,
+    );
     expect(overlap.certificates).toHaveLength(2);
     expect(overlap.certificates[1]!.sha256Fingerprint).toBe(before.certificates[0]!.sha256Fingerprint);
   });

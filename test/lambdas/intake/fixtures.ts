@@ -1,4 +1,4 @@
-import { escapeXml, makeMetadataXml, makeSelfSignedCertificate, type GeneratedCertificate } from '../../../local/example-metadata';
+import { escapeXml, type GeneratedCertificate, makeMetadataXml, makeSelfSignedCertificate } from '../../../local/example-metadata';
 
 /**
  * Metadata documents for Intake's tests, made at test time. "Now" is a fixed instant unrelated to the real clock, and
@@ -23,7 +23,10 @@ export function certificate(name = 'signing', days = 730): GeneratedCertificate 
 
 /** The base64 body as identity providers print it: 64 characters a line. */
 export function wrapped(base64: string, indent = ''): string {
-  return base64.match(/.{1,64}/g)!.map((line) => `${indent}${line}`).join('\n');
+  return base64
+    .match(/.{1,64}/g)!
+    .map((line) => `${indent}${line}`)
+    .join('\n');
 }
 
 export const ENTRA_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';

@@ -43,7 +43,10 @@ export function hostileFiles(): HostileFile[] {
     {
       name: 'XXE: an external entity reading /etc/passwd into the entityID',
       body: utf8(
-        afterDeclaration(valid, '<!DOCTYPE md:EntityDescriptor [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>').replace(/entityID="[^"]*"/, 'entityID="&xxe;"'),
+        afterDeclaration(valid, '<!DOCTYPE md:EntityDescriptor [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>').replace(
+          /entityID="[^"]*"/,
+          'entityID="&xxe;"',
+        ),
       ),
       error: 'Metadata.UnsafeXml',
       message: /DOCTYPE/,
@@ -88,7 +91,12 @@ export function hostileFiles(): HostileFile[] {
     },
     {
       name: 'an XInclude of a local file inside the IdP role',
-      body: utf8(valid.replace('<md:NameIDFormat>', '<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file:///etc/passwd" parse="text"/><md:NameIDFormat>')),
+      body: utf8(
+        valid.replace(
+          '<md:NameIDFormat>',
+          '<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file:///etc/passwd" parse="text"/><md:NameIDFormat>',
+        ),
+      ),
       error: 'Metadata.UnsafeXml',
       message: /XInclude/,
     },
@@ -115,7 +123,12 @@ export function hostileFiles(): HostileFile[] {
     },
     {
       name: 'an IDPSSODescriptor for SAML 1.1 only',
-      body: utf8(valid.replace('protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"', 'protocolSupportEnumeration="urn:oasis:names:tc:SAML:1.1:protocol"')),
+      body: utf8(
+        valid.replace(
+          'protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"',
+          'protocolSupportEnumeration="urn:oasis:names:tc:SAML:1.1:protocol"',
+        ),
+      ),
       error: 'Metadata.NotIdentityProvider',
       message: /SAML:1\.1:protocol/,
     },
@@ -148,7 +161,9 @@ export function hostileFiles(): HostileFile[] {
     },
     {
       name: 'valid base64 that is not a certificate',
-      body: utf8(valid.replace(/<ds:X509Certificate>[^<]*/, `<ds:X509Certificate>${Buffer.from('a PEM file pasted as text? '.repeat(20)).toString('base64')}`)),
+      body: utf8(
+        valid.replace(/<ds:X509Certificate>[^<]*/, `<ds:X509Certificate>${Buffer.from('a PEM file pasted as text? '.repeat(20)).toString('base64')}`),
+      ),
       error: 'Metadata.BadCertificate',
       message: /not an X\.509 certificate/,
     },
@@ -190,7 +205,7 @@ export function hostileFiles(): HostileFile[] {
       message: /undeclared namespace prefix "mdui"/,
     },
     { name: 'an empty file (0 bytes)', body: Buffer.alloc(0), error: 'Metadata.TooSmall' },
-    { name: 'a stub under IAM\'s 1,000 characters', body: utf8(`<md:EntityDescriptor xmlns:md="${MD}" entityID="x"/>`), error: 'Metadata.TooSmall' },
+    { name: "a stub under IAM's 1,000 characters", body: utf8(`<md:EntityDescriptor xmlns:md="${MD}" entityID="x"/>`), error: 'Metadata.TooSmall' },
     {
       name: '11 MB (judged by its size, never read)',
       body: utf8(valid),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { intake, type IntakeDeps, type IntakeEvent } from '../../../lambdas/intake/intake';
+import { type IntakeDeps, type IntakeEvent, intake } from '../../../lambdas/intake/intake';
 import { exampleConfig, exampleProfile } from '../../helpers/document';
 import { identityCenterXml, NOW } from './fixtures';
 import { hostileFiles } from './hostile-files';
@@ -71,7 +71,11 @@ describe('intake: the execution document', () => {
     expect(document.metadata.entityId).toBe('https://portal.sso.us-east-1.amazonaws.com/saml/assertion/MTExMTIyMjIzMzMzX2lucy01YTFlMGM5ZjNiN2QyZTQ2');
     expect(document.metadata.certificates).toHaveLength(1);
     expect(document.receipts).toEqual({});
-    expect(document.lock).toEqual({ owner: 'a1b2c3d4-from-eventbridge', expiresAt: '2031-03-15T13:00:00.000Z', ttl: String(Date.parse('2031-03-15T13:00:00Z') / 1000) });
+    expect(document.lock).toEqual({
+      owner: 'a1b2c3d4-from-eventbridge',
+      expiresAt: '2031-03-15T13:00:00.000Z',
+      ttl: String(Date.parse('2031-03-15T13:00:00Z') / 1000),
+    });
     expect(awsCalls()).toEqual(['HeadObjectCommand', 'GetObjectCommand']);
   });
 

@@ -27,12 +27,27 @@ function errorOf(run: () => unknown): Error {
 
 describe('validateMetadata: documents identity providers really export', () => {
   it.each([
-    ['IAM Identity Center', () => identityCenterXml(), 'https://portal.sso.us-east-1.amazonaws.com/saml/assertion/MTExMTIyMjIzMzMzX2lucy01YTFlMGM5ZjNiN2QyZTQ2', 'signing'],
+    [
+      'IAM Identity Center',
+      () => identityCenterXml(),
+      'https://portal.sso.us-east-1.amazonaws.com/saml/assertion/MTExMTIyMjIzMzMzX2lucy01YTFlMGM5ZjNiN2QyZTQ2',
+      'signing',
+    ],
     ['Okta (one line, md: prefix)', () => oktaXml(), 'http://www.okta.com/exk8f3k2d9QWERTYx5d7', 'okta'],
-    ['Entra ID (default namespace, enveloped signature, WS-Federation roles)', () => entraIdXml(), 'https://sts.windows.net/9188040d-6c67-4c5b-b112-36a304b66dad/', 'entra'],
+    [
+      'Entra ID (default namespace, enveloped signature, WS-Federation roles)',
+      () => entraIdXml(),
+      'https://sts.windows.net/9188040d-6c67-4c5b-b112-36a304b66dad/',
+      'entra',
+    ],
     ['AD FS (SP and IdP roles in one entity, encryption key first)', () => adfsXml(), 'http://adfs.example.com/adfs/services/trust', 'adfs'],
     ['Keycloak (EntitiesDescriptor wrapper)', () => keycloakXml(), 'https://keycloak.example.com/realms/connect', 'keycloak'],
-    ['Shibboleth (saml2md: prefix, KeyDescriptor without use, wrapped base64, SP beside IdP)', () => shibbolethXml(), 'https://idp.example.org/idp/shibboleth', 'shibboleth'],
+    [
+      'Shibboleth (saml2md: prefix, KeyDescriptor without use, wrapped base64, SP beside IdP)',
+      () => shibbolethXml(),
+      'https://idp.example.org/idp/shibboleth',
+      'shibboleth',
+    ],
   ])('accepts %s and reports its entityID and signing certificate', (_name, make, entityId, commonName) => {
     const summary = validateMetadata(make(), NOW);
     expect(summary.entityId).toBe(entityId);
@@ -73,7 +88,10 @@ describe('validateMetadata: documents identity providers really export', () => {
   });
 
   it('does not let an SP entity in an aggregate make the document expire', () => {
-    const xml = shibbolethXml().replace('<saml2md:EntityDescriptor entityID="https://sp.example.org/shibboleth">', `<saml2md:EntityDescriptor entityID="https://sp.example.org/shibboleth" validUntil="${daysFromNow(-5).toISOString()}">`);
+    const xml = shibbolethXml().replace(
+      '<saml2md:EntityDescriptor entityID="https://sp.example.org/shibboleth">',
+      `<saml2md:EntityDescriptor entityID="https://sp.example.org/shibboleth" validUntil="${daysFromNow(-5).toISOString()}">`,
+    );
     expect(validateMetadata(xml, NOW).entityId).toBe('https://idp.example.org/idp/shibboleth');
   });
 
@@ -129,14 +147,15 @@ describe('validateMetadata: warnings a person should act on', () => {
 });
 
 describe('validateMetadata: hostile and broken documents', () => {
-  it.each(hostileFiles().filter((file) => file.contentLength === undefined).map((file) => [file.name, file] as const))(
-    'refuses %s',
-    (_name, file) => {
-      const error = errorOf(() => validateMetadata(file.body, NOW));
-      expect(error.name).toBe(file.error);
-      if (file.message) expect(error.message).toMatch(file.message);
-    },
-  );
+  it.each(
+    hostileFiles()
+      .filter((file) => file.contentLength === undefined)
+      .map((file) => [file.name, file] as const),
+  )('refuses %s', (_name, file) => {
+    const error = errorOf(() => validateMetadata(file.body, NOW));
+    expect(error.name).toBe(file.error);
+    if (file.message) expect(error.message).toMatch(file.message);
+  });
 
   it('gives the line and column of a well-formedness error', () => {
     const xml = identityCenterXml();
@@ -150,7 +169,9 @@ describe('validateMetadata: hostile and broken documents', () => {
   });
 
   it('never expands an entity, even one declared harmlessly: the DOCTYPE alone is refused', () => {
-    const xml = identityCenterXml().replace('standalone="no"?>', 'standalone="no"?><!DOCTYPE md:EntityDescriptor [<!ENTITY org "Example">]>').replace('<md:NameIDFormat>', '<md:NameIDFormat>&org;');
+    const xml = identityCenterXml()
+      .replace('standalone="no"?>', 'standalone="no"?><!DOCTYPE md:EntityDescriptor [<!ENTITY org "Example">]>')
+      .replace('<md:NameIDFormat>', '<md:NameIDFormat>&org;');
     expect(errorOf(() => validateMetadata(xml, NOW)).name).toBe('Metadata.UnsafeXml');
   });
 

@@ -53,7 +53,9 @@ describe('normalizeRequest', () => {
   });
 
   it('uses the EventBridge key as it is: EventBridge does not URL-encode keys', () => {
-    expect(normalizeRequest(objectCreated({ key: 'metadata/agent/IdP metadata+2031.xml' }), context).key).toBe('metadata/agent/IdP metadata+2031.xml');
+    expect(normalizeRequest(objectCreated({ key: 'metadata/agent/IdP metadata+2031.xml' }), context).key).toBe(
+      'metadata/agent/IdP metadata+2031.xml',
+    );
   });
 
   it('accepts the manual input with only bucket and key', () => {
@@ -132,12 +134,16 @@ describe('profileFromKey', () => {
     expect(errorOf(() => profileFromKey('metadata/constructor/idp.xml', context)).name).toBe('Request.UnknownProfile');
   });
 
-  it.each(['idp.xml', 'metadata/idp.xml', 'metadata/admin/idp.json', 'metadata/admin/old/idp.xml', 'journal/exec/role.json', 'Metadata/admin/idp.xml'])(
-    'refuses the key %s with Request.Invalid explaining the layout',
-    (key) => {
-      const error = errorOf(() => profileFromKey(key, context));
-      expect(error.name).toBe('Request.Invalid');
-      expect(error.message).toContain('metadata/<profile>/<name>.xml');
-    },
-  );
+  it.each([
+    'idp.xml',
+    'metadata/idp.xml',
+    'metadata/admin/idp.json',
+    'metadata/admin/old/idp.xml',
+    'journal/exec/role.json',
+    'Metadata/admin/idp.xml',
+  ])('refuses the key %s with Request.Invalid explaining the layout', (key) => {
+    const error = errorOf(() => profileFromKey(key, context));
+    expect(error.name).toBe('Request.Invalid');
+    expect(error.message).toContain('metadata/<profile>/<name>.xml');
+  });
 });

@@ -1,5 +1,5 @@
-import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { mockClient } from 'aws-sdk-client-mock';
 
@@ -24,7 +24,11 @@ export function objectBody(bytes: Buffer): never {
 /** One object at one version, as HeadObject and GetObject report it. */
 export function serveObject(bytes: Buffer, options: { versionId?: string | undefined; contentLength?: number } = {}): void {
   const versionId = 'versionId' in options ? options.versionId : VERSION_ID;
-  s3Mock.on(HeadObjectCommand).resolves({ ContentLength: options.contentLength ?? bytes.length, ...(versionId ? { VersionId: versionId } : {}), ContentType: 'application/xml' });
+  s3Mock.on(HeadObjectCommand).resolves({
+    ContentLength: options.contentLength ?? bytes.length,
+    ...(versionId ? { VersionId: versionId } : {}),
+    ContentType: 'application/xml',
+  });
   s3Mock.on(GetObjectCommand).resolves({ Body: objectBody(bytes), ContentLength: bytes.length, ...(versionId ? { VersionId: versionId } : {}) });
 }
 

@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { applyPolicy, type PolicyReceipt } from '../../../lambdas/policy/apply';
 import { revertPolicy } from '../../../lambdas/policy/revert';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
-import { awsError, FakeAccount } from './fake-iam';
+import { awsError, type FakeAccount } from './fake-iam';
 import { asRevertInput, revertToEnd, SCENARIOS, type Scenario } from './scenarios';
 
 /**
@@ -42,7 +42,6 @@ async function cleanApply(scenario: Scenario): Promise<{ receipt: PolicyReceipt;
   const receipt = await applyPolicy(scenario.doc(), deps);
   return { receipt, provisioned: snapshotOf(account, scenario), changes: account.changesSince(0) };
 }
-
 
 describe.each(SCENARIOS)('Policy step on an account where $name', (scenario) => {
   it('apply then revert with the receipt leaves the account exactly as it started', async () => {
@@ -157,7 +156,12 @@ describe.each(SCENARIOS)('Policy step on an account where $name', (scenario) => 
     expect(revertChanges).toBeGreaterThan(0);
 
     for (let failAt = 1; failAt <= revertChanges; failAt += 1) {
-      for (const [withReceipt, afterActing] of [[true, false], [false, false], [true, true], [false, true]] as const) {
+      for (const [withReceipt, afterActing] of [
+        [true, false],
+        [false, false],
+        [true, true],
+        [false, true],
+      ] as const) {
         const account = install(scenario);
         const before = snapshotOf(account, scenario);
         const doc = scenario.doc();
@@ -166,7 +170,12 @@ describe.each(SCENARIOS)('Policy step on an account where $name', (scenario) => 
 
         await revertToEnd(account, deps, asRevertInput(doc, withReceipt ? receipt : undefined));
 
-        expect({ failAt, withReceipt, afterActing, account: snapshotOf(account, scenario) }).toEqual({ failAt, withReceipt, afterActing, account: before });
+        expect({ failAt, withReceipt, afterActing, account: snapshotOf(account, scenario) }).toEqual({
+          failAt,
+          withReceipt,
+          afterActing,
+          account: before,
+        });
       }
     }
   });

@@ -15,8 +15,8 @@ import 'aws-sdk-client-mock-jest';
 import type { SinonSpyCall } from 'sinon';
 import { applyPolicy } from '../../../lambdas/policy/apply';
 import { connectFederationPolicy } from '../../../lambdas/policy/policy-document';
-import { samePolicyDocument } from '../../../lambdas/shared/policy-json';
 import { journalKey } from '../../../lambdas/shared/journal';
+import { samePolicyDocument } from '../../../lambdas/shared/policy-json';
 import { pipelineTags } from '../../../lambdas/shared/tags';
 import { exampleProfile, makeDocument } from '../../helpers/document';
 import { awsError } from './fake-iam';
@@ -54,7 +54,9 @@ function journalWrites(): Record<string, any>[] {
 
 function policyExists(document: string, defaultVersionId = 'v1'): void {
   iamMock.on(GetPolicyCommand).resolves({ Policy: { Arn: POLICY_ARN, PolicyName: 'AmazonConnectSSOPolicy', DefaultVersionId: defaultVersionId } });
-  iamMock.on(GetPolicyVersionCommand, { VersionId: defaultVersionId }).resolves({ PolicyVersion: { VersionId: defaultVersionId, IsDefaultVersion: true, Document: encodeURIComponent(document) } });
+  iamMock
+    .on(GetPolicyVersionCommand, { VersionId: defaultVersionId })
+    .resolves({ PolicyVersion: { VersionId: defaultVersionId, IsDefaultVersion: true, Document: encodeURIComponent(document) } });
 }
 
 function attached(...arns: string[]): void {
@@ -82,7 +84,11 @@ describe('applyPolicy', () => {
     expect(receipt.details).toMatchObject({ roleName: ROLE, policyArn: POLICY_ARN, createPolicy: true, createVersion: false, attach: [POLICY_ARN] });
     expect(iamCalls()).toEqual(['GetPolicy', 'ListAttachedRolePolicies', 'CreatePolicy', 'AttachRolePolicy']);
     const create = iamMock.commandCalls(CreatePolicyCommand)[0]!.args[0].input;
-    expect(create).toMatchObject({ PolicyName: 'AmazonConnectSSOPolicy', Tags: pipelineTags(doc.request), Description: expect.stringContaining(INSTANCE) });
+    expect(create).toMatchObject({
+      PolicyName: 'AmazonConnectSSOPolicy',
+      Tags: pipelineTags(doc.request),
+      Description: expect.stringContaining(INSTANCE),
+    });
     expect(samePolicyDocument(create.PolicyDocument!, GENERATED)).toBe(true);
     expect(iamMock).toHaveReceivedCommandWith(AttachRolePolicyCommand, { RoleName: ROLE, PolicyArn: POLICY_ARN });
     // The journal is written before the first change and says the policy did not exist and what gets attached.
@@ -91,11 +97,20 @@ describe('applyPolicy', () => {
     expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: doc.request.bucket, Key: journalKey(doc.request, 'policy') });
     expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: doc.request.bucket, Key: journalKey(doc.request, 'policy') });
     expect(before(s3Mock.commandCalls(PutObjectCommand)[0], iamMock.commandCalls(CreatePolicyCommand)[0])).toBe(true);
-    expect(journalWrites()[0]).toMatchObject({ step: 'policy', executionName: 'exec-0001', writtenAt: '2030-06-01T00:00:00.000Z', previous: { policyExisted: false }, details: { createPolicy: true, attach: [POLICY_ARN] } });
+    expect(journalWrites()[0]).toMatchObject({
+      step: 'policy',
+      executionName: 'exec-0001',
+      writtenAt: '2030-06-01T00:00:00.000Z',
+      previous: { policyExisted: false },
+      details: { createPolicy: true, attach: [POLICY_ARN] },
+    });
   });
 
   it('makes zero changes when the policy holds the same document and is attached (IAM returns it URL-encoded)', async () => {
-    const reformatted = JSON.stringify({ Statement: [{ Resource: [`${INSTANCE}/user/\${aws:userid}`], Effect: 'Allow', Action: ['connect:GetFederationToken'] }], Version: '2012-10-17' });
+    const reformatted = JSON.stringify({
+      Statement: [{ Resource: [`${INSTANCE}/user/\${aws:userid}`], Effect: 'Allow', Action: ['connect:GetFederationToken'] }],
+      Version: '2012-10-17',
+    });
     policyExists(reformatted, 'v3');
     attached('arn:aws:iam::aws:policy/SomethingElse', POLICY_ARN);
 
@@ -109,27 +124,48 @@ describe('applyPolicy', () => {
 
   it('creates a new default version when the document differs, keeping the previous default in the receipt', async () => {
     policyExists(OLD_DOCUMENT, 'v2');
-    iamMock.on(ListPolicyVersionsCommand).resolves({ Versions: [{ VersionId: 'v2', IsDefaultVersion: true }, { VersionId: 'v1', IsDefaultVersion: false }], IsTruncated: false });
+    iamMock.on(ListPolicyVersionsCommand).resolves({
+      Versions: [
+        { VersionId: 'v2', IsDefaultVersion: true },
+        { VersionId: 'v1', IsDefaultVersion: false },
+      ],
+      IsTruncated: false,
+    });
     iamMock.on(CreatePolicyVersionCommand).resolves({ PolicyVersion: { VersionId: 'v3', IsDefaultVersion: true } });
     attached(POLICY_ARN);
 
     const receipt = await applyPolicy(doc, deps);
 
-    expect(receipt).toMatchObject({ action: 'updated', arn: POLICY_ARN, previous: { policyExisted: true, defaultVersionId: 'v2', versionIds: ['v2', 'v1'] } });
+    expect(receipt).toMatchObject({
+      action: 'updated',
+      arn: POLICY_ARN,
+      previous: { policyExisted: true, defaultVersionId: 'v2', versionIds: ['v2', 'v1'] },
+    });
     expect(receipt.previous!.deletedVersion).toBeUndefined();
     expect(receipt.details).toMatchObject({ createVersion: true, createdVersionId: 'v3', attach: [] });
     expect(iamCalls()).toEqual(['GetPolicy', 'GetPolicyVersion', 'ListPolicyVersions', 'ListAttachedRolePolicies', 'CreatePolicyVersion']);
     expect(iamMock).toHaveReceivedCommandWith(CreatePolicyVersionCommand, { PolicyArn: POLICY_ARN, SetAsDefault: true });
     expect(samePolicyDocument(iamMock.commandCalls(CreatePolicyVersionCommand)[0]!.args[0].input.PolicyDocument!, GENERATED)).toBe(true);
-    expect(journalWrites()).toEqual([expect.objectContaining({ previous: expect.objectContaining({ defaultVersionId: 'v2' }), details: expect.objectContaining({ createVersion: true }) })]);
+    expect(journalWrites()).toEqual([
+      expect.objectContaining({
+        previous: expect.objectContaining({ defaultVersionId: 'v2' }),
+        details: expect.objectContaining({ createVersion: true }),
+      }),
+    ]);
   });
 
   it('at the 5-version limit deletes the oldest non-default version first and records its id and document', async () => {
     policyExists(OLD_DOCUMENT, 'v6');
-    const versions = ['v10', 'v9', 'v8', 'v7', 'v6'].map((VersionId) => ({ VersionId, IsDefaultVersion: VersionId === 'v6', CreateDate: new Date(Date.UTC(2024, 0, Number(VersionId.slice(1)))) }));
+    const versions = ['v10', 'v9', 'v8', 'v7', 'v6'].map((VersionId) => ({
+      VersionId,
+      IsDefaultVersion: VersionId === 'v6',
+      CreateDate: new Date(Date.UTC(2024, 0, Number(VersionId.slice(1)))),
+    }));
     iamMock.on(ListPolicyVersionsCommand).resolves({ Versions: versions, IsTruncated: false });
     const oldestDocument = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"connect:GetFederationToken","Resource":"*"}]}';
-    iamMock.on(GetPolicyVersionCommand, { VersionId: 'v7' }).resolves({ PolicyVersion: { VersionId: 'v7', Document: encodeURIComponent(oldestDocument) } });
+    iamMock
+      .on(GetPolicyVersionCommand, { VersionId: 'v7' })
+      .resolves({ PolicyVersion: { VersionId: 'v7', Document: encodeURIComponent(oldestDocument) } });
     iamMock.on(DeletePolicyVersionCommand).resolves({});
     iamMock.on(CreatePolicyVersionCommand).resolves({ PolicyVersion: { VersionId: 'v11', IsDefaultVersion: true } });
     attached(POLICY_ARN);
@@ -163,7 +199,9 @@ describe('applyPolicy', () => {
 
   it('attaches the configured managed policies that are not attached yet, reading every page of attachments', async () => {
     const profile = exampleProfile('admin');
-    const managedOnly = makeDocument({ profile: { ...profile, policy: { name: 'AmazonConnectSSOPolicy', managedPolicyArns: [READ_ONLY, 'arn:aws:iam::111122223333:policy/Team'] } } });
+    const managedOnly = makeDocument({
+      profile: { ...profile, policy: { name: 'AmazonConnectSSOPolicy', managedPolicyArns: [READ_ONLY, 'arn:aws:iam::111122223333:policy/Team'] } },
+    });
     iamMock
       .on(ListAttachedRolePoliciesCommand, { Marker: undefined })
       .resolves({ AttachedPolicies: [{ PolicyArn: 'arn:aws:iam::aws:policy/Other' }], IsTruncated: true, Marker: 'page-2' });
@@ -174,13 +212,19 @@ describe('applyPolicy', () => {
 
     expect(iamCalls()).toEqual(['ListAttachedRolePolicies', 'ListAttachedRolePolicies', 'AttachRolePolicy']);
     expect(iamMock).toHaveReceivedCommandWith(AttachRolePolicyCommand, { RoleName: ROLE, PolicyArn: 'arn:aws:iam::111122223333:policy/Team' });
-    expect(receipt).toMatchObject({ action: 'updated', arn: 'arn:aws:iam::111122223333:role/ConnectAdminFederation', details: { attach: ['arn:aws:iam::111122223333:policy/Team'] } });
+    expect(receipt).toMatchObject({
+      action: 'updated',
+      arn: 'arn:aws:iam::111122223333:role/ConnectAdminFederation',
+      details: { attach: ['arn:aws:iam::111122223333:policy/Team'] },
+    });
     expect(receipt.previous!.attachedPolicyArns).toEqual(['arn:aws:iam::aws:policy/Other', READ_ONLY]);
     expect(receipt.previous!.policyExisted).toBeUndefined();
   });
 
   it('uses the role the Role step reports when its receipt is present', async () => {
-    const withRole = makeDocument({ receipts: { role: { step: 'role', action: 'created', arn: 'arn:aws:iam::111122223333:role/federation/ConnectAdminFederation', changes: [] } } });
+    const withRole = makeDocument({
+      receipts: { role: { step: 'role', action: 'created', arn: 'arn:aws:iam::111122223333:role/federation/ConnectAdminFederation', changes: [] } },
+    });
     policyExists(GENERATED);
     attached(POLICY_ARN);
     await applyPolicy(withRole, deps);
@@ -203,14 +247,22 @@ describe('applyPolicy', () => {
   it('in a dry run plans the 5-version replacement without deleting anything', async () => {
     const dry = makeDocument({ request: { dryRun: true } });
     policyExists(OLD_DOCUMENT, 'v5');
-    iamMock.on(ListPolicyVersionsCommand).resolves({ Versions: ['v1', 'v2', 'v3', 'v4', 'v5'].map((VersionId) => ({ VersionId, IsDefaultVersion: VersionId === 'v5' })), IsTruncated: false });
-    iamMock.on(GetPolicyVersionCommand, { VersionId: 'v1' }).resolves({ PolicyVersion: { VersionId: 'v1', Document: encodeURIComponent(OLD_DOCUMENT) } });
+    iamMock.on(ListPolicyVersionsCommand).resolves({
+      Versions: ['v1', 'v2', 'v3', 'v4', 'v5'].map((VersionId) => ({ VersionId, IsDefaultVersion: VersionId === 'v5' })),
+      IsTruncated: false,
+    });
+    iamMock
+      .on(GetPolicyVersionCommand, { VersionId: 'v1' })
+      .resolves({ PolicyVersion: { VersionId: 'v1', Document: encodeURIComponent(OLD_DOCUMENT) } });
     attached(POLICY_ARN);
 
     const receipt = await applyPolicy(dry, deps);
 
     expect(receipt.action).toBe('planned');
-    expect(receipt.changes).toEqual([expect.stringMatching(/delete the oldest non-default version v1/), expect.stringMatching(/create a new default version .*previous default v5/)]);
+    expect(receipt.changes).toEqual([
+      expect.stringMatching(/delete the oldest non-default version v1/),
+      expect.stringMatching(/create a new default version .*previous default v5/),
+    ]);
     expect(iamCalls().filter((name) => !/^(Get|List)/.test(name))).toEqual([]);
     expect(s3Mock.calls()).toHaveLength(0);
   });

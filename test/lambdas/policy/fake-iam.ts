@@ -156,7 +156,9 @@ export class FakeAccount {
           }))
           .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
       }));
-    const roles = Object.fromEntries([...this.roles.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, attached]) => [name, [...attached].sort()]));
+    const roles = Object.fromEntries(
+      [...this.roles.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, attached]) => [name, [...attached].sort()]),
+    );
     return { policies, roles };
   }
 
@@ -229,7 +231,13 @@ export class FakeAccount {
   }
 
   private describePolicy(policy: FakePolicy): Record<string, unknown> {
-    return { PolicyName: policy.name, Arn: policy.arn, Path: '/', DefaultVersionId: policy.defaultVersionId, AttachmentCount: this.attachmentCount(policy.arn) };
+    return {
+      PolicyName: policy.name,
+      Arn: policy.arn,
+      Path: '/',
+      DefaultVersionId: policy.defaultVersionId,
+      AttachmentCount: this.attachmentCount(policy.arn),
+    };
   }
 
   private checkDocument(document: unknown): string {
@@ -249,13 +257,22 @@ export class FakeAccount {
     const policy = this.policy(input.PolicyArn);
     const version = this.version(policy, input.VersionId);
     // IAM hands documents back URL-encoded.
-    return { PolicyVersion: { VersionId: version.id, Document: encodeURIComponent(version.document), IsDefaultVersion: version.id === policy.defaultVersionId, CreateDate: version.createDate } };
+    return {
+      PolicyVersion: {
+        VersionId: version.id,
+        Document: encodeURIComponent(version.document),
+        IsDefaultVersion: version.id === policy.defaultVersionId,
+        CreateDate: version.createDate,
+      },
+    };
   }
 
   protected opListPolicyVersions(input: Input): unknown {
     const policy = this.policy(input.PolicyArn);
     // Newest first, as the console shows them: the step must not rely on the order.
-    const versions = [...policy.versions].reverse().map((version) => ({ VersionId: version.id, IsDefaultVersion: version.id === policy.defaultVersionId, CreateDate: version.createDate }));
+    const versions = [...policy.versions]
+      .reverse()
+      .map((version) => ({ VersionId: version.id, IsDefaultVersion: version.id === policy.defaultVersionId, CreateDate: version.createDate }));
     return this.page(versions, input.Marker, 'Versions');
   }
 
@@ -315,7 +332,11 @@ export class FakeAccount {
   protected opDeletePolicy(input: Input): unknown {
     const policy = this.policy(input.PolicyArn);
     if (this.attachmentCount(policy.arn) > 0) throw awsError('DeleteConflictException', 'Cannot delete a policy attached to entities.');
-    if (policy.versions.length > 1) throw awsError('DeleteConflictException', 'This policy has more than one version. Before you delete a policy, you must delete the policy\'s versions.');
+    if (policy.versions.length > 1)
+      throw awsError(
+        'DeleteConflictException',
+        "This policy has more than one version. Before you delete a policy, you must delete the policy's versions.",
+      );
     this.policies.delete(policy.arn);
     return {};
   }
@@ -325,7 +346,8 @@ export class FakeAccount {
     const awsManaged = /^arn:aws:iam::aws:policy\//.test(input.PolicyArn);
     if (!awsManaged) this.policy(input.PolicyArn);
     if (attached.includes(input.PolicyArn)) return {};
-    if (attached.length >= this.attachmentQuota) throw awsError('LimitExceededException', `Cannot exceed quota for PoliciesPerRole: ${this.attachmentQuota}`);
+    if (attached.length >= this.attachmentQuota)
+      throw awsError('LimitExceededException', `Cannot exceed quota for PoliciesPerRole: ${this.attachmentQuota}`);
     attached.push(input.PolicyArn);
     return {};
   }

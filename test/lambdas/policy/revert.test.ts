@@ -20,7 +20,12 @@ function install(account: FakeAccount): FakeAccount {
   return account.install(iamMock, s3Mock);
 }
 
-const [fresh, outdated, fullVersions, managedOnly] = SCENARIOS as [typeof SCENARIOS[0], typeof SCENARIOS[0], typeof SCENARIOS[0], typeof SCENARIOS[0]];
+const [fresh, outdated, fullVersions, managedOnly] = SCENARIOS as [
+  (typeof SCENARIOS)[0],
+  (typeof SCENARIOS)[0],
+  (typeof SCENARIOS)[0],
+  (typeof SCENARIOS)[0],
+];
 
 beforeEach(() => {
   iamMock.reset();
@@ -29,8 +34,19 @@ beforeEach(() => {
 
 describe('revertPolicy', () => {
   it.each(['unchanged', 'planned'] as const)('does nothing, without a single call, for a receipt that says %s', async (action) => {
-    const receipt: Receipt = { step: 'policy', action, arn: POLICY_ARN, changes: [], previous: { attachedPolicyArns: [] }, details: { roleName: ROLE, createPolicy: action === 'planned', createVersion: false, attach: [POLICY_ARN] } };
-    await expect(revertPolicy(asRevertInput(makeDocument(), receipt), deps)).resolves.toEqual({ step: 'policy', action: 'nothing-to-do', changes: [] });
+    const receipt: Receipt = {
+      step: 'policy',
+      action,
+      arn: POLICY_ARN,
+      changes: [],
+      previous: { attachedPolicyArns: [] },
+      details: { roleName: ROLE, createPolicy: action === 'planned', createVersion: false, attach: [POLICY_ARN] },
+    };
+    await expect(revertPolicy(asRevertInput(makeDocument(), receipt), deps)).resolves.toEqual({
+      step: 'policy',
+      action: 'nothing-to-do',
+      changes: [],
+    });
     expect(iamMock.calls()).toHaveLength(0);
     expect(s3Mock.calls()).toHaveLength(0);
   });
@@ -56,7 +72,11 @@ describe('revertPolicy', () => {
 
     const report = await revertPolicy(asRevertInput(doc, receipt), deps);
 
-    expect(report).toEqual({ step: 'policy', action: 'deleted', changes: [`detached ${POLICY_ARN} from role ${ROLE}`, `deleted policy ${POLICY_ARN}, which this execution created`] });
+    expect(report).toEqual({
+      step: 'policy',
+      action: 'deleted',
+      changes: [`detached ${POLICY_ARN} from role ${ROLE}`, `deleted policy ${POLICY_ARN}, which this execution created`],
+    });
     expect(account.snapshot()).toEqual(before);
     expect(account.roles.get(ROLE)).toEqual([PREEXISTING]);
   });
@@ -82,7 +102,19 @@ describe('revertPolicy', () => {
     // Created by a person between the step's read and its CreatePolicy call: the step's CreatePolicy then failed.
     account.addPolicy('AmazonConnectSSOPolicy', [generatedDocument()], { tags: [{ Key: 'owner', Value: 'someone' }] });
     const doc = makeDocument();
-    await writeJournal(deps.s3, doc.request, { step: 'policy', intent: [], previous: { policyExisted: false, attachedPolicyArns: [PREEXISTING] }, details: { roleName: ROLE, policyArn: POLICY_ARN, document: generatedDocument(), createPolicy: true, createVersion: false, attach: [POLICY_ARN] } });
+    await writeJournal(deps.s3, doc.request, {
+      step: 'policy',
+      intent: [],
+      previous: { policyExisted: false, attachedPolicyArns: [PREEXISTING] },
+      details: {
+        roleName: ROLE,
+        policyArn: POLICY_ARN,
+        document: generatedDocument(),
+        createPolicy: true,
+        createVersion: false,
+        attach: [POLICY_ARN],
+      },
+    });
     const before = account.snapshot();
     const start = account.calls.length;
 
@@ -139,7 +171,10 @@ describe('revertPolicy', () => {
     const v1Document = account.policies.get(POLICY_ARN)!.versions[0]!.document;
     const doc = fullVersions.doc();
     const receipt = await applyPolicy(doc, deps);
-    expect(receipt.previous).toMatchObject({ defaultVersionId: 'v3', deletedVersion: { versionId: 'v1', document: JSON.stringify(JSON.parse(v1Document)) } });
+    expect(receipt.previous).toMatchObject({
+      defaultVersionId: 'v3',
+      deletedVersion: { versionId: 'v1', document: JSON.stringify(JSON.parse(v1Document)) },
+    });
     expect(account.policies.get(POLICY_ARN)!.versions.map((version) => version.id)).toEqual(['v2', 'v3', 'v4', 'v5', 'v6']);
 
     const report = await revertPolicy(asRevertInput(doc, receipt), deps);
@@ -160,7 +195,10 @@ describe('revertPolicy', () => {
     const receipt = await applyPolicy(doc, deps);
     expect(receipt.details.attach).toEqual([TEAM_ARN]);
 
-    await expect(revertPolicy(asRevertInput(doc, receipt), deps)).resolves.toMatchObject({ action: 'restored', changes: [`detached ${TEAM_ARN} from role ${ROLE}`] });
+    await expect(revertPolicy(asRevertInput(doc, receipt), deps)).resolves.toMatchObject({
+      action: 'restored',
+      changes: [`detached ${TEAM_ARN} from role ${ROLE}`],
+    });
     expect(account.snapshot()).toEqual(before);
   });
 
@@ -171,7 +209,10 @@ describe('revertPolicy', () => {
     const receipt = await applyPolicy(doc, deps);
     const partial = { ...receipt, details: { ...receipt.details, attach: [] } };
 
-    await expect(revertPolicy(asRevertInput(doc, partial), deps)).resolves.toMatchObject({ action: 'restored', changes: [`detached ${TEAM_ARN} from role ${ROLE}`] });
+    await expect(revertPolicy(asRevertInput(doc, partial), deps)).resolves.toMatchObject({
+      action: 'restored',
+      changes: [`detached ${TEAM_ARN} from role ${ROLE}`],
+    });
     expect(account.snapshot()).toEqual(before);
   });
 
@@ -201,7 +242,10 @@ describe('revertPolicy', () => {
 
     const report = await revertPolicy(asRevertInput(doc), deps);
 
-    expect(report.changes).toEqual([`set the default version of ${POLICY_ARN} back to v2`, `deleted version v3 of ${POLICY_ARN}, which this execution created`]);
+    expect(report.changes).toEqual([
+      `set the default version of ${POLICY_ARN} back to v2`,
+      `deleted version v3 of ${POLICY_ARN}, which this execution created`,
+    ]);
     expect(account.snapshot()).toEqual(before);
     const journal = JSON.parse(account.objects.get(journalKey(doc.request, 'policy'))!);
     expect(journal.details.createdVersionId).toBe('v3');
@@ -243,7 +287,9 @@ describe('revertPolicy', () => {
     account.roles.set(ROLE, [PREEXISTING]);
     account.policies.delete(POLICY_ARN);
 
-    await expect(revertPolicy(asRevertInput(doc, receipt), deps)).resolves.toMatchObject({ changes: [`policy ${POLICY_ARN} no longer exists: no version to restore`] });
+    await expect(revertPolicy(asRevertInput(doc, receipt), deps)).resolves.toMatchObject({
+      changes: [`policy ${POLICY_ARN} no longer exists: no version to restore`],
+    });
   });
 
   it('treats a role deleted meanwhile as having nothing attached', async () => {

@@ -7,7 +7,7 @@ import type { ExecutionDocument } from '../../../lambdas/shared/document';
 import { pipelineTags } from '../../../lambdas/shared/tags';
 import { exampleProfile, makeDocument } from '../../helpers/document';
 import { awsError, FakeAccount } from './fake-iam';
-import { asRevertInput, revertToEnd, OTHER_ROLE, POLICY_ARN, PREEXISTING, ROLE } from './scenarios';
+import { asRevertInput, OTHER_ROLE, POLICY_ARN, PREEXISTING, ROLE, revertToEnd } from './scenarios';
 
 /**
  * The example profiles `admin` and `agent` share the customer managed policy AmazonConnectSSOPolicy, and their
@@ -27,7 +27,6 @@ function freshAccount(): FakeAccount {
   s3Mock.reset();
   return new FakeAccount().addRole(ROLE, [PREEXISTING]).addRole(OTHER_ROLE).install(iamMock, s3Mock);
 }
-
 
 /** The admin execution's apply, with the agent execution's whole apply run between admin's read and its CreatePolicy. */
 async function racedApply(account: FakeAccount, agent = agentDoc()): Promise<{ admin: PolicyReceipt; agent: PolicyReceipt }> {
@@ -52,7 +51,10 @@ describe('two profiles create the shared policy at the same time', () => {
       previous: { policyExisted: true, defaultVersionId: 'v1', attachedPolicyArns: [PREEXISTING] },
       details: { createPolicy: false, createVersion: false, attach: [POLICY_ARN], foundPolicy: { defaultVersionId: 'v1' } },
     });
-    expect(admin.changes).toEqual([expect.stringMatching(/^use policy .* as found: another execution created it meanwhile/), `attach ${POLICY_ARN} to role ${ROLE}`]);
+    expect(admin.changes).toEqual([
+      expect.stringMatching(/^use policy .* as found: another execution created it meanwhile/),
+      `attach ${POLICY_ARN} to role ${ROLE}`,
+    ]);
     // Both roles end with the one policy, which carries the creator's tags.
     expect(account.roles.get(ROLE)).toEqual([PREEXISTING, POLICY_ARN]);
     expect(account.roles.get(OTHER_ROLE)).toEqual([POLICY_ARN]);
@@ -62,7 +64,7 @@ describe('two profiles create the shared policy at the same time', () => {
   it.each([
     ['with its receipt', true],
     ['from its journal alone', false],
-  ])('the losing execution reverted %s detaches its role and keeps the other execution\'s policy', async (_how, withReceipt) => {
+  ])("the losing execution reverted %s detaches its role and keeps the other execution's policy", async (_how, withReceipt) => {
     const account = freshAccount();
     const { admin } = await racedApply(account);
     const start = account.calls.length;
@@ -96,20 +98,27 @@ describe('two profiles create the shared policy at the same time', () => {
 
     const retried = await applyPolicy(adminDoc(), deps);
 
-    expect(retried).toMatchObject({ action: 'updated', details: { createPolicy: false, attach: [POLICY_ARN], foundPolicy: { defaultVersionId: 'v1' } } });
+    expect(retried).toMatchObject({
+      action: 'updated',
+      details: { createPolicy: false, attach: [POLICY_ARN], foundPolicy: { defaultVersionId: 'v1' } },
+    });
     await revertToEnd(account, deps, asRevertInput(adminDoc()));
     expect(account.policies.has(POLICY_ARN)).toBe(true);
     expect(account.roles.get(ROLE)).toEqual([PREEXISTING]);
   });
 
-  it('a shared policy holding another instance\'s document gets a new default version, which the revert takes back', async () => {
+  it("a shared policy holding another instance's document gets a new default version, which the revert takes back", async () => {
     const account = freshAccount();
     const agentProfile = exampleProfile('agent');
     const otherInstance = 'arn:aws:connect:us-east-1:111122223333:instance/11111111-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
     const agent = agentDoc({ ...agentProfile, policy: { ...agentProfile.policy, connectInstanceArn: otherInstance } });
     const { admin } = await racedApply(account, agent);
 
-    expect(admin).toMatchObject({ action: 'updated', previous: { defaultVersionId: 'v1' }, details: { createPolicy: false, createVersion: true, createdVersionId: 'v2' } });
+    expect(admin).toMatchObject({
+      action: 'updated',
+      previous: { defaultVersionId: 'v1' },
+      details: { createPolicy: false, createVersion: true, createdVersionId: 'v2' },
+    });
     expect(account.policies.get(POLICY_ARN)!.defaultVersionId).toBe('v2');
 
     // The admin execution fails later; its revert has only the journal (its first entry says "no policy").
@@ -122,12 +131,16 @@ describe('two profiles create the shared policy at the same time', () => {
     expect(account.roles.get(ROLE)).toEqual([PREEXISTING]);
   });
 
-  it('a policy that exists because this execution\'s own CreatePolicy went through (an SDK retry) is reported created and deleted on revert', async () => {
+  it("a policy that exists because this execution's own CreatePolicy went through (an SDK retry) is reported created and deleted on revert", async () => {
     const account = freshAccount();
     const before = account.snapshot();
     const doc = adminDoc();
     // The first try of CreatePolicy went through but its answer was lost; the SDK's retry then finds the policy.
-    account.beforeNext('CreatePolicy', () => account.addPolicy('AmazonConnectSSOPolicy', [connectFederationPolicy(doc.profile.policy.connectInstanceArn!)], { tags: pipelineTags(doc.request) }));
+    account.beforeNext('CreatePolicy', () =>
+      account.addPolicy('AmazonConnectSSOPolicy', [connectFederationPolicy(doc.profile.policy.connectInstanceArn!)], {
+        tags: pipelineTags(doc.request),
+      }),
+    );
 
     const receipt = await applyPolicy(doc, deps);
 

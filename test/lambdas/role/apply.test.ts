@@ -7,9 +7,9 @@ import {
   MalformedPolicyDocumentException,
   NoSuchEntityException,
   PutRolePermissionsBoundaryCommand,
+  type Role,
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
-  type Role,
 } from '@aws-sdk/client-iam';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -29,10 +29,18 @@ const ROLE_ARN = 'arn:aws:iam::111122223333:role/ConnectAdminFederation';
 const BOUNDARY = 'arn:aws:iam::111122223333:policy/FederationBoundary';
 const OLD_BOUNDARY = 'arn:aws:iam::111122223333:policy/OldBoundary';
 const JOURNAL_KEY = 'journal/exec-0001/role.json';
-const OLD_TRUST = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::111122223333:saml-provider/OldIdP' }, Action: 'sts:AssumeRoleWithSAML' }] };
+const OLD_TRUST = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::111122223333:saml-provider/OldIdP' }, Action: 'sts:AssumeRoleWithSAML' }],
+};
 
 let sleeps: number[];
-const deps = () => ({ iam: new IAMClient({}), s3: new S3Client({}), sleep: async (ms: number) => void sleeps.push(ms), now: () => new Date('2026-03-01T12:00:00Z') });
+const deps = () => ({
+  iam: new IAMClient({}),
+  s3: new S3Client({}),
+  sleep: async (ms: number) => void sleeps.push(ms),
+  now: () => new Date('2026-03-01T12:00:00Z'),
+});
 
 function doc(options: { dryRun?: boolean; boundary?: string; providerReceipt?: boolean } = {}): ExecutionDocument {
   const profile = exampleProfile('admin');
@@ -40,7 +48,8 @@ function doc(options: { dryRun?: boolean; boundary?: string; providerReceipt?: b
   return makeDocument({
     profile,
     request: { dryRun: options.dryRun ?? false },
-    receipts: options.providerReceipt === false ? {} : { identityProvider: { step: 'identityProvider', action: 'created', arn: PROVIDER, changes: [] } },
+    receipts:
+      options.providerReceipt === false ? {} : { identityProvider: { step: 'identityProvider', action: 'created', arn: PROVIDER, changes: [] } },
   });
 }
 
@@ -67,14 +76,27 @@ beforeEach(() => {
   iamMock.reset();
   s3Mock.reset();
   iamMock.on(GetRoleCommand).rejects(new NoSuchEntityException({ ...meta, message: 'The role with name ConnectAdminFederation cannot be found.' }));
-  iamMock.on(CreateRoleCommand).resolves({ Role: { RoleName: 'ConnectAdminFederation', RoleId: 'AROANEW00000000000001', Arn: ROLE_ARN, Path: '/', CreateDate: new Date(0) } });
+  iamMock
+    .on(CreateRoleCommand)
+    .resolves({ Role: { RoleName: 'ConnectAdminFederation', RoleId: 'AROANEW00000000000001', Arn: ROLE_ARN, Path: '/', CreateDate: new Date(0) } });
   s3Mock.on(GetObjectCommand, { Key: JOURNAL_KEY }).rejects(new NoSuchKey({ ...meta, message: 'The specified key does not exist.' }));
   s3Mock.on(PutObjectCommand).resolves({});
 });
 
 /** This execution's journal entry, as an earlier attempt of the step left it. */
 function earlierAttempt(entry: object): void {
-  serveObject(s3Mock, JOURNAL_KEY, JSON.stringify({ step: 'role', executionName: 'exec-0001', writtenAt: '2026-03-01T11:59:00.000Z', intent: [], details: { roleName: 'ConnectAdminFederation', arn: ROLE_ARN }, ...entry }));
+  serveObject(
+    s3Mock,
+    JOURNAL_KEY,
+    JSON.stringify({
+      step: 'role',
+      executionName: 'exec-0001',
+      writtenAt: '2026-03-01T11:59:00.000Z',
+      intent: [],
+      details: { roleName: 'ConnectAdminFederation', arn: ROLE_ARN },
+      ...entry,
+    }),
+  );
 }
 
 describe('applyRole when the role does not exist', () => {
@@ -113,7 +135,11 @@ describe('applyRole when the role does not exist', () => {
   });
 
   it('retries while IAM does not yet see the new provider as a principal, then succeeds', async () => {
-    iamMock.on(CreateRoleCommand).rejectsOnce(invalidPrincipal()).rejectsOnce(invalidPrincipal()).resolves({ Role: { RoleName: 'ConnectAdminFederation', RoleId: 'AROANEW00000000000001', Arn: ROLE_ARN, Path: '/', CreateDate: new Date(0) } });
+    iamMock
+      .on(CreateRoleCommand)
+      .rejectsOnce(invalidPrincipal())
+      .rejectsOnce(invalidPrincipal())
+      .resolves({ Role: { RoleName: 'ConnectAdminFederation', RoleId: 'AROANEW00000000000001', Arn: ROLE_ARN, Path: '/', CreateDate: new Date(0) } });
 
     await expect(applyRole(doc(), deps())).resolves.toMatchObject({ action: 'created' });
 
@@ -124,7 +150,10 @@ describe('applyRole when the role does not exist', () => {
   it('gives up after about 23 s of retries and rethrows IAM error as it came', async () => {
     iamMock.on(CreateRoleCommand).rejects(invalidPrincipal());
 
-    await expect(applyRole(doc(), deps())).rejects.toMatchObject({ name: 'MalformedPolicyDocumentException', message: expect.stringMatching(/Invalid principal/) });
+    await expect(applyRole(doc(), deps())).rejects.toMatchObject({
+      name: 'MalformedPolicyDocumentException',
+      message: expect.stringMatching(/Invalid principal/),
+    });
 
     expect(iamMock).toHaveReceivedCommandTimes(CreateRoleCommand, PRINCIPAL_RETRY_DELAYS_MS.length + 1);
     expect(sleeps).toEqual([...PRINCIPAL_RETRY_DELAYS_MS]);
@@ -142,7 +171,12 @@ describe('applyRole when the role does not exist', () => {
   it('plans the creation in a dry run with GetRole only, using the provider ARN the profile names', async () => {
     const receipt = await applyRole(doc({ dryRun: true, providerReceipt: false }), deps());
 
-    expect(receipt).toMatchObject({ action: 'planned', arn: ROLE_ARN, changes: [`would create role ConnectAdminFederation trusting ${PROVIDER} (max session 43200 s)`], details: { plannedAction: 'create' } });
+    expect(receipt).toMatchObject({
+      action: 'planned',
+      arn: ROLE_ARN,
+      changes: [`would create role ConnectAdminFederation trusting ${PROVIDER} (max session 43200 s)`],
+      details: { plannedAction: 'create' },
+    });
     expect(commandNames(iamMock)).toEqual(['GetRoleCommand']);
     expect(s3Mock.calls()).toHaveLength(0);
   });
@@ -154,7 +188,13 @@ describe('applyRole when the role exists', () => {
 
     const receipt = await applyRole(doc(), deps());
 
-    expect(receipt).toEqual({ step: 'role', action: 'unchanged', arn: ROLE_ARN, changes: [], details: { roleName: 'ConnectAdminFederation', roleId: 'AROAEXISTING000000001', providerArn: PROVIDER } });
+    expect(receipt).toEqual({
+      step: 'role',
+      action: 'unchanged',
+      arn: ROLE_ARN,
+      changes: [],
+      details: { roleName: 'ConnectAdminFederation', roleId: 'AROAEXISTING000000001', providerArn: PROVIDER },
+    });
     expect(commandNames(iamMock)).toEqual(['GetRoleCommand']);
     // The only S3 call reads this execution's (absent) journal entry.
     expect(s3Mock.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Key)).toEqual([JOURNAL_KEY]);
@@ -166,8 +206,16 @@ describe('applyRole when the role exists', () => {
 
     const receipt = await applyRole(doc(), deps());
 
-    expect(receipt).toMatchObject({ action: 'updated', arn: ROLE_ARN, previous: { trustPolicy: JSON.stringify(OLD_TRUST) }, details: { roleId: 'AROAEXISTING000000001' } });
-    expect(iamMock).toHaveReceivedCommandWith(UpdateAssumeRolePolicyCommand, { RoleName: 'ConnectAdminFederation', PolicyDocument: JSON.stringify(federationTrustPolicy(PROVIDER)) });
+    expect(receipt).toMatchObject({
+      action: 'updated',
+      arn: ROLE_ARN,
+      previous: { trustPolicy: JSON.stringify(OLD_TRUST) },
+      details: { roleId: 'AROAEXISTING000000001' },
+    });
+    expect(iamMock).toHaveReceivedCommandWith(UpdateAssumeRolePolicyCommand, {
+      RoleName: 'ConnectAdminFederation',
+      PolicyDocument: JSON.stringify(federationTrustPolicy(PROVIDER)),
+    });
     expect(commandNames(iamMock)).toEqual(['GetRoleCommand', 'UpdateAssumeRolePolicyCommand']);
     expect(iamMock).not.toHaveReceivedCommand(CreateRoleCommand);
     expect(iamMock).not.toHaveReceivedCommand(DeleteRoleCommand);
@@ -185,7 +233,10 @@ describe('applyRole when the role exists', () => {
   });
 
   it('changes the max session duration and the permissions boundary, journaling only the fields it changes', async () => {
-    existingRole({ MaxSessionDuration: 3600, PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: OLD_BOUNDARY } });
+    existingRole({
+      MaxSessionDuration: 3600,
+      PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: OLD_BOUNDARY },
+    });
 
     const receipt = await applyRole(doc({ boundary: BOUNDARY }), deps());
 
@@ -195,14 +246,20 @@ describe('applyRole when the role exists', () => {
       `set the permissions boundary of role ConnectAdminFederation to ${BOUNDARY} (was ${OLD_BOUNDARY})`,
     ]);
     expect(iamMock).toHaveReceivedCommandWith(UpdateRoleCommand, { RoleName: 'ConnectAdminFederation', MaxSessionDuration: 43200 });
-    expect(iamMock).toHaveReceivedCommandWith(PutRolePermissionsBoundaryCommand, { RoleName: 'ConnectAdminFederation', PermissionsBoundary: BOUNDARY });
+    expect(iamMock).toHaveReceivedCommandWith(PutRolePermissionsBoundaryCommand, {
+      RoleName: 'ConnectAdminFederation',
+      PermissionsBoundary: BOUNDARY,
+    });
     expect(iamMock).not.toHaveReceivedCommand(UpdateAssumeRolePolicyCommand);
   });
 
   it('records that the role had no boundary before, so the revert can take the new one off', async () => {
     existingRole();
 
-    await expect(applyRole(doc({ boundary: BOUNDARY }), deps())).resolves.toMatchObject({ action: 'updated', previous: { permissionsBoundaryArn: null } });
+    await expect(applyRole(doc({ boundary: BOUNDARY }), deps())).resolves.toMatchObject({
+      action: 'updated',
+      previous: { permissionsBoundaryArn: null },
+    });
   });
 
   it('keeps an existing boundary the profile does not mention, and says so', async () => {
@@ -241,7 +298,8 @@ describe('applyRole when the role exists', () => {
 });
 
 describe('applyRole retried by the state machine after an earlier attempt of this execution', () => {
-  const created = (overrides: Partial<Role> = {}) => existingRole({ RoleId: 'AROANEW00000000000001', Tags: pipelineTags(doc().request), ...overrides });
+  const created = (overrides: Partial<Role> = {}) =>
+    existingRole({ RoleId: 'AROANEW00000000000001', Tags: pipelineTags(doc().request), ...overrides });
 
   it('reports the role its earlier attempt created as created, with no write, so the revert deletes it', async () => {
     earlierAttempt({ intent: ['create role ConnectAdminFederation'] });

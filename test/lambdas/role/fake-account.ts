@@ -16,7 +16,7 @@ import {
   EntityAlreadyExistsException,
   GetRoleCommand,
   GetSAMLProviderCommand,
-  IAMClient,
+  type IAMClient,
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
   ListRoleTagsCommand,
@@ -25,12 +25,12 @@ import {
   PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
   ServiceFailureException,
+  type Tag,
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
   UpdateSAMLProviderCommand,
-  type Tag,
 } from '@aws-sdk/client-iam';
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 
 export interface FakeProvider {
@@ -125,7 +125,12 @@ export class FakeAccount {
           Tags: structuredClone(role.tags),
           ...(role.permissionsBoundaryArn === undefined
             ? {}
-            : { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy' as const, PermissionsBoundaryArn: role.permissionsBoundaryArn } }),
+            : {
+                PermissionsBoundary: {
+                  PermissionsBoundaryType: 'PermissionsBoundaryPolicy' as const,
+                  PermissionsBoundaryArn: role.permissionsBoundaryArn,
+                },
+              }),
         },
         ...meta,
       };
@@ -145,7 +150,16 @@ export class FakeAccount {
         inline: {},
       };
       this.roles.set(input.RoleName!, role);
-      return { Role: { RoleName: input.RoleName, RoleId: role.roleId, Arn: `arn:aws:iam::${this.account}:role${role.path}${input.RoleName}`, Path: role.path, CreateDate: new Date(0) }, ...meta };
+      return {
+        Role: {
+          RoleName: input.RoleName,
+          RoleId: role.roleId,
+          Arn: `arn:aws:iam::${this.account}:role${role.path}${input.RoleName}`,
+          Path: role.path,
+          CreateDate: new Date(0),
+        },
+        ...meta,
+      };
     });
     on(UpdateAssumeRolePolicyCommand, (input) => {
       const role = this.role(input.RoleName!);

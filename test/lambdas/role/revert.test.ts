@@ -11,9 +11,9 @@ import {
   ListRoleTagsCommand,
   NoSuchEntityException,
   PutRolePermissionsBoundaryCommand,
+  type Role,
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
-  type Role,
 } from '@aws-sdk/client-iam';
 import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -47,19 +47,42 @@ const earlierExecutionTags = () => pipelineTags(makeDocument({ request: { execut
 
 function withReceipt(receipt: Partial<Receipt<RolePrevious>>): ExecutionDocument {
   return makeDocument({
-    receipts: { role: { step: 'role', action: 'created', arn: ROLE_ARN, changes: [], details: { roleName: ROLE, roleId: 'AROANEW00000000000001' }, ...receipt } },
+    receipts: {
+      role: { step: 'role', action: 'created', arn: ROLE_ARN, changes: [], details: { roleName: ROLE, roleId: 'AROANEW00000000000001' }, ...receipt },
+    },
     failure: { Error: 'States.TaskFailed', Cause: 'a later step failed' },
   });
 }
 
 function role(overrides: Partial<Role> = {}): void {
   iamMock.on(GetRoleCommand, { RoleName: ROLE }).resolves({
-    Role: { RoleName: ROLE, RoleId: 'AROANEW00000000000001', Arn: ROLE_ARN, Path: '/', CreateDate: new Date(0), AssumeRolePolicyDocument: encodeURIComponent(NEW_TRUST), MaxSessionDuration: 43200, Tags: ourTags(), ...overrides },
+    Role: {
+      RoleName: ROLE,
+      RoleId: 'AROANEW00000000000001',
+      Arn: ROLE_ARN,
+      Path: '/',
+      CreateDate: new Date(0),
+      AssumeRolePolicyDocument: encodeURIComponent(NEW_TRUST),
+      MaxSessionDuration: 43200,
+      Tags: ourTags(),
+      ...overrides,
+    },
   });
 }
 
 function journal(entry: object): void {
-  serveObject(s3Mock, JOURNAL_KEY, JSON.stringify({ step: 'role', executionName: 'exec-0001', writtenAt: '2026-03-01T12:00:00.000Z', intent: [], details: { roleName: ROLE }, ...entry }));
+  serveObject(
+    s3Mock,
+    JOURNAL_KEY,
+    JSON.stringify({
+      step: 'role',
+      executionName: 'exec-0001',
+      writtenAt: '2026-03-01T12:00:00.000Z',
+      intent: [],
+      details: { roleName: ROLE },
+      ...entry,
+    }),
+  );
 }
 
 const MUTATING = /^(Create|Delete|Detach|Put|Update|Attach|Tag|Untag)/;
@@ -72,7 +95,15 @@ beforeEach(() => {
   iamMock.on(GetRoleCommand).rejects(new NoSuchEntityException({ ...meta, message: 'not found' }));
   iamMock.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [], IsTruncated: false });
   iamMock.on(ListRolePoliciesCommand).resolves({ PolicyNames: [], IsTruncated: false });
-  for (const command of [DeleteRoleCommand, DetachRolePolicyCommand, DeleteRolePolicyCommand, UpdateAssumeRolePolicyCommand, UpdateRoleCommand, PutRolePermissionsBoundaryCommand, DeleteRolePermissionsBoundaryCommand]) {
+  for (const command of [
+    DeleteRoleCommand,
+    DetachRolePolicyCommand,
+    DeleteRolePolicyCommand,
+    UpdateAssumeRolePolicyCommand,
+    UpdateRoleCommand,
+    PutRolePermissionsBoundaryCommand,
+    DeleteRolePermissionsBoundaryCommand,
+  ]) {
     iamMock.on(command as never).resolves({} as never);
   }
 });
@@ -136,7 +167,10 @@ describe('revertRole for a role that existed before', () => {
     expect(report.action).toBe('restored');
     expect(iamMock).toHaveReceivedCommandWith(UpdateAssumeRolePolicyCommand, { RoleName: ROLE, PolicyDocument: OLD_TRUST });
     expect(iamMock).toHaveReceivedCommandWith(UpdateRoleCommand, { RoleName: ROLE, MaxSessionDuration: 3600 });
-    expect(iamMock).toHaveReceivedCommandWith(PutRolePermissionsBoundaryCommand, { RoleName: ROLE, PermissionsBoundary: previous.permissionsBoundaryArn });
+    expect(iamMock).toHaveReceivedCommandWith(PutRolePermissionsBoundaryCommand, {
+      RoleName: ROLE,
+      PermissionsBoundary: previous.permissionsBoundaryArn,
+    });
     expect(iamMock).not.toHaveReceivedCommand(DeleteRoleCommand);
   });
 
@@ -151,7 +185,10 @@ describe('revertRole for a role that existed before', () => {
   it('writes nothing when the role already has its previous settings (second revert), comparing the URL-encoded trust policy', async () => {
     role({ Tags: [], AssumeRolePolicyDocument: encodeURIComponent(OLD_TRUST), MaxSessionDuration: 3600 });
 
-    const report = await revertRole(withReceipt({ action: 'updated', previous: { trustPolicy: OLD_TRUST, maxSessionDuration: 3600, permissionsBoundaryArn: null } }), deps());
+    const report = await revertRole(
+      withReceipt({ action: 'updated', previous: { trustPolicy: OLD_TRUST, maxSessionDuration: 3600, permissionsBoundaryArn: null } }),
+      deps(),
+    );
 
     expect(report.action).toBe('nothing-to-do');
     expect(commandNames(iamMock)).toEqual(['GetRoleCommand']);
@@ -171,7 +208,10 @@ describe('revertRole for a role that existed before', () => {
   });
 
   it('touches no role when the apply step was unchanged and no attempt of it journaled a change', async () => {
-    await expect(revertRole(withReceipt({ action: 'unchanged' }), deps())).resolves.toMatchObject({ action: 'nothing-to-do', changes: ['the Role step changed nothing (unchanged)'] });
+    await expect(revertRole(withReceipt({ action: 'unchanged' }), deps())).resolves.toMatchObject({
+      action: 'nothing-to-do',
+      changes: ['the Role step changed nothing (unchanged)'],
+    });
     expect(iamMock.calls()).toHaveLength(0);
     expect(commandNames(s3Mock)).toEqual(['GetObjectCommand']);
   });
@@ -235,9 +275,26 @@ describe('apply then revert leaves the account as it started', () => {
     return fake;
   };
   const preExisting = (fake: FakeAccount) =>
-    fake.roles.set(ROLE, { roleId: 'AROAEXISTING000000001', path: '/', trustPolicy: OLD_TRUST, maxSessionDuration: 3600, tags: [{ Key: 'team', Value: 'cc' }], attached: [READ_ONLY], inline: {} });
+    fake.roles.set(ROLE, {
+      roleId: 'AROAEXISTING000000001',
+      path: '/',
+      trustPolicy: OLD_TRUST,
+      maxSessionDuration: 3600,
+      tags: [{ Key: 'team', Value: 'cc' }],
+      attached: [READ_ONLY],
+      inline: {},
+    });
   const matching = (fake: FakeAccount) =>
-    fake.roles.set(ROLE, { roleId: 'AROAEXISTING000000001', path: '/', trustPolicy: NEW_TRUST, maxSessionDuration: 43200, permissionsBoundaryArn: BOUNDARY, tags: [], attached: [], inline: {} });
+    fake.roles.set(ROLE, {
+      roleId: 'AROAEXISTING000000001',
+      path: '/',
+      trustPolicy: NEW_TRUST,
+      maxSessionDuration: 43200,
+      permissionsBoundaryArn: BOUNDARY,
+      tags: [],
+      attached: [],
+      inline: {},
+    });
   const input = () => {
     const profile = exampleProfile('admin');
     profile.role = { ...profile.role, permissionsBoundaryArn: BOUNDARY };
@@ -319,8 +376,22 @@ describe('apply then revert leaves the account as it started', () => {
     ['CreateRole', 'no role existed', 'created', 'CreateRoleCommand', () => undefined, 'deleted'],
     ['the journal write before CreateRole', 'no role existed', 'created', 'PutObjectCommand', () => undefined, 'deleted'],
     ['the trust policy update', 'a role with other settings existed', 'updated', 'UpdateAssumeRolePolicyCommand', preExisting, 'restored'],
-    ['UpdateRole (after the trust policy was replaced)', 'a role with other settings existed', 'updated', 'UpdateRoleCommand', preExisting, 'restored'],
-    ['the permissions boundary (the last write)', 'a role with other settings existed', 'updated', 'PutRolePermissionsBoundaryCommand', preExisting, 'restored'],
+    [
+      'UpdateRole (after the trust policy was replaced)',
+      'a role with other settings existed',
+      'updated',
+      'UpdateRoleCommand',
+      preExisting,
+      'restored',
+    ],
+    [
+      'the permissions boundary (the last write)',
+      'a role with other settings existed',
+      'updated',
+      'PutRolePermissionsBoundaryCommand',
+      preExisting,
+      'restored',
+    ],
   ] as const)(
     'when %s succeeded but its answer was lost (%s), the retried apply reports %s and the revert restores the account exactly',
     async (_write, _case, action, command, arrange, reverted) => {
@@ -334,7 +405,11 @@ describe('apply then revert leaves the account as it started', () => {
       expect(receipt.action).toBe(action);
       if (action === 'updated') expect(receipt.previous).toEqual({ trustPolicy: OLD_TRUST, maxSessionDuration: 3600, permissionsBoundaryArn: null });
 
-      const doc = { ...input(), receipts: { ...input().receipts, role: receipt }, failure: { Error: 'States.TaskFailed', Cause: 'a later step failed' } };
+      const doc = {
+        ...input(),
+        receipts: { ...input().receipts, role: receipt },
+        failure: { Error: 'States.TaskFailed', Cause: 'a later step failed' },
+      };
       await expect(revertRole(doc, deps())).resolves.toMatchObject({ action: reverted });
       expect(fake.iamState()).toEqual(before);
 

@@ -70,7 +70,7 @@ function serveMetadata(bytes: Buffer): void {
   });
 }
 
-describe('the deployed functions\' handlers', () => {
+describe("the deployed functions' handlers", () => {
   it.each(FUNCTIONS.map((fn) => [fn.key, fn.handler.entry, fn.handler.export]))('%s: %s exports %s', (_key, entry, name) => {
     expect(typeof loadHandlers(entry, ENV)[name]).toBe('function');
   });
@@ -89,7 +89,14 @@ describe('the deployed functions\' handlers', () => {
       input: { bucket: BUCKET, key: 'metadata/admin/idp.xml', dryRun: true },
       executionName: 'manual-1',
     })) as ExecutionDocument;
-    expect(document.request).toMatchObject({ bucket: BUCKET, versionId: VERSION_ID, dryRun: true, account: '111122223333', region: 'eu-west-1', partition: 'aws' });
+    expect(document.request).toMatchObject({
+      bucket: BUCKET,
+      versionId: VERSION_ID,
+      dryRun: true,
+      account: '111122223333',
+      region: 'eu-west-1',
+      partition: 'aws',
+    });
     expect(s3Mock.commandCalls(GetObjectCommand)[0]?.args[0].input).toEqual({ Bucket: BUCKET, Key: 'metadata/admin/idp.xml', VersionId: VERSION_ID });
     expect(s3Mock.calls().map((call) => (call.args[0] as object).constructor.name)).toEqual(['HeadObjectCommand', 'GetObjectCommand']);
   });
@@ -97,7 +104,17 @@ describe('the deployed functions\' handlers', () => {
   it('a step handler runs its step with the clients it built', async () => {
     iamMock.onAnyCommand().rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
     const doc = {
-      request: { bucket: BUCKET, key: 'metadata/admin/idp.xml', versionId: VERSION_ID, sha256: 'a'.repeat(64), profile: 'admin', dryRun: true, executionName: 'e', account: '111122223333', partition: 'aws' },
+      request: {
+        bucket: BUCKET,
+        key: 'metadata/admin/idp.xml',
+        versionId: VERSION_ID,
+        sha256: 'a'.repeat(64),
+        profile: 'admin',
+        dryRun: true,
+        executionName: 'e',
+        account: '111122223333',
+        partition: 'aws',
+      },
       profile: { ...exampleConfig.profiles.admin, name: 'admin' },
       metadata: { entityId: 'https://example.com/idp', certificates: [], warnings: [] },
     };
@@ -153,7 +170,7 @@ describe('readPipelineEnvironment', () => {
 });
 
 describe('awsClients', () => {
-  it('sends IAM Identity Center calls to the Identity Center region and the rest to the pipeline\'s', async () => {
+  it("sends IAM Identity Center calls to the Identity Center region and the rest to the pipeline's", async () => {
     const clients = awsClients({ region: 'eu-west-1', identityCenterRegion: 'us-east-1' });
     expect(clients.s3).toBeInstanceOf(S3Client);
     expect(await clients.s3.config.region()).toBe('eu-west-1');

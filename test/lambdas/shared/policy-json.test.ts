@@ -20,19 +20,52 @@ describe('samePolicyDocument on identity policies', () => {
       Version: '2012-10-17',
     };
     expect(samePolicyDocument(JSON.stringify(rewritten), generated)).toBe(true);
-    const a = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }, { Effect: 'Deny', Action: 'iam:*', Resource: '*' }] };
-    const b = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: ['iam:*'], Resource: '*' }, { Effect: 'Allow', Action: 's3:GetObject', Resource: ['*'] }] };
+    const a = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
+        { Effect: 'Deny', Action: 'iam:*', Resource: '*' },
+      ],
+    };
+    const b = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Deny', Action: ['iam:*'], Resource: '*' },
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: ['*'] },
+      ],
+    };
     expect(samePolicyDocument(a, b)).toBe(true);
   });
 
   it('ignores statement ids, as the runbook policy names its statement "Statement1"', () => {
-    const runbook = { Version: '2012-10-17', Statement: [{ Sid: 'Statement1', Effect: 'Allow', Action: 'connect:GetFederationToken', Resource: [`${INSTANCE}/user/\${aws:userid}`] }] };
+    const runbook = {
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'Statement1', Effect: 'Allow', Action: 'connect:GetFederationToken', Resource: [`${INSTANCE}/user/\${aws:userid}`] }],
+    };
     expect(samePolicyDocument(runbook, generated)).toBe(true);
   });
 
   it('treats a single statement object like a list of one, and condition values likewise', () => {
-    const one = { Version: '2012-10-17', Statement: { Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::111122223333:saml-provider/P' }, Action: 'sts:AssumeRoleWithSAML', Condition: { StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } } } };
-    const list = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: ['arn:aws:iam::111122223333:saml-provider/P'] }, Action: ['sts:AssumeRoleWithSAML'], Condition: { StringEquals: { 'SAML:aud': ['https://signin.aws.amazon.com/saml'] } } }] };
+    const one = {
+      Version: '2012-10-17',
+      Statement: {
+        Effect: 'Allow',
+        Principal: { Federated: 'arn:aws:iam::111122223333:saml-provider/P' },
+        Action: 'sts:AssumeRoleWithSAML',
+        Condition: { StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } },
+      },
+    };
+    const list = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Federated: ['arn:aws:iam::111122223333:saml-provider/P'] },
+          Action: ['sts:AssumeRoleWithSAML'],
+          Condition: { StringEquals: { 'SAML:aud': ['https://signin.aws.amazon.com/saml'] } },
+        },
+      ],
+    };
     expect(samePolicyDocument(one, list)).toBe(true);
   });
 
@@ -43,7 +76,9 @@ describe('samePolicyDocument on identity policies', () => {
 
   it('sees a wider grant, another effect or a lost statement as different', () => {
     const base = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'connect:GetFederationToken', Resource: 'x' }] };
-    expect(samePolicyDocument(base, { ...base, Statement: [{ ...base.Statement[0], Action: ['connect:GetFederationToken', 'connect:*'] }] })).toBe(false);
+    expect(samePolicyDocument(base, { ...base, Statement: [{ ...base.Statement[0], Action: ['connect:GetFederationToken', 'connect:*'] }] })).toBe(
+      false,
+    );
     expect(samePolicyDocument(base, { ...base, Statement: [{ ...base.Statement[0], Effect: 'Deny' }] })).toBe(false);
     expect(samePolicyDocument(base, { ...base, Statement: [] })).toBe(false);
     expect(samePolicyDocument(base, { ...base, Version: '2008-10-17' })).toBe(false);

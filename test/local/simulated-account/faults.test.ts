@@ -25,7 +25,7 @@ describe('fault injection', () => {
     expect(account.calls.at(-1)).toMatchObject({ operation: 'CreateRole', outcome: 'ServiceFailureException' });
   });
 
-  it('interleave runs another actor\'s action just before the nth matching call, which then sees its effect', async () => {
+  it("interleave runs another actor's action just before the nth matching call, which then sees its effect", async () => {
     const account = new SimulatedAccount();
     const { iam } = account.clients();
     account.interleave({ operation: 'CreateRole', nth: 2 }, (clients) =>
@@ -203,7 +203,9 @@ describe('clients and the call log', () => {
     const error = await rejection(account.clients().iam.send(new ListUsersCommand({})));
     expect(error.name).toBe('SimulatedAccount.UnsupportedCommand');
     expect(error.message).toContain('ListUsers');
-    expect(account.calls).toEqual([{ service: 'iam', operation: 'ListUsers', input: {}, mutating: false, outcome: 'SimulatedAccount.UnsupportedCommand' }]);
+    expect(account.calls).toEqual([
+      { service: 'iam', operation: 'ListUsers', input: {}, mutating: false, outcome: 'SimulatedAccount.UnsupportedCommand' },
+    ]);
   });
 
   it('logs each call with its input, whether it writes, and its outcome; seeding is not logged', async () => {
@@ -233,7 +235,10 @@ describe('clients and the call log', () => {
         return 0;
       },
     });
-    await account.clients().iam.send(new GetRoleCommand({ RoleName: 'R' })).catch(() => undefined);
+    await account
+      .clients()
+      .iam.send(new GetRoleCommand({ RoleName: 'R' }))
+      .catch(() => undefined);
     await account.lock.get('admin');
     expect(asked).toEqual(['iam:GetRole', 'dynamodb:GetItem']);
   });

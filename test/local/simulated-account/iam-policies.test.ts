@@ -87,7 +87,9 @@ describe('simulated IAM managed policies', () => {
   it('sets a new default version, and never reuses a deleted version number', async () => {
     const { iam } = setup();
     const arn = await createPolicy(iam);
-    const created = await iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: permissions('connect:Other'), SetAsDefault: true }));
+    const created = await iam.send(
+      new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: permissions('connect:Other'), SetAsDefault: true }),
+    );
     expect(created.PolicyVersion).toMatchObject({ VersionId: 'v2', IsDefaultVersion: true });
     expect((await iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy!.DefaultVersionId).toBe('v2');
 

@@ -40,7 +40,13 @@ describe('simulated IAM roles', () => {
     const { iam, provider } = await setup();
     const document = trustPolicy(provider);
     const created = await iam.send(
-      new CreateRoleCommand({ RoleName: 'Federation', Path: '/connect/', AssumeRolePolicyDocument: document, MaxSessionDuration: 43200, Tags: [{ Key: 'k', Value: 'v' }] }),
+      new CreateRoleCommand({
+        RoleName: 'Federation',
+        Path: '/connect/',
+        AssumeRolePolicyDocument: document,
+        MaxSessionDuration: 43200,
+        Tags: [{ Key: 'k', Value: 'v' }],
+      }),
     );
     const read = await iam.send(new GetRoleCommand({ RoleName: 'Federation' }));
     expect(read.Role!.AssumeRolePolicyDocument).toBe(encodeURIComponent(document));
@@ -56,7 +62,9 @@ describe('simulated IAM roles', () => {
     });
     expect(read.Role!.RoleId).toMatch(/^AROA[A-Z0-9]{17}$/);
 
-    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'Federation', PolicyDocument: trustPolicy(provider).replace('SAML:aud', 'saml:aud') }));
+    await iam.send(
+      new UpdateAssumeRolePolicyCommand({ RoleName: 'Federation', PolicyDocument: trustPolicy(provider).replace('SAML:aud', 'saml:aud') }),
+    );
     expect((await iam.send(new GetRoleCommand({ RoleName: 'Federation' }))).Role!.RoleId).toBe(created.Role!.RoleId);
   });
 
@@ -71,9 +79,9 @@ describe('simulated IAM roles', () => {
   it('refuses a role name already taken (ignoring case) with EntityAlreadyExistsException', async () => {
     const { iam, provider } = await setup();
     await iam.send(new CreateRoleCommand({ RoleName: 'Federation', AssumeRolePolicyDocument: trustPolicy(provider) }));
-    expect(await rejection(iam.send(new CreateRoleCommand({ RoleName: 'FEDERATION', AssumeRolePolicyDocument: trustPolicy(provider) })))).toBeInstanceOf(
-      EntityAlreadyExistsException,
-    );
+    expect(
+      await rejection(iam.send(new CreateRoleCommand({ RoleName: 'FEDERATION', AssumeRolePolicyDocument: trustPolicy(provider) }))),
+    ).toBeInstanceOf(EntityAlreadyExistsException);
   });
 
   it.each([
@@ -121,7 +129,9 @@ describe('simulated IAM roles', () => {
 
   it('the propagation delay also applies to UpdateAssumeRolePolicy naming a newly created provider', async () => {
     const { iam } = await setup({ principalPropagationDelayCalls: 1 });
-    const serviceTrust = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    const serviceTrust = JSON.stringify({
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    });
     await iam.send(new CreateRoleCommand({ RoleName: 'R', AssumeRolePolicyDocument: serviceTrust }));
     const { SAMLProviderArn: fresh } = await iam.send(new CreateSAMLProviderCommand({ Name: 'Fresh', SAMLMetadataDocument: metadataXml() }));
     const update = () => iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'R', PolicyDocument: trustPolicy(fresh!) }));
@@ -171,7 +181,9 @@ describe('simulated IAM roles', () => {
     await iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: 'R' }));
     expect((await iam.send(new GetRoleCommand({ RoleName: 'R' }))).Role!.PermissionsBoundary).toBeUndefined();
     expect(
-      await rejection(iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: 'R', PermissionsBoundary: `arn:aws:iam::${ACCOUNT}:policy/Missing` }))),
+      await rejection(
+        iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: 'R', PermissionsBoundary: `arn:aws:iam::${ACCOUNT}:policy/Missing` })),
+      ),
     ).toBeInstanceOf(NoSuchEntityException);
   });
 });
@@ -199,9 +211,9 @@ describe('simulated IAM role policies', () => {
 
   it('refuses to attach an unknown policy with NoSuchEntityException', async () => {
     const { iam } = await withRole();
-    expect(await rejection(iam.send(new AttachRolePolicyCommand({ RoleName: 'R', PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/Missing` })))).toBeInstanceOf(
-      NoSuchEntityException,
-    );
+    expect(
+      await rejection(iam.send(new AttachRolePolicyCommand({ RoleName: 'R', PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/Missing` }))),
+    ).toBeInstanceOf(NoSuchEntityException);
   });
 
   it('refuses an 11th attached policy with LimitExceededException; attaching one already attached changes nothing', async () => {
@@ -210,9 +222,9 @@ describe('simulated IAM role policies', () => {
       await iam.send(new AttachRolePolicyCommand({ RoleName: 'R', PolicyArn: account.addAwsManagedPolicy(`Managed${index}`) }));
     }
     await iam.send(new AttachRolePolicyCommand({ RoleName: 'R', PolicyArn: account.addAwsManagedPolicy('Managed0') }));
-    expect(await rejection(iam.send(new AttachRolePolicyCommand({ RoleName: 'R', PolicyArn: account.addAwsManagedPolicy('Managed10') })))).toBeInstanceOf(
-      LimitExceededException,
-    );
+    expect(
+      await rejection(iam.send(new AttachRolePolicyCommand({ RoleName: 'R', PolicyArn: account.addAwsManagedPolicy('Managed10') }))),
+    ).toBeInstanceOf(LimitExceededException);
     expect(account.snapshot().iam.roles.R!.attachedPolicies).toHaveLength(10);
   });
 
@@ -238,7 +250,15 @@ describe('simulated IAM role policies', () => {
   it('with iamPageSize, returns fewer items than MaxItems asks, as IAM documents it may', async () => {
     const account = new SimulatedAccount({ iamPageSize: 1 });
     const { iam } = account.clients();
-    await iam.send(new CreateRoleCommand({ RoleName: 'R', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }) }));
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'R',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
+      }),
+    );
     for (const name of ['A', 'B']) await iam.send(new AttachRolePolicyCommand({ RoleName: 'R', PolicyArn: account.addAwsManagedPolicy(name) }));
     const first = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'R', MaxItems: 100 }));
     expect(first.AttachedPolicies).toHaveLength(1);
@@ -256,7 +276,9 @@ describe('simulated IAM role policies', () => {
     const { iam } = await withRole();
     await iam.send(new PutRolePolicyCommand({ RoleName: 'R', PolicyName: 'inline', PolicyDocument: permissions() }));
     expect((await iam.send(new ListRolePoliciesCommand({ RoleName: 'R' }))).PolicyNames).toEqual(['inline']);
-    expect((await iam.send(new GetRolePolicyCommand({ RoleName: 'R', PolicyName: 'inline' }))).PolicyDocument).toBe(encodeURIComponent(permissions()));
+    expect((await iam.send(new GetRolePolicyCommand({ RoleName: 'R', PolicyName: 'inline' }))).PolicyDocument).toBe(
+      encodeURIComponent(permissions()),
+    );
     expect(await rejection(iam.send(new PutRolePolicyCommand({ RoleName: 'R', PolicyName: 'bad', PolicyDocument: '[' })))).toBeInstanceOf(
       MalformedPolicyDocumentException,
     );

@@ -24,7 +24,11 @@ describe('simulated IAM SAML providers', () => {
   it('creates a provider and returns its document, tags and dates', async () => {
     const { iam } = setup();
     const created = await iam.send(
-      new CreateSAMLProviderCommand({ Name: 'ConnectAdminIdP', SAMLMetadataDocument: metadataXml('a', { validUntil: '2031-06-01T00:00:00Z' }), Tags: [{ Key: 'k', Value: 'v' }] }),
+      new CreateSAMLProviderCommand({
+        Name: 'ConnectAdminIdP',
+        SAMLMetadataDocument: metadataXml('a', { validUntil: '2031-06-01T00:00:00Z' }),
+        Tags: [{ Key: 'k', Value: 'v' }],
+      }),
     );
     expect(created.SAMLProviderArn).toBe(providerArn('ConnectAdminIdP'));
     expect(created.$metadata.httpStatusCode).toBe(200);
@@ -62,7 +66,8 @@ describe('simulated IAM SAML providers', () => {
   it('refuses the 101st provider with LimitExceededException', async () => {
     const { account, iam } = setup();
     await account.seed(async () => {
-      for (let index = 0; index < 100; index += 1) await iam.send(new CreateSAMLProviderCommand({ Name: `IdP${index}`, SAMLMetadataDocument: metadataXml() }));
+      for (let index = 0; index < 100; index += 1)
+        await iam.send(new CreateSAMLProviderCommand({ Name: `IdP${index}`, SAMLMetadataDocument: metadataXml() }));
     });
     expect(await rejection(iam.send(new CreateSAMLProviderCommand({ Name: 'OneTooMany', SAMLMetadataDocument: metadataXml() })))).toBeInstanceOf(
       LimitExceededException,
@@ -104,7 +109,15 @@ describe('simulated IAM SAML providers', () => {
     const { SAMLProviderArn } = await iam.send(
       new CreateSAMLProviderCommand({ Name: 'IdP', SAMLMetadataDocument: metadataXml(), Tags: [{ Key: 'a', Value: '1' }] }),
     );
-    await iam.send(new TagSAMLProviderCommand({ SAMLProviderArn, Tags: [{ Key: 'b', Value: '2' }, { Key: 'a', Value: 'replaced' }] }));
+    await iam.send(
+      new TagSAMLProviderCommand({
+        SAMLProviderArn,
+        Tags: [
+          { Key: 'b', Value: '2' },
+          { Key: 'a', Value: 'replaced' },
+        ],
+      }),
+    );
     const first = await iam.send(new ListSAMLProviderTagsCommand({ SAMLProviderArn, MaxItems: 1 }));
     expect(first).toMatchObject({ Tags: [{ Key: 'a', Value: 'replaced' }], IsTruncated: true });
     const second = await iam.send(new ListSAMLProviderTagsCommand({ SAMLProviderArn, MaxItems: 1, Marker: first.Marker }));
@@ -123,7 +136,9 @@ describe('simulated IAM SAML providers', () => {
       LimitExceededException,
     );
     expect(
-      await rejection(iam.send(new CreateSAMLProviderCommand({ Name: 'IdP', SAMLMetadataDocument: metadataXml(), Tags: [{ Key: 'aws:x', Value: 'v' }] }))),
+      await rejection(
+        iam.send(new CreateSAMLProviderCommand({ Name: 'IdP', SAMLMetadataDocument: metadataXml(), Tags: [{ Key: 'aws:x', Value: 'v' }] })),
+      ),
     ).toBeInstanceOf(InvalidInputException);
   });
 });

@@ -1,21 +1,25 @@
 import {
+  type Application,
   DescribeApplicationCommand,
   ListApplicationsCommand,
   ListInstancesCommand,
   ResourceNotFoundException,
-  type Application,
 } from '@aws-sdk/client-sso-admin';
 import { SimulatedAccount, swbInstanceId } from '../../../local/simulated-account';
 import { ACCOUNT, rejection } from './fixtures';
 
 const RESPONSE_CONFIG = {
   subject: { source: ['${user:email}'] },
-  properties: { 'https://aws.amazon.com/SAML/Attributes/Role': { source: ['arn:aws:iam::111122223333:role/R,arn:aws:iam::111122223333:saml-provider/P'] } },
+  properties: {
+    'https://aws.amazon.com/SAML/Attributes/Role': { source: ['arn:aws:iam::111122223333:role/R,arn:aws:iam::111122223333:saml-provider/P'] },
+  },
   ttl: 'PT1H',
 };
 const SCHEMA_CONFIG = {
   subject: { include: 'REQUIRED', nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' },
-  properties: { 'https://aws.amazon.com/SAML/Attributes/Role': { attrNameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified', include: 'YES' } },
+  properties: {
+    'https://aws.amazon.com/SAML/Attributes/Role': { attrNameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified', include: 'YES' },
+  },
 };
 
 describe('simulated IAM Identity Center (sso-admin)', () => {
@@ -92,7 +96,11 @@ describe('simulated SWBService (attribute mapping)', () => {
     expect(await swb.getApplicationInstance(instanceId)).toEqual({ instanceId });
     await swb.updateApplicationInstanceResponseConfiguration(instanceId, RESPONSE_CONFIG);
     await swb.updateApplicationInstanceResponseSchemaConfiguration(instanceId, SCHEMA_CONFIG);
-    expect(await swb.getApplicationInstance(instanceId)).toEqual({ instanceId, responseConfig: RESPONSE_CONFIG, responseSchemaConfig: SCHEMA_CONFIG });
+    expect(await swb.getApplicationInstance(instanceId)).toEqual({
+      instanceId,
+      responseConfig: RESPONSE_CONFIG,
+      responseSchemaConfig: SCHEMA_CONFIG,
+    });
   });
 
   it('returns copies, so a caller cannot change the stored configuration by mutating a result', async () => {

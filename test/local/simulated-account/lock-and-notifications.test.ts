@@ -14,7 +14,9 @@ describe('simulated lock table', () => {
 
     // An expired lease can be taken over.
     await account.lock.put({ ...lease('e2', '2030-01-01T03:00:00.000Z'), now: '2030-01-01T02:00:00.000Z' });
-    expect(account.snapshot().lockTable).toEqual({ admin: { profile: 'admin', owner: 'e2', expiresAt: '2030-01-01T03:00:00.000Z', ttl: '1893459600' } });
+    expect(account.snapshot().lockTable).toEqual({
+      admin: { profile: 'admin', owner: 'e2', expiresAt: '2030-01-01T03:00:00.000Z', ttl: '1893459600' },
+    });
   });
 
   it('lets the owner take its own lock again (a retried put)', async () => {

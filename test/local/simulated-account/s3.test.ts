@@ -74,7 +74,11 @@ describe('simulated S3 (versioned buckets)', () => {
     account.putObject('metadata-bucket', 'k', 'kept');
     const deleted = await s3.send(new DeleteObjectCommand({ Bucket: 'metadata-bucket', Key: 'k' }));
     const marker = await rejection(s3.send(new HeadObjectCommand({ Bucket: 'metadata-bucket', Key: 'k', VersionId: deleted.VersionId })));
-    expect({ name: marker.name, message: marker.message, status: marker.$metadata?.httpStatusCode }).toEqual({ name: 'Unknown', message: 'UnknownError', status: 405 });
+    expect({ name: marker.name, message: marker.message, status: marker.$metadata?.httpStatusCode }).toEqual({
+      name: 'Unknown',
+      message: 'UnknownError',
+      status: 405,
+    });
     expect((marker as { $response?: { headers: Record<string, string> } }).$response?.headers['x-amz-delete-marker']).toBe('true');
     const latest = await rejection(s3.send(new HeadObjectCommand({ Bucket: 'metadata-bucket', Key: 'k' })));
     expect(latest).toBeInstanceOf(NotFound);

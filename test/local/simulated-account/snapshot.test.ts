@@ -27,7 +27,9 @@ async function populated(): Promise<{ account: SimulatedAccount; advance(ms: num
   const other = account.addAwsManagedPolicy('AmazonConnectReadOnlyAccess');
   await account.seed(async ({ iam }) => {
     await iam.send(new CreateSAMLProviderCommand({ Name: 'IdP', SAMLMetadataDocument: metadataXml('before'), Tags: [{ Key: 'team', Value: 'x' }] }));
-    await iam.send(new CreateRoleCommand({ RoleName: 'Federation', AssumeRolePolicyDocument: trustPolicy(providerArn('IdP')), Tags: [{ Key: 'a', Value: '1' }] }));
+    await iam.send(
+      new CreateRoleCommand({ RoleName: 'Federation', AssumeRolePolicyDocument: trustPolicy(providerArn('IdP')), Tags: [{ Key: 'a', Value: '1' }] }),
+    );
     await iam.send(new AttachRolePolicyCommand({ RoleName: 'Federation', PolicyArn: other }));
     await iam.send(new CreatePolicyCommand({ PolicyName: 'Existing', PolicyDocument: permissions() }));
   });
@@ -45,7 +47,11 @@ describe('account snapshot', () => {
       attachedPolicies: ['arn:aws:iam::aws:policy/AmazonConnectReadOnlyAccess'],
       roleId: expect.stringMatching(/^AROA/),
     });
-    expect(Object.values(view.iam.policies)[0]).toMatchObject({ name: 'Existing', defaultVersionId: 'v1', versions: { v1: JSON.parse(permissions()) } });
+    expect(Object.values(view.iam.policies)[0]).toMatchObject({
+      name: 'Existing',
+      defaultVersionId: 'v1',
+      versions: { v1: JSON.parse(permissions()) },
+    });
     expect(Object.keys(view.s3.bucket!)).toEqual(['metadata/admin/idp.xml']);
     expect(Object.values(view.swb)).toHaveLength(1);
     expect(JSON.parse(JSON.stringify(view))).toEqual(view);
@@ -62,7 +68,8 @@ describe('account snapshot', () => {
     const { account } = await populated();
     const before = account.snapshot();
     const { s3 } = account.clients();
-    for (const Key of ['journal/e/role.json', 'backups/e/idp.xml', 'state/e.json']) await s3.send(new PutObjectCommand({ Bucket: 'bucket', Key, Body: '{}' }));
+    for (const Key of ['journal/e/role.json', 'backups/e/idp.xml', 'state/e.json'])
+      await s3.send(new PutObjectCommand({ Bucket: 'bucket', Key, Body: '{}' }));
     expect(account.snapshot()).toEqual(before);
 
     await s3.send(new PutObjectCommand({ Bucket: 'bucket', Key: 'metadata/admin/other.xml', Body: 'x' }));
@@ -79,7 +86,9 @@ describe('account snapshot', () => {
     const policyArn = Object.keys(before.iam.policies)[0]!;
 
     await iam.send(new UpdateSAMLProviderCommand({ SAMLProviderArn: providerArn('IdP'), SAMLMetadataDocument: metadataXml('after') }));
-    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'Federation', PolicyDocument: trustPolicy(providerArn('IdP')).replace('saml', 'SAML') }));
+    await iam.send(
+      new UpdateAssumeRolePolicyCommand({ RoleName: 'Federation', PolicyDocument: trustPolicy(providerArn('IdP')).replace('saml', 'SAML') }),
+    );
     await iam.send(new TagRoleCommand({ RoleName: 'Federation', Tags: [{ Key: 'saml-federation:execution', Value: 'e1' }] }));
     await iam.send(new AttachRolePolicyCommand({ RoleName: 'Federation', PolicyArn: policyArn }));
     await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: permissions('connect:Other'), SetAsDefault: true }));
@@ -106,7 +115,13 @@ describe('account snapshot', () => {
     await account.seed(async ({ iam }) => {
       await iam.send(new DetachRolePolicyCommand({ RoleName: 'Federation', PolicyArn: 'arn:aws:iam::aws:policy/AmazonConnectReadOnlyAccess' }));
       await iam.send(new DeleteRoleCommand({ RoleName: 'Federation' }));
-      await iam.send(new CreateRoleCommand({ RoleName: 'Federation', AssumeRolePolicyDocument: trustPolicy(providerArn('IdP')), Tags: [{ Key: 'a', Value: '1' }] }));
+      await iam.send(
+        new CreateRoleCommand({
+          RoleName: 'Federation',
+          AssumeRolePolicyDocument: trustPolicy(providerArn('IdP')),
+          Tags: [{ Key: 'a', Value: '1' }],
+        }),
+      );
       await iam.send(new AttachRolePolicyCommand({ RoleName: 'Federation', PolicyArn: 'arn:aws:iam::aws:policy/AmazonConnectReadOnlyAccess' }));
     });
     const after = account.snapshot();

@@ -1,9 +1,9 @@
 import { DescribeApplicationCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { mockClient } from 'aws-sdk-client-mock';
-import { UNSPECIFIED_ATTR_NAME_FORMAT, type MappingConfiguration } from '../../../../lambdas/attribute-mapping/mapping';
+import { type MappingConfiguration, UNSPECIFIED_ATTR_NAME_FORMAT } from '../../../../lambdas/attribute-mapping/mapping';
 import { SwbClient } from '../../../../lambdas/attribute-mapping/swb-client';
 import type { ExecutionDocument, ExecutionRequest } from '../../../../lambdas/shared/document';
-import { EMAIL_NAME_ID_FORMAT, ROLE_ATTRIBUTE, type ResolvedProfile } from '../../../../lambdas/shared/profile';
+import { EMAIL_NAME_ID_FORMAT, type ResolvedProfile, ROLE_ATTRIBUTE } from '../../../../lambdas/shared/profile';
 import { exampleProfile, makeDocument } from '../../../helpers/document';
 import { FakeSwbService } from './fake-swb-server';
 import { memoryS3 } from './memory-s3';
@@ -76,7 +76,9 @@ export function makeWorld() {
       service.instances.set(INSTANCE_ID, configuration ? structuredClone(configuration) : {});
       bucket = memoryS3(log);
       ssoMock.reset();
-      ssoMock.on(DescribeApplicationCommand).resolves({ ApplicationArn: APP, Name: 'Amazon Connect admins', InstanceArn: INSTANCE, Status: 'ENABLED' });
+      ssoMock
+        .on(DescribeApplicationCommand)
+        .resolves({ ApplicationArn: APP, Name: 'Amazon Connect admins', InstanceArn: INSTANCE, Status: 'ENABLED' });
     },
     stored(): MappingConfiguration {
       return structuredClone(service.instances.get(INSTANCE_ID)) as MappingConfiguration;
@@ -85,7 +87,9 @@ export function makeWorld() {
   return world;
 }
 
-export function adminDocument(options: { request?: Partial<ExecutionRequest>; profile?: ResolvedProfile; receipts?: ExecutionDocument['receipts'] } = {}): ExecutionDocument {
+export function adminDocument(
+  options: { request?: Partial<ExecutionRequest>; profile?: ResolvedProfile; receipts?: ExecutionDocument['receipts'] } = {},
+): ExecutionDocument {
   return makeDocument({
     request: options.request,
     // A copy: tests change profile attributes, and exampleProfile shares its nested objects.
