@@ -5,6 +5,7 @@ import {
   ListInstancesCommand,
   type SSOAdminClient,
 } from '@aws-sdk/client-sso-admin';
+import { ConfigInvalidError } from '../shared/errors';
 import type { ResolvedProfile } from '../shared/profile';
 import {
   ApplicationAmbiguousError,
@@ -48,17 +49,18 @@ export async function locateInstance(ssoAdmin: SSOAdminClient, configured: strin
     nextToken = page.NextToken;
   } while (nextToken);
   const where = `account ${scope.account}, region ${scope.region}`;
-  if (instances.length === 0) {
+  const [instance, ...others] = instances;
+  if (instance === undefined) {
     throw new InstanceNotFoundError(
       `profile ${scope.profile}: ListInstances found no IAM Identity Center instance in ${where}; enable IAM Identity Center or set application.instanceArn`,
     );
   }
-  if (instances.length > 1) {
+  if (others.length > 0) {
     throw new InstanceNotFoundError(
       `profile ${scope.profile}: ListInstances found ${instances.length} IAM Identity Center instances in ${where} (${instances.join(', ')}); set application.instanceArn to one of them`,
     );
   }
-  return instances[0]!;
+  return instance;
 }
 
 async function findByDisplayName(ssoAdmin: SSOAdminClient, instanceArn: string, displayName: string, scope: LookupScope): Promise<string> {
@@ -73,17 +75,31 @@ async function findByDisplayName(ssoAdmin: SSOAdminClient, instanceArn: string, 
     }
     nextToken = page.NextToken;
   } while (nextToken);
-  if (matches.length === 0) {
+  const [match, ...others] = matches;
+  if (match === undefined) {
     throw new ApplicationNotFoundError(
       `profile ${scope.profile}: no application named "${displayName}" among the ${seen} applications of IAM Identity Center instance ${instanceArn} (account ${scope.account}, region ${scope.region}); check application.displayName or set application.arn`,
     );
   }
-  if (matches.length > 1) {
+  if (others.length > 0) {
     throw new ApplicationAmbiguousError(
       `profile ${scope.profile}: ${matches.length} applications are named "${displayName}" in instance ${instanceArn} (${matches.join(', ')}); set application.arn to the one to configure`,
     );
   }
-  return matches[0]!;
+  return match;
+}
+
+/** The application's ARN as configured, or found by display name in the (configured or only) instance. */
+async function applicationArnOf(
+  ssoAdmin: SSOAdminClient,
+  application: ResolvedProfile['application'],
+  scope: LookupScope,
+): Promise<{ applicationArn: string; instanceArn?: string }> {
+  if (application.arn !== undefined) return { applicationArn: application.arn, instanceArn: application.instanceArn };
+  const instanceArn = await locateInstance(ssoAdmin, application.instanceArn, scope);
+  // The profile schema requires an ARN or a display name.
+  if (application.displayName === undefined) throw new ConfigInvalidError(`profile ${scope.profile}: application: set arn or displayName`);
+  return { applicationArn: await findByDisplayName(ssoAdmin, instanceArn, application.displayName, scope), instanceArn };
 }
 
 /**
@@ -96,8 +112,7 @@ export async function locateApplication(
   application: ResolvedProfile['application'],
   scope: LookupScope,
 ): Promise<LocatedApplication> {
-  const instanceArn = application.arn ? application.instanceArn : await locateInstance(ssoAdmin, application.instanceArn, scope);
-  const applicationArn = application.arn ?? (await findByDisplayName(ssoAdmin, instanceArn!, application.displayName!, scope));
+  const { applicationArn, instanceArn } = await applicationArnOf(ssoAdmin, application, scope);
 
   let described: DescribeApplicationCommandOutput;
   try {

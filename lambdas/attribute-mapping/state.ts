@@ -1,5 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ExecutionRequest } from '../shared/document';
+import { objectText } from '../shared/journal';
 import type { MappingConfiguration } from './mapping';
 import { parseResponseConfig, parseResponseSchemaConfig } from './swb-client';
 
@@ -26,8 +27,8 @@ export function stateKey(profile: string): string {
 export async function readSavedState(s3: S3Client, request: ExecutionRequest, instanceId: string): Promise<SavedMappingState | undefined> {
   let text: string;
   try {
-    const response = await s3.send(new GetObjectCommand({ Bucket: request.bucket, Key: stateKey(request.profile) }));
-    text = await response.Body!.transformToString('utf-8');
+    const key = stateKey(request.profile);
+    text = await objectText(await s3.send(new GetObjectCommand({ Bucket: request.bucket, Key: key })), `s3://${request.bucket}/${key}`);
   } catch (error) {
     if ((error as Error).name === 'NoSuchKey' || (error as Error).name === 'NotFound') return undefined;
     throw error;

@@ -42,14 +42,14 @@ function mappingPermissions(direction: 'apply' | 'revert'): PipelineFunction['pe
         `The Service Authorization Reference for IAM Identity Center (sso) defines no resource type for ${IDENTITY_CENTER_ACTIONS.map((a) => a.slice(4)).join(', ')}, so they can only be granted on "*"; DescribeApplication, which is resource-scoped, is granted on the profiles' applications only.`,
       )
       .allow('DescribeProfileApplications', ['sso:DescribeApplication'], applications.exact);
-    applications.patterns.forEach((pattern, index) =>
+    for (const [index, pattern] of applications.patterns.entries()) {
       g.wildcard(
         `DescribeApplicationsByDisplayName${index}`,
         ['sso:DescribeApplication'],
         pattern,
         "A profile names its IAM Identity Center application by display name, so its ARN (application/<instance>/apl-<id>) is only known at run time; the grant is read-only and limited to the profile's instance where the profile names one.",
-      ),
-    );
+      );
+    }
     const sid = direction === 'apply' ? 'JournalAndSavedMapping' : 'ReadJournalRestoreSavedMapping';
     return g.objects(sid, ['s3:GetObject', 's3:PutObject'], ['journal', 'state']).listBucket().result();
   };

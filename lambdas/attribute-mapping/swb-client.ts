@@ -110,7 +110,7 @@ export class SwbClient implements SwbApi {
 function shortType(raw: string | null | undefined): string | undefined {
   if (!raw) return undefined;
   const afterHash = raw.includes('#') ? raw.slice(raw.lastIndexOf('#') + 1) : raw;
-  const type = afterHash.split(':')[0]!.trim();
+  const type = (afterHash.split(':')[0] ?? '').trim();
   return type === '' ? undefined : type;
 }
 

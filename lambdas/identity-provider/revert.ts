@@ -2,7 +2,7 @@ import { DeleteSAMLProviderCommand, type IAMClient, UpdateSAMLProviderCommand } 
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { samlProviderArn } from '../shared/arns';
 import type { ExecutionDocument, Receipt, RevertReport } from '../shared/document';
-import { readJournal } from '../shared/journal';
+import { objectText, readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { createdByExecution } from '../shared/tags';
 import { IdentityProviderVanishedError } from './errors';
@@ -88,7 +88,7 @@ async function whatApplyDid(doc: ExecutionDocument, s3: S3Client): Promise<WhatA
 
 async function readBackup(s3: S3Client, backup: MetadataBackup): Promise<string> {
   const response = await s3.send(new GetObjectCommand({ Bucket: backup.bucket, Key: backup.key }));
-  return response.Body!.transformToString('utf-8');
+  return objectText(response, `s3://${backup.bucket}/${backup.key}`);
 }
 
 function nothingToDo(reason: string): RevertReport {

@@ -4,7 +4,7 @@ import type { ExecutionDocument } from '../shared/document';
 import { lockLease } from '../shared/lock';
 import { logger } from '../shared/logger';
 import type { PipelineEnvironment } from '../shared/pipeline-function';
-import type { FederationConfig } from '../shared/profile';
+import { type FederationConfig, profileNamed } from '../shared/profile';
 import { RequestInvalidError, RequestObjectNotFoundError } from './errors';
 import { checkMetadataSize, validateMetadata } from './metadata';
 import { type MetadataObjectRequest, normalizeRequest, versioningRequired } from './request';
@@ -88,7 +88,7 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
   const sha256 = createHash('sha256').update(body).digest('hex');
 
   const metadata = validateMetadata(body, now);
-  const profile = { ...config.profiles[request.profile]!, name: request.profile };
+  const profile = profileNamed(config, request.profile);
   logger.info('metadata accepted', {
     profile: request.profile,
     source: `${location}?versionId=${versionId}`,

@@ -104,7 +104,7 @@ function hex(bytes: Uint8Array): string {
 function firstInvalidUtf8(b: Uint8Array, start: number): number {
   let i = start;
   while (i < b.length) {
-    const x = b[i]!;
+    const x = b[i] ?? 0;
     const length = x < 0x80 ? 1 : x >= 0xc2 && x <= 0xdf ? 2 : x >= 0xe0 && x <= 0xef ? 3 : x >= 0xf0 && x <= 0xf4 ? 4 : 0;
     if (length === 0 || !isUtf8(b.subarray(i, i + length))) return i;
     i += length;
@@ -175,10 +175,10 @@ class NamespaceScopes {
   }
 
   public close(): void {
-    const mark = this.marks.pop()!;
+    const mark = this.marks.pop() ?? 0;
     while (this.undo.length > mark) {
       const previous = this.undo.pop();
-      const prefix = this.undo.pop()!;
+      const prefix = this.undo.pop() ?? '';
       if (previous === undefined) this.bindings.delete(prefix);
       else this.bindings.set(prefix, previous);
     }
@@ -216,209 +216,256 @@ export function validateMetadata(xml: Buffer | string, now: Date): MetadataSumma
 }
 
 function scanMetadata(text: string): ScanResult {
-  const parser = new SaxesParser({ xmlns: false, position: true });
-  const here = (): DocumentPosition => ({ line: parser.line, column: parser.column });
+  return new MetadataScan(text).run();
+}
 
-  // One number per open element; the validUntil limits only for the entity levels (ENTITIES, ENTITY, IDP).
-  const kinds: number[] = [];
-  const limits: number[] = [];
-  const namespaces = new NamespaceScopes();
-  let rootSeen = false;
+/**
+ * One pass over the document. saxes calls back per XML event; this class keeps, per open element, only a number saying
+ * what the element means here (`kinds`) and, for the entity levels, the validUntil limit in force; of an entity, only
+ * what the checks need.
+ */
+class MetadataScan {
+  private readonly parser = new SaxesParser({ xmlns: false, position: true });
+  /** One number per open element; the validUntil limits only for the entity levels (ENTITIES, ENTITY, IDP). */
+  private readonly kinds: number[] = [];
+  private readonly limits: number[] = [];
+  private readonly namespaces = new NamespaceScopes();
+  /** Attributes arrive one by one before their element's opentag; the few that matter to namespaces, as name, value. */
+  private readonly pending: string[] = [];
+  private readonly result: ScanResult = { identityProvider: undefined, entities: 0, serviceProviders: 0, otherProtocols: [] };
+  private rootSeen = false;
+  private entity: EntityState | undefined;
+  /** Where the open X509Certificate's content starts in the text; -1 when it is self-closing. */
+  private certificateStart = -1;
 
-  let entity: EntityState | undefined;
-  const result: ScanResult = { identityProvider: undefined, entities: 0, serviceProviders: 0, otherProtocols: [] };
-  /** Where the open X509Certificate's content starts in `text`; -1 when it is self-closing. */
-  let certificateStart = -1;
-
-  parser.on('xmldecl', (declaration) => {
-    const encoding = declaration.encoding;
-    if (encoding !== undefined && !/^(?:utf-?8|us-ascii|ascii)$/i.test(encoding)) {
-      throw new MetadataEncodingError(
-        `the XML declaration says encoding="${encoding}"; IAM reads metadata as UTF-8. Save the document as UTF-8 and change the declaration to encoding="UTF-8".`,
+  public constructor(private readonly text: string) {
+    const parser = this.parser;
+    parser.on('xmldecl', (declaration) => checkDeclaredEncoding(declaration.encoding));
+    parser.on('doctype', () => {
+      throw unsafeDoctype(this.here());
+    });
+    parser.on('processinginstruction', (pi) => {
+      throw new MetadataUnsafeXmlError(
+        `line ${this.here().line}: the processing instruction <?${pi.target} ...?> is not allowed; SAML metadata needs none, and some ` +
+          '(xml-stylesheet) make other parsers fetch external resources. Remove it.',
       );
+    });
+    parser.on('attribute', (attribute) => {
+      const name = attribute.name;
+      if (name.indexOf(':') >= 0 || name === 'xmlns') this.pending.push(name, attribute.value);
+    });
+    parser.on('opentag', (tag) => this.open(tag));
+    parser.on('closetag', () => this.close());
+  }
+
+  public run(): ScanResult {
+    try {
+      this.parser.write(this.text).close();
+    } catch (error) {
+      if (error instanceof FederationError) throw error;
+      const position = this.here();
+      const reason = (error as Error).message.replace(/^\d+:\d+: /, '');
+      // A DOCTYPE the parser could not even finish reading (an unclosed internal subset) is still a DOCTYPE.
+      if (!this.rootSeen && this.text.slice(0, this.parser.position).includes('<!DOCTYPE')) throw unsafeDoctype(position);
+      throw malformed(`${reason} The document is not well-formed XML; was it truncated or edited by hand? Download it again.`, position, error);
     }
-  });
-  parser.on('doctype', () => {
-    throw unsafeDoctype(here());
-  });
-  parser.on('processinginstruction', (pi) => {
-    const position = here();
-    throw new MetadataUnsafeXmlError(
-      `line ${position.line}: the processing instruction <?${pi.target} ...?> is not allowed; SAML metadata needs none, and some ` +
-        '(xml-stylesheet) make other parsers fetch external resources. Remove it.',
-    );
-  });
+    return this.result;
+  }
 
-  // Attributes arrive one by one before their element's opentag; keep the few that matter to namespaces.
-  const pending: string[] = [];
-  parser.on('attribute', (attribute) => {
-    const name = attribute.name;
-    if (name.indexOf(':') >= 0 || name === 'xmlns') pending.push(name, attribute.value);
-  });
+  private here(): DocumentPosition {
+    return { line: this.parser.line, column: this.parser.column };
+  }
 
-  parser.on('opentag', (tag: SaxesTagPlain) => {
-    const attributes = tag.attributes;
-    namespaces.open();
-    if (pending.length > 0) {
-      let prefixed = false;
+  /** The entity being read; the element kinds only lead below ENTITY inside one. */
+  private currentEntity(): EntityState {
+    if (!this.entity) throw new Error('metadata scan: an entity-level element outside an EntityDescriptor');
+    return this.entity;
+  }
+
+  private open(tag: SaxesTagPlain): void {
+    this.namespaces.open();
+    if (this.pending.length > 0) this.declarePending();
+    const { uri, local } = this.elementName(tag.name);
+    const depth = this.kinds.length;
+    const kind = depth === 0 ? this.rootKind(tag.name, uri, local) : this.childKind(this.kinds[depth - 1] ?? OTHER, tag, uri, local);
+    if (kind === ENTITIES || kind === ENTITY || kind === IDP) this.enterEntityLevel(kind, tag);
+    this.kinds.push(kind);
+  }
+
+  /** Applies the namespace declarations among the element's attributes, then checks its prefixed attributes. */
+  private declarePending(): void {
+    const pending = this.pending;
+    let prefixed = false;
+    for (let i = 0; i < pending.length; i += 2) {
+      const name = pending[i];
+      const value = pending[i + 1] ?? '';
+      if (name === 'xmlns') this.namespaces.declare('', value, this.here());
+      else if (name?.startsWith('xmlns:')) this.namespaces.declare(name.slice(6), value, this.here());
+      else if (!name?.startsWith('xml:')) prefixed = true;
+    }
+    if (prefixed) {
       for (let i = 0; i < pending.length; i += 2) {
-        const name = pending[i]!;
-        if (name === 'xmlns') namespaces.declare('', pending[i + 1]!, here());
-        else if (name.startsWith('xmlns:')) namespaces.declare(name.slice(6), pending[i + 1]!, here());
-        else if (!name.startsWith('xml:')) prefixed = true;
-      }
-      if (prefixed) {
-        for (let i = 0; i < pending.length; i += 2) {
-          const name = pending[i]!;
-          if (name === 'xmlns' || name.startsWith('xml:') || name.startsWith('xmlns:')) continue;
-          const colon = name.indexOf(':');
-          const prefix = name.slice(0, colon);
-          if (colon === 0 || name.indexOf(':', colon + 1) >= 0) throw malformed(`${name} is not a valid namespaced attribute name`, here());
-          if (namespaces.resolve(prefix) === undefined)
-            throw malformed(`the attribute ${name} uses the undeclared namespace prefix "${prefix}"`, here());
+        const name = pending[i] ?? '';
+        if (name === 'xmlns' || name.startsWith('xml:') || name.startsWith('xmlns:')) continue;
+        const colon = name.indexOf(':');
+        const prefix = name.slice(0, colon);
+        if (colon === 0 || name.indexOf(':', colon + 1) >= 0) throw malformed(`${name} is not a valid namespaced attribute name`, this.here());
+        if (this.namespaces.resolve(prefix) === undefined) {
+          throw malformed(`the attribute ${name} uses the undeclared namespace prefix "${prefix}"`, this.here());
         }
       }
-      pending.length = 0;
     }
+    pending.length = 0;
+  }
 
-    const qname = tag.name;
+  /** The element's namespace and local name; an unbound prefix or an XInclude is refused. */
+  private elementName(qname: string): { uri: string; local: string } {
     const colon = qname.indexOf(':');
     let uri: string | undefined;
     let local: string;
     if (colon < 0) {
-      uri = namespaces.resolve('');
+      uri = this.namespaces.resolve('');
       local = qname;
     } else {
       const prefix = qname.slice(0, colon);
       local = qname.slice(colon + 1);
-      uri = prefix === 'xmlns' ? undefined : namespaces.resolve(prefix);
-      if (uri === undefined) throw malformed(`the element <${qname}> uses the undeclared namespace prefix "${prefix}"`, here());
-      if (colon === 0 || local.length === 0 || local.includes(':')) throw malformed(`<${qname}> is not a valid namespaced element name`, here());
+      uri = prefix === 'xmlns' ? undefined : this.namespaces.resolve(prefix);
+      if (uri === undefined) throw malformed(`the element <${qname}> uses the undeclared namespace prefix "${prefix}"`, this.here());
+      if (colon === 0 || local.length === 0 || local.includes(':')) throw malformed(`<${qname}> is not a valid namespaced element name`, this.here());
     }
     if (uri === XINCLUDE_NS) {
-      const position = here();
       throw new MetadataUnsafeXmlError(
-        `line ${position.line}: <${qname}> is an XInclude, which makes other parsers read files or URLs. SAML metadata never needs one; remove it.`,
+        `line ${this.here().line}: <${qname}> is an XInclude, which makes other parsers read files or URLs. SAML metadata never needs one; remove it.`,
       );
     }
+    return { uri: uri ?? '', local };
+  }
 
-    const depth = kinds.length;
-    const parent = depth === 0 ? -1 : kinds[depth - 1]!;
-    let kind = OTHER;
-    if (parent === -1) {
-      rootSeen = true;
-      if (uri === SAML_METADATA_NS && (local === 'EntityDescriptor' || local === 'EntitiesDescriptor')) {
-        kind = local === 'EntityDescriptor' ? ENTITY : ENTITIES;
-      } else {
-        throw new MetadataNotSamlMetadataError(
-          `the root element is <${qname}>${uri ? ` in namespace ${uri}` : ' in no namespace'}; SAML 2.0 metadata starts with <EntityDescriptor> or ` +
-            `<EntitiesDescriptor> in namespace ${SAML_METADATA_NS}. Upload the identity provider's SAML metadata XML.`,
-        );
-      }
-    } else if (parent === OTHER) {
-      kind = OTHER;
-    } else if (parent === ENTITIES) {
-      if (uri === SAML_METADATA_NS && local === 'EntitiesDescriptor') kind = ENTITIES;
-      else if (uri === SAML_METADATA_NS && local === 'EntityDescriptor') kind = ENTITY;
-    } else if (parent === ENTITY) {
-      if (uri === SAML_METADATA_NS && local === 'IDPSSODescriptor') {
-        const protocols = attributes.protocolSupportEnumeration ?? '';
-        if (protocols.split(/\s+/).includes(SAML2_PROTOCOL)) {
-          kind = IDP;
-          entity!.idpDescriptors += 1;
-        } else {
-          result.otherProtocols.push(protocols.trim() || '(none)');
+  private rootKind(qname: string, uri: string, local: string): number {
+    this.rootSeen = true;
+    if (uri === SAML_METADATA_NS && (local === 'EntityDescriptor' || local === 'EntitiesDescriptor'))
+      return local === 'EntityDescriptor' ? ENTITY : ENTITIES;
+    throw new MetadataNotSamlMetadataError(
+      `the root element is <${qname}>${uri ? ` in namespace ${uri}` : ' in no namespace'}; SAML 2.0 metadata starts with <EntityDescriptor> or ` +
+        `<EntitiesDescriptor> in namespace ${SAML_METADATA_NS}. Upload the identity provider's SAML metadata XML.`,
+    );
+  }
+
+  /** What an element means, from its parent's meaning and its own name; counts what the checks need on the way. */
+  private childKind(parent: number, tag: SaxesTagPlain, uri: string, local: string): number {
+    const attributes = tag.attributes;
+    const metadata = uri === SAML_METADATA_NS;
+    const signature = uri === XMLDSIG_NS;
+    switch (parent) {
+      case ENTITIES:
+        return metadata && local === 'EntitiesDescriptor' ? ENTITIES : metadata && local === 'EntityDescriptor' ? ENTITY : OTHER;
+      case ENTITY:
+        if (metadata && local === 'IDPSSODescriptor') {
+          const protocols = attributes.protocolSupportEnumeration ?? '';
+          if (protocols.split(/\s+/).includes(SAML2_PROTOCOL)) {
+            this.currentEntity().idpDescriptors += 1;
+            return IDP;
+          }
+          this.result.otherProtocols.push(protocols.trim() || '(none)');
+        } else if (metadata && local === 'SPSSODescriptor') {
+          this.result.serviceProviders += 1;
         }
-      } else if (uri === SAML_METADATA_NS && local === 'SPSSODescriptor') {
-        result.serviceProviders += 1;
-      }
-    } else if (parent === IDP) {
-      if (uri === SAML_METADATA_NS && local === 'KeyDescriptor') {
-        const use = attributes.use;
-        if (use === undefined || use === 'signing') kind = SIGNING_KEY;
-        else if (use === 'encryption') entity!.encryptionKeys += 1;
-        else throw malformed(`<${qname} use="${use}">: use must be "signing" or "encryption" (or absent, meaning both)`, here());
-      } else if (uri === SAML_METADATA_NS && local === 'SingleSignOnService') {
-        if ((attributes.Location ?? '').trim() !== '') entity!.singleSignOnServices += 1;
-        else entity!.singleSignOnWithoutLocation += 1;
-      }
-    } else if (parent === SIGNING_KEY) {
-      if (uri === XMLDSIG_NS && local === 'KeyInfo') kind = KEY_INFO;
-    } else if (parent === KEY_INFO) {
-      if (uri === XMLDSIG_NS && local === 'X509Data') kind = X509_DATA;
-    } else if (parent === X509_DATA) {
-      if (uri === XMLDSIG_NS && local === 'X509Certificate') {
-        kind = X509_CERTIFICATE;
-        // The content is cut out of the document at the close tag: saxes hands out text only to a text handler, and
-        // one set for every text node (or set and unset around certificates) costs more than the whole validation.
-        certificateStart = tag.isSelfClosing ? -1 : parser.position;
-      }
-    } else if (parent === X509_CERTIFICATE) {
-      const position = here();
-      throw new MetadataBadCertificateError(
-        `line ${position.line}: <${qname}> inside an X509Certificate; it must hold only the certificate in base64.`,
-      );
+        return OTHER;
+      case IDP:
+        return this.identityProviderChild(tag, metadata, local);
+      case SIGNING_KEY:
+        return signature && local === 'KeyInfo' ? KEY_INFO : OTHER;
+      case KEY_INFO:
+        return signature && local === 'X509Data' ? X509_DATA : OTHER;
+      case X509_DATA:
+        if (signature && local === 'X509Certificate') {
+          // The content is cut out of the document at the close tag: saxes hands out text only to a text handler, and
+          // one set for every text node (or set and unset around certificates) costs more than the whole validation.
+          this.certificateStart = tag.isSelfClosing ? -1 : this.parser.position;
+          return X509_CERTIFICATE;
+        }
+        return OTHER;
+      case X509_CERTIFICATE:
+        throw new MetadataBadCertificateError(
+          `line ${this.here().line}: <${tag.name}> inside an X509Certificate; it must hold only the certificate in base64.`,
+        );
+      default:
+        return OTHER;
     }
+  }
 
-    if (kind === ENTITIES || kind === ENTITY || kind === IDP) {
-      // These only nest in one another, so the innermost limit is the parent's.
-      let limit = limits.length === 0 ? Infinity : limits[limits.length - 1]!;
-      const validUntil = attributes.validUntil;
-      if (validUntil !== undefined) limit = Math.min(limit, parseDateTime(validUntil, `<${qname} validUntil>`, here()));
-      if (kind === ENTITY) {
-        result.entities += 1;
-        entity = {
-          entityId: attributes.entityID,
-          position: here(),
-          idpDescriptors: 0,
-          singleSignOnServices: 0,
-          singleSignOnWithoutLocation: 0,
-          signing: [],
-          signingSeen: new Set(),
-          encryptionKeys: 0,
-          validUntil: limit,
-        };
-      } else if (kind === IDP) {
-        entity!.validUntil = Math.min(entity!.validUntil, limit);
-      }
-      limits.push(limit);
+  /** A child of the IdP role: a signing key (or one for both uses), an encryption key, a single sign-on service. */
+  private identityProviderChild(tag: SaxesTagPlain, metadata: boolean, local: string): number {
+    const attributes = tag.attributes;
+    const entity = this.currentEntity();
+    if (metadata && local === 'KeyDescriptor') {
+      const use = attributes.use;
+      if (use === undefined || use === 'signing') return SIGNING_KEY;
+      if (use !== 'encryption')
+        throw malformed(`<${tag.name} use="${use}">: use must be "signing" or "encryption" (or absent, meaning both)`, this.here());
+      entity.encryptionKeys += 1;
+    } else if (metadata && local === 'SingleSignOnService') {
+      if ((attributes.Location ?? '').trim() !== '') entity.singleSignOnServices += 1;
+      else entity.singleSignOnWithoutLocation += 1;
     }
-    kinds.push(kind);
-  });
+    return OTHER;
+  }
 
-  parser.on('closetag', () => {
-    const kind = kinds.pop();
-    namespaces.close();
-    if (kind === ENTITIES || kind === ENTITY || kind === IDP) limits.pop();
+  /** ENTITIES, ENTITY and IDP only nest in one another, so the innermost validUntil limit is the parent's. */
+  private enterEntityLevel(kind: number, tag: SaxesTagPlain): void {
+    let limit = this.limits.at(-1) ?? Infinity;
+    const validUntil = tag.attributes.validUntil;
+    if (validUntil !== undefined) limit = Math.min(limit, parseDateTime(validUntil, `<${tag.name} validUntil>`, this.here()));
+    if (kind === ENTITY) {
+      this.result.entities += 1;
+      this.entity = {
+        entityId: tag.attributes.entityID,
+        position: this.here(),
+        idpDescriptors: 0,
+        singleSignOnServices: 0,
+        singleSignOnWithoutLocation: 0,
+        signing: [],
+        signingSeen: new Set(),
+        encryptionKeys: 0,
+        validUntil: limit,
+      };
+    } else if (kind === IDP) {
+      const entity = this.currentEntity();
+      entity.validUntil = Math.min(entity.validUntil, limit);
+    }
+    this.limits.push(limit);
+  }
+
+  private close(): void {
+    const kind = this.kinds.pop();
+    this.namespaces.close();
+    if (kind === ENTITIES || kind === ENTITY || kind === IDP) this.limits.pop();
     if (kind === X509_CERTIFICATE) {
       // Searching back from the end of the close tag finds its own "</" first, even after a CDATA section holding one.
-      const content = certificateStart < 0 ? '' : text.slice(certificateStart, text.lastIndexOf('</', parser.position - 1));
-      addSigningCertificate(entity!, characterData(content), here());
+      const end = this.text.lastIndexOf('</', this.parser.position - 1);
+      const content = this.certificateStart < 0 ? '' : this.text.slice(this.certificateStart, end);
+      addSigningCertificate(this.currentEntity(), characterData(content), this.here());
     } else if (kind === ENTITY) {
-      const finished = entity!;
-      entity = undefined;
+      const finished = this.currentEntity();
+      this.entity = undefined;
       if (finished.idpDescriptors === 0) return;
-      if (result.identityProvider !== undefined) {
+      if (this.result.identityProvider !== undefined) {
         throw new MetadataMultipleIdentityProvidersError(
-          `the document holds more than one SAML 2.0 identity provider (${describeEntityId(result.identityProvider.entityId)} and ` +
+          `the document holds more than one SAML 2.0 identity provider (${describeEntityId(this.result.identityProvider.entityId)} and ` +
             `${describeEntityId(finished.entityId)}); an IAM SAML provider trusts exactly one. Upload the metadata of the one identity provider this profile uses.`,
         );
       }
-      result.identityProvider = finished;
+      this.result.identityProvider = finished;
     }
-  });
-
-  try {
-    parser.write(text).close();
-  } catch (error) {
-    if (error instanceof FederationError) throw error;
-    const position = here();
-    const reason = (error as Error).message.replace(/^\d+:\d+: /, '');
-    // A DOCTYPE the parser could not even finish reading (an unclosed internal subset) is still a DOCTYPE.
-    if (!rootSeen && text.slice(0, parser.position).includes('<!DOCTYPE')) throw unsafeDoctype(position);
-    throw malformed(`${reason} The document is not well-formed XML; was it truncated or edited by hand? Download it again.`, position, error);
   }
-  return result;
+}
+
+function checkDeclaredEncoding(encoding: string | undefined): void {
+  if (encoding !== undefined && !/^(?:utf-?8|us-ascii|ascii)$/i.test(encoding)) {
+    throw new MetadataEncodingError(
+      `the XML declaration says encoding="${encoding}"; IAM reads metadata as UTF-8. Save the document as UTF-8 and change the declaration to encoding="UTF-8".`,
+    );
+  }
 }
 
 /**
@@ -434,7 +481,7 @@ function characterData(raw: string): string {
       if (reference === undefined) return '';
       if (reference.startsWith('#x')) return String.fromCodePoint(parseInt(reference.slice(2), 16));
       if (reference.startsWith('#')) return String.fromCodePoint(parseInt(reference.slice(1), 10));
-      return PREDEFINED_ENTITIES[reference]!;
+      return PREDEFINED_ENTITIES[reference] ?? '';
     },
   );
 }

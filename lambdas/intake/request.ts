@@ -126,14 +126,13 @@ export function versioningRequired(bucket?: string): RequestInvalidError {
 
 /** The profile named by `metadata/<profile>/<name>.xml`. */
 export function profileFromKey(key: string, context: Pick<RequestContext, 'profiles'>): string {
-  const match = KEY_PATTERN.exec(key);
-  if (!match) {
+  const profile = KEY_PATTERN.exec(key)?.[1];
+  if (profile === undefined) {
     throw new RequestInvalidError(
       `the key "${key}" is not of the form metadata/<profile>/<name>.xml; the folder under metadata/ selects the profile ` +
         `(${context.profiles.map((p) => `metadata/${p}/`).join(', ')}).`,
     );
   }
-  const profile = match[1]!;
   if (!context.profiles.includes(profile)) {
     throw new RequestUnknownProfileError(
       `the key "${key}" selects profile "${profile}", which is not configured; known profiles: ${context.profiles.join(', ')}. ` +

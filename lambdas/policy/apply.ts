@@ -22,6 +22,7 @@ import {
 import type { S3Client } from '@aws-sdk/client-s3';
 import { customerPolicyArn, roleArn } from '../shared/arns';
 import type { ExecutionDocument, ExecutionRequest, Receipt } from '../shared/document';
+import { returned } from '../shared/errors';
 import { type JournalEntry, readJournal, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { samePolicyDocument } from '../shared/policy-json';
@@ -61,18 +62,20 @@ type GeneratedPolicyPlan =
 async function planGeneratedPolicy(iam: IAMClient, policyArn: string, document: string): Promise<GeneratedPolicyPlan> {
   const existing = await findPolicy(iam, policyArn);
   if (!existing) return { kind: 'create' };
-  const defaultVersionId = existing.DefaultVersionId!;
+  const defaultVersionId = returned(existing.DefaultVersionId, `the default version of ${policyArn}`);
   if (samePolicyDocument(await policyVersionDocument(iam, policyArn, defaultVersionId), document)) {
     return { kind: 'unchanged', defaultVersionId };
   }
   const versions = await listPolicyVersions(iam, policyArn);
-  const versionIds = versions.map((version) => version.VersionId!);
+  const versionIds = versions.map((version) => returned(version.VersionId, `a version id of ${policyArn}`));
   if (versions.length < MAX_POLICY_VERSIONS) return { kind: 'new-version', defaultVersionId, versionIds };
   // The oldest version goes, but its document is kept so that a revert can bring an equivalent version back.
-  const oldest = oldestNonDefaultVersion(versions)!;
+  // With every version slot used, at least four are not the default.
+  const oldest = returned(oldestNonDefaultVersion(versions), `a non-default version of ${policyArn}`);
+  const versionId = returned(oldest.VersionId, `a version id of ${policyArn}`);
   const deleteVersion: DeletedPolicyVersion = {
-    versionId: oldest.VersionId!,
-    document: await policyVersionDocument(iam, policyArn, oldest.VersionId!),
+    versionId,
+    document: await policyVersionDocument(iam, policyArn, versionId),
     ...(oldest.CreateDate ? { createDate: new Date(oldest.CreateDate).toISOString() } : {}),
   };
   return { kind: 'new-version', defaultVersionId, versionIds, deleteVersion };
@@ -258,7 +261,7 @@ export async function applyPolicy(doc: ExecutionDocument, deps: PolicyDeps): Pro
     );
   await journal();
 
-  if (state?.plan.kind === 'create') {
+  if (state?.plan.kind === 'create' && policyArn && document) {
     try {
       await iam.send(
         new CreatePolicyCommand({
@@ -271,9 +274,9 @@ export async function applyPolicy(doc: ExecutionDocument, deps: PolicyDeps): Pro
       logger.info('created policy', { policyArn });
     } catch (error) {
       if (!isNamed(error, 'EntityAlreadyExistsException')) throw error;
-      const now = await planGeneratedPolicy(iam, policyArn!, document!);
+      const now = await planGeneratedPolicy(iam, policyArn, document);
       if (now.kind === 'create') throw error;
-      state = await existingInsteadOfCreated(iam, request, policyArn!, now, state.previous);
+      state = await existingInsteadOfCreated(iam, request, policyArn, now, state.previous);
       logger.info('policy already exists', { policyArn, createdByThisExecution: state.createPolicy });
       // Before anything else changes: a revert must not take the policy for this execution's own.
       await journal();

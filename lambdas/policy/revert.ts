@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ExecutionDocument, ExecutionRequest, RevertReport } from '../shared/document';
+import { DocumentInvalidError } from '../shared/errors';
 import { type JournalEntry, readJournal, unite, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { samePolicyDocument } from '../shared/policy-json';
@@ -58,7 +59,9 @@ async function loadSource(doc: ExecutionDocument, s3: S3Client): Promise<RevertS
   const journalDetails = journal?.details as PolicyDetails | undefined;
   if (receipt) {
     const details = journalDetails ? withJournal(receipt.details, journalDetails) : receipt.details;
-    return { previous: effectivePrevious(receipt.previous!, details), details };
+    // The apply step writes `previous` into every receipt that changed something.
+    if (!receipt.previous) throw new DocumentInvalidError(`receipts.policy.previous: missing from a receipt that says "${receipt.action}"`);
+    return { previous: effectivePrevious(receipt.previous, details), details };
   }
   if (!journal?.previous || !journalDetails) return undefined;
   return { previous: effectivePrevious(journal.previous, journalDetails), details: journalDetails, journal };

@@ -92,6 +92,7 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
   }
 
   const details = { roleName: name, roleId: current.RoleId, providerArn };
+  const currentArn = current.Arn ?? roleArn(request, name, path);
   const retried = earlier === undefined ? undefined : await earlierChange(earlier, current, deps.iam, doc);
   // What still differs now; `overall` is what differs from the role as it was before this execution, which is more
   // when an earlier attempt already made some of the writes.
@@ -105,7 +106,7 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
       roleId: current.RoleId,
       wroteNow: pending.writes.length,
     });
-    return { step: 'role', action: 'created', arn: current.Arn!, changes: createdChanges, details };
+    return { step: 'role', action: 'created', arn: currentArn, changes: createdChanges, details };
   }
 
   const overall = retried === undefined ? pending : planUpdate(roleBefore(current, retried.previous), profile, trustPolicy, providerArn, deps, sleep);
@@ -117,12 +118,12 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
     return {
       step: 'role',
       action: 'planned',
-      arn: current.Arn!,
+      arn: currentArn,
       changes,
       details: { ...details, plannedAction: pending.writes.length > 0 ? 'update' : 'none' },
     };
   if (overall.writes.length === 0 && pending.writes.length === 0)
-    return { step: 'role', action: 'unchanged', arn: current.Arn!, changes: overall.notes, details };
+    return { step: 'role', action: 'unchanged', arn: currentArn, changes: overall.notes, details };
 
   const previous: RolePrevious = { ...pending.previous, ...retried?.previous };
   if (retried === undefined) {
@@ -140,7 +141,7 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
   }
   for (const write of pending.writes) await write.send();
   logger.info('updated federation role in place', { roleName: name, changes, resumed: retried !== undefined });
-  return { step: 'role', action: 'updated', arn: current.Arn!, previous, changes, details };
+  return { step: 'role', action: 'updated', arn: currentArn, previous, changes, details };
 }
 
 /**

@@ -92,7 +92,10 @@ async function deleteRole(iam: IAMClient, roleName: string): Promise<RevertRepor
   const changes: string[] = [];
   for (const policyArn of await listAll(async (Marker) => {
     const page = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker }));
-    return { items: (page.AttachedPolicies ?? []).map((policy) => policy.PolicyArn!), next: page.IsTruncated ? page.Marker : undefined };
+    return {
+      items: (page.AttachedPolicies ?? []).flatMap((policy) => (policy.PolicyArn ? [policy.PolicyArn] : [])),
+      next: page.IsTruncated ? page.Marker : undefined,
+    };
   })) {
     await ignoringNoSuchEntity(iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn })));
     changes.push(`detached ${policyArn} from role ${roleName}`);

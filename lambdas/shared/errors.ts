@@ -26,3 +26,12 @@ export class DocumentInvalidError extends FederationError {
     this.name = 'Document.Invalid';
   }
 }
+
+/**
+ * A field AWS always returns although the SDK types it optional (a role's ARN, a policy's default version): its
+ * absence is a surprise worth naming rather than a value to guess.
+ */
+export function returned<T>(value: T | undefined | null, what: string): T {
+  if (value === undefined || value === null) throw new Error(`AWS answered without ${what}`);
+  return value;
+}

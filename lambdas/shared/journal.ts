@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type GetObjectCommandOutput, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ExecutionRequest, StepName } from './document';
 
 /**
@@ -75,11 +75,18 @@ function mergeDetails(a: Record<string, unknown> | undefined, b: Record<string, 
   return merged;
 }
 
+/** An object's text; S3 always sends a body with a GetObject answer, so one without is refused rather than read as empty. */
+export async function objectText(response: GetObjectCommandOutput, location: string): Promise<string> {
+  if (!response.Body) throw new Error(`GetObject ${location} answered without a body`);
+  return response.Body.transformToString('utf-8');
+}
+
 /** The step's journal entry, or undefined when the step never got as far as writing one. */
 export async function readJournal<Previous>(s3: S3Client, request: ExecutionRequest, step: StepName): Promise<JournalEntry<Previous> | undefined> {
   try {
-    const response = await s3.send(new GetObjectCommand({ Bucket: request.bucket, Key: journalKey(request, step) }));
-    const text = await response.Body!.transformToString('utf-8');
+    const key = journalKey(request, step);
+    const response = await s3.send(new GetObjectCommand({ Bucket: request.bucket, Key: key }));
+    const text = await objectText(response, `s3://${request.bucket}/${key}`);
     return JSON.parse(text) as JournalEntry<Previous>;
   } catch (error) {
     if ((error as Error).name === 'NoSuchKey' || (error as Error).name === 'NotFound') return undefined;
@@ -90,5 +97,5 @@ export async function readJournal<Previous>(s3: S3Client, request: ExecutionRequ
 /** Reads the metadata document this execution was started for, pinned to its version. */
 export async function readMetadataDocument(s3: S3Client, request: ExecutionRequest): Promise<string> {
   const response = await s3.send(new GetObjectCommand({ Bucket: request.bucket, Key: request.key, VersionId: request.versionId }));
-  return response.Body!.transformToString('utf-8');
+  return objectText(response, `s3://${request.bucket}/${request.key}?versionId=${request.versionId}`);
 }

@@ -175,3 +175,11 @@ export function parseResolvedProfile(input: unknown): ResolvedProfile {
   }
   return { ...result.data, name: name.data };
 }
+
+/** The configured profile of that name, with its name; a name the configuration lacks is the caller's bug. */
+export function profileNamed(config: FederationConfig, name: string): ResolvedProfile {
+  const profile = config.profiles[name];
+  if (profile === undefined)
+    throw new ConfigInvalidError(`profile "${name}" is not configured; known profiles: ${Object.keys(config.profiles).join(', ')}`);
+  return { ...profile, name };
+}

@@ -67,6 +67,28 @@ function responseBody(bytes: Buffer): Readable & {
   });
 }
 
+/** Each key with its latest version, in key order (a key exists only while it has a version). */
+function latestVersions(objects: Map<string, ObjectVersion[]>): Array<[string, ObjectVersion]> {
+  return [...objects.entries()]
+    .flatMap(([key, versions]): Array<[string, ObjectVersion]> => (versions[0] ? [[key, versions[0]]] : []))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** A parameter the S3 API requires; the SDK refuses to send a request without it, so its absence is the caller's bug. */
+function required(value: string | undefined, name: string): string {
+  if (value === undefined || value === '') throw awsError('InvalidRequest', `Missing required parameter ${name}`, 's3');
+  return value;
+}
+
+function target(input: { Bucket?: string; Key?: string }): { bucket: string; key: string } {
+  return { bucket: required(input.Bucket, 'Bucket'), key: required(input.Key, 'Key') };
+}
+
+/** The version id S3 reports: none for an unversioned bucket's "null" version. */
+function reportedVersionId(version: ObjectVersion): string | undefined {
+  return version.versionId === NULL_VERSION ? undefined : version.versionId;
+}
+
 /** What GetObject and HeadObject both answer about a stored version (an unversioned bucket's "null" version has no id header). */
 function objectHeaders(version: ObjectVersion) {
   return {
@@ -74,7 +96,7 @@ function objectHeaders(version: ObjectVersion) {
     ContentType: version.contentType,
     ETag: version.etag,
     LastModified: new Date(version.lastModified),
-    VersionId: version.versionId === NULL_VERSION ? undefined : version.versionId,
+    VersionId: reportedVersionId(version),
     Metadata: { ...(version.metadata ?? {}) },
     ServerSideEncryption: 'AES256' as const,
   };
@@ -97,7 +119,7 @@ export class SimulatedS3 {
   /** Seeds an object without going through a client; returns its version id. */
   public put(bucket: string, key: string, body: Buffer, options: { contentType?: string; metadata?: Record<string, string> } = {}): string {
     this.createBucket(bucket);
-    return this.addVersion(bucket, key, body, options.contentType, options.metadata);
+    return this.addVersion(bucket, key, body, options.contentType, options.metadata).versionId;
   }
 
   /** The object's current bytes (or a given version's), or undefined when absent. */
@@ -108,25 +130,27 @@ export class SimulatedS3 {
 
   public readonly operations: Operations = {
     CreateBucket: (input: CreateBucketCommandInput) => {
-      if (this.buckets.has(input.Bucket!)) {
+      const bucket = required(input.Bucket, 'Bucket');
+      if (this.buckets.has(bucket)) {
         throw awsError('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', 's3');
       }
-      this.createBucket(input.Bucket!);
-      return ok({ Location: `/${input.Bucket}` });
+      this.createBucket(bucket);
+      return ok({ Location: `/${bucket}` });
     },
     PutObject: (input: PutObjectCommandInput & { Body?: Buffer }) => {
-      this.bucket(input.Bucket!);
-      const versionId = this.addVersion(input.Bucket!, input.Key!, input.Body ?? Buffer.alloc(0), input.ContentType, input.Metadata);
-      const version = this.findVersion(input.Bucket!, input.Key!, versionId, false)!;
-      return ok(compact({ ETag: version.etag, VersionId: versionId === NULL_VERSION ? undefined : versionId, ServerSideEncryption: 'AES256' }));
+      const { bucket, key } = target(input);
+      const version = this.addVersion(bucket, key, input.Body ?? Buffer.alloc(0), input.ContentType, input.Metadata);
+      return ok(compact({ ETag: version.etag, VersionId: reportedVersionId(version), ServerSideEncryption: 'AES256' }));
     },
     GetObject: (input: GetObjectCommandInput) => {
-      const version = this.readable(input.Bucket!, input.Key!, input.VersionId);
+      const { bucket, key } = target(input);
+      const version = this.readable(bucket, key, input.VersionId);
       return ok(compact({ Body: responseBody(version.body), ...objectHeaders(version) }));
     },
     HeadObject: (input: HeadObjectCommandInput) => {
+      const { bucket, key } = target(input);
       // A HEAD response has no body: the SDK reports only its status (and keeps its headers on the hidden $response).
-      const version = this.findVersion(input.Bucket!, input.Key!, input.VersionId, true);
+      const version = this.findVersion(bucket, key, input.VersionId, true);
       if (!version) throw headObjectError(404);
       if (version.deleteMarker) {
         // S3 answers 405 for a delete marker named by its version, 404 when it is merely the latest; both say what it is.
@@ -136,50 +160,43 @@ export class SimulatedS3 {
       return ok(compact(objectHeaders(version)));
     },
     DeleteObject: (input: DeleteObjectCommandInput) => {
-      const objects = this.bucket(input.Bucket!);
+      const { bucket, key } = target(input);
+      const objects = this.bucket(bucket);
+      const versions = objects.get(key) ?? [];
       if (input.VersionId !== undefined) {
-        const versions = objects.get(input.Key!) ?? [];
         const index = versions.findIndex((version) => version.versionId === input.VersionId);
         if (index === -1) return ok({ VersionId: input.VersionId }, 204);
         const [removed] = versions.splice(index, 1);
-        if (versions.length === 0) objects.delete(input.Key!);
-        return ok(compact({ VersionId: input.VersionId, DeleteMarker: removed!.deleteMarker ? true : undefined }), 204);
+        if (versions.length === 0) objects.delete(key);
+        return ok(compact({ VersionId: input.VersionId, DeleteMarker: removed?.deleteMarker ? true : undefined }), 204);
       }
       const versionId = this.context.ids.s3VersionId();
-      const versions = objects.get(input.Key!) ?? [];
       versions.unshift({ versionId, deleteMarker: true, body: Buffer.alloc(0), etag: '', lastModified: this.context.clock() });
-      objects.set(input.Key!, versions);
+      objects.set(key, versions);
       return ok({ DeleteMarker: true, VersionId: versionId }, 204);
     },
     CopyObject: (input: CopyObjectCommandInput) => {
+      const { bucket, key } = target(input);
       const source = /^\/?([^/]+)\/([^?]+)(?:\?versionId=(.+))?$/.exec(input.CopySource ?? '');
-      if (!source) throw awsError('InvalidArgument', `Invalid copy source: ${input.CopySource}`, 's3');
-      const [, sourceBucket, encodedKey, sourceVersion] = source;
-      const version = this.readable(sourceBucket!, decodeURIComponent(encodedKey!), sourceVersion);
-      this.bucket(input.Bucket!);
+      if (!source?.[1] || !source[2]) throw awsError('InvalidArgument', `Invalid copy source: ${input.CopySource}`, 's3');
+      const original = this.readable(source[1], decodeURIComponent(source[2]), source[3]);
+      this.bucket(bucket);
       const replace = input.MetadataDirective === 'REPLACE';
-      const versionId = this.addVersion(
-        input.Bucket!,
-        input.Key!,
-        version.body,
-        replace ? input.ContentType : version.contentType,
-        replace ? input.Metadata : version.metadata,
+      const copy = this.addVersion(bucket, key, original.body, replace ? input.ContentType : original.contentType, replace ? input.Metadata : original.metadata);
+      return ok(
+        compact({
+          CopyObjectResult: { ETag: copy.etag, LastModified: new Date(copy.lastModified) },
+          VersionId: reportedVersionId(copy),
+          CopySourceVersionId: reportedVersionId(original),
+        }),
       );
-      const copy = this.findVersion(input.Bucket!, input.Key!, versionId, false)!;
-      return ok({
-        CopyObjectResult: { ETag: copy.etag, LastModified: new Date(copy.lastModified) },
-        VersionId: versionId,
-        CopySourceVersionId: version.versionId,
-      });
     },
     ListObjectsV2: (input: ListObjectsV2CommandInput) => {
-      const objects = this.bucket(input.Bucket!);
+      const objects = this.bucket(required(input.Bucket, 'Bucket'));
       const prefix = input.Prefix ?? '';
-      const keys = [...objects.entries()]
-        .filter(
-          ([key, versions]) => key.startsWith(prefix) && !versions[0]!.deleteMarker && (input.StartAfter === undefined || key > input.StartAfter),
-        )
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const keys = latestVersions(objects).filter(
+        ([key, latest]) => key.startsWith(prefix) && !latest.deleteMarker && (input.StartAfter === undefined || key > input.StartAfter),
+      );
       const page = paginate(keys, input.ContinuationToken, input.MaxKeys ?? 1000);
       if (!page) throw awsError('InvalidArgument', 'The continuation token provided is incorrect', 's3');
       return ok(
@@ -191,27 +208,28 @@ export class SimulatedS3 {
           IsTruncated: page.next !== undefined,
           ContinuationToken: input.ContinuationToken,
           NextContinuationToken: page.next,
-          Contents: page.items.map(([key, versions]) => ({
+          Contents: page.items.map(([key, latest]) => ({
             Key: key,
-            Size: versions[0]!.body.length,
-            ETag: versions[0]!.etag,
-            LastModified: new Date(versions[0]!.lastModified),
+            Size: latest.body.length,
+            ETag: latest.etag,
+            LastModified: new Date(latest.lastModified),
             StorageClass: 'STANDARD',
           })),
         }),
       );
     },
     ListObjectVersions: (input: ListObjectVersionsCommandInput) => {
-      const objects = this.bucket(input.Bucket!);
+      const objects = this.bucket(required(input.Bucket, 'Bucket'));
       const prefix = input.Prefix ?? '';
       const entries = [...objects.entries()]
         .filter(([key]) => key.startsWith(prefix))
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .flatMap(([key, versions]) => versions.map((version, index) => ({ key, version, isLatest: index === 0 })));
       let start = 0;
-      if (input.KeyMarker !== undefined) {
+      const keyMarker = input.KeyMarker;
+      if (keyMarker !== undefined) {
         const afterMarker = entries.findIndex((entry) =>
-          input.VersionIdMarker ? entry.key === input.KeyMarker && entry.version.versionId === input.VersionIdMarker : entry.key > input.KeyMarker!,
+          input.VersionIdMarker ? entry.key === keyMarker && entry.version.versionId === input.VersionIdMarker : entry.key > keyMarker,
         );
         start = afterMarker === -1 ? entries.length : input.VersionIdMarker ? afterMarker + 1 : afterMarker;
       }
@@ -258,8 +276,7 @@ export class SimulatedS3 {
     const out: Record<string, Record<string, S3ObjectSnapshot>> = {};
     for (const [bucket, objects] of [...this.buckets.entries()].sort(([a], [b]) => a.localeCompare(b))) {
       const view: Record<string, S3ObjectSnapshot> = {};
-      for (const [key, versions] of [...objects.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-        const latest = versions[0]!;
+      for (const [key, latest] of latestVersions(objects)) {
         if (latest.deleteMarker || excludePrefixes.some((prefix) => key.startsWith(prefix))) continue;
         view[key] = compact({
           versionId: latest.versionId,
@@ -279,7 +296,7 @@ export class SimulatedS3 {
     return objects;
   }
 
-  private addVersion(bucket: string, key: string, body: Buffer, contentType?: string, metadata?: Record<string, string>): string {
+  private addVersion(bucket: string, key: string, body: Buffer, contentType?: string, metadata?: Record<string, string>): ObjectVersion {
     const objects = this.bucket(bucket);
     const unversioned = this.unversioned.has(bucket);
     if (unversioned) objects.delete(key);
@@ -294,7 +311,7 @@ export class SimulatedS3 {
       lastModified: this.context.clock(),
     });
     objects.set(key, [version, ...(objects.get(key) ?? [])]);
-    return versionId;
+    return version;
   }
 
   private findVersion(bucket: string, key: string, versionId: string | undefined, strict: boolean): ObjectVersion | undefined {
