@@ -5,7 +5,7 @@ import { certificate, daysFromNow, edited, identityCenterXml, keycloakXml } from
 export interface HostileFile {
   name: string;
   body: Buffer;
-  /** What HeadObject reports; defaults to the body's length. */
+  /** The object's size, when larger than the body: the tests store the body padded with spaces after the document to this size. */
   contentLength?: number;
   error: IntakeErrorName;
   /** A fragment the message must contain, so a person knows what to fix. */

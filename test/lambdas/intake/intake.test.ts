@@ -1,25 +1,60 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, type GetObjectCommandInput, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
 import { type IntakeDeps, type IntakeEvent, intake } from '../../../lambdas/intake/intake';
+import { type CallRecord, SimulatedAccount } from '../../../local/simulated-account';
+import { TRANSIENT_AWS_ERRORS } from '../../../statemachine/workflow-errors';
 import { exampleConfig, exampleProfile } from '../../helpers/document';
-import { identityCenterXml, NOW } from './fixtures';
+import { certificate, identityCenterXml, NOW } from './fixtures';
 import { hostileFiles } from './hostile-files';
-import { awsCalls, awsError, resetMocks, s3Mock, serveObject, VERSION_ID } from './s3-mock';
+
+/*
+ * Intake against the shared simulated account: the tests upload real objects to the pipeline's bucket and read the
+ * account's call log, so what is checked is what Intake asked S3 and what S3 (as SDK v3 reports it) answered. The two
+ * answers the account cannot give are stubbed with aws-sdk-client-mock inside their tests, each saying why.
+ */
 
 const BUCKET = 'federation-metadata-bucket';
+const ADMIN_KEY = 'metadata/admin/idp.xml';
+const AGENT_KEY = 'metadata/agent/idp.xml';
 const environment = { bucket: BUCKET, account: '111122223333', region: 'us-east-1', partition: 'aws' };
 
-/** A real client: aws-sdk-client-mock replaces `send` on S3Client's prototype, so every instance is mocked. */
-function deps(): IntakeDeps {
-  return { s3: new S3Client({ region: 'us-east-1' }), config: exampleConfig, environment, now: () => NOW };
+let account: SimulatedAccount;
+
+beforeEach(() => {
+  account = new SimulatedAccount();
+  // Versioned, as the stack creates the metadata bucket.
+  account.createBucket(BUCKET);
+});
+
+function deps(s3: S3Client = account.clients().s3): IntakeDeps {
+  return { s3, config: exampleConfig, environment, now: () => NOW };
+}
+
+interface Uploaded {
+  key: string;
+  versionId: string;
+  body: Buffer;
+}
+
+/** Uploads `body` as a new version of `key` (unlogged, as the uploader is not Intake). */
+function upload(key: string, body: string | Buffer = identityCenterXml()): Uploaded {
+  const bytes = Buffer.from(body);
+  return { key, versionId: account.putObject(BUCKET, key, bytes), body: bytes };
+}
+
+/** Makes the key's latest version a delete marker, as `aws s3 rm` does on a versioned bucket; returns the marker's version id. */
+async function deleteKey(key: string): Promise<string> {
+  const deleted = await account.seed((clients) => clients.s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key })));
+  return deleted.VersionId!;
 }
 
 function manual(input: Record<string, unknown>, executionName = 'exec-0001'): IntakeEvent {
-  return { input: { bucket: BUCKET, key: 'metadata/admin/idp.xml', ...input }, executionName };
+  return { input: { bucket: BUCKET, key: ADMIN_KEY, ...input }, executionName };
 }
 
-/** `versionId: null`: the event of an unversioned bucket, which has no version-id. */
-function objectCreated(key = 'metadata/agent/idp.xml', versionId: string | null = VERSION_ID): IntakeEvent {
+/** The EventBridge event of an upload; an unversioned bucket's event has no version-id. */
+function objectCreated(object: { key: string; versionId?: string; body: Buffer }): IntakeEvent {
   return {
     input: {
       version: '0',
@@ -27,10 +62,42 @@ function objectCreated(key = 'metadata/agent/idp.xml', versionId: string | null 
       source: 'aws.s3',
       account: '111122223333',
       region: 'us-east-1',
-      detail: { bucket: { name: BUCKET }, object: { key, size: 2598, ...(versionId ? { 'version-id': versionId } : {}) }, reason: 'PutObject' },
+      detail: {
+        bucket: { name: BUCKET },
+        object: { key: object.key, size: object.body.length, ...(object.versionId === undefined ? {} : { 'version-id': object.versionId }) },
+        reason: 'PutObject',
+      },
     },
     executionName: 'a1b2c3d4-from-eventbridge',
   };
+}
+
+/** One read of the metadata object as the account logs it. Intake reads only; nothing it calls may write. */
+function read(operation: 'HeadObject' | 'GetObject', key: string, versionId: string | undefined, outcome = 'ok'): CallRecord {
+  return {
+    service: 's3',
+    operation,
+    input: { Bucket: BUCKET, Key: key, ...(versionId === undefined ? {} : { VersionId: versionId }) },
+    mutating: false,
+    outcome,
+  };
+}
+
+/**
+ * HeadObject, then GetObject pinned to the object's version, both answered: the whole of a successful Intake's AWS
+ * traffic. HeadObject names the version when the input does ('named'), else reads the current one ('current').
+ */
+function headThenPinnedGet(object: Uploaded, head: 'named' | 'current' = 'named'): CallRecord[] {
+  return [read('HeadObject', object.key, head === 'named' ? object.versionId : undefined), read('GetObject', object.key, object.versionId)];
+}
+
+const sha256 = (body: Buffer) => createHash('sha256').update(body).digest('hex');
+
+/** IAM Identity Center's document grown to exactly `bytes` with whitespace inside its root element, where XML allows it. */
+function validDocumentOf(bytes: number): Buffer {
+  const xml = identityCenterXml();
+  const close = xml.lastIndexOf('</md:EntityDescriptor>');
+  return Buffer.from(`${xml.slice(0, close)}${' '.repeat(bytes - Buffer.byteLength(xml))}${xml.slice(close)}`);
 }
 
 async function errorOf(promise: Promise<unknown>): Promise<Error> {
@@ -42,22 +109,16 @@ async function errorOf(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected Intake to fail');
 }
 
-const headCalls = () => s3Mock.commandCalls(HeadObjectCommand).map((call) => call.args[0].input);
-const getCalls = () => s3Mock.commandCalls(GetObjectCommand).map((call) => call.args[0].input);
-
-beforeEach(resetMocks);
-
 describe('intake: the execution document', () => {
-  it('turns an S3 upload into the execution document every later step reads', async () => {
-    const body = Buffer.from(identityCenterXml());
-    serveObject(body);
-    const document = await intake(objectCreated(), deps());
+  it('turns an S3 upload into the execution document every later step reads, reading only that object', async () => {
+    const uploaded = upload(AGENT_KEY);
+    const document = await intake(objectCreated(uploaded), deps());
     expect(document.request).toEqual({
       bucket: BUCKET,
-      key: 'metadata/agent/idp.xml',
-      versionId: VERSION_ID,
-      sha256: createHash('sha256').update(body).digest('hex'),
-      size: body.length,
+      key: AGENT_KEY,
+      versionId: uploaded.versionId,
+      sha256: sha256(uploaded.body),
+      size: uploaded.body.length,
       profile: 'agent',
       dryRun: false,
       executionName: 'a1b2c3d4-from-eventbridge',
@@ -76,116 +137,244 @@ describe('intake: the execution document', () => {
       expiresAt: '2031-03-15T13:00:00.000Z',
       ttl: String(Date.parse('2031-03-15T13:00:00Z') / 1000),
     });
-    expect(awsCalls()).toEqual(['HeadObjectCommand', 'GetObjectCommand']);
+    expect(account.calls).toEqual(headThenPinnedGet(uploaded));
   });
 
   it('survives a JSON round trip unchanged, as Step Functions passes it on', async () => {
-    serveObject(Buffer.from(identityCenterXml()));
+    upload(ADMIN_KEY);
     const document = await intake(manual({}), deps());
     expect(JSON.parse(JSON.stringify(document))).toEqual(document);
   });
 
-  it('reads the exact version named by the event, with HeadObject and GetObject', async () => {
-    serveObject(Buffer.from(identityCenterXml()));
-    await intake(objectCreated('metadata/agent/idp.xml', 'event-version'), deps());
-    expect(headCalls()).toEqual([{ Bucket: BUCKET, Key: 'metadata/agent/idp.xml', VersionId: 'event-version' }]);
-    expect(getCalls()).toEqual([{ Bucket: BUCKET, Key: 'metadata/agent/idp.xml', VersionId: 'event-version' }]);
-  });
-
-  it('pins a manual input without versionId to the version current at HeadObject', async () => {
-    serveObject(Buffer.from(identityCenterXml()), { versionId: 'current-at-head' });
-    const document = await intake(manual({}), deps());
-    expect(headCalls()).toEqual([{ Bucket: BUCKET, Key: 'metadata/admin/idp.xml' }]);
-    expect(getCalls()).toEqual([{ Bucket: BUCKET, Key: 'metadata/admin/idp.xml', VersionId: 'current-at-head' }]);
-    expect(document.request.versionId).toBe('current-at-head');
-    expect(document.request.source).toBe('manual');
-  });
-
-  it('reads the version a manual input names', async () => {
-    serveObject(Buffer.from(identityCenterXml()), { versionId: 'older-version' });
-    const document = await intake(manual({ versionId: 'older-version' }), deps());
-    expect(headCalls()[0]).toEqual({ Bucket: BUCKET, Key: 'metadata/admin/idp.xml', VersionId: 'older-version' });
-    expect(getCalls()[0]?.VersionId).toBe('older-version');
-    expect(document.request.versionId).toBe('older-version');
-  });
-
   it('carries a dry run into the document', async () => {
-    serveObject(Buffer.from(identityCenterXml()));
+    upload(ADMIN_KEY);
     expect((await intake(manual({ dryRun: true }), deps())).request.dryRun).toBe(true);
   });
 
   it('passes the validation warnings on', async () => {
-    const { certificate } = await import('./fixtures');
-    serveObject(Buffer.from(identityCenterXml({ certificates: [certificate('soon', 10)] })));
+    upload(ADMIN_KEY, identityCenterXml({ certificates: [certificate('soon', 10)] }));
     expect((await intake(manual({}), deps())).metadata.warnings).toEqual([expect.stringMatching(/within 30 days/)]);
   });
 });
 
-describe('intake: the object', () => {
-  it('refuses an unversioned bucket, explaining that versioning is required, before reading the body', async () => {
-    serveObject(Buffer.from(identityCenterXml()), { versionId: undefined });
+describe('intake: the version it reads', () => {
+  it('reads the exact version the event names, even after a newer upload', async () => {
+    const uploaded = upload(AGENT_KEY);
+    upload(AGENT_KEY, identityCenterXml({ certificates: [certificate('newer upload')] }));
+    const document = await intake(objectCreated(uploaded), deps());
+    expect(document.request).toMatchObject({ versionId: uploaded.versionId, sha256: sha256(uploaded.body) });
+    expect(account.calls).toEqual(headThenPinnedGet(uploaded));
+  });
+
+  it('reads the version a manual input names, not the current one', async () => {
+    const older = upload(ADMIN_KEY);
+    upload(ADMIN_KEY, identityCenterXml({ certificates: [certificate('current')] }));
+    const document = await intake(manual({ versionId: older.versionId }), deps());
+    expect(document.request).toMatchObject({ versionId: older.versionId, sha256: sha256(older.body), source: 'manual' });
+    expect(account.calls).toEqual(headThenPinnedGet(older));
+  });
+
+  it('pins a manual input without versionId to the version current at HeadObject, so an upload meanwhile cannot mix in', async () => {
+    const current = upload(ADMIN_KEY);
+    account.interleave({ operation: 'GetObject' }, (clients) =>
+      clients.s3.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: ADMIN_KEY, Body: identityCenterXml({ certificates: [certificate('meanwhile')] }) }),
+      ),
+    );
+    const document = await intake(manual({}), deps());
+    expect(document.request).toMatchObject({ versionId: current.versionId, sha256: sha256(current.body), source: 'manual' });
+    expect(account.calls).toEqual(headThenPinnedGet(current, 'current'));
+  });
+
+  it('still reads the pinned version when the key is deleted (a delete marker added) between HeadObject and GetObject', async () => {
+    const current = upload(ADMIN_KEY);
+    account.interleave({ operation: 'GetObject' }, (clients) => clients.s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: ADMIN_KEY })));
+    const document = await intake(manual({}), deps());
+    expect(document.request.versionId).toBe(current.versionId);
+    expect(account.calls).toEqual(headThenPinnedGet(current, 'current'));
+  });
+});
+
+describe('intake: a missing or deleted object', () => {
+  it('answers a key never uploaded with Request.ObjectNotFound, after one HeadObject', async () => {
+    const error = await errorOf(intake(manual({}), deps()));
+    expect(error.name).toBe('Request.ObjectNotFound');
+    expect(error.message).toContain(`s3://${BUCKET}/${ADMIN_KEY} does not exist`);
+    expect(account.calls).toEqual([read('HeadObject', ADMIN_KEY, undefined, 'NotFound')]);
+  });
+
+  it('answers a version that no longer exists (permanently deleted) with Request.ObjectNotFound, after one HeadObject', async () => {
+    const gone = upload(ADMIN_KEY);
+    upload(ADMIN_KEY, identityCenterXml({ certificates: [certificate('current')] }));
+    await account.seed((clients) => clients.s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: ADMIN_KEY, VersionId: gone.versionId })));
+    const error = await errorOf(intake(manual({ versionId: gone.versionId }), deps()));
+    expect(error.name).toBe('Request.ObjectNotFound');
+    expect(error.message).toContain(`s3://${BUCKET}/${ADMIN_KEY} at version ${gone.versionId} does not exist`);
+    expect(error.message).toMatch(/leave versionId out/);
+    expect(account.calls).toEqual([read('HeadObject', ADMIN_KEY, gone.versionId, 'NotFound')]);
+  });
+
+  it('answers a malformed version id (HeadObject 400) with Request.ObjectNotFound', async () => {
+    upload(ADMIN_KEY);
+    // S3 answers a version id it cannot parse with 400 (a HEAD: status only); the simulated account accepts any
+    // version id and would answer 404, so the 400 is injected as S3 sends it.
+    account.faults.inject({ service: 's3', operation: 'HeadObject', error: 'InvalidArgument' });
+    const error = await errorOf(intake(manual({ versionId: '???' }), deps()));
+    expect(error.name).toBe('Request.ObjectNotFound');
+    expect(error.message).toContain('S3: 400 Unknown');
+    expect(account.calls).toEqual([read('HeadObject', ADMIN_KEY, '???', 'Unknown')]);
+  });
+
+  it('answers a version that is a delete marker with Request.ObjectNotFound saying so (HeadObject 405)', async () => {
+    upload(ADMIN_KEY);
+    const marker = await deleteKey(ADMIN_KEY);
+    const error = await errorOf(intake(manual({ versionId: marker }), deps()));
+    expect(error.name).toBe('Request.ObjectNotFound');
+    expect(error.message).toBe(
+      `s3://${BUCKET}/${ADMIN_KEY} at version ${marker} is a delete marker, not a metadata document. Name a version that holds the file.`,
+    );
+    expect(account.calls).toEqual([read('HeadObject', ADMIN_KEY, marker, 'Unknown')]);
+  });
+
+  it('answers a key whose latest version is a delete marker with Request.ObjectNotFound saying it was deleted (HeadObject 404)', async () => {
+    upload(ADMIN_KEY);
+    await deleteKey(ADMIN_KEY);
+    const error = await errorOf(intake(manual({}), deps()));
+    expect(error.name).toBe('Request.ObjectNotFound');
+    expect(error.message).toMatch(
+      /was deleted \(its current version is a delete marker\)\. Upload the file again, or name the version that holds it/,
+    );
+    expect(account.calls).toEqual([read('HeadObject', ADMIN_KEY, undefined, 'NotFound')]);
+  });
+
+  it('answers an object permanently deleted between HeadObject and GetObject with Request.ObjectNotFound', async () => {
+    const current = upload(ADMIN_KEY);
+    account.interleave({ operation: 'GetObject' }, (clients) =>
+      clients.s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: ADMIN_KEY, VersionId: current.versionId })),
+    );
+    const error = await errorOf(intake(manual({}), deps()));
+    expect(error.name).toBe('Request.ObjectNotFound');
+    expect(error.message).toContain(`at version ${current.versionId} does not exist`);
+    expect(account.calls).toEqual([read('HeadObject', ADMIN_KEY, undefined), read('GetObject', ADMIN_KEY, current.versionId, 'NoSuchVersion')]);
+  });
+
+  it('answers a GetObject NoSuchKey with Request.ObjectNotFound as well', async () => {
+    const current = upload(ADMIN_KEY);
+    // A GET naming a version is answered NoSuchVersion when the key is gone; NoSuchKey is S3's name for a GET without
+    // one, injected here so that either name of "not there" reads the same to the person starting the execution.
+    account.faults.inject({ service: 's3', operation: 'GetObject', error: 'NoSuchKey' });
+    const error = await errorOf(intake(manual({}), deps()));
+    expect(error.name).toBe('Request.ObjectNotFound');
+    expect(account.calls).toEqual([read('HeadObject', ADMIN_KEY, undefined), read('GetObject', ADMIN_KEY, current.versionId, 'NoSuchKey')]);
+  });
+});
+
+describe('intake: S3 refusing or throttling the read', () => {
+  // A HeadObject error reaches Intake as the SDK reports it, status only ('Unknown'); Intake names it as S3 would, so
+  // that the state machine's retrier (TRANSIENT_AWS_ERRORS) retries throttling and S3's own failures and reports a refusal.
+  it.each([
+    ['HeadObject', 'AccessDenied', false],
+    ['HeadObject', 'SlowDown', true],
+    ['HeadObject', 'InternalError', true],
+    ['GetObject', 'AccessDenied', false],
+    ['GetObject', 'SlowDown', true],
+    ['GetObject', 'InternalError', true],
+  ] as const)('fails %s answered %s with that S3 name (retried by the state machine: %s)', async (operation, s3Error, retried) => {
+    const current = upload(ADMIN_KEY);
+    const fault = account.faults.inject({ service: 's3', operation, error: s3Error });
+    const error = await errorOf(intake(manual({}), deps()));
+    expect(error.name).toBe(s3Error);
+    expect(TRANSIENT_AWS_ERRORS.includes(error.name)).toBe(retried);
+    expect(fault.fired).toBe(1);
+    expect(account.calls).toEqual(
+      operation === 'HeadObject'
+        ? [read('HeadObject', ADMIN_KEY, undefined, 'Unknown')]
+        : [read('HeadObject', ADMIN_KEY, undefined), read('GetObject', ADMIN_KEY, current.versionId, s3Error)],
+    );
+  });
+
+  it('says which status HeadObject answered, since the SDK gives it no name', async () => {
+    upload(ADMIN_KEY);
+    account.faults.inject({ service: 's3', operation: 'HeadObject', error: 'AccessDenied' });
+    expect((await errorOf(intake(manual({}), deps()))).message).toBe(
+      `S3 answered HeadObject for s3://${BUCKET}/${ADMIN_KEY} with HTTP 403 (AccessDenied)`,
+    );
+  });
+});
+
+describe('intake: the size, judged from HeadObject before the body is read', () => {
+  it('refuses a 10,000,001-byte object without reading its body', async () => {
+    const huge = upload(ADMIN_KEY, validDocumentOf(10_000_001));
+    expect(huge.body.length).toBe(10_000_001);
+    expect((await errorOf(intake(manual({}), deps()))).name).toBe('Metadata.TooLarge');
+    expect(account.calls).toEqual([read('HeadObject', ADMIN_KEY, undefined)]);
+  });
+
+  it('accepts a valid document of exactly 10,000,000 bytes', async () => {
+    const largest = upload(ADMIN_KEY, validDocumentOf(10_000_000));
+    const document = await intake(manual({}), deps());
+    expect(document.request.size).toBe(10_000_000);
+    expect(account.calls).toEqual(headThenPinnedGet(largest, 'current'));
+  });
+
+  it('refuses a 999-byte object without reading its body', async () => {
+    upload(ADMIN_KEY, Buffer.from(identityCenterXml()).subarray(0, 999));
+    expect((await errorOf(intake(manual({}), deps()))).name).toBe('Metadata.TooSmall');
+    expect(account.calls).toEqual([read('HeadObject', ADMIN_KEY, undefined)]);
+  });
+
+  it('checks the size of the body it read as well, when HeadObject reports no ContentLength', async () => {
+    const tiny = upload(ADMIN_KEY, Buffer.alloc(12, 0x20));
+    // aws-sdk-client-mock, because S3 always sends Content-Length on a HEAD: neither S3 nor the simulated account can
+    // answer without it. Only that answer is stubbed; GetObject is served by the account, from the uploaded object.
+    const s3Mock = mockClient(S3Client);
+    try {
+      s3Mock.on(HeadObjectCommand).resolves({ VersionId: tiny.versionId });
+      s3Mock.on(GetObjectCommand).callsFake((input: GetObjectCommandInput) => account.clients().s3.send(new GetObjectCommand(input)));
+      expect((await errorOf(intake(manual({}), deps(new S3Client({ region: 'us-east-1' }))))).name).toBe('Metadata.TooSmall');
+      expect(account.calls).toEqual([read('GetObject', ADMIN_KEY, tiny.versionId)]);
+    } finally {
+      s3Mock.restore();
+    }
+  });
+});
+
+describe('intake: a bucket without versioning', () => {
+  beforeEach(() => {
+    account = new SimulatedAccount();
+    account.createBucket(BUCKET, { versioned: false });
+  });
+
+  it('refuses a manual input, explaining that versioning is required, before reading the body', async () => {
+    upload(ADMIN_KEY);
     const error = await errorOf(intake(manual({}), deps()));
     expect(error.name).toBe('Request.Invalid');
+    expect(error.message).toMatch(/bucket "federation-metadata-bucket" does not keep versions.*versioning enabled/);
+    expect(account.calls).toEqual([read('HeadObject', ADMIN_KEY, undefined)]);
+  });
+
+  it('refuses the upload event, which has no version-id, before reading the body', async () => {
+    const { body } = upload(ADMIN_KEY);
+    const error = await errorOf(intake(objectCreated({ key: ADMIN_KEY, body }), deps()));
+    expect(error.name).toBe('Request.Invalid');
     expect(error.message).toMatch(/versioning enabled/);
-    expect(awsCalls()).toEqual(['HeadObjectCommand']);
+    expect(account.calls).toEqual([read('HeadObject', ADMIN_KEY, undefined)]);
   });
 
-  it('refuses an event without version-id from an unversioned bucket', async () => {
-    serveObject(Buffer.from(identityCenterXml()), { versionId: 'null' });
-    expect((await errorOf(intake(objectCreated('metadata/admin/idp.xml', null), deps()))).name).toBe('Request.Invalid');
-  });
-
-  it.each([
-    ['a missing object (HeadObject 404)', 'NotFound', {}],
-    ['a missing version', 'NoSuchVersion', { versionId: 'gone' }],
-    ['a malformed version id', 'BadRequest', { versionId: '???' }],
-    ['a missing key', 'NoSuchKey', {}],
-    ['a version that is a delete marker', 'MethodNotAllowed', { versionId: 'delete-marker' }],
-  ])('answers %s with Request.ObjectNotFound and reads nothing more', async (_name, sdkName, input) => {
-    s3Mock.on(HeadObjectCommand).rejects(awsError(sdkName));
-    const error = await errorOf(intake(manual(input), deps()));
-    expect(error.name).toBe('Request.ObjectNotFound');
-    expect(error.message).toContain(`s3://${BUCKET}/metadata/admin/idp.xml`);
-    expect(awsCalls()).toEqual(['HeadObjectCommand']);
-  });
-
-  it('answers an object deleted between HeadObject and GetObject with Request.ObjectNotFound', async () => {
-    serveObject(Buffer.from(identityCenterXml()));
-    s3Mock.on(GetObjectCommand).rejects(awsError('NoSuchVersion'));
-    expect((await errorOf(intake(manual({}), deps()))).name).toBe('Request.ObjectNotFound');
-  });
-
-  it('lets access and throttling errors through with their S3 names, for the state machine to retry or report', async () => {
-    s3Mock.on(HeadObjectCommand).rejects(awsError('Forbidden'));
-    expect((await errorOf(intake(manual({}), deps()))).name).toBe('Forbidden');
-    s3Mock.reset();
-    serveObject(Buffer.from(identityCenterXml()));
-    s3Mock.on(GetObjectCommand).rejects(awsError('SlowDown'));
-    expect((await errorOf(intake(manual({}), deps()))).name).toBe('SlowDown');
-  });
-
-  it('refuses more than 10,000,000 bytes from HeadObject, without reading the body', async () => {
-    serveObject(Buffer.from(identityCenterXml()), { contentLength: 10_000_001 });
-    expect((await errorOf(intake(manual({}), deps()))).name).toBe('Metadata.TooLarge');
-    expect(awsCalls()).toEqual(['HeadObjectCommand']);
-  });
-
-  it('accepts exactly 10,000,000 bytes as far as the size goes', async () => {
-    serveObject(Buffer.from(identityCenterXml()), { contentLength: 10_000_000 });
-    await intake(manual({}), deps());
-    expect(awsCalls()).toEqual(['HeadObjectCommand', 'GetObjectCommand']);
-  });
-
-  it('refuses fewer than 1,000 bytes from HeadObject, without reading the body', async () => {
-    serveObject(Buffer.from(identityCenterXml()), { contentLength: 999 });
-    expect((await errorOf(intake(manual({}), deps()))).name).toBe('Metadata.TooSmall');
-    expect(awsCalls()).toEqual(['HeadObjectCommand']);
-  });
-
-  it('checks the size of the body it read as well (a HeadObject without ContentLength)', async () => {
-    serveObject(Buffer.alloc(12), { contentLength: undefined as never });
-    s3Mock.on(HeadObjectCommand).resolves({ VersionId: VERSION_ID });
-    expect((await errorOf(intake(manual({}), deps()))).name).toBe('Metadata.TooSmall');
+  it('refuses an object whose version is "null" (written while versioning was suspended), before reading the body', async () => {
+    // aws-sdk-client-mock, because the simulated account has no suspended versioning (no PutBucketVersioning): its
+    // unversioned buckets never report a version, whereas S3 reports the version "null" for an object written while
+    // versioning was suspended.
+    const s3Mock = mockClient(S3Client);
+    try {
+      s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 2598, VersionId: 'null' });
+      const error = await errorOf(intake(manual({}), deps(new S3Client({ region: 'us-east-1' }))));
+      expect(error.name).toBe('Request.Invalid');
+      expect(error.message).toMatch(/versioning enabled/);
+      expect(s3Mock.commandCalls(GetObjectCommand)).toEqual([]);
+    } finally {
+      s3Mock.restore();
+    }
   });
 });
 
@@ -194,11 +383,13 @@ describe('intake: the request', () => {
     ['another bucket', manual({ bucket: 'other-bucket' }), 'Request.Invalid'],
     ['an unknown profile', manual({ key: 'metadata/supervisor/idp.xml' }), 'Request.UnknownProfile'],
     ['a key outside metadata/<profile>/', manual({ key: 'idp.xml' }), 'Request.Invalid'],
+    ['a manual input naming the "null" version of an unversioned bucket', manual({ versionId: 'null' }), 'Request.Invalid'],
     ['an input of neither shape', { input: { hello: 'world' }, executionName: 'x' }, 'Request.Invalid'],
-    ['an invocation without the state machine wrapper', { bucket: BUCKET, key: 'metadata/admin/idp.xml' } as never, 'Request.Invalid'],
+    ['an invocation without the state machine wrapper', { bucket: BUCKET, key: ADMIN_KEY } as never, 'Request.Invalid'],
   ])('refuses %s without any AWS call', async (_name, event, name) => {
+    upload(ADMIN_KEY);
     expect((await errorOf(intake(event, deps()))).name).toBe(name);
-    expect(awsCalls()).toEqual([]);
+    expect(account.calls).toEqual([]);
   });
 });
 
@@ -210,14 +401,17 @@ describe('intake: hostile and broken files', () => {
   });
 
   it.each(files.map((file) => [file.name, file] as const))('refuses %s with its own error name, and only reads the object', async (_name, file) => {
-    serveObject(file.body, file.contentLength === undefined ? {} : { contentLength: file.contentLength });
-    const error = await errorOf(intake(objectCreated('metadata/admin/idp.xml'), deps()));
+    // A file described by its size is stored at that size: padded with spaces after the document.
+    const stored =
+      file.contentLength !== undefined && file.contentLength > file.body.length
+        ? Buffer.concat([file.body, Buffer.alloc(file.contentLength - file.body.length, 0x20)])
+        : file.body;
+    const uploaded = upload(ADMIN_KEY, stored);
+    const error = await errorOf(intake(objectCreated(uploaded), deps()));
     expect(error.name).toBe(file.error);
     if (file.message) expect(error.message).toMatch(file.message);
-    const calls = awsCalls();
-    expect(calls.every((call) => call === 'HeadObjectCommand' || call === 'GetObjectCommand')).toBe(true);
-    // A size refused from HeadObject leaves the body unread.
-    if (file.error === 'Metadata.TooLarge' || file.body.length < 1000) expect(calls).toEqual(['HeadObjectCommand']);
-    else expect(calls).toEqual(['HeadObjectCommand', 'GetObjectCommand']);
+    // A size refused from HeadObject leaves the body unread; anything else is read once, at the event's version.
+    const refusedBySize = stored.length > 10_000_000 || stored.length < 1_000;
+    expect(account.calls).toEqual(refusedBySize ? [read('HeadObject', ADMIN_KEY, uploaded.versionId)] : headThenPinnedGet(uploaded));
   });
 });
