@@ -149,8 +149,9 @@ export class SimulatedS3 {
     },
     HeadObject: (input: HeadObjectCommandInput) => {
       const { bucket, key } = target(input);
-      // A HEAD response has no body: the SDK reports only its status (and keeps its headers on the hidden $response).
-      const version = this.findVersion(bucket, key, input.VersionId, true);
+      // A HEAD response has no body: the SDK reports only its status (and keeps its headers on the hidden $response),
+      // so even a missing bucket reads as a 404.
+      const version = this.buckets.has(bucket) ? this.findVersion(bucket, key, input.VersionId, true) : undefined;
       if (!version) throw headObjectError(404);
       if (version.deleteMarker) {
         // S3 answers 405 for a delete marker named by its version, 404 when it is merely the latest; both say what it is.
