@@ -1,23 +1,29 @@
 import { applyAttributeMapping } from '../../../lambdas/attribute-mapping/apply';
 import type { AttributeMappingReceipt } from '../../../lambdas/attribute-mapping/receipt';
 import { EMAIL_NAME_ID_FORMAT, type ResolvedProfile, ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE } from '../../../lambdas/shared/profile';
+import type { SimulatedAccount } from '../../../local/simulated-account';
 import { exampleProfile } from '../../helpers/document';
-import { error } from './helpers/fake-swb-server';
 import {
   APP,
+  adminAccount,
   adminDocument,
+  BUCKET,
+  bucketJson,
   consoleConfigured,
   DEPARTMENT,
+  depsOf,
   INSTANCE_ID,
   JOURNAL_KEY,
-  makeWorld,
   manualProfile,
   PROVIDER_ARN,
   ROLE_ARN,
   STATE_KEY,
+  servicesCalled,
+  stored,
+  swbWrites,
+  writes,
 } from './helpers/world';
 
-const BUCKET = 'federation-metadata-bucket';
 const ROLE_VALUE = `${ROLE_ARN},${PROVIDER_ARN}`;
 const RELAY_STATE = exampleProfile('admin').relayState!;
 const withoutRelayState = (profile: ResolvedProfile): ResolvedProfile => {
@@ -25,23 +31,37 @@ const withoutRelayState = (profile: ResolvedProfile): ResolvedProfile => {
   return rest;
 };
 
+/** A saved state file as an earlier run of the pipeline leaves it. */
+function savedState(instanceId: string, configuration = consoleConfigured()): string {
+  return JSON.stringify({
+    profile: 'admin',
+    applicationArn: instanceId === INSTANCE_ID ? APP : 'x',
+    instanceId,
+    configuration,
+    executionName: 'exec-0000',
+    writtenBy: 'apply',
+    writtenAt: '2030-01-01T00:00:00.000Z',
+  });
+}
+
 describe('AttributeMapping apply, api mode', () => {
-  const world = makeWorld();
-  beforeAll(() => world.start());
-  afterAll(() => world.stop());
-  beforeEach(() => world.reset());
+  let account: SimulatedAccount;
+  beforeEach(() => {
+    account = adminAccount();
+  });
 
-  it('sets the Role and RoleSessionName attributes and keeps the attributes the profile does not manage', async () => {
-    const receipt = await applyAttributeMapping(adminDocument(), world.deps);
+  it('sets the Role and RoleSessionName attributes, keeps the attributes the profile does not manage and touches nothing else', async () => {
+    const before = account.snapshot();
+    const receipt = await applyAttributeMapping(adminDocument(), depsOf(account));
 
-    const stored = world.stored();
-    expect(stored.responseConfig.properties).toEqual({
-      [DEPARTMENT]: { source: ['${user:department}'] },
-      [ROLE_ATTRIBUTE]: { source: [ROLE_VALUE] },
-      [ROLE_SESSION_NAME_ATTRIBUTE]: { source: ['${user:email}'] },
-    });
-    expect(stored.responseSchemaConfig.properties[DEPARTMENT]).toEqual(consoleConfigured().responseSchemaConfig.properties[DEPARTMENT]);
-    expect(stored.responseSchemaConfig.subject).toEqual({ include: 'REQUIRED', nameIdFormat: EMAIL_NAME_ID_FORMAT });
+    const expected = consoleConfigured();
+    expected.responseConfig.properties[ROLE_ATTRIBUTE] = { source: [ROLE_VALUE] };
+    expected.responseConfig.properties[ROLE_SESSION_NAME_ATTRIBUTE] = { source: ['${user:email}'] };
+    expected.responseSchemaConfig.properties[ROLE_SESSION_NAME_ATTRIBUTE] = expected.responseSchemaConfig.properties[ROLE_ATTRIBUTE]!;
+    // The whole account: only the admin application's mapping changed (the agent application, IAM, the bucket's
+    // objects outside the pipeline's bookkeeping are as they were).
+    expect(account.snapshot()).toEqual({ ...before, swb: { ...before.swb, [INSTANCE_ID]: expected } });
+    expect(stored(account).responseSchemaConfig.subject).toEqual({ include: 'REQUIRED', nameIdFormat: EMAIL_NAME_ID_FORMAT });
     expect(receipt).toMatchObject({
       step: 'attributeMapping',
       action: 'updated',
@@ -57,188 +77,187 @@ describe('AttributeMapping apply, api mode', () => {
     expect(receipt.changes).toEqual(expect.arrayContaining([expect.stringContaining(`attribute ${ROLE_ATTRIBUTE} = ${ROLE_VALUE}; was`)]));
   });
 
-  it('writes the journal, with the previous configuration, before the first write to the console API', async () => {
-    await applyAttributeMapping(adminDocument(), world.deps);
-    const firstWrite = world.log.findIndex((entry) => entry.startsWith('swb:Update'));
-    const journal = world.log.indexOf(`s3:put:${JOURNAL_KEY()}`);
-    expect(firstWrite).toBeGreaterThan(-1);
-    expect(journal).toBeGreaterThan(-1);
-    expect(journal).toBeLessThan(firstWrite);
-    expect(world.bucket.json(BUCKET, JOURNAL_KEY())).toMatchObject({
+  it('writes the journal, with the previous configuration, before each write to the console API', async () => {
+    await applyAttributeMapping(adminDocument(), depsOf(account));
+    expect(writes(account)).toEqual([
+      `s3 PutObject ${JOURNAL_KEY()}`,
+      'swb UpdateApplicationInstanceResponseConfiguration',
+      `s3 PutObject ${JOURNAL_KEY()}`,
+      'swb UpdateApplicationInstanceResponseSchemaConfiguration',
+      `s3 PutObject ${STATE_KEY}`,
+    ]);
+    expect(bucketJson(account, JOURNAL_KEY())).toMatchObject({
       step: 'attributeMapping',
       previous: { source: 'api', configuration: consoleConfigured() },
+      details: { attempted: ['responseConfig', 'responseSchemaConfig'] },
     });
   });
 
   it('saves what it wrote under state/<profile>/ for the next run and for a revert', async () => {
-    const receipt = await applyAttributeMapping(adminDocument(), world.deps);
-    expect(world.bucket.json(BUCKET, STATE_KEY)).toMatchObject({
+    const receipt = await applyAttributeMapping(adminDocument(), depsOf(account));
+    expect(bucketJson(account, STATE_KEY)).toMatchObject({
       profile: 'admin',
       applicationArn: APP,
       instanceId: INSTANCE_ID,
-      configuration: world.stored(),
+      configuration: stored(account),
       executionName: 'exec-0001',
       writtenBy: 'apply',
     });
-    expect(receipt.details.configuration).toEqual(world.stored());
+    expect(receipt.details.configuration).toEqual(stored(account));
   });
 
   it('makes no write at all when the mapping already matches', async () => {
-    await applyAttributeMapping(adminDocument(), world.deps);
-    world.log.length = 0;
-    world.service.requests.length = 0;
-    const putsBefore = world.bucket.puts();
+    await applyAttributeMapping(adminDocument(), depsOf(account));
+    account.clearCalls();
 
-    const receipt = await applyAttributeMapping(adminDocument({ request: { executionName: 'exec-0002' } }), world.deps);
+    const receipt = await applyAttributeMapping(adminDocument({ request: { executionName: 'exec-0002' } }), depsOf(account));
     expect(receipt.action).toBe('unchanged');
-    expect(world.service.writes()).toHaveLength(0);
-    expect(world.bucket.puts()).toBe(putsBefore);
+    expect(account.mutatingCalls()).toEqual([]);
   });
 
   it('writes only the half that differs', async () => {
-    await applyAttributeMapping(adminDocument(), world.deps);
-    world.service.requests.length = 0;
-    const changedFormat = world.stored();
+    await applyAttributeMapping(adminDocument(), depsOf(account));
+    const written = stored(account);
+    // Someone changes the Role attribute's format in the console; its value is still right.
+    const changedFormat = stored(account);
     changedFormat.responseSchemaConfig.properties[ROLE_ATTRIBUTE] = {
       attrNameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri',
       include: 'YES',
     };
-    world.service.instances.set(INSTANCE_ID, changedFormat);
+    account.setApplicationConfiguration(INSTANCE_ID, changedFormat);
+    account.clearCalls();
 
-    await applyAttributeMapping(adminDocument({ request: { executionName: 'exec-0002' } }), world.deps);
-    expect(world.service.writes().map((request) => request.operation)).toEqual(['UpdateApplicationInstanceResponseSchemaConfiguration']);
+    await applyAttributeMapping(adminDocument({ request: { executionName: 'exec-0002' } }), depsOf(account));
+    expect(swbWrites(account)).toEqual(['UpdateApplicationInstanceResponseSchemaConfiguration']);
+    expect(stored(account)).toEqual(written);
   });
 
   it('says the relay state is for a person to set, where and to what, and writes nothing for it', async () => {
-    const receipt = await applyAttributeMapping(adminDocument(), world.deps);
+    const receipt = await applyAttributeMapping(adminDocument(), depsOf(account));
     const toDo = receipt.changes.filter((line) => line.startsWith('relay state:'));
     expect(toDo).toEqual([expect.stringContaining(`set it by hand to ${RELAY_STATE}`)]);
     expect(toDo[0]).toContain('Edit configuration');
     expect(receipt.details.relayState).toBe(RELAY_STATE);
-    expect(JSON.stringify(world.service.writes())).not.toContain(RELAY_STATE);
+    expect(JSON.stringify(account.mutatingCalls({ service: 'swb' }))).not.toContain(RELAY_STATE);
+    expect(JSON.stringify(account.snapshot().swb)).not.toContain(RELAY_STATE);
 
     // A rerun that changes nothing keeps it in details, not as a change.
-    const rerun = await applyAttributeMapping(adminDocument({ request: { executionName: 'exec-0002' } }), world.deps);
+    const rerun = await applyAttributeMapping(adminDocument({ request: { executionName: 'exec-0002' } }), depsOf(account));
     expect(rerun).toMatchObject({ action: 'unchanged', changes: [], details: { relayState: RELAY_STATE } });
   });
 
   it('mentions no relay state when the profile has none', async () => {
-    const receipt = await applyAttributeMapping(adminDocument({ profile: withoutRelayState(exampleProfile('admin')) }), world.deps);
+    const receipt = await applyAttributeMapping(adminDocument({ profile: withoutRelayState(exampleProfile('admin')) }), depsOf(account));
     expect(receipt.action).toBe('updated');
     expect(receipt.changes.some((line) => line.includes('relay state'))).toBe(false);
     expect(receipt.details).not.toHaveProperty('relayState');
   });
 
   it('dry run: plans the mapping and writes nothing, not even the journal', async () => {
-    const receipt = await applyAttributeMapping(adminDocument({ request: { dryRun: true } }), world.deps);
+    const before = account.snapshot({ excludePrefixes: [] });
+    const receipt = await applyAttributeMapping(adminDocument({ request: { dryRun: true } }), depsOf(account));
     expect(receipt.action).toBe('planned');
     expect(receipt.changes).toEqual(expect.arrayContaining([expect.stringContaining(`attribute ${ROLE_ATTRIBUTE} = ${ROLE_VALUE}`)]));
-    expect(world.service.writes()).toHaveLength(0);
-    expect(world.bucket.puts()).toBe(0);
-    expect(world.stored()).toEqual(consoleConfigured());
+    expect(account.mutatingCalls()).toEqual([]);
+    expect(account.snapshot({ excludePrefixes: [] })).toEqual(before);
   });
 
-  it('surfaces console API throttling as Mapping.Throttled', async () => {
-    world.service.failNext('UpdateApplicationInstanceResponseConfiguration', error(400, 'ThrottlingException', 'Rate exceeded'));
-    await expect(applyAttributeMapping(adminDocument(), world.deps)).rejects.toMatchObject({ name: 'Mapping.Throttled' });
+  it('surfaces console API throttling as Mapping.Throttled, and the refused write changes nothing', async () => {
+    account.faults.inject({ service: 'swb', operation: 'UpdateApplicationInstanceResponseConfiguration', error: 'ThrottlingException' });
+    await expect(applyAttributeMapping(adminDocument(), depsOf(account))).rejects.toMatchObject({ name: 'Mapping.Throttled' });
+    expect(stored(account)).toEqual(consoleConfigured());
   });
 
-  it('a retry after a half-done attempt keeps the configuration from before the first attempt as previous', async () => {
-    world.service.failNext('UpdateApplicationInstanceResponseSchemaConfiguration', error(400, 'ThrottlingException', 'Rate exceeded'));
-    await expect(applyAttributeMapping(adminDocument(), world.deps)).rejects.toMatchObject({ name: 'Mapping.Throttled' });
-    expect(world.stored().responseConfig).not.toEqual(consoleConfigured().responseConfig);
+  it('a retry after a half-done attempt keeps the configuration from before the first attempt as previous, and writes the missing half', async () => {
+    account.faults.inject({ service: 'swb', operation: 'UpdateApplicationInstanceResponseSchemaConfiguration', error: 'ThrottlingException' });
+    await expect(applyAttributeMapping(adminDocument(), depsOf(account))).rejects.toMatchObject({ name: 'Mapping.Throttled' });
+    expect(stored(account).responseConfig).not.toEqual(consoleConfigured().responseConfig);
+    account.clearCalls();
 
-    const receipt = await applyAttributeMapping(adminDocument(), world.deps);
+    const receipt = await applyAttributeMapping(adminDocument(), depsOf(account));
     expect(receipt.action).toBe('updated');
     expect(receipt.previous).toEqual({ source: 'api', configuration: consoleConfigured() });
+    expect(swbWrites(account)).toEqual(['UpdateApplicationInstanceResponseSchemaConfiguration']);
   });
 
-  it('a retry that finds everything written still reports the change, so that a rollback undoes it', async () => {
-    await applyAttributeMapping(adminDocument(), world.deps);
-    const receipt = await applyAttributeMapping(adminDocument(), world.deps);
+  it('a retry that finds everything written (the last answer was lost) still reports the change, so that a rollback undoes it', async () => {
+    account.faults.inject({
+      service: 'swb',
+      operation: 'UpdateApplicationInstanceResponseSchemaConfiguration',
+      error: 'InternalServerException',
+      afterEffect: true,
+    });
+    await expect(applyAttributeMapping(adminDocument(), depsOf(account))).rejects.toMatchObject({ name: 'Mapping.ServiceError' });
+    const written = stored(account);
+    account.clearCalls();
+
+    const receipt = await applyAttributeMapping(adminDocument(), depsOf(account));
+    expect(receipt.action).toBe('updated');
+    expect(receipt.previous).toEqual({ source: 'api', configuration: consoleConfigured() });
+    expect(swbWrites(account)).toEqual([]);
+    expect(stored(account)).toEqual(written);
+  });
+
+  it('a second run of the same execution after a success still reports the change, so that a rollback undoes it', async () => {
+    await applyAttributeMapping(adminDocument(), depsOf(account));
+    const receipt = await applyAttributeMapping(adminDocument(), depsOf(account));
     expect(receipt.action).toBe('updated');
     expect(receipt.previous).toEqual({ source: 'api', configuration: consoleConfigured() });
   });
 
   it('fails with the lookup error, before any write, when the application is disabled', async () => {
-    world.ssoMock.reset();
-    world.ssoMock.onAnyCommand().resolves({ ApplicationArn: APP, Name: 'Amazon Connect admins', Status: 'DISABLED' });
-    await expect(applyAttributeMapping(adminDocument(), world.deps)).rejects.toMatchObject({ name: 'Mapping.ApplicationDisabled' });
-    expect(world.log).toEqual([]);
+    account = adminAccount({ status: 'DISABLED' });
+    await expect(applyAttributeMapping(adminDocument(), depsOf(account))).rejects.toMatchObject({ name: 'Mapping.ApplicationDisabled' });
+    // Not even a read of the console API or the bucket: only the lookup ran.
+    expect(servicesCalled(account)).toEqual(['sso-admin']);
+    expect(account.mutatingCalls()).toEqual([]);
   });
 });
 
 describe('AttributeMapping apply when the console API does not return the mapping', () => {
-  const world = makeWorld();
-  beforeAll(() => world.start());
-  afterAll(() => world.stop());
+  let account: SimulatedAccount;
   beforeEach(() => {
-    world.reset();
-    world.service.returnsConfig = false;
+    account = adminAccount({ swbReturnsConfiguration: false });
   });
 
   it('the first run writes the mapping and records that the previous values are unknown', async () => {
-    const receipt = await applyAttributeMapping(adminDocument(), world.deps);
+    const receipt = await applyAttributeMapping(adminDocument(), depsOf(account));
     expect(receipt.action).toBe('updated');
     expect(receipt.previous).toEqual({ source: 'unknown' });
     expect(receipt.changes).toEqual(expect.arrayContaining([expect.stringContaining('previous values are unknown')]));
-    expect(world.stored().responseConfig.properties[ROLE_ATTRIBUTE]).toEqual({ source: [ROLE_VALUE] });
+    expect(stored(account).responseConfig.properties[ROLE_ATTRIBUTE]).toEqual({ source: [ROLE_VALUE] });
   });
 
   it('the next run compares with what the pipeline last wrote and makes no write when it matches', async () => {
-    await applyAttributeMapping(adminDocument(), world.deps);
-    world.service.requests.length = 0;
-    const putsBefore = world.bucket.puts();
-    const receipt = await applyAttributeMapping(adminDocument({ request: { executionName: 'exec-0002' } }), world.deps);
+    await applyAttributeMapping(adminDocument(), depsOf(account));
+    account.clearCalls();
+    const receipt = await applyAttributeMapping(adminDocument({ request: { executionName: 'exec-0002' } }), depsOf(account));
     expect(receipt).toMatchObject({ action: 'unchanged', previous: { source: 'pipeline-state' } });
-    expect(world.service.writes()).toHaveLength(0);
-    expect(world.bucket.puts()).toBe(putsBefore);
+    expect(account.mutatingCalls()).toEqual([]);
   });
 
   it('merges onto the saved state, keeping an attribute the pipeline does not manage', async () => {
-    const saved = consoleConfigured();
-    world.bucket.objects.set(
-      `${BUCKET}/${STATE_KEY}`,
-      JSON.stringify({
-        profile: 'admin',
-        applicationArn: APP,
-        instanceId: INSTANCE_ID,
-        configuration: saved,
-        executionName: 'exec-0000',
-        writtenBy: 'apply',
-        writtenAt: '2030-01-01T00:00:00.000Z',
-      }),
-    );
-    const receipt = await applyAttributeMapping(adminDocument(), world.deps);
-    expect(receipt.previous).toEqual({ source: 'pipeline-state', configuration: saved });
-    expect(world.stored().responseConfig.properties[DEPARTMENT]).toEqual({ source: ['${user:department}'] });
+    account.putObject(BUCKET, STATE_KEY, savedState(INSTANCE_ID));
+    const receipt = await applyAttributeMapping(adminDocument(), depsOf(account));
+    expect(receipt.previous).toEqual({ source: 'pipeline-state', configuration: consoleConfigured() });
+    expect(stored(account).responseConfig.properties[DEPARTMENT]).toEqual({ source: ['${user:department}'] });
   });
 
   it('ignores a saved state that belongs to another application', async () => {
-    world.bucket.objects.set(
-      `${BUCKET}/${STATE_KEY}`,
-      JSON.stringify({
-        profile: 'admin',
-        applicationArn: 'x',
-        instanceId: 'ins-0000000000000000',
-        configuration: consoleConfigured(),
-        executionName: 'exec-0000',
-        writtenBy: 'apply',
-      }),
-    );
-    const receipt = await applyAttributeMapping(adminDocument(), world.deps);
+    account.putObject(BUCKET, STATE_KEY, savedState('ins-0000000000000000'));
+    const receipt = await applyAttributeMapping(adminDocument(), depsOf(account));
     expect(receipt.previous).toEqual({ source: 'unknown' });
   });
 });
 
 describe('AttributeMapping apply, manual mode', () => {
-  const world = makeWorld();
-  beforeAll(() => world.start());
-  afterAll(() => world.stop());
-  beforeEach(() => world.reset());
+  let account: SimulatedAccount;
+  beforeEach(() => {
+    account = adminAccount();
+  });
 
   it('hands the exact mapping to the state machine and writes nothing', async () => {
-    const receipt: AttributeMappingReceipt = await applyAttributeMapping(adminDocument({ profile: manualProfile() }), world.deps);
+    const receipt: AttributeMappingReceipt = await applyAttributeMapping(adminDocument({ profile: manualProfile() }), depsOf(account));
     expect(receipt.action).toBe('pending-confirmation');
     expect(receipt.details.manual).toEqual({
       applicationName: 'Amazon Connect admins',
@@ -253,13 +272,14 @@ describe('AttributeMapping apply, manual mode', () => {
     expect(message).toContain(`${ROLE_ATTRIBUTE} = ${ROLE_VALUE}`);
     expect(message).toContain(`${ROLE_SESSION_NAME_ATTRIBUTE} = \${user:email}`);
     expect(message).toContain(`Relay state: ${RELAY_STATE}`);
-    expect(world.service.requests).toHaveLength(0);
-    expect(world.bucket.puts()).toBe(0);
+    // Only the lookup: the console API and the bucket are not even read.
+    expect(servicesCalled(account)).toEqual(['sso-admin']);
+    expect(account.mutatingCalls()).toEqual([]);
   });
 
   it('dry run plans the manual step', async () => {
-    const receipt = await applyAttributeMapping(adminDocument({ profile: manualProfile(), request: { dryRun: true } }), world.deps);
+    const receipt = await applyAttributeMapping(adminDocument({ profile: manualProfile(), request: { dryRun: true } }), depsOf(account));
     expect(receipt.action).toBe('planned');
-    expect(world.service.requests).toHaveLength(0);
+    expect(servicesCalled(account)).toEqual(['sso-admin']);
   });
 });

@@ -1,58 +1,67 @@
-import { DescribeApplicationCommand, ListApplicationsCommand, ListInstancesCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import { mockClient } from 'aws-sdk-client-mock';
+import { ResourceNotFoundException } from '@aws-sdk/client-sso-admin';
 import { locateApplication, locateInstance } from '../../../lambdas/attribute-mapping/locate';
+import { DEFAULT_SSO_PAGE_SIZE, SimulatedAccount } from '../../../local/simulated-account';
 
 const INSTANCE = 'arn:aws:sso:::instance/ssoins-72236f2e1c0a9b84';
 const OTHER_INSTANCE = 'arn:aws:sso:::instance/ssoins-0000111122223333';
+const THIRD_INSTANCE = 'arn:aws:sso:::instance/ssoins-4444555566667777';
 const APP = 'arn:aws:sso::111122223333:application/ssoins-72236f2e1c0a9b84/apl-5a1e0c9f3b7d2e46';
 const OTHER_APP = 'arn:aws:sso::111122223333:application/ssoins-72236f2e1c0a9b84/apl-00001111aaaabbbb';
 const scope = { account: '111122223333', region: 'us-east-1', profile: 'agent' };
-const sdkError = (name: string) => Object.assign(new Error(`${name} from sso-admin`), { name });
+
+/** An account with these instances (default: INSTANCE alone) and, in INSTANCE, these applications in this order. */
+function accountWith(options: { instances?: string[]; applications?: Array<{ name: string; arn?: string; status?: 'ENABLED' | 'DISABLED' }> } = {}) {
+  const account = new SimulatedAccount();
+  for (const arn of options.instances ?? [INSTANCE]) account.addIdentityCenterInstance({ arn });
+  for (const application of options.applications ?? []) account.addApplication({ ...application, instanceArn: INSTANCE });
+  return { account, ssoAdmin: account.clients().ssoAdmin };
+}
+
+/** The sso-admin calls made, with the page token each one asked for. */
+function ssoCalls(account: SimulatedAccount): Array<[string, string | undefined]> {
+  return account.calls.map((call) => [call.operation, (call.input as { NextToken?: string }).NextToken]);
+}
+
+// The account answers ListApplications and ListInstances in pages of DEFAULT_SSO_PAGE_SIZE: FILLER fills the first page, so
+// an application added after it is found only by following NextToken.
+const FILLER = Array.from({ length: DEFAULT_SSO_PAGE_SIZE }, (_, index) => ({ name: `Another application ${index + 1}` }));
 
 describe('locating the IAM Identity Center application', () => {
-  const ssoAdmin = new SSOAdminClient({ region: 'us-east-1' });
-  const mock = mockClient(ssoAdmin);
-  beforeEach(() => {
-    mock.reset();
-    mock
-      .on(DescribeApplicationCommand, { ApplicationArn: APP })
-      .resolves({ ApplicationArn: APP, Name: 'Amazon Connect agents', InstanceArn: INSTANCE, Status: 'ENABLED' });
-  });
-
   it('uses the configured ARN without listing instances or applications', async () => {
+    const { account, ssoAdmin } = accountWith({ applications: [{ name: 'Amazon Connect agents', arn: APP }] });
     await expect(locateApplication(ssoAdmin, { arn: APP }, scope)).resolves.toEqual({
       applicationArn: APP,
       applicationName: 'Amazon Connect agents',
       instanceArn: INSTANCE,
     });
-    expect(mock.commandCalls(ListInstancesCommand)).toHaveLength(0);
-    expect(mock.commandCalls(ListApplicationsCommand)).toHaveLength(0);
+    expect(ssoCalls(account)).toEqual([['DescribeApplication', undefined]]);
   });
 
   it('finds an application by display name on a later page of ListApplications', async () => {
-    mock
-      .on(ListApplicationsCommand, { InstanceArn: INSTANCE, NextToken: undefined })
-      .resolves({ Applications: [{ ApplicationArn: OTHER_APP, Name: 'Amazon Connect admins' }], NextToken: 'page-2' })
-      .on(ListApplicationsCommand, { InstanceArn: INSTANCE, NextToken: 'page-2' })
-      .resolves({ Applications: [{ ApplicationArn: APP, Name: 'Amazon Connect agents' }] });
+    const { account, ssoAdmin } = accountWith({ applications: [...FILLER, { name: 'Amazon Connect agents', arn: APP }] });
     const located = await locateApplication(ssoAdmin, { displayName: 'Amazon Connect agents', instanceArn: INSTANCE }, scope);
-    expect(located.applicationArn).toBe(APP);
-    expect(mock.commandCalls(ListApplicationsCommand).map((call) => call.args[0].input.NextToken)).toEqual([undefined, 'page-2']);
+    expect(located).toEqual({ applicationArn: APP, applicationName: 'Amazon Connect agents', instanceArn: INSTANCE });
+    expect(ssoCalls(account)).toEqual([
+      ['ListApplications', undefined],
+      ['ListApplications', expect.any(String)],
+      ['DescribeApplication', undefined],
+    ]);
   });
 
-  it('names the display name and the instance it searched when no application matches', async () => {
-    mock.on(ListApplicationsCommand).resolves({ Applications: [{ ApplicationArn: OTHER_APP, Name: 'Amazon Connect admins' }] });
+  it('names the display name and the instance it searched, and counts every page, when no application matches', async () => {
+    const { ssoAdmin } = accountWith({ applications: [...FILLER, { name: 'Amazon Connect admins', arn: OTHER_APP }] });
     const failure = locateApplication(ssoAdmin, { displayName: 'Amazon Connect agents', instanceArn: INSTANCE }, scope);
     await expect(failure).rejects.toMatchObject({ name: 'Mapping.ApplicationNotFound' });
-    await expect(failure).rejects.toThrow(/"Amazon Connect agents".*1 applications.*ssoins-72236f2e1c0a9b84.*account 111122223333, region us-east-1/);
+    await expect(failure).rejects.toThrow(
+      new RegExp(
+        `"Amazon Connect agents".*${DEFAULT_SSO_PAGE_SIZE + 1} applications.*ssoins-72236f2e1c0a9b84.*account 111122223333, region us-east-1`,
+      ),
+    );
   });
 
-  it('refuses to guess between two applications with the same display name', async () => {
-    mock.on(ListApplicationsCommand).resolves({
-      Applications: [
-        { ApplicationArn: APP, Name: 'Amazon Connect agents' },
-        { ApplicationArn: OTHER_APP, Name: 'Amazon Connect agents' },
-      ],
+  it('refuses to guess between two applications with the same display name, even on different pages', async () => {
+    const { ssoAdmin } = accountWith({
+      applications: [{ name: 'Amazon Connect agents', arn: APP }, ...FILLER, { name: 'Amazon Connect agents', arn: OTHER_APP }],
     });
     const failure = locateApplication(ssoAdmin, { displayName: 'Amazon Connect agents', instanceArn: INSTANCE }, scope);
     await expect(failure).rejects.toMatchObject({ name: 'Mapping.ApplicationAmbiguous' });
@@ -60,20 +69,21 @@ describe('locating the IAM Identity Center application', () => {
   });
 
   it('refuses an application that is not enabled', async () => {
-    mock.on(DescribeApplicationCommand).resolves({ ApplicationArn: APP, Name: 'Amazon Connect agents', InstanceArn: INSTANCE, Status: 'DISABLED' });
+    const { ssoAdmin } = accountWith({ applications: [{ name: 'Amazon Connect agents', arn: APP, status: 'DISABLED' }] });
     const failure = locateApplication(ssoAdmin, { arn: APP }, scope);
     await expect(failure).rejects.toMatchObject({ name: 'Mapping.ApplicationDisabled' });
     await expect(failure).rejects.toThrow(/"Amazon Connect agents".*is DISABLED, not ENABLED/);
   });
 
   it('reports a configured ARN that DescribeApplication does not know', async () => {
-    mock.on(DescribeApplicationCommand).rejects(sdkError('ResourceNotFoundException'));
+    const { ssoAdmin } = accountWith({ applications: [{ name: 'Amazon Connect admins', arn: OTHER_APP }] });
     const failure = locateApplication(ssoAdmin, { arn: APP }, scope);
-    await expect(failure).rejects.toMatchObject({ name: 'Mapping.ApplicationNotFound' });
+    await expect(failure).rejects.toMatchObject({ name: 'Mapping.ApplicationNotFound', cause: expect.any(ResourceNotFoundException) });
     await expect(failure).rejects.toThrow(/apl-5a1e0c9f3b7d2e46.*account 111122223333, region us-east-1/);
   });
 
   it('reports an application that belongs to another instance than the configured one', async () => {
+    const { ssoAdmin } = accountWith({ instances: [INSTANCE, OTHER_INSTANCE], applications: [{ name: 'Amazon Connect agents', arn: APP }] });
     await expect(locateApplication(ssoAdmin, { arn: APP, instanceArn: OTHER_INSTANCE }, scope)).rejects.toMatchObject({
       name: 'Mapping.ApplicationNotFound',
       message: expect.stringContaining(`belongs to instance ${INSTANCE}`),
@@ -81,29 +91,35 @@ describe('locating the IAM Identity Center application', () => {
   });
 
   it("uses the account's only instance when none is configured", async () => {
-    mock.on(ListInstancesCommand).resolves({ Instances: [{ InstanceArn: INSTANCE }] });
-    mock.on(ListApplicationsCommand, { InstanceArn: INSTANCE }).resolves({ Applications: [{ ApplicationArn: APP, Name: 'Amazon Connect agents' }] });
-    await expect(locateApplication(ssoAdmin, { displayName: 'Amazon Connect agents' }, scope)).resolves.toMatchObject({ applicationArn: APP });
+    const { account, ssoAdmin } = accountWith({ applications: [{ name: 'Amazon Connect agents', arn: APP }] });
+    await expect(locateApplication(ssoAdmin, { displayName: 'Amazon Connect agents' }, scope)).resolves.toMatchObject({
+      applicationArn: APP,
+      instanceArn: INSTANCE,
+    });
+    expect(account.calls.map((call) => [call.operation, call.input])).toEqual([
+      ['ListInstances', {}],
+      ['ListApplications', { InstanceArn: INSTANCE }],
+      ['DescribeApplication', { ApplicationArn: APP }],
+    ]);
   });
 
   it('surfaces sso-admin throttling with the name the state machine retries', async () => {
-    mock.on(DescribeApplicationCommand).rejects(sdkError('ThrottlingException'));
+    const { account, ssoAdmin } = accountWith({ applications: [{ name: 'Amazon Connect agents', arn: APP }] });
+    account.faults.inject({ service: 'sso-admin', operation: 'DescribeApplication', error: 'ThrottlingException' });
     await expect(locateApplication(ssoAdmin, { arn: APP }, scope)).rejects.toMatchObject({ name: 'Mapping.Throttled' });
   });
 });
 
 describe('locating the IAM Identity Center instance', () => {
-  const ssoAdmin = new SSOAdminClient({ region: 'us-east-1' });
-  const mock = mockClient(ssoAdmin);
-  beforeEach(() => mock.reset());
-
   it('takes the configured instance as it is', async () => {
+    // An account without any instance: the configured one is not even checked.
+    const { account, ssoAdmin } = accountWith({ instances: [] });
     await expect(locateInstance(ssoAdmin, INSTANCE, scope)).resolves.toBe(INSTANCE);
-    expect(mock.commandCalls(ListInstancesCommand)).toHaveLength(0);
+    expect(account.calls).toEqual([]);
   });
 
   it('fails with Mapping.InstanceNotFound when the account has none', async () => {
-    mock.on(ListInstancesCommand).resolves({ Instances: [] });
+    const { ssoAdmin } = accountWith({ instances: [] });
     await expect(locateInstance(ssoAdmin, undefined, scope)).rejects.toMatchObject({
       name: 'Mapping.InstanceNotFound',
       message: expect.stringMatching(/no IAM Identity Center instance in account 111122223333, region us-east-1/),
@@ -111,13 +127,16 @@ describe('locating the IAM Identity Center instance', () => {
   });
 
   it('fails with Mapping.InstanceNotFound listing every instance when there are several, across pages', async () => {
-    mock
-      .on(ListInstancesCommand, { NextToken: undefined })
-      .resolves({ Instances: [{ InstanceArn: INSTANCE }], NextToken: 'more' })
-      .on(ListInstancesCommand, { NextToken: 'more' })
-      .resolves({ Instances: [{ InstanceArn: OTHER_INSTANCE }] });
+    // Three instances take two pages of DEFAULT_SSO_PAGE_SIZE.
+    const { account, ssoAdmin } = accountWith({ instances: [INSTANCE, OTHER_INSTANCE, THIRD_INSTANCE] });
     const failure = locateInstance(ssoAdmin, undefined, scope);
     await expect(failure).rejects.toMatchObject({ name: 'Mapping.InstanceNotFound' });
-    await expect(failure).rejects.toThrow(/found 2 .*ssoins-72236f2e1c0a9b84, .*ssoins-0000111122223333.*set application\.instanceArn/);
+    await expect(failure).rejects.toThrow(
+      /found 3 .*ssoins-72236f2e1c0a9b84, .*ssoins-0000111122223333, .*ssoins-4444555566667777.*set application\.instanceArn/,
+    );
+    expect(ssoCalls(account)).toEqual([
+      ['ListInstances', undefined],
+      ['ListInstances', expect.any(String)],
+    ]);
   });
 });

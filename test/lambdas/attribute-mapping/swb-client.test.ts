@@ -2,56 +2,92 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ResponseConfig, ResponseSchemaConfig } from '../../../lambdas/attribute-mapping/swb-api';
 import { defaultSwbEndpoint, SwbClient, toApplicationInstanceView } from '../../../lambdas/attribute-mapping/swb-client';
-import { error, FakeSwbService } from './helpers/fake-swb-server';
+import { SimulatedAccount, SwbServiceFault } from '../../../local/simulated-account';
+import { type SwbEndpointOptions, SwbHttpEndpoint } from '../../../local/simulated-account/swb-http';
 import { expectedSignature, parseAuthorization } from './helpers/sigv4';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const signingDate = new Date('2030-01-02T03:04:05.000Z');
+const instanceArn = 'arn:aws:sso:::instance/ssoins-72236f2e1c0a9b84';
+const applicationArn = 'arn:aws:sso::111122223333:application/ssoins-72236f2e1c0a9b84/apl-5a1e0c9f3b7d2e46';
 const instanceId = 'ins-5a1e0c9f3b7d2e46';
+const ROLE = 'https://aws.amazon.com/SAML/Attributes/Role';
 
 const responseConfig: ResponseConfig = {
   subject: { source: ['${user:email}'] },
   properties: {
-    'https://aws.amazon.com/SAML/Attributes/Role': { source: ['arn:aws:iam::111122223333:role/R,arn:aws:iam::111122223333:saml-provider/P'] },
+    [ROLE]: { source: ['arn:aws:iam::111122223333:role/R,arn:aws:iam::111122223333:saml-provider/P'] },
   },
   ttl: 'PT1H',
 };
 const responseSchemaConfig: ResponseSchemaConfig = {
   subject: { include: 'REQUIRED', nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' },
   properties: {
-    'https://aws.amazon.com/SAML/Attributes/Role': { attrNameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified', include: 'YES' },
+    [ROLE]: { attrNameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified', include: 'YES' },
   },
 };
+/** What a write sends: different from the seeded mapping, so that the account shows whether it arrived. */
+const newResponseConfig: ResponseConfig = {
+  ...responseConfig,
+  properties: { [ROLE]: { source: ['arn:aws:iam::111122223333:role/New,arn:aws:iam::111122223333:saml-provider/New'] } },
+};
+const newResponseSchemaConfig: ResponseSchemaConfig = {
+  ...responseSchemaConfig,
+  properties: { [ROLE]: { attrNameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri', include: 'YES' } },
+};
+
+/** An account whose application already has a mapping, as if set in the console. */
+function consoleAccount(options: { swbReturnsConfiguration?: boolean } = {}): SimulatedAccount {
+  const account = new SimulatedAccount(options);
+  account.addIdentityCenterInstance({ arn: instanceArn });
+  account.addApplication({ name: 'Amazon Connect admins', arn: applicationArn });
+  account.setApplicationConfiguration(instanceId, { responseConfig, responseSchemaConfig });
+  return account;
+}
 
 describe('SwbClient, the console API adapter', () => {
-  const service = new FakeSwbService();
+  const started: SwbHttpEndpoint[] = [];
+  let account: SimulatedAccount;
+  let endpoint: SwbHttpEndpoint;
   let client: SwbClient;
 
-  beforeAll(async () => {
-    await service.start();
+  /** The account's console API on 127.0.0.1, stopped after the test. */
+  async function serve(on: SimulatedAccount, options: SwbEndpointOptions = {}): Promise<SwbHttpEndpoint> {
+    const served = new SwbHttpEndpoint(on, options);
+    await served.start();
+    started.push(served);
+    return served;
+  }
+
+  function clientOf(served: SwbHttpEndpoint): SwbClient {
+    return new SwbClient({ region: 'eu-west-2', endpoint: served.url, credentials, now: () => signingDate });
+  }
+
+  const storedMapping = () => account.snapshot().swb[instanceId];
+
+  beforeEach(async () => {
+    account = consoleAccount();
+    endpoint = await serve(account);
+    client = clientOf(endpoint);
   });
-  afterAll(async () => {
-    await service.stop();
-  });
-  beforeEach(() => {
-    service.reset();
-    service.instances.set(instanceId, { responseConfig, responseSchemaConfig });
-    client = new SwbClient({ region: 'eu-west-2', endpoint: service.url, credentials, now: () => signingDate });
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((served) => served.stop()));
   });
 
   it('POSTs JSON 1.1 to /control/ with the SWBService target header', async () => {
     await client.getApplicationInstance(instanceId);
-    const [request] = service.requests;
+    const [request] = endpoint.requests;
     expect(request!.method).toBe('POST');
     expect(request!.path).toBe('/control/');
     expect(request!.headers['x-amz-target']).toBe('SWBService.GetApplicationInstance');
     expect(request!.headers['content-type']).toBe('application/x-amz-json-1.1');
     expect(JSON.parse(request!.body)).toEqual({ instanceId });
+    expect(account.calls).toEqual([{ service: 'swb', operation: 'GetApplicationInstance', input: { instanceId }, mutating: false, outcome: 'ok' }]);
   });
 
   it('signs with SigV4 for service sso in the configured region, and the signature verifies', async () => {
     await client.getApplicationInstance(instanceId);
-    const [request] = service.requests;
+    const [request] = endpoint.requests;
     const auth = parseAuthorization(request!.headers.authorization);
     expect(auth).toEqual(expect.objectContaining({ accessKeyId: 'AKIDEXAMPLE', date: '20300102', region: 'eu-west-2', service: 'sso' }));
     expect(auth!.signedHeaders).toEqual(expect.arrayContaining(['host', 'x-amz-target', 'content-type', 'x-amz-date']));
@@ -63,80 +99,116 @@ describe('SwbClient, the console API adapter', () => {
     const temporary = { ...credentials, sessionToken: 'FwoGZXIvYXdzEXAMPLETOKEN' };
     await new SwbClient({
       region: 'eu-west-2',
-      endpoint: service.url,
+      endpoint: endpoint.url,
       credentials: async () => temporary,
       now: () => signingDate,
     }).getApplicationInstance(instanceId);
-    const [request] = service.requests;
+    const [request] = endpoint.requests;
     expect(request!.headers['x-amz-security-token']).toBe('FwoGZXIvYXdzEXAMPLETOKEN');
     expect(parseAuthorization(request!.headers.authorization)!.signedHeaders).toContain('x-amz-security-token');
     expect(parseAuthorization(request!.headers.authorization)!.signature).toBe(expectedSignature(request!, credentials.secretAccessKey));
   });
 
   it('writes the response configuration with the documented body shape', async () => {
-    await client.updateApplicationInstanceResponseConfiguration(instanceId, responseConfig);
-    const [request] = service.requests;
+    await client.updateApplicationInstanceResponseConfiguration(instanceId, newResponseConfig);
+    const [request] = endpoint.requests;
     expect(request!.headers['x-amz-target']).toBe('SWBService.UpdateApplicationInstanceResponseConfiguration');
-    expect(JSON.parse(request!.body)).toEqual({ instanceId, responseConfig });
+    expect(JSON.parse(request!.body)).toEqual({ instanceId, responseConfig: newResponseConfig });
     expect(parseAuthorization(request!.headers.authorization)!.signature).toBe(expectedSignature(request!, credentials.secretAccessKey));
+    expect(storedMapping()).toEqual({ responseConfig: newResponseConfig, responseSchemaConfig });
   });
 
   it('writes the response schema configuration with the documented body shape', async () => {
-    await client.updateApplicationInstanceResponseSchemaConfiguration(instanceId, responseSchemaConfig);
-    const [request] = service.requests;
+    await client.updateApplicationInstanceResponseSchemaConfiguration(instanceId, newResponseSchemaConfig);
+    const [request] = endpoint.requests;
     expect(request!.headers['x-amz-target']).toBe('SWBService.UpdateApplicationInstanceResponseSchemaConfiguration');
-    expect(JSON.parse(request!.body)).toEqual({ instanceId, responseSchemaConfig });
+    expect(JSON.parse(request!.body)).toEqual({ instanceId, responseSchemaConfig: newResponseSchemaConfig });
+    expect(storedMapping()).toEqual({ responseConfig, responseSchemaConfig: newResponseSchemaConfig });
   });
 
   it('reads the mapping whether the API returns it at the top level or under applicationInstance', async () => {
     expect(await client.getApplicationInstance(instanceId)).toEqual({ instanceId, responseConfig, responseSchemaConfig });
-    service.nested = true;
-    expect(await client.getApplicationInstance(instanceId)).toEqual({ instanceId, responseConfig, responseSchemaConfig });
+    const nested = await serve(account, { nested: true });
+    expect(await clientOf(nested).getApplicationInstance(instanceId)).toEqual({ instanceId, responseConfig, responseSchemaConfig });
+    // What the nested endpoint sends: the mapping only under applicationInstance (it checks no signature, so a bare POST does).
+    const raw = await fetch(nested.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'SWBService.GetApplicationInstance' },
+      body: JSON.stringify({ instanceId }),
+    });
+    expect(await raw.json()).toEqual({ instanceId, applicationInstance: { instanceId, responseConfig, responseSchemaConfig } });
   });
 
   it('reports no mapping when the API returns none', async () => {
-    service.returnsConfig = false;
-    expect(await client.getApplicationInstance(instanceId)).toEqual({ instanceId });
+    const hiding = consoleAccount({ swbReturnsConfiguration: false });
+    expect(await clientOf(await serve(hiding)).getApplicationInstance(instanceId)).toEqual({ instanceId });
   });
 
   it('surfaces throttling as Mapping.Throttled, the name the state machine retries', async () => {
-    service.failNext('UpdateApplicationInstanceResponseConfiguration', error(400, 'ThrottlingException', 'Rate exceeded'));
-    await expect(client.updateApplicationInstanceResponseConfiguration(instanceId, responseConfig)).rejects.toMatchObject({
+    account.faults.inject({
+      service: 'swb',
+      operation: 'UpdateApplicationInstanceResponseConfiguration',
+      error: new SwbServiceFault('UpdateApplicationInstanceResponseConfiguration', 'ThrottlingException', 'Rate exceeded'),
+    });
+    await expect(client.updateApplicationInstanceResponseConfiguration(instanceId, newResponseConfig)).rejects.toMatchObject({
       name: 'Mapping.Throttled',
       message: expect.stringContaining('Rate exceeded'),
     });
+    expect(storedMapping()).toEqual({ responseConfig, responseSchemaConfig });
   });
 
   it('treats HTTP 429 without a body as throttling', async () => {
-    service.failNext('GetApplicationInstance', { status: 429, body: '' });
+    endpoint.answerNext('GetApplicationInstance', { status: 429, body: '' });
     await expect(client.getApplicationInstance(instanceId)).rejects.toMatchObject({ name: 'Mapping.Throttled' });
   });
 
-  it('surfaces a 5xx as Mapping.ServiceError (retried)', async () => {
-    service.failNext('GetApplicationInstance', error(503, 'ServiceUnavailableException', 'try later'));
+  it('surfaces a 5xx as Mapping.ServiceError (retried), from the service or from a load balancer', async () => {
+    account.faults.inject({ service: 'swb', operation: 'GetApplicationInstance', error: 'InternalServerException' });
+    await expect(client.getApplicationInstance(instanceId)).rejects.toMatchObject({ name: 'Mapping.ServiceError' });
+    // 503 is no error type the service model names; it comes from in front of the service.
+    endpoint.answerNext('GetApplicationInstance', {
+      status: 503,
+      body: JSON.stringify({ __type: 'com.amazonaws.swbservice#ServiceUnavailableException', message: 'try later' }),
+    });
     await expect(client.getApplicationInstance(instanceId)).rejects.toMatchObject({ name: 'Mapping.ServiceError' });
   });
 
-  it('surfaces AccessDeniedException as Mapping.AccessDenied', async () => {
-    service.failNext('GetApplicationInstance', error(400, 'AccessDeniedException', 'not authorized to perform sso:GetApplicationInstance'));
+  it('surfaces AccessDeniedException, or a bare HTTP 403, as Mapping.AccessDenied', async () => {
+    account.faults.inject({
+      service: 'swb',
+      operation: 'GetApplicationInstance',
+      error: new SwbServiceFault('GetApplicationInstance', 'AccessDeniedException', 'not authorized to perform sso:GetApplicationInstance'),
+    });
     await expect(client.getApplicationInstance(instanceId)).rejects.toMatchObject({
       name: 'Mapping.AccessDenied',
       message: expect.stringContaining('sso:GetApplicationInstance'),
     });
+    endpoint.answerNext('GetApplicationInstance', { status: 403, body: '' });
+    await expect(client.getApplicationInstance(instanceId)).rejects.toMatchObject({ name: 'Mapping.AccessDenied' });
   });
 
   it('surfaces a validation refusal as Mapping.Rejected carrying the AWS error type and message', async () => {
-    service.failNext('UpdateApplicationInstanceResponseSchemaConfiguration', error(400, 'ValidationException', 'nameIdFormat is invalid'));
-    await expect(client.updateApplicationInstanceResponseSchemaConfiguration(instanceId, responseSchemaConfig)).rejects.toMatchObject({
+    // The account's own check: a schema configuration whose subject has no nameIdFormat is malformed.
+    const malformed = { ...newResponseSchemaConfig, subject: { include: 'REQUIRED' } } as unknown as ResponseSchemaConfig;
+    await expect(client.updateApplicationInstanceResponseSchemaConfiguration(instanceId, malformed)).rejects.toMatchObject({
       name: 'Mapping.Rejected',
       awsType: 'ValidationException',
       statusCode: 400,
-      message: expect.stringContaining('nameIdFormat is invalid'),
+      message: expect.stringContaining('responseSchemaConfig is malformed'),
+    });
+    expect(storedMapping()).toEqual({ responseConfig, responseSchemaConfig });
+  });
+
+  it('surfaces an unknown application instance as Mapping.Rejected with the not-found type', async () => {
+    await expect(client.getApplicationInstance('ins-0000000000000000')).rejects.toMatchObject({
+      name: 'Mapping.Rejected',
+      awsType: 'ResourceNotFoundException',
+      statusCode: 404,
     });
   });
 
   it('reads the error type from the x-amzn-ErrorType header when the body has none', async () => {
-    service.failNext('GetApplicationInstance', {
+    endpoint.answerNext('GetApplicationInstance', {
       status: 400,
       body: '',
       headers: { 'x-amzn-ErrorType': 'ThrottlingException:http://internal.amazon.com/' },

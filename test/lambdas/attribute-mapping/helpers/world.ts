@@ -1,16 +1,18 @@
-import { DescribeApplicationCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import { mockClient } from 'aws-sdk-client-mock';
+import type { AttributeMappingDeps } from '../../../../lambdas/attribute-mapping/apply';
 import { type MappingConfiguration, UNSPECIFIED_ATTR_NAME_FORMAT } from '../../../../lambdas/attribute-mapping/mapping';
-import { SwbClient } from '../../../../lambdas/attribute-mapping/swb-client';
 import type { ExecutionDocument, ExecutionRequest } from '../../../../lambdas/shared/document';
 import { EMAIL_NAME_ID_FORMAT, type ResolvedProfile, ROLE_ATTRIBUTE } from '../../../../lambdas/shared/profile';
+import { SimulatedAccount } from '../../../../local/simulated-account';
+import { NEW_APPLICATION_MAPPING } from '../../../../local/simulated-services';
 import { exampleProfile, makeDocument } from '../../../helpers/document';
-import { FakeSwbService } from './fake-swb-server';
-import { memoryS3 } from './memory-s3';
 
+export const BUCKET = 'federation-metadata-bucket';
+/** The admin profile's application and instance, as cdk.json names them. */
 export const APP = 'arn:aws:sso::111122223333:application/ssoins-72236f2e1c0a9b84/apl-5a1e0c9f3b7d2e46';
 export const INSTANCE = 'arn:aws:sso:::instance/ssoins-72236f2e1c0a9b84';
 export const INSTANCE_ID = 'ins-5a1e0c9f3b7d2e46';
+/** Another application of the same instance, which the admin profile must never touch. */
+export const AGENT_APP = 'arn:aws:sso::111122223333:application/ssoins-72236f2e1c0a9b84/apl-00001111aaaabbbb';
 export const DEPARTMENT = 'https://example.com/SAML/Attributes/Department';
 export const ROLE_ARN = 'arn:aws:iam::111122223333:role/ConnectAdminFederation';
 export const PROVIDER_ARN = 'arn:aws:iam::111122223333:saml-provider/ConnectAdminIdP';
@@ -38,53 +40,62 @@ export function consoleConfigured(): MappingConfiguration {
   };
 }
 
-/**
- * One account for apply and revert tests: the console API on a local HTTP server (reached through the real, signing
- * SwbClient), an in-memory bucket, and sso-admin answering that the admin profile's application exists and is enabled.
- * `log` records S3 writes and console API calls in order.
- */
-export function makeWorld() {
-  const log: string[] = [];
-  const service = new FakeSwbService(log);
-  const ssoAdmin = new SSOAdminClient({ region: 'us-east-1' });
-  const ssoMock = mockClient(ssoAdmin);
-  let bucket = memoryS3(log);
-  let swb: SwbClient;
+export interface AdminAccountOptions {
+  /** What the console API holds for the admin application; null: never configured. Default consoleConfigured(). */
+  configuration?: MappingConfiguration | null;
+  /** False: GetApplicationInstance answers without the mapping, as the real API might (unconfirmed). */
+  swbReturnsConfiguration?: boolean;
+  status?: 'ENABLED' | 'DISABLED';
+}
 
-  const world = {
-    log,
-    service,
-    ssoAdmin,
-    ssoMock,
-    get bucket() {
-      return bucket;
-    },
-    get deps() {
-      return { ssoAdmin, swb, s3: bucket.s3, now: () => new Date('2030-01-02T03:04:05.000Z') };
-    },
-    async start() {
-      await service.start();
-      swb = new SwbClient({ region: 'us-east-1', endpoint: service.url, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
-    },
-    async stop() {
-      await service.stop();
-    },
-    /** A fresh account holding `configuration` on the admin application (null: never configured). */
-    reset(configuration: MappingConfiguration | null = consoleConfigured()) {
-      log.length = 0;
-      service.reset();
-      service.instances.set(INSTANCE_ID, configuration ? structuredClone(configuration) : {});
-      bucket = memoryS3(log);
-      ssoMock.reset();
-      ssoMock
-        .on(DescribeApplicationCommand)
-        .resolves({ ApplicationArn: APP, Name: 'Amazon Connect admins', InstanceArn: INSTANCE, Status: 'ENABLED' });
-    },
-    stored(): MappingConfiguration {
-      return structuredClone(service.instances.get(INSTANCE_ID)) as MappingConfiguration;
-    },
-  };
-  return world;
+/**
+ * The account the admin profile was written for: the metadata bucket, the IAM Identity Center instance with the admin
+ * application ("Amazon Connect admins") and, beside it, the agent application as the console creates it.
+ */
+export function adminAccount(options: AdminAccountOptions = {}): SimulatedAccount {
+  const account = new SimulatedAccount({ swbReturnsConfiguration: options.swbReturnsConfiguration });
+  account.createBucket(BUCKET);
+  account.addIdentityCenterInstance({ arn: INSTANCE });
+  account.addApplication({ name: 'Amazon Connect admins', arn: APP, instanceArn: INSTANCE, status: options.status ?? 'ENABLED' });
+  account.addApplication({ name: 'Amazon Connect agents', arn: AGENT_APP, instanceArn: INSTANCE });
+  account.setApplicationConfiguration(AGENT_APP, NEW_APPLICATION_MAPPING);
+  const configuration = options.configuration === undefined ? consoleConfigured() : options.configuration;
+  if (configuration) account.setApplicationConfiguration(APP, configuration);
+  return account;
+}
+
+/** The step's clients, all reaching `account`; the clock is pinned so journal and state entries are reproducible. */
+export function depsOf(account: SimulatedAccount): AttributeMappingDeps {
+  const { ssoAdmin, swb, s3 } = account.clients();
+  return { ssoAdmin, swb, s3, now: () => new Date('2030-01-02T03:04:05.000Z') };
+}
+
+/** What the console API holds for the admin application, whether or not GetApplicationInstance would return it. */
+export function stored(account: SimulatedAccount): MappingConfiguration {
+  return account.snapshot().swb[INSTANCE_ID] as MappingConfiguration;
+}
+
+/** A JSON object of the metadata bucket (journal, saved state), or undefined when there is none. */
+export function bucketJson<T = any>(account: SimulatedAccount, key: string): T | undefined {
+  const text = account.getObjectText(BUCKET, key);
+  return text === undefined ? undefined : (JSON.parse(text) as T);
+}
+
+/** Every write the account received, in order: `swb <operation>` for the console API, `s3 <operation> <key>` for the bucket. */
+export function writes(account: SimulatedAccount): string[] {
+  return account
+    .mutatingCalls()
+    .map((call) => (call.service === 's3' ? `s3 ${call.operation} ${(call.input as { Key: string }).Key}` : `${call.service} ${call.operation}`));
+}
+
+/** The console API writes only, by operation. */
+export function swbWrites(account: SimulatedAccount): string[] {
+  return account.mutatingCalls({ service: 'swb' }).map((call) => call.operation);
+}
+
+/** The services the step called at all, reads included. */
+export function servicesCalled(account: SimulatedAccount): string[] {
+  return [...new Set(account.calls.map((call) => call.service))];
 }
 
 export function adminDocument(
