@@ -67,6 +67,7 @@ const STATUS: Record<string, number> = {
   SlowDown: 503,
   InternalError: 500,
   ServiceUnavailable: 503,
+  ServiceUnavailableException: 503,
   ResourceNotFoundException: 404,
   InternalServerException: 500,
   ThrottlingException: 429,
