@@ -1,4 +1,5 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { returned } from '../lambdas/shared/errors';
 import { describeRollbackIncomplete, parseRollbackIncompleteCause, WORKFLOW_ERRORS } from '../statemachine/workflow-errors';
 
 export interface FollowedExecution {
@@ -62,7 +63,7 @@ export async function startAndFollow(
   pollMs = 2000,
 ): Promise<FollowedExecution> {
   const started = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }));
-  const executionArn = started.executionArn!;
+  const executionArn = returned(started.executionArn, 'the execution ARN (StartExecution)');
   print(`started ${executionArn}`);
   let seen = 0;
   for (;;) {

@@ -63,7 +63,7 @@ function der(tag: number, ...content: Buffer[]): Buffer {
 
 function derOid(oid: string): Buffer {
   const [a, b, ...rest] = oid.split('.').map(Number);
-  const bytes = [a! * 40 + b!];
+  const bytes = [(a ?? 0) * 40 + (b ?? 0)];
   for (const arc of rest) {
     const chunk = [arc & 0x7f];
     for (let n = Math.floor(arc / 128); n > 0; n = Math.floor(n / 128)) chunk.unshift((n & 0x7f) | 0x80);
@@ -93,7 +93,7 @@ export function makeSelfSignedCertificate(options: CertificateOptions = {}): Gen
   const { privateKey, publicKey } = options.keyPair ?? sharedRsaKeyPair();
   const serial = randomBytes(16);
   // Positive and minimally encoded (DER): the first byte neither has the sign bit nor is a leading zero.
-  serial[0] = 0x40 | (serial[0]! & 0x3f);
+  serial[0] = 0x40 | ((serial[0] ?? 0) & 0x3f);
   const sha256WithRsa = der(0x30, derOid('1.2.840.113549.1.1.11'), Buffer.from([0x05, 0x00]));
   const name = derName(options.commonName ?? 'Example identity provider', options.organization);
   const tbs = der(
@@ -111,7 +111,7 @@ export function makeSelfSignedCertificate(options: CertificateOptions = {}): Gen
   const signature = sign('sha256', tbs, privateKey);
   const certificate = der(0x30, tbs, sha256WithRsa, der(0x03, Buffer.from([0]), signature));
   const base64 = certificate.toString('base64');
-  const lines = base64.match(/.{1,64}/g)!.join('\n');
+  const lines = (base64.match(/.{1,64}/g) ?? []).join('\n');
   return { certificatePem: `-----BEGIN CERTIFICATE-----\n${lines}\n-----END CERTIFICATE-----\n`, base64, der: certificate, privateKey };
 }
 

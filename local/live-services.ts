@@ -1,4 +1,5 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { returned } from '../lambdas/shared/errors';
 import { awsClients } from '../lambdas/shared/handler';
 import { LOCK_HELD } from '../statemachine/workflow-errors';
 import type { LocalServices } from './runner';
@@ -11,12 +12,13 @@ export async function liveServices(bucket: string, print: (line: string) => void
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) throw new Error('set AWS_REGION (or AWS_DEFAULT_REGION) for --live');
   const identity = await new STSClient({ region }).send(new GetCallerIdentityCommand({}));
-  const partition = identity.Arn!.split(':')[1]!;
+  const callerArn = returned(identity.Arn, 'the caller ARN (STS GetCallerIdentity)');
+  const partition = callerArn.split(':')[1] ?? 'aws';
   const locks = new Map<string, { owner: string; expiresAt: string }>();
   return {
     // As in the deployed functions: IAM Identity Center may live in another region than the bucket.
     clients: awsClients({ region, identityCenterRegion: process.env.IDENTITY_CENTER_REGION }),
-    environment: { account: identity.Account!, region, partition, bucket },
+    environment: { account: returned(identity.Account, 'the account (STS GetCallerIdentity)'), region, partition, bucket },
     takeLock(item, now) {
       const held = locks.get(item.profile);
       if (held && held.owner !== item.owner && held.expiresAt >= now) {

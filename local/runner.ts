@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { ExecutionError, type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { ExecutionDocument } from '../lambdas/shared/document';
 import { type FunctionContext, type PipelineEnvironment, type StepClients, substitutionName } from '../lambdas/shared/pipeline-function';
 import type { FederationConfig } from '../lambdas/shared/profile';
@@ -59,7 +59,18 @@ export interface RunLocalExecutionOptions {
   onEvent?: (entry: TimelineEntry) => void;
 }
 
-type Handler = (input: any) => Promise<unknown>;
+type Handler = (input: unknown) => Promise<unknown>;
+
+/** A service integration's handler: its input is the state's Parameters, whose shape the ASL itself fixes. */
+function integration<Params>(handler: (params: Params) => Promise<unknown>): Handler {
+  return (input) => handler(input as Params);
+}
+
+type JsonValue = Parameters<NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>[string]>[0];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /** A Lambda sees JSON, not the caller's objects: anything a handler returns that is not JSON-safe shows up here too. */
 function jsonRoundTrip<T>(value: T): T {
@@ -91,28 +102,36 @@ function attributeValue(value: unknown): string {
 function integrationHandlers(options: RunLocalExecutionOptions, taskToken: string): Record<string, Handler> {
   const { services } = options;
   return {
-    'arn:aws:states:::dynamodb:putItem': async (params: { Item: Record<string, unknown>; ExpressionAttributeValues: Record<string, unknown> }) => {
-      await services.takeLock(
-        { profile: attributeValue(params.Item.profile), owner: attributeValue(params.Item.owner), expiresAt: attributeValue(params.Item.expiresAt) },
-        attributeValue(params.ExpressionAttributeValues[':now']),
-      );
-      return {};
-    },
-    'arn:aws:states:::dynamodb:deleteItem': async (params: { Key: Record<string, unknown>; ExpressionAttributeValues: Record<string, unknown> }) => {
-      await services.releaseLock(attributeValue(params.Key.profile), attributeValue(params.ExpressionAttributeValues[':owner']));
-      return {};
-    },
-    'arn:aws:states:::sns:publish': async (params: { Subject: string; Message: string }) => {
+    'arn:aws:states:::dynamodb:putItem': integration(
+      async (params: { Item: Record<string, unknown>; ExpressionAttributeValues: Record<string, unknown> }) => {
+        await services.takeLock(
+          {
+            profile: attributeValue(params.Item.profile),
+            owner: attributeValue(params.Item.owner),
+            expiresAt: attributeValue(params.Item.expiresAt),
+          },
+          attributeValue(params.ExpressionAttributeValues[':now']),
+        );
+        return {};
+      },
+    ),
+    'arn:aws:states:::dynamodb:deleteItem': integration(
+      async (params: { Key: Record<string, unknown>; ExpressionAttributeValues: Record<string, unknown> }) => {
+        await services.releaseLock(attributeValue(params.Key.profile), attributeValue(params.ExpressionAttributeValues[':owner']));
+        return {};
+      },
+    ),
+    'arn:aws:states:::sns:publish': integration(async (params: { Subject: string; Message: string }) => {
       await services.publish(params.Subject, params.Message);
       return { MessageId: randomUUID() };
-    },
-    'arn:aws:states:::sns:publish.waitForTaskToken': async (params: { Subject: string; Message: string }) => {
+    }),
+    'arn:aws:states:::sns:publish.waitForTaskToken': integration(async (params: { Subject: string; Message: string }) => {
       await services.publish(params.Subject, params.Message);
       if (!options.operator) {
         throw Object.assign(new Error('no operator answers the manual attribute-mapping wait in this local run'), { name: 'States.Timeout' });
       }
       return options.operator(params.Message, taskToken);
-    },
+    }),
   };
 }
 
@@ -133,12 +152,11 @@ const LOCAL_TIMEOUT_FIELD = 'localTimeoutSeconds';
  */
 function alignTimeoutPaths(definition: StateMachineDefinition, overrideSeconds?: number): Set<string> {
   const shimmed = new Set<string>();
-  for (const [name, state] of Object.entries(definition.States) as Array<[string, Record<string, any>]>) {
-    if (state.Type !== 'Task' || typeof state.TimeoutSecondsPath !== 'string' || !state.Parameters) continue;
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type !== 'Task' || typeof state.TimeoutSecondsPath !== 'string' || !isRecord(state.Parameters)) continue;
     const timeout =
       overrideSeconds === undefined ? { [`${LOCAL_TIMEOUT_FIELD}.$`]: state.TimeoutSecondsPath } : { [LOCAL_TIMEOUT_FIELD]: overrideSeconds };
-    state.Parameters = { ...state.Parameters, ...timeout };
-    state.TimeoutSecondsPath = `$.${LOCAL_TIMEOUT_FIELD}`;
+    Object.assign(state, { Parameters: { ...state.Parameters, ...timeout }, TimeoutSecondsPath: `$.${LOCAL_TIMEOUT_FIELD}` });
     shimmed.add(name);
   }
   return shimmed;
@@ -183,15 +201,15 @@ export async function runLocalExecution(options: RunLocalExecutionOptions): Prom
   const taskToken = `local-task-token-${executionName}`;
   const byResource: Record<string, Handler> = { ...integrationHandlers(options, taskToken), ...lambdaHandlers(options, substitutions) };
 
-  const taskResourceLocalHandlers: Record<string, (input: any) => Promise<any>> = {};
+  const taskResourceLocalHandlers: NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']> = {};
   const retryIntervalOverrides: Record<string, number> = {};
   for (const { name, resource } of taskStates(definition)) {
     const handler = byResource[resource];
     if (!handler) throw new Error(`state "${name}" uses ${resource}, which the local runner cannot run`);
     taskResourceLocalHandlers[name] = async (input) => {
       const event = jsonRoundTrip(input);
-      if (timeoutShimmed.has(name)) delete event[LOCAL_TIMEOUT_FIELD];
-      return jsonRoundTrip(await handler(event));
+      if (timeoutShimmed.has(name) && isRecord(event)) delete event[LOCAL_TIMEOUT_FIELD];
+      return jsonRoundTrip(await handler(event)) as JsonValue;
     };
     if (options.retryIntervalMs !== undefined) retryIntervalOverrides[name] = options.retryIntervalMs;
   }
@@ -221,12 +239,12 @@ export async function runLocalExecution(options: RunLocalExecutionOptions): Prom
   };
   const collecting = (async () => {
     for await (const event of execution.eventLogs) {
-      const e = event as any;
-      if (e.type === 'StateEntered') record({ state: e.state.name, event: 'entered' });
-      else if (e.type === 'StateExited') record({ state: e.state.name, event: 'exited', output: e.state.output });
-      else if (e.type === 'StateFailed') record({ state: e.state.name, event: 'failed', error: e.Error, cause: e.Cause });
-      else if (e.type === 'StateRetried') record({ state: e.state.name, event: 'retried', attempt: e.retry.attempt });
-      else if (e.type === 'StateCaught') record({ state: e.state.name, event: 'caught' });
+      if (event.type === 'StateEntered') record({ state: event.state.name, event: 'entered' });
+      else if (event.type === 'StateExited') record({ state: event.state.name, event: 'exited', output: event.state.output });
+      else if (event.type === 'StateFailed')
+        record({ state: event.state.name, event: 'failed', error: event.Error, cause: String(event.Cause ?? '') });
+      else if (event.type === 'StateRetried') record({ state: event.state.name, event: 'retried', attempt: event.retry.attempt });
+      else if (event.type === 'StateCaught') record({ state: event.state.name, event: 'caught' });
     }
   })();
 

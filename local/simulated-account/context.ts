@@ -9,8 +9,11 @@ export interface AccountContext {
   ids: IdGenerator;
 }
 
-// Inputs arrive as the SDK command's `input`; each handler narrows it to the SDK's input type.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/**
+ * Inputs arrive as the SDK command's `input`; each handler declares the SDK's input type of its operation. A table of
+ * operations with different input types needs a parameter type every one of them accepts, hence `any` here alone.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the operation table's common signature (see above)
 export type Handler = (input: any) => object;
 
 /** A service's operations by name ('CreateRole'), each applying the call to the state and returning the SDK output. */

@@ -85,11 +85,9 @@ export type AwsError = Error & { $metadata: { httpStatusCode?: number }; $fault?
  */
 export function awsError(name: string, message: string, service?: Service): AwsError {
   const classes = service ? MODELLED[service] : undefined;
-  const resolved = classes ? (classes[name] ? name : classes[`${name}Exception`] ? `${name}Exception` : undefined) : undefined;
-  if (classes && resolved) {
-    const ExceptionClass = classes[resolved]!;
-    return new ExceptionClass({ message, $metadata: { httpStatusCode: STATUS[resolved] ?? 400 } }) as AwsError;
-  }
+  const resolved = classes?.[name] ? name : classes?.[`${name}Exception`] ? `${name}Exception` : undefined;
+  const ExceptionClass = resolved ? classes?.[resolved] : undefined;
+  if (resolved && ExceptionClass) return new ExceptionClass({ message, $metadata: { httpStatusCode: STATUS[resolved] ?? 400 } }) as AwsError;
   const status = STATUS[name] ?? 400;
   const error = new Error(message) as AwsError;
   error.name = name;

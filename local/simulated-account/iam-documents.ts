@@ -1,5 +1,11 @@
-import type { Tag } from '@aws-sdk/client-iam';
+import type { Tag as SdkTag } from '@aws-sdk/client-iam';
 import { awsError } from './errors';
+
+/** A tag as stored, once validated: both parts present. */
+export interface Tag {
+  Key: string;
+  Value: string;
+}
 
 /** IAM's quotas that the pipeline can run into. */
 export const IAM_LIMITS = {
@@ -48,7 +54,7 @@ export function checkPath(value: unknown): string {
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 /** Validates tags as IAM does: key 1-128, value 0-256, the allowed characters, no `aws:` keys, no duplicate keys. */
-export function checkTags(tags: readonly Tag[] | undefined): Tag[] {
+export function checkTags(tags: readonly SdkTag[] | undefined): Tag[] {
   const out: Tag[] = [];
   const seen = new Set<string>();
   for (const tag of tags ?? []) {
@@ -71,7 +77,7 @@ export function checkTags(tags: readonly Tag[] | undefined): Tag[] {
 export function mergeTags(existing: readonly Tag[], added: readonly Tag[], what: string): Tag[] {
   const merged = existing.map((tag) => ({ ...tag }));
   for (const tag of added) {
-    const index = merged.findIndex((current) => current.Key!.toLowerCase() === tag.Key!.toLowerCase());
+    const index = merged.findIndex((current) => current.Key.toLowerCase() === tag.Key.toLowerCase());
     if (index === -1) merged.push({ ...tag });
     else merged[index] = { ...tag };
   }
@@ -83,12 +89,12 @@ export function mergeTags(existing: readonly Tag[], added: readonly Tag[], what:
 
 export function removeTags(existing: readonly Tag[], keys: readonly string[] | undefined): Tag[] {
   const drop = new Set((keys ?? []).map((key) => key.toLowerCase()));
-  return existing.filter((tag) => !drop.has(tag.Key!.toLowerCase())).map((tag) => ({ ...tag }));
+  return existing.filter((tag) => !drop.has(tag.Key.toLowerCase())).map((tag) => ({ ...tag }));
 }
 
 export function tagRecord(tags: readonly Tag[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const tag of [...tags].sort((a, b) => a.Key!.localeCompare(b.Key!))) out[tag.Key!] = tag.Value ?? '';
+  for (const tag of [...tags].sort((a, b) => a.Key.localeCompare(b.Key))) out[tag.Key] = tag.Value;
   return out;
 }
 
@@ -109,8 +115,14 @@ export function policySize(text: string): number {
  * invalid JSON, no statements, a bad Effect, an identity policy that names a principal or lacks actions/resources,
  * a trust policy that lacks a principal or names a resource.
  */
-export function parsePolicy(text: unknown, kind: 'identity' | 'trust'): PolicyDocument {
+/** A policy document parameter, which IAM requires as non-empty text. */
+export function policyText(text: unknown): string {
   if (typeof text !== 'string' || text.length === 0) throw constraint('policyDocument', text, 'Member must have length greater than or equal to 1');
+  return text;
+}
+
+export function parsePolicy(input: unknown, kind: 'identity' | 'trust'): PolicyDocument {
+  const text = policyText(input);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -27,7 +27,6 @@ import type {
   PutRolePermissionsBoundaryCommandInput,
   PutRolePolicyCommandInput,
   SetDefaultPolicyVersionCommandInput,
-  Tag,
   TagPolicyCommandInput,
   TagRoleCommandInput,
   TagSAMLProviderCommandInput,
@@ -53,8 +52,10 @@ import {
   type PolicyDocument,
   parsePolicy,
   policySize,
+  policyText,
   principalsOf,
   removeTags,
+  type Tag,
   tagRecord,
 } from './iam-documents';
 import { compact, ok, paginate } from './support';
@@ -382,7 +383,7 @@ export class SimulatedIam {
     ListAttachedRolePolicies: (input: ListAttachedRolePoliciesCommandInput) => {
       const role = this.role(input.RoleName);
       const attached = role.attached
-        .map((arn) => this.policyByArn(arn)!)
+        .flatMap((arn) => this.policyByArn(arn) ?? [])
         .filter((policy) => input.PathPrefix === undefined || policy.path.startsWith(input.PathPrefix))
         .map((policy) => ({ PolicyName: policy.name, PolicyArn: policy.arn }));
       return ok(pageOutput('AttachedPolicies', listPage(attached, input, this.options.pageSize)));
@@ -417,13 +418,14 @@ export class SimulatedIam {
     PutRolePolicy: (input: PutRolePolicyCommandInput) => {
       const role = this.role(input.RoleName);
       const name = checkName('policyName', input.PolicyName, 128);
-      parsePolicy(input.PolicyDocument, 'identity');
+      const document = policyText(input.PolicyDocument);
+      parsePolicy(document, 'identity');
       const sizes = [...role.inline.entries()].filter(([other]) => other !== name).map(([, text]) => policySize(text));
-      const total = sizes.reduce((sum, size) => sum + size, 0) + policySize(input.PolicyDocument!);
+      const total = sizes.reduce((sum, size) => sum + size, 0) + policySize(document);
       if (total > IAM_LIMITS.inlinePoliciesSizePerRole) {
         throw limitExceeded(`Maximum policy size of ${IAM_LIMITS.inlinePoliciesSizePerRole} bytes exceeded for role ${role.name}`);
       }
-      role.inline.set(name, input.PolicyDocument!);
+      role.inline.set(name, document);
       return ok({});
     },
     DeleteRolePolicy: (input: DeleteRolePolicyCommandInput) => {
@@ -481,7 +483,7 @@ export class SimulatedIam {
     },
     GetPolicyVersion: (input: GetPolicyVersionCommandInput) => {
       const policy = this.policy(input.PolicyArn);
-      const version = this.version(policy, input.VersionId);
+      const [, version] = this.version(policy, input.VersionId);
       return ok({
         PolicyVersion: {
           Document: encodeDocument(version.document),
@@ -522,16 +524,16 @@ export class SimulatedIam {
     },
     SetDefaultPolicyVersion: (input: SetDefaultPolicyVersionCommandInput) => {
       const policy = this.customerPolicy(input.PolicyArn);
-      this.version(policy, input.VersionId);
-      policy.defaultVersionId = input.VersionId!;
+      const [versionId] = this.version(policy, input.VersionId);
+      policy.defaultVersionId = versionId;
       policy.updateDate = this.context.clock();
       return ok({});
     },
     DeletePolicyVersion: (input: DeletePolicyVersionCommandInput) => {
       const policy = this.customerPolicy(input.PolicyArn);
-      this.version(policy, input.VersionId);
-      if (policy.defaultVersionId === input.VersionId) throw deleteConflict('Cannot delete the default version of a policy.');
-      policy.versions.delete(input.VersionId!);
+      const [versionId] = this.version(policy, input.VersionId);
+      if (policy.defaultVersionId === versionId) throw deleteConflict('Cannot delete the default version of a policy.');
+      policy.versions.delete(versionId);
       return ok({});
     },
     DeletePolicy: (input: DeletePolicyCommandInput) => {
@@ -633,14 +635,14 @@ export class SimulatedIam {
     const match = /^arn:([^:]+):iam::(\d{12}):saml-provider\/([\w._-]{1,128})$/.exec(arn ?? '');
     if (!match) throw invalidInput(`ARN ${String(arn)} is not valid.`);
     const provider =
-      match[1] === this.context.partition && match[2] === this.context.account ? this.providers.get(match[3]!.toLowerCase()) : undefined;
+      match[1] === this.context.partition && match[2] === this.context.account ? this.providers.get(match[3].toLowerCase()) : undefined;
     if (!provider) throw noSuchEntity(`Manifest not found for arn ${arn}`);
     return provider;
   }
 
   private role(name: string | undefined): Role {
-    checkName('roleName', name, 64);
-    const role = this.roles.get(name!.toLowerCase());
+    const roleName = checkName('roleName', name, 64);
+    const role = this.roles.get(roleName.toLowerCase());
     if (!role) throw noSuchEntity(`The role with name ${name} cannot be found.`);
     return role;
   }
@@ -650,7 +652,7 @@ export class SimulatedIam {
     if (aws) return aws;
     const match = /^arn:([^:]+):iam::(\d{12}):policy(\/(?:[\u0021-\u007E]*\/)?)([\w+=,.@-]+)$/.exec(arn);
     if (!match || match[1] !== this.context.partition || match[2] !== this.context.account) return undefined;
-    const policy = this.policies.get(match[4]!.toLowerCase());
+    const policy = this.policies.get(match[4].toLowerCase());
     return policy && policy.arn === arn ? policy : undefined;
   }
 
@@ -679,13 +681,14 @@ export class SimulatedIam {
     }
   }
 
-  private version(policy: ManagedPolicy, versionId: string | undefined): PolicyVersion {
+  /** The version and its id, or IAM's error for a malformed or unknown id. */
+  private version(policy: ManagedPolicy, versionId: string | undefined): [string, PolicyVersion] {
     if (typeof versionId !== 'string' || !/^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$/.test(versionId)) {
       throw constraint('versionId', versionId, 'Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?');
     }
     const version = policy.versions.get(versionId);
     if (!version) throw noSuchEntity(`Policy ${policy.arn} version ${versionId} does not exist or is not attachable.`);
-    return version;
+    return [versionId, version];
   }
 
   private attachmentCount(arn: string): number {
@@ -712,7 +715,7 @@ export class SimulatedIam {
   /** The metadata's `validUntil`, or (when it has none) a date far enough ahead never to matter. */
   private validUntil(document: string, now: Date): Date {
     const match = /<(?:[\w-]+:)?EntityDescriptor\b[^>]*\bvalidUntil="([^"]+)"/.exec(document);
-    const parsed = match ? new Date(match[1]!) : undefined;
+    const parsed = match ? new Date(match[1]) : undefined;
     if (parsed && !Number.isNaN(parsed.getTime())) return parsed;
     const far = new Date(now);
     far.setUTCFullYear(far.getUTCFullYear() + 100);
@@ -754,18 +757,18 @@ export class SimulatedIam {
         const match = /^arn:([^:]+):iam::(\d{12}):saml-provider\/(.+)$/.exec(value);
         if (!match) continue;
         const provider =
-          match[1] === this.context.partition && match[2] === this.context.account ? this.providers.get(match[3]!.toLowerCase()) : undefined;
+          match[1] === this.context.partition && match[2] === this.context.account ? this.providers.get(match[3].toLowerCase()) : undefined;
         if (!provider || provider.arn !== value) throw invalidPrincipal(type, value);
         if (provider.unpropagatedCalls > 0) unpropagated.push(provider);
       }
       if (type === 'AWS') {
         const match = /^arn:([^:]+):iam::(\d{12}):role(\/.*\/|\/)([^/]+)$/.exec(value);
-        if (match && match[2] === this.context.account && this.roles.get(match[4]!.toLowerCase())?.arn !== value) throw invalidPrincipal(type, value);
+        if (match && match[2] === this.context.account && this.roles.get(match[4].toLowerCase())?.arn !== value) throw invalidPrincipal(type, value);
       }
     }
     if (unpropagated.length > 0) {
       for (const provider of unpropagated) provider.unpropagatedCalls -= 1;
-      throw invalidPrincipal('Federated', unpropagated[0]!.arn);
+      throw invalidPrincipal('Federated', unpropagated.map((provider) => provider.arn).join(', '));
     }
     return text as string;
   }

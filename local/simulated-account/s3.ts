@@ -183,7 +183,13 @@ export class SimulatedS3 {
       const original = this.readable(source[1], decodeURIComponent(source[2]), source[3]);
       this.bucket(bucket);
       const replace = input.MetadataDirective === 'REPLACE';
-      const copy = this.addVersion(bucket, key, original.body, replace ? input.ContentType : original.contentType, replace ? input.Metadata : original.metadata);
+      const copy = this.addVersion(
+        bucket,
+        key,
+        original.body,
+        replace ? input.ContentType : original.contentType,
+        replace ? input.Metadata : original.metadata,
+      );
       return ok(
         compact({
           CopyObjectResult: { ETag: copy.etag, LastModified: new Date(copy.lastModified) },

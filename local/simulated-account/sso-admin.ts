@@ -74,7 +74,8 @@ export class SimulatedSsoAdmin {
   public addApplication(options: AddApplicationOptions): string {
     const instanceArn = options.instanceArn ?? [...this.instances.keys()][0];
     if (!instanceArn || !this.instances.has(instanceArn)) throw new SeedInvalidError(`No Identity Center instance ${instanceArn ?? '(none added)'}`);
-    const instanceId = INSTANCE_ARN.exec(instanceArn)![1]!;
+    const instanceId = INSTANCE_ARN.exec(instanceArn)?.[1];
+    if (instanceId === undefined) throw new SeedInvalidError(`Not an instance ARN: ${instanceArn}`);
     const arn = options.arn ?? `arn:${this.context.partition}:sso::${this.context.account}:application/${instanceId}/apl-${this.context.ids.hex(16)}`;
     const parts = APPLICATION_ARN.exec(arn);
     if (!parts || parts[2] !== instanceId) throw new SeedInvalidError(`Not an application ARN of instance ${instanceArn}: ${arn}`);
@@ -122,10 +123,10 @@ export class SimulatedSsoAdmin {
       return ok(compact({ Applications: page.items, NextToken: page.next }));
     },
     DescribeApplication: (input: DescribeApplicationCommandInput) => {
-      if (!APPLICATION_ARN.test(input.ApplicationArn ?? '')) {
-        throw awsError('ValidationException', `The application ARN ${input.ApplicationArn} is not valid.`, 'sso-admin');
-      }
-      const application = this.applications.get(input.ApplicationArn!);
+      const arn = input.ApplicationArn;
+      if (arn === undefined || !APPLICATION_ARN.test(arn))
+        throw awsError('ValidationException', `The application ARN ${arn} is not valid.`, 'sso-admin');
+      const application = this.applications.get(arn);
       if (!application) throw awsError('ResourceNotFoundException', `Application ${input.ApplicationArn} not found.`, 'sso-admin');
       return ok(this.view(application));
     },
@@ -140,8 +141,8 @@ export class SimulatedSsoAdmin {
   }
 
   private instance(arn: string | undefined): Instance {
-    if (!INSTANCE_ARN.test(arn ?? '')) throw awsError('ValidationException', `The instance ARN ${arn} is not valid.`, 'sso-admin');
-    const instance = this.instances.get(arn!);
+    if (arn === undefined || !INSTANCE_ARN.test(arn)) throw awsError('ValidationException', `The instance ARN ${arn} is not valid.`, 'sso-admin');
+    const instance = this.instances.get(arn);
     if (!instance) throw awsError('ResourceNotFoundException', `Instance ${arn} not found.`, 'sso-admin');
     return instance;
   }
