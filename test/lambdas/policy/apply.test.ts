@@ -1,103 +1,111 @@
 import {
-  AttachRolePolicyCommand,
-  CreatePolicyCommand,
+  type CreatePolicyCommandInput,
   CreatePolicyVersionCommand,
+  type CreatePolicyVersionCommandInput,
   DeletePolicyVersionCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   IAMClient,
+  LimitExceededException,
   ListAttachedRolePoliciesCommand,
   ListPolicyVersionsCommand,
 } from '@aws-sdk/client-iam';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
-import type { SinonSpyCall } from 'sinon';
 import { applyPolicy } from '../../../lambdas/policy/apply';
 import { connectFederationPolicy } from '../../../lambdas/policy/policy-document';
-import { journalKey } from '../../../lambdas/shared/journal';
+import type { PolicyPrevious } from '../../../lambdas/policy/policy-state';
+import { type JournalEntry, journalKey } from '../../../lambdas/shared/journal';
 import { samePolicyDocument } from '../../../lambdas/shared/policy-json';
 import { pipelineTags } from '../../../lambdas/shared/tags';
+import type { CallRecord, SimulatedAccount } from '../../../local/simulated-account';
 import { exampleProfile, makeDocument } from '../../helpers/document';
-import { awsError } from './fake-iam';
-
-const iamMock = mockClient(IAMClient);
-const s3Mock = mockClient(S3Client);
-const deps = { iam: new IAMClient({}), s3: new S3Client({}), now: () => new Date('2030-06-01T00:00:00Z') };
+import {
+  attachedTo,
+  BUCKET,
+  callsTo,
+  createPolicy,
+  createRole,
+  depsOf,
+  newAccount,
+  operations,
+  otherInstanceDocument,
+  POLICY_ARN,
+  POLICY_NAME,
+  READ_ONLY,
+  ROLE,
+  TEAM_ARN,
+} from './scenarios';
 
 const doc = makeDocument();
 const INSTANCE = doc.profile.policy.connectInstanceArn!;
-const POLICY_ARN = 'arn:aws:iam::111122223333:policy/AmazonConnectSSOPolicy';
-const ROLE = 'ConnectAdminFederation';
 const GENERATED = connectFederationPolicy(INSTANCE);
 const OLD_DOCUMENT = connectFederationPolicy('arn:aws:connect:us-east-1:111122223333:instance/ffffffff-4e5f-4a6b-8c7d-9e0f1a2b3c4d');
-const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 
-/** Operation names the mocked IAM client received, in order. */
-function iamCalls(): string[] {
-  return iamMock.calls().map((call) => (call.args[0] as object).constructor.name.replace(/Command$/, ''));
+/** The step's clients, with the clock the journal's `writtenAt` reads. */
+function depsOn(account: SimulatedAccount) {
+  return { ...depsOf(account), now: () => new Date('2030-06-01T00:00:00Z') };
 }
 
-/** Operation names the mocked S3 client received, in order. */
-function s3Calls(): string[] {
-  return s3Mock.calls().map((call) => (call.args[0] as object).constructor.name.replace(/Command$/, ''));
+/** An account with the role (these policies attached) and, when `policyVersions` is given, the policy holding them as v1, v2, ... */
+async function accountWith(options: { attached?: string[]; policyVersions?: string[]; defaultIndex?: number } = {}): Promise<SimulatedAccount> {
+  const account = newAccount();
+  await account.seed(async ({ iam }) => {
+    if (options.policyVersions) await createPolicy(iam, POLICY_NAME, options.policyVersions, { defaultIndex: options.defaultIndex });
+    await createRole(iam, ROLE, options.attached ?? []);
+  });
+  return account;
 }
 
-/** Whether call `a` happened before call `b`, across both mocked clients. */
-function before(a: SinonSpyCall | undefined, b: SinonSpyCall | undefined): boolean {
-  return a !== undefined && b !== undefined && a.calledBefore(b);
+const iamOperations = (account: SimulatedAccount): string[] => operations(callsTo(account, 'iam'));
+const s3Operations = (account: SimulatedAccount): string[] => operations(callsTo(account, 's3'));
+
+function callsOf(account: SimulatedAccount, operation: string): CallRecord[] {
+  return account.calls.filter((call) => call.operation === operation);
 }
 
-function journalWrites(): Record<string, any>[] {
-  return s3Mock.commandCalls(PutObjectCommand).map((call) => JSON.parse(String(call.args[0].input.Body)));
+/** Where the `nth` (0-based) call of `operation` stands in the account's log, which is the order the calls were applied. */
+function positionOf(account: SimulatedAccount, operation: string, nth = 0): number {
+  const positions = account.calls.flatMap((call, index) => (call.operation === operation ? [index] : []));
+  expect(positions.length).toBeGreaterThan(nth);
+  return positions[nth]!;
 }
 
-function policyExists(document: string, defaultVersionId = 'v1'): void {
-  iamMock.on(GetPolicyCommand).resolves({ Policy: { Arn: POLICY_ARN, PolicyName: 'AmazonConnectSSOPolicy', DefaultVersionId: defaultVersionId } });
-  iamMock
-    .on(GetPolicyVersionCommand, { VersionId: defaultVersionId })
-    .resolves({ PolicyVersion: { VersionId: defaultVersionId, IsDefaultVersion: true, Document: encodeURIComponent(document) } });
+/** Every journal entry the step wrote, in order, from the bodies of its PutObject calls. */
+function journalWrites(account: SimulatedAccount): JournalEntry<PolicyPrevious>[] {
+  return callsOf(account, 'PutObject').map((call) => JSON.parse((call.input as { Body: string }).Body));
 }
 
-function attached(...arns: string[]): void {
-  iamMock.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: arns.map((PolicyArn) => ({ PolicyArn })), IsTruncated: false });
-}
-
-beforeEach(() => {
-  iamMock.reset();
-  s3Mock.reset();
-  s3Mock.on(PutObjectCommand).resolves({});
-  // No earlier attempt of this execution: no journal entry.
-  s3Mock.on(GetObjectCommand).rejects(awsError('NoSuchKey'));
-});
+const tagRecord = (tags: { Key: string; Value: string }[]): Record<string, string> => Object.fromEntries(tags.map((tag) => [tag.Key, tag.Value]));
 
 describe('applyPolicy', () => {
   it('creates the tagged federation policy and attaches it when neither exists, journaling first', async () => {
-    iamMock.on(GetPolicyCommand).rejects(awsError('NoSuchEntityException'));
-    attached();
-    iamMock.on(CreatePolicyCommand).resolves({ Policy: { Arn: POLICY_ARN, DefaultVersionId: 'v1' } });
-    iamMock.on(AttachRolePolicyCommand).resolves({});
+    const account = await accountWith();
 
-    const receipt = await applyPolicy(doc, deps);
+    const receipt = await applyPolicy(doc, depsOn(account));
 
     expect(receipt).toMatchObject({ step: 'policy', action: 'created', arn: POLICY_ARN, previous: { policyExisted: false, attachedPolicyArns: [] } });
     expect(receipt.details).toMatchObject({ roleName: ROLE, policyArn: POLICY_ARN, createPolicy: true, createVersion: false, attach: [POLICY_ARN] });
-    expect(iamCalls()).toEqual(['GetPolicy', 'ListAttachedRolePolicies', 'CreatePolicy', 'AttachRolePolicy']);
-    const create = iamMock.commandCalls(CreatePolicyCommand)[0]!.args[0].input;
-    expect(create).toMatchObject({
-      PolicyName: 'AmazonConnectSSOPolicy',
-      Tags: pipelineTags(doc.request),
-      Description: expect.stringContaining(INSTANCE),
-    });
+    expect(iamOperations(account)).toEqual(['GetPolicy', 'ListAttachedRolePolicies', 'CreatePolicy', 'AttachRolePolicy']);
+    const create = callsOf(account, 'CreatePolicy')[0]!.input as CreatePolicyCommandInput;
+    expect(create).toMatchObject({ PolicyName: POLICY_NAME, Tags: pipelineTags(doc.request), Description: expect.stringContaining(INSTANCE) });
     expect(samePolicyDocument(create.PolicyDocument!, GENERATED)).toBe(true);
-    expect(iamMock).toHaveReceivedCommandWith(AttachRolePolicyCommand, { RoleName: ROLE, PolicyArn: POLICY_ARN });
+    // The account ends with the tagged policy, holding the generated document, attached to the role.
+    expect(account.snapshot().iam.policies[POLICY_ARN]).toMatchObject({
+      defaultVersionId: 'v1',
+      versions: { v1: JSON.parse(GENERATED) },
+      tags: tagRecord(pipelineTags(doc.request)),
+    });
+    expect(attachedTo(account, ROLE)).toEqual([POLICY_ARN]);
+    // The step's look for an earlier attempt (there is none), then the journal's own read before its write.
+    const key = journalKey(doc.request, 'policy');
+    expect(callsTo(account, 's3')).toEqual([
+      expect.objectContaining({ operation: 'GetObject', input: { Bucket: BUCKET, Key: key }, outcome: 'NoSuchKey' }),
+      expect.objectContaining({ operation: 'GetObject', input: { Bucket: BUCKET, Key: key }, outcome: 'NoSuchKey' }),
+      expect.objectContaining({ operation: 'PutObject', input: expect.objectContaining({ Bucket: BUCKET, Key: key }), outcome: 'ok' }),
+    ]);
     // The journal is written before the first change and says the policy did not exist and what gets attached.
-    // The step's look for an earlier attempt, then the journal's own read before its write.
-    expect(s3Calls()).toEqual(['GetObject', 'GetObject', 'PutObject']);
-    expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: doc.request.bucket, Key: journalKey(doc.request, 'policy') });
-    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: doc.request.bucket, Key: journalKey(doc.request, 'policy') });
-    expect(before(s3Mock.commandCalls(PutObjectCommand)[0], iamMock.commandCalls(CreatePolicyCommand)[0])).toBe(true);
-    expect(journalWrites()[0]).toMatchObject({
+    expect(positionOf(account, 'PutObject')).toBeLessThan(positionOf(account, 'CreatePolicy'));
+    expect(journalWrites(account)[0]).toMatchObject({
       step: 'policy',
       executionName: 'exec-0001',
       writtenAt: '2030-06-01T00:00:00.000Z',
@@ -107,34 +115,33 @@ describe('applyPolicy', () => {
   });
 
   it('makes zero changes when the policy holds the same document and is attached (IAM returns it URL-encoded)', async () => {
+    // The generated permissions written differently (key order, lists of one), as the default version v3; the account
+    // answers GetPolicyVersion URL-encoded, as IAM does.
     const reformatted = JSON.stringify({
       Statement: [{ Resource: [`${INSTANCE}/user/\${aws:userid}`], Effect: 'Allow', Action: ['connect:GetFederationToken'] }],
       Version: '2012-10-17',
     });
-    policyExists(reformatted, 'v3');
-    attached('arn:aws:iam::aws:policy/SomethingElse', POLICY_ARN);
+    const account = newAccount();
+    const somethingElse = account.addAwsManagedPolicy('SomethingElse');
+    await account.seed(async ({ iam }) => {
+      await createPolicy(iam, POLICY_NAME, [OLD_DOCUMENT, OLD_DOCUMENT, reformatted]);
+      await createRole(iam, ROLE, [somethingElse, POLICY_ARN]);
+    });
+    const before = account.snapshot({ excludePrefixes: [] });
 
-    const receipt = await applyPolicy(doc, deps);
+    const receipt = await applyPolicy(doc, depsOn(account));
 
     expect(receipt).toMatchObject({ action: 'unchanged', changes: [], previous: { policyExisted: true, defaultVersionId: 'v3' } });
-    expect(iamCalls()).toEqual(['GetPolicy', 'GetPolicyVersion', 'ListAttachedRolePolicies']);
+    expect(iamOperations(account)).toEqual(['GetPolicy', 'GetPolicyVersion', 'ListAttachedRolePolicies']);
     // Only the look for an earlier attempt of this execution: no journal write.
-    expect(s3Calls()).toEqual(['GetObject']);
+    expect(s3Operations(account)).toEqual(['GetObject']);
+    expect(account.snapshot({ excludePrefixes: [] })).toEqual(before);
   });
 
   it('creates a new default version when the document differs, keeping the previous default in the receipt', async () => {
-    policyExists(OLD_DOCUMENT, 'v2');
-    iamMock.on(ListPolicyVersionsCommand).resolves({
-      Versions: [
-        { VersionId: 'v2', IsDefaultVersion: true },
-        { VersionId: 'v1', IsDefaultVersion: false },
-      ],
-      IsTruncated: false,
-    });
-    iamMock.on(CreatePolicyVersionCommand).resolves({ PolicyVersion: { VersionId: 'v3', IsDefaultVersion: true } });
-    attached(POLICY_ARN);
+    const account = await accountWith({ policyVersions: [otherInstanceDocument(1), OLD_DOCUMENT], attached: [POLICY_ARN] });
 
-    const receipt = await applyPolicy(doc, deps);
+    const receipt = await applyPolicy(doc, depsOn(account));
 
     expect(receipt).toMatchObject({
       action: 'updated',
@@ -143,10 +150,21 @@ describe('applyPolicy', () => {
     });
     expect(receipt.previous!.deletedVersion).toBeUndefined();
     expect(receipt.details).toMatchObject({ createVersion: true, createdVersionId: 'v3', attach: [] });
-    expect(iamCalls()).toEqual(['GetPolicy', 'GetPolicyVersion', 'ListPolicyVersions', 'ListAttachedRolePolicies', 'CreatePolicyVersion']);
-    expect(iamMock).toHaveReceivedCommandWith(CreatePolicyVersionCommand, { PolicyArn: POLICY_ARN, SetAsDefault: true });
-    expect(samePolicyDocument(iamMock.commandCalls(CreatePolicyVersionCommand)[0]!.args[0].input.PolicyDocument!, GENERATED)).toBe(true);
-    expect(journalWrites()).toEqual([
+    expect(iamOperations(account)).toEqual([
+      'GetPolicy',
+      'GetPolicyVersion',
+      'ListPolicyVersions',
+      'ListAttachedRolePolicies',
+      'CreatePolicyVersion',
+    ]);
+    const create = callsOf(account, 'CreatePolicyVersion')[0]!.input as CreatePolicyVersionCommandInput;
+    expect(create).toMatchObject({ PolicyArn: POLICY_ARN, SetAsDefault: true });
+    expect(samePolicyDocument(create.PolicyDocument!, GENERATED)).toBe(true);
+    expect(account.snapshot().iam.policies[POLICY_ARN]).toMatchObject({
+      defaultVersionId: 'v3',
+      versions: { v1: JSON.parse(otherInstanceDocument(1)), v2: JSON.parse(OLD_DOCUMENT), v3: JSON.parse(GENERATED) },
+    });
+    expect(journalWrites(account)).toEqual([
       expect.objectContaining({
         previous: expect.objectContaining({ defaultVersionId: 'v2' }),
         details: expect.objectContaining({ createVersion: true }),
@@ -155,150 +173,234 @@ describe('applyPolicy', () => {
   });
 
   it('at the 5-version limit deletes the oldest non-default version first and records its id and document', async () => {
-    policyExists(OLD_DOCUMENT, 'v6');
-    const versions = ['v10', 'v9', 'v8', 'v7', 'v6'].map((VersionId) => ({
-      VersionId,
-      IsDefaultVersion: VersionId === 'v6',
-      CreateDate: new Date(Date.UTC(2024, 0, Number(VersionId.slice(1)))),
-    }));
-    iamMock.on(ListPolicyVersionsCommand).resolves({ Versions: versions, IsTruncated: false });
     const oldestDocument = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"connect:GetFederationToken","Resource":"*"}]}';
-    iamMock
-      .on(GetPolicyVersionCommand, { VersionId: 'v7' })
-      .resolves({ PolicyVersion: { VersionId: 'v7', Document: encodeURIComponent(oldestDocument) } });
-    iamMock.on(DeletePolicyVersionCommand).resolves({});
-    iamMock.on(CreatePolicyVersionCommand).resolves({ PolicyVersion: { VersionId: 'v11', IsDefaultVersion: true } });
-    attached(POLICY_ARN);
+    // Version vN is made on 2024-01-N, so its CreateDate is known.
+    let now = new Date(Date.UTC(2024, 0, 1));
+    const account = newAccount({ clock: () => now });
+    await account.seed(async ({ iam }) => {
+      // IAM never reuses a version id: to hold v6-v10 the policy first makes and deletes v1-v5. The default v6 is then
+      // the oldest version, so v7 is the oldest that may go.
+      const arn = await createPolicy(iam, POLICY_NAME, Array<string>(5).fill(OLD_DOCUMENT), { defaultIndex: 0 });
+      for (const VersionId of ['v2', 'v3', 'v4', 'v5']) await iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId }));
+      const versions: [number, string][] = [
+        [6, OLD_DOCUMENT],
+        [7, oldestDocument],
+        [8, otherInstanceDocument(8)],
+        [9, otherInstanceDocument(9)],
+        [10, otherInstanceDocument(10)],
+      ];
+      for (const [day, document] of versions) {
+        now = new Date(Date.UTC(2024, 0, day));
+        await iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: document, SetAsDefault: day === 6 }));
+        if (day === 6) await iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: 'v1' }));
+      }
+      await createRole(iam, ROLE, [POLICY_ARN]);
+    });
+    expect(account.snapshot().iam.policies[POLICY_ARN]).toMatchObject({ defaultVersionId: 'v6' });
+    expect(Object.keys(account.snapshot().iam.policies[POLICY_ARN]!.versions).sort()).toEqual(['v10', 'v6', 'v7', 'v8', 'v9']);
 
-    const receipt = await applyPolicy(doc, deps);
+    const receipt = await applyPolicy(doc, depsOn(account));
 
-    // v6 is the oldest but it is the default: v7 is the oldest that may go.
-    expect(iamMock).toHaveReceivedCommandWith(DeletePolicyVersionCommand, { PolicyArn: POLICY_ARN, VersionId: 'v7' });
-    expect(iamMock).toHaveReceivedCommandTimes(DeletePolicyVersionCommand, 1);
-    expect(before(iamMock.commandCalls(DeletePolicyVersionCommand)[0], iamMock.commandCalls(CreatePolicyVersionCommand)[0])).toBe(true);
+    expect(callsOf(account, 'DeletePolicyVersion')).toEqual([
+      expect.objectContaining({ input: { PolicyArn: POLICY_ARN, VersionId: 'v7' }, outcome: 'ok' }),
+    ]);
+    expect(positionOf(account, 'DeletePolicyVersion')).toBeLessThan(positionOf(account, 'CreatePolicyVersion'));
     const deletedVersion = { versionId: 'v7', document: JSON.stringify(JSON.parse(oldestDocument)), createDate: '2024-01-07T00:00:00.000Z' };
     expect(receipt.previous).toMatchObject({ defaultVersionId: 'v6', deletedVersion });
     expect(receipt.details.createdVersionId).toBe('v11');
     expect(receipt.changes.join('\n')).toMatch(/delete the oldest non-default version v7/);
-    expect(journalWrites()[0]!.previous.deletedVersion).toEqual(deletedVersion);
-    expect(before(s3Mock.commandCalls(PutObjectCommand)[0], iamMock.commandCalls(DeletePolicyVersionCommand)[0])).toBe(true);
+    expect(journalWrites(account)[0]!.previous!.deletedVersion).toEqual(deletedVersion);
+    expect(positionOf(account, 'PutObject')).toBeLessThan(positionOf(account, 'DeletePolicyVersion'));
+    const policy = account.snapshot().iam.policies[POLICY_ARN]!;
+    expect(policy.defaultVersionId).toBe('v11');
+    expect(Object.keys(policy.versions).sort()).toEqual(['v10', 'v11', 'v6', 'v8', 'v9']);
   });
 
   it('rewrites the journal with the new version id before it attaches anything', async () => {
-    policyExists(OLD_DOCUMENT, 'v1');
-    iamMock.on(ListPolicyVersionsCommand).resolves({ Versions: [{ VersionId: 'v1', IsDefaultVersion: true }], IsTruncated: false });
-    iamMock.on(CreatePolicyVersionCommand).resolves({ PolicyVersion: { VersionId: 'v2', IsDefaultVersion: true } });
-    attached();
-    iamMock.on(AttachRolePolicyCommand).resolves({});
+    const account = await accountWith({ policyVersions: [OLD_DOCUMENT] });
 
-    await applyPolicy(doc, deps);
+    await applyPolicy(doc, depsOn(account));
 
-    expect(journalWrites().map((entry) => entry.details.createdVersionId)).toEqual([undefined, 'v2']);
-    expect(before(s3Mock.commandCalls(PutObjectCommand)[1], iamMock.commandCalls(AttachRolePolicyCommand)[0])).toBe(true);
+    expect(journalWrites(account).map((entry) => entry.details!.createdVersionId)).toEqual([undefined, 'v2']);
+    expect(positionOf(account, 'PutObject', 1)).toBeLessThan(positionOf(account, 'AttachRolePolicy'));
+    expect(attachedTo(account, ROLE)).toEqual([POLICY_ARN]);
   });
 
   it('attaches the configured managed policies that are not attached yet, reading every page of attachments', async () => {
     const profile = exampleProfile('admin');
-    const managedOnly = makeDocument({
-      profile: { ...profile, policy: { name: 'AmazonConnectSSOPolicy', managedPolicyArns: [READ_ONLY, 'arn:aws:iam::111122223333:policy/Team'] } },
+    const managedOnly = makeDocument({ profile: { ...profile, policy: { name: POLICY_NAME, managedPolicyArns: [READ_ONLY, TEAM_ARN] } } });
+    // One attachment a page: the role's two attachments come in two pages.
+    const account = newAccount({ iamPageSize: 1 });
+    const other = account.addAwsManagedPolicy('Other');
+    await account.seed(async ({ iam }) => {
+      await createPolicy(iam, 'Team', [otherInstanceDocument(9)]);
+      await createRole(iam, ROLE, [other, READ_ONLY]);
     });
-    iamMock
-      .on(ListAttachedRolePoliciesCommand, { Marker: undefined })
-      .resolves({ AttachedPolicies: [{ PolicyArn: 'arn:aws:iam::aws:policy/Other' }], IsTruncated: true, Marker: 'page-2' });
-    iamMock.on(ListAttachedRolePoliciesCommand, { Marker: 'page-2' }).resolves({ AttachedPolicies: [{ PolicyArn: READ_ONLY }], IsTruncated: false });
-    iamMock.on(AttachRolePolicyCommand).resolves({});
 
-    const receipt = await applyPolicy(managedOnly, deps);
+    const receipt = await applyPolicy(managedOnly, depsOn(account));
 
-    expect(iamCalls()).toEqual(['ListAttachedRolePolicies', 'ListAttachedRolePolicies', 'AttachRolePolicy']);
-    expect(iamMock).toHaveReceivedCommandWith(AttachRolePolicyCommand, { RoleName: ROLE, PolicyArn: 'arn:aws:iam::111122223333:policy/Team' });
+    expect(iamOperations(account)).toEqual(['ListAttachedRolePolicies', 'ListAttachedRolePolicies', 'AttachRolePolicy']);
+    expect(callsOf(account, 'AttachRolePolicy')).toEqual([
+      expect.objectContaining({ input: { RoleName: ROLE, PolicyArn: TEAM_ARN }, outcome: 'ok' }),
+    ]);
+    expect(attachedTo(account, ROLE)).toEqual([other, READ_ONLY, TEAM_ARN].sort());
     expect(receipt).toMatchObject({
       action: 'updated',
       arn: 'arn:aws:iam::111122223333:role/ConnectAdminFederation',
-      details: { attach: ['arn:aws:iam::111122223333:policy/Team'] },
+      details: { attach: [TEAM_ARN] },
     });
-    expect(receipt.previous!.attachedPolicyArns).toEqual(['arn:aws:iam::aws:policy/Other', READ_ONLY]);
+    expect(receipt.previous!.attachedPolicyArns).toEqual([other, READ_ONLY]);
     expect(receipt.previous!.policyExisted).toBeUndefined();
   });
 
   it('uses the role the Role step reports when its receipt is present', async () => {
+    // The receipt names a role other than the profile's; only that role exists, so using the profile's name would fail.
+    const reported = 'ReportedFederationRole';
     const withRole = makeDocument({
-      receipts: { role: { step: 'role', action: 'created', arn: 'arn:aws:iam::111122223333:role/federation/ConnectAdminFederation', changes: [] } },
+      receipts: { role: { step: 'role', action: 'created', arn: `arn:aws:iam::111122223333:role/federation/${reported}`, changes: [] } },
     });
-    policyExists(GENERATED);
-    attached(POLICY_ARN);
-    await applyPolicy(withRole, deps);
-    expect(iamMock).toHaveReceivedCommandWith(ListAttachedRolePoliciesCommand, { RoleName: ROLE });
+    const account = newAccount();
+    await account.seed(async ({ iam }) => {
+      await createPolicy(iam, POLICY_NAME, [GENERATED]);
+      await createRole(iam, reported, [], '/federation/');
+    });
+
+    const receipt = await applyPolicy(withRole, depsOn(account));
+
+    expect(receipt.details).toMatchObject({ roleName: reported, attach: [POLICY_ARN] });
+    expect(callsOf(account, 'ListAttachedRolePolicies')).toEqual([expect.objectContaining({ input: { RoleName: reported } })]);
+    expect(attachedTo(account, reported)).toEqual([POLICY_ARN]);
   });
 
   it('in a dry run reads only and returns the plan, even for a role that does not exist yet', async () => {
     const dry = makeDocument({ request: { dryRun: true } });
-    iamMock.on(GetPolicyCommand).rejects(awsError('NoSuchEntityException'));
-    iamMock.on(ListAttachedRolePoliciesCommand).rejects(awsError('NoSuchEntityException'));
+    const account = newAccount();
+    const before = account.snapshot({ excludePrefixes: [] });
 
-    const receipt = await applyPolicy(dry, deps);
+    const receipt = await applyPolicy(dry, depsOn(account));
 
     expect(receipt.action).toBe('planned');
     expect(receipt.changes).toEqual([expect.stringMatching(/^create policy .*AmazonConnectSSOPolicy/), `attach ${POLICY_ARN} to role ${ROLE}`]);
-    expect(iamCalls()).toEqual(['GetPolicy', 'ListAttachedRolePolicies']);
-    expect(s3Mock.calls()).toHaveLength(0);
+    expect(callsTo(account, 'iam')).toEqual([
+      expect.objectContaining({ operation: 'GetPolicy', outcome: 'NoSuchEntityException' }),
+      expect.objectContaining({ operation: 'ListAttachedRolePolicies', outcome: 'NoSuchEntityException' }),
+    ]);
+    expect(callsTo(account, 's3')).toEqual([]);
+    expect(account.snapshot({ excludePrefixes: [] })).toEqual(before);
   });
 
   it('in a dry run plans the 5-version replacement without deleting anything', async () => {
     const dry = makeDocument({ request: { dryRun: true } });
-    policyExists(OLD_DOCUMENT, 'v5');
-    iamMock.on(ListPolicyVersionsCommand).resolves({
-      Versions: ['v1', 'v2', 'v3', 'v4', 'v5'].map((VersionId) => ({ VersionId, IsDefaultVersion: VersionId === 'v5' })),
-      IsTruncated: false,
-    });
-    iamMock
-      .on(GetPolicyVersionCommand, { VersionId: 'v1' })
-      .resolves({ PolicyVersion: { VersionId: 'v1', Document: encodeURIComponent(OLD_DOCUMENT) } });
-    attached(POLICY_ARN);
+    const account = await accountWith({ policyVersions: Array<string>(5).fill(OLD_DOCUMENT), attached: [POLICY_ARN] });
+    const before = account.snapshot({ excludePrefixes: [] });
 
-    const receipt = await applyPolicy(dry, deps);
+    const receipt = await applyPolicy(dry, depsOn(account));
 
     expect(receipt.action).toBe('planned');
     expect(receipt.changes).toEqual([
       expect.stringMatching(/delete the oldest non-default version v1/),
       expect.stringMatching(/create a new default version .*previous default v5/),
     ]);
-    expect(iamCalls().filter((name) => !/^(Get|List)/.test(name))).toEqual([]);
-    expect(s3Mock.calls()).toHaveLength(0);
+    // IAM dates every version, so the plan records when the version to delete was made.
+    expect(receipt.previous!.deletedVersion).toEqual({
+      versionId: 'v1',
+      document: JSON.stringify(JSON.parse(OLD_DOCUMENT)),
+      createDate: expect.any(String),
+    });
+    expect(account.mutatingCalls()).toEqual([]);
+    expect(callsTo(account, 's3')).toEqual([]);
+    expect(account.snapshot({ excludePrefixes: [] })).toEqual(before);
   });
 
   it('outside a dry run a missing role is an error with its SDK name', async () => {
-    policyExists(GENERATED);
-    iamMock.on(ListAttachedRolePoliciesCommand).rejects(awsError('NoSuchEntityException'));
-    await expect(applyPolicy(doc, deps)).rejects.toMatchObject({ name: 'NoSuchEntityException' });
-    expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 0);
+    const account = newAccount();
+    await account.seed(({ iam }) => createPolicy(iam, POLICY_NAME, [GENERATED]));
+    const before = account.snapshot({ excludePrefixes: [] });
+
+    await expect(applyPolicy(doc, depsOn(account))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+
+    expect(callsOf(account, 'PutObject')).toEqual([]);
+    expect(account.snapshot({ excludePrefixes: [] })).toEqual(before);
   });
 
   it('names the per-role managed policy quota when AttachRolePolicy hits it', async () => {
-    policyExists(GENERATED);
-    attached();
-    const quota = awsError('LimitExceededException', 'Cannot exceed quota for PoliciesPerRole: 10');
-    iamMock.on(AttachRolePolicyCommand).rejects(quota);
+    // IAM's default quota: 10 managed policies per role, all used.
+    const account = newAccount();
+    const full = Array.from({ length: 10 }, (_, index) => account.addAwsManagedPolicy(`Quota${index}`));
+    await account.seed(async ({ iam }) => {
+      await createPolicy(iam, POLICY_NAME, [GENERATED]);
+      await createRole(iam, ROLE, full);
+    });
 
-    const failure = applyPolicy(doc, deps);
+    const failure = applyPolicy(doc, depsOn(account));
 
-    await expect(failure).rejects.toMatchObject({ name: 'Policy.AttachmentQuotaExceeded', cause: quota });
+    await expect(failure).rejects.toMatchObject({
+      name: 'Policy.AttachmentQuotaExceeded',
+      cause: expect.objectContaining({ name: 'LimitExceededException', message: 'Cannot exceed quota for PoliciesPerRole: 10' }),
+    });
     await expect(failure).rejects.toThrow(/managed policies as IAM allows per role \(10 by default/);
+    expect(((await failure.catch((error: Error) => error)) as Error).cause).toBeInstanceOf(LimitExceededException);
+    expect(attachedTo(account, ROLE)).toEqual([...full].sort());
   });
 
   it.each(['ServiceFailureException', 'ConcurrentModificationException', 'Throttling', 'LimitExceededException'])(
     'lets %s from CreatePolicy propagate with its SDK name, for the state machine to retry or catch',
     async (name) => {
-      iamMock.on(GetPolicyCommand).rejects(awsError('NoSuchEntityException'));
-      attached();
-      iamMock.on(CreatePolicyCommand).rejects(awsError(name));
-      await expect(applyPolicy(doc, deps)).rejects.toMatchObject({ name });
+      const account = await accountWith();
+      const fault = account.faults.inject({ service: 'iam', operation: 'CreatePolicy', error: name });
+
+      await expect(applyPolicy(doc, depsOn(account))).rejects.toMatchObject({ name });
+
+      expect(fault.fired).toBe(1);
+      expect(account.snapshot().iam.policies).toEqual({});
+      expect(attachedTo(account, ROLE)).toEqual([]);
     },
   );
 
   it('lets other GetPolicy failures propagate instead of reading them as "absent"', async () => {
-    iamMock.on(GetPolicyCommand).rejects(awsError('AccessDenied'));
-    await expect(applyPolicy(doc, deps)).rejects.toMatchObject({ name: 'AccessDenied' });
-    expect(iamCalls()).toEqual(['GetPolicy']);
+    const account = await accountWith();
+    account.faults.inject({ service: 'iam', operation: 'GetPolicy', error: 'AccessDenied' });
+
+    await expect(applyPolicy(doc, depsOn(account))).rejects.toMatchObject({ name: 'AccessDenied' });
+
+    expect(iamOperations(account)).toEqual(['GetPolicy']);
+    expect(account.mutatingCalls()).toEqual([]);
+  });
+});
+
+/**
+ * The one answer the simulated account cannot give: IAM documents CreateDate on every listed policy version and the
+ * account always sends it, but the SDK's model makes it optional, and the step keeps a deleted version's date only when
+ * there is one. So this test alone stubs IAM's reads with aws-sdk-client-mock (the account's clients are not
+ * IAMClient instances, so the stub reaches nothing else).
+ */
+describe('applyPolicy, when IAM lists policy versions without CreateDate', () => {
+  const iamMock = mockClient(IAMClient);
+  afterAll(() => iamMock.restore());
+
+  it('still plans the 5-version replacement, recording the deleted version without a date', async () => {
+    iamMock.on(GetPolicyCommand).resolves({ Policy: { Arn: POLICY_ARN, PolicyName: POLICY_NAME, DefaultVersionId: 'v5' } });
+    iamMock.on(GetPolicyVersionCommand).callsFake(async ({ VersionId }) => ({
+      PolicyVersion: { VersionId, IsDefaultVersion: VersionId === 'v5', Document: encodeURIComponent(OLD_DOCUMENT) },
+    }));
+    iamMock.on(ListPolicyVersionsCommand).resolves({
+      Versions: ['v5', 'v4', 'v3', 'v2', 'v1'].map((VersionId) => ({ VersionId, IsDefaultVersion: VersionId === 'v5' })),
+      IsTruncated: false,
+    });
+    iamMock.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [{ PolicyArn: POLICY_ARN }], IsTruncated: false });
+    // A dry run reads IAM only: the account's S3 client stands in, and must see no call.
+    const account = newAccount();
+    const dry = makeDocument({ request: { dryRun: true } });
+
+    const receipt = await applyPolicy(dry, { iam: new IAMClient({}), s3: account.clients().s3 });
+
+    expect(receipt.action).toBe('planned');
+    expect(receipt.previous!.deletedVersion).toEqual({ versionId: 'v1', document: JSON.stringify(JSON.parse(OLD_DOCUMENT)) });
+    expect(receipt.changes).toEqual([
+      expect.stringMatching(/delete the oldest non-default version v1/),
+      expect.stringMatching(/create a new default version .*previous default v5/),
+    ]);
+    expect(account.calls).toEqual([]);
+    expect(iamMock.commandCalls(ListPolicyVersionsCommand)).toHaveLength(1);
   });
 });

@@ -1,24 +1,38 @@
-import { IAMClient } from '@aws-sdk/client-iam';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
+import {
+  AttachRolePolicyCommand,
+  DeletePolicyCommand,
+  DeletePolicyVersionCommand,
+  DeleteRoleCommand,
+  DetachRolePolicyCommand,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
 import { applyPolicy } from '../../../lambdas/policy/apply';
+import type { PolicyPrevious } from '../../../lambdas/policy/policy-state';
 import { revertPolicy } from '../../../lambdas/policy/revert';
 import type { Receipt } from '../../../lambdas/shared/document';
-import { journalKey, writeJournal } from '../../../lambdas/shared/journal';
+import { type JournalEntry, journalKey, writeJournal } from '../../../lambdas/shared/journal';
+import type { SimulatedAccount } from '../../../local/simulated-account';
 import { makeDocument } from '../../helpers/document';
-import { awsError, FakeAccount } from './fake-iam';
-import { asRevertInput, generatedDocument, OTHER_ROLE, POLICY_ARN, PREEXISTING, ROLE, SCENARIOS, TEAM_ARN } from './scenarios';
-
-const iamMock = mockClient(IAMClient);
-const s3Mock = mockClient(S3Client);
-const deps = { iam: new IAMClient({}), s3: new S3Client({}) };
-
-function install(account: FakeAccount): FakeAccount {
-  iamMock.reset();
-  s3Mock.reset();
-  return account.install(iamMock, s3Mock);
-}
+import {
+  asRevertInput,
+  attachedTo,
+  BUCKET,
+  changesSince,
+  createPolicy,
+  createRole,
+  depsOf,
+  failAtChange,
+  generatedDocument,
+  newAccount,
+  OTHER_ROLE,
+  POLICY_ARN,
+  POLICY_NAME,
+  PREEXISTING,
+  ROLE,
+  SCENARIOS,
+  stateOf,
+  TEAM_ARN,
+} from './scenarios';
 
 const [fresh, outdated, fullVersions, managedOnly] = SCENARIOS as [
   (typeof SCENARIOS)[0],
@@ -27,13 +41,27 @@ const [fresh, outdated, fullVersions, managedOnly] = SCENARIOS as [
   (typeof SCENARIOS)[0],
 ];
 
-beforeEach(() => {
-  iamMock.reset();
-  s3Mock.reset();
-});
+/** What a person does to get rid of a policy: detach it from its roles, delete its other versions, then the policy. */
+async function deletePolicyByHand(iam: IAMClient, account: SimulatedAccount, policyArn: string): Promise<void> {
+  const { roles, policies } = account.snapshot().iam;
+  for (const [roleName, role] of Object.entries(roles)) {
+    if (role.attachedPolicies.includes(policyArn)) await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn }));
+  }
+  const policy = policies[policyArn]!;
+  for (const versionId of Object.keys(policy.versions).filter((id) => id !== policy.defaultVersionId)) {
+    await iam.send(new DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }));
+  }
+  await iam.send(new DeletePolicyCommand({ PolicyArn: policyArn }));
+}
+
+/** The journal entry as it is now in the metadata bucket. */
+function journalOf(account: SimulatedAccount): JournalEntry<PolicyPrevious> {
+  return JSON.parse(account.getObjectText(BUCKET, journalKey(makeDocument().request, 'policy'))!);
+}
 
 describe('revertPolicy', () => {
   it.each(['unchanged', 'planned'] as const)('does nothing, without a single call, for a receipt that says %s', async (action) => {
+    const account = newAccount();
     const receipt: Receipt = {
       step: 'policy',
       action,
@@ -42,33 +70,42 @@ describe('revertPolicy', () => {
       previous: { attachedPolicyArns: [] },
       details: { roleName: ROLE, createPolicy: action === 'planned', createVersion: false, attach: [POLICY_ARN] },
     };
-    await expect(revertPolicy(asRevertInput(makeDocument(), receipt), deps)).resolves.toEqual({
+    await expect(revertPolicy(asRevertInput(makeDocument(), receipt), depsOf(account))).resolves.toEqual({
       step: 'policy',
       action: 'nothing-to-do',
       changes: [],
     });
-    expect(iamMock.calls()).toHaveLength(0);
-    expect(s3Mock.calls()).toHaveLength(0);
+    expect(account.calls).toEqual([]);
   });
 
   it('does nothing to IAM when the step failed before writing its journal', async () => {
-    s3Mock.on(GetObjectCommand).rejects(awsError('NoSuchKey'));
-    await expect(revertPolicy(asRevertInput(makeDocument()), deps)).resolves.toMatchObject({ action: 'nothing-to-do' });
-    expect(iamMock.calls()).toHaveLength(0);
-    expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, { Key: journalKey(makeDocument().request, 'policy') });
+    const account = newAccount();
+    await expect(revertPolicy(asRevertInput(makeDocument()), depsOf(account))).resolves.toMatchObject({ action: 'nothing-to-do' });
+    // The one call: looking for the journal, which is not there.
+    expect(account.calls).toEqual([
+      expect.objectContaining({
+        service: 's3',
+        operation: 'GetObject',
+        input: { Bucket: BUCKET, Key: journalKey(makeDocument().request, 'policy') },
+        outcome: 'NoSuchKey',
+      }),
+    ]);
   });
 
   it('lets a journal read failure other than "no such key" propagate', async () => {
-    s3Mock.on(GetObjectCommand).rejects(awsError('AccessDenied'));
-    await expect(revertPolicy(asRevertInput(makeDocument()), deps)).rejects.toMatchObject({ name: 'AccessDenied' });
+    const account = newAccount();
+    account.faults.inject({ service: 's3', operation: 'GetObject', error: 'AccessDenied' });
+    await expect(revertPolicy(asRevertInput(makeDocument()), depsOf(account))).rejects.toMatchObject({ name: 'AccessDenied' });
+    expect(account.calls.filter((call) => call.service === 'iam')).toEqual([]);
   });
 
   it('deletes the policy it created and detaches it, keeping the policies attached before', async () => {
-    const account = install(fresh.account());
-    const before = account.snapshot();
+    const account = await fresh.account();
+    const deps = depsOf(account);
+    const before = stateOf(account);
     const doc = fresh.doc();
     const receipt = await applyPolicy(doc, deps);
-    expect(account.roles.get(ROLE)).toEqual([PREEXISTING, POLICY_ARN]);
+    expect(attachedTo(account, ROLE)).toEqual([POLICY_ARN, PREEXISTING]);
 
     const report = await revertPolicy(asRevertInput(doc, receipt), deps);
 
@@ -77,61 +114,69 @@ describe('revertPolicy', () => {
       action: 'deleted',
       changes: [`detached ${POLICY_ARN} from role ${ROLE}`, `deleted policy ${POLICY_ARN}, which this execution created`],
     });
-    expect(account.snapshot()).toEqual(before);
-    expect(account.roles.get(ROLE)).toEqual([PREEXISTING]);
+    expect(stateOf(account)).toEqual(before);
+    expect(attachedTo(account, ROLE)).toEqual([PREEXISTING]);
   });
 
   it('never deletes a policy that existed before: it only detaches it', async () => {
-    const account = install(new FakeAccount().addRole(ROLE, [PREEXISTING]));
-    account.addPolicy('AmazonConnectSSOPolicy', [generatedDocument()]);
-    const before = account.snapshot();
+    const account = newAccount();
+    await account.seed(async ({ iam }) => {
+      await createRole(iam, ROLE, [PREEXISTING]);
+      await createPolicy(iam, POLICY_NAME, [generatedDocument()]);
+    });
+    const deps = depsOf(account);
+    const before = stateOf(account);
     const doc = makeDocument();
     const receipt = await applyPolicy(doc, deps);
     expect(receipt).toMatchObject({ action: 'updated', details: { createPolicy: false, createVersion: false, attach: [POLICY_ARN] } });
-    const start = account.calls.length;
+    const mark = account.calls.length;
 
     const report = await revertPolicy(asRevertInput(doc, receipt), deps);
 
     expect(report).toMatchObject({ action: 'restored', changes: [`detached ${POLICY_ARN} from role ${ROLE}`] });
-    expect(account.changesSince(start)).toEqual(['DetachRolePolicy']);
-    expect(account.snapshot()).toEqual(before);
+    expect(changesSince(account, mark)).toEqual(['DetachRolePolicy']);
+    expect(stateOf(account)).toEqual(before);
   });
 
   it('never deletes a policy its tags do not attribute to this execution, whatever the journal says', async () => {
-    const account = install(new FakeAccount().addRole(ROLE, [PREEXISTING]));
-    // Created by a person between the step's read and its CreatePolicy call: the step's CreatePolicy then failed.
-    account.addPolicy('AmazonConnectSSOPolicy', [generatedDocument()], { tags: [{ Key: 'owner', Value: 'someone' }] });
+    const account = newAccount();
     const doc = makeDocument();
-    await writeJournal(deps.s3, doc.request, {
-      step: 'policy',
-      intent: [],
-      previous: { policyExisted: false, attachedPolicyArns: [PREEXISTING] },
-      details: {
-        roleName: ROLE,
-        policyArn: POLICY_ARN,
-        document: generatedDocument(),
-        createPolicy: true,
-        createVersion: false,
-        attach: [POLICY_ARN],
-      },
+    await account.seed(async ({ iam, s3 }) => {
+      await createRole(iam, ROLE, [PREEXISTING]);
+      // Created by a person between the step's read and its CreatePolicy call: the step's CreatePolicy then failed.
+      await createPolicy(iam, POLICY_NAME, [generatedDocument()], { tags: [{ Key: 'owner', Value: 'someone' }] });
+      await writeJournal(s3, doc.request, {
+        step: 'policy',
+        intent: [],
+        previous: { policyExisted: false, attachedPolicyArns: [PREEXISTING] },
+        details: {
+          roleName: ROLE,
+          policyArn: POLICY_ARN,
+          document: generatedDocument(),
+          createPolicy: true,
+          createVersion: false,
+          attach: [POLICY_ARN],
+        },
+      });
     });
-    const before = account.snapshot();
-    const start = account.calls.length;
+    const before = stateOf(account);
 
-    const report = await revertPolicy(asRevertInput(doc), deps);
+    const report = await revertPolicy(asRevertInput(doc), depsOf(account));
 
     expect(report.action).toBe('nothing-to-do');
     expect(report.changes).toEqual([`kept policy ${POLICY_ARN}: its tags say this execution did not create it`]);
-    expect(account.changesSince(start)).toEqual([]);
-    expect(account.snapshot()).toEqual(before);
+    expect(account.mutatingCalls()).toEqual([]);
+    expect(stateOf(account)).toEqual(before);
   });
 
   it('keeps a policy it created once another role uses it too, and says so', async () => {
-    const account = install(fresh.account().addRole(OTHER_ROLE));
+    const account = await fresh.account();
+    await account.seed(({ iam }) => createRole(iam, OTHER_ROLE));
+    const deps = depsOf(account);
     const doc = fresh.doc();
     const receipt = await applyPolicy(doc, deps);
     // The agent profile's execution attached the shared policy meanwhile.
-    account.roles.get(OTHER_ROLE)!.push(POLICY_ARN);
+    await account.seed(({ iam }) => iam.send(new AttachRolePolicyCommand({ RoleName: OTHER_ROLE, PolicyArn: POLICY_ARN })));
 
     const report = await revertPolicy(asRevertInput(doc, receipt), deps);
 
@@ -140,18 +185,20 @@ describe('revertPolicy', () => {
       `detached ${POLICY_ARN} from role ${ROLE}`,
       expect.stringMatching(new RegExp(`^kept policy ${POLICY_ARN}: this execution created it, but it is now also attached to role/${OTHER_ROLE}`)),
     ]);
-    expect(account.policies.has(POLICY_ARN)).toBe(true);
-    expect(account.roles.get(ROLE)).toEqual([PREEXISTING]);
-    expect(account.calls).not.toContain('DeletePolicy');
+    expect(account.snapshot().iam.policies[POLICY_ARN]).toBeDefined();
+    expect(attachedTo(account, ROLE)).toEqual([PREEXISTING]);
+    expect(attachedTo(account, OTHER_ROLE)).toEqual([POLICY_ARN]);
+    expect(account.calls.map((call) => call.operation)).not.toContain('DeletePolicy');
   });
 
   it('sets the previous default version back and deletes the version it made', async () => {
-    const account = install(outdated.account());
-    const before = account.snapshot({ versionIds: true });
+    const account = await outdated.account();
+    const deps = depsOf(account);
+    const before = stateOf(account, { versionIds: true });
     const doc = outdated.doc();
     const receipt = await applyPolicy(doc, deps);
     expect(receipt.details).toMatchObject({ createdVersionId: 'v3' });
-    expect(account.policies.get(POLICY_ARN)!.defaultVersionId).toBe('v3');
+    expect(account.snapshot().iam.policies[POLICY_ARN]!.defaultVersionId).toBe('v3');
 
     const report = await revertPolicy(asRevertInput(doc, receipt), deps);
 
@@ -161,21 +208,19 @@ describe('revertPolicy', () => {
       `set the default version of ${POLICY_ARN} back to v2`,
       `deleted version v3 of ${POLICY_ARN}, which this execution created`,
     ]);
-    expect(account.snapshot({ versionIds: true })).toEqual(before);
-    expect(account.calls).not.toContain('DeletePolicy');
+    expect(stateOf(account, { versionIds: true })).toEqual(before);
+    expect(account.calls.map((call) => call.operation)).not.toContain('DeletePolicy');
   });
 
   it('at the 5-version limit re-creates the version the apply deleted, as a non-default version with a new id', async () => {
-    const account = install(fullVersions.account());
-    const before = account.snapshot({ versionIds: false });
-    const v1Document = account.policies.get(POLICY_ARN)!.versions[0]!.document;
+    const account = await fullVersions.account();
+    const deps = depsOf(account);
+    const before = stateOf(account, { versionIds: false });
+    const v1Document = account.snapshot().iam.policies[POLICY_ARN]!.versions.v1;
     const doc = fullVersions.doc();
     const receipt = await applyPolicy(doc, deps);
-    expect(receipt.previous).toMatchObject({
-      defaultVersionId: 'v3',
-      deletedVersion: { versionId: 'v1', document: JSON.stringify(JSON.parse(v1Document)) },
-    });
-    expect(account.policies.get(POLICY_ARN)!.versions.map((version) => version.id)).toEqual(['v2', 'v3', 'v4', 'v5', 'v6']);
+    expect(receipt.previous).toMatchObject({ defaultVersionId: 'v3', deletedVersion: { versionId: 'v1', document: JSON.stringify(v1Document) } });
+    expect(Object.keys(account.snapshot().iam.policies[POLICY_ARN]!.versions)).toEqual(['v2', 'v3', 'v4', 'v5', 'v6']);
 
     const report = await revertPolicy(asRevertInput(doc, receipt), deps);
 
@@ -184,13 +229,16 @@ describe('revertPolicy', () => {
       `deleted version v6 of ${POLICY_ARN}, which this execution created`,
       `re-created the document of deleted version v1 of ${POLICY_ARN} as non-default version v7: same document, but IAM never reuses a version id`,
     ]);
-    expect(account.snapshot({ versionIds: false })).toEqual(before);
-    expect(account.policies.get(POLICY_ARN)!.defaultVersionId).toBe('v3');
+    expect(stateOf(account, { versionIds: false })).toEqual(before);
+    const policy = account.snapshot().iam.policies[POLICY_ARN]!;
+    expect(policy.defaultVersionId).toBe('v3');
+    expect(policy.versions.v7).toEqual(v1Document);
   });
 
   it('detaches the managed policies it attached and leaves the ones attached before', async () => {
-    const account = install(managedOnly.account());
-    const before = account.snapshot();
+    const account = await managedOnly.account();
+    const deps = depsOf(account);
+    const before = stateOf(account);
     const doc = managedOnly.doc();
     const receipt = await applyPolicy(doc, deps);
     expect(receipt.details.attach).toEqual([TEAM_ARN]);
@@ -199,12 +247,13 @@ describe('revertPolicy', () => {
       action: 'restored',
       changes: [`detached ${TEAM_ARN} from role ${ROLE}`],
     });
-    expect(account.snapshot()).toEqual(before);
+    expect(stateOf(account)).toEqual(before);
   });
 
   it('undoes what the journal records even where the receipt misses it (receipt and journal read together)', async () => {
-    const account = install(managedOnly.account());
-    const before = account.snapshot();
+    const account = await managedOnly.account();
+    const deps = depsOf(account);
+    const before = stateOf(account);
     const doc = managedOnly.doc();
     const receipt = await applyPolicy(doc, deps);
     const partial = { ...receipt, details: { ...receipt.details, attach: [] } };
@@ -213,32 +262,39 @@ describe('revertPolicy', () => {
       action: 'restored',
       changes: [`detached ${TEAM_ARN} from role ${ROLE}`],
     });
-    expect(account.snapshot()).toEqual(before);
+    expect(stateOf(account)).toEqual(before);
   });
 
   it('after a partial apply (policy created, attach failed, no receipt) leaves the account as it started', async () => {
-    const account = install(fresh.account());
-    const before = account.snapshot();
+    const account = await fresh.account();
+    const deps = depsOf(account);
+    const before = stateOf(account);
     const doc = fresh.doc();
-    account.failNext('AttachRolePolicy', awsError('ServiceFailureException'));
+    account.faults.inject({ service: 'iam', operation: 'AttachRolePolicy', error: 'ServiceFailure' });
     await expect(applyPolicy(doc, deps)).rejects.toMatchObject({ name: 'ServiceFailureException' });
-    expect(account.policies.has(POLICY_ARN)).toBe(true);
+    expect(account.snapshot().iam.policies[POLICY_ARN]).toBeDefined();
 
     const report = await revertPolicy(asRevertInput(doc), deps);
 
     expect(report).toEqual({ step: 'policy', action: 'deleted', changes: [`deleted policy ${POLICY_ARN}, which this execution created`] });
-    expect(account.snapshot()).toEqual(before);
+    expect(stateOf(account)).toEqual(before);
   });
 
   it('finds the version it made when the apply stopped before journaling its id', async () => {
-    const account = install(outdated.account());
-    const before = account.snapshot();
+    const account = await outdated.account();
+    const deps = depsOf(account);
+    const before = stateOf(account);
     const doc = outdated.doc();
-    // The second journal write (the new version id, before attaching) fails: the journal lacks the id.
-    account.failAtChange(3);
-    await expect(applyPolicy(doc, deps)).rejects.toThrow();
-    expect(account.calls.filter((operation) => operation === 'PutObject')).toHaveLength(2);
-    expect(account.policies.get(POLICY_ARN)!.defaultVersionId).toBe('v3');
+    // Changes: the journal, CreatePolicyVersion, then the journal again with the new version id, which fails.
+    failAtChange(account, 3);
+    await expect(applyPolicy(doc, deps)).rejects.toMatchObject({ name: 'InternalError' });
+    expect(account.mutatingCalls().map((call) => [call.operation, call.outcome])).toEqual([
+      ['PutObject', 'ok'],
+      ['CreatePolicyVersion', 'ok'],
+      ['PutObject', 'InternalError'],
+    ]);
+    expect(journalOf(account).details!.createdVersionId).toBeUndefined();
+    expect(account.snapshot().iam.policies[POLICY_ARN]!.defaultVersionId).toBe('v3');
 
     const report = await revertPolicy(asRevertInput(doc), deps);
 
@@ -246,57 +302,72 @@ describe('revertPolicy', () => {
       `set the default version of ${POLICY_ARN} back to v2`,
       `deleted version v3 of ${POLICY_ARN}, which this execution created`,
     ]);
-    expect(account.snapshot()).toEqual(before);
-    const journal = JSON.parse(account.objects.get(journalKey(doc.request, 'policy'))!);
-    expect(journal.details.createdVersionId).toBe('v3');
+    expect(stateOf(account)).toEqual(before);
+    // Written down before the default moved back, for a retry of the revert that could no longer tell.
+    expect(journalOf(account).details!.createdVersionId).toBe('v3');
   });
 
   it('a revert interrupted after setting the default back still deletes the version on its retry', async () => {
-    const account = install(outdated.account());
-    const before = account.snapshot();
+    const account = await outdated.account();
+    const deps = depsOf(account);
+    const before = stateOf(account);
     const doc = outdated.doc();
-    account.failAtChange(3);
+    failAtChange(account, 3);
     await expect(applyPolicy(doc, deps)).rejects.toThrow();
-    account.failNext('DeletePolicyVersion', awsError('Throttling'));
+    account.faults.inject({ service: 'iam', operation: 'DeletePolicyVersion', error: 'Throttling' });
     await expect(revertPolicy(asRevertInput(doc), deps)).rejects.toMatchObject({ name: 'Throttling' });
-    expect(account.policies.get(POLICY_ARN)!.defaultVersionId).toBe('v2');
+    expect(account.snapshot().iam.policies[POLICY_ARN]).toMatchObject({ defaultVersionId: 'v2', versions: { v3: expect.anything() } });
 
     await revertPolicy(asRevertInput(doc), deps);
 
-    expect(account.snapshot()).toEqual(before);
+    expect(stateOf(account)).toEqual(before);
   });
 
   it('a second revert is a no-op', async () => {
-    const account = install(fullVersions.account());
+    const account = await fullVersions.account();
+    const deps = depsOf(account);
     const doc = fullVersions.doc();
     const receipt = await applyPolicy(doc, deps);
     await revertPolicy(asRevertInput(doc, receipt), deps);
-    const after = account.snapshot();
-    const start = account.calls.length;
+    const after = stateOf(account);
+    const mark = account.calls.length;
 
     await expect(revertPolicy(asRevertInput(doc, receipt), deps)).resolves.toEqual({ step: 'policy', action: 'nothing-to-do', changes: [] });
 
-    expect(account.changesSince(start)).toEqual([]);
-    expect(account.snapshot()).toEqual(after);
+    expect(changesSince(account, mark)).toEqual([]);
+    expect(stateOf(account)).toEqual(after);
   });
 
   it('reports a pre-existing policy deleted meanwhile instead of failing', async () => {
-    const account = install(outdated.account());
+    const account = await outdated.account();
+    const deps = depsOf(account);
     const doc = outdated.doc();
     const receipt = await applyPolicy(doc, deps);
-    account.roles.set(ROLE, [PREEXISTING]);
-    account.policies.delete(POLICY_ARN);
+    await account.seed(({ iam }) => deletePolicyByHand(iam, account, POLICY_ARN));
+    const mark = account.calls.length;
 
     await expect(revertPolicy(asRevertInput(doc, receipt), deps)).resolves.toMatchObject({
       changes: [`policy ${POLICY_ARN} no longer exists: no version to restore`],
     });
+    expect(changesSince(account, mark)).toEqual([]);
   });
 
   it('treats a role deleted meanwhile as having nothing attached', async () => {
-    const account = install(managedOnly.account());
+    const account = await managedOnly.account();
+    const deps = depsOf(account);
     const doc = managedOnly.doc();
     const receipt = await applyPolicy(doc, deps);
-    account.roles.delete(ROLE);
+    // IAM deletes a role only once nothing is attached to it.
+    await account.seed(async ({ iam }) => {
+      for (const arn of attachedTo(account, ROLE)!) await iam.send(new DetachRolePolicyCommand({ RoleName: ROLE, PolicyArn: arn }));
+      await iam.send(new DeleteRoleCommand({ RoleName: ROLE }));
+    });
+    const mark = account.calls.length;
+
     await expect(revertPolicy(asRevertInput(doc, receipt), deps)).resolves.toMatchObject({ action: 'nothing-to-do' });
+    expect(account.calls.slice(mark)).toContainEqual(
+      expect.objectContaining({ operation: 'ListAttachedRolePolicies', outcome: 'NoSuchEntityException' }),
+    );
+    expect(changesSince(account, mark)).toEqual([]);
   });
 });
