@@ -1,236 +1,251 @@
-import 'aws-sdk-client-mock-jest';
-import {
-  CreateSAMLProviderCommand,
-  GetSAMLProviderCommand,
-  IAMClient,
-  LimitExceededException,
-  NoSuchEntityException,
-  ServiceFailureException,
-  UpdateSAMLProviderCommand,
-} from '@aws-sdk/client-iam';
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
+import { createHash } from 'node:crypto';
+import { CreateSAMLProviderCommand } from '@aws-sdk/client-iam';
 import { applyIdentityProvider } from '../../../lambdas/identity-provider/apply';
 import { sameMetadataDocument } from '../../../lambdas/identity-provider/provider';
+import type { ExecutionDocument } from '../../../lambdas/shared/document';
 import { pipelineTags } from '../../../lambdas/shared/tags';
-import { makeDocument } from '../../helpers/document';
-import { commandNames, METADATA_V1, METADATA_V2, serveObject } from './fixtures';
+import type { SimulatedAccount } from '../../../local/simulated-account';
+import {
+  accountWithUpload,
+  BUCKET,
+  iamWrites,
+  inputsOf,
+  journalEntry,
+  METADATA_KEY,
+  METADATA_V1,
+  METADATA_V2,
+  operations,
+  positionOf,
+  providerArn,
+  seedProvider,
+  tagsOfExecution,
+} from './fixtures';
 
-const iamMock = mockClient(IAMClient);
-const s3Mock = mockClient(S3Client);
-const deps = () => ({ iam: new IAMClient({}), s3: new S3Client({}), now: () => new Date('2026-03-01T12:00:00Z') });
-const ARN = 'arn:aws:iam::111122223333:saml-provider/ConnectAdminIdP';
+const NAME = 'ConnectAdminIdP';
+const ARN = providerArn(NAME);
 const JOURNAL_KEY = 'journal/exec-0001/identityProvider.json';
 const BACKUP_KEY = 'backups/exec-0001/identity-provider.xml';
-const meta = { $metadata: {} };
+const NOW = new Date('2026-03-01T12:00:00Z');
 
-function providerAbsent(): void {
-  iamMock.on(GetSAMLProviderCommand).rejects(new NoSuchEntityException({ ...meta, message: 'not found' }));
-}
+const deps = (account: SimulatedAccount) => ({ ...account.clients(), now: () => NOW });
+const source = (versionId: string) => `s3://${BUCKET}/${METADATA_KEY}?versionId=${versionId}`;
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+/** The signing certificate of a metadata document: what must never leak into a receipt. */
+const certificateOf = (metadata: string) => /<ds:X509Certificate>([^<\s]+)/.exec(metadata)![1]!;
 
-function providerPresent(document: string, tags = [{ Key: 'owner', Value: 'someone-else' }]): void {
-  iamMock.on(GetSAMLProviderCommand, { SAMLProviderArn: ARN }).resolves({ SAMLMetadataDocument: document, Tags: tags });
-}
-
-beforeEach(() => {
-  iamMock.reset();
-  s3Mock.reset();
-  serveObject(s3Mock, 'metadata/admin/idp.xml', METADATA_V2);
-  s3Mock.on(GetObjectCommand, { Key: JOURNAL_KEY }).rejects(new NoSuchKey({ ...meta, message: 'The specified key does not exist.' }));
-  s3Mock.on(PutObjectCommand).resolves({});
-});
-
-/** This execution's journal entry, as an earlier attempt of the step left it. */
-function earlierAttempt(entry: object): void {
-  serveObject(
-    s3Mock,
-    JOURNAL_KEY,
-    JSON.stringify({
-      step: 'identityProvider',
-      executionName: 'exec-0001',
-      writtenAt: '2026-03-01T11:59:00.000Z',
-      intent: [],
-      details: { arn: ARN, name: 'ConnectAdminIdP' },
-      ...entry,
-    }),
-  );
-}
+/** The account's SAML provider of the profile, or undefined. */
+const providerIn = (account: SimulatedAccount) => account.snapshot().iam.samlProviders[ARN];
 
 describe('applyIdentityProvider', () => {
   it('creates the provider from the pinned metadata version, tagged, after journaling that nothing existed', async () => {
-    providerAbsent();
-    iamMock.on(CreateSAMLProviderCommand).resolves({ SAMLProviderArn: ARN });
-    const doc = makeDocument();
+    const { account, versionId, document } = accountWithUpload();
+    // A later upload must not leak into this execution: the step reads the version Intake validated.
+    account.putObject(BUCKET, METADATA_KEY, METADATA_V1);
+    const doc = document();
 
-    const receipt = await applyIdentityProvider(doc, deps());
+    const receipt = await applyIdentityProvider(doc, deps(account));
 
     expect(receipt).toEqual({
       step: 'identityProvider',
       action: 'created',
       arn: ARN,
-      changes: ['created SAML provider ConnectAdminIdP from s3://federation-metadata-bucket/metadata/admin/idp.xml?versionId=v1-3HL4kqtJlcpXroDTDmJ'],
-      details: { name: 'ConnectAdminIdP' },
+      changes: [`created SAML provider ${NAME} from ${source(versionId)}`],
+      details: { name: NAME },
     });
-    expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, {
-      Bucket: 'federation-metadata-bucket',
-      Key: 'metadata/admin/idp.xml',
-      VersionId: 'v1-3HL4kqtJlcpXroDTDmJ',
-    });
-    expect(iamMock).toHaveReceivedCommandWith(CreateSAMLProviderCommand, {
-      Name: 'ConnectAdminIdP',
-      SAMLMetadataDocument: METADATA_V2,
-      Tags: pipelineTags(doc.request),
-    });
-    const journal = s3Mock.commandCalls(PutObjectCommand)[0]!.args[0].input;
-    expect(journal.Key).toBe('journal/exec-0001/identityProvider.json');
-    expect(JSON.parse(String(journal.Body))).not.toHaveProperty('previous');
+    expect(inputsOf(account, 'GetObject')).toContainEqual({ Bucket: BUCKET, Key: METADATA_KEY, VersionId: versionId });
+    expect(providerIn(account)).toMatchObject({ name: NAME, metadataDocument: METADATA_V2 });
+    expect(account.snapshot().iam.samlProviders[ARN]!.tags).toEqual(Object.fromEntries(pipelineTags(doc.request).map((tag) => [tag.Key, tag.Value])));
+    expect(inputsOf(account, 'CreateSAMLProvider')).toEqual([{ Name: NAME, SAMLMetadataDocument: METADATA_V2, Tags: pipelineTags(doc.request) }]);
+    expect(journalEntry(account, 'identityProvider')).toMatchObject({ step: 'identityProvider', details: { arn: ARN, name: NAME } });
+    expect(journalEntry(account, 'identityProvider')).not.toHaveProperty('previous');
     // The journal is written before the provider exists, so a Lambda that dies right after CreateSAMLProvider can be reverted.
-    expect(s3Mock.commandCalls(PutObjectCommand)[0]!.calledBefore(iamMock.commandCalls(CreateSAMLProviderCommand)[0]! as never)).toBe(true);
+    expect(positionOf(account, 'PutObject', 'journal/')).toBeLessThan(positionOf(account, 'CreateSAMLProvider'));
   });
 
   it('changes nothing and writes nothing when the provider already has this metadata', async () => {
-    providerPresent(METADATA_V2);
+    const { account, document } = accountWithUpload();
+    await seedProvider(account, NAME, METADATA_V2, [{ Key: 'owner', Value: 'someone-else' }]);
+    const before = account.snapshot({ excludePrefixes: [] });
 
-    const receipt = await applyIdentityProvider(makeDocument(), deps());
+    const receipt = await applyIdentityProvider(document(), deps(account));
 
     expect(receipt).toMatchObject({ action: 'unchanged', arn: ARN, changes: [] });
-    expect(commandNames(iamMock)).toEqual(['GetSAMLProviderCommand']);
-    // Reads only: the pinned metadata version and this execution's (absent) journal entry.
-    expect(s3Mock.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Key)).toEqual(['metadata/admin/idp.xml', JOURNAL_KEY]);
-    expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+    expect(operations(account, 'iam')).toEqual(['GetSAMLProvider']);
+    // Reads only, made concurrently: the pinned metadata version and this execution's (absent) journal entry.
+    expect(inputsOf<{ Key: string }>(account, 'GetObject').map((input) => input.Key)).toEqual(expect.arrayContaining([METADATA_KEY, JOURNAL_KEY]));
+    expect(operations(account, 's3')).toEqual(['GetObject', 'GetObject']);
+    expect(account.snapshot({ excludePrefixes: [] })).toEqual(before);
   });
 
   it('treats a document that differs only by a trailing newline as the same metadata', async () => {
-    providerPresent(`${METADATA_V2}\r\n`);
+    const { account, document } = accountWithUpload();
+    await seedProvider(account, NAME, `${METADATA_V2}\r\n`);
 
-    const receipt = await applyIdentityProvider(makeDocument(), deps());
+    const receipt = await applyIdentityProvider(document(), deps(account));
 
     expect(receipt.action).toBe('unchanged');
-    expect(iamMock).not.toHaveReceivedCommand(UpdateSAMLProviderCommand);
+    expect(iamWrites(account)).toEqual([]);
   });
 
   it('backs the current metadata up, journals where, then updates the provider in place (certificate rotation)', async () => {
-    providerPresent(METADATA_V1);
-    s3Mock.on(PutObjectCommand, { Key: 'backups/exec-0001/identity-provider.xml' }).resolves({ VersionId: 'backup-v1' });
-    iamMock.on(UpdateSAMLProviderCommand).resolves({ SAMLProviderArn: ARN });
+    const { account, document } = accountWithUpload();
+    await seedProvider(account, NAME, METADATA_V1, [{ Key: 'team', Value: 'identity' }]);
+    const providerId = providerIn(account)!.providerId;
 
-    const receipt = await applyIdentityProvider(makeDocument(), deps());
+    const receipt = await applyIdentityProvider(document(), deps(account));
 
+    const backupVersion = account.snapshot({ excludePrefixes: [] }).s3[BUCKET]![BACKUP_KEY]!.versionId;
     const previous = {
-      backup: { bucket: 'federation-metadata-bucket', key: 'backups/exec-0001/identity-provider.xml', versionId: 'backup-v1' },
-      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      backup: { bucket: BUCKET, key: BACKUP_KEY, versionId: backupVersion },
+      sha256: sha256(METADATA_V1),
       characters: METADATA_V1.length,
     };
     expect(receipt).toMatchObject({ action: 'updated', arn: ARN, previous });
-    expect(JSON.stringify(receipt)).not.toContain('MIIB-old');
-    const [backup, journal] = s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
-    expect(backup).toMatchObject({ Bucket: 'federation-metadata-bucket', Key: 'backups/exec-0001/identity-provider.xml', Body: METADATA_V1 });
-    expect(journal!.Key).toBe('journal/exec-0001/identityProvider.json');
-    expect(JSON.parse(String(journal!.Body)).previous).toEqual({ ...previous, sha256: receipt.previous!.sha256 });
-    expect(iamMock).toHaveReceivedCommandWith(UpdateSAMLProviderCommand, { SAMLProviderArn: ARN, SAMLMetadataDocument: METADATA_V2 });
-    expect(commandNames(iamMock)).toEqual(['GetSAMLProviderCommand', 'UpdateSAMLProviderCommand']);
+    // The receipt travels in the execution document: it points at the backup and never carries the XML.
+    expect(JSON.stringify(receipt)).not.toContain(certificateOf(METADATA_V1));
+    expect(account.getObjectText(BUCKET, BACKUP_KEY, backupVersion)).toBe(METADATA_V1);
+    expect(journalEntry(account, 'identityProvider')).toMatchObject({ previous });
+    expect(providerIn(account)).toEqual({ name: NAME, providerId, metadataDocument: METADATA_V2, tags: { team: 'identity' } });
+    expect(inputsOf(account, 'UpdateSAMLProvider')).toEqual([{ SAMLProviderArn: ARN, SAMLMetadataDocument: METADATA_V2 }]);
+    expect(operations(account, 'iam')).toEqual(['GetSAMLProvider', 'UpdateSAMLProvider']);
+    // The journal never points at a backup that does not exist, and both exist before the provider changes.
+    expect(positionOf(account, 'PutObject', 'backups/')).toBeLessThan(positionOf(account, 'PutObject', 'journal/'));
+    expect(positionOf(account, 'PutObject', 'journal/')).toBeLessThan(positionOf(account, 'UpdateSAMLProvider'));
   });
 
-  it('says the account reached the 100-provider quota, and what to do, when IAM refuses to create another', async () => {
-    providerAbsent();
-    iamMock
-      .on(CreateSAMLProviderCommand)
-      .rejects(new LimitExceededException({ ...meta, message: 'Cannot exceed quota for SAMLProvidersPerAccount: 100' }));
+  it('records a backup without a version id when the bucket does not keep versions', async () => {
+    // The deployed bucket is versioned; a --live run may point at a bucket of the user's that is not.
+    const { account, document } = accountWithUpload({ versioned: false });
+    await seedProvider(account, NAME, METADATA_V1);
 
-    const error = await applyIdentityProvider(makeDocument(), deps()).catch((e: Error) => e);
+    const receipt = await applyIdentityProvider(document(), deps(account));
+
+    expect(receipt.previous!.backup).toEqual({ bucket: BUCKET, key: BACKUP_KEY });
+    expect(journalEntry(account, 'identityProvider')!.previous).toEqual(receipt.previous);
+    expect(account.getObjectText(BUCKET, BACKUP_KEY)).toBe(METADATA_V1);
+    expect(providerIn(account)).toMatchObject({ metadataDocument: METADATA_V2 });
+  });
+
+  it('stops without writing when IAM fails to say whether the provider exists', async () => {
+    // Only NoSuchEntity means "no provider": any other GetSAMLProvider failure must not lead to a create.
+    const { account, document } = accountWithUpload();
+    account.faults.inject({ operation: 'GetSAMLProvider', error: 'ServiceFailure' });
+
+    await expect(applyIdentityProvider(document(), deps(account))).rejects.toMatchObject({ name: 'ServiceFailureException' });
+    expect(account.mutatingCalls()).toEqual([]);
+  });
+
+  it("says the account reached IAM's 100-provider quota, and what to do, when IAM refuses to create another", async () => {
+    const { account, document } = accountWithUpload();
+    for (let n = 1; n <= 100; n += 1) await seedProvider(account, `OtherIdP${n}`, METADATA_V1);
+
+    const error = await applyIdentityProvider(document(), deps(account)).catch((e: Error) => e);
 
     expect(error).toMatchObject({ name: 'IdentityProvider.QuotaExceeded' });
     expect((error as Error).message).toMatch(/account 111122223333 has reached IAM's quota of 100 SAML providers/);
     expect((error as Error).message).toMatch(/Delete providers no longer in use/);
     expect((error as Error).cause).toMatchObject({ name: 'LimitExceededException' });
+    expect(providerIn(account)).toBeUndefined();
   });
 
   it('lets other IAM errors through under their AWS names so the state machine can retry them', async () => {
-    providerAbsent();
-    iamMock.on(CreateSAMLProviderCommand).rejects(new ServiceFailureException({ ...meta, message: 'boom' }));
+    const { account, document } = accountWithUpload();
+    account.faults.inject({ operation: 'CreateSAMLProvider', error: 'ServiceFailure' });
 
-    await expect(applyIdentityProvider(makeDocument(), deps())).rejects.toMatchObject({ name: 'ServiceFailureException' });
+    await expect(applyIdentityProvider(document(), deps(account))).rejects.toMatchObject({ name: 'ServiceFailureException' });
+    expect(providerIn(account)).toBeUndefined();
   });
 
   describe('retried by the state machine after an earlier attempt of this execution', () => {
-    const journaledPrevious = {
-      backup: { bucket: 'federation-metadata-bucket', key: BACKUP_KEY, versionId: 'backup-v1' },
-      sha256: 'e'.repeat(64),
-      characters: METADATA_V1.length,
-    };
+    /** Runs the step once with a fault, as the attempt the state machine retries; the log then holds only the retry. */
+    async function earlierAttemptFailed(account: SimulatedAccount, doc: ExecutionDocument): Promise<void> {
+      await expect(applyIdentityProvider(doc, deps(account))).rejects.toMatchObject({ name: 'ServiceFailureException' });
+      account.clearCalls();
+    }
 
     it('reports the provider its earlier attempt created as created, with no write, so the revert deletes it', async () => {
-      earlierAttempt({ intent: ['create SAML provider ConnectAdminIdP'] });
-      providerPresent(METADATA_V2, pipelineTags(makeDocument().request));
+      const { account, versionId, document } = accountWithUpload();
+      account.faults.inject({ operation: 'CreateSAMLProvider', error: 'ServiceFailure', afterEffect: true });
+      await earlierAttemptFailed(account, document());
 
-      const receipt = await applyIdentityProvider(makeDocument(), deps());
+      const receipt = await applyIdentityProvider(document(), deps(account));
 
       expect(receipt).toEqual({
         step: 'identityProvider',
         action: 'created',
         arn: ARN,
-        changes: [
-          'created SAML provider ConnectAdminIdP from s3://federation-metadata-bucket/metadata/admin/idp.xml?versionId=v1-3HL4kqtJlcpXroDTDmJ',
-        ],
-        details: { name: 'ConnectAdminIdP' },
+        changes: [`created SAML provider ${NAME} from ${source(versionId)}`],
+        details: { name: NAME },
       });
-      expect(commandNames(iamMock)).toEqual(['GetSAMLProviderCommand']);
-      expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+      expect(operations(account, 'iam')).toEqual(['GetSAMLProvider']);
+      expect(operations(account, 's3')).not.toContain('PutObject');
     });
 
     it('creates the provider when the earlier attempt journaled the creation but never made it, without journaling again', async () => {
-      earlierAttempt({ intent: ['create SAML provider ConnectAdminIdP'] });
-      providerAbsent();
-      iamMock.on(CreateSAMLProviderCommand).resolves({ SAMLProviderArn: ARN });
+      const { account, document } = accountWithUpload();
+      account.faults.inject({ operation: 'CreateSAMLProvider', error: 'ServiceFailure' });
+      await earlierAttemptFailed(account, document());
 
-      await expect(applyIdentityProvider(makeDocument(), deps())).resolves.toMatchObject({ action: 'created' });
-      expect(commandNames(iamMock)).toEqual(['GetSAMLProviderCommand', 'CreateSAMLProviderCommand']);
-      expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+      await expect(applyIdentityProvider(document(), deps(account))).resolves.toMatchObject({ action: 'created' });
+      expect(operations(account, 'iam')).toEqual(['GetSAMLProvider', 'CreateSAMLProvider']);
+      expect(operations(account, 's3')).not.toContain('PutObject');
+      expect(providerIn(account)).toMatchObject({ metadataDocument: METADATA_V2 });
     });
 
     it('reports the update its earlier attempt made as updated, with the document from before the execution as previous', async () => {
-      earlierAttempt({ intent: ['replace the metadata of SAML provider ConnectAdminIdP'], previous: journaledPrevious });
-      providerPresent(METADATA_V2);
+      const { account, document } = accountWithUpload();
+      await seedProvider(account, NAME, METADATA_V1);
+      account.faults.inject({ operation: 'UpdateSAMLProvider', error: 'ServiceFailure', afterEffect: true });
+      await earlierAttemptFailed(account, document());
+      const journaled = journalEntry(account, 'identityProvider')!.previous;
 
-      const receipt = await applyIdentityProvider(makeDocument(), deps());
+      const receipt = await applyIdentityProvider(document(), deps(account));
 
       expect(receipt).toMatchObject({
         action: 'updated',
         arn: ARN,
-        previous: journaledPrevious,
-        changes: [expect.stringContaining(`backed up at s3://federation-metadata-bucket/${BACKUP_KEY}`)],
+        previous: journaled,
+        changes: [expect.stringContaining(`backed up at s3://${BUCKET}/${BACKUP_KEY}`)],
       });
-      expect(commandNames(iamMock)).toEqual(['GetSAMLProviderCommand']);
+      expect(receipt.previous).toMatchObject({ sha256: sha256(METADATA_V1), characters: METADATA_V1.length });
+      expect(operations(account, 'iam')).toEqual(['GetSAMLProvider']);
       // Backing up again would overwrite the pre-execution document with the new one.
-      expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+      expect(operations(account, 's3')).not.toContain('PutObject');
+      expect(account.getObjectText(BUCKET, BACKUP_KEY)).toBe(METADATA_V1);
     });
 
     it('finishes an update the earlier attempt journaled but never made, keeping its backup', async () => {
-      earlierAttempt({ intent: ['replace the metadata of SAML provider ConnectAdminIdP'], previous: journaledPrevious });
-      providerPresent(METADATA_V1);
-      iamMock.on(UpdateSAMLProviderCommand).resolves({ SAMLProviderArn: ARN });
+      const { account, document } = accountWithUpload();
+      await seedProvider(account, NAME, METADATA_V1);
+      account.faults.inject({ operation: 'UpdateSAMLProvider', error: 'ServiceFailure' });
+      await earlierAttemptFailed(account, document());
+      const journaled = journalEntry(account, 'identityProvider')!.previous;
 
-      await expect(applyIdentityProvider(makeDocument(), deps())).resolves.toMatchObject({ action: 'updated', previous: journaledPrevious });
-      expect(iamMock).toHaveReceivedCommandWith(UpdateSAMLProviderCommand, { SAMLProviderArn: ARN, SAMLMetadataDocument: METADATA_V2 });
-      expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+      await expect(applyIdentityProvider(document(), deps(account))).resolves.toMatchObject({ action: 'updated', previous: journaled });
+      expect(inputsOf(account, 'UpdateSAMLProvider')).toEqual([{ SAMLProviderArn: ARN, SAMLMetadataDocument: METADATA_V2 }]);
+      expect(operations(account, 's3')).not.toContain('PutObject');
+      expect(providerIn(account)).toMatchObject({ metadataDocument: METADATA_V2 });
     });
 
     it('does not claim a provider with this metadata that another execution created since the journaled creation', async () => {
-      earlierAttempt({ intent: ['create SAML provider ConnectAdminIdP'] });
-      providerPresent(METADATA_V2, pipelineTags(makeDocument({ request: { executionName: 'exec-other' } }).request));
+      const { account, document } = accountWithUpload();
+      account.faults.inject({ operation: 'CreateSAMLProvider', error: 'ServiceFailure' });
+      await earlierAttemptFailed(account, document());
+      await account.seed(({ iam }) =>
+        iam.send(new CreateSAMLProviderCommand({ Name: NAME, SAMLMetadataDocument: METADATA_V2, Tags: tagsOfExecution('exec-other') })),
+      );
 
-      await expect(applyIdentityProvider(makeDocument(), deps())).resolves.toMatchObject({ action: 'unchanged' });
-      expect(commandNames(iamMock)).toEqual(['GetSAMLProviderCommand']);
+      await expect(applyIdentityProvider(document(), deps(account))).resolves.toMatchObject({ action: 'unchanged' });
+      expect(operations(account, 'iam')).toEqual(['GetSAMLProvider']);
     });
   });
 
   describe('dry run', () => {
-    const dryRun = () => makeDocument({ request: { dryRun: true } });
-
     it('plans the creation of an absent provider with reads only', async () => {
-      providerAbsent();
+      const { account, document } = accountWithUpload();
+      const before = account.snapshot({ excludePrefixes: [] });
 
-      const receipt = await applyIdentityProvider(dryRun(), deps());
+      const receipt = await applyIdentityProvider(document({ request: { dryRun: true } }), deps(account));
 
       expect(receipt).toMatchObject({
         action: 'planned',
@@ -238,14 +253,17 @@ describe('applyIdentityProvider', () => {
         changes: [expect.stringMatching(/^would create SAML provider ConnectAdminIdP/)],
         details: { plannedAction: 'create' },
       });
-      expect(commandNames(iamMock)).toEqual(['GetSAMLProviderCommand']);
-      expect(commandNames(s3Mock)).toEqual(['GetObjectCommand']);
+      expect(operations(account, 'iam')).toEqual(['GetSAMLProvider']);
+      expect(operations(account, 's3')).toEqual(['GetObject']);
+      expect(account.snapshot({ excludePrefixes: [] })).toEqual(before);
     });
 
     it('plans the update of a provider with other metadata with reads only, no backup and no journal', async () => {
-      providerPresent(METADATA_V1);
+      const { account, document } = accountWithUpload();
+      await seedProvider(account, NAME, METADATA_V1);
+      const before = account.snapshot({ excludePrefixes: [] });
 
-      const receipt = await applyIdentityProvider(dryRun(), deps());
+      const receipt = await applyIdentityProvider(document({ request: { dryRun: true } }), deps(account));
 
       expect(receipt).toMatchObject({
         action: 'planned',
@@ -253,18 +271,21 @@ describe('applyIdentityProvider', () => {
         details: { plannedAction: 'update' },
       });
       expect(receipt.previous).toBeUndefined();
-      expect(commandNames(iamMock)).toEqual(['GetSAMLProviderCommand']);
-      expect(commandNames(s3Mock)).toEqual(['GetObjectCommand']);
+      expect(operations(account, 'iam')).toEqual(['GetSAMLProvider']);
+      expect(operations(account, 's3')).toEqual(['GetObject']);
+      expect(account.snapshot({ excludePrefixes: [] })).toEqual(before);
     });
 
     it('plans nothing when the provider already matches', async () => {
-      providerPresent(METADATA_V2);
+      const { account, document } = accountWithUpload();
+      await seedProvider(account, NAME, METADATA_V2);
 
-      await expect(applyIdentityProvider(dryRun(), deps())).resolves.toMatchObject({
+      await expect(applyIdentityProvider(document({ request: { dryRun: true } }), deps(account))).resolves.toMatchObject({
         action: 'planned',
         changes: [],
         details: { plannedAction: 'none' },
       });
+      expect(account.mutatingCalls()).toEqual([]);
     });
   });
 });

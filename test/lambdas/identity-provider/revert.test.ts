@@ -1,304 +1,381 @@
-import 'aws-sdk-client-mock-jest';
-import { DeleteSAMLProviderCommand, GetSAMLProviderCommand, IAMClient, NoSuchEntityException, UpdateSAMLProviderCommand } from '@aws-sdk/client-iam';
-import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
+import { createHash } from 'node:crypto';
 import { applyIdentityProvider } from '../../../lambdas/identity-provider/apply';
 import type { IdentityProviderPrevious } from '../../../lambdas/identity-provider/provider';
 import { revertIdentityProvider } from '../../../lambdas/identity-provider/revert';
 import type { ExecutionDocument, Receipt } from '../../../lambdas/shared/document';
-import { pipelineTags } from '../../../lambdas/shared/tags';
-import { makeDocument } from '../../helpers/document';
-import { FakeAccount } from '../role/fake-account';
-import { commandNames, METADATA_V1, METADATA_V2, s3Body, serveObject } from './fixtures';
+import { writeJournal } from '../../../lambdas/shared/journal';
+import type { FaultSpec, SimulatedAccount } from '../../../local/simulated-account';
+import {
+  accountWithUpload,
+  BUCKET,
+  iamWrites,
+  inputsOf,
+  METADATA_V1,
+  METADATA_V2,
+  onKeysUnder,
+  operations,
+  providerArn,
+  type StepAccount,
+  seedProvider,
+  tagsOfExecution,
+} from './fixtures';
 
-const iamMock = mockClient(IAMClient);
-const s3Mock = mockClient(S3Client);
-const deps = () => ({ iam: new IAMClient({}), s3: new S3Client({}) });
-const ARN = 'arn:aws:iam::111122223333:saml-provider/ConnectAdminIdP';
+const NAME = 'ConnectAdminIdP';
+const ARN = providerArn(NAME);
 const BACKUP_KEY = 'backups/exec-0001/identity-provider.xml';
-const JOURNAL_KEY = 'journal/exec-0001/identityProvider.json';
-const meta = { $metadata: {} };
-const previous: IdentityProviderPrevious = {
-  backup: { bucket: 'federation-metadata-bucket', key: BACKUP_KEY },
-  sha256: 'f'.repeat(64),
-  characters: METADATA_V1.length,
-};
+const LATER_STEP_FAILED = { Error: 'States.TaskFailed', Cause: 'a later step failed' };
 
-function withReceipt(receipt: Partial<Receipt<IdentityProviderPrevious>>): ExecutionDocument {
-  return makeDocument({
+const deps = (account: SimulatedAccount) => account.clients();
+const providerIn = (account: SimulatedAccount) => account.snapshot().iam.samlProviders[ARN];
+
+/** The execution document the revert gets after a later step failed, with the IdentityProvider receipt as given. */
+function withReceipt(world: StepAccount, receipt: Partial<Receipt<IdentityProviderPrevious>>): ExecutionDocument {
+  return world.document({
     receipts: { identityProvider: { step: 'identityProvider', arn: ARN, changes: [], action: 'created', ...receipt } },
-    failure: { Error: 'States.TaskFailed', Cause: 'a later step failed' },
+    failure: LATER_STEP_FAILED,
   });
 }
 
-function journal(entry: object): void {
-  serveObject(
-    s3Mock,
-    JOURNAL_KEY,
-    JSON.stringify({
+/** The execution document the revert gets when the apply step itself threw: no receipt. */
+const withoutReceipt = (world: StepAccount) => world.document({ failure: { Error: 'ServiceFailureException', Cause: 'IdentityProvider failed' } });
+
+/** The pre-execution document backed up as the apply step backs it up; returns the `previous` that points at it. */
+function backedUp(account: SimulatedAccount, document: string): IdentityProviderPrevious {
+  const versionId = account.putObject(BUCKET, BACKUP_KEY, document, { contentType: 'application/samlmetadata+xml' });
+  return {
+    backup: { bucket: BUCKET, key: BACKUP_KEY, versionId },
+    sha256: createHash('sha256').update(document, 'utf8').digest('hex'),
+    characters: document.length,
+  };
+}
+
+/** This execution's journal entry, written as the apply step writes it before its change. */
+async function journaled(world: StepAccount, previous?: IdentityProviderPrevious): Promise<void> {
+  const intent = [previous === undefined ? `create SAML provider ${NAME}` : `replace the metadata of SAML provider ${NAME}`];
+  await world.account.seed(({ s3 }) =>
+    writeJournal(s3, world.document().request, {
       step: 'identityProvider',
-      executionName: 'exec-0001',
-      writtenAt: '2026-03-01T12:00:00.000Z',
-      intent: [],
-      details: { arn: ARN },
-      ...entry,
+      intent,
+      details: { arn: ARN, name: NAME },
+      ...(previous ? { previous } : {}),
     }),
   );
 }
 
-function providerPresent(document: string, tags: { Key: string; Value: string }[]): void {
-  iamMock.on(GetSAMLProviderCommand, { SAMLProviderArn: ARN }).resolves({ SAMLMetadataDocument: document, Tags: tags });
-}
-
-const ourTags = () => pipelineTags(makeDocument().request);
-const someoneElsesTags = () => pipelineTags(makeDocument({ request: { executionName: 'exec-earlier' } }).request);
-
-beforeEach(() => {
-  iamMock.reset();
-  s3Mock.reset();
-  s3Mock.on(GetObjectCommand).rejects(new NoSuchKey({ ...meta, message: 'The specified key does not exist.' }));
-  iamMock.on(GetSAMLProviderCommand).rejects(new NoSuchEntityException({ ...meta, message: 'not found' }));
-  iamMock.on(DeleteSAMLProviderCommand).resolves({});
-  iamMock.on(UpdateSAMLProviderCommand).resolves({});
-});
-
 describe('revertIdentityProvider', () => {
   it('deletes a provider the receipt says this execution created and whose tags agree', async () => {
-    providerPresent(METADATA_V2, ourTags());
+    const world = accountWithUpload();
+    await seedProvider(world.account, NAME, METADATA_V2, tagsOfExecution());
 
-    const report = await revertIdentityProvider(withReceipt({ action: 'created' }), deps());
+    const report = await revertIdentityProvider(withReceipt(world, { action: 'created' }), deps(world.account));
 
     expect(report).toEqual({
       step: 'identityProvider',
       action: 'deleted',
       changes: ['deleted SAML provider ConnectAdminIdP, created by this execution'],
     });
-    expect(iamMock).toHaveReceivedCommandWith(DeleteSAMLProviderCommand, { SAMLProviderArn: ARN });
+    expect(inputsOf(world.account, 'DeleteSAMLProvider')).toEqual([{ SAMLProviderArn: ARN }]);
+    expect(providerIn(world.account)).toBeUndefined();
   });
 
   it('never deletes a provider whose tags name another execution, even if the receipt says created', async () => {
-    providerPresent(METADATA_V2, someoneElsesTags());
+    const world = accountWithUpload();
+    await seedProvider(world.account, NAME, METADATA_V2, tagsOfExecution('exec-earlier'));
+    const before = world.account.snapshot();
 
-    const report = await revertIdentityProvider(withReceipt({ action: 'created' }), deps());
+    const report = await revertIdentityProvider(withReceipt(world, { action: 'created' }), deps(world.account));
 
     expect(report.action).toBe('nothing-to-do');
     expect(report.changes[0]).toMatch(/its tags do not name execution exec-0001/);
-    expect(commandNames(iamMock)).toEqual(['GetSAMLProviderCommand']);
+    expect(operations(world.account, 'iam')).toEqual(['GetSAMLProvider']);
+    expect(world.account.snapshot()).toEqual(before);
   });
 
   it('never deletes an untagged provider', async () => {
-    providerPresent(METADATA_V2, []);
+    const world = accountWithUpload();
+    await seedProvider(world.account, NAME, METADATA_V2);
+    const before = world.account.snapshot();
 
-    await expect(revertIdentityProvider(withReceipt({ action: 'created' }), deps())).resolves.toMatchObject({ action: 'nothing-to-do' });
-    expect(iamMock).not.toHaveReceivedCommand(DeleteSAMLProviderCommand);
+    await expect(revertIdentityProvider(withReceipt(world, { action: 'created' }), deps(world.account))).resolves.toMatchObject({
+      action: 'nothing-to-do',
+    });
+    expect(iamWrites(world.account)).toEqual([]);
+    expect(world.account.snapshot()).toEqual(before);
   });
 
   it('has nothing to do when the created provider is already gone', async () => {
-    await expect(revertIdentityProvider(withReceipt({ action: 'created' }), deps())).resolves.toMatchObject({ action: 'nothing-to-do' });
-    expect(commandNames(iamMock)).toEqual(['GetSAMLProviderCommand']);
+    const world = accountWithUpload();
+
+    await expect(revertIdentityProvider(withReceipt(world, { action: 'created' }), deps(world.account))).resolves.toMatchObject({
+      action: 'nothing-to-do',
+    });
+    expect(operations(world.account, 'iam')).toEqual(['GetSAMLProvider']);
   });
 
   it('makes no call at all when the apply step only planned (a dry run never journals)', async () => {
-    const report = await revertIdentityProvider(withReceipt({ action: 'planned' }), deps());
+    const world = accountWithUpload();
+
+    const report = await revertIdentityProvider(withReceipt(world, { action: 'planned' }), deps(world.account));
 
     expect(report.action).toBe('nothing-to-do');
-    expect(iamMock.calls()).toHaveLength(0);
-    expect(s3Mock.calls()).toHaveLength(0);
+    expect(world.account.calls).toEqual([]);
   });
 
   it('touches no provider when the apply step was unchanged and no attempt of it journaled a change', async () => {
-    const report = await revertIdentityProvider(withReceipt({ action: 'unchanged' }), deps());
+    const world = accountWithUpload();
+    await seedProvider(world.account, NAME, METADATA_V2, tagsOfExecution());
+
+    const report = await revertIdentityProvider(withReceipt(world, { action: 'unchanged' }), deps(world.account));
 
     expect(report).toMatchObject({ action: 'nothing-to-do', changes: ['the IdentityProvider step changed nothing (unchanged)'] });
-    expect(iamMock.calls()).toHaveLength(0);
-    expect(commandNames(s3Mock)).toEqual(['GetObjectCommand']);
+    expect(operations(world.account, 'iam')).toEqual([]);
+    expect(operations(world.account, 's3')).toEqual(['GetObject']);
   });
 
   it('deletes the provider an earlier attempt created when the receipt says unchanged but the journal says created', async () => {
-    journal({});
-    providerPresent(METADATA_V2, ourTags());
+    const world = accountWithUpload();
+    await journaled(world);
+    await seedProvider(world.account, NAME, METADATA_V2, tagsOfExecution());
 
-    await expect(revertIdentityProvider(withReceipt({ action: 'unchanged' }), deps())).resolves.toMatchObject({ action: 'deleted' });
-    expect(iamMock).toHaveReceivedCommandWith(DeleteSAMLProviderCommand, { SAMLProviderArn: ARN });
+    await expect(revertIdentityProvider(withReceipt(world, { action: 'unchanged' }), deps(world.account))).resolves.toMatchObject({
+      action: 'deleted',
+    });
+    expect(inputsOf(world.account, 'DeleteSAMLProvider')).toEqual([{ SAMLProviderArn: ARN }]);
+    expect(providerIn(world.account)).toBeUndefined();
   });
 
   it('restores the journaled backup when the receipt says unchanged but an earlier attempt updated the provider', async () => {
-    journal({ previous });
-    providerPresent(METADATA_V2, []);
-    serveObject(s3Mock, BACKUP_KEY, METADATA_V1);
+    const world = accountWithUpload();
+    await journaled(world, backedUp(world.account, METADATA_V1));
+    await seedProvider(world.account, NAME, METADATA_V2);
 
-    await expect(revertIdentityProvider(withReceipt({ action: 'unchanged' }), deps())).resolves.toMatchObject({ action: 'restored' });
-    expect(iamMock).toHaveReceivedCommandWith(UpdateSAMLProviderCommand, { SAMLProviderArn: ARN, SAMLMetadataDocument: METADATA_V1 });
+    await expect(revertIdentityProvider(withReceipt(world, { action: 'unchanged' }), deps(world.account))).resolves.toMatchObject({
+      action: 'restored',
+    });
+    expect(inputsOf(world.account, 'UpdateSAMLProvider')).toEqual([{ SAMLProviderArn: ARN, SAMLMetadataDocument: METADATA_V1 }]);
+    expect(providerIn(world.account)).toMatchObject({ metadataDocument: METADATA_V1 });
   });
 
-  it('puts the backed-up metadata back on a provider the execution updated', async () => {
-    providerPresent(METADATA_V2, someoneElsesTags());
-    serveObject(s3Mock, BACKUP_KEY, METADATA_V1);
+  it('puts the backed-up metadata back on a provider the execution updated, never deleting it', async () => {
+    const world = accountWithUpload();
+    await seedProvider(world.account, NAME, METADATA_V2, tagsOfExecution('exec-earlier'));
+    const updated = providerIn(world.account)!;
+    const previous = backedUp(world.account, METADATA_V1);
 
-    const report = await revertIdentityProvider(withReceipt({ action: 'updated', previous }), deps());
+    const report = await revertIdentityProvider(withReceipt(world, { action: 'updated', previous }), deps(world.account));
 
     expect(report).toMatchObject({
       action: 'restored',
-      changes: [`restored the previous metadata of SAML provider ConnectAdminIdP from s3://federation-metadata-bucket/${BACKUP_KEY}`],
+      changes: [`restored the previous metadata of SAML provider ConnectAdminIdP from s3://${BUCKET}/${BACKUP_KEY}`],
     });
-    expect(iamMock).toHaveReceivedCommandWith(UpdateSAMLProviderCommand, { SAMLProviderArn: ARN, SAMLMetadataDocument: METADATA_V1 });
-    expect(iamMock).not.toHaveReceivedCommand(DeleteSAMLProviderCommand);
+    expect(iamWrites(world.account)).toEqual(['UpdateSAMLProvider']);
+    // The same provider (same id, same tags) with its previous document: users keep signing in through it.
+    expect(providerIn(world.account)).toEqual({ ...updated, metadataDocument: METADATA_V1 });
   });
 
   it('writes nothing when the updated provider already has its previous metadata (second revert)', async () => {
-    providerPresent(METADATA_V1, someoneElsesTags());
-    serveObject(s3Mock, BACKUP_KEY, METADATA_V1);
+    const world = accountWithUpload();
+    await seedProvider(world.account, NAME, METADATA_V1, tagsOfExecution('exec-earlier'));
+    const previous = backedUp(world.account, METADATA_V1);
 
-    await expect(revertIdentityProvider(withReceipt({ action: 'updated', previous }), deps())).resolves.toMatchObject({ action: 'nothing-to-do' });
-    expect(commandNames(iamMock)).toEqual(['GetSAMLProviderCommand']);
+    await expect(revertIdentityProvider(withReceipt(world, { action: 'updated', previous }), deps(world.account))).resolves.toMatchObject({
+      action: 'nothing-to-do',
+    });
+    expect(operations(world.account, 'iam')).toEqual(['GetSAMLProvider']);
   });
 
   it('says where the backup is when a provider it updated has been deleted since', async () => {
-    const error = await revertIdentityProvider(withReceipt({ action: 'updated', previous }), deps()).catch((e: Error) => e);
+    const world = accountWithUpload();
+    const previous = backedUp(world.account, METADATA_V1);
+
+    const error = await revertIdentityProvider(withReceipt(world, { action: 'updated', previous }), deps(world.account)).catch((e: Error) => e);
 
     expect(error).toMatchObject({ name: 'IdentityProvider.Vanished' });
-    expect((error as Error).message).toContain(`s3://federation-metadata-bucket/${BACKUP_KEY}`);
+    expect((error as Error).message).toContain(`s3://${BUCKET}/${BACKUP_KEY}`);
+    expect(iamWrites(world.account)).toEqual([]);
   });
 
   describe('without a receipt (the apply step threw)', () => {
-    const failedDoc = () => makeDocument({ failure: { Error: 'ServiceFailureException', Cause: 'IdentityProvider failed' } });
-
     it('has nothing to do when there is no journal entry either', async () => {
-      await expect(revertIdentityProvider(failedDoc(), deps())).resolves.toMatchObject({ action: 'nothing-to-do' });
-      expect(iamMock.calls()).toHaveLength(0);
+      const world = accountWithUpload();
+
+      await expect(revertIdentityProvider(withoutReceipt(world), deps(world.account))).resolves.toMatchObject({ action: 'nothing-to-do' });
+      expect(operations(world.account, 'iam')).toEqual([]);
     });
 
     it('deletes the provider the journal says it was creating, when its tags name this execution', async () => {
-      journal({});
-      providerPresent(METADATA_V2, ourTags());
+      const world = accountWithUpload();
+      await journaled(world);
+      await seedProvider(world.account, NAME, METADATA_V2, tagsOfExecution());
 
-      await expect(revertIdentityProvider(failedDoc(), deps())).resolves.toMatchObject({ action: 'deleted' });
-      expect(iamMock).toHaveReceivedCommandWith(DeleteSAMLProviderCommand, { SAMLProviderArn: ARN });
+      await expect(revertIdentityProvider(withoutReceipt(world), deps(world.account))).resolves.toMatchObject({ action: 'deleted' });
+      expect(inputsOf(world.account, 'DeleteSAMLProvider')).toEqual([{ SAMLProviderArn: ARN }]);
+      expect(providerIn(world.account)).toBeUndefined();
     });
 
     it('has nothing to do when the journaled creation never happened', async () => {
-      journal({});
+      const world = accountWithUpload();
+      await journaled(world);
 
-      await expect(revertIdentityProvider(failedDoc(), deps())).resolves.toMatchObject({ action: 'nothing-to-do' });
-      expect(iamMock).not.toHaveReceivedCommand(DeleteSAMLProviderCommand);
+      await expect(revertIdentityProvider(withoutReceipt(world), deps(world.account))).resolves.toMatchObject({ action: 'nothing-to-do' });
+      expect(iamWrites(world.account)).toEqual([]);
     });
 
     it('restores the backup the journal points at when the update went through', async () => {
-      journal({ previous });
-      providerPresent(METADATA_V2, []);
-      s3Mock.on(GetObjectCommand, { Key: BACKUP_KEY }).resolves(s3Body(METADATA_V1));
+      const world = accountWithUpload();
+      await journaled(world, backedUp(world.account, METADATA_V1));
+      await seedProvider(world.account, NAME, METADATA_V2);
 
-      await expect(revertIdentityProvider(failedDoc(), deps())).resolves.toMatchObject({ action: 'restored' });
-      expect(iamMock).toHaveReceivedCommandWith(UpdateSAMLProviderCommand, { SAMLMetadataDocument: METADATA_V1 });
+      await expect(revertIdentityProvider(withoutReceipt(world), deps(world.account))).resolves.toMatchObject({ action: 'restored' });
+      expect(inputsOf(world.account, 'UpdateSAMLProvider')).toEqual([{ SAMLProviderArn: ARN, SAMLMetadataDocument: METADATA_V1 }]);
+      expect(providerIn(world.account)).toMatchObject({ metadataDocument: METADATA_V1 });
     });
   });
 });
 
 describe('apply then revert leaves the account as it started', () => {
-  const account = () => {
-    const fake = new FakeAccount();
-    fake.install(iamMock, s3Mock);
-    fake.putObject('federation-metadata-bucket', 'metadata/admin/idp.xml', METADATA_V2);
-    return fake;
-  };
-  const preExisting = (fake: FakeAccount) => fake.providers.set(ARN, { document: METADATA_V1, tags: [{ Key: 'team', Value: 'identity' }] });
-  const applied = async (doc: ExecutionDocument) => {
-    const receipt = await applyIdentityProvider(doc, deps()).catch(() => undefined);
-    return makeDocument({ receipts: receipt ? { identityProvider: receipt } : {} });
+  type StartingState = (world: StepAccount) => Promise<unknown>;
+  const noProvider: StartingState = async () => undefined;
+  const otherMetadata: StartingState = (world) => seedProvider(world.account, NAME, METADATA_V1, [{ Key: 'team', Value: 'identity' }]);
+  const sameMetadata: StartingState = (world) => seedProvider(world.account, NAME, METADATA_V2);
+
+  /** Runs the apply step; the document the revert then gets carries its receipt, or none when it threw. */
+  const applied = async (world: StepAccount): Promise<ExecutionDocument> => {
+    const receipt = await applyIdentityProvider(world.document(), deps(world.account)).catch(() => undefined);
+    return world.document({ receipts: receipt ? { identityProvider: receipt } : {}, failure: LATER_STEP_FAILED });
   };
 
-  beforeEach(() => {
-    iamMock.reset();
-    s3Mock.reset();
-  });
+  /** A second revert (the state machine retrying it, or an operator re-running it) finds nothing left to do. */
+  async function secondRevertIsANoOp(world: StepAccount, doc: ExecutionDocument): Promise<void> {
+    world.account.clearCalls();
+    await expect(revertIdentityProvider(doc, deps(world.account))).resolves.toMatchObject({ action: 'nothing-to-do' });
+    expect(iamWrites(world.account)).toEqual([]);
+  }
 
   it.each([
-    ['no provider existed', () => undefined],
-    ['a provider with other metadata existed', preExisting],
-    ['a provider with this metadata existed', (fake: FakeAccount) => fake.providers.set(ARN, { document: METADATA_V2, tags: [] })],
+    ['no provider existed', noProvider],
+    ['a provider with other metadata existed', otherMetadata],
+    ['a provider with this metadata existed', sameMetadata],
   ])('when %s, and a second revert is a no-op', async (_case, arrange) => {
-    const fake = account();
-    arrange(fake);
-    const before = fake.iamState();
+    const world = accountWithUpload();
+    await arrange(world);
+    const before = world.account.snapshot();
 
-    const doc = await applied(makeDocument());
+    const doc = await applied(world);
     expect(doc.receipts!.identityProvider).toBeDefined();
-    await revertIdentityProvider(doc, deps());
-    expect(fake.iamState()).toEqual(before);
+    await revertIdentityProvider(doc, deps(world.account));
+    expect(world.account.snapshot()).toEqual(before);
 
-    const callsSoFar = iamMock.calls().length;
-    await expect(revertIdentityProvider(doc, deps())).resolves.toMatchObject({ action: 'nothing-to-do' });
-    expect(
-      commandNames(iamMock)
-        .slice(callsSoFar)
-        .filter((name) => !name.startsWith('Get')),
-    ).toEqual([]);
+    await secondRevertIsANoOp(world, doc);
   });
 
-  it.each([
-    ['CreateSAMLProvider took effect but its response was lost', 'CreateSAMLProviderCommand', 'after', () => undefined],
-    ['CreateSAMLProvider failed', 'CreateSAMLProviderCommand', 'before', () => undefined],
-    ['UpdateSAMLProvider took effect but its response was lost', 'UpdateSAMLProviderCommand', 'after', preExisting],
-    ['UpdateSAMLProvider failed', 'UpdateSAMLProviderCommand', 'before', preExisting],
-    ['the journal write failed', 'PutObjectCommand', 'before', preExisting],
-  ] as const)('when apply threw because %s', async (_case, command, when, arrange) => {
-    const fake = account();
-    arrange(fake);
-    const before = fake.iamState();
-    fake.failOnce(command, when);
+  it.each<[string, FaultSpec, StartingState]>([
+    [
+      'CreateSAMLProvider took effect but its response was lost',
+      { operation: 'CreateSAMLProvider', error: 'ServiceFailure', afterEffect: true },
+      noProvider,
+    ],
+    ['CreateSAMLProvider failed', { operation: 'CreateSAMLProvider', error: 'ServiceFailure' }, noProvider],
+    [
+      'UpdateSAMLProvider took effect but its response was lost',
+      { operation: 'UpdateSAMLProvider', error: 'ServiceFailure', afterEffect: true },
+      otherMetadata,
+    ],
+    ['UpdateSAMLProvider failed', { operation: 'UpdateSAMLProvider', error: 'ServiceFailure' }, otherMetadata],
+    ['the backup write failed', { operation: 'PutObject', when: onKeysUnder('backups/'), error: 'InternalError' }, otherMetadata],
+    ['the journal write failed', { operation: 'PutObject', when: onKeysUnder('journal/'), error: 'InternalError' }, otherMetadata],
+    [
+      'the journal write before CreateSAMLProvider failed',
+      { operation: 'PutObject', when: onKeysUnder('journal/'), error: 'InternalError' },
+      noProvider,
+    ],
+  ])('when apply threw because %s', async (_case, fault, arrange) => {
+    const world = accountWithUpload();
+    await arrange(world);
+    const before = world.account.snapshot();
+    const injected = world.account.faults.inject(fault);
 
-    const doc = await applied(makeDocument());
+    const doc = await applied(world);
+    expect(injected.fired).toBe(1);
     expect(doc.receipts!.identityProvider).toBeUndefined();
-    await revertIdentityProvider(doc, deps());
+    await revertIdentityProvider(doc, deps(world.account));
 
-    expect(fake.iamState()).toEqual(before);
+    expect(world.account.snapshot()).toEqual(before);
+    await secondRevertIsANoOp(world, doc);
   });
 
-  it.each([
-    ['CreateSAMLProvider', 'no provider existed', 'created', 'CreateSAMLProviderCommand', () => undefined, 'deleted'],
-    ['the journal write before CreateSAMLProvider', 'no provider existed', 'created', 'PutObjectCommand', () => undefined, 'deleted'],
-    ['UpdateSAMLProvider', 'a provider with other metadata existed', 'updated', 'UpdateSAMLProviderCommand', preExisting, 'restored'],
-    ['the backup of the previous metadata', 'a provider with other metadata existed', 'updated', 'PutObjectCommand', preExisting, 'restored'],
-  ] as const)(
+  // Each write succeeds and its answer is lost (a timeout after IAM or S3 applied it); the state machine retries the step.
+  const IAM_FAILURE = 'ServiceFailureException';
+  const S3_FAILURE = 'InternalError';
+  it.each<[string, string, 'created' | 'updated', FaultSpec, StartingState, 'deleted' | 'restored']>([
+    ['CreateSAMLProvider', 'no provider existed', 'created', { operation: 'CreateSAMLProvider', error: IAM_FAILURE }, noProvider, 'deleted'],
+    [
+      'the journal write before CreateSAMLProvider',
+      'no provider existed',
+      'created',
+      { operation: 'PutObject', when: onKeysUnder('journal/'), error: S3_FAILURE },
+      noProvider,
+      'deleted',
+    ],
+    [
+      'UpdateSAMLProvider',
+      'a provider with other metadata existed',
+      'updated',
+      { operation: 'UpdateSAMLProvider', error: IAM_FAILURE },
+      otherMetadata,
+      'restored',
+    ],
+    [
+      'the backup of the previous metadata',
+      'a provider with other metadata existed',
+      'updated',
+      { operation: 'PutObject', when: onKeysUnder('backups/'), error: S3_FAILURE },
+      otherMetadata,
+      'restored',
+    ],
+    [
+      'the journal write after the backup',
+      'a provider with other metadata existed',
+      'updated',
+      { operation: 'PutObject', when: onKeysUnder('journal/'), error: S3_FAILURE },
+      otherMetadata,
+      'restored',
+    ],
+  ])(
     'when %s succeeded but its answer was lost (%s), the retried apply reports %s and the revert restores the account exactly',
-    async (_write, _case, action, command, arrange, reverted) => {
-      const fake = account();
-      arrange(fake);
-      const before = fake.iamState();
-      fake.failOnce(command, 'after');
+    async (_write, _case, action, fault, arrange, reverted) => {
+      const world = accountWithUpload();
+      await arrange(world);
+      const before = world.account.snapshot();
+      world.account.faults.inject({ ...fault, afterEffect: true });
 
-      await expect(applyIdentityProvider(makeDocument(), deps())).rejects.toMatchObject({ name: 'ServiceFailureException' });
-      const receipt = await applyIdentityProvider(makeDocument(), deps());
+      await expect(applyIdentityProvider(world.document(), deps(world.account))).rejects.toMatchObject({ name: fault.error });
+      const receipt = await applyIdentityProvider(world.document(), deps(world.account));
       expect(receipt.action).toBe(action);
       if (action === 'updated') {
         // The receipt's previous is the document from before the execution, not the one the first attempt wrote.
-        expect(fake.objects.get(`federation-metadata-bucket/${receipt.previous!.backup.key}`)).toBe(METADATA_V1);
+        const { backup } = receipt.previous!;
+        expect(world.account.getObjectText(backup.bucket, backup.key, backup.versionId)).toBe(METADATA_V1);
       }
 
-      const doc = makeDocument({ receipts: { identityProvider: receipt }, failure: { Error: 'States.TaskFailed', Cause: 'a later step failed' } });
-      await expect(revertIdentityProvider(doc, deps())).resolves.toMatchObject({ action: reverted });
-      expect(fake.iamState()).toEqual(before);
+      const doc = world.document({ receipts: { identityProvider: receipt }, failure: LATER_STEP_FAILED });
+      await expect(revertIdentityProvider(doc, deps(world.account))).resolves.toMatchObject({ action: reverted });
+      expect(world.account.snapshot()).toEqual(before);
 
-      const callsSoFar = iamMock.calls().length;
-      await expect(revertIdentityProvider(doc, deps())).resolves.toMatchObject({ action: 'nothing-to-do' });
-      expect(
-        commandNames(iamMock)
-          .slice(callsSoFar)
-          .filter((name) => !name.startsWith('Get')),
-      ).toEqual([]);
+      await secondRevertIsANoOp(world, doc);
     },
   );
 
   it('when the revert itself fails once and the state machine retries it', async () => {
-    const fake = account();
-    preExisting(fake);
-    const before = fake.iamState();
-    const doc = await applied(makeDocument());
-    fake.failOnce('UpdateSAMLProviderCommand', 'after');
+    const world = accountWithUpload();
+    await otherMetadata(world);
+    const before = world.account.snapshot();
+    const doc = await applied(world);
+    world.account.faults.inject({ operation: 'UpdateSAMLProvider', error: 'ServiceFailure', afterEffect: true });
 
-    await expect(revertIdentityProvider(doc, deps())).rejects.toMatchObject({ name: 'ServiceFailureException' });
-    await revertIdentityProvider(doc, deps());
+    await expect(revertIdentityProvider(doc, deps(world.account))).rejects.toMatchObject({ name: 'ServiceFailureException' });
+    await revertIdentityProvider(doc, deps(world.account));
 
-    expect(fake.iamState()).toEqual(before);
+    expect(world.account.snapshot()).toEqual(before);
   });
 });
