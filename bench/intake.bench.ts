@@ -65,11 +65,11 @@ function child(mode: Mode, file: string): void {
  * signing keys, which are) and Extensions: mdui display names and mdattr entity attributes.
  */
 function keyDescriptorsAndExtensions(): string {
-  const signing = [1, 2, 3].map((n) => makeSelfSignedCertificate({ commonName: `signing-${n}` }));
+  const [first, second, third] = [1, 2, 3].map((n) => makeSelfSignedCertificate({ commonName: `signing-${n}` }).certificatePem);
   const encryption = makeSelfSignedCertificate({ commonName: 'encryption' }).base64;
   const base = makeMetadataXml({
-    certificatePem: signing[0]!.certificatePem,
-    additionalCertificates: [signing[1]!.certificatePem, signing[2]!.certificatePem],
+    certificatePem: first,
+    additionalCertificates: [second ?? '', third ?? ''],
   });
   const parts: string[] = [];
   let size = base.length + 400;
@@ -89,7 +89,7 @@ function keyDescriptorsAndExtensions(): string {
   push('</mdattr:EntityAttributes></mdui:UIInfo></md:Extensions>\n');
   for (let i = 0; size < TARGET_BYTES - 1_600; i++) {
     push(
-      `        <md:KeyDescriptor use="encryption"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:KeyName>key-${i}</ds:KeyName><ds:X509Data><ds:X509Certificate>\n${encryption.match(/.{1,64}/g)!.join('\n')}\n</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\n`,
+      `        <md:KeyDescriptor use="encryption"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:KeyName>key-${i}</ds:KeyName><ds:X509Data><ds:X509Certificate>\n${(encryption.match(/.{1,64}/g) ?? []).join('\n')}\n</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\n`,
     );
   }
   const marker = '<md:KeyDescriptor use="signing">';
@@ -130,7 +130,7 @@ function bundleSelf(dir: string): string {
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 /**
@@ -150,7 +150,7 @@ function main(): void {
     console.log(`Node ${process.version}; each line is its own process running the esbuild bundle; ${RUNS} runs, median ms [first, cold run]`);
     console.log(`CAPPED = ${CAPPED.join(' ')}\n`);
     const row = (label: string, r: ChildResult) =>
-      `  ${label.padEnd(46)}${median(r.runs).toFixed(1).padStart(7)} ms [${r.runs[0]!.toFixed(1).padStart(6)}]   peak RSS ${r.peakRssFirstMb.toFixed(1)} MB after 1 run, ${r.peakRssMb.toFixed(1)} MB after ${r.runs.length}`;
+      `  ${label.padEnd(46)}${median(r.runs).toFixed(1).padStart(7)} ms [${(r.runs[0] ?? Number.NaN).toFixed(1).padStart(6)}]   peak RSS ${r.peakRssFirstMb.toFixed(1)} MB after 1 run, ${r.peakRssMb.toFixed(1)} MB after ${r.runs.length}`;
     for (const [name, xml] of variants) {
       const file = path.join(dir, `${name.replace(/\W+/g, '-')}.xml`);
       writeFileSync(file, xml);
@@ -188,7 +188,8 @@ function writeDocuments(dir: string): void {
   writeFileSync(path.join(dir, 'small-elements.xml'), smallElementsOnly());
 }
 
-if (process.argv[2] === '--child') child(process.argv[3] as Mode, process.argv[4]!);
+const [, , command, mode, argument] = process.argv;
+if (command === '--child') child(mode as Mode, argument ?? '');
 // `--write <dir>`: only write the two documents, to profile or inspect them.
-else if (process.argv[2] === '--write') writeDocuments(process.argv[3]!);
+else if (command === '--write') writeDocuments(mode ?? '.');
 else main();

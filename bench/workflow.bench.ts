@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { profiles: { type: 'string', default: '50' }, rate: { type: 'string', default: '10' } } });
   const profileCount = Number(values.profiles);
   const rate = Number(values.rate);
-  const { parseFederationConfig } = await import('../lambdas/shared/profile');
+  const { parseFederationConfig, profileNamed } = await import('../lambdas/shared/profile');
   const { makeMetadataXml, makeRotatedMetadataXml } = await import('../local/example-metadata');
   const { runLocalExecution } = await import('../local/runner');
   const { accountForConfig, simulatedServices, SIMULATED_BUCKET } = await import('../local/simulated-services');
@@ -43,8 +43,8 @@ async function main(): Promise<void> {
     const calls = account.calls;
     const mutating = calls.filter((c) => c.mutating);
     const byService = (list: typeof calls) =>
-      Object.entries(list.reduce<Record<string, number>>((acc, c) => ({ ...acc, [c.service]: (acc[c.service] ?? 0) + 1 }), {}))
-        .map(([s, n]) => `${s} ${n}`)
+      Object.entries(Object.groupBy(list, (c) => c.service))
+        .map(([service, calls]) => `${service} ${calls?.length ?? 0}`)
         .join(', ');
     table.push(
       `  ${label.padEnd(28)} ${result.status.padEnd(9)} transitions ${String(result.stateTransitions).padStart(2)}  ` +
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   for (const line of table) console.log(line);
 
   // 2. Many profiles at once against a rate-limited IAM.
-  const base = example.profiles.admin!;
+  const base = profileNamed(example, 'admin');
   const profiles: Record<string, unknown> = {};
   for (let i = 0; i < profileCount; i++) {
     profiles[`p${i}`] = {

@@ -148,7 +148,7 @@ describe('function permissions', () => {
     for (const statement of attachments) {
       expect(statement.resources).toHaveLength(1);
       const role = statement.resources[0]!;
-      const policies = (statement.Condition?.ArnEquals?.['iam:PolicyARN'] as unknown[]).map(flatten);
+      const policies = ((statement.Condition?.ArnEquals?.['iam:PolicyARN'] ?? []) as unknown[]).map(flatten);
       expect({ role, policies }).toEqual({ role, policies: ATTACHABLE[role] });
     }
   });

@@ -173,7 +173,13 @@ describe('the state machine over a simulated account', () => {
       const result = await execute(account, {
         // The profile's timeout is at least 60 s; the runner shortens the wait to 1 s, through the same timeout machinery.
         pathTimeoutSeconds: 1,
-        operator: () => new Promise((resolve) => setTimeout(() => resolve((answered = true)), 5_000).unref()),
+        operator: () =>
+          new Promise((resolve) =>
+            setTimeout(() => {
+              answered = true;
+              resolve(true);
+            }, 5_000).unref(),
+          ),
       });
       expect(result).toMatchObject({ status: 'FAILED', error: 'Provisioning.RolledBack' });
       expect(result.cause).toMatch(/States\.Timeout/);
