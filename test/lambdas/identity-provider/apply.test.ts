@@ -19,7 +19,7 @@ import {
   providerArn,
   seedProvider,
   tagsOfExecution,
-} from './fixtures';
+} from '../../helpers/step-account';
 
 const NAME = 'ConnectAdminIdP';
 const ARN = providerArn(NAME);

@@ -18,7 +18,7 @@ import {
   type StepAccount,
   seedProvider,
   tagsOfExecution,
-} from './fixtures';
+} from '../../helpers/step-account';
 
 const NAME = 'ConnectAdminIdP';
 const ARN = providerArn(NAME);

@@ -12,18 +12,14 @@ import {
   journalEntry,
   operations,
   positionOf,
-  providerArn,
   type RoleStepAccount,
   roleArn,
   type SeededRole,
   seedRole,
   tagsOfExecution,
-} from '../identity-provider/fixtures';
+} from '../../helpers/step-account';
+import { OLD_PROVIDER, PROVIDER, ROLE, ROLE_ARN } from './fixtures';
 
-const ROLE = 'ConnectAdminFederation';
-const ROLE_ARN = roleArn(ROLE);
-const PROVIDER = providerArn('ConnectAdminIdP');
-const OLD_PROVIDER = providerArn('OldIdP');
 const JOURNAL_KEY = 'journal/exec-0001/role.json';
 const NEW_TRUST = JSON.stringify(federationTrustPolicy(PROVIDER));
 const OLD_TRUST = JSON.stringify({

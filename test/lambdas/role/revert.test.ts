@@ -25,18 +25,13 @@ import {
   inputsOf,
   onKeysUnder,
   operations,
-  providerArn,
   type RoleStepAccount,
-  roleArn,
   type SeededRole,
   seedRole,
   tagsOfExecution,
-} from '../identity-provider/fixtures';
+} from '../../helpers/step-account';
+import { OLD_PROVIDER, PROVIDER, ROLE, ROLE_ARN } from './fixtures';
 
-const ROLE = 'ConnectAdminFederation';
-const ROLE_ARN = roleArn(ROLE);
-const PROVIDER = providerArn('ConnectAdminIdP');
-const OLD_PROVIDER = providerArn('OldIdP');
 const NEW_TRUST = JSON.stringify(federationTrustPolicy(PROVIDER));
 const OLD_TRUST = JSON.stringify(federationTrustPolicy(OLD_PROVIDER));
 const LATER_STEP_FAILED = { Error: 'States.TaskFailed', Cause: 'a later step failed' };

@@ -4,11 +4,11 @@
  * steps make, so that a test states what the account held before and compares what it holds after.
  */
 import { AttachRolePolicyCommand, CreateRoleCommand, CreateSAMLProviderCommand, PutRolePolicyCommand, type Tag } from '@aws-sdk/client-iam';
-import type { ExecutionDocument } from '../../../lambdas/shared/document';
-import { pipelineTags } from '../../../lambdas/shared/tags';
-import { makeMetadataXml, makeRotatedMetadataXml } from '../../../local/example-metadata';
-import { type CallInfo, type Service, SimulatedAccount, type SimulatedAccountOptions } from '../../../local/simulated-account';
-import { makeDocument } from '../../helpers/document';
+import type { ExecutionDocument } from '../../lambdas/shared/document';
+import { pipelineTags } from '../../lambdas/shared/tags';
+import { makeMetadataXml, makeRotatedMetadataXml } from '../../local/example-metadata';
+import { type CallInfo, type Service, SimulatedAccount, type SimulatedAccountOptions } from '../../local/simulated-account';
+import { makeDocument } from './document';
 
 export const ACCOUNT_ID = '111122223333';
 export const BUCKET = 'federation-metadata-bucket';
