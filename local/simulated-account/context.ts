@@ -7,6 +7,8 @@ export interface AccountContext {
   partition: string;
   clock: () => Date;
   ids: IdGenerator;
+  /** True while a test or the CLI builds a starting state (`SimulatedAccount.seed`): as if long settled, no eventual consistency. */
+  seeding: () => boolean;
 }
 
 /**

@@ -46,6 +46,14 @@ const MODELLED: Record<string, Record<string, ExceptionClass>> = {
   },
 };
 
+/** Each SDK client's base exception class: what it throws for an error code its model does not list. */
+type ServiceExceptionClass = new (options: { name: string; $fault: 'client' | 'server'; $metadata: { httpStatusCode?: number }; message: string }) => Error;
+const SERVICE_EXCEPTIONS: Partial<Record<Service, ServiceExceptionClass>> = {
+  iam: iam.IAMServiceException,
+  s3: s3.S3ServiceException,
+  'sso-admin': ssoAdmin.SSOAdminServiceException,
+};
+
 /** HTTP status codes AWS documents for these errors; anything else is a client error (400). */
 const STATUS: Record<string, number> = {
   NoSuchEntityException: 404,
@@ -89,11 +97,12 @@ export function awsError(name: string, message: string, service?: Service): AwsE
   const ExceptionClass = resolved ? classes?.[resolved] : undefined;
   if (resolved && ExceptionClass) return new ExceptionClass({ message, $metadata: { httpStatusCode: STATUS[resolved] ?? 400 } }) as AwsError;
   const status = STATUS[name] ?? 400;
-  const error = new Error(message) as AwsError;
-  error.name = name;
-  error.$metadata = { httpStatusCode: status };
-  error.$fault = status >= 500 ? 'server' : 'client';
-  return error;
+  const $metadata = { httpStatusCode: status };
+  const $fault: 'server' | 'client' = status >= 500 ? 'server' : 'client';
+  // An error the SDK does not model still arrives as the service's base exception, carrying the error code as its name.
+  const Base = service ? SERVICE_EXCEPTIONS[service] : undefined;
+  if (Base) return new Base({ name, $fault, $metadata, message }) as AwsError;
+  return Object.assign(new Error(message), { name, $metadata, $fault });
 }
 
 /**

@@ -259,7 +259,8 @@ export class SimulatedIam {
         createDate: now,
         validUntil: this.validUntil(document, now),
         tags,
-        unpropagatedCalls: this.options.principalPropagationDelayCalls ?? 0,
+        // A provider in the starting state has long been visible to IAM as a principal.
+        unpropagatedCalls: this.context.seeding() ? 0 : (this.options.principalPropagationDelayCalls ?? 0),
       };
       this.providers.set(name.toLowerCase(), provider);
       return ok(compact({ SAMLProviderArn: provider.arn, Tags: tags.length > 0 ? copyTags(tags) : undefined }));
@@ -766,7 +767,7 @@ export class SimulatedIam {
         if (match && match[2] === this.context.account && this.roles.get(match[4].toLowerCase())?.arn !== value) throw invalidPrincipal(type, value);
       }
     }
-    if (unpropagated.length > 0) {
+    if (unpropagated.length > 0 && !this.context.seeding()) {
       for (const provider of unpropagated) provider.unpropagatedCalls -= 1;
       throw invalidPrincipal('Federated', unpropagated.map((provider) => provider.arn).join(', '));
     }

@@ -59,13 +59,16 @@ export interface RoleStepAccount {
 
 /**
  * An account as the Role step finds it after the IdentityProvider step: the profile's SAML provider (ConnectAdminIdP)
- * and an older one (OldIdP) exist, and the metadata bucket that holds the journal. No role yet.
+ * and an older one (OldIdP) exist, and the metadata bucket that holds the journal. No role yet. With
+ * `principalPropagationDelayCalls`, ConnectAdminIdP was created moments ago (IAM may not yet accept it as a
+ * principal); OldIdP has long been there.
  */
 export async function accountForRoleStep(options: SimulatedAccountOptions = {}): Promise<RoleStepAccount> {
   const account = new SimulatedAccount(options);
   account.createBucket(BUCKET);
-  await seedProvider(account, 'ConnectAdminIdP', METADATA_V2);
   await seedProvider(account, 'OldIdP', METADATA_V1);
+  await account.clients().iam.send(new CreateSAMLProviderCommand({ Name: 'ConnectAdminIdP', SAMLMetadataDocument: METADATA_V2 }));
+  account.clearCalls();
   return {
     account,
     boundary: account.addAwsManagedPolicy('FederationBoundary'),

@@ -120,11 +120,17 @@ describe('simulated IAM roles', () => {
   });
 
   it('with principalPropagationDelayCalls, refuses the first N role calls naming a new provider, then accepts', async () => {
-    const { iam, provider } = await setup({ principalPropagationDelayCalls: 2 });
+    const { iam } = await setup({ principalPropagationDelayCalls: 2 });
+    const { SAMLProviderArn: provider = '' } = await iam.send(new CreateSAMLProviderCommand({ Name: 'Fresh', SAMLMetadataDocument: metadataXml() }));
     const create = () => iam.send(new CreateRoleCommand({ RoleName: 'R', AssumeRolePolicyDocument: trustPolicy(provider) }));
     expect((await rejection(create())).message).toContain('Invalid principal in policy');
     expect(await rejection(create())).toBeInstanceOf(MalformedPolicyDocumentException);
     await expect(create()).resolves.toBeDefined();
+  });
+
+  it('a provider in the seeded starting state has long been visible: no propagation delay for it', async () => {
+    const { iam, provider } = await setup({ principalPropagationDelayCalls: 2 });
+    await expect(iam.send(new CreateRoleCommand({ RoleName: 'R', AssumeRolePolicyDocument: trustPolicy(provider) }))).resolves.toBeDefined();
   });
 
   it('the propagation delay also applies to UpdateAssumeRolePolicy naming a newly created provider', async () => {
