@@ -47,7 +47,12 @@ const MODELLED: Record<string, Record<string, ExceptionClass>> = {
 };
 
 /** Each SDK client's base exception class: what it throws for an error code its model does not list. */
-type ServiceExceptionClass = new (options: { name: string; $fault: 'client' | 'server'; $metadata: { httpStatusCode?: number }; message: string }) => Error;
+type ServiceExceptionClass = new (options: {
+  name: string;
+  $fault: 'client' | 'server';
+  $metadata: { httpStatusCode?: number };
+  message: string;
+}) => Error;
 const SERVICE_EXCEPTIONS: Partial<Record<Service, ServiceExceptionClass>> = {
   iam: iam.IAMServiceException,
   s3: s3.S3ServiceException,

@@ -148,7 +148,14 @@ export class SimulatedAccount {
     this.latency = typeof latency === 'function' ? latency : () => latency ?? 0;
     if (options.mutatingCallsPerSecond !== undefined) this.bucket = new TokenBucket(options.mutatingCallsPerSecond, this.clock);
     const ids = new IdGenerator(options.idSeed ?? `${this.partition}:${this.account}`);
-    const context: AccountContext = { account: this.account, region: this.region, partition: this.partition, clock: this.clock, ids, seeding: () => this.seeding > 0 };
+    const context: AccountContext = {
+      account: this.account,
+      region: this.region,
+      partition: this.partition,
+      clock: this.clock,
+      ids,
+      seeding: () => this.seeding > 0,
+    };
     this.s3 = new SimulatedS3(context);
     this.iam = new SimulatedIam(context, { principalPropagationDelayCalls: options.principalPropagationDelayCalls, pageSize: options.iamPageSize });
     this.ssoAdmin = new SimulatedSsoAdmin(context);
