@@ -1,8 +1,9 @@
-import { STEP_NAMES, type StepName } from '../../lambdas/steps';
-import type { LocalExecutionResult } from '../../local/runner';
-import type { SimulatedAccount } from '../../local/simulated-account';
-import { parseRollbackIncompleteCause, WORKFLOW_ERRORS } from '../../statemachine/workflow-errors';
-import { execute, resources, STARTING_STATES, type StartingState, startingAccount } from './workflow-harness';
+import { STEP_NAMES, type StepName } from '../../../lambdas/steps';
+import type { LocalExecutionResult } from '../../../local/runner';
+import type { SimulatedAccount } from '../../../local/simulated-account';
+import { parseRollbackIncompleteCause, WORKFLOW_ERRORS } from '../../../statemachine/workflow-errors';
+import { execute, resources, type StartingState, startingAccount } from '../workflow-harness';
+import { recordTally, type SweepTally } from './summary';
 
 /**
  * Invariant 5: after a failure at any API call, including calls inside reverts and the journal's writes, the account
@@ -33,34 +34,25 @@ function withoutNewIds<T>(state: T): T {
 const CHAIN: StepName[] = [...STEP_NAMES].reverse();
 
 /** The part of the account each step owns, to check that the reverts before the one that failed did their work. */
+const STEP_VIEWS: Record<StepName, (state: Omit<Resources, 'lockTable'>) => unknown> = {
+  identityProvider: (state) => state.iam.samlProviders,
+  role: (state) => Object.fromEntries(Object.entries(state.iam.roles).map(([name, { attachedPolicies: _a, ...role }]) => [name, role])),
+  policy: (state) => ({
+    policies: state.iam.policies,
+    attached: Object.fromEntries(
+      Object.entries(state.iam.roles)
+        .filter(([, role]) => role.attachedPolicies.length > 0)
+        .map(([name, role]) => [name, role.attachedPolicies]),
+    ),
+  }),
+  attributeMapping: (state) => state.swb,
+};
+
 function stepView(state: Omit<Resources, 'lockTable'>, step: StepName): unknown {
-  const roles = state.iam.roles as Record<string, { attachedPolicies?: string[] }>;
-  switch (step) {
-    case 'attributeMapping':
-      return state.swb;
-    case 'policy':
-      return {
-        policies: state.iam.policies,
-        attached: Object.fromEntries(
-          Object.entries(roles)
-            .filter(([, role]) => role.attachedPolicies?.length)
-            .map(([name, role]) => [name, role.attachedPolicies]),
-        ),
-      };
-    case 'role':
-      return Object.fromEntries(Object.entries(roles).map(([name, { attachedPolicies: _a, ...role }]) => [name, role]));
-    case 'identityProvider':
-      return state.iam.samlProviders;
-  }
+  return STEP_VIEWS[step](state);
 }
 
-const tally = { scenarios: 0, passed: 0, rolledBack: 0, provisioned: 0, incomplete: 0 };
-afterAll(() => {
-  process.stdout.write(
-    `fault sweep: ${tally.scenarios} scenarios ran, ${tally.passed} passed ` +
-      `(${tally.rolledBack} ended as before, ${tally.provisioned} fully provisioned, ${tally.incomplete} Rollback.Incomplete naming what is left)\n`,
-  );
-});
+const tally: SweepTally = { scenarios: 0, passed: 0, rolledBack: 0, provisioned: 0, incomplete: 0 };
 
 interface Baseline {
   before: Omit<Resources, 'lockTable'>;
@@ -123,7 +115,16 @@ function judge(result: LocalExecutionResult, account: SimulatedAccount, base: Ba
   tally.passed += 1;
 }
 
-describe.each(STARTING_STATES)('fault sweep from "%s"', (state) => {
+/**
+ * The sweep from one starting account. Each starting account has a test file of its own, so that the sweep's
+ * executions spread over jest's workers and none holds them all; summary.ts adds the files' counts up into one line.
+ */
+export function sweepFrom(state: StartingState): void {
+  afterAll(() => recordTally(state, tally));
+  describe(`fault sweep from "${state}"`, () => sweepScenarios(state));
+}
+
+function sweepScenarios(state: StartingState): void {
   let base: Baseline;
   beforeAll(async () => {
     base = await baseline(state);
@@ -193,4 +194,4 @@ describe.each(STARTING_STATES)('fault sweep from "%s"', (state) => {
       }
     }
   });
-});
+}

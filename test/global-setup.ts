@@ -1,0 +1,3 @@
+import { setup } from './local/fault-sweep/summary';
+
+export default setup;

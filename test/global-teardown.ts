@@ -1,0 +1,3 @@
+import { teardown } from './local/fault-sweep/summary';
+
+export default teardown;

@@ -1,0 +1,3 @@
+import { sweepFrom } from './sweep';
+
+sweepFrom('role exists with other policies');
