@@ -140,7 +140,29 @@ export class SamlFederationPipeline extends Construct {
       this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
     );
 
+    this.allowAlarmsToPublish();
     this.createOutputs();
+  }
+
+  /**
+   * The topic's policy (it enforces SSL) replaces SNS's default one, which would let the account's services publish:
+   * CloudWatch alarm actions publish as cloudwatch.amazonaws.com, so the policy allows exactly that service, from this
+   * account and these alarms only (the confused-deputy conditions AWS recommends). Its key allows the same.
+   */
+  private allowAlarmsToPublish(): void {
+    const conditions = {
+      StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+      ArnLike: { 'aws:SourceArn': [this.failedExecutionsAlarm.alarmArn, this.deadLetterAlarm.alarmArn] },
+    };
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowThisPipelinesAlarmsToPublish',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions,
+      }),
+    );
   }
 
   /** cdk-nag's S1 (server access logging) accepts this bucket without logs of its own: it is another bucket's log destination. */
@@ -189,13 +211,15 @@ export class SamlFederationPipeline extends Construct {
       enableKeyRotation: true,
       removalPolicy,
     });
-    // CloudWatch alarm actions publish to the encrypted topic as the CloudWatch service, which needs the key.
+    // CloudWatch alarm actions publish to the encrypted topic as the CloudWatch service, which needs the key: from this
+    // account only (the alarms' ARNs are not known yet here; the topic's policy names them).
     key.addToResourcePolicy(
       new PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToPublish',
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
     const topic = new Topic(this, 'NotificationTopic', {
@@ -231,11 +255,11 @@ export class SamlFederationPipeline extends Construct {
         resources: FUNCTIONS.map((fn) => this.functionOf(fn).functionArn),
       }),
     );
-    // The lock is taken and released through the DynamoDB service integration (putItem / deleteItem).
+    // The lock is taken, read (to name its holder) and released through the DynamoDB service integration.
     stateMachine.addToRolePolicy(
       new PolicyStatement({
-        sid: 'TakeAndReleaseProfileLock',
-        actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        sid: 'TakeReadAndReleaseProfileLock',
+        actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
         resources: [this.lockTable.tableArn],
       }),
     );

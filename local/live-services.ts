@@ -26,6 +26,9 @@ export async function liveServices(bucket: string, print: (line: string) => void
       }
       locks.set(item.profile, { owner: item.owner, expiresAt: item.expiresAt });
     },
+    readLock(profile) {
+      return locks.get(profile);
+    },
     releaseLock(profile, owner) {
       if (locks.get(profile)?.owner === owner) locks.delete(profile);
     },

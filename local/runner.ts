@@ -14,6 +14,8 @@ export interface LocalServices {
   takeLock(item: { profile: string; owner: string; expiresAt: string }, now: string): void | Promise<void>;
   /** Conditional delete; throws DynamoDB.ConditionalCheckFailedException when another owner holds it. */
   releaseLock(profile: string, owner: string): void | Promise<void>;
+  /** The profile's lock item, if any (a consistent read). */
+  readLock(profile: string): { owner: string; expiresAt: string } | undefined | Promise<{ owner: string; expiresAt: string } | undefined>;
   publish(subject: string, message: string): void | Promise<void>;
 }
 
@@ -121,6 +123,12 @@ function integrationHandlers(options: RunLocalExecutionOptions, taskToken: strin
         return {};
       },
     ),
+    'arn:aws:states:::dynamodb:getItem': integration(async (params: { Key: Record<string, unknown> }) => {
+      const profile = attributeValue(params.Key.profile);
+      const held = await services.readLock(profile);
+      // As the DynamoDB integration answers: the item in attribute-value form, or no Item at all.
+      return held ? { Item: { profile: { S: profile }, owner: { S: held.owner }, expiresAt: { S: held.expiresAt } } } : {};
+    }),
     'arn:aws:states:::sns:publish': integration(async (params: { Subject: string; Message: string }) => {
       await services.publish(params.Subject, params.Message);
       return { MessageId: randomUUID() };

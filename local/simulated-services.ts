@@ -11,6 +11,7 @@ export function simulatedServices(account: SimulatedAccount, bucket = SIMULATED_
     environment: { account: account.account, region: account.region, partition: account.partition, bucket },
     takeLock: (item, now) => account.lock.put({ ...item, now }),
     releaseLock: (profile, owner) => account.lock.release(profile, owner),
+    readLock: (profile) => account.lock.get(profile),
     publish: async (subject, message) => {
       await account.notifications.publish(subject, message);
     },

@@ -61,6 +61,7 @@ type AslState = {
 export const INTEGRATION_RESOURCES = [
   'arn:aws:states:::dynamodb:putItem',
   'arn:aws:states:::dynamodb:deleteItem',
+  'arn:aws:states:::dynamodb:getItem',
   'arn:aws:states:::sns:publish',
   'arn:aws:states:::sns:publish.waitForTaskToken',
 ] as const;

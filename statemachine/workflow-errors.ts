@@ -21,8 +21,12 @@ export const WORKFLOW_ERRORS = {
 /** Step Functions' wildcard: any error. */
 export const ANY_ERROR = 'States.ALL';
 
-/** The Lambda service's own failures (not the function's): the ASL retries them on every Lambda task. */
+/**
+ * The Lambda service's own failures (not the function's): the ASL retries them on every Lambda task, the set the
+ * Step Functions developer guide recommends for Lambda tasks ("Handle transient Lambda service exceptions").
+ */
 export const LAMBDA_SERVICE_ERRORS: readonly string[] = [
+  'Lambda.ClientExecutionTimeoutException',
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
@@ -58,6 +62,9 @@ export const DYNAMODB_TRANSIENT_ERRORS: readonly string[] = [
   'DynamoDB.RequestLimitExceeded',
 ];
 
+/** SNS answers that mean "try again", as the Step Functions SNS integration names them. */
+export const SNS_TRANSIENT_ERRORS: readonly string[] = ['SNS.ThrottledException', 'SNS.InternalErrorException', 'SNS.KMSThrottlingException'];
+
 /** Every list the ASL may put in an `ErrorEquals`. */
 export const ERROR_GROUPS: Readonly<Record<string, readonly string[]>> = {
   any: [ANY_ERROR],
@@ -65,6 +72,7 @@ export const ERROR_GROUPS: Readonly<Record<string, readonly string[]>> = {
   transientAws: TRANSIENT_AWS_ERRORS,
   lockHeld: [LOCK_HELD],
   transientDynamoDb: DYNAMODB_TRANSIENT_ERRORS,
+  transientSns: SNS_TRANSIENT_ERRORS,
 };
 
 const stepName = z.custom<StepName>((value) => typeof value === 'string' && (STEP_NAMES as readonly string[]).includes(value), {

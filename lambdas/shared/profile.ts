@@ -5,6 +5,8 @@ import { ConfigInvalidError } from './errors';
 export const ROLE_ATTRIBUTE = 'https://aws.amazon.com/SAML/Attributes/Role';
 /** Amazon Connect reads this attribute as the Connect user name. */
 export const ROLE_SESSION_NAME_ATTRIBUTE = 'https://aws.amazon.com/SAML/Attributes/RoleSessionName';
+/** The longest an execution waits for an operator: 7 days. */
+export const MAX_MANUAL_TIMEOUT_SECONDS = 7 * 86_400;
 export const EMAIL_NAME_ID_FORMAT = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
 
 const partition = 'arn:aws(?:-cn|-us-gov|-iso|-iso-b)?';
@@ -91,8 +93,16 @@ export const ProfileSchema = z
           .record(z.string().min(1), z.string().min(1))
           .default({ [ROLE_SESSION_NAME_ATTRIBUTE]: '${user:email}' })
           .refine((a) => !(ROLE_ATTRIBUTE in a), { message: `must not set ${ROLE_ATTRIBUTE}: the pipeline sets it` }),
-        /** How long the manual mode waits for an operator, in seconds (default 24 h). */
-        manualTimeoutSeconds: z.number().int().min(60).max(31_536_000).default(86_400),
+        /**
+         * How long the manual mode waits for an operator, in seconds (default 24 h, at most 7 days): the execution
+         * holds the profile's lock meanwhile, and the state machine's own timeout is set from this cap.
+         */
+        manualTimeoutSeconds: z
+          .number()
+          .int()
+          .min(60)
+          .max(MAX_MANUAL_TIMEOUT_SECONDS, { message: `must be at most ${MAX_MANUAL_TIMEOUT_SECONDS} (7 days)` })
+          .default(86_400),
       })
       .default({
         mode: 'api',

@@ -202,13 +202,40 @@ describe('notification topic', () => {
     });
   });
 
-  it('lets CloudWatch alarms publish through the key', () => {
+  it('lets CloudWatch alarms publish through the key, from this account only', () => {
     const statements = synth.json.Resources[ids.key]!.Properties.KeyPolicy.Statement as Record<string, any>[];
     expect(statements).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+        expect.objectContaining({
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        }),
       ]),
     );
+  });
+
+  it("lets this pipeline's CloudWatch alarms publish to the topic (its SSL-only policy replaces the default one that would)", () => {
+    const alarmIds = resourcesOfType(synth.json, 'AWS::CloudWatch::Alarm').map(([id]) => id);
+    expect(alarmIds).toHaveLength(2);
+    synth.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: ids.topic }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'AllowThisPipelinesAlarmsToPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: ids.topic },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': alarmIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })) },
+            },
+          },
+        ]),
+      },
+    });
   });
 
   it('subscribes the configured email addresses', () => {
@@ -295,14 +322,14 @@ describe('state machine', () => {
     expect(props().DefinitionSubstitutions).toEqual(expected);
   });
 
-  it('may invoke exactly the nine functions, use the lock table and publish to the topic, and nothing else', () => {
+  it('may invoke exactly the nine functions, take, read and release the lock and publish to the topic, and nothing else', () => {
     const roleId = props().RoleArn['Fn::GetAtt'][0] as string;
     const statements = roleStatements(synth.json, roleId);
     const byAction = (action: string) => statements.filter((s) => s.actions.includes(action));
     const functionArns = FUNCTION_KEYS.map((key) => `<${logicalId(synth.stack, synth.pipeline.functions[key])}.Arn>`);
     expect(byAction('lambda:InvokeFunction')).toEqual([expect.objectContaining({ actions: ['lambda:InvokeFunction'], resources: functionArns })]);
     expect(byAction('dynamodb:PutItem')).toEqual([
-      expect.objectContaining({ actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [`<${ids.table}.Arn>`] }),
+      expect.objectContaining({ actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'], resources: [`<${ids.table}.Arn>`] }),
     ]);
     expect(byAction('sns:Publish')).toEqual([expect.objectContaining({ resources: [`<${ids.topic}>`] })]);
     expect(byAction('kms:Decrypt')).toEqual([expect.objectContaining({ resources: [`<${ids.key}.Arn>`] })]);
@@ -401,8 +428,16 @@ describe('props', () => {
 
   it('refuse a retention shorter than a manual-mapping execution can wait, naming the prop', () => {
     const config = structuredClone(exampleConfig);
-    config.profiles.admin!.attributeMapping = { ...config.profiles.admin!.attributeMapping, mode: 'manual', manualTimeoutSeconds: 45 * 86_400 };
-    expect(() => synthWithoutBundling(config, { oldVersionRetention: Duration.days(30) })).toThrow(/^oldVersionRetention: .*47 days/);
+    config.profiles.admin!.attributeMapping = { ...config.profiles.admin!.attributeMapping, mode: 'manual', manualTimeoutSeconds: 7 * 86_400 };
+    expect(() => synthWithoutBundling(config, { oldVersionRetention: Duration.days(7) })).toThrow(/^oldVersionRetention: .*9 days/);
+  });
+
+  it("refuse an operator wait longer than 7 days, which would outlive the state machine's own timeout", () => {
+    const config = structuredClone(exampleConfig) as any;
+    config.profiles.admin.attributeMapping = { ...config.profiles.admin.attributeMapping, mode: 'manual', manualTimeoutSeconds: 45 * 86_400 };
+    expect(() => synthWithoutBundling(config)).toThrow(
+      /samlFederation\.profiles\.admin\.attributeMapping\.manualTimeoutSeconds: must be at most 604800 \(7 days\)/,
+    );
   });
 
   it('refuse an unvalidated configuration with the field that is wrong', () => {

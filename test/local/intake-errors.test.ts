@@ -42,6 +42,9 @@ describe('each Intake error, through the state machine', () => {
   it.each([
     ['Request.Invalid: a manual input without a key', { bucket: SIMULATED_BUCKET }, 'Request.Invalid'],
     ['Request.Invalid: an event of another kind', { 'detail-type': 'Object Deleted', source: 'aws.s3', detail: {} }, 'Request.Invalid'],
+    ['Request.Invalid: an input that is a string, not a JSON object', 'metadata/admin/idp.xml', 'Request.Invalid'],
+    ['Request.Invalid: an input that is a list', [{ bucket: SIMULATED_BUCKET, key: 'metadata/admin/idp.xml' }], 'Request.Invalid'],
+    ['Request.Invalid: an input that is a number', 42, 'Request.Invalid'],
     ['Request.ObjectNotFound: a key never uploaded', { bucket: SIMULATED_BUCKET, key: 'metadata/admin/missing.xml' }, 'Request.ObjectNotFound'],
     [
       'Request.ObjectNotFound: a version that does not exist',

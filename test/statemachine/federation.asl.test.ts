@@ -1,11 +1,13 @@
 import aslValidator from 'asl-validator';
+import { LOCK_MARGIN_SECONDS } from '../../lambdas/shared/lock';
 import type { StepDefinition } from '../../lambdas/shared/pipeline-function';
+import { MAX_MANUAL_TIMEOUT_SECONDS } from '../../lambdas/shared/profile';
 import { FUNCTIONS, STEPS as REGISTERED_STEPS } from '../../lambdas/steps';
 import { loadDefinition, rawDefinition, readAslText, registryProblems, SUBSTITUTION_NAMES } from '../../statemachine/definition';
-import { ERROR_GROUPS, LAMBDA_SERVICE_ERRORS, TRANSIENT_AWS_ERRORS, WORKFLOW_ERRORS } from '../../statemachine/workflow-errors';
+import { ERROR_GROUPS, LAMBDA_SERVICE_ERRORS, SNS_TRANSIENT_ERRORS, TRANSIENT_AWS_ERRORS, WORKFLOW_ERRORS } from '../../statemachine/workflow-errors';
 
 type State = Record<string, any>;
-const definition = loadDefinition() as { StartAt: string; States: Record<string, State> };
+const definition = loadDefinition() as { StartAt: string; TimeoutSeconds?: number; States: Record<string, State> };
 const states = definition.States;
 
 const STEPS = REGISTERED_STEPS.map((step) => ({ apply: step.apply.state, revert: step.revert.state, key: step.name }));
@@ -98,7 +100,8 @@ describe('statemachine/federation.asl.json', () => {
   });
 
   it('runs the steps in runbook order after Intake and the lock', () => {
-    expect(definition.StartAt).toBe('Validate metadata');
+    expect(definition.StartAt).toBe('Receive input');
+    expect(states['Receive input']!.Next).toBe('Validate metadata');
     expect(states['Validate metadata']!.Next).toBe('Dry run?');
     expect(states['Take profile lock']!.Next).toBe(STEPS[0]!.apply);
     for (let i = 0; i < STEPS.length - 1; i++) expect(states[STEPS[i]!.apply]!.Next).toBe(STEPS[i + 1]!.apply);
@@ -142,6 +145,26 @@ describe('statemachine/federation.asl.json', () => {
       'Cause.$': 'States.JsonToString($.rollbackIncomplete)',
     });
     expect(states['Rollback incomplete']!.Next).toBe('Notify rollback incomplete');
+  });
+
+  it('retries on every Lambda task the Lambda service errors AWS recommends retrying, ClientExecutionTimeout included', () => {
+    const lambdaTasks = Object.entries(states).filter(([, state]) => String(state.Resource).startsWith('arn:aws:lambda:'));
+    expect(lambdaTasks.length).toBe(FUNCTIONS.length);
+    for (const [name, state] of lambdaTasks) {
+      const retrier = (state.Retry as State[]).find((r) => r.ErrorEquals.includes('Lambda.ServiceException'));
+      expect({ name, errors: retrier?.ErrorEquals }).toEqual({ name, errors: LAMBDA_SERVICE_ERRORS });
+    }
+    expect(LAMBDA_SERVICE_ERRORS).toContain('Lambda.ClientExecutionTimeoutException');
+  });
+
+  it("retries the operator wait's publish when SNS throttles or fails, but not the wait itself", () => {
+    const wait = states['Wait for operator to map attributes']!;
+    expect(wait.Retry).toEqual([expect.objectContaining({ ErrorEquals: SNS_TRANSIENT_ERRORS })]);
+    expect(JSON.stringify(wait.Retry)).not.toMatch(/States\.(ALL|Timeout|TaskFailed)/);
+  });
+
+  it("ends any execution after the longest operator wait plus the lock's margin for the steps", () => {
+    expect(definition.TimeoutSeconds).toBe(MAX_MANUAL_TIMEOUT_SECONDS + LOCK_MARGIN_SECONDS);
   });
 
   it('raises only the workflow errors statemachine/workflow-errors.ts names', () => {
