@@ -30,6 +30,30 @@ export class RequestObjectNotFoundError extends FederationError {
   }
 }
 
+/** Thrown when a manual start names a version other than the object's current one without `"allowOlderVersion": true`. */
+export class RequestNotCurrentVersionError extends FederationError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'Request.NotCurrentVersion';
+  }
+}
+
+/** Thrown when the document's issuer is not the one the profile trusts: its pinned entityID, or its application's. */
+export class MetadataWrongApplicationError extends FederationError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'Metadata.WrongApplication';
+  }
+}
+
+/** Thrown when a signing certificate of the document is not among the fingerprints the profile pins. */
+export class MetadataUnpinnedCertificateError extends FederationError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'Metadata.UnpinnedCertificate';
+  }
+}
+
 /** Thrown when the document is larger than IAM accepts (10,000,000), judged from the object's size before reading it. */
 export class MetadataTooLargeError extends FederationError {
   public constructor(message: string, options?: ErrorOptions) {
@@ -169,6 +193,7 @@ export const INTAKE_ERRORS = {
   'Request.Invalid': RequestInvalidError,
   'Request.UnknownProfile': RequestUnknownProfileError,
   'Request.ObjectNotFound': RequestObjectNotFoundError,
+  'Request.NotCurrentVersion': RequestNotCurrentVersionError,
   'Metadata.TooLarge': MetadataTooLargeError,
   'Metadata.TooSmall': MetadataTooSmallError,
   'Metadata.Encoding': MetadataEncodingError,
@@ -184,6 +209,8 @@ export const INTAKE_ERRORS = {
   'Metadata.BadCertificate': MetadataBadCertificateError,
   'Metadata.CertificateExpired': MetadataCertificateExpiredError,
   'Metadata.Expired': MetadataExpiredError,
+  'Metadata.WrongApplication': MetadataWrongApplicationError,
+  'Metadata.UnpinnedCertificate': MetadataUnpinnedCertificateError,
 } as const;
 
 export type IntakeErrorName = keyof typeof INTAKE_ERRORS;

@@ -5,7 +5,8 @@ import { lockLease } from '../shared/lock';
 import { logger } from '../shared/logger';
 import type { PipelineEnvironment } from '../shared/pipeline-function';
 import { type FederationConfig, profileNamed } from '../shared/profile';
-import { RequestInvalidError, RequestObjectNotFoundError } from './errors';
+import { RequestInvalidError, RequestNotCurrentVersionError, RequestObjectNotFoundError } from './errors';
+import { checkIssuer } from './issuer';
 import { checkMetadataSize, validateMetadata } from './metadata';
 import { type MetadataObjectRequest, normalizeRequest, versioningRequired } from './request';
 
@@ -71,6 +72,8 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
   // Pin the version now: everything after reads this exact version, even if someone uploads again meanwhile.
   const versionId = request.versionId ?? head.VersionId;
   if (versionId === undefined || versionId === '' || versionId === 'null') throw versioningRequired(request.bucket);
+  const olderVersion =
+    request.source === 'manual' && request.versionId !== undefined ? await olderThanCurrent(s3, { ...request, versionId }) : undefined;
 
   // Judged from the object's size before a byte of it is read, so a huge upload cannot exhaust the function's memory.
   // IAM counts characters; the limits are applied to bytes, which are never fewer than characters in UTF-8. A document
@@ -87,8 +90,10 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
   checkMetadataSize(body.length);
   const sha256 = createHash('sha256').update(body).digest('hex');
 
-  const metadata = validateMetadata(body, now);
+  const validated = validateMetadata(body, now);
   const profile = profileNamed(config, request.profile);
+  checkIssuer(validated, profile, config, environment.account);
+  const metadata = olderVersion ? { ...validated, warnings: [olderVersion, ...validated.warnings] } : validated;
   logger.info('metadata accepted', {
     profile: request.profile,
     source: `${location}?versionId=${versionId}`,
@@ -119,6 +124,33 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
     lock: lockLease(now, event.executionName, profile),
     receipts: {},
   };
+}
+
+/**
+ * A manual start that names a version may install older metadata than the bucket's current one (a rotated-out
+ * certificate, say): refused unless the input says `"allowOlderVersion": true`, and then said in the notification.
+ * Undefined when the version is the current one.
+ */
+async function olderThanCurrent(s3: S3Client, request: MetadataObjectRequest & { versionId: string }): Promise<string | undefined> {
+  const where = `s3://${request.bucket}/${request.key}`;
+  const current = await s3.send(new HeadObjectCommand({ Bucket: request.bucket, Key: request.key })).then(
+    (answer) => answer.VersionId,
+    (error: unknown) => {
+      // The object was deleted since (its latest version is a delete marker): every version is an older one.
+      const { status, deleteMarker } = s3Answer(error);
+      if (status === 404 || deleteMarker) return undefined;
+      throw translateReadError(error, request);
+    },
+  );
+  if (current === request.versionId) return undefined;
+  const currently = current ? `its current version is ${current}` : 'the object has been deleted since';
+  if (!request.allowOlderVersion) {
+    throw new RequestNotCurrentVersionError(
+      `the input names version ${request.versionId} of ${where}, but ${currently}. Installing older metadata rolls the identity provider back ` +
+        '(to a rotated-out certificate, say); leave versionId out to use the current version, or add "allowOlderVersion": true to the input if that is what you want.',
+    );
+  }
+  return `this execution installs version ${request.versionId} of ${where}, older than the current one (${currently}): a rollback to older metadata was asked for ("allowOlderVersion": true)`;
 }
 
 function translateReadError(error: unknown, request: Pick<MetadataObjectRequest, 'bucket' | 'key' | 'versionId'>): unknown {

@@ -9,6 +9,8 @@ export interface MetadataObjectRequest {
   /** Absent when a manual input names none (Intake pins the current version) or the bucket is not versioned. */
   versionId?: string;
   dryRun: boolean;
+  /** A manual start may install a version older than the current one only when it says so. */
+  allowOlderVersion: boolean;
   profile: string;
 }
 
@@ -19,12 +21,12 @@ export interface RequestContext {
   profiles: readonly string[];
 }
 
-const MANUAL_FIELDS = new Set(['bucket', 'key', 'versionId', 'dryRun']);
+const MANUAL_FIELDS = new Set(['bucket', 'key', 'versionId', 'dryRun', 'allowOlderVersion']);
 
 const ACCEPTED_SHAPES =
   'Intake accepts either the S3 "Object Created" event that EventBridge delivers ' +
   '({"source": "aws.s3", "detail-type": "Object Created", "detail": {"bucket": {"name": "..."}, "object": {"key": "metadata/<profile>/<name>.xml", "version-id": "..."}}}) ' +
-  'or a manual input {"bucket": "...", "key": "metadata/<profile>/<name>.xml", "versionId": "... (optional)", "dryRun": true|false (optional)}';
+  'or a manual input {"bucket": "...", "key": "metadata/<profile>/<name>.xml", "versionId": "... (optional)", "dryRun": true|false (optional), "allowOlderVersion": true|false (optional)}';
 
 /** Matches `metadata/<profile>/<name>.xml`: one folder level, the profile's. Keys are case-sensitive; the extension is not. */
 const KEY_PATTERN = /^metadata\/([^/]+)\/[^/]+\.[xX][mM][lL]$/;
@@ -82,7 +84,7 @@ function fromEventBridge(input: Record<string, unknown>): Omit<MetadataObjectReq
   }
   const versionId = isObject(object) ? object['version-id'] : undefined;
   if (versionId !== undefined && typeof versionId !== 'string') throw invalid(`detail.object.version-id is ${describe(versionId)}, not a string`);
-  return { source: 'eventbridge', bucket, key, ...versionField(versionId), dryRun: false };
+  return { source: 'eventbridge', bucket, key, ...versionField(versionId), dryRun: false, allowOlderVersion: false };
 }
 
 function fromManualInput(input: Record<string, unknown>): Omit<MetadataObjectRequest, 'profile'> {
@@ -97,8 +99,9 @@ function fromManualInput(input: Record<string, unknown>): Omit<MetadataObjectReq
   if (input.versionId !== undefined && (typeof input.versionId !== 'string' || input.versionId === '')) {
     throw invalid(`"versionId" is ${describe(input.versionId)}; give a version id string, or leave it out to use the current version`);
   }
-  if (input.dryRun !== undefined && typeof input.dryRun !== 'boolean') {
-    throw invalid(`"dryRun" is ${describe(input.dryRun)}; it must be true or false (not a string)`);
+  for (const flag of ['dryRun', 'allowOlderVersion'] as const) {
+    if (input[flag] !== undefined && typeof input[flag] !== 'boolean')
+      throw invalid(`"${flag}" is ${describe(input[flag])}; it must be true or false (not a string)`);
   }
   return {
     source: 'manual',
@@ -106,6 +109,7 @@ function fromManualInput(input: Record<string, unknown>): Omit<MetadataObjectReq
     key: input.key,
     ...versionField(input.versionId as string | undefined),
     dryRun: input.dryRun === true,
+    allowOlderVersion: input.allowOlderVersion === true,
   };
 }
 

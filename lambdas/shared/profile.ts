@@ -21,6 +21,18 @@ export const ProfileSchema = z
     identityProvider: z.object({
       /** Name of the IAM SAML identity provider (IAM: 1-128 characters of [\w._-]). */
       name: z.string().regex(/^[\w._-]{1,128}$/, { message: 'must be 1-128 characters of letters, digits, _ . -' }),
+      /**
+       * The entityID the profile's metadata must carry. Without it, the profile's IAM Identity Center application
+       * implies one (its entityID encodes `<account>_ins-<id>`); with it, only this issuer is installed.
+       */
+      expectedEntityId: z.string().min(1).max(1024).optional(),
+      /** SHA-256 fingerprints (AB:CD:...) the metadata's signing certificates must be among; none means any. */
+      signingCertificateFingerprints: z
+        .array(
+          z.string().regex(/^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, { message: 'must be a SHA-256 fingerprint, 32 hex pairs separated by colons' }),
+        )
+        .max(10)
+        .optional(),
     }),
     role: z.object({
       /** Name of the SAML 2.0 federation role (IAM: 1-64 characters of [\w+=,.@-]). */

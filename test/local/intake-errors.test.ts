@@ -3,7 +3,7 @@ import type { SimulatedAccount } from '../../local/simulated-account';
 import { SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
 import { NOW } from '../lambdas/intake/fixtures';
 import { hostileFiles } from '../lambdas/intake/hostile-files';
-import { config, execute, metadataV1, resources, startingAccount } from './workflow-harness';
+import { config, execute, metadataV1, metadataV2, resources, startingAccount } from './workflow-harness';
 
 /**
  * Every Intake refusal, through the real state machine: the execution fails with Intake's own error name, nothing in
@@ -30,6 +30,25 @@ describe('each Intake error, through the state machine', () => {
     const before = resources(account);
     const result = await expectRejected(account, before, () => execute(account, { xml: body, clock: () => NOW }), file.error);
     if (file.message) expect(result.cause).toMatch(file.message);
+  });
+
+  it("Metadata.WrongApplication: the admin application's metadata dropped under metadata/agent/", async () => {
+    const account = await startingAccount('empty account');
+    const before = resources(account);
+    const result = await expectRejected(account, before, () => execute(account, { key: 'metadata/agent/idp.xml' }), 'Metadata.WrongApplication');
+    expect(result.cause).toContain("profile admin's application");
+  });
+
+  it('Request.NotCurrentVersion: a manual start of an older version of the metadata', async () => {
+    const account = await startingAccount('empty account');
+    const older = account.putObject(SIMULATED_BUCKET, 'metadata/admin/idp.xml', metadataV1);
+    account.putObject(SIMULATED_BUCKET, 'metadata/admin/idp.xml', metadataV2);
+    account.clearCalls();
+    const before = resources(account);
+    const input = { bucket: SIMULATED_BUCKET, key: 'metadata/admin/idp.xml', versionId: older };
+    const start = () => runLocalExecution({ services: simulatedServices(account), config, input, executionName: 'manual-older', retryIntervalMs: 0 });
+    const result = await expectRejected(account, before, start, 'Request.NotCurrentVersion');
+    expect(result.cause).toContain('allowOlderVersion');
   });
 
   it("Request.UnknownProfile: an upload outside every profile's prefix", async () => {

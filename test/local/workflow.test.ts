@@ -1,8 +1,11 @@
 import { ROLE_SESSION_NAME_ATTRIBUTE } from '../../lambdas/shared/profile';
 import { STEPS } from '../../lambdas/steps';
 import { makeMetadataXml, makeSelfSignedCertificate } from '../../local/example-metadata';
+import { runLocalExecution } from '../../local/runner';
+import { SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
 import {
   admin,
+  config,
   execute,
   mappedAttributes,
   metadataV1,
@@ -86,6 +89,26 @@ describe('the state machine over a simulated account', () => {
     const provisioned = account.notifications.messages.find((m) => m.subject === 'SAML federation: provisioned');
     expect(provisioned!.message).toContain('Warnings: ["');
     expect(provisioned!.message).toContain(notAfter.toISOString().slice(0, 10));
+  });
+
+  it('installs an older version only when the manual start says allowOlderVersion, and the notification says a rollback was asked for', async () => {
+    const account = await startingAccount('empty account');
+    const older = account.putObject(SIMULATED_BUCKET, 'metadata/admin/idp.xml', metadataV1);
+    account.putObject(SIMULATED_BUCKET, 'metadata/admin/idp.xml', metadataV2);
+    const input = { bucket: SIMULATED_BUCKET, key: 'metadata/admin/idp.xml', versionId: older, allowOlderVersion: true };
+
+    const result = await runLocalExecution({
+      services: simulatedServices(account),
+      config,
+      input,
+      executionName: 'rollback-to-older',
+      retryIntervalMs: 0,
+    });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(account.snapshot().iam.samlProviders[providerArn]?.metadataDocument).toBe(metadataV1);
+    const provisioned = account.notifications.messages.find((m) => m.subject === 'SAML federation: provisioned');
+    expect(provisioned!.message).toContain('a rollback to older metadata was asked for');
   });
 
   it('keeps every state output and notification under the 256 KB limits when the metadata is as large as IAM allows', async () => {

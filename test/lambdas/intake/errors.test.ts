@@ -7,6 +7,7 @@ describe('Intake error names (matched by the state machine, part of the public c
       'Request.Invalid',
       'Request.UnknownProfile',
       'Request.ObjectNotFound',
+      'Request.NotCurrentVersion',
       'Metadata.TooLarge',
       'Metadata.TooSmall',
       'Metadata.Encoding',
@@ -22,6 +23,8 @@ describe('Intake error names (matched by the state machine, part of the public c
       'Metadata.BadCertificate',
       'Metadata.CertificateExpired',
       'Metadata.Expired',
+      'Metadata.WrongApplication',
+      'Metadata.UnpinnedCertificate',
     ]);
     expect([...REQUEST_ERROR_NAMES, ...METADATA_ERROR_NAMES]).toEqual(INTAKE_ERROR_NAMES);
   });

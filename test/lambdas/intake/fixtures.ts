@@ -31,13 +31,20 @@ export function wrapped(base64: string, indent = ''): string {
 
 export const ENTRA_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
 
-/** IAM Identity Center's export, the shape the pipeline is built for. */
-export function identityCenterXml(options: { validUntil?: string; certificates?: GeneratedCertificate[] } = {}): string {
+/** The example agent application's console instance id (the admin one, ins-5a1e0c9f3b7d2e46, is the default). */
+export const AGENT_INSTANCE_ID = 'ins-3f8d6b2a9c1e7054';
+
+/** IAM Identity Center's export, the shape the pipeline is built for; by default the example admin application's. */
+export function identityCenterXml(
+  options: { validUntil?: string; certificates?: GeneratedCertificate[]; applicationInstanceId?: string; account?: string } = {},
+): string {
   const [first, ...rest] = options.certificates ?? [certificate()];
   return makeMetadataXml({
     certificatePem: first!.certificatePem,
     additionalCertificates: rest.map((c) => c.certificatePem),
     ...(options.validUntil ? { validUntil: options.validUntil } : {}),
+    ...(options.applicationInstanceId ? { applicationInstanceId: options.applicationInstanceId } : {}),
+    ...(options.account ? { account: options.account } : {}),
   });
 }
 

@@ -5,7 +5,7 @@ import { type IntakeDeps, type IntakeEvent, intake } from '../../../lambdas/inta
 import { type CallRecord, SimulatedAccount } from '../../../local/simulated-account';
 import { TRANSIENT_AWS_ERRORS } from '../../../statemachine/workflow-errors';
 import { exampleConfig, exampleProfile } from '../../helpers/document';
-import { certificate, identityCenterXml, NOW } from './fixtures';
+import { AGENT_INSTANCE_ID, certificate, identityCenterXml, NOW } from './fixtures';
 import { hostileFiles } from './hostile-files';
 
 /*
@@ -111,7 +111,7 @@ async function errorOf(promise: Promise<unknown>): Promise<Error> {
 
 describe('intake: the execution document', () => {
   it('turns an S3 upload into the execution document every later step reads, reading only that object', async () => {
-    const uploaded = upload(AGENT_KEY);
+    const uploaded = upload(AGENT_KEY, identityCenterXml({ applicationInstanceId: AGENT_INSTANCE_ID }));
     const document = await intake(objectCreated(uploaded), deps());
     expect(document.request).toEqual({
       bucket: BUCKET,
@@ -129,7 +129,7 @@ describe('intake: the execution document', () => {
       source: 'eventbridge',
     });
     expect(document.profile).toEqual(exampleProfile('agent'));
-    expect(document.metadata.entityId).toBe('https://portal.sso.us-east-1.amazonaws.com/saml/assertion/MTExMTIyMjIzMzMzX2lucy01YTFlMGM5ZjNiN2QyZTQ2');
+    expect(document.metadata.entityId).toBe('https://portal.sso.us-east-1.amazonaws.com/saml/assertion/MTExMTIyMjIzMzMzX2lucy0zZjhkNmIyYTljMWU3MDU0');
     expect(document.metadata.certificates).toHaveLength(1);
     expect(document.receipts).toEqual({});
     expect(document.lock).toEqual({
@@ -159,19 +159,50 @@ describe('intake: the execution document', () => {
 
 describe('intake: the version it reads', () => {
   it('reads the exact version the event names, even after a newer upload', async () => {
-    const uploaded = upload(AGENT_KEY);
-    upload(AGENT_KEY, identityCenterXml({ certificates: [certificate('newer upload')] }));
+    const uploaded = upload(AGENT_KEY, identityCenterXml({ applicationInstanceId: AGENT_INSTANCE_ID }));
+    upload(AGENT_KEY, identityCenterXml({ applicationInstanceId: AGENT_INSTANCE_ID, certificates: [certificate('newer upload')] }));
     const document = await intake(objectCreated(uploaded), deps());
     expect(document.request).toMatchObject({ versionId: uploaded.versionId, sha256: sha256(uploaded.body) });
     expect(account.calls).toEqual(headThenPinnedGet(uploaded));
   });
 
-  it('reads the version a manual input names, not the current one', async () => {
+  it('refuses a manual start that names an older version (a rotated-out certificate) with Request.NotCurrentVersion, reading no body', async () => {
     const older = upload(ADMIN_KEY);
-    upload(ADMIN_KEY, identityCenterXml({ certificates: [certificate('current')] }));
-    const document = await intake(manual({ versionId: older.versionId }), deps());
+    const current = upload(ADMIN_KEY, identityCenterXml({ certificates: [certificate('current')] }));
+    const error = await errorOf(intake(manual({ versionId: older.versionId }), deps()));
+    expect(error.name).toBe('Request.NotCurrentVersion');
+    expect(error.message).toContain(`its current version is ${current.versionId}`);
+    expect(error.message).toContain('"allowOlderVersion": true');
+    expect(account.calls).toEqual([read('HeadObject', ADMIN_KEY, older.versionId), read('HeadObject', ADMIN_KEY, undefined)]);
+  });
+
+  it('with "allowOlderVersion": true, reads the older version the input names and says so in the warnings', async () => {
+    const older = upload(ADMIN_KEY);
+    const current = upload(ADMIN_KEY, identityCenterXml({ certificates: [certificate('current')] }));
+    const document = await intake(manual({ versionId: older.versionId, allowOlderVersion: true }), deps());
     expect(document.request).toMatchObject({ versionId: older.versionId, sha256: sha256(older.body), source: 'manual' });
-    expect(account.calls).toEqual(headThenPinnedGet(older));
+    expect(document.metadata.warnings[0]).toMatch(
+      new RegExp(
+        `installs version ${older.versionId} .*older than the current one \\(its current version is ${current.versionId}\\): a rollback to older metadata was asked for`,
+      ),
+    );
+    expect(account.calls).toEqual([
+      read('HeadObject', ADMIN_KEY, older.versionId),
+      read('HeadObject', ADMIN_KEY, undefined),
+      read('GetObject', ADMIN_KEY, older.versionId),
+    ]);
+  });
+
+  it('accepts a manual start that names the current version, checking that it is current', async () => {
+    const current = upload(ADMIN_KEY);
+    const document = await intake(manual({ versionId: current.versionId }), deps());
+    expect(document.request.versionId).toBe(current.versionId);
+    expect(document.metadata.warnings).toEqual([]);
+    expect(account.calls).toEqual([
+      read('HeadObject', ADMIN_KEY, current.versionId),
+      read('HeadObject', ADMIN_KEY, undefined),
+      read('GetObject', ADMIN_KEY, current.versionId),
+    ]);
   });
 
   it('pins a manual input without versionId to the version current at HeadObject, so an upload meanwhile cannot mix in', async () => {

@@ -48,6 +48,7 @@ describe('normalizeRequest', () => {
       key: 'metadata/admin/idp.xml',
       versionId: 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e',
       dryRun: false,
+      allowOlderVersion: false,
       profile: 'admin',
     });
   });
@@ -64,6 +65,7 @@ describe('normalizeRequest', () => {
       bucket: context.bucket,
       key: 'metadata/agent/idp.xml',
       dryRun: false,
+      allowOlderVersion: false,
       profile: 'agent',
     });
   });

@@ -126,7 +126,7 @@ describe("the deployed functions' handlers", () => {
   it('uses the partition it is configured with', async () => {
     serveMetadata(Buffer.from(identityCenterXml()));
     const document = (await handlerOf('intake', { ...ENV, PARTITION: 'aws-us-gov', AWS_REGION: 'us-gov-west-1' })({
-      input: { bucket: BUCKET, key: 'metadata/agent/idp.xml' },
+      input: { bucket: BUCKET, key: 'metadata/admin/idp.xml' },
       executionName: 'manual-2',
     })) as ExecutionDocument;
     expect(document.request.partition).toBe('aws-us-gov');

@@ -1,0 +1,81 @@
+import type { MetadataSummary } from '../shared/document';
+import type { FederationConfig, ResolvedProfile } from '../shared/profile';
+import { MetadataUnpinnedCertificateError, MetadataWrongApplicationError } from './errors';
+
+/**
+ * IAM Identity Center's entityID: `https://portal.sso.<region>.amazonaws.com[.cn]/saml/assertion/<token>`, where the
+ * token is base64 of `<account>_ins-<16 hex>`, the account and application instance that issue the assertions.
+ */
+const IDENTITY_CENTER_ENTITY_ID = /^https:\/\/portal\.sso\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/saml\/assertion\/([A-Za-z0-9+/_-]+={0,2})$/;
+const APPLICATION_TOKEN = /^(\d{12})_(ins-[0-9a-f]{16})$/;
+const APPLICATION_ARN = /^arn:[^:]+:sso::(\d{12}):application\/[^/]+\/apl-([0-9a-f]{16})$/;
+
+/** The account and application instance an Identity Center entityID names, or undefined for any other issuer. */
+export function identityCenterIssuer(entityId: string): { account: string; instanceId: string } | undefined {
+  const token = IDENTITY_CENTER_ENTITY_ID.exec(entityId)?.[1];
+  if (token === undefined) return undefined;
+  const decoded = APPLICATION_TOKEN.exec(Buffer.from(token, 'base64').toString('utf-8'));
+  return decoded?.[1] && decoded[2] ? { account: decoded[1], instanceId: decoded[2] } : undefined;
+}
+
+/**
+ * Refuses metadata whose issuer is not the one the profile trusts, before anything changes: whoever may upload under
+ * `metadata/<profile>/` must not decide which identity provider the profile's role trusts.
+ *
+ * - `identityProvider.expectedEntityId` pins the issuer exactly.
+ * - Without it, the profile's IAM Identity Center application implies it: an application named by ARN must be the
+ *   one the entityID encodes (`<account>_ins-<id>`, the ARN's `apl-<id>`); one named by display name can only be
+ *   checked for its account, the pipeline's (Identity Center lives there), until the mapping step finds its id.
+ * - `identityProvider.signingCertificateFingerprints`, when set, must include every signing certificate.
+ */
+export function checkIssuer(metadata: MetadataSummary, profile: ResolvedProfile, config: FederationConfig, identityCenterAccount: string): void {
+  const { expectedEntityId, signingCertificateFingerprints } = profile.identityProvider;
+  const where = `profile ${profile.name}`;
+  if (expectedEntityId !== undefined) {
+    if (metadata.entityId !== expectedEntityId) {
+      throw new MetadataWrongApplicationError(
+        `the document's entityID is ${metadata.entityId}, but ${where} trusts only ${expectedEntityId} (identityProvider.expectedEntityId). ` +
+          "Upload that identity provider's metadata under this profile's prefix, or change the pin if the issuer really changed.",
+      );
+    }
+  } else {
+    checkImpliedIssuer(metadata.entityId, profile, config, identityCenterAccount);
+  }
+  if (signingCertificateFingerprints !== undefined) {
+    const pinned = new Set(signingCertificateFingerprints.map((fingerprint) => fingerprint.toUpperCase()));
+    const unpinned = metadata.certificates.filter((certificate) => !pinned.has(certificate.sha256Fingerprint.toUpperCase()));
+    if (unpinned.length > 0) {
+      throw new MetadataUnpinnedCertificateError(
+        `signing certificate(s) ${unpinned.map((c) => `${c.subject || '(no subject)'} (SHA-256 ${c.sha256Fingerprint})`).join(', ')} ` +
+          `are not among the fingerprints ${where} pins (identityProvider.signingCertificateFingerprints). After a certificate rotation, add the new fingerprint to the profile and deploy, then upload again.`,
+      );
+    }
+  }
+}
+
+/** The account and instance id an application ARN names (`apl-<id>` is `ins-<id>` to the console API and entityIDs). */
+function applicationIssuer(arn: string | undefined): { account: string; instanceId: string } | undefined {
+  const application = arn ? APPLICATION_ARN.exec(arn) : undefined;
+  return application?.[1] && application[2] ? { account: application[1], instanceId: `ins-${application[2]}` } : undefined;
+}
+
+function checkImpliedIssuer(entityId: string, profile: ResolvedProfile, config: FederationConfig, identityCenterAccount: string): void {
+  const issuer = identityCenterIssuer(entityId);
+  const expected = applicationIssuer(profile.application.arn);
+  const named = profile.application.arn ?? `the application named "${profile.application.displayName}"`;
+  const refuse = (found: string) =>
+    new MetadataWrongApplicationError(
+      `the document is ${found}, not the metadata of profile ${profile.name}'s IAM Identity Center application (${named}). ` +
+        `Download the IAM Identity Center SAML metadata file of that application and upload it under metadata/${profile.name}/, ` +
+        'or pin another issuer with identityProvider.expectedEntityId.',
+    );
+  if (!issuer) throw refuse(`from the identity provider ${entityId}`);
+  const describe = `the metadata of application instance ${issuer.instanceId} in account ${issuer.account}`;
+  if (expected && (issuer.account !== expected.account || issuer.instanceId !== expected.instanceId)) throw refuse(describe);
+  if (!expected && issuer.account !== identityCenterAccount) throw refuse(describe);
+  // An application named by display name is only found later; the metadata of another profile's application is known now.
+  const other = Object.entries(config.profiles).find(
+    ([name, candidate]) => name !== profile.name && applicationIssuer(candidate.application.arn)?.instanceId === issuer.instanceId,
+  );
+  if (!expected && other) throw refuse(`the metadata of profile ${other[0]}'s application (${other[1].application.arn})`);
+}
