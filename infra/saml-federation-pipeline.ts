@@ -16,12 +16,12 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { FUNCTIONS } from '../lambdas/functions';
 import { ConfigInvalidError } from '../lambdas/shared/errors';
 import { LOCK_MARGIN_SECONDS } from '../lambdas/shared/lock';
 import type { PermissionScope } from '../lambdas/shared/permissions';
 import { constructId, type PipelineFunction, substitutionName } from '../lambdas/shared/pipeline-function';
 import { type FederationConfig, parseFederationConfig } from '../lambdas/shared/profile';
-import { FUNCTIONS } from '../lambdas/steps';
 import { ASL_PATH, assertDefinitionMatchesRegistry } from '../statemachine/definition';
 import { acknowledge, acknowledgeWildcards } from './nag';
 

@@ -1,6 +1,8 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { parseRollbackIncompleteCause } from '../lambdas/outcome/cause';
+import { describeRollbackIncomplete, readableCause } from '../lambdas/outcome/outcome';
 import { returned } from '../lambdas/shared/errors';
-import { describeRollbackIncomplete, parseRollbackIncompleteCause, WORKFLOW_ERRORS } from '../statemachine/workflow-errors';
+import { WORKFLOW_ERRORS } from '../statemachine/workflow-errors';
 
 export interface FollowedExecution {
   executionArn: string;
@@ -8,21 +10,6 @@ export interface FollowedExecution {
   output?: unknown;
   error?: string;
   cause?: string;
-}
-
-/**
- * A deployed Lambda's failure reaches Step Functions as JSON (`errorType`, `errorMessage`, `trace`); a person wants the
- * message. Any other cause (a state's own, an operator's rejection) is shown as it is.
- */
-export function readableCause(cause: string | undefined): string {
-  if (!cause) return '';
-  try {
-    const parsed: unknown = JSON.parse(cause);
-    const message = (parsed as { errorMessage?: unknown } | null)?.errorMessage;
-    return typeof message === 'string' ? message : cause;
-  } catch {
-    return cause;
-  }
 }
 
 /**

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ExecutionError, type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { FUNCTIONS } from '../lambdas/functions';
 import type { ExecutionDocument } from '../lambdas/shared/document';
 import { type FunctionContext, type PipelineEnvironment, type StepClients, substitutionName } from '../lambdas/shared/pipeline-function';
 import type { FederationConfig } from '../lambdas/shared/profile';
-import { FUNCTIONS } from '../lambdas/steps';
 import { assertDefinitionMatchesRegistry, loadDefinition, localSubstitutions, type Substitutions } from '../statemachine/definition';
 
 /** What the state machine's non-Lambda integrations (DynamoDB lock, SNS) and the steps' clients reach locally. */

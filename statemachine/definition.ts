@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FUNCTIONS } from '../lambdas/functions';
 import { type PipelineFunction, type StepDefinition, substitutionName } from '../lambdas/shared/pipeline-function';
-import { FUNCTIONS, STEPS } from '../lambdas/steps';
+import { STEPS } from '../lambdas/steps';
 
 /** The state machine definition: the one file both the deployed stack and the local runner execute. */
 export const ASL_PATH = join(__dirname, 'federation.asl.json');

@@ -1,6 +1,4 @@
-import { z } from 'zod';
 import { RETRYABLE_MAPPING_ERRORS } from '../lambdas/attribute-mapping/errors';
-import { STEP_NAMES, type StepName, stepNamed } from '../lambdas/steps';
 
 /**
  * Every error name statemachine/federation.asl.json raises or matches, in one place. The workflow's own names are part
@@ -14,7 +12,7 @@ export const WORKFLOW_ERRORS = {
   lockTimeout: 'Lock.Timeout',
   /** A step failed and every revert succeeded; the cause carries the original error. */
   rolledBack: 'Provisioning.RolledBack',
-  /** A revert failed even after retries; the cause is a RollbackIncompleteCause (JSON). */
+  /** A revert failed even after retries, or left something in place; the cause is a RollbackIncompleteCause (JSON). */
   rollbackIncomplete: 'Rollback.Incomplete',
 } as const;
 
@@ -74,41 +72,3 @@ export const ERROR_GROUPS: Readonly<Record<string, readonly string[]>> = {
   transientDynamoDb: DYNAMODB_TRANSIENT_ERRORS,
   transientSns: SNS_TRANSIENT_ERRORS,
 };
-
-const stepName = z.custom<StepName>((value) => typeof value === 'string' && (STEP_NAMES as readonly string[]).includes(value), {
-  message: `must be one of the steps ${STEP_NAMES.join(', ')}`,
-});
-const stateError = z.object({ Error: z.string(), Cause: z.string().optional().default('') });
-
-/**
- * The cause of Rollback.Incomplete, as the state machine's "Rollback incomplete" state writes it (the JSON text of
- * `$.rollbackIncomplete`): which revert failed and how, what a person must still undo (that step and every earlier
- * one, newest first), and the failure that started the rollback.
- */
-export const RollbackIncompleteCauseSchema = z.object({
-  failedRevert: stepName,
-  stillToUndo: z.array(stepName).min(1),
-  failure: stateError,
-  revertFailure: stateError,
-});
-export type RollbackIncompleteCause = z.infer<typeof RollbackIncompleteCauseSchema>;
-
-/** Reads a Rollback.Incomplete cause; throws when it is not the structured shape (a person or an old execution wrote it). */
-export function parseRollbackIncompleteCause(cause: string | undefined): RollbackIncompleteCause {
-  let json: unknown;
-  try {
-    json = JSON.parse(cause ?? '');
-  } catch {
-    throw new TypeError(`a Rollback.Incomplete cause is JSON, got ${JSON.stringify(cause)}`);
-  }
-  return RollbackIncompleteCauseSchema.parse(json);
-}
-
-/** The cause in words, for people: the step labels come from the registry. */
-export function describeRollbackIncomplete(cause: RollbackIncompleteCause): string[] {
-  const label = (name: StepName) => stepNamed(name).label.toLowerCase();
-  return [
-    `Provisioning failed (${cause.failure.Error}: ${cause.failure.Cause}) and the rollback stopped: reverting the ${label(cause.failedRevert)} failed (${cause.revertFailure.Error}: ${cause.revertFailure.Cause}).`,
-    `Still to undo by hand, in this order: ${cause.stillToUndo.map(label).join(', then ')}.`,
-  ];
-}

@@ -4,7 +4,7 @@ import { samlProviderArn } from '../shared/arns';
 import type { ExecutionDocument, Receipt, RevertReport } from '../shared/document';
 import { objectText, readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
-import { createdByExecution } from '../shared/tags';
+import { taggedExecution } from '../shared/tags';
 import { IdentityProviderVanishedError } from './errors';
 import { getSamlProvider, type IdentityProviderPrevious, type MetadataBackup, sameMetadataDocument } from './provider';
 
@@ -18,7 +18,10 @@ export interface IdentityProviderRevertDeps {
   s3: S3Client;
 }
 
-type WhatApplyDid = { kind: 'created'; arn: string } | { kind: 'updated'; arn: string; previous: IdentityProviderPrevious };
+/** What apply did, and whether the execution's own state (its receipt) says so or only its journal (what it set out to do). */
+type WhatApplyDid = ({ kind: 'created'; arn: string } | { kind: 'updated'; arn: string; previous: IdentityProviderPrevious }) & {
+  from: 'receipt' | 'journal';
+};
 
 /**
  * Undoes what the IdentityProvider step of this execution did, working from its receipt or, when the step threw or
@@ -33,20 +36,25 @@ export async function revertIdentityProvider(doc: ExecutionDocument, deps: Ident
 
   if (found.kind === 'created') {
     if (current === undefined) return nothingToDo(`SAML provider ${name} does not exist (never created, or already deleted)`);
-    if (
-      !createdByExecution(
-        current.Tags?.map((tag) => ({ Key: tag.Key ?? '', Value: tag.Value ?? '' })),
-        doc.request,
-      )
-    ) {
+    const owner = taggedExecution(
+      current.Tags?.map((tag) => ({ Key: tag.Key ?? '', Value: tag.Value ?? '' })),
+      doc.request,
+    );
+    // Tags naming another execution mean the provider was re-created since; without its receipt, this execution only
+    // knows it set out to create one, and a provider without its tags may be someone else's.
+    if (owner === 'other' || (owner === 'none' && found.from === 'journal')) {
       logger.warn('SAML provider not tagged as created by this execution; left in place', { arn: found.arn, tags: current.Tags });
-      return nothingToDo(
-        `left SAML provider ${name} in place: its tags do not name execution ${doc.request.executionName}, so this execution did not create it`,
+      return leftInPlace(
+        `SAML provider ${name} (${found.arn}): ${owner === 'other' ? 'its tags name another execution, so it was re-created since' : 'this execution set out to create it, but its tags do not name this execution'}; ` +
+          "it was not deleted: check it and delete it by hand if it is this execution's",
       );
     }
     await deps.iam.send(new DeleteSAMLProviderCommand({ SAMLProviderArn: found.arn }));
     logger.info('deleted SAML provider created by this execution', { arn: found.arn });
-    return { step: 'identityProvider', action: 'deleted', changes: [`deleted SAML provider ${name}, created by this execution`] };
+    // The receipt is the execution's own record; tags that disagree with it are reported, not trusted.
+    const note =
+      owner === 'this' ? [] : [`its tags did not name execution ${doc.request.executionName} (the receipt says this execution created it)`];
+    return { step: 'identityProvider', action: 'deleted', changes: [`deleted SAML provider ${name}, created by this execution`, ...note] };
   }
 
   const location = `s3://${found.previous.backup.bucket}/${found.previous.backup.key}`;
@@ -69,8 +77,9 @@ export async function revertIdentityProvider(doc: ExecutionDocument, deps: Ident
 async function whatApplyDid(doc: ExecutionDocument, s3: S3Client): Promise<WhatApplyDid | string> {
   const receipt = doc.receipts?.identityProvider as Receipt<IdentityProviderPrevious> | undefined;
   if (receipt !== undefined) {
-    if (receipt.action === 'created') return { kind: 'created', arn: receipt.arn };
-    if (receipt.action === 'updated' && receipt.previous !== undefined) return { kind: 'updated', arn: receipt.arn, previous: receipt.previous };
+    if (receipt.action === 'created') return { kind: 'created', arn: receipt.arn, from: 'receipt' };
+    if (receipt.action === 'updated' && receipt.previous !== undefined)
+      return { kind: 'updated', arn: receipt.arn, previous: receipt.previous, from: 'receipt' };
     // A dry run never journals; anything else may have been preceded by an attempt that changed the provider.
     if (receipt.action !== 'unchanged') return `the IdentityProvider step changed nothing (${receipt.action})`;
   }
@@ -83,7 +92,9 @@ async function whatApplyDid(doc: ExecutionDocument, s3: S3Client): Promise<WhatA
       : `the IdentityProvider step changed nothing (${receipt.action})`;
   }
   const arn = typeof entry.details?.arn === 'string' ? entry.details.arn : samlProviderArn(doc.request, doc.profile.identityProvider.name);
-  return entry.previous === undefined ? { kind: 'created', arn } : { kind: 'updated', arn, previous: entry.previous };
+  return entry.previous === undefined
+    ? { kind: 'created', arn, from: 'journal' }
+    : { kind: 'updated', arn, previous: entry.previous, from: 'journal' };
 }
 
 async function readBackup(s3: S3Client, backup: MetadataBackup): Promise<string> {
@@ -93,4 +104,8 @@ async function readBackup(s3: S3Client, backup: MetadataBackup): Promise<string>
 
 function nothingToDo(reason: string): RevertReport {
   return { step: 'identityProvider', action: 'nothing-to-do', changes: [reason] };
+}
+
+function leftInPlace(reason: string): RevertReport {
+  return { step: 'identityProvider', action: 'left-in-place', changes: [], leftInPlace: [reason] };
 }

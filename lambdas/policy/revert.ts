@@ -23,7 +23,7 @@ import { DocumentInvalidError } from '../shared/errors';
 import { type JournalEntry, readJournal, unite, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { samePolicyDocument } from '../shared/policy-json';
-import { createdByExecution } from '../shared/tags';
+import { taggedExecution } from '../shared/tags';
 import type { PolicyDeps, PolicyReceipt } from './apply';
 import {
   effectivePrevious,
@@ -85,6 +85,8 @@ async function unlessGone(action: () => Promise<unknown>): Promise<boolean> {
 
 class Revert {
   public readonly changes: string[] = [];
+  /** What this execution created or changed and the revert could not undo, or could not confirm was its own. */
+  public readonly leftInPlace: string[] = [];
   public deleted = false;
   public restored = false;
 
@@ -112,16 +114,25 @@ class Revert {
   public async deleteCreatedPolicy(policyArn: string): Promise<void> {
     const { iam } = this.deps;
     if (!(await findPolicy(iam, policyArn))) return;
-    // The journal only says the step was about to create it: the tags say whether this execution actually did.
-    if (!createdByExecution(await listPolicyTags(iam, policyArn), this.request)) {
-      this.changes.push(`kept policy ${policyArn}: its tags say this execution did not create it`);
+    const owner = taggedExecution(await listPolicyTags(iam, policyArn), this.request);
+    // A receipt is the execution's own record that it created the policy; a journal only says the step was about to.
+    // Tags naming another execution mean it was re-created since.
+    if (owner === 'other' || (owner === 'none' && this.source.journal)) {
+      this.leftInPlace.push(
+        `policy ${policyArn}: ${owner === 'other' ? 'its tags name another execution, so it was re-created since' : 'this execution set out to create it, but its tags do not name this execution'}; ` +
+          "it was not deleted: check it and delete it by hand if it is this execution's",
+      );
       return;
+    }
+    if (owner === 'none') {
+      this.changes.push(
+        `the tags of policy ${policyArn} did not name execution ${this.request.executionName} (the receipt says this execution created it)`,
+      );
     }
     const attachments = await listPolicyAttachments(iam, policyArn);
     if (attachments.length > 0) {
-      this.changes.push(
-        `kept policy ${policyArn}: this execution created it, but it is now also attached to ${attachments.join(', ')}; ` +
-          `delete it by hand once nothing uses it`,
+      this.leftInPlace.push(
+        `policy ${policyArn}: this execution created it, but it is now also attached to ${attachments.join(', ')}; delete it by hand once nothing uses it`,
       );
       return;
     }
@@ -159,7 +170,9 @@ class Revert {
     const { previous } = this.source;
     const policy = await findPolicy(iam, policyArn);
     if (!policy) {
-      this.changes.push(`policy ${policyArn} no longer exists: no version to restore`);
+      this.leftInPlace.push(
+        `policy ${policyArn}: it existed before this execution and no longer does, so its previous default version cannot be restored`,
+      );
       return;
     }
     const createdVersionId = await this.createdVersionId(policyArn, policy.DefaultVersionId);
@@ -205,6 +218,7 @@ export async function revertPolicy(doc: ExecutionDocument, deps: PolicyDeps): Pr
   const policyArn = source.details.policyArn;
   if (policyArn && source.details.createPolicy) await revert.deleteCreatedPolicy(policyArn);
   else if (policyArn && source.details.createVersion) await revert.restorePreviousVersion(policyArn);
+  if (revert.leftInPlace.length > 0) return { step: 'policy', action: 'left-in-place', changes: revert.changes, leftInPlace: revert.leftInPlace };
   const action = revert.deleted ? 'deleted' : revert.restored ? 'restored' : 'nothing-to-do';
   return { step: 'policy', action, changes: revert.changes };
 }

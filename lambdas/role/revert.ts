@@ -15,7 +15,7 @@ import type { ExecutionDocument, Receipt, RevertReport } from '../shared/documen
 import { readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { samePolicyDocument } from '../shared/policy-json';
-import { createdByExecution } from '../shared/tags';
+import { taggedExecution } from '../shared/tags';
 import { RoleVanishedError } from './errors';
 import { getRole, type RolePrevious, roleTags } from './role';
 
@@ -30,7 +30,10 @@ export interface RoleRevertDeps {
   s3: S3Client;
 }
 
-type WhatApplyDid = { kind: 'created'; roleName: string; roleId?: string } | { kind: 'updated'; roleName: string; previous: RolePrevious };
+/** What apply did, and whether the execution's own state (its receipt) says so or only its journal (what it set out to do). */
+type WhatApplyDid = ({ kind: 'created'; roleName: string; roleId?: string } | { kind: 'updated'; roleName: string; previous: RolePrevious }) & {
+  from: 'receipt' | 'journal';
+};
 
 /**
  * Undoes what the Role step of this execution did, from its receipt or, when the step threw or reported no change,
@@ -46,14 +49,25 @@ export async function revertRole(doc: ExecutionDocument, deps: RoleRevertDeps): 
 
   if (found.kind === 'created') {
     if (role === undefined) return nothingToDo(`role ${roleName} does not exist (never created, or already deleted)`);
-    const ours = createdByExecution(await roleTags(deps.iam, role), doc.request) && (found.roleId === undefined || found.roleId === role.RoleId);
-    if (!ours) {
-      logger.warn('role not tagged as created by this execution; left in place', { roleName, roleId: role.RoleId });
-      return nothingToDo(
-        `left role ${roleName} in place: its tags do not name execution ${doc.request.executionName}, so this execution did not create it`,
+    const owner = taggedExecution(await roleTags(deps.iam, role), doc.request);
+    // A role id is given once, at creation: the receipt's id on the role is proof, whatever its tags say.
+    if (found.roleId !== undefined && found.roleId !== role.RoleId) {
+      return leftInPlace(
+        `role ${roleName}: its id is ${role.RoleId}, not ${found.roleId}, the role this execution created, so it was re-created since; it was not deleted`,
       );
     }
-    return deleteRole(deps.iam, roleName);
+    const proven = found.roleId !== undefined;
+    if (!proven && (owner === 'other' || (owner === 'none' && found.from === 'journal'))) {
+      logger.warn('role not tagged as created by this execution; left in place', { roleName, roleId: role.RoleId });
+      return leftInPlace(
+        `role ${roleName}: ${owner === 'other' ? 'its tags name another execution, so it was re-created since' : 'this execution set out to create it, but its tags do not name this execution'}; ` +
+          "it was not deleted: check it and delete it by hand if it is this execution's",
+      );
+    }
+    const report = await deleteRole(deps.iam, roleName);
+    if (owner !== 'this')
+      report.changes.push(`its tags did not name execution ${doc.request.executionName} (this execution's record says it created it)`);
+    return report;
   }
 
   if (role === undefined) {
@@ -121,9 +135,10 @@ async function whatApplyDid(doc: ExecutionDocument, s3: S3Client): Promise<WhatA
     const roleName = roleNameIn(receipt.details);
     if (receipt.action === 'created') {
       const roleId = receipt.details?.roleId;
-      return typeof roleId === 'string' ? { kind: 'created', roleName, roleId } : { kind: 'created', roleName };
+      return typeof roleId === 'string' ? { kind: 'created', roleName, roleId, from: 'receipt' } : { kind: 'created', roleName, from: 'receipt' };
     }
-    if (receipt.action === 'updated' && receipt.previous !== undefined) return { kind: 'updated', roleName, previous: receipt.previous };
+    if (receipt.action === 'updated' && receipt.previous !== undefined)
+      return { kind: 'updated', roleName, previous: receipt.previous, from: 'receipt' };
     // A dry run never journals; anything else may have been preceded by an attempt that changed the role.
     if (receipt.action !== 'unchanged') return `the Role step changed nothing (${receipt.action})`;
   }
@@ -135,7 +150,9 @@ async function whatApplyDid(doc: ExecutionDocument, s3: S3Client): Promise<WhatA
       ? 'the Role step made no change (no receipt, no journal entry)'
       : `the Role step changed nothing (${receipt.action})`;
   const roleName = roleNameIn(entry.details);
-  return entry.previous === undefined ? { kind: 'created', roleName } : { kind: 'updated', roleName, previous: entry.previous };
+  const roleId = entry.details?.roleId;
+  if (entry.previous !== undefined) return { kind: 'updated', roleName, previous: entry.previous, from: 'journal' };
+  return typeof roleId === 'string' ? { kind: 'created', roleName, roleId, from: 'journal' } : { kind: 'created', roleName, from: 'journal' };
 }
 
 async function listAll<T>(page: (marker: string | undefined) => Promise<{ items: T[]; next: string | undefined }>): Promise<T[]> {
@@ -160,4 +177,8 @@ async function ignoringNoSuchEntity(call: Promise<unknown>): Promise<void> {
 
 function nothingToDo(reason: string): RevertReport {
   return { step: 'role', action: 'nothing-to-do', changes: [reason] };
+}
+
+function leftInPlace(reason: string): RevertReport {
+  return { step: 'role', action: 'left-in-place', changes: [], leftInPlace: [reason] };
 }

@@ -64,8 +64,11 @@ export interface Receipt<Previous = unknown> {
 /** What a revert did. */
 export interface RevertReport {
   step: StepName;
-  action: 'deleted' | 'restored' | 'nothing-to-do';
+  /** `left-in-place`: something this execution created or changed is still there; `leftInPlace` says what and why. */
+  action: 'deleted' | 'restored' | 'nothing-to-do' | 'left-in-place';
   changes: string[];
+  /** What the revert could not undo or could not confirm was this execution's, one sentence each, for a person. */
+  leftInPlace?: string[];
 }
 
 export interface ExecutionDocument {

@@ -32,7 +32,7 @@ export interface FunctionContext {
   sleep: (ms: number) => Promise<void>;
 }
 
-export type FunctionKind = 'intake' | 'apply' | 'revert';
+export type FunctionKind = 'intake' | 'apply' | 'revert' | 'outcome';
 
 /**
  * One Lambda function of the workflow: the Task state that invokes it, how it is deployed, what it may do, and the

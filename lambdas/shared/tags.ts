@@ -34,6 +34,16 @@ export function pipelineTags(request: ExecutionRequest): Tag[] {
   ];
 }
 
+/**
+ * Whose the tags say the resource is: this execution's, another execution's (of any pipeline), or nobody's (no
+ * execution tag: created by hand, or by an IAM that kept no tags).
+ */
+export function taggedExecution(tags: readonly Tag[] | undefined, request: ExecutionRequest): 'this' | 'other' | 'none' {
+  const execution = tags?.find((tag) => tag.Key === TAG_KEYS.execution)?.Value;
+  if (execution === undefined) return 'none';
+  return execution === iamTagValue(request.executionName) ? 'this' : 'other';
+}
+
 /** True when the tags say this execution created the resource. */
 export function createdByExecution(tags: readonly Tag[] | undefined, request: ExecutionRequest): boolean {
   const execution = tags?.find((tag) => tag.Key === TAG_KEYS.execution)?.Value;

@@ -1,6 +1,7 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { describeFailure, readableCause, startAndFollow } from '../../local/deployed';
+import { readableCause } from '../../lambdas/outcome/outcome';
+import { describeFailure, startAndFollow } from '../../local/deployed';
 
 const sfnMock = mockClient(SFNClient);
 const STATE_MACHINE = 'arn:aws:states:us-east-1:111122223333:stateMachine:SamlFederation';
@@ -166,11 +167,17 @@ describe('describeFailure', () => {
       stillToUndo: ['role', 'identityProvider'],
       failure: { Error: 'AccessDenied', Cause: 'not allowed to attach' },
       revertFailure: { Error: 'ServiceFailureException', Cause: 'IAM is down' },
+      leftInPlace: [{ step: 'policy', what: 'policy P: it is now also attached to role/Other' }],
     });
     expect(describeFailure('Rollback.Incomplete', cause)).toEqual([
       'Provisioning failed (AccessDenied: not allowed to attach) and the rollback stopped: reverting the federation role failed (ServiceFailureException: IAM is down).',
       'Still to undo by hand, in this order: federation role, then identity provider.',
+      'Left in place by the permissions policy revert: policy P: it is now also attached to role/Other.',
     ]);
+  });
+
+  it('says a missing cause is missing rather than printing nothing', () => {
+    expect(readableCause(undefined)).toBe('(no cause given)');
   });
 
   it("shows any other cause as it is, and a deployed Lambda's JSON cause as its message", () => {

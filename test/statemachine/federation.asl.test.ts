@@ -1,8 +1,9 @@
 import aslValidator from 'asl-validator';
+import { FUNCTIONS } from '../../lambdas/functions';
 import { LOCK_MARGIN_SECONDS } from '../../lambdas/shared/lock';
 import type { StepDefinition } from '../../lambdas/shared/pipeline-function';
 import { MAX_MANUAL_TIMEOUT_SECONDS } from '../../lambdas/shared/profile';
-import { FUNCTIONS, STEPS as REGISTERED_STEPS } from '../../lambdas/steps';
+import { STEPS as REGISTERED_STEPS } from '../../lambdas/steps';
 import { loadDefinition, rawDefinition, readAslText, registryProblems, SUBSTITUTION_NAMES } from '../../statemachine/definition';
 import { ERROR_GROUPS, LAMBDA_SERVICE_ERRORS, SNS_TRANSIENT_ERRORS, TRANSIENT_AWS_ERRORS, WORKFLOW_ERRORS } from '../../statemachine/workflow-errors';
 
@@ -125,26 +126,23 @@ describe('statemachine/federation.asl.json', () => {
     expect(states[apply]!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: revert }]);
   });
 
-  it('walks the reverts back through every earlier step, then fails Provisioning.RolledBack with the original error', () => {
+  it('walks the reverts back through every earlier step, then has the outcome function judge the rollback, and fails with its verdict', () => {
     for (let i = STEPS.length - 1; i > 0; i--) expect(states[STEPS[i]!.revert]!.Next).toBe(STEPS[i - 1]!.revert);
-    expect(states[STEPS[0]!.revert]!.Next).toBe('Rollback complete');
-    expect(states['Rollback complete']!.Parameters).toMatchObject({ Error: 'Provisioning.RolledBack' });
-    expect(states['Rollback complete']!.Parameters['Cause.$']).toContain('$.failure.Error');
+    expect(states[STEPS[0]!.revert]!.Next).toBe('Outcome: rolled back');
+    expect(states['Outcome: rolled back']).toMatchObject({ Parameters: { kind: 'rolledBack' }, Next: 'Describe outcome' });
+    expect(states['Describe outcome']).toMatchObject({ ResultPath: '$.outcome', Next: 'Notify outcome' });
+    expect(states['Where does it end?']!.Default).toBe('Release lock after rollback');
+    expect(states.Failed).toMatchObject({ Type: 'Fail', ErrorPath: '$.outcome.Error', CausePath: '$.outcome.Cause' });
   });
 
-  it.each(STEPS)('$revert is retried, and one that still fails ends Rollback.Incomplete with a structured cause', ({ revert, key }) => {
+  it.each(STEPS)('$revert is retried, and one that still fails records what is left for the verdict', ({ revert, key }) => {
     const state = states[revert]!;
     expect(state.ResultPath).toBe(`$.reverts.${key}`);
     expect((state.Retry as State[]).some((r) => r.ErrorEquals.includes('States.ALL') && r.MaxAttempts >= 2)).toBe(true);
     expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.revertFailure', Next: expect.any(String) }]);
     const stopped = states[state.Catch[0].Next]!;
-    expect(stopped).toMatchObject({ Type: 'Pass', ResultPath: '$.rollbackIncomplete', Next: 'Rollback incomplete' });
+    expect(stopped).toMatchObject({ Type: 'Pass', ResultPath: '$.rollbackIncomplete', Next: 'Outcome: rolled back' });
     expect(stopped.Parameters).toMatchObject({ failedRevert: key, 'failure.$': '$.failure', 'revertFailure.$': '$.revertFailure' });
-    expect(states['Rollback incomplete']!.Parameters).toEqual({
-      Error: WORKFLOW_ERRORS.rollbackIncomplete,
-      'Cause.$': 'States.JsonToString($.rollbackIncomplete)',
-    });
-    expect(states['Rollback incomplete']!.Next).toBe('Notify rollback incomplete');
   });
 
   it('retries on every Lambda task the Lambda service errors AWS recommends retrying, ClientExecutionTimeout included', () => {
@@ -167,9 +165,11 @@ describe('statemachine/federation.asl.json', () => {
     expect(definition.TimeoutSeconds).toBe(MAX_MANUAL_TIMEOUT_SECONDS + LOCK_MARGIN_SECONDS);
   });
 
-  it('raises only the workflow errors statemachine/workflow-errors.ts names', () => {
+  it('raises only the workflow errors statemachine/workflow-errors.ts names, and never claims a restoration it did not judge', () => {
     const raised = Object.values(states).flatMap((state) => [state.Error, state.Parameters?.Error].filter((e): e is string => typeof e === 'string'));
-    expect([...new Set(raised)].sort()).toEqual(Object.values(WORKFLOW_ERRORS).sort());
+    expect([...new Set(raised)].sort()).toEqual([WORKFLOW_ERRORS.lockTimeout, WORKFLOW_ERRORS.rollbackIncomplete].sort());
+    // Provisioning.RolledBack comes only from the outcome function's verdict; its fallback says Rollback.Incomplete.
+    expect(states['Outcome not described']!.Parameters.Error).toBe(WORKFLOW_ERRORS.rollbackIncomplete);
   });
 
   it('matches only the error groups statemachine/workflow-errors.ts names', () => {
@@ -189,17 +189,22 @@ describe('statemachine/federation.asl.json', () => {
   });
 
   it('fails an Intake error at once with its own name: nothing to revert', () => {
-    expect(states['Validate metadata']!.Catch[0].Next).toBe('Notify rejected metadata');
-    expect(states['Notify rejected metadata']!.Next).toBe('Metadata rejected');
+    expect(states['Validate metadata']!.Catch[0].Next).toBe('Outcome: metadata rejected');
+    expect(states['Outcome: metadata rejected']).toMatchObject({ Parameters: { kind: 'rejected' }, Next: 'Describe outcome' });
+    expect(states['Where does it end?']!.Choices).toContainEqual({ Variable: '$.ending.kind', StringEquals: 'rejected', Next: 'Metadata rejected' });
     expect(states['Metadata rejected']).toMatchObject({ Type: 'Fail', ErrorPath: '$.failure.Error' });
   });
 
-  it('releases the lock on every exit after taking it', () => {
-    const exits = ['Notify provisioned', 'Notify rolled back', 'Notify rollback incomplete'];
-    expect(states['Notify provisioned']!.Next).toBe('Release profile lock');
-    expect(states['Notify rolled back']!.Next).toBe('Release lock after rollback');
-    expect(states['Notify rollback incomplete']!.Next).toBe('Release lock after rollback');
-    for (const exit of exits) expect(states[exit]!.Catch[0].Next).toBe(states[exit]!.Next);
+  it('releases the lock on every exit after taking it, even when the notification or its words fail', () => {
+    expect(states['Where does it end?']!.Choices).toContainEqual({
+      Variable: '$.ending.kind',
+      StringEquals: 'provisioned',
+      Next: 'Release profile lock',
+    });
+    expect(states['Where does it end?']!.Default).toBe('Release lock after rollback');
+    expect(states['Describe outcome']!.Catch[0].Next).toBe('Outcome not described');
+    expect(states['Outcome not described']!.Next).toBe('Notify outcome');
+    expect(states['Notify outcome']!.Catch[0].Next).toBe(states['Notify outcome']!.Next);
     expect(states['Release lock after rollback']!.Default).toBe('Release profile lock after rollback');
   });
 

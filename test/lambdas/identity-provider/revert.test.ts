@@ -78,28 +78,30 @@ describe('revertIdentityProvider', () => {
     expect(providerIn(world.account)).toBeUndefined();
   });
 
-  it('never deletes a provider whose tags name another execution, even if the receipt says created', async () => {
+  it('never deletes a provider whose tags name another execution, even if the receipt says created, and reports it left in place', async () => {
     const world = accountWithUpload();
     await seedProvider(world.account, NAME, METADATA_V2, tagsOfExecution('exec-earlier'));
     const before = world.account.snapshot();
 
     const report = await revertIdentityProvider(withReceipt(world, { action: 'created' }), deps(world.account));
 
-    expect(report.action).toBe('nothing-to-do');
-    expect(report.changes[0]).toMatch(/its tags do not name execution exec-0001/);
+    expect(report.action).toBe('left-in-place');
+    expect(report.leftInPlace?.[0]).toMatch(/its tags name another execution, so it was re-created since/);
     expect(operations(world.account, 'iam')).toEqual(['GetSAMLProvider']);
     expect(world.account.snapshot()).toEqual(before);
   });
 
-  it('never deletes an untagged provider', async () => {
+  it('deletes the provider its receipt says it created though IAM kept no tags on it (an IAM that drops tags), and says so', async () => {
     const world = accountWithUpload();
-    await seedProvider(world.account, NAME, METADATA_V2);
     const before = world.account.snapshot();
+    await seedProvider(world.account, NAME, METADATA_V2);
 
-    await expect(revertIdentityProvider(withReceipt(world, { action: 'created' }), deps(world.account))).resolves.toMatchObject({
-      action: 'nothing-to-do',
+    const report = await revertIdentityProvider(withReceipt(world, { action: 'created' }), deps(world.account));
+
+    expect(report).toMatchObject({
+      action: 'deleted',
+      changes: [expect.any(String), expect.stringMatching(/its tags did not name execution exec-0001/)],
     });
-    expect(iamWrites(world.account)).toEqual([]);
     expect(world.account.snapshot()).toEqual(before);
   });
 
@@ -211,6 +213,19 @@ describe('revertIdentityProvider', () => {
       await expect(revertIdentityProvider(withoutReceipt(world), deps(world.account))).resolves.toMatchObject({ action: 'deleted' });
       expect(inputsOf(world.account, 'DeleteSAMLProvider')).toEqual([{ SAMLProviderArn: ARN }]);
       expect(providerIn(world.account)).toBeUndefined();
+    });
+
+    it("leaves an untagged provider in place when only the journal says it set out to create one: it may be someone else's", async () => {
+      const world = accountWithUpload();
+      await journaled(world);
+      await seedProvider(world.account, NAME, METADATA_V2);
+      const before = world.account.snapshot();
+
+      await expect(revertIdentityProvider(withoutReceipt(world), deps(world.account))).resolves.toMatchObject({
+        action: 'left-in-place',
+        leftInPlace: [expect.stringMatching(/set out to create it, but its tags do not name this execution/)],
+      });
+      expect(world.account.snapshot()).toEqual(before);
     });
 
     it('has nothing to do when the journaled creation never happened', async () => {

@@ -138,7 +138,7 @@ describe('revertPolicy', () => {
     expect(stateOf(account)).toEqual(before);
   });
 
-  it('never deletes a policy its tags do not attribute to this execution, whatever the journal says', async () => {
+  it('never deletes a policy its tags do not attribute to this execution when only the journal says it set out to create it, and reports it left in place', async () => {
     const account = newAccount();
     const doc = makeDocument();
     await account.seed(async ({ iam, s3 }) => {
@@ -163,13 +163,15 @@ describe('revertPolicy', () => {
 
     const report = await revertPolicy(asRevertInput(doc), depsOf(account));
 
-    expect(report.action).toBe('nothing-to-do');
-    expect(report.changes).toEqual([`kept policy ${POLICY_ARN}: its tags say this execution did not create it`]);
+    expect(report.action).toBe('left-in-place');
+    expect(report.leftInPlace).toEqual([
+      expect.stringMatching(new RegExp(`^policy ${POLICY_ARN}: this execution set out to create it, but its tags do not name this execution`)),
+    ]);
     expect(account.mutatingCalls()).toEqual([]);
     expect(stateOf(account)).toEqual(before);
   });
 
-  it('keeps a policy it created once another role uses it too, and says so', async () => {
+  it('keeps a policy it created once another role uses it too, and reports it left in place', async () => {
     const account = await fresh.account();
     await account.seed(({ iam }) => createRole(iam, OTHER_ROLE));
     const deps = depsOf(account);
@@ -180,10 +182,10 @@ describe('revertPolicy', () => {
 
     const report = await revertPolicy(asRevertInput(doc, receipt), deps);
 
-    expect(report.action).toBe('restored');
-    expect(report.changes).toEqual([
-      `detached ${POLICY_ARN} from role ${ROLE}`,
-      expect.stringMatching(new RegExp(`^kept policy ${POLICY_ARN}: this execution created it, but it is now also attached to role/${OTHER_ROLE}`)),
+    expect(report.action).toBe('left-in-place');
+    expect(report.changes).toEqual([`detached ${POLICY_ARN} from role ${ROLE}`]);
+    expect(report.leftInPlace).toEqual([
+      expect.stringMatching(new RegExp(`^policy ${POLICY_ARN}: this execution created it, but it is now also attached to role/${OTHER_ROLE}`)),
     ]);
     expect(account.snapshot().iam.policies[POLICY_ARN]).toBeDefined();
     expect(attachedTo(account, ROLE)).toEqual([PREEXISTING]);
@@ -338,7 +340,7 @@ describe('revertPolicy', () => {
     expect(stateOf(account)).toEqual(after);
   });
 
-  it('reports a pre-existing policy deleted meanwhile instead of failing', async () => {
+  it('reports a pre-existing policy deleted meanwhile as left as it is (its previous version cannot come back), instead of failing', async () => {
     const account = await outdated.account();
     const deps = depsOf(account);
     const doc = outdated.doc();
@@ -347,7 +349,8 @@ describe('revertPolicy', () => {
     const mark = account.calls.length;
 
     await expect(revertPolicy(asRevertInput(doc, receipt), deps)).resolves.toMatchObject({
-      changes: [`policy ${POLICY_ARN} no longer exists: no version to restore`],
+      action: 'left-in-place',
+      leftInPlace: [`policy ${POLICY_ARN}: it existed before this execution and no longer does, so its previous default version cannot be restored`],
     });
     expect(changesSince(account, mark)).toEqual([]);
   });

@@ -152,24 +152,43 @@ describe('revertRole for a role this execution created', () => {
     }
   });
 
-  it('never deletes a role whose tags name another execution', async () => {
+  it('never deletes a role whose tags name another execution, and reports it left in place', async () => {
     const w = await accountForRoleStep();
     await roleOfThisExecution(w, { tags: tagsOfExecution('exec-earlier') });
     const before = w.account.snapshot();
 
     const report = await revertRole(withReceipt({ action: 'created' }), deps(w));
 
-    expect(report).toMatchObject({ action: 'nothing-to-do', changes: [expect.stringMatching(/its tags do not name execution exec-0001/)] });
+    expect(report).toMatchObject({ action: 'left-in-place', leftInPlace: [expect.stringMatching(/its tags name another execution/)] });
     expect(iamWrites(w.account)).toEqual([]);
     expect(w.account.snapshot()).toEqual(before);
   });
 
-  it('never deletes an untagged role (its tags read with ListRoleTags, as GetRole leaves Tags out)', async () => {
+  it("deletes the role its receipt's role id proves it created though IAM kept no tags on it, and says so", async () => {
     const w = await accountForRoleStep();
+    const before = w.account.snapshot();
+    await roleOfThisExecution(w, { tags: [] });
+    const roleId = w.account.snapshot().iam.roles[ROLE]!.roleId;
+
+    const report = await revertRole(withReceipt({ action: 'created', details: { roleName: ROLE, roleId } }), deps(w));
+
+    expect(report).toMatchObject({
+      action: 'deleted',
+      changes: expect.arrayContaining([expect.stringMatching(/its tags did not name execution exec-0001/)]),
+    });
+    expect(w.account.snapshot()).toEqual(before);
+  });
+
+  it("leaves an untagged role in place when nothing proves it is this execution's (its tags read with ListRoleTags, as GetRole leaves Tags out)", async () => {
+    const w = await accountForRoleStep();
+    await journaled(w);
     await roleOfThisExecution(w, { tags: [] });
     const before = w.account.snapshot();
 
-    await expect(revertRole(withReceipt({ action: 'created' }), deps(w))).resolves.toMatchObject({ action: 'nothing-to-do' });
+    await expect(revertRole(withoutReceipt(), deps(w))).resolves.toMatchObject({
+      action: 'left-in-place',
+      leftInPlace: [expect.stringMatching(/its tags do not name this execution/)],
+    });
     expect(operations(w.account, 'iam')).toEqual(['GetRole', 'ListRoleTags']);
     expect(w.account.snapshot()).toEqual(before);
   });
@@ -182,7 +201,7 @@ describe('revertRole for a role this execution created', () => {
 
     await expect(
       revertRole(withReceipt({ action: 'created', details: { roleName: ROLE, roleId: 'AROASOMEONEELSE000001' } }), deps(w)),
-    ).resolves.toMatchObject({ action: 'nothing-to-do' });
+    ).resolves.toMatchObject({ action: 'left-in-place', leftInPlace: [expect.stringMatching(/re-created since/)] });
     expect(iamWrites(w.account)).toEqual([]);
     expect(w.account.snapshot()).toEqual(before);
   });
@@ -315,7 +334,7 @@ describe('revertRole without a receipt (the apply step threw)', () => {
     await roleThatExistedBefore(w);
     const before = w.account.snapshot();
 
-    await expect(revertRole(withoutReceipt(), deps(w))).resolves.toMatchObject({ action: 'nothing-to-do' });
+    await expect(revertRole(withoutReceipt(), deps(w))).resolves.toMatchObject({ action: 'left-in-place' });
     expect(iamWrites(w.account)).toEqual([]);
     expect(w.account.snapshot()).toEqual(before);
   });

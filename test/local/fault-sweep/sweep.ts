@@ -1,7 +1,8 @@
+import { parseRollbackIncompleteCause } from '../../../lambdas/outcome/cause';
 import { STEP_NAMES, type StepName } from '../../../lambdas/steps';
 import type { LocalExecutionResult } from '../../../local/runner';
 import type { SimulatedAccount } from '../../../local/simulated-account';
-import { parseRollbackIncompleteCause, WORKFLOW_ERRORS } from '../../../statemachine/workflow-errors';
+import { WORKFLOW_ERRORS } from '../../../statemachine/workflow-errors';
 import { execute, resources, type StartingState, startingAccount } from '../workflow-harness';
 import { recordTally, type SweepTally } from './summary';
 
@@ -100,8 +101,14 @@ function judge(result: LocalExecutionResult, account: SimulatedAccount, base: Ba
     tally.provisioned += 1;
   } else if (result.error === WORKFLOW_ERRORS.rollbackIncomplete) {
     const cause = parseRollbackIncompleteCause(result.cause);
-    // What is left is the revert that failed and every one after it in the chain.
-    const failedAt = CHAIN.indexOf(cause.failedRevert);
+    // A revert failed for good (the simulated account keeps tags, so no revert needs to leave anything in place):
+    // what is left is that revert and every one after it in the chain.
+    expect({ label, failedRevert: cause.failedRevert, leftInPlace: cause.leftInPlace }).toEqual({
+      label,
+      failedRevert: expect.any(String),
+      leftInPlace: [],
+    });
+    const failedAt = CHAIN.indexOf(cause.failedRevert as StepName);
     expect({ label, stillToUndo: cause.stillToUndo }).toEqual({ label, stillToUndo: CHAIN.slice(failedAt) });
     // Every revert before the one that failed (later steps) did its work.
     for (const step of CHAIN.slice(0, failedAt)) {

@@ -1,0 +1,4 @@
+import { lambdaHandler } from '../shared/handler';
+import { outcomeFunction } from './step';
+
+export const handler = lambdaHandler(outcomeFunction);

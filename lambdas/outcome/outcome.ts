@@ -1,0 +1,198 @@
+import type { ExecutionDocument, Receipt, RevertReport } from '../shared/document';
+import { STEPS, type StepName } from '../steps';
+import { ENDINGS, type Ending, type Outcome, type RollbackIncompleteCause, type StateError } from './cause';
+
+export { ENDINGS, type Ending, type Outcome } from './cause';
+
+/** What the state machine hands the function: how the execution ends, its whole state, and its id. */
+export interface OutcomeEvent {
+  ending: Ending;
+  document: unknown;
+  executionId: string;
+}
+
+const SUBJECTS: Readonly<Record<Ending | 'rollbackIncomplete', string>> = {
+  rejected: 'SAML federation: metadata rejected',
+  lockNotTaken: 'SAML federation: profile busy, nothing changed',
+  planned: 'SAML federation: dry run plan',
+  provisioned: 'SAML federation: provisioned',
+  rolledBack: 'SAML federation: failed and rolled back',
+  rollbackIncomplete: 'SAML federation: ROLLBACK INCOMPLETE, action needed',
+};
+
+type State = Partial<ExecutionDocument> & {
+  input?: unknown;
+  rollbackIncomplete?: { failedRevert?: StepName; stillToUndo?: StepName[]; failure?: Partial<StateError>; revertFailure?: Partial<StateError> };
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A failure's cause as a person reads it. A deployed Lambda's failure reaches Step Functions as JSON (`errorType`,
+ * `errorMessage`, `trace`): the message alone, never the stack trace. A cause may also be missing altogether (an
+ * operator's SendTaskFailure without one).
+ */
+export function readableCause(cause: unknown): string {
+  if (typeof cause !== 'string' || cause === '') return '(no cause given)';
+  try {
+    const parsed: unknown = JSON.parse(cause);
+    if (isRecord(parsed) && typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // Not JSON: a sentence already.
+  }
+  return cause;
+}
+
+function stateError(value: unknown): StateError {
+  const error = isRecord(value) ? value : {};
+  return { Error: typeof error.Error === 'string' ? error.Error : 'Unknown', Cause: readableCause(error.Cause) };
+}
+
+function labelOf(step: StepName): string {
+  return STEPS.find((candidate) => candidate.name === step)?.label ?? step;
+}
+
+/**
+ * The verdict of a rollback, from what each revert reported and whether one of them failed for good: restored only
+ * when every revert ran and none left anything in place; otherwise Rollback.Incomplete, naming each item and why.
+ */
+export function rollbackVerdict(state: State): { Error: string; Cause: string; incomplete?: RollbackIncompleteCause } {
+  const failure = stateError(state.failure);
+  const reports = Object.values(state.reverts ?? {}).filter((report): report is RevertReport => isRecord(report));
+  const leftInPlace = reports.flatMap((report) =>
+    report.action === 'left-in-place' ? (report.leftInPlace ?? ['(no reason given)']).map((what) => ({ step: report.step, what })) : [],
+  );
+  const stopped = state.rollbackIncomplete;
+  if (!stopped && leftInPlace.length === 0) {
+    return {
+      Error: 'Provisioning.RolledBack',
+      Cause: `${failure.Error}: ${failure.Cause}. Every change this execution made was reverted; the account is as it was before.`,
+    };
+  }
+  const incomplete: RollbackIncompleteCause = {
+    failure,
+    stillToUndo: stopped?.stillToUndo ?? [],
+    leftInPlace,
+    ...(stopped?.failedRevert ? { failedRevert: stopped.failedRevert, revertFailure: stateError(stopped.revertFailure) } : {}),
+  };
+  return { Error: 'Rollback.Incomplete', Cause: JSON.stringify(incomplete), incomplete };
+}
+
+/** The Rollback.Incomplete cause in words: what started the rollback, what stopped it, and each thing left to do. */
+export function describeRollbackIncomplete(cause: RollbackIncompleteCause): string[] {
+  const label = (step: StepName) => labelOf(step).toLowerCase();
+  const lines = [
+    cause.failedRevert && cause.revertFailure
+      ? `Provisioning failed (${cause.failure.Error}: ${cause.failure.Cause}) and the rollback stopped: reverting the ${label(cause.failedRevert)} failed (${cause.revertFailure.Error}: ${cause.revertFailure.Cause}).`
+      : `Provisioning failed (${cause.failure.Error}: ${cause.failure.Cause}); the rollback ran, but left something in place.`,
+  ];
+  if (cause.stillToUndo.length > 0) lines.push(`Still to undo by hand, in this order: ${cause.stillToUndo.map(label).join(', then ')}.`);
+  for (const item of cause.leftInPlace) lines.push(`Left in place by the ${label(item.step)} revert: ${item.what}.`);
+  return lines;
+}
+
+function source(state: State): string {
+  const request = state.request;
+  if (request) return `s3://${request.bucket}/${request.key}?versionId=${request.versionId}`;
+  return `the input ${JSON.stringify(state.input ?? null).slice(0, 300)}`;
+}
+
+function receiptLines(receipts: ExecutionDocument['receipts']): string[] {
+  return STEPS.flatMap((step) => {
+    const receipt = receipts?.[step.name] as Receipt | undefined;
+    if (!receipt) return [];
+    return [`${step.label}: ${receipt.action} ${receipt.arn}`, ...receipt.changes.map((change) => `  - ${change}`)];
+  });
+}
+
+function revertLines(reverts: ExecutionDocument['reverts']): string[] {
+  return [...STEPS].reverse().flatMap((step) => {
+    const report = reverts?.[step.name];
+    if (!report) return [];
+    return [
+      `${step.label}: ${report.action}`,
+      ...report.changes.map((change) => `  - ${change}`),
+      ...(report.leftInPlace ?? []).map((what) => `  ! left in place: ${what}`),
+    ];
+  });
+}
+
+/**
+ * How the execution ends, in words a person reads (the notification), and for a rollback the verdict the execution
+ * fails with. Built once, here, for every ending, so no message carries raw JSON or a stack trace.
+ */
+export function describeOutcome(event: OutcomeEvent): Outcome {
+  const state = (isRecord(event.document) ? event.document : {}) as State;
+  const header = [...(state.request ? [`Profile: ${state.request.profile}`] : []), `Source: ${source(state)}`, `Execution: ${event.executionId}`];
+  const warnings = (state.metadata?.warnings ?? []).map((warning) => `Warning: ${warning}`);
+  switch (event.ending) {
+    case 'rejected': {
+      const failure = stateError(state.failure);
+      return {
+        subject: SUBJECTS.rejected,
+        message: ['Outcome: REJECTED, nothing was changed', ...header, `Error: ${failure.Error}`, `Why: ${failure.Cause}`].join('\n'),
+      };
+    }
+    case 'lockNotTaken': {
+      const failure = stateError(state.failure);
+      return {
+        subject: SUBJECTS.lockNotTaken,
+        message: ['Outcome: NOT STARTED, nothing was changed', ...header, `Error: ${failure.Error}`, `Why: ${failure.Cause}`].join('\n'),
+      };
+    }
+    case 'planned':
+      return {
+        subject: SUBJECTS.planned,
+        message: ['Outcome: DRY RUN, nothing was changed', ...header, ...warnings, 'Plan:', ...receiptLines(state.receipts)].join('\n'),
+      };
+    case 'provisioned':
+      return { subject: SUBJECTS.provisioned, message: ['Outcome: PROVISIONED', ...header, ...warnings, ...receiptLines(state.receipts)].join('\n') };
+    case 'rolledBack': {
+      const verdict = rollbackVerdict(state);
+      const failure = stateError(state.failure);
+      if (verdict.incomplete) {
+        return {
+          subject: SUBJECTS.rollbackIncomplete,
+          Error: verdict.Error,
+          Cause: verdict.Cause,
+          message: [
+            'Outcome: ROLLBACK INCOMPLETE, action needed',
+            ...header,
+            ...describeRollbackIncomplete(verdict.incomplete),
+            'Reverts:',
+            ...revertLines(state.reverts),
+          ].join('\n'),
+        };
+      }
+      return {
+        subject: SUBJECTS.rolledBack,
+        Error: verdict.Error,
+        Cause: verdict.Cause,
+        message: [
+          'Outcome: ROLLED BACK, the account is as it was before',
+          ...header,
+          `Error: ${failure.Error}`,
+          `Why: ${failure.Cause}`,
+          'Reverts:',
+          ...revertLines(state.reverts),
+        ].join('\n'),
+      };
+    }
+  }
+}
+
+/** Checks the state machine's input to the function; an ending it does not know is a mismatch with the ASL file. */
+export function parseOutcomeEvent(event: unknown): OutcomeEvent {
+  const value = isRecord(event) ? event : {};
+  const ending = value.ending;
+  if (typeof ending !== 'string' || !(ENDINGS as readonly string[]).includes(ending)) {
+    throw new Error(`outcome: "ending" must be one of ${ENDINGS.join(', ')}, got ${JSON.stringify(ending)}`);
+  }
+  return {
+    ending: ending as Ending,
+    document: value.document,
+    executionId: typeof value.executionId === 'string' ? value.executionId : '(unknown execution)',
+  };
+}
