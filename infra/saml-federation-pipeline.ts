@@ -5,7 +5,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Match, Rule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel as BundlingLogLevel, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -43,8 +43,8 @@ export interface SamlFederationPipelineProps {
    */
   readonly logExecutionData?: boolean;
   /**
-   * How long replaced object versions, `backups/` and `journal/` entries are kept. Must outlast the longest
-   * execution (a manual-mapping profile can wait `manualTimeoutSeconds`), since reverts read the journal.
+   * How long replaced object versions and `backups/` of replaced provider metadata are kept. Must outlast the longest
+   * execution (a manual-mapping profile can wait `manualTimeoutSeconds`), since a revert reads its backup.
    * @default Duration.days(90)
    */
   readonly oldVersionRetention?: Duration;
@@ -63,7 +63,7 @@ export interface SamlFederationPipelineProps {
    */
   readonly identityCenterRegion?: string;
   /**
-   * What happens to the stateful resources (metadata and access-log buckets, lock table, log groups, topic key) when
+   * What happens to the stateful resources (metadata and access-log buckets, lock and record tables, log groups, topic key) when
    * they leave the stack. The buckets hold the audit trail of every change to IAM. @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -71,8 +71,11 @@ export interface SamlFederationPipelineProps {
 
 /** Lambda refuses a function whose environment variables exceed 4 KB in total (keys and values). */
 const LAMBDA_ENVIRONMENT_LIMIT = 4096;
-/** Room for values that are tokens at synth time: a bucket name (63), an account id (12), a partition (10). */
-const TOKEN_ALLOWANCE = 63 + 12 + 10;
+/**
+ * Room for values that are tokens at synth time: a bucket name (63), an account id (12), a partition (10) and the
+ * record table's generated name (<stack>-<construct path>-<suffix>; 128 covers stack names up to about 60 characters).
+ */
+const TOKEN_ALLOWANCE = 63 + 12 + 10 + 128;
 
 /** An output id from a profile name (lowercase, digits, hyphens). */
 function pascal(name: string): string {
@@ -95,6 +98,8 @@ export class SamlFederationPipeline extends Construct {
   public readonly topic: Topic;
   public readonly topicKey: Key;
   public readonly lockTable: Table;
+  /** The pipeline's record of what its executions did (journal entries, saved mappings): only its function roles write it. */
+  public readonly recordTable: Table;
   public readonly deadLetterQueue: Queue;
   /** The workflow's Lambda functions, by their key in the step registry (lambdas/steps.ts), e.g. `roleApply`. */
   public readonly functions: Readonly<Record<string, NodejsFunction>>;
@@ -124,6 +129,16 @@ export class SamlFederationPipeline extends Construct {
       encryption: TableEncryption.AWS_MANAGED,
       removalPolicy,
     });
+    // Kept out of the metadata bucket, where anyone who may upload metadata could write: a revert restores what these
+    // records say, so only the step functions' roles write them, each only under its own keys (lambdas/shared/records.ts).
+    this.recordTable = new Table(this, 'RecordTable', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      removalPolicy,
+    });
     [this.topicKey, this.topic] = this.createTopic(removalPolicy, props.notificationEmails ?? []);
     this.functions = this.createFunctions(logRetention, removalPolicy, props.identityCenterRegion);
     this.stateMachine = this.createStateMachine(logRetention, removalPolicy, props.logExecutionData ?? false);
@@ -141,6 +156,7 @@ export class SamlFederationPipeline extends Construct {
     );
 
     this.allowAlarmsToPublish();
+    this.guardBookkeeping();
     this.createOutputs();
   }
 
@@ -165,6 +181,34 @@ export class SamlFederationPipeline extends Construct {
     );
   }
 
+  /**
+   * Whoever may upload metadata may write the bucket; the bucket policy keeps them to `metadata/<profile>/` and keeps
+   * everyone but the pipeline's function roles out of the rest (the backups of replaced provider metadata, which a
+   * revert restores). Explicit denies, so no identity policy in the account can grant around them.
+   */
+  private guardBookkeeping(): void {
+    const objects = (prefix: string) => this.bucket.arnForObjects(`${prefix}*`);
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'DenyUploadsOutsideProfileFolders',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        notResources: [...Object.keys(this.config.profiles).map((name) => objects(`metadata/${name}/`)), objects('backups/')],
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'DenyBookkeepingWritesButThePipelines',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+        notResources: [objects('metadata/')],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': FUNCTIONS.map((fn) => this.functionOf(fn).role?.roleArn ?? '') } },
+      }),
+    );
+  }
+
   /** cdk-nag's S1 (server access logging) accepts this bucket without logs of its own: it is another bucket's log destination. */
   private createAccessLogsBucket(removalPolicy: RemovalPolicy, expiration: Duration): Bucket {
     return new Bucket(this, 'AccessLogsBucket', {
@@ -184,8 +228,8 @@ export class SamlFederationPipeline extends Construct {
       versioned: true,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
-      // SSE-S3 rather than KMS: IdP metadata is public by design (an entity id and signing certificates), and the
-      // journal holds trust policies and attribute configuration, not secrets. A customer managed key would add a
+      // SSE-S3 rather than KMS: IdP metadata is public by design (an entity id and signing certificates), and so are
+      // the backups of replaced provider metadata. A customer managed key would add a
       // kms grant to every function for no confidentiality gain.
       encryption: BucketEncryption.S3_MANAGED,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -194,7 +238,6 @@ export class SamlFederationPipeline extends Construct {
       lifecycleRules: [
         { id: 'ExpireReplacedVersions', noncurrentVersionExpiration: retention, abortIncompleteMultipartUploadAfter: Duration.days(7) },
         { id: 'ExpireMetadataBackups', prefix: 'backups/', expiration: retention },
-        { id: 'ExpireJournal', prefix: 'journal/', expiration: retention },
         { id: 'RemoveExpiredDeleteMarkers', expiredObjectDeleteMarker: true },
       ],
       removalPolicy,
@@ -326,6 +369,7 @@ export class SamlFederationPipeline extends Construct {
     const environment: Record<string, string> = {
       PROFILES: JSON.stringify(this.config),
       METADATA_BUCKET: this.bucket.bucketName,
+      RECORD_TABLE: this.recordTable.tableName,
       ACCOUNT_ID: stack.account,
       PARTITION: stack.partition,
       POWERTOOLS_SERVICE_NAME: this.config.pipelineName,
@@ -333,7 +377,13 @@ export class SamlFederationPipeline extends Construct {
       ...(identityCenterRegion ? { IDENTITY_CENTER_REGION: identityCenterRegion } : {}),
     };
     checkEnvironmentSize(environment);
-    const scope = { partition: stack.partition, account: stack.account, bucketArn: this.bucket.bucketArn, config: this.config };
+    const scope: PermissionScope = {
+      partition: stack.partition,
+      account: stack.account,
+      bucketArn: this.bucket.bucketArn,
+      recordTableArn: this.recordTable.tableArn,
+      config: this.config,
+    };
     const functions: Record<string, NodejsFunction> = {};
     for (const fn of FUNCTIONS) {
       const { role, logGroup } = this.functionRoleAndLogs(fn, scope, retention, removalPolicy);
@@ -431,7 +481,7 @@ export class SamlFederationPipeline extends Construct {
   }
 }
 
-/** Reverts read journal entries and backups while an execution runs; they must not expire under it. */
+/** Reverts read backups of replaced provider metadata while an execution runs; they must not expire under it. */
 function checkRetention(config: FederationConfig, retention: Duration): void {
   const longestWaitSeconds = Math.max(
     0,
@@ -442,7 +492,7 @@ function checkRetention(config: FederationConfig, retention: Duration): void {
   const minimumDays = Math.ceil((longestWaitSeconds + LOCK_MARGIN_SECONDS) / 86_400) + 1;
   if (retention.toDays({ integral: false }) < minimumDays) {
     throw new ConfigInvalidError(
-      `oldVersionRetention: ${retention.toDays({ integral: false })} days is shorter than the longest execution (${minimumDays} days, set by the largest manualTimeoutSeconds); journal entries would expire before their revert reads them`,
+      `oldVersionRetention: ${retention.toDays({ integral: false })} days is shorter than the longest execution (${minimumDays} days, set by the largest manualTimeoutSeconds); backups of replaced provider metadata would expire before their revert reads them`,
     );
   }
 }

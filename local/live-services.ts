@@ -1,6 +1,7 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { returned } from '../lambdas/shared/errors';
 import { awsClients } from '../lambdas/shared/handler';
+import { MemoryRecordStore } from '../lambdas/shared/records';
 import { LOCK_HELD } from '../statemachine/workflow-errors';
 import type { LocalServices } from './runner';
 
@@ -17,7 +18,8 @@ export async function liveServices(bucket: string, print: (line: string) => void
   const locks = new Map<string, { owner: string; expiresAt: string }>();
   return {
     // As in the deployed functions: IAM Identity Center may live in another region than the bucket.
-    clients: awsClients({ region, identityCenterRegion: process.env.IDENTITY_CENTER_REGION }),
+    // The journal lives as long as the run: a live run deploys no record table, and no other process reads it.
+    clients: awsClients({ region, identityCenterRegion: process.env.IDENTITY_CENTER_REGION, recordTable: new MemoryRecordStore() }),
     environment: { account: returned(identity.Account, 'the account (STS GetCallerIdentity)'), region, partition, bucket },
     takeLock(item, now) {
       const held = locks.get(item.profile);

@@ -35,8 +35,13 @@ export const LAMBDA_SERVICE_ERRORS: readonly string[] = [
  * AWS answers that mean "try again", as the steps' clients name them: IAM ('Throttling', ServiceFailureException,
  * ConcurrentModificationException), S3 (SlowDown, InternalError, ServiceUnavailable, RequestTimeout), IAM Identity
  * Center's sso-admin (ThrottlingException) and its console API through the adapter (Mapping.Throttled,
- * Mapping.ServiceError).
+ * Mapping.ServiceError), the record table's DynamoDB (ProvisionedThroughputExceededException, RequestLimitExceeded,
+ * ThrottlingException, InternalServerError) and a record written by another attempt between a read and its
+ * conditional write (Records.Conflict: the retried step reads it afresh).
  */
+/** A record changed between its read and its conditional write (lambdas/shared/records.ts). */
+export const RECORDS_CONFLICT = 'Records.Conflict';
+
 export const TRANSIENT_AWS_ERRORS: readonly string[] = [
   'Throttling',
   'ThrottlingException',
@@ -47,6 +52,10 @@ export const TRANSIENT_AWS_ERRORS: readonly string[] = [
   'ServiceUnavailable',
   'RequestTimeout',
   ...RETRYABLE_MAPPING_ERRORS,
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  RECORDS_CONFLICT,
 ];
 
 /** The lock's conditional put or delete failed: another execution holds the profile (DynamoDB integration's name). */

@@ -1,8 +1,8 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import type { ExecutionDocument } from '../shared/document';
 import { readJournal, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
+import type { RecordStore } from '../shared/records';
 import { partsToWrite, readCurrentConfiguration, writePart } from './current';
 import { locateApplication } from './locate';
 import {
@@ -20,9 +20,10 @@ import { readSavedState, saveState } from './state';
 import type { SwbApi } from './swb-api';
 
 export interface AttributeMappingDeps {
+  /** The pipeline's record table: this execution's journal and the mapping the pipeline last wrote. */
+  records: RecordStore;
   ssoAdmin: SSOAdminClient;
   swb: SwbApi;
-  s3: S3Client;
   now?: () => Date;
 }
 
@@ -32,7 +33,7 @@ const STEP = 'attributeMapping' as const;
 async function readPrevious(deps: AttributeMappingDeps, doc: ExecutionDocument, instanceId: string): Promise<PreviousMapping> {
   const fromApi = await readCurrentConfiguration(deps.swb, instanceId);
   if (fromApi) return { source: 'api', configuration: fromApi };
-  const saved = await readSavedState(deps.s3, doc.request, instanceId);
+  const saved = await readSavedState(deps.records, doc.request, instanceId);
   if (saved) return { source: 'pipeline-state', configuration: saved.configuration };
   return { source: 'unknown' };
 }
@@ -125,7 +126,7 @@ export async function applyAttributeMapping(doc: ExecutionDocument, deps: Attrib
   }
 
   // A retry of this execution must keep the configuration from before its first attempt, not a half-written one.
-  const journaled = await readJournal<PreviousMapping>(deps.s3, request, STEP);
+  const journaled = await readJournal<PreviousMapping>(deps.records, request, STEP);
   if (alreadyEqual && !journaled) {
     logger.info('attribute mapping already matches', { applicationArn: located.applicationArn, source: current.source });
     return receipt('unchanged', [], current);
@@ -137,11 +138,11 @@ export async function applyAttributeMapping(doc: ExecutionDocument, deps: Attrib
   for (const part of partsToWrite(current.configuration, next)) {
     attempted.add(part);
     details.attempted = [...attempted];
-    await writeJournal<PreviousMapping>(deps.s3, request, { step: STEP, intent: changes, previous, details: { ...details } }, now);
+    await writeJournal<PreviousMapping>(deps.records, request, { step: STEP, intent: changes, previous, details: { ...details } }, now);
     await writePart(deps.swb, instanceId, part, next);
   }
   details.attempted = [...attempted];
-  await saveState(deps.s3, request, { applicationArn: located.applicationArn, instanceId, configuration: next, writtenBy: 'apply' }, now);
+  await saveState(deps.records, request, { applicationArn: located.applicationArn, instanceId, configuration: next, writtenBy: 'apply' }, now);
   logger.info('attribute mapping written', { applicationArn: located.applicationArn, parts: details.attempted, previousSource: previous.source });
   return receipt('updated', [...changes, ...relayStateLines], previous);
 }

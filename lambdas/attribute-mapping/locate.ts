@@ -90,7 +90,7 @@ async function findByDisplayName(ssoAdmin: SSOAdminClient, instanceArn: string, 
 }
 
 /** The application's ARN as configured, or found by display name in the (configured or only) instance. */
-async function applicationArnOf(
+export async function applicationArnOf(
   ssoAdmin: SSOAdminClient,
   application: ResolvedProfile['application'],
   scope: LookupScope,

@@ -3,7 +3,8 @@ import { readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import type { AttributeMappingDeps } from './apply';
 import { partsToWrite, readCurrentConfiguration, writePart } from './current';
-import { describeChanges, type MappingConfiguration, withoutAttributes } from './mapping';
+import { applicationArnOf } from './locate';
+import { describeChanges, instanceIdFromApplicationArn, type MappingConfiguration, withoutAttributes } from './mapping';
 import type { AttributeMappingDetails, AttributeMappingReceipt, MappingPart, PreviousMapping } from './receipt';
 import { readSavedState, saveState } from './state';
 
@@ -35,7 +36,7 @@ async function findApplied(
       return nothing([`the apply step's action was ${receipt.action}: no mapping was written`]);
     return { previous: receipt.previous ?? { source: 'unknown' }, details: receipt.details };
   }
-  const journal = await readJournal<PreviousMapping>(deps.s3, doc.request, STEP);
+  const journal = await readJournal<PreviousMapping>(deps.records, doc.request, STEP);
   if (!journal) return nothing(['the apply step wrote no mapping (no receipt, no journal entry)']);
   return { previous: journal.previous ?? { source: 'unknown' }, details: journal.details as AttributeMappingDetails };
 }
@@ -53,6 +54,25 @@ export async function revertAttributeMapping(doc: ExecutionDocument, deps: Attri
   if ('action' in found) return found;
   const { previous, details } = found;
   const { instanceId } = details;
+
+  // A revert writes only to the profile's own application, whatever a record names: the mapping functions may call
+  // the console API for any application (it has no resource-level permissions), so this check is the boundary.
+  const own = await applicationArnOf(deps.ssoAdmin, doc.profile.application, {
+    account: request.account,
+    region: request.region,
+    profile: doc.profile.name,
+  });
+  if (own.applicationArn !== details.applicationArn || instanceIdFromApplicationArn(own.applicationArn) !== instanceId) {
+    logger.warn('recorded application is not the profile application; mapping not restored', { recorded: details.applicationArn, instanceId, own });
+    return {
+      step: STEP,
+      action: 'left-in-place',
+      changes: [],
+      leftInPlace: [
+        `the mapping was not restored: the record names application ${details.applicationArn} (console instance ${instanceId}), not profile ${doc.profile.name}'s application ${own.applicationArn}; check both applications in the IAM Identity Center console`,
+      ],
+    };
+  }
 
   const current = await readCurrentConfiguration(deps.swb, instanceId);
   const notes: string[] = [];
@@ -73,7 +93,7 @@ export async function revertAttributeMapping(doc: ExecutionDocument, deps: Attri
     parts = partsToWrite(current, target);
     if (parts.length === 0) return nothing([`the mapping of "${details.applicationName}" already is the previous one`, ...notes]);
   } else {
-    const saved = await readSavedState(deps.s3, request, instanceId);
+    const saved = await readSavedState(deps.records, request, instanceId);
     if (saved?.writtenBy === 'revert' && saved.executionName === request.executionName) {
       return nothing([`this execution already restored the mapping of "${details.applicationName}"`]);
     }
@@ -83,7 +103,7 @@ export async function revertAttributeMapping(doc: ExecutionDocument, deps: Attri
   }
 
   for (const part of parts) await writePart(deps.swb, instanceId, part, target);
-  await saveState(deps.s3, request, { applicationArn: details.applicationArn, instanceId, configuration: target, writtenBy: 'revert' }, now);
+  await saveState(deps.records, request, { applicationArn: details.applicationArn, instanceId, configuration: target, writtenBy: 'revert' }, now);
   logger.info('attribute mapping restored', { applicationArn: details.applicationArn, parts, previousSource: previous.source });
   const restoredFrom =
     previous.source === 'api'

@@ -1,12 +1,11 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ExecutionRequest } from '../shared/document';
-import { objectText } from '../shared/journal';
+import type { RecordKey, RecordStore } from '../shared/records';
 import type { MappingConfiguration } from './mapping';
 import { parseResponseConfig, parseResponseSchemaConfig } from './swb-client';
 
 /**
- * The configuration the pipeline last wrote for a profile, kept in the bucket because the console API may not return
- * the current one: the next apply merges onto it and a revert restores it.
+ * The configuration the pipeline last wrote for a profile, kept in the pipeline's record table because the console API
+ * may not return the current one: the next apply merges onto it and a revert restores it.
  */
 export interface SavedMappingState {
   profile: string;
@@ -19,20 +18,15 @@ export interface SavedMappingState {
   writtenAt: string;
 }
 
-export function stateKey(profile: string): string {
-  return `state/${profile}/attribute-mapping.json`;
+export function stateKey(profile: string): RecordKey {
+  return { pk: `state#${profile}`, sk: 'attributeMapping' };
 }
 
 /** The saved state for this profile and console instance, or undefined (none yet, another application, unreadable). */
-export async function readSavedState(s3: S3Client, request: ExecutionRequest, instanceId: string): Promise<SavedMappingState | undefined> {
-  let text: string;
-  try {
-    const key = stateKey(request.profile);
-    text = await objectText(await s3.send(new GetObjectCommand({ Bucket: request.bucket, Key: key })), `s3://${request.bucket}/${key}`);
-  } catch (error) {
-    if ((error as Error).name === 'NoSuchKey' || (error as Error).name === 'NotFound') return undefined;
-    throw error;
-  }
+export async function readSavedState(records: RecordStore, request: ExecutionRequest, instanceId: string): Promise<SavedMappingState | undefined> {
+  const stored = await records.get(stateKey(request.profile));
+  if (!stored) return undefined;
+  const text = stored.body;
   let saved: Partial<SavedMappingState>;
   try {
     saved = JSON.parse(text) as Partial<SavedMappingState>;
@@ -48,18 +42,12 @@ export async function readSavedState(s3: S3Client, request: ExecutionRequest, in
 }
 
 export async function saveState(
-  s3: S3Client,
+  records: RecordStore,
   request: ExecutionRequest,
   state: Omit<SavedMappingState, 'profile' | 'executionName' | 'writtenAt'>,
   now: () => Date = () => new Date(),
 ): Promise<void> {
   const body: SavedMappingState = { ...state, profile: request.profile, executionName: request.executionName, writtenAt: now().toISOString() };
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: request.bucket,
-      Key: stateKey(request.profile),
-      Body: JSON.stringify(body, null, 2),
-      ContentType: 'application/json',
-    }),
-  );
+  const key = stateKey(request.profile);
+  await records.put(key, JSON.stringify(body), (await records.get(key))?.revision);
 }

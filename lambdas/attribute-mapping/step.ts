@@ -51,7 +51,7 @@ function mappingPermissions(direction: 'apply' | 'revert'): PipelineFunction['pe
       );
     }
     const sid = direction === 'apply' ? 'JournalAndSavedMapping' : 'ReadJournalRestoreSavedMapping';
-    return g.objects(sid, ['s3:GetObject', 's3:PutObject'], ['journal', 'state']).listBucket().result();
+    return g.records(sid, ['journal', 'state']).result();
   };
 }
 

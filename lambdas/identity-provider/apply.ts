@@ -1,13 +1,13 @@
-import { createHash } from 'node:crypto';
 import { CreateSAMLProviderCommand, type IAMClient, UpdateSAMLProviderCommand } from '@aws-sdk/client-iam';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { samlProviderArn, sourceUri } from '../shared/arns';
 import type { ExecutionDocument, Receipt } from '../shared/document';
 import { type JournalEntry, readJournal, readMetadataDocument, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
+import type { RecordStore } from '../shared/records';
 import { createdByExecution, pipelineTags } from '../shared/tags';
 import { IdentityProviderQuotaExceededError } from './errors';
-import { backupKey, getSamlProvider, type IdentityProviderPrevious, sameMetadataDocument } from './provider';
+import { backupKey, getSamlProvider, type IdentityProviderPrevious, sameMetadataDocument, sha256 } from './provider';
 
 /**
  * IAM actions: iam:GetSAMLProvider, iam:CreateSAMLProvider, iam:TagSAMLProvider (CreateSAMLProvider with Tags),
@@ -16,6 +16,8 @@ import { backupKey, getSamlProvider, type IdentityProviderPrevious, sameMetadata
  * s3:PutObject on backups/*, s3:ListBucket (a missing journal entry reads as NoSuchKey rather than AccessDenied).
  */
 export interface IdentityProviderDeps {
+  /** The pipeline's record table: this execution's journal. */
+  records: RecordStore;
   iam: IAMClient;
   s3: S3Client;
   now?: () => Date;
@@ -41,7 +43,7 @@ export async function applyIdentityProvider(doc: ExecutionDocument, deps: Identi
   const [current, desired, earlier] = await Promise.all([
     getSamlProvider(deps.iam, arn),
     readMetadataDocument(deps.s3, request),
-    request.dryRun ? undefined : readJournal<IdentityProviderPrevious>(deps.s3, request, 'identityProvider'),
+    request.dryRun ? undefined : readJournal<IdentityProviderPrevious>(deps.records, request, 'identityProvider'),
   ]);
   const receipt = (
     action: Receipt['action'],
@@ -61,7 +63,12 @@ export async function applyIdentityProvider(doc: ExecutionDocument, deps: Identi
   if (current === undefined) {
     if (request.dryRun) return receipt('planned', [`would create SAML provider ${name} from ${source}`], 'create');
     if (earlier === undefined) {
-      await writeJournal(deps.s3, request, { step: 'identityProvider', intent: [`create SAML provider ${name}`], details: { arn, name } }, deps.now);
+      await writeJournal(
+        deps.records,
+        request,
+        { step: 'identityProvider', intent: [`create SAML provider ${name}`], details: { arn, name } },
+        deps.now,
+      );
     }
     await createProvider(deps.iam, doc, desired);
     logger.info('created SAML provider', { arn });
@@ -95,11 +102,11 @@ export async function applyIdentityProvider(doc: ExecutionDocument, deps: Identi
   );
   const previous: IdentityProviderPrevious = {
     backup: stored.VersionId === undefined ? backup : { ...backup, versionId: stored.VersionId },
-    sha256: createHash('sha256').update(currentDocument, 'utf8').digest('hex'),
+    sha256: sha256(currentDocument),
     characters: currentDocument.length,
   };
   await writeJournal(
-    deps.s3,
+    deps.records,
     request,
     { step: 'identityProvider', intent: [`replace the metadata of SAML provider ${name}`], previous, details: { arn, name } },
     deps.now,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { GetSAMLProviderCommand, type GetSAMLProviderCommandOutput, type IAMClient } from '@aws-sdk/client-iam';
 import type { ExecutionRequest } from '../shared/document';
 
@@ -15,6 +16,11 @@ export interface IdentityProviderPrevious {
   /** Hex SHA-256 and length of the replaced document, so people can recognise it without downloading it. */
   sha256: string;
   characters: number;
+}
+
+/** Hex SHA-256 of a document's UTF-8 text: how a backup is recorded, and checked before it is restored. */
+export function sha256(document: string): string {
+  return createHash('sha256').update(document, 'utf8').digest('hex');
 }
 
 export function backupKey(request: Pick<ExecutionRequest, 'executionName'>): string {

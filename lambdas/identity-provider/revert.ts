@@ -4,9 +4,10 @@ import { samlProviderArn } from '../shared/arns';
 import type { ExecutionDocument, Receipt, RevertReport } from '../shared/document';
 import { objectText, readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
+import type { RecordStore } from '../shared/records';
 import { taggedExecution } from '../shared/tags';
 import { IdentityProviderVanishedError } from './errors';
-import { getSamlProvider, type IdentityProviderPrevious, type MetadataBackup, sameMetadataDocument } from './provider';
+import { getSamlProvider, type IdentityProviderPrevious, type MetadataBackup, sameMetadataDocument, sha256 } from './provider';
 
 /**
  * IAM actions: iam:GetSAMLProvider, iam:UpdateSAMLProvider, iam:DeleteSAMLProvider on the profiles' providers.
@@ -14,6 +15,8 @@ import { getSamlProvider, type IdentityProviderPrevious, type MetadataBackup, sa
  * as NoSuchKey rather than AccessDenied).
  */
 export interface IdentityProviderRevertDeps {
+  /** The pipeline's record table: this execution's journal. */
+  records: RecordStore;
   iam: IAMClient;
   s3: S3Client;
 }
@@ -29,7 +32,7 @@ type WhatApplyDid = ({ kind: 'created'; arn: string } | { kind: 'updated'; arn: 
  * restores the backed-up document of a provider that existed before. Safe to run twice.
  */
 export async function revertIdentityProvider(doc: ExecutionDocument, deps: IdentityProviderRevertDeps): Promise<RevertReport> {
-  const found = await whatApplyDid(doc, deps.s3);
+  const found = await whatApplyDid(doc, deps.records);
   if (typeof found === 'string') return nothingToDo(found);
   const name = doc.profile.identityProvider.name;
   const current = await getSamlProvider(deps.iam, found.arn);
@@ -65,6 +68,18 @@ export async function revertIdentityProvider(doc: ExecutionDocument, deps: Ident
     );
   }
   const backup = await readBackup(deps.s3, found.previous.backup);
+  // The record of the replaced document (its SHA-256) lives where only the pipeline writes; the backup's bytes live in
+  // the bucket. A backup that no longer hashes to the record is not what apply read from IAM: restoring it could install
+  // an identity provider of someone else's choosing, so the provider keeps this execution's metadata and the rollback
+  // says why.
+  const hash = sha256(backup);
+  if (hash !== found.previous.sha256) {
+    logger.warn('metadata backup does not match its recorded SHA-256; not restored', { arn: found.arn, backup: found.previous.backup });
+    return leftInPlace(
+      `SAML provider ${name} (${found.arn}) keeps this execution's metadata: its backup at ${location} has SHA-256 ${hash}, not the ${found.previous.sha256} recorded when it was taken, ` +
+        'so it was not restored. Find the previous document (the bucket keeps earlier versions) and restore it by hand (aws iam update-saml-provider).',
+    );
+  }
   if (sameMetadataDocument(current.SAMLMetadataDocument ?? '', backup)) {
     return nothingToDo(`SAML provider ${name} already has its previous metadata`);
   }
@@ -74,7 +89,7 @@ export async function revertIdentityProvider(doc: ExecutionDocument, deps: Ident
 }
 
 /** What the apply step changed, or a sentence saying why there is nothing to undo. */
-async function whatApplyDid(doc: ExecutionDocument, s3: S3Client): Promise<WhatApplyDid | string> {
+async function whatApplyDid(doc: ExecutionDocument, records: RecordStore): Promise<WhatApplyDid | string> {
   const receipt = doc.receipts?.identityProvider as Receipt<IdentityProviderPrevious> | undefined;
   if (receipt !== undefined) {
     if (receipt.action === 'created') return { kind: 'created', arn: receipt.arn, from: 'receipt' };
@@ -85,7 +100,7 @@ async function whatApplyDid(doc: ExecutionDocument, s3: S3Client): Promise<WhatA
   }
   // No receipt (the step threw, possibly after its first change), or an 'unchanged' one from a retried attempt that
   // found an earlier attempt's change already made: the journal says what this execution was about to change.
-  const entry = await readJournal<IdentityProviderPrevious>(s3, doc.request, 'identityProvider');
+  const entry = await readJournal<IdentityProviderPrevious>(records, doc.request, 'identityProvider');
   if (entry === undefined) {
     return receipt === undefined
       ? 'the IdentityProvider step made no change (no receipt, no journal entry)'
@@ -97,9 +112,10 @@ async function whatApplyDid(doc: ExecutionDocument, s3: S3Client): Promise<WhatA
     : { kind: 'updated', arn, previous: entry.previous, from: 'journal' };
 }
 
+/** The backup as apply stored it: the recorded object version when the bucket keeps versions (the pipeline's does). */
 async function readBackup(s3: S3Client, backup: MetadataBackup): Promise<string> {
-  const response = await s3.send(new GetObjectCommand({ Bucket: backup.bucket, Key: backup.key }));
-  return objectText(response, `s3://${backup.bucket}/${backup.key}`);
+  const response = await s3.send(new GetObjectCommand({ Bucket: backup.bucket, Key: backup.key, VersionId: backup.versionId }));
+  return objectText(response, `s3://${backup.bucket}/${backup.key}${backup.versionId ? `?versionId=${backup.versionId}` : ''}`);
 }
 
 function nothingToDo(reason: string): RevertReport {

@@ -28,9 +28,8 @@ export const identityProviderStep: StepDefinition<'identityProvider'> = {
           (arns) => arns.samlProviders,
         )
         .objects('ReadUploadedMetadata', ['s3:GetObject', 's3:GetObjectVersion'], ['metadata'])
-        .objects('WriteJournalAndMetadataBackup', ['s3:GetObject', 's3:PutObject'], ['journal', 'backups'])
-        // A retried apply reads this execution's journal entry, absent on the first attempt.
-        .listBucket()
+        .objects('BackUpReplacedMetadata', ['s3:PutObject'], ['backups'])
+        .records('JournalOfThisExecution', ['journal'])
         .result(),
     run: onExecutionDocument(applyIdentityProvider),
   },
@@ -49,8 +48,8 @@ export const identityProviderStep: StepDefinition<'identityProvider'> = {
           ['iam:GetSAMLProvider', 'iam:ListSAMLProviderTags', 'iam:UpdateSAMLProvider', 'iam:DeleteSAMLProvider'],
           (arns) => arns.samlProviders,
         )
-        .objects('ReadJournalAndMetadataBackup', ['s3:GetObject'], ['journal', 'backups'])
-        .listBucket()
+        .objects('ReadMetadataBackup', ['s3:GetObject', 's3:GetObjectVersion'], ['backups'])
+        .records('JournalOfThisExecution', ['journal'])
         .result(),
     run: onExecutionDocument(revertIdentityProvider),
   },

@@ -9,8 +9,7 @@
  * oldest non-default version, when all 5 are used), on arn:<partition>:iam::<account>:policy/<profile policy name>;
  * iam:ListAttachedRolePolicies, iam:AttachRolePolicy on arn:<partition>:iam::<account>:role/<path><role name>
  * (AttachRolePolicy may be narrowed with the iam:PolicyARN condition key to the generated and configured policies).
- * S3: s3:GetObject and s3:PutObject on <bucket>/journal/* (a retried attempt reads what earlier ones did), s3:ListBucket
- * (a missing journal entry reads as NoSuchKey rather than AccessDenied).
+ * The record table: GetItem and PutItem on this execution's journal (a retried attempt reads what earlier ones did).
  */
 import {
   AttachRolePolicyCommand,
@@ -19,13 +18,13 @@ import {
   DeletePolicyVersionCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { customerPolicyArn, roleArn } from '../shared/arns';
 import type { ExecutionDocument, ExecutionRequest, Receipt } from '../shared/document';
 import { returned } from '../shared/errors';
 import { type JournalEntry, readJournal, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { samePolicyDocument } from '../shared/policy-json';
+import type { RecordStore } from '../shared/records';
 import { createdByExecution, pipelineTags } from '../shared/tags';
 import { PolicyAttachmentQuotaExceededError } from './errors';
 import { connectFederationPolicy } from './policy-document';
@@ -46,8 +45,9 @@ import {
 } from './policy-state';
 
 export interface PolicyDeps {
+  /** The pipeline's record table: this execution's journal. */
+  records: RecordStore;
   iam: IAMClient;
-  s3: S3Client;
   now?: () => Date;
 }
 
@@ -202,7 +202,7 @@ function describe(state: GeneratedPolicyState | undefined, policyArn: string | u
  * state, and its details say what it set out to do.
  */
 export async function applyPolicy(doc: ExecutionDocument, deps: PolicyDeps): Promise<PolicyReceipt> {
-  const { iam, s3 } = deps;
+  const { iam, records } = deps;
   const { request, profile } = doc;
   const roleName = roleNameOf(doc);
   const instanceArn = profile.policy.connectInstanceArn;
@@ -211,7 +211,7 @@ export async function applyPolicy(doc: ExecutionDocument, deps: PolicyDeps): Pro
 
   // A dry run never journals, so it has no earlier attempt to read about.
   const [earlier, plan] = await Promise.all([
-    request.dryRun ? undefined : readJournal<PolicyPrevious>(s3, request, 'policy'),
+    request.dryRun ? undefined : readJournal<PolicyPrevious>(records, request, 'policy'),
     policyArn && document ? planGeneratedPolicy(iam, policyArn, document) : undefined,
   ]);
   const wanted = [...new Set([...(policyArn ? [policyArn] : []), ...profile.policy.managedPolicyArns])];
@@ -254,7 +254,7 @@ export async function applyPolicy(doc: ExecutionDocument, deps: PolicyDeps): Pro
   // From here on every call changes the account: the journal comes first, so a revert without a receipt knows.
   const journal = () =>
     writeJournal(
-      s3,
+      records,
       request,
       { step: 'policy', intent: describe(state, policyArn, attach, roleName), previous: previous(), details: details() },
       deps.now,

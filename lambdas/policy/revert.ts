@@ -8,7 +8,7 @@
  * IAM actions: iam:ListAttachedRolePolicies, iam:DetachRolePolicy on the profile's role; iam:GetPolicy,
  * iam:ListPolicyTags, iam:ListEntitiesForPolicy, iam:ListPolicyVersions, iam:GetPolicyVersion,
  * iam:SetDefaultPolicyVersion, iam:CreatePolicyVersion, iam:DeletePolicyVersion, iam:DeletePolicy on the profile's
- * policy. S3: s3:GetObject and s3:PutObject on <bucket>/journal/*.
+ * policy. The record table: GetItem and PutItem on this execution's journal.
  */
 import {
   CreatePolicyVersionCommand,
@@ -17,12 +17,12 @@ import {
   DetachRolePolicyCommand,
   SetDefaultPolicyVersionCommand,
 } from '@aws-sdk/client-iam';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { ExecutionDocument, ExecutionRequest, RevertReport } from '../shared/document';
 import { DocumentInvalidError } from '../shared/errors';
 import { type JournalEntry, readJournal, unite, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { samePolicyDocument } from '../shared/policy-json';
+import type { RecordStore } from '../shared/records';
 import { taggedExecution } from '../shared/tags';
 import type { PolicyDeps, PolicyReceipt } from './apply';
 import {
@@ -52,10 +52,10 @@ interface RevertSource {
  * well, so that an attachment or a version id an attempt recorded there is undone even if the receipt missed it.
  * An 'unchanged' receipt comes from an attempt that read the journal and found no change by this execution.
  */
-async function loadSource(doc: ExecutionDocument, s3: S3Client): Promise<RevertSource | undefined> {
+async function loadSource(doc: ExecutionDocument, records: RecordStore): Promise<RevertSource | undefined> {
   const receipt = doc.receipts?.policy as PolicyReceipt | undefined;
   if (receipt && receipt.action !== 'created' && receipt.action !== 'updated') return undefined;
-  const journal = await readJournal<PolicyPrevious>(s3, doc.request, 'policy');
+  const journal = await readJournal<PolicyPrevious>(records, doc.request, 'policy');
   const journalDetails = journal?.details as PolicyDetails | undefined;
   if (receipt) {
     const details = journalDetails ? withJournal(receipt.details, journalDetails) : receipt.details;
@@ -160,7 +160,7 @@ class Revert {
       return undefined;
     // Written down before the default moves back: a retry of this revert could not recognise the version after that.
     const learned: PolicyDetails = { ...details, createdVersionId: defaultVersionId };
-    await writeJournal(this.deps.s3, this.request, { step: 'policy', intent: journal?.intent ?? [], previous, details: learned }, this.deps.now);
+    await writeJournal(this.deps.records, this.request, { step: 'policy', intent: journal?.intent ?? [], previous, details: learned }, this.deps.now);
     this.source.details = learned;
     return defaultVersionId;
   }
@@ -210,7 +210,7 @@ class Revert {
 }
 
 export async function revertPolicy(doc: ExecutionDocument, deps: PolicyDeps): Promise<RevertReport> {
-  const source = await loadSource(doc, deps.s3);
+  const source = await loadSource(doc, deps.records);
   if (!source) return { step: 'policy', action: 'nothing-to-do', changes: [] };
   const revert = new Revert(deps, doc.request, source);
   // Detach first: IAM refuses to delete a policy that is still attached.

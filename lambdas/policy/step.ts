@@ -26,32 +26,28 @@ export const policyStep: StepDefinition<'policy'> = {
     timeoutSeconds: 60,
     permissions: (scope) => {
       const g = grants(scope);
-      return (
-        g
-          .allow(
-            'EnsureGeneratedPolicies',
-            [
-              'iam:GetPolicy',
-              'iam:GetPolicyVersion',
-              'iam:ListPolicyVersions',
-              'iam:CreatePolicy',
-              'iam:TagPolicy',
-              'iam:ListPolicyTags',
-              'iam:CreatePolicyVersion',
-              // The one delete an apply function holds: IAM keeps at most 5 versions of a policy, so apply deletes the
-              // oldest non-default version to make room for the new one (journalled first, so the revert recreates it).
-              // Limited to the profiles' own generated policies.
-              'iam:DeletePolicyVersion',
-            ],
-            (arns) => arns.customerPolicies,
-          )
-          .allow('ReadProfileRoleAttachments', ['iam:ListAttachedRolePolicies'], (arns) => arns.roles)
-          .add(rolePolicyAttachment('AttachOnlyProfilePolicies', 'iam:AttachRolePolicy', g.arns))
-          .objects('WriteJournal', ['s3:GetObject', 's3:PutObject'], ['journal'])
-          // A retried apply reads this execution's journal entry, absent on the first attempt.
-          .listBucket()
-          .result()
-      );
+      return g
+        .allow(
+          'EnsureGeneratedPolicies',
+          [
+            'iam:GetPolicy',
+            'iam:GetPolicyVersion',
+            'iam:ListPolicyVersions',
+            'iam:CreatePolicy',
+            'iam:TagPolicy',
+            'iam:ListPolicyTags',
+            'iam:CreatePolicyVersion',
+            // The one delete an apply function holds: IAM keeps at most 5 versions of a policy, so apply deletes the
+            // oldest non-default version to make room for the new one (journalled first, so the revert recreates it).
+            // Limited to the profiles' own generated policies.
+            'iam:DeletePolicyVersion',
+          ],
+          (arns) => arns.customerPolicies,
+        )
+        .allow('ReadProfileRoleAttachments', ['iam:ListAttachedRolePolicies'], (arns) => arns.roles)
+        .add(rolePolicyAttachment('AttachOnlyProfilePolicies', 'iam:AttachRolePolicy', g.arns))
+        .records('JournalOfThisExecution', ['journal'])
+        .result();
     },
     run: onExecutionDocument(applyPolicy),
   },
@@ -83,8 +79,7 @@ export const policyStep: StepDefinition<'policy'> = {
         )
         .allow('ReadProfileRoleAttachments', ['iam:ListAttachedRolePolicies'], (arns) => arns.roles)
         .add(rolePolicyAttachment('DetachOnlyProfilePolicies', 'iam:DetachRolePolicy', g.arns))
-        .objects('ReadAndRecordJournal', ['s3:GetObject', 's3:PutObject'], ['journal'])
-        .listBucket()
+        .records('JournalOfThisExecution', ['journal'])
         .result();
     },
     run: onExecutionDocument(revertPolicy),

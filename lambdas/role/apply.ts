@@ -6,13 +6,13 @@ import {
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
 } from '@aws-sdk/client-iam';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { roleArn, samlProviderArn } from '../shared/arns';
 import type { ExecutionDocument, Receipt } from '../shared/document';
 import { type JournalEntry, readJournal, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { decodePolicyDocument, samePolicyDocument } from '../shared/policy-json';
 import type { ResolvedProfile } from '../shared/profile';
+import type { RecordStore } from '../shared/records';
 import { createdByExecution, pipelineTags } from '../shared/tags';
 import { getRole, type RolePrevious, realSleep, retryInvalidPrincipal, roleTags } from './role';
 import { federationTrustPolicy } from './trust-policy';
@@ -20,13 +20,13 @@ import { federationTrustPolicy } from './trust-policy';
 /**
  * IAM actions: iam:GetRole, iam:CreateRole, iam:TagRole (CreateRole with Tags), iam:UpdateAssumeRolePolicy,
  * iam:UpdateRole, iam:PutRolePermissionsBoundary on arn:<partition>:iam::<account>:role<path><profile role names>.
- * iam:ListRoleTags (only when GetRole returns no tags). S3 on the metadata bucket: s3:GetObject + s3:PutObject on
- * journal/*, s3:ListBucket (a missing journal entry reads as NoSuchKey rather than AccessDenied).
+ * iam:ListRoleTags (only when GetRole returns no tags). The record table: GetItem, PutItem on this execution's journal.
  * Timeout: at least 60 s, since the invalid-principal retry may wait 23 s.
  */
 export interface RoleDeps {
+  /** The pipeline's record table: this execution's journal. */
+  records: RecordStore;
   iam: IAMClient;
-  s3: S3Client;
   sleep?: (ms: number) => Promise<void>;
   now?: () => Date;
 }
@@ -55,7 +55,7 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
   // A dry run never journals, so it has no earlier attempt to read about.
   const [current, earlier] = await Promise.all([
     getRole(deps.iam, name),
-    request.dryRun ? undefined : readJournal<RolePrevious>(deps.s3, request, 'role'),
+    request.dryRun ? undefined : readJournal<RolePrevious>(deps.records, request, 'role'),
   ]);
   const boundary = permissionsBoundaryArn === undefined ? '' : `, permissions boundary ${permissionsBoundaryArn}`;
   const createdChanges = [`${verb('created', 'create')} role ${name} trusting ${providerArn} (max session ${maxSessionDuration} s${boundary})`];
@@ -65,7 +65,7 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
     if (request.dryRun)
       return { step: 'role', action: 'planned', arn, changes: createdChanges, details: { roleName: name, providerArn, plannedAction: 'create' } };
     if (earlier === undefined)
-      await writeJournal(deps.s3, request, { step: 'role', intent: [`create role ${name}`], details: { roleName: name, arn } }, deps.now);
+      await writeJournal(deps.records, request, { step: 'role', intent: [`create role ${name}`], details: { roleName: name, arn } }, deps.now);
     const created = await retryInvalidPrincipal(
       () =>
         deps.iam.send(
@@ -128,7 +128,7 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
   const previous: RolePrevious = { ...pending.previous, ...retried?.previous };
   if (retried === undefined) {
     await writeJournal(
-      deps.s3,
+      deps.records,
       request,
       {
         step: 'role',

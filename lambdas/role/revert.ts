@@ -10,11 +10,11 @@ import {
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
 } from '@aws-sdk/client-iam';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { ExecutionDocument, Receipt, RevertReport } from '../shared/document';
 import { readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { samePolicyDocument } from '../shared/policy-json';
+import type { RecordStore } from '../shared/records';
 import { taggedExecution } from '../shared/tags';
 import { RoleVanishedError } from './errors';
 import { getRole, type RolePrevious, roleTags } from './role';
@@ -22,12 +22,13 @@ import { getRole, type RolePrevious, roleTags } from './role';
 /**
  * IAM actions: iam:GetRole, iam:ListRoleTags, iam:ListAttachedRolePolicies, iam:DetachRolePolicy,
  * iam:ListRolePolicies, iam:DeleteRolePolicy, iam:DeleteRole, iam:UpdateAssumeRolePolicy, iam:UpdateRole,
- * iam:PutRolePermissionsBoundary, iam:DeleteRolePermissionsBoundary on the profiles' roles.
- * S3 on the metadata bucket: s3:GetObject on journal/*, s3:ListBucket (a missing journal entry reads as NoSuchKey).
+ * iam:PutRolePermissionsBoundary, iam:DeleteRolePermissionsBoundary (only of the profiles' boundaries) on the profiles'
+ * roles. The record table: GetItem, PutItem on this execution's journal.
  */
 export interface RoleRevertDeps {
+  /** The pipeline's record table: this execution's journal. */
+  records: RecordStore;
   iam: IAMClient;
-  s3: S3Client;
 }
 
 /** What apply did, and whether the execution's own state (its receipt) says so or only its journal (what it set out to do). */
@@ -42,7 +43,7 @@ type WhatApplyDid = ({ kind: 'created'; roleName: string; roleId?: string } | { 
  * duration and permissions boundary of a role that existed before, touching only what still differs. Safe to run twice.
  */
 export async function revertRole(doc: ExecutionDocument, deps: RoleRevertDeps): Promise<RevertReport> {
-  const found = await whatApplyDid(doc, deps.s3);
+  const found = await whatApplyDid(doc, deps.records);
   if (typeof found === 'string') return nothingToDo(found);
   const { roleName } = found;
   const role = await getRole(deps.iam, roleName);
@@ -87,7 +88,20 @@ export async function revertRole(doc: ExecutionDocument, deps: RoleRevertDeps): 
     changes.push(`restored the max session duration of role ${roleName} to ${previous.maxSessionDuration} s`);
   }
   const currentBoundary = role.PermissionsBoundary?.PermissionsBoundaryArn ?? null;
-  if (previous.permissionsBoundaryArn !== undefined && currentBoundary !== previous.permissionsBoundaryArn) {
+  const setByThisExecution = doc.profile.role.permissionsBoundaryArn ?? null;
+  const leftAlone: string[] = [];
+  if (
+    previous.permissionsBoundaryArn !== undefined &&
+    currentBoundary !== previous.permissionsBoundaryArn &&
+    currentBoundary !== setByThisExecution
+  ) {
+    // Apply only ever sets the profile's boundary: another one on the role was put there since by someone else, and
+    // is theirs to undo. (The revert role's IAM grant backs this up: it may delete only the profiles' boundaries.)
+    leftAlone.push(
+      `role ${roleName}: its permissions boundary is now ${currentBoundary ?? 'none'}, not the ${setByThisExecution} this execution set, so the previous ` +
+        `${previous.permissionsBoundaryArn ?? 'absence of a boundary'} was not restored`,
+    );
+  } else if (previous.permissionsBoundaryArn !== undefined && currentBoundary !== previous.permissionsBoundaryArn) {
     if (previous.permissionsBoundaryArn === null) {
       await deps.iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: roleName }));
       changes.push(`removed the permissions boundary this execution set on role ${roleName}`);
@@ -95,6 +109,10 @@ export async function revertRole(doc: ExecutionDocument, deps: RoleRevertDeps): 
       await deps.iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: roleName, PermissionsBoundary: previous.permissionsBoundaryArn }));
       changes.push(`restored the permissions boundary ${previous.permissionsBoundaryArn} of role ${roleName}`);
     }
+  }
+  if (leftAlone.length > 0) {
+    logger.warn('role settings changed since this execution; left in place', { roleName, leftAlone });
+    return { step: 'role', action: 'left-in-place', changes, leftInPlace: leftAlone };
   }
   if (changes.length === 0) return nothingToDo(`role ${roleName} already has its previous settings`);
   logger.info('restored federation role', { roleName, changes });
@@ -127,7 +145,7 @@ async function deleteRole(iam: IAMClient, roleName: string): Promise<RevertRepor
   return { step: 'role', action: 'deleted', changes };
 }
 
-async function whatApplyDid(doc: ExecutionDocument, s3: S3Client): Promise<WhatApplyDid | string> {
+async function whatApplyDid(doc: ExecutionDocument, records: RecordStore): Promise<WhatApplyDid | string> {
   const receipt = doc.receipts?.role as Receipt<RolePrevious> | undefined;
   const roleNameIn = (details: Record<string, unknown> | undefined) =>
     typeof details?.roleName === 'string' ? details.roleName : doc.profile.role.name;
@@ -144,7 +162,7 @@ async function whatApplyDid(doc: ExecutionDocument, s3: S3Client): Promise<WhatA
   }
   // No receipt (the step threw, possibly after CreateRole or an update went through), or an 'unchanged' one from a
   // retried attempt that found an earlier attempt's change already made: the journal says what it was about to do.
-  const entry = await readJournal<RolePrevious>(s3, doc.request, 'role');
+  const entry = await readJournal<RolePrevious>(records, doc.request, 'role');
   if (entry === undefined)
     return receipt === undefined
       ? 'the Role step made no change (no receipt, no journal entry)'

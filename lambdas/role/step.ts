@@ -41,6 +41,23 @@ function createRoleStatements(scope: PermissionScope): Statement[] {
 }
 
 /**
+ * DeleteRolePermissionsBoundary only while the role's boundary is one its profiles set (condition key
+ * iam:PermissionsBoundary): a revert takes away what apply put on, never a boundary someone else chose. The Service
+ * Authorization Reference lists iam:PermissionsBoundary for this action; that it is matched against the boundary
+ * being removed is our reading of it, not a documented statement, so revert.ts checks the same thing itself first.
+ */
+function deleteBoundaryStatements(scope: PermissionScope): Statement[] {
+  return [...boundariesByRole(scope)].flatMap(([arn, boundaries], index) => {
+    const set = [...boundaries].filter((boundary): boundary is string => boundary !== undefined);
+    return set.length === 0
+      ? []
+      : allow(`RemoveOnlyTheProfileBoundary${index}`, ['iam:DeleteRolePermissionsBoundary'], [arn], {
+          StringEquals: { 'iam:PermissionsBoundary': set },
+        });
+  });
+}
+
+/**
  * The SAML 2.0 federation role. Its apply retries briefly while IAM propagates a provider created a moment ago
  * (an invalid-principal answer, up to about 60 s), so it gets twice that.
  */
@@ -63,9 +80,7 @@ export const roleStep: StepDefinition<'role'> = {
           (arns) => arns.roles,
         )
         .add(createRoleStatements(scope))
-        .objects('WriteJournal', ['s3:GetObject', 's3:PutObject'], ['journal'])
-        // A retried apply reads this execution's journal entry, absent on the first attempt.
-        .listBucket()
+        .records('JournalOfThisExecution', ['journal'])
         .result(),
     run: onExecutionDocument(applyRole),
   },
@@ -91,13 +106,13 @@ export const roleStep: StepDefinition<'role'> = {
             'iam:DeleteRole',
             'iam:UpdateAssumeRolePolicy',
             'iam:UpdateRole',
+            // Restores the boundary the role had before this execution: known only from the execution's record.
             'iam:PutRolePermissionsBoundary',
-            'iam:DeleteRolePermissionsBoundary',
           ],
           (arns) => arns.roles,
         )
-        .objects('ReadAndRecordJournal', ['s3:GetObject', 's3:PutObject'], ['journal'])
-        .listBucket()
+        .add(deleteBoundaryStatements(scope))
+        .records('JournalOfThisExecution', ['journal'])
         .result(),
     run: onExecutionDocument(revertRole),
   },

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
@@ -5,13 +6,24 @@ import { SwbClient } from '../attribute-mapping/swb-client';
 import { ConfigInvalidError } from './errors';
 import type { FunctionContext, PipelineEnvironment, PipelineFunction, StepClients } from './pipeline-function';
 import { parseFederationConfig } from './profile';
+import { DynamoDbRecordStore, type RecordStore } from './records';
+
+export interface ClientOptions {
+  region?: string;
+  identityCenterRegion?: string;
+  /**
+   * The record table's name (a deployed function), or a store to use instead (a live local run keeps its records in
+   * its own process). Without it, a step that reads or writes a record fails with a named error.
+   */
+  recordTable?: string | RecordStore;
+}
 
 /**
  * The one place that creates AWS clients for the pipeline's steps: the deployed functions (through `lambdaHandler`)
  * and a live local run. Each client is created on first use, so a function builds only those its step calls, once
  * per container, and reuses their connections across invocations as AWS recommends.
  */
-export function awsClients(regions: { region?: string; identityCenterRegion?: string } = {}): StepClients {
+export function awsClients(regions: ClientOptions = {}): StepClients {
   // Without a region the SDK finds one itself (AWS_REGION, then the shared config file's profile).
   const at = regions.region ? { region: regions.region } : {};
   // IAM Identity Center may live in another region than the pipeline.
@@ -21,7 +33,14 @@ export function awsClients(regions: { region?: string; identityCenterRegion?: st
   let iam: IAMClient | undefined;
   let ssoAdmin: SSOAdminClient | undefined;
   let swb: SwbClient | undefined;
+  let records = typeof regions.recordTable === 'object' ? regions.recordTable : undefined;
+  const table = typeof regions.recordTable === 'string' ? regions.recordTable : undefined;
   return {
+    get records() {
+      if (!records && !table) throw new ConfigInvalidError("RECORD_TABLE: this function keeps the pipeline's records but was given no table");
+      records ??= new DynamoDbRecordStore(new DynamoDBClient(at), table ?? '');
+      return records;
+    },
     get s3() {
       s3 ??= new S3Client(at);
       return s3;
@@ -64,7 +83,7 @@ export function deployedContext(env: NodeJS.ProcessEnv): FunctionContext {
   return {
     config: parseFederationConfig(env.PROFILES, 'PROFILES'),
     environment,
-    clients: awsClients({ region: environment.region, identityCenterRegion: env.IDENTITY_CENTER_REGION }),
+    clients: awsClients({ region: environment.region, identityCenterRegion: env.IDENTITY_CENTER_REGION, recordTable: env.RECORD_TABLE || undefined }),
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };

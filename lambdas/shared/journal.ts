@@ -1,10 +1,12 @@
-import { GetObjectCommand, type GetObjectCommandOutput, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { ExecutionRequest, StepName } from './document';
+import type { RecordKey, RecordStore } from './records';
 
 /**
  * A step that throws returns no receipt, yet may already have changed something (the role created, then tagging
  * failed). So before its first change a step writes down what was there, and its revert reads this entry when the
- * receipt is missing. One entry per execution and step: `journal/<execution>/<step>.json` in the metadata bucket.
+ * receipt is missing. One entry per execution and step, in the pipeline's record table (lambdas/shared/records.ts),
+ * which only the pipeline's functions can write: an uploader of metadata cannot forge what a revert restores.
  */
 export interface JournalEntry<Previous = unknown> {
   step: StepName;
@@ -18,8 +20,8 @@ export interface JournalEntry<Previous = unknown> {
   details?: Record<string, unknown>;
 }
 
-export function journalKey(request: Pick<ExecutionRequest, 'executionName'>, step: StepName): string {
-  return `journal/${request.executionName}/${step}.json`;
+export function journalKey(request: Pick<ExecutionRequest, 'executionName'>, step: StepName): RecordKey {
+  return { pk: `journal#${request.executionName}`, sk: step };
 }
 
 /**
@@ -29,12 +31,14 @@ export function journalKey(request: Pick<ExecutionRequest, 'executionName'>, ste
  * revert undoes what any attempt did.
  */
 export async function writeJournal<Previous>(
-  s3: S3Client,
+  records: RecordStore,
   request: ExecutionRequest,
   entry: Omit<JournalEntry<Previous>, 'executionName' | 'writtenAt' | 'step'> & { step: StepName },
   now: () => Date = () => new Date(),
 ): Promise<JournalEntry<Previous>> {
-  const earlier = await readJournal<Previous>(s3, request, entry.step);
+  const key = journalKey(request, entry.step);
+  const stored = await records.get(key);
+  const earlier = stored ? (JSON.parse(stored.body) as JournalEntry<Previous>) : undefined;
   const body: JournalEntry<Previous> = earlier
     ? {
         ...entry,
@@ -47,14 +51,7 @@ export async function writeJournal<Previous>(
     : { ...entry, executionName: request.executionName, writtenAt: now().toISOString() };
   if (body.details === undefined) delete body.details;
   if (earlier && !('previous' in earlier)) delete body.previous;
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: request.bucket,
-      Key: journalKey(request, entry.step),
-      Body: JSON.stringify(body, null, 2),
-      ContentType: 'application/json',
-    }),
-  );
+  await records.put(key, JSON.stringify(body), stored?.revision);
   return body;
 }
 
@@ -82,16 +79,13 @@ export async function objectText(response: GetObjectCommandOutput, location: str
 }
 
 /** The step's journal entry, or undefined when the step never got as far as writing one. */
-export async function readJournal<Previous>(s3: S3Client, request: ExecutionRequest, step: StepName): Promise<JournalEntry<Previous> | undefined> {
-  try {
-    const key = journalKey(request, step);
-    const response = await s3.send(new GetObjectCommand({ Bucket: request.bucket, Key: key }));
-    const text = await objectText(response, `s3://${request.bucket}/${key}`);
-    return JSON.parse(text) as JournalEntry<Previous>;
-  } catch (error) {
-    if ((error as Error).name === 'NoSuchKey' || (error as Error).name === 'NotFound') return undefined;
-    throw error;
-  }
+export async function readJournal<Previous>(
+  records: RecordStore,
+  request: ExecutionRequest,
+  step: StepName,
+): Promise<JournalEntry<Previous> | undefined> {
+  const stored = await records.get(journalKey(request, step));
+  return stored ? (JSON.parse(stored.body) as JournalEntry<Previous>) : undefined;
 }
 
 /** Reads the metadata document this execution was started for, pinned to its version. */

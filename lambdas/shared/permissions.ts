@@ -12,6 +12,8 @@ export interface PermissionScope {
   readonly partition: string;
   readonly account: string;
   readonly bucketArn: string;
+  /** The record table's ARN (journal entries, saved mappings). */
+  readonly recordTableArn: string;
   readonly config: FederationConfig;
 }
 
@@ -73,12 +75,8 @@ export function allow(sid: string, actions: string[], resources: string[], condi
 const OBJECT_REASONS = {
   metadata:
     'Uploaded metadata documents are named by the people who upload them (metadata/<profile>/<any name>.xml); the grant is read-only and limited to the metadata/ prefix of the pipeline bucket.',
-  journal:
-    'Journal entries are keyed by execution name (journal/<execution>/<step>.json), unknown until an execution starts; the grant is limited to the journal/ prefix of the pipeline bucket.',
   backups:
     'Backups of replaced provider metadata are keyed by execution name (backups/<execution>/...), unknown until an execution starts; the grant is limited to the backups/ prefix of the pipeline bucket.',
-  state:
-    'The saved attribute mapping lives at state/<profile>/attribute-mapping.json; the grant is limited to the state/ prefix of the pipeline bucket.',
 } as const;
 export type BucketPrefix = keyof typeof OBJECT_REASONS;
 
@@ -115,13 +113,28 @@ export class Grants {
   }
 
   /**
-   * Without s3:ListBucket, S3 answers a GET for a missing key with AccessDenied instead of NoSuchKey, and a step that
-   * reads "the journal entry, if any" (every revert, and every apply on a retry) or "the saved mapping, if any" would
-   * fail instead of carrying on (Intake: a wrong key must read as "not found"). The bucket holds only pipeline data:
-   * metadata, journal, backups and saved mappings, so listing its key names is low risk.
+   * Without s3:ListBucket, S3 answers a GET for a missing key with AccessDenied instead of NoSuchKey, and Intake must
+   * tell an uploader that a key or version does not exist. The bucket holds only pipeline data (metadata documents and
+   * backups of replaced provider metadata), so listing its key names is low risk.
    */
   public listBucket(): this {
     return this.add(allow('ListBucketSoMissingKeysReadAsNoSuchKey', ['s3:ListBucket'], [this.scope.bucketArn]));
+  }
+
+  /**
+   * Reads and conditional writes of the record table, limited by partition key (condition key dynamodb:LeadingKeys):
+   * 'journal' is this execution's journal (`journal#<execution>`, known only at run time, hence the wildcard), 'state'
+   * the saved mappings of the profiles (`state#<profile>`, exact). No function may delete a record.
+   */
+  public records(sid: string, kinds: Array<'journal' | 'state'>): this {
+    const keys = kinds.flatMap((kind) =>
+      kind === 'journal' ? ['journal#*'] : Object.keys(this.scope.config.profiles).map((name) => `state#${name}`),
+    );
+    return this.add(
+      allow(sid, ['dynamodb:GetItem', 'dynamodb:PutItem'], [this.scope.recordTableArn], {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys },
+      }),
+    );
   }
 
   public wildcard(sid: string, actions: string[], resource: string, reason: string): this {

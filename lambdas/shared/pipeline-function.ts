@@ -6,6 +6,7 @@ import type { ExecutionDocument, Receipt, RevertReport } from './document';
 import { parseExecutionDocument } from './document-parse';
 import type { FunctionPermissions, PermissionScope } from './permissions';
 import type { FederationConfig } from './profile';
+import type { RecordStore } from './records';
 
 /** Where the pipeline runs: its metadata bucket and the account it changes. */
 export interface PipelineEnvironment {
@@ -18,6 +19,8 @@ export interface PipelineEnvironment {
 /** The AWS clients a step uses. A deployed function builds them from its environment (handler modules only). */
 export interface StepClients {
   s3: S3Client;
+  /** The pipeline's record table (journal, saved mapping), which only its functions write. */
+  records: RecordStore;
   iam: IAMClient;
   ssoAdmin: SSOAdminClient;
   swb: SwbApi;

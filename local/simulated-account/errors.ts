@@ -1,3 +1,4 @@
+import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as iam from '@aws-sdk/client-iam';
 import * as s3 from '@aws-sdk/client-s3';
 import * as ssoAdmin from '@aws-sdk/client-sso-admin';
@@ -6,7 +7,8 @@ import { FederationError } from '../../lambdas/shared/errors';
 import { LOCK_HELD } from '../../statemachine/workflow-errors';
 
 /** The services the simulated account answers for; a call log entry and a fault name one of these. */
-export type Service = 's3' | 'iam' | 'sso-admin' | 'swb' | 'dynamodb' | 'sns';
+/** 'dynamodb' is the state machine's lock table; 'records' the steps' record table (journal entries, saved mappings). */
+export type Service = 's3' | 'iam' | 'sso-admin' | 'swb' | 'dynamodb' | 'records' | 'sns';
 
 type ExceptionClass = new (options: { message: string; $metadata: { httpStatusCode?: number } }) => Error;
 
@@ -44,6 +46,14 @@ const MODELLED: Record<string, Record<string, ExceptionClass>> = {
     InternalServerException: ssoAdmin.InternalServerException,
     ServiceQuotaExceededException: ssoAdmin.ServiceQuotaExceededException,
   },
+  records: {
+    ConditionalCheckFailedException: dynamodb.ConditionalCheckFailedException,
+    ProvisionedThroughputExceededException: dynamodb.ProvisionedThroughputExceededException,
+    RequestLimitExceeded: dynamodb.RequestLimitExceeded,
+    ThrottlingException: dynamodb.ThrottlingException,
+    InternalServerError: dynamodb.InternalServerError,
+    ResourceNotFoundException: dynamodb.ResourceNotFoundException,
+  },
 };
 
 /** Each SDK client's base exception class: what it throws for an error code its model does not list. */
@@ -57,6 +67,7 @@ const SERVICE_EXCEPTIONS: Partial<Record<Service, ServiceExceptionClass>> = {
   iam: iam.IAMServiceException,
   s3: s3.S3ServiceException,
   'sso-admin': ssoAdmin.SSOAdminServiceException,
+  records: dynamodb.DynamoDBServiceException,
 };
 
 /** HTTP status codes AWS documents for these errors; anything else is a client error (400). */
@@ -85,6 +96,7 @@ const STATUS: Record<string, number> = {
   InternalServerException: 500,
   ThrottlingException: 429,
   ConflictException: 409,
+  InternalServerError: 500,
 };
 
 /** An AWS error as the SDK surfaces it: the modelled class when the service has one, else an Error with that name. */

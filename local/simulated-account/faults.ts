@@ -29,7 +29,7 @@ export interface FaultSpec {
    * timeout or dropped connection after AWS applied the write). Default false: the failed call changes nothing.
    */
   afterEffect?: boolean;
-  /** A further condition on the call, e.g. only PutObject under `journal/`. */
+  /** A further condition on the call, e.g. only PutObject under `backups/`. */
   when?: (call: CallInfo) => boolean;
 }
 

@@ -1,13 +1,16 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import type { ApplicationInstanceView, ResponseConfig, ResponseSchemaConfig, SwbApi } from '../../lambdas/attribute-mapping/swb-api';
+import { DynamoDbRecordStore, type RecordStore } from '../../lambdas/shared/records';
 import type { AccountContext, Operations } from './context';
 import { awsError, type Service, SwbServiceFault, UnsupportedCommandError } from './errors';
 import { type CallInfo, type Fault, FaultInjector, type FaultSpec, TokenBucket } from './faults';
 import { type IamSnapshot, SimulatedIam } from './iam';
 import { type LockItem, type LockPutInput, SimulatedLockTable } from './lock-table';
 import { type Notification, SimulatedNotifications } from './notifications';
+import { type RecordItem, SimulatedRecordTable } from './record-table';
 import { BOOKKEEPING_PREFIXES, bodyBytes, type S3ObjectSnapshot, SimulatedS3 } from './s3';
 import { type AddApplicationOptions, type AddInstanceOptions, SimulatedSsoAdmin, type SsoAdminSnapshot } from './sso-admin';
 import { IdGenerator } from './support';
@@ -18,6 +21,7 @@ export type { CallInfo, Fault, FaultInjector, FaultSpec } from './faults';
 export { IAM_LIMITS } from './iam-documents';
 export type { LockItem, LockPutInput } from './lock-table';
 export type { Notification } from './notifications';
+export type { RecordItem } from './record-table';
 export { BOOKKEEPING_PREFIXES } from './s3';
 export { type AddApplicationOptions, type AddInstanceOptions, CUSTOM_SAML_PROVIDER_ARN, DEFAULT_SSO_PAGE_SIZE } from './sso-admin';
 export { swbInstanceId } from './swb';
@@ -58,7 +62,12 @@ export interface SimulatedClients {
   iam: IAMClient;
   ssoAdmin: SSOAdminClient;
   swb: SwbApi;
+  /** The pipeline's record table, through the SDK's DynamoDB client (service 'records' in the call log). */
+  records: RecordStore;
 }
+
+/** The record table's name in a simulated account. */
+export const SIMULATED_RECORD_TABLE = 'saml-federation-records';
 
 /** The state machine's DynamoDB integration on the lock table, as plain functions. */
 export interface LockTableApi {
@@ -84,7 +93,7 @@ export interface AccountSnapshot {
 }
 
 export interface SnapshotOptions {
-  /** S3 key prefixes left out; default BOOKKEEPING_PREFIXES (journal/, backups/, state/). */
+  /** S3 key prefixes left out; default BOOKKEEPING_PREFIXES (backups/). The record table is never part of a snapshot. */
   excludePrefixes?: readonly string[];
 }
 
@@ -135,6 +144,7 @@ export class SimulatedAccount {
   private readonly swb: SimulatedSwb;
   private readonly lockTable: SimulatedLockTable;
   private readonly topic: SimulatedNotifications;
+  private readonly recordTable = new SimulatedRecordTable();
   private cachedClients?: SimulatedClients;
   private seeding = 0;
   private interleaved: Array<{ matches: (call: CallInfo) => boolean; action: (clients: SimulatedClients) => unknown }> = [];
@@ -211,6 +221,7 @@ export class SimulatedAccount {
         iam: this.sdkClient('iam', this.iam.operations) as unknown as IAMClient,
         ssoAdmin: this.sdkClient('sso-admin', this.ssoAdmin.operations) as unknown as SSOAdminClient,
         swb,
+        records: new DynamoDbRecordStore(this.sdkClient('records', this.recordTable.operations) as unknown as DynamoDBClient, SIMULATED_RECORD_TABLE),
       };
     }
     return this.cachedClients;
@@ -273,6 +284,14 @@ export class SimulatedAccount {
       swb: this.swb.snapshot(),
       lockTable: this.lockTable.snapshot(),
     };
+  }
+
+  /**
+   * The pipeline's record table (journal entries, saved mappings): bookkeeping, so not part of `snapshot()`, whose
+   * before/after comparison is about the account's resources.
+   */
+  public records(): RecordItem[] {
+    return this.recordTable.snapshot();
   }
 
   // ---- seed helpers (not logged) ----

@@ -27,8 +27,8 @@ interface ObjectVersion {
 /** The version id S3 gives objects written while the bucket does not keep versions. */
 const NULL_VERSION = 'null';
 
-/** The prefixes the pipeline writes for its own bookkeeping; snapshots leave them out. */
-export const BOOKKEEPING_PREFIXES: readonly string[] = ['journal/', 'backups/', 'state/'];
+/** The prefix the pipeline writes for its own bookkeeping in the bucket (backups of replaced provider metadata); snapshots leave it out. */
+export const BOOKKEEPING_PREFIXES: readonly string[] = ['backups/'];
 
 export interface S3ObjectSnapshot {
   versionId: string;

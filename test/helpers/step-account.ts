@@ -9,6 +9,7 @@ import { pipelineTags } from '../../lambdas/shared/tags';
 import { makeMetadataXml, makeRotatedMetadataXml } from '../../local/example-metadata';
 import { type CallInfo, type Service, SimulatedAccount, type SimulatedAccountOptions } from '../../local/simulated-account';
 import { makeDocument } from './document';
+import { journalJson } from './records';
 
 export const ACCOUNT_ID = '111122223333';
 export const BUCKET = 'federation-metadata-bucket';
@@ -142,18 +143,20 @@ export function positionOf(account: SimulatedAccount, operation: string, prefix?
   return index;
 }
 
-/** For a fault's `when`: only calls on S3 keys under `prefix` (the journal, the backups). */
+/** For a fault's `when`: only calls on S3 keys (the backups) or record keys (`journal#`) under `prefix`. */
 export const onKeysUnder =
   (prefix: string) =>
   (call: CallInfo): boolean =>
     keyOf(call).startsWith(prefix);
 
+/** An S3 call's key, or a record table call's partition key. */
 function keyOf(call: CallInfo): string {
-  return String((call.input as { Key?: unknown }).Key ?? '');
+  const input = call.input as { Key?: unknown; Item?: { pk?: { S?: string } } };
+  if (call.service === 'records') return String((input.Key as { pk?: { S?: string } } | undefined)?.pk?.S ?? input.Item?.pk?.S ?? '');
+  return String(input.Key ?? '');
 }
 
-/** This execution's journal entry for a step, as the account holds it (undefined when none was written). */
+/** This execution's journal entry for a step, as the record table holds it (undefined when none was written). */
 export function journalEntry(account: SimulatedAccount, step: 'identityProvider' | 'role'): Record<string, unknown> | undefined {
-  const text = account.getObjectText(BUCKET, `journal/${EXECUTION}/${step}.json`);
-  return text === undefined ? undefined : (JSON.parse(text) as Record<string, unknown>);
+  return journalJson(account, EXECUTION, step);
 }

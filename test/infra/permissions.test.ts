@@ -53,6 +53,7 @@ const DELETE_ACTIONS = ['iam:DeleteSAMLProvider', 'iam:DeleteRole', 'iam:DetachR
 let synth: SynthesizedPipeline;
 let statements: Record<string, Statement[]>;
 let bucketArn: string;
+let recordTableArn: string;
 
 beforeAll(() => {
   synth = synthWithoutBundling(config);
@@ -60,6 +61,7 @@ beforeAll(() => {
   statements = {} as Record<string, Statement[]>;
   for (const key of FUNCTION_KEYS) statements[key] = roleStatements(synth.json, roles[key]);
   bucketArn = `<${logicalId(synth.stack, synth.pipeline.bucket)}.Arn>`;
+  recordTableArn = `<${logicalId(synth.stack, synth.pipeline.recordTable)}.Arn>`;
 });
 
 const allows = (key: string) => statements[key]!.filter((s) => s.Effect === 'Allow');
@@ -187,30 +189,54 @@ describe('function permissions', () => {
     };
     expect(access('intake')).toEqual({ 's3:GetObject': ['metadata'], 's3:GetObjectVersion': ['metadata'], 's3:ListBucket': ['(bucket)'] });
     expect(access('identityProviderApply')).toEqual({
-      's3:GetObject': ['backups', 'journal', 'metadata'],
+      's3:GetObject': ['metadata'],
       's3:GetObjectVersion': ['metadata'],
-      's3:PutObject': ['backups', 'journal'],
-      's3:ListBucket': ['(bucket)'],
+      's3:PutObject': ['backups'],
     });
-    expect(access('identityProviderRevert')).toEqual({ 's3:GetObject': ['backups', 'journal'], 's3:ListBucket': ['(bucket)'] });
-    expect(access('roleApply')).toEqual({ 's3:GetObject': ['journal'], 's3:PutObject': ['journal'], 's3:ListBucket': ['(bucket)'] });
-    expect(access('roleRevert')).toEqual({ 's3:GetObject': ['journal'], 's3:PutObject': ['journal'], 's3:ListBucket': ['(bucket)'] });
-    expect(access('policyApply')).toEqual({ 's3:GetObject': ['journal'], 's3:PutObject': ['journal'], 's3:ListBucket': ['(bucket)'] });
-    expect(access('policyRevert')).toEqual({ 's3:GetObject': ['journal'], 's3:PutObject': ['journal'], 's3:ListBucket': ['(bucket)'] });
-    for (const key of ['attributeMappingApply', 'attributeMappingRevert'] as const) {
-      expect(access(key)).toEqual({ 's3:GetObject': ['journal', 'state'], 's3:PutObject': ['journal', 'state'], 's3:ListBucket': ['(bucket)'] });
+    expect(access('identityProviderRevert')).toEqual({ 's3:GetObject': ['backups'], 's3:GetObjectVersion': ['backups'] });
+    for (const key of ['roleApply', 'roleRevert', 'policyApply', 'policyRevert', 'attributeMappingApply', 'attributeMappingRevert', 'outcome']) {
+      expect({ key, access: access(key) }).toEqual({ key, access: {} });
     }
   });
 
-  it.each([...FUNCTION_KEYS])(
-    '%s can list the bucket when it reads objects, so a missing journal entry reads as NoSuchKey, not AccessDenied',
-    (key) => {
-      const s3 = allows(key).filter((s) => s.actions.some((a) => a.startsWith('s3:')));
-      const reads = s3.some((s) => s.actions.includes('s3:GetObject'));
-      const lists = s3.some((s) => s.actions.includes('s3:ListBucket') && s.resources.includes(bucketArn));
-      expect({ key, reads, lists }).toEqual({ key, reads, lists: reads });
-    },
-  );
+  it('let only Intake list the bucket, so that an upload that is not there reads as not found rather than access denied', () => {
+    const listing = FUNCTION_KEYS.filter((key) => allows(key).some((s) => s.actions.includes('s3:ListBucket') && s.resources.includes(bucketArn)));
+    expect(listing).toEqual(['intake']);
+  });
+
+  it("keep each step's records in the record table: reads and conditional writes under its own keys, no deletes", () => {
+    const records = (key: string) => allows(key).filter((s) => s.actions.some((a) => a.startsWith('dynamodb:')));
+    for (const key of FUNCTION_KEYS) {
+      const held = records(key);
+      const kind = functionSpec(key).kind;
+      if (kind === 'intake' || kind === 'outcome') {
+        expect({ key, held }).toEqual({ key, held: [] });
+        continue;
+      }
+      const keys = key.startsWith('attributeMapping') ? ['journal#*', 'state#admin', 'state#agent', 'state#partner'] : ['journal#*'];
+      expect({ key, held }).toEqual({
+        key,
+        held: [
+          expect.objectContaining({
+            actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+            resources: [recordTableArn],
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } },
+          }),
+        ],
+      });
+    }
+  });
+
+  it('let the role revert remove a permissions boundary only while it is one the profiles set (condition iam:PermissionsBoundary)', () => {
+    const removing = allows('roleRevert').filter((s) => s.actions.includes('iam:DeleteRolePermissionsBoundary'));
+    expect(removing).toEqual([
+      expect.objectContaining({
+        actions: ['iam:DeleteRolePermissionsBoundary'],
+        resources: [PARTNER_ROLE],
+        Condition: { StringEquals: { 'iam:PermissionsBoundary': [BOUNDARY] } },
+      }),
+    ]);
+  });
 
   it('read IAM Identity Center applications only where the profiles point, and use "*" only for actions without a resource type', () => {
     for (const key of ['attributeMappingApply', 'attributeMappingRevert'] as const) {
@@ -241,7 +267,16 @@ describe('function permissions', () => {
   it.each([...FUNCTION_KEYS])("%s uses no service beyond its step's", (key) => {
     const services = [...new Set(allows(key).flatMap((s) => s.actions.map((a) => a.split(':')[0])))].sort();
     // The outcome function reads and writes nothing: it only puts the end of an execution in words.
-    const own = key === 'outcome' ? [] : key === 'intake' ? ['s3'] : key.startsWith('attributeMapping') ? ['s3', 'sso'] : ['iam', 's3'];
+    const own =
+      key === 'outcome'
+        ? []
+        : key === 'intake'
+          ? ['s3']
+          : key.startsWith('attributeMapping')
+            ? ['dynamodb', 'sso']
+            : key.startsWith('identityProvider')
+              ? ['dynamodb', 'iam', 's3']
+              : ['dynamodb', 'iam'];
     expect(services).toEqual([...own, 'logs', 'xray'].sort());
   });
 });

@@ -59,17 +59,55 @@ describe('metadata bucket', () => {
     });
   });
 
-  it('expires replaced versions, backups and journal entries after 90 days but keeps current metadata', () => {
+  it('expires replaced versions and backups of replaced provider metadata after 90 days but keeps current metadata', () => {
     const rules = synth.json.Resources[ids.bucket]!.Properties.LifecycleConfiguration.Rules as Record<string, any>[];
     expect(rules).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 90 }, Status: 'Enabled' }),
         expect.objectContaining({ Prefix: 'backups/', ExpirationInDays: 90 }),
-        expect.objectContaining({ Prefix: 'journal/', ExpirationInDays: 90 }),
       ]),
     );
     const expiringPrefixes = rules.filter((rule) => rule.ExpirationInDays !== undefined).map((rule) => rule.Prefix);
-    expect(expiringPrefixes.sort()).toEqual(['backups/', 'journal/']);
+    expect(expiringPrefixes).toEqual(['backups/']);
+  });
+
+  /** The metadata bucket's policy statements, with ARNs written out. */
+  const bucketStatements = () => {
+    const [, policy] = resourcesOfType(synth.json, 'AWS::S3::BucketPolicy').find(([, r]) => r.Properties.Bucket.Ref === ids.bucket)!;
+    return (policy.Properties.PolicyDocument.Statement as Record<string, any>[]).map((statement) =>
+      JSON.parse(JSON.stringify(statement), (_key, value) =>
+        value && typeof value === 'object' && !Array.isArray(value) && (value['Fn::Join'] || value['Fn::GetAtt'] || value.Ref)
+          ? flatten(value)
+          : value,
+      ),
+    );
+  };
+  const bucket = () => `<${ids.bucket}.Arn>`;
+
+  it("denies writes and deletes outside metadata/ to every principal but the pipeline's function roles (aws:PrincipalArn)", () => {
+    const deny = bucketStatements().find((statement) => statement.Sid === 'DenyBookkeepingWritesButThePipelines');
+    const functionRoles = FUNCTION_KEYS.map((key) => `<${logicalId(synth.stack, synth.pipeline.functions[key]!.role as never)}.Arn>`).sort();
+    expect({ ...deny, Condition: undefined }).toEqual({
+      Sid: 'DenyBookkeepingWritesButThePipelines',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+      NotResource: `${bucket()}/metadata/*`,
+      Condition: undefined,
+    });
+    expect(Object.keys(deny.Condition)).toEqual(['ArnNotEquals']);
+    expect([...deny.Condition.ArnNotEquals['aws:PrincipalArn']].sort()).toEqual(functionRoles);
+  });
+
+  it('denies uploads under metadata/<name>/ for a name that is not a profile', () => {
+    const deny = bucketStatements().find((statement) => statement.Sid === 'DenyUploadsOutsideProfileFolders');
+    expect(deny).toEqual({
+      Sid: 'DenyUploadsOutsideProfileFolders',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 's3:PutObject',
+      NotResource: [...Object.keys(exampleConfig.profiles).map((name) => `${bucket()}/metadata/${name}/*`), `${bucket()}/backups/*`],
+    });
   });
 
   it('is retained when removed from the stack', () => {
@@ -185,6 +223,26 @@ describe('lock table', () => {
   });
 });
 
+describe('record table', () => {
+  it('keys records by pk and sk, bills per request, keeps point-in-time recovery, is encrypted and retained', () => {
+    const id = logicalId(synth.stack, synth.pipeline.recordTable);
+    expect(synth.json.Resources[id]!.Properties).toEqual({
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+    expect(synth.json.Resources[id]!.DeletionPolicy).toBe('Retain');
+  });
+});
+
 describe('notification topic', () => {
   it('is encrypted with a customer managed key that rotates', () => {
     expect(synth.json.Resources[ids.topic]!.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [ids.key, 'Arn'] });
@@ -258,6 +316,7 @@ describe('functions', () => {
     expect(JSON.parse(env.PROFILES)).toEqual(exampleConfig);
     expect(env).toMatchObject({
       METADATA_BUCKET: { Ref: ids.bucket },
+      RECORD_TABLE: { Ref: logicalId(synth.stack, synth.pipeline.recordTable) },
       ACCOUNT_ID: { Ref: 'AWS::AccountId' },
       PARTITION: { Ref: 'AWS::Partition' },
       POWERTOOLS_SERVICE_NAME: exampleConfig.pipelineName,

@@ -125,5 +125,5 @@ export function resourceWrites(account: SimulatedAccount): string[] {
 
 /** The account's state without the uploads themselves and the pipeline's bookkeeping: what "as before" compares. */
 export function resources(account: SimulatedAccount) {
-  return account.snapshot({ excludePrefixes: ['journal/', 'backups/', 'state/', 'metadata/'] });
+  return account.snapshot({ excludePrefixes: ['backups/', 'metadata/'] });
 }

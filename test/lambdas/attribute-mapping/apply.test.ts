@@ -3,12 +3,11 @@ import type { AttributeMappingReceipt } from '../../../lambdas/attribute-mapping
 import { EMAIL_NAME_ID_FORMAT, type ResolvedProfile, ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE } from '../../../lambdas/shared/profile';
 import type { SimulatedAccount } from '../../../local/simulated-account';
 import { exampleProfile } from '../../helpers/document';
+import { plantRecord, recordJson } from '../../helpers/records';
 import {
   APP,
   adminAccount,
   adminDocument,
-  BUCKET,
-  bucketJson,
   consoleConfigured,
   DEPARTMENT,
   depsOf,
@@ -31,9 +30,9 @@ const withoutRelayState = (profile: ResolvedProfile): ResolvedProfile => {
   return rest;
 };
 
-/** A saved state file as an earlier run of the pipeline leaves it. */
-function savedState(instanceId: string, configuration = consoleConfigured()): string {
-  return JSON.stringify({
+/** A saved mapping as an earlier run of the pipeline leaves it. */
+function savedState(instanceId: string, configuration = consoleConfigured()): object {
+  return {
     profile: 'admin',
     applicationArn: instanceId === INSTANCE_ID ? APP : 'x',
     instanceId,
@@ -41,7 +40,7 @@ function savedState(instanceId: string, configuration = consoleConfigured()): st
     executionName: 'exec-0000',
     writtenBy: 'apply',
     writtenAt: '2030-01-01T00:00:00.000Z',
-  });
+  };
 }
 
 describe('AttributeMapping apply, api mode', () => {
@@ -80,22 +79,22 @@ describe('AttributeMapping apply, api mode', () => {
   it('writes the journal, with the previous configuration, before each write to the console API', async () => {
     await applyAttributeMapping(adminDocument(), depsOf(account));
     expect(writes(account)).toEqual([
-      `s3 PutObject ${JOURNAL_KEY()}`,
+      `records PutItem ${JOURNAL_KEY().pk}`,
       'swb UpdateApplicationInstanceResponseConfiguration',
-      `s3 PutObject ${JOURNAL_KEY()}`,
+      `records PutItem ${JOURNAL_KEY().pk}`,
       'swb UpdateApplicationInstanceResponseSchemaConfiguration',
-      `s3 PutObject ${STATE_KEY}`,
+      `records PutItem ${STATE_KEY.pk}`,
     ]);
-    expect(bucketJson(account, JOURNAL_KEY())).toMatchObject({
+    expect(recordJson(account, JOURNAL_KEY())).toMatchObject({
       step: 'attributeMapping',
       previous: { source: 'api', configuration: consoleConfigured() },
       details: { attempted: ['responseConfig', 'responseSchemaConfig'] },
     });
   });
 
-  it('saves what it wrote under state/<profile>/ for the next run and for a revert', async () => {
+  it('saves what it wrote in the record table, under the profile, for the next run and for a revert', async () => {
     const receipt = await applyAttributeMapping(adminDocument(), depsOf(account));
-    expect(bucketJson(account, STATE_KEY)).toMatchObject({
+    expect(recordJson(account, STATE_KEY)).toMatchObject({
       profile: 'admin',
       applicationArn: APP,
       instanceId: INSTANCE_ID,
@@ -237,14 +236,14 @@ describe('AttributeMapping apply when the console API does not return the mappin
   });
 
   it('merges onto the saved state, keeping an attribute the pipeline does not manage', async () => {
-    account.putObject(BUCKET, STATE_KEY, savedState(INSTANCE_ID));
+    await plantRecord(account, STATE_KEY, savedState(INSTANCE_ID));
     const receipt = await applyAttributeMapping(adminDocument(), depsOf(account));
     expect(receipt.previous).toEqual({ source: 'pipeline-state', configuration: consoleConfigured() });
     expect(stored(account).responseConfig.properties[DEPARTMENT]).toEqual({ source: ['${user:department}'] });
   });
 
   it('ignores a saved state that belongs to another application', async () => {
-    account.putObject(BUCKET, STATE_KEY, savedState('ins-0000000000000000'));
+    await plantRecord(account, STATE_KEY, savedState('ins-0000000000000000'));
     const receipt = await applyAttributeMapping(adminDocument(), depsOf(account));
     expect(receipt.previous).toEqual({ source: 'unknown' });
   });

@@ -4,11 +4,11 @@ import { revertAttributeMapping } from '../../../lambdas/attribute-mapping/rever
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
 import { ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE } from '../../../lambdas/shared/profile';
 import type { SimulatedAccount } from '../../../local/simulated-account';
+import { recordJson } from '../../helpers/records';
 import {
   APP,
   adminAccount,
   adminDocument,
-  bucketJson,
   consoleConfigured,
   DEPARTMENT,
   depsOf,
@@ -130,7 +130,7 @@ describe('AttributeMapping revert when the console API does not return the mappi
     expect((await revertAttributeMapping(reverting, depsOf(account))).action).toBe('restored');
     expect(stored(account)).toEqual(afterFirst);
     // The revert records itself, since the console API cannot tell a second revert that the work is done.
-    expect(bucketJson(account, STATE_KEY)).toMatchObject({ configuration: afterFirst, executionName: 'exec-0002', writtenBy: 'revert' });
+    expect(recordJson(account, STATE_KEY)).toMatchObject({ configuration: afterFirst, executionName: 'exec-0002', writtenBy: 'revert' });
     account.clearCalls();
     expect((await revertAttributeMapping(reverting, depsOf(account))).action).toBe('nothing-to-do');
     expect(account.mutatingCalls()).toEqual([]);
@@ -161,6 +161,6 @@ describe('AttributeMapping revert when the console API does not return the mappi
     expect(report.action).toBe('restored');
     expect(swbWrites(account)).toEqual(['UpdateApplicationInstanceResponseConfiguration']);
     expect(stored(account)).toEqual(afterFirst);
-    expect(bucketJson(account, STATE_KEY)).toMatchObject({ applicationArn: APP, writtenBy: 'revert' });
+    expect(recordJson(account, STATE_KEY)).toMatchObject({ applicationArn: APP, writtenBy: 'revert' });
   });
 });

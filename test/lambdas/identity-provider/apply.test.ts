@@ -23,7 +23,6 @@ import {
 
 const NAME = 'ConnectAdminIdP';
 const ARN = providerArn(NAME);
-const JOURNAL_KEY = 'journal/exec-0001/identityProvider.json';
 const BACKUP_KEY = 'backups/exec-0001/identity-provider.xml';
 const NOW = new Date('2026-03-01T12:00:00Z');
 
@@ -59,7 +58,7 @@ describe('applyIdentityProvider', () => {
     expect(journalEntry(account, 'identityProvider')).toMatchObject({ step: 'identityProvider', details: { arn: ARN, name: NAME } });
     expect(journalEntry(account, 'identityProvider')).not.toHaveProperty('previous');
     // The journal is written before the provider exists, so a Lambda that dies right after CreateSAMLProvider can be reverted.
-    expect(positionOf(account, 'PutObject', 'journal/')).toBeLessThan(positionOf(account, 'CreateSAMLProvider'));
+    expect(positionOf(account, 'PutItem', 'journal#')).toBeLessThan(positionOf(account, 'CreateSAMLProvider'));
   });
 
   it('changes nothing and writes nothing when the provider already has this metadata', async () => {
@@ -72,8 +71,8 @@ describe('applyIdentityProvider', () => {
     expect(receipt).toMatchObject({ action: 'unchanged', arn: ARN, changes: [] });
     expect(operations(account, 'iam')).toEqual(['GetSAMLProvider']);
     // Reads only, made concurrently: the pinned metadata version and this execution's (absent) journal entry.
-    expect(inputsOf<{ Key: string }>(account, 'GetObject').map((input) => input.Key)).toEqual(expect.arrayContaining([METADATA_KEY, JOURNAL_KEY]));
-    expect(operations(account, 's3')).toEqual(['GetObject', 'GetObject']);
+    expect(inputsOf<{ Key: string }>(account, 'GetObject').map((input) => input.Key)).toEqual([METADATA_KEY]);
+    expect(inputsOf<{ Key: { pk: { S: string } } }>(account, 'GetItem').map((input) => input.Key.pk.S)).toEqual(['journal#exec-0001']);
     expect(account.snapshot({ excludePrefixes: [] })).toEqual(before);
   });
 
@@ -109,8 +108,8 @@ describe('applyIdentityProvider', () => {
     expect(inputsOf(account, 'UpdateSAMLProvider')).toEqual([{ SAMLProviderArn: ARN, SAMLMetadataDocument: METADATA_V2 }]);
     expect(operations(account, 'iam')).toEqual(['GetSAMLProvider', 'UpdateSAMLProvider']);
     // The journal never points at a backup that does not exist, and both exist before the provider changes.
-    expect(positionOf(account, 'PutObject', 'backups/')).toBeLessThan(positionOf(account, 'PutObject', 'journal/'));
-    expect(positionOf(account, 'PutObject', 'journal/')).toBeLessThan(positionOf(account, 'UpdateSAMLProvider'));
+    expect(positionOf(account, 'PutObject', 'backups/')).toBeLessThan(positionOf(account, 'PutItem', 'journal#'));
+    expect(positionOf(account, 'PutItem', 'journal#')).toBeLessThan(positionOf(account, 'UpdateSAMLProvider'));
   });
 
   it('records a backup without a version id when the bucket does not keep versions', async () => {
@@ -179,6 +178,7 @@ describe('applyIdentityProvider', () => {
       });
       expect(operations(account, 'iam')).toEqual(['GetSAMLProvider']);
       expect(operations(account, 's3')).not.toContain('PutObject');
+      expect(operations(account, 'records')).not.toContain('PutItem');
     });
 
     it('creates the provider when the earlier attempt journaled the creation but never made it, without journaling again', async () => {
@@ -189,6 +189,7 @@ describe('applyIdentityProvider', () => {
       await expect(applyIdentityProvider(document(), deps(account))).resolves.toMatchObject({ action: 'created' });
       expect(operations(account, 'iam')).toEqual(['GetSAMLProvider', 'CreateSAMLProvider']);
       expect(operations(account, 's3')).not.toContain('PutObject');
+      expect(operations(account, 'records')).not.toContain('PutItem');
       expect(providerIn(account)).toMatchObject({ metadataDocument: METADATA_V2 });
     });
 
@@ -211,6 +212,7 @@ describe('applyIdentityProvider', () => {
       expect(operations(account, 'iam')).toEqual(['GetSAMLProvider']);
       // Backing up again would overwrite the pre-execution document with the new one.
       expect(operations(account, 's3')).not.toContain('PutObject');
+      expect(operations(account, 'records')).not.toContain('PutItem');
       expect(account.getObjectText(BUCKET, BACKUP_KEY)).toBe(METADATA_V1);
     });
 
@@ -224,6 +226,7 @@ describe('applyIdentityProvider', () => {
       await expect(applyIdentityProvider(document(), deps(account))).resolves.toMatchObject({ action: 'updated', previous: journaled });
       expect(inputsOf(account, 'UpdateSAMLProvider')).toEqual([{ SAMLProviderArn: ARN, SAMLMetadataDocument: METADATA_V2 }]);
       expect(operations(account, 's3')).not.toContain('PutObject');
+      expect(operations(account, 'records')).not.toContain('PutItem');
       expect(providerIn(account)).toMatchObject({ metadataDocument: METADATA_V2 });
     });
 

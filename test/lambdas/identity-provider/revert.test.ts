@@ -52,8 +52,8 @@ function backedUp(account: SimulatedAccount, document: string): IdentityProvider
 /** This execution's journal entry, written as the apply step writes it before its change. */
 async function journaled(world: StepAccount, previous?: IdentityProviderPrevious): Promise<void> {
   const intent = [previous === undefined ? `create SAML provider ${NAME}` : `replace the metadata of SAML provider ${NAME}`];
-  await world.account.seed(({ s3 }) =>
-    writeJournal(s3, world.document().request, {
+  await world.account.seed(({ records }) =>
+    writeJournal(records, world.document().request, {
       step: 'identityProvider',
       intent,
       details: { arn: ARN, name: NAME },
@@ -131,7 +131,8 @@ describe('revertIdentityProvider', () => {
 
     expect(report).toMatchObject({ action: 'nothing-to-do', changes: ['the IdentityProvider step changed nothing (unchanged)'] });
     expect(operations(world.account, 'iam')).toEqual([]);
-    expect(operations(world.account, 's3')).toEqual(['GetObject']);
+    expect(operations(world.account, 's3')).toEqual([]);
+    expect(operations(world.account, 'records')).toEqual(['GetItem']);
   });
 
   it('deletes the provider an earlier attempt created when the receipt says unchanged but the journal says created', async () => {
@@ -298,10 +299,14 @@ describe('apply then revert leaves the account as it started', () => {
     ],
     ['UpdateSAMLProvider failed', { operation: 'UpdateSAMLProvider', error: 'ServiceFailure' }, otherMetadata],
     ['the backup write failed', { operation: 'PutObject', when: onKeysUnder('backups/'), error: 'InternalError' }, otherMetadata],
-    ['the journal write failed', { operation: 'PutObject', when: onKeysUnder('journal/'), error: 'InternalError' }, otherMetadata],
+    [
+      'the journal write failed',
+      { service: 'records', operation: 'PutItem', when: onKeysUnder('journal#'), error: 'InternalServerError' },
+      otherMetadata,
+    ],
     [
       'the journal write before CreateSAMLProvider failed',
-      { operation: 'PutObject', when: onKeysUnder('journal/'), error: 'InternalError' },
+      { service: 'records', operation: 'PutItem', when: onKeysUnder('journal#'), error: 'InternalServerError' },
       noProvider,
     ],
   ])('when apply threw because %s', async (_case, fault, arrange) => {
@@ -328,7 +333,7 @@ describe('apply then revert leaves the account as it started', () => {
       'the journal write before CreateSAMLProvider',
       'no provider existed',
       'created',
-      { operation: 'PutObject', when: onKeysUnder('journal/'), error: S3_FAILURE },
+      { service: 'records', operation: 'PutItem', when: onKeysUnder('journal#'), error: 'InternalServerError' },
       noProvider,
       'deleted',
     ],
@@ -352,7 +357,7 @@ describe('apply then revert leaves the account as it started', () => {
       'the journal write after the backup',
       'a provider with other metadata existed',
       'updated',
-      { operation: 'PutObject', when: onKeysUnder('journal/'), error: S3_FAILURE },
+      { service: 'records', operation: 'PutItem', when: onKeysUnder('journal#'), error: 'InternalServerError' },
       otherMetadata,
       'restored',
     ],

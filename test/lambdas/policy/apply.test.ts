@@ -21,7 +21,6 @@ import type { CallRecord, SimulatedAccount } from '../../../local/simulated-acco
 import { exampleProfile, makeDocument } from '../../helpers/document';
 import {
   attachedTo,
-  BUCKET,
   callsTo,
   createPolicy,
   createRole,
@@ -57,7 +56,7 @@ async function accountWith(options: { attached?: string[]; policyVersions?: stri
 }
 
 const iamOperations = (account: SimulatedAccount): string[] => operations(callsTo(account, 'iam'));
-const s3Operations = (account: SimulatedAccount): string[] => operations(callsTo(account, 's3'));
+const recordOperations = (account: SimulatedAccount): string[] => operations(callsTo(account, 'records'));
 
 function callsOf(account: SimulatedAccount, operation: string): CallRecord[] {
   return account.calls.filter((call) => call.operation === operation);
@@ -70,9 +69,9 @@ function positionOf(account: SimulatedAccount, operation: string, nth = 0): numb
   return positions[nth]!;
 }
 
-/** Every journal entry the step wrote, in order, from the bodies of its PutObject calls. */
+/** Every journal entry the step wrote, in order, from the bodies of its record table PutItem calls. */
 function journalWrites(account: SimulatedAccount): JournalEntry<PolicyPrevious>[] {
-  return callsOf(account, 'PutObject').map((call) => JSON.parse((call.input as { Body: string }).Body));
+  return callsOf(account, 'PutItem').map((call) => JSON.parse((call.input as { Item: { body: { S: string } } }).Item.body.S));
 }
 
 const tagRecord = (tags: { Key: string; Value: string }[]): Record<string, string> => Object.fromEntries(tags.map((tag) => [tag.Key, tag.Value]));
@@ -98,13 +97,14 @@ describe('applyPolicy', () => {
     expect(attachedTo(account, ROLE)).toEqual([POLICY_ARN]);
     // The step's look for an earlier attempt (there is none), then the journal's own read before its write.
     const key = journalKey(doc.request, 'policy');
-    expect(callsTo(account, 's3')).toEqual([
-      expect.objectContaining({ operation: 'GetObject', input: { Bucket: BUCKET, Key: key }, outcome: 'NoSuchKey' }),
-      expect.objectContaining({ operation: 'GetObject', input: { Bucket: BUCKET, Key: key }, outcome: 'NoSuchKey' }),
-      expect.objectContaining({ operation: 'PutObject', input: expect.objectContaining({ Bucket: BUCKET, Key: key }), outcome: 'ok' }),
+    const recordKey = { pk: { S: key.pk }, sk: { S: key.sk } };
+    expect(callsTo(account, 'records')).toEqual([
+      expect.objectContaining({ operation: 'GetItem', input: expect.objectContaining({ Key: recordKey }), outcome: 'ok' }),
+      expect.objectContaining({ operation: 'GetItem', input: expect.objectContaining({ Key: recordKey }), outcome: 'ok' }),
+      expect.objectContaining({ operation: 'PutItem', input: expect.objectContaining({ Item: expect.objectContaining(recordKey) }), outcome: 'ok' }),
     ]);
     // The journal is written before the first change and says the policy did not exist and what gets attached.
-    expect(positionOf(account, 'PutObject')).toBeLessThan(positionOf(account, 'CreatePolicy'));
+    expect(positionOf(account, 'PutItem')).toBeLessThan(positionOf(account, 'CreatePolicy'));
     expect(journalWrites(account)[0]).toMatchObject({
       step: 'policy',
       executionName: 'exec-0001',
@@ -134,7 +134,7 @@ describe('applyPolicy', () => {
     expect(receipt).toMatchObject({ action: 'unchanged', changes: [], previous: { policyExisted: true, defaultVersionId: 'v3' } });
     expect(iamOperations(account)).toEqual(['GetPolicy', 'GetPolicyVersion', 'ListAttachedRolePolicies']);
     // Only the look for an earlier attempt of this execution: no journal write.
-    expect(s3Operations(account)).toEqual(['GetObject']);
+    expect(recordOperations(account)).toEqual(['GetItem']);
     expect(account.snapshot({ excludePrefixes: [] })).toEqual(before);
   });
 
@@ -210,7 +210,7 @@ describe('applyPolicy', () => {
     expect(receipt.details.createdVersionId).toBe('v11');
     expect(receipt.changes.join('\n')).toMatch(/delete the oldest non-default version v7/);
     expect(journalWrites(account)[0]!.previous!.deletedVersion).toEqual(deletedVersion);
-    expect(positionOf(account, 'PutObject')).toBeLessThan(positionOf(account, 'DeletePolicyVersion'));
+    expect(positionOf(account, 'PutItem')).toBeLessThan(positionOf(account, 'DeletePolicyVersion'));
     const policy = account.snapshot().iam.policies[POLICY_ARN]!;
     expect(policy.defaultVersionId).toBe('v11');
     expect(Object.keys(policy.versions).sort()).toEqual(['v10', 'v11', 'v6', 'v8', 'v9']);
@@ -222,7 +222,7 @@ describe('applyPolicy', () => {
     await applyPolicy(doc, depsOn(account));
 
     expect(journalWrites(account).map((entry) => entry.details!.createdVersionId)).toEqual([undefined, 'v2']);
-    expect(positionOf(account, 'PutObject', 1)).toBeLessThan(positionOf(account, 'AttachRolePolicy'));
+    expect(positionOf(account, 'PutItem', 1)).toBeLessThan(positionOf(account, 'AttachRolePolicy'));
     expect(attachedTo(account, ROLE)).toEqual([POLICY_ARN]);
   });
 
@@ -285,7 +285,7 @@ describe('applyPolicy', () => {
       expect.objectContaining({ operation: 'GetPolicy', outcome: 'NoSuchEntityException' }),
       expect.objectContaining({ operation: 'ListAttachedRolePolicies', outcome: 'NoSuchEntityException' }),
     ]);
-    expect(callsTo(account, 's3')).toEqual([]);
+    expect(callsTo(account, 'records')).toEqual([]);
     expect(account.snapshot({ excludePrefixes: [] })).toEqual(before);
   });
 
@@ -308,7 +308,7 @@ describe('applyPolicy', () => {
       createDate: expect.any(String),
     });
     expect(account.mutatingCalls()).toEqual([]);
-    expect(callsTo(account, 's3')).toEqual([]);
+    expect(callsTo(account, 'records')).toEqual([]);
     expect(account.snapshot({ excludePrefixes: [] })).toEqual(before);
   });
 
@@ -319,7 +319,7 @@ describe('applyPolicy', () => {
 
     await expect(applyPolicy(doc, depsOn(account))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
 
-    expect(callsOf(account, 'PutObject')).toEqual([]);
+    expect(callsOf(account, 'PutItem')).toEqual([]);
     expect(account.snapshot({ excludePrefixes: [] })).toEqual(before);
   });
 
@@ -388,11 +388,11 @@ describe('applyPolicy, when IAM lists policy versions without CreateDate', () =>
       IsTruncated: false,
     });
     iamMock.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [{ PolicyArn: POLICY_ARN }], IsTruncated: false });
-    // A dry run reads IAM only: the account's S3 client stands in, and must see no call.
+    // A dry run reads IAM only: the account's record table stands in, and must see no call.
     const account = newAccount();
     const dry = makeDocument({ request: { dryRun: true } });
 
-    const receipt = await applyPolicy(dry, { iam: new IAMClient({}), s3: account.clients().s3 });
+    const receipt = await applyPolicy(dry, { iam: new IAMClient({}), records: account.clients().records });
 
     expect(receipt.action).toBe('planned');
     expect(receipt.previous!.deletedVersion).toEqual({ versionId: 'v1', document: JSON.stringify(JSON.parse(OLD_DOCUMENT)) });

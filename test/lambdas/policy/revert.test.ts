@@ -13,10 +13,10 @@ import type { Receipt } from '../../../lambdas/shared/document';
 import { type JournalEntry, journalKey, writeJournal } from '../../../lambdas/shared/journal';
 import type { SimulatedAccount } from '../../../local/simulated-account';
 import { makeDocument } from '../../helpers/document';
+import { journalJson } from '../../helpers/records';
 import {
   asRevertInput,
   attachedTo,
-  BUCKET,
   changesSince,
   createPolicy,
   createRole,
@@ -54,9 +54,9 @@ async function deletePolicyByHand(iam: IAMClient, account: SimulatedAccount, pol
   await iam.send(new DeletePolicyCommand({ PolicyArn: policyArn }));
 }
 
-/** The journal entry as it is now in the metadata bucket. */
+/** The journal entry as it is now in the record table. */
 function journalOf(account: SimulatedAccount): JournalEntry<PolicyPrevious> {
-  return JSON.parse(account.getObjectText(BUCKET, journalKey(makeDocument().request, 'policy'))!);
+  return journalJson(account, makeDocument().request.executionName, 'policy')!;
 }
 
 describe('revertPolicy', () => {
@@ -84,18 +84,18 @@ describe('revertPolicy', () => {
     // The one call: looking for the journal, which is not there.
     expect(account.calls).toEqual([
       expect.objectContaining({
-        service: 's3',
-        operation: 'GetObject',
-        input: { Bucket: BUCKET, Key: journalKey(makeDocument().request, 'policy') },
-        outcome: 'NoSuchKey',
+        service: 'records',
+        operation: 'GetItem',
+        input: expect.objectContaining({ Key: { pk: { S: journalKey(makeDocument().request, 'policy').pk }, sk: { S: 'policy' } } }),
+        outcome: 'ok',
       }),
     ]);
   });
 
-  it('lets a journal read failure other than "no such key" propagate', async () => {
+  it('lets a journal read failure propagate rather than read it as "nothing journalled"', async () => {
     const account = newAccount();
-    account.faults.inject({ service: 's3', operation: 'GetObject', error: 'AccessDenied' });
-    await expect(revertPolicy(asRevertInput(makeDocument()), depsOf(account))).rejects.toMatchObject({ name: 'AccessDenied' });
+    account.faults.inject({ service: 'records', operation: 'GetItem', error: 'InternalServerError' });
+    await expect(revertPolicy(asRevertInput(makeDocument()), depsOf(account))).rejects.toMatchObject({ name: 'InternalServerError' });
     expect(account.calls.filter((call) => call.service === 'iam')).toEqual([]);
   });
 
@@ -141,11 +141,11 @@ describe('revertPolicy', () => {
   it('never deletes a policy its tags do not attribute to this execution when only the journal says it set out to create it, and reports it left in place', async () => {
     const account = newAccount();
     const doc = makeDocument();
-    await account.seed(async ({ iam, s3 }) => {
+    await account.seed(async ({ iam, records }) => {
       await createRole(iam, ROLE, [PREEXISTING]);
       // Created by a person between the step's read and its CreatePolicy call: the step's CreatePolicy then failed.
       await createPolicy(iam, POLICY_NAME, [generatedDocument()], { tags: [{ Key: 'owner', Value: 'someone' }] });
-      await writeJournal(s3, doc.request, {
+      await writeJournal(records, doc.request, {
         step: 'policy',
         intent: [],
         previous: { policyExisted: false, attachedPolicyArns: [PREEXISTING] },
@@ -289,11 +289,11 @@ describe('revertPolicy', () => {
     const doc = outdated.doc();
     // Changes: the journal, CreatePolicyVersion, then the journal again with the new version id, which fails.
     failAtChange(account, 3);
-    await expect(applyPolicy(doc, deps)).rejects.toMatchObject({ name: 'InternalError' });
+    await expect(applyPolicy(doc, deps)).rejects.toMatchObject({ name: 'InternalServerError' });
     expect(account.mutatingCalls().map((call) => [call.operation, call.outcome])).toEqual([
-      ['PutObject', 'ok'],
+      ['PutItem', 'ok'],
       ['CreatePolicyVersion', 'ok'],
-      ['PutObject', 'InternalError'],
+      ['PutItem', 'InternalServerError'],
     ]);
     expect(journalOf(account).details!.createdVersionId).toBeUndefined();
     expect(account.snapshot().iam.policies[POLICY_ARN]!.defaultVersionId).toBe('v3');

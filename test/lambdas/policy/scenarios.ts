@@ -6,11 +6,11 @@ import {
   type IAMClient,
   SetDefaultPolicyVersionCommand,
 } from '@aws-sdk/client-iam';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { connectFederationPolicy } from '../../../lambdas/policy/policy-document';
 import { revertPolicy } from '../../../lambdas/policy/revert';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
 import { canonicalPolicyDocument } from '../../../lambdas/shared/policy-json';
+import type { RecordStore } from '../../../lambdas/shared/records';
 import type { Tag } from '../../../lambdas/shared/tags';
 import { type CallInfo, type CallRecord, type Service, SimulatedAccount, type SimulatedAccountOptions } from '../../../local/simulated-account';
 import { exampleProfile, makeDocument } from '../../helpers/document';
@@ -23,7 +23,7 @@ export const TEAM_ARN = 'arn:aws:iam::111122223333:policy/Team';
 export const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 /** A policy a person attached to the role before the pipeline ran: it must survive every revert. */
 export const PREEXISTING = 'arn:aws:iam::aws:policy/AmazonConnect_FullAccess';
-/** makeDocument()'s request bucket: the journal lives there. */
+/** makeDocument()'s request bucket. */
 export const BUCKET = 'federation-metadata-bucket';
 
 export const generatedDocument = (): string => connectFederationPolicy(makeDocument().profile.policy.connectInstanceArn!);
@@ -33,7 +33,7 @@ export const otherInstanceDocument = (n: number): string =>
 /** The clients a step function takes. */
 export interface StepClients {
   iam: IAMClient;
-  s3: S3Client;
+  records: RecordStore;
 }
 
 /** A clock that moves a minute each time it is read, from 2024-01-01: the same calls give the same dates in every account. */
@@ -60,8 +60,8 @@ export function newAccount(options: SimulatedAccountOptions = {}): SimulatedAcco
 }
 
 export function depsOf(account: SimulatedAccount): StepClients {
-  const { iam, s3 } = account.clients();
-  return { iam, s3 };
+  const { iam, records } = account.clients();
+  return { iam, records };
 }
 
 /** The Policy step never reads a role's trust policy; any valid one will do. */
@@ -203,18 +203,19 @@ export function callsTo(account: SimulatedAccount, service: Service): CallRecord
   return account.calls.filter((call) => call.service === service);
 }
 
-/** The changing calls (IAM writes and journal puts, refused ones too) made since `account.calls` had `mark` entries. */
+/** The changing calls (IAM writes and journal writes, refused ones too) made since `account.calls` had `mark` entries. */
 export function changesSince(account: SimulatedAccount, mark: number): string[] {
   return operations(account.calls.slice(mark).filter((call) => call.mutating));
 }
 
 /**
  * How a change fails when AWS has a transient problem: each service with its own error. 'failure' is a server error
- * (IAM ServiceFailureException, S3 InternalError); 'throttling' is the rate limit (IAM Throttling, S3 SlowDown).
+ * (IAM ServiceFailureException, DynamoDB InternalServerError); 'throttling' is the rate limit (IAM Throttling,
+ * DynamoDB ProvisionedThroughputExceededException).
  */
 const TRANSIENT: Record<'failure' | 'throttling', Partial<Record<Service, string>>> = {
-  failure: { iam: 'ServiceFailureException', s3: 'InternalError' },
-  throttling: { iam: 'Throttling', s3: 'SlowDown' },
+  failure: { iam: 'ServiceFailureException', records: 'InternalServerError' },
+  throttling: { iam: 'Throttling', records: 'ProvisionedThroughputExceededException' },
 };
 
 /** The error name a caller sees when a change to `service` fails as `kind`. */
@@ -225,7 +226,7 @@ export function transientErrorName(service: Service, kind: 'failure' | 'throttli
 }
 
 /**
- * Makes the `at`-th change from now (1-based; IAM writes and journal puts counted together, as the step makes them)
+ * Makes the `at`-th change from now (1-based; IAM writes and journal writes counted together, as the step makes them)
  * fail with its service's transient error, before it takes effect or, with `afterEffect`, after it took effect (the
  * answer lost on the way back, as a timeout does). The two faults share one count, so whichever service the `at`-th
  * change goes to, it is that change that fails.
@@ -239,7 +240,7 @@ export function failAtChange(account: SimulatedAccount, at: number, options: { a
     if (!positions.has(call)) positions.set(call, ++changes);
     return positions.get(call) === at;
   };
-  for (const service of ['iam', 's3'] as const) {
+  for (const service of ['iam', 'records'] as const) {
     const error = transientErrorName(service, options.kind);
     account.faults.inject({ service, mutatingOnly: true, when: isAt, error, afterEffect: options.afterEffect ?? false });
   }

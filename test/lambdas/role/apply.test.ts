@@ -3,6 +3,7 @@ import { applyRole } from '../../../lambdas/role/apply';
 import { PRINCIPAL_RETRY_DELAYS_MS } from '../../../lambdas/role/role';
 import { federationTrustPolicy } from '../../../lambdas/role/trust-policy';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
+import { journalKey } from '../../../lambdas/shared/journal';
 import { pipelineTags } from '../../../lambdas/shared/tags';
 import { exampleProfile, makeDocument } from '../../helpers/document';
 import {
@@ -20,7 +21,7 @@ import {
 } from '../../helpers/step-account';
 import { OLD_PROVIDER, PROVIDER, ROLE, ROLE_ARN } from './fixtures';
 
-const JOURNAL_KEY = 'journal/exec-0001/role.json';
+const JOURNAL_KEY = journalKey({ executionName: 'exec-0001' }, 'role');
 const NEW_TRUST = JSON.stringify(federationTrustPolicy(PROVIDER));
 const OLD_TRUST = JSON.stringify({
   Version: '2012-10-17',
@@ -97,7 +98,7 @@ describe('applyRole when the role does not exist', () => {
     expect(journalEntry(w.account, 'role')).toMatchObject({ step: 'role', details: { roleName: ROLE, arn: ROLE_ARN } });
     expect(journalEntry(w.account, 'role')).not.toHaveProperty('previous');
     // Journaled first, so that a Lambda dying right after CreateRole leaves the revert enough to delete the role.
-    expect(positionOf(w.account, 'PutObject', 'journal/')).toBeLessThan(positionOf(w.account, 'CreateRole'));
+    expect(positionOf(w.account, 'PutItem', 'journal#')).toBeLessThan(positionOf(w.account, 'CreateRole'));
   });
 
   it('sends no permissions boundary when the profile sets none', async () => {
@@ -192,9 +193,9 @@ describe('applyRole when the role exists: it is updated in place, never re-creat
       details: { roleName: ROLE, roleId, providerArn: PROVIDER },
     });
     expect(operations(w.account, 'iam')).toEqual(['GetRole']);
-    // The only S3 call reads this execution's (absent) journal entry.
-    expect(inputsOf<{ Key: string }>(w.account, 'GetObject').map((input) => input.Key)).toEqual([JOURNAL_KEY]);
-    expect(operations(w.account, 's3')).toEqual(['GetObject']);
+    // The only record read is this execution's (absent) journal entry.
+    expect(inputsOf<{ Key: { pk: { S: string } } }>(w.account, 'GetItem').map((input) => input.Key.pk.S)).toEqual([JOURNAL_KEY.pk]);
+    expect(operations(w.account, 'records')).toEqual(['GetItem']);
   });
 
   it('replaces a different trust policy in place, keeping the previous one, and never re-creates the role', async () => {
@@ -210,7 +211,7 @@ describe('applyRole when the role exists: it is updated in place, never re-creat
     // Same role id: Amazon Connect ties federated users to it.
     expect(roleIn(w)).toEqual({ ...before, trustPolicy: federationTrustPolicy(PROVIDER) });
     expect(journalEntry(w.account, 'role')!.previous).toEqual({ trustPolicy: OLD_TRUST });
-    expect(positionOf(w.account, 'PutObject', 'journal/')).toBeLessThan(positionOf(w.account, 'UpdateAssumeRolePolicy'));
+    expect(positionOf(w.account, 'PutItem', 'journal#')).toBeLessThan(positionOf(w.account, 'UpdateAssumeRolePolicy'));
   });
 
   it('retries the trust policy update while IAM does not yet see the new provider as a principal', async () => {
@@ -334,7 +335,7 @@ describe('applyRole retried by the state machine after an earlier attempt of thi
       details: { roleName: ROLE, roleId, providerArn: PROVIDER },
     });
     expect(operations(w.account, 'iam')).toEqual(['GetRole']);
-    expect(operations(w.account, 's3')).not.toContain('PutObject');
+    expect(operations(w.account, 'records')).not.toContain('PutItem');
   });
 
   it('finishes the settings of the role its earlier attempt created, still reporting it as created', async () => {
@@ -346,7 +347,7 @@ describe('applyRole retried by the state machine after an earlier attempt of thi
 
     await expect(applyRole(doc(), deps(w))).resolves.toMatchObject({ action: 'created' });
     expect(iamWrites(w.account)).toEqual(['UpdateRole']);
-    expect(operations(w.account, 's3')).not.toContain('PutObject');
+    expect(operations(w.account, 'records')).not.toContain('PutItem');
     expect(roleIn(w)).toMatchObject({ maxSessionDuration: 43200 });
   });
 
@@ -359,7 +360,7 @@ describe('applyRole retried by the state machine after an earlier attempt of thi
 
     expect(receipt).toMatchObject({ action: 'created', details: { roleId: roleIn(w)!.roleId } });
     expect(operations(w.account, 'iam')).toEqual(['GetRole', 'CreateRole']);
-    expect(operations(w.account, 's3')).not.toContain('PutObject');
+    expect(operations(w.account, 'records')).not.toContain('PutItem');
   });
 
   it('reports the update its earlier attempt made as updated, with the settings from before the execution as previous', async () => {
@@ -381,7 +382,7 @@ describe('applyRole retried by the state machine after an earlier attempt of thi
       ],
     });
     expect(operations(w.account, 'iam')).toEqual(['GetRole']);
-    expect(operations(w.account, 's3')).not.toContain('PutObject');
+    expect(operations(w.account, 'records')).not.toContain('PutItem');
   });
 
   it('finishes the writes the earlier attempt did not get to, keeping the journaled previous settings', async () => {
@@ -395,7 +396,7 @@ describe('applyRole retried by the state machine after an earlier attempt of thi
 
     expect(receipt).toMatchObject({ action: 'updated', previous: { trustPolicy: OLD_TRUST, maxSessionDuration: 3600 } });
     expect(operations(w.account, 'iam')).toEqual(['GetRole', 'UpdateRole']);
-    expect(operations(w.account, 's3')).not.toContain('PutObject');
+    expect(operations(w.account, 'records')).not.toContain('PutItem');
     expect(roleIn(w)).toMatchObject({ trustPolicy: federationTrustPolicy(PROVIDER), maxSessionDuration: 43200 });
   });
 

@@ -62,8 +62,10 @@ async function connectPolicy(w: RoleStepAccount): Promise<string> {
 const deps = (w: RoleStepAccount) => w.account.clients();
 const roleIn = (w: RoleStepAccount) => w.account.snapshot().iam.roles[ROLE];
 
-function withReceipt(receipt: Partial<Receipt<RolePrevious>>): ExecutionDocument {
+function withReceipt(receipt: Partial<Receipt<RolePrevious>>, options: { boundary?: string } = {}): ExecutionDocument {
+  const profile = exampleProfile('admin');
   return makeDocument({
+    ...(options.boundary ? { profile: { ...profile, role: { ...profile.role, permissionsBoundaryArn: options.boundary } } } : {}),
     receipts: { role: { step: 'role', action: 'created', arn: ROLE_ARN, changes: [], details: { roleName: ROLE }, ...receipt } },
     failure: LATER_STEP_FAILED,
   });
@@ -75,8 +77,13 @@ const withoutReceipt = () => makeDocument({ failure: { Error: 'ServiceFailureExc
 /** This execution's journal entry, written as the apply step writes it before its change (`previous` absent: a creation). */
 async function journaled(w: RoleStepAccount, previous?: RolePrevious): Promise<void> {
   const intent = [previous === undefined ? `create role ${ROLE}` : `update role ${ROLE}`];
-  await w.account.seed(({ s3 }) =>
-    writeJournal(s3, makeDocument().request, { step: 'role', intent, details: { roleName: ROLE, arn: ROLE_ARN }, ...(previous ? { previous } : {}) }),
+  await w.account.seed(({ records }) =>
+    writeJournal(records, makeDocument().request, {
+      step: 'role',
+      intent,
+      details: { roleName: ROLE, arn: ROLE_ARN },
+      ...(previous ? { previous } : {}),
+    }),
   );
 }
 
@@ -139,7 +146,7 @@ describe('revertRole for a role this execution created', () => {
 
       const report = await revertRole(withReceipt({ action: 'created', details: { roleName: ROLE, roleId } }), {
         iam: new IAMClient({}),
-        s3: deps(w).s3,
+        records: deps(w).records,
       });
 
       expect(report.action).toBe('deleted');
@@ -221,7 +228,7 @@ describe('revertRole for a role that existed before: it is restored, never delet
     const updated = roleIn(w)!;
     const previous = { trustPolicy: OLD_TRUST, maxSessionDuration: 3600, permissionsBoundaryArn: w.oldBoundary };
 
-    const report = await revertRole(withReceipt({ action: 'updated', previous }), deps(w));
+    const report = await revertRole(withReceipt({ action: 'updated', previous }, { boundary: w.boundary }), deps(w));
 
     expect(report.action).toBe('restored');
     expect(inputsOf(w.account, 'UpdateAssumeRolePolicy')).toEqual([{ RoleName: ROLE, PolicyDocument: OLD_TRUST }]);
@@ -241,10 +248,29 @@ describe('revertRole for a role that existed before: it is restored, never delet
     const w = await accountForRoleStep();
     await roleThatExistedBefore(w, { permissionsBoundaryArn: w.boundary });
 
-    await revertRole(withReceipt({ action: 'updated', previous: { permissionsBoundaryArn: null } }), deps(w));
+    await revertRole(withReceipt({ action: 'updated', previous: { permissionsBoundaryArn: null } }, { boundary: w.boundary }), deps(w));
 
     expect(iamWrites(w.account)).toEqual(['DeleteRolePermissionsBoundary']);
     expect(roleIn(w)).not.toHaveProperty('permissionsBoundary');
+  });
+
+  it('never takes off or replaces a boundary other than the one the profile sets, and says the role was left in place', async () => {
+    const w = await accountForRoleStep();
+    // Someone put another boundary on since (or a record claims a change apply could not have made).
+    await roleThatExistedBefore(w, { permissionsBoundaryArn: w.oldBoundary });
+    const before = w.account.snapshot();
+
+    const report = await revertRole(
+      withReceipt({ action: 'updated', previous: { permissionsBoundaryArn: null } }, { boundary: w.boundary }),
+      deps(w),
+    );
+
+    expect(report).toMatchObject({
+      action: 'left-in-place',
+      leftInPlace: [expect.stringContaining(`its permissions boundary is now ${w.oldBoundary}`)],
+    });
+    expect(iamWrites(w.account)).toEqual([]);
+    expect(w.account.snapshot()).toEqual(before);
   });
 
   it('writes nothing when the role already has its previous settings (second revert), comparing the URL-encoded trust policy', async () => {
@@ -286,7 +312,7 @@ describe('revertRole for a role that existed before: it is restored, never delet
       changes: ['the Role step changed nothing (unchanged)'],
     });
     expect(operations(w.account, 'iam')).toEqual([]);
-    expect(operations(w.account, 's3')).toEqual(['GetObject']);
+    expect(operations(w.account, 'records')).toEqual(['GetItem']);
   });
 
   it('restores the journaled settings when the receipt says unchanged but an earlier attempt updated the role', async () => {
@@ -433,8 +459,16 @@ describe('apply then revert leaves the account as it started', () => {
       { operation: 'PutRolePermissionsBoundary', error: 'ServiceFailure', afterEffect: true },
       otherSettings,
     ],
-    ['the journal write failed', { operation: 'PutObject', when: onKeysUnder('journal/'), error: 'InternalError' }, otherSettings],
-    ['the journal write before CreateRole failed', { operation: 'PutObject', when: onKeysUnder('journal/'), error: 'InternalError' }, noRole],
+    [
+      'the journal write failed',
+      { service: 'records', operation: 'PutItem', when: onKeysUnder('journal#'), error: 'InternalServerError' },
+      otherSettings,
+    ],
+    [
+      'the journal write before CreateRole failed',
+      { service: 'records', operation: 'PutItem', when: onKeysUnder('journal#'), error: 'InternalServerError' },
+      noRole,
+    ],
   ])('when apply threw because %s', async (_case, fault, arrange) => {
     const w = await accountForRoleStep();
     await arrange(w);
@@ -458,7 +492,7 @@ describe('apply then revert leaves the account as it started', () => {
       'the journal write before CreateRole',
       'no role existed',
       'created',
-      { operation: 'PutObject', when: onKeysUnder('journal/'), error: 'InternalError' },
+      { service: 'records', operation: 'PutItem', when: onKeysUnder('journal#'), error: 'InternalServerError' },
       noRole,
       'deleted',
     ],
@@ -490,7 +524,7 @@ describe('apply then revert leaves the account as it started', () => {
       'the journal write before the update',
       'a role with other settings existed',
       'updated',
-      { operation: 'PutObject', when: onKeysUnder('journal/'), error: 'InternalError' },
+      { service: 'records', operation: 'PutItem', when: onKeysUnder('journal#'), error: 'InternalServerError' },
       otherSettings,
       'restored',
     ],

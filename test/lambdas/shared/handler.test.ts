@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import * as dynamodbModule from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import * as iamModule from '@aws-sdk/client-iam';
 import { IAMClient } from '@aws-sdk/client-iam';
 import * as s3Module from '@aws-sdk/client-s3';
@@ -9,7 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { FUNCTIONS } from '../../../lambdas/functions';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
 import { awsClients, readPipelineEnvironment } from '../../../lambdas/shared/handler';
-import { exampleConfig } from '../../helpers/document';
+import { exampleConfig, makeDocument } from '../../helpers/document';
 import { identityCenterXml } from '../intake/fixtures';
 
 const REPOSITORY_ROOT = join(__dirname, '..', '..', '..');
@@ -21,13 +23,17 @@ const ENV = {
   METADATA_BUCKET: BUCKET,
   ACCOUNT_ID: '111122223333',
   AWS_REGION: 'eu-west-1',
+  RECORD_TABLE: 'federation-records',
 };
 
 const s3Mock = mockClient(S3Client);
 const iamMock = mockClient(IAMClient);
+const dynamodbMock = mockClient(DynamoDBClient);
 beforeEach(() => {
   s3Mock.reset();
   iamMock.reset();
+  dynamodbMock.reset();
+  dynamodbMock.on(GetItemCommand).resolves({});
 });
 
 type Handler = (event: unknown) => Promise<unknown>;
@@ -44,6 +50,7 @@ function loadHandlers(entry: string, env: Record<string, string | undefined>): R
       jest.doMock('@aws-sdk/client-s3', () => s3Module);
       jest.doMock('@aws-sdk/client-iam', () => iamModule);
       jest.doMock('@aws-sdk/client-sso-admin', () => ssoAdminModule);
+      jest.doMock('@aws-sdk/client-dynamodb', () => dynamodbModule);
       loaded = require(join(REPOSITORY_ROOT, entry)) as Record<string, Handler>;
     });
     if (!loaded) throw new Error(`${entry} did not load`);
@@ -110,7 +117,7 @@ describe("the deployed functions' handlers", () => {
         versionId: VERSION_ID,
         sha256: 'a'.repeat(64),
         profile: 'admin',
-        dryRun: true,
+        dryRun: false,
         executionName: 'e',
         account: '111122223333',
         partition: 'aws',
@@ -121,6 +128,21 @@ describe("the deployed functions' handlers", () => {
     serveMetadata(Buffer.from(identityCenterXml()));
     await expect(handlerOf('identityProviderApply')(doc)).rejects.toMatchObject({ name: 'AccessDenied' });
     expect(iamMock.calls().map((call) => (call.args[0] as object).constructor.name)).toContain('GetSAMLProviderCommand');
+    // This execution's journal, read from the record table the environment names, with a consistent read.
+    expect(dynamodbMock.commandCalls(GetItemCommand)[0]?.args[0].input).toEqual({
+      TableName: 'federation-records',
+      Key: { pk: { S: 'journal#e' }, sk: { S: 'identityProvider' } },
+      ConsistentRead: true,
+    });
+  });
+
+  it('a step without RECORD_TABLE in its environment fails with Config.Invalid naming it, before any change', async () => {
+    const doc = makeDocument();
+    await expect(handlerOf('roleApply', { ...ENV, RECORD_TABLE: undefined })(doc)).rejects.toMatchObject({
+      name: 'Config.Invalid',
+      message: expect.stringMatching(/^RECORD_TABLE/),
+    });
+    expect(iamMock.calls().filter((call) => !(call.args[0] as object).constructor.name.startsWith('Get'))).toEqual([]);
   });
 
   it('uses the partition it is configured with', async () => {

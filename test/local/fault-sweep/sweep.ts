@@ -10,7 +10,7 @@ import { recordTally, type SweepTally } from './summary';
  * Invariant 5: after a failure at any API call, including calls inside reverts and the journal's writes, the account
  * ends exactly as before the execution or fully provisioned; anything else is Rollback.Incomplete naming what is left.
  * Every scenario starts from a fresh account and fails the Nth mutating call of the run (all services: IAM, Identity
- * Center, S3 journal/backup writes, the lock table).
+ * Center, S3 backup writes, the record table's journal writes, the lock table).
  */
 
 type Resources = ReturnType<typeof resources>;
@@ -66,6 +66,7 @@ interface Baseline {
 const TRANSIENT: Record<string, string> = {
   iam: 'ServiceFailure',
   s3: 'SlowDown',
+  records: 'ProvisionedThroughputExceededException',
   swb: 'ThrottlingException',
   dynamodb: 'DynamoDB.ThrottlingException',
 };

@@ -64,13 +64,14 @@ describe('account snapshot', () => {
     expect(account.snapshot()).toEqual(before);
   });
 
-  it('ignores the pipeline bookkeeping prefixes journal/, backups/ and state/, but not other keys', async () => {
+  it("ignores the pipeline's bookkeeping (backups/ in the bucket, the record table), but not other keys", async () => {
     const { account } = await populated();
     const before = account.snapshot();
-    const { s3 } = account.clients();
-    for (const Key of ['journal/e/role.json', 'backups/e/idp.xml', 'state/e.json'])
-      await s3.send(new PutObjectCommand({ Bucket: 'bucket', Key, Body: '{}' }));
+    const { s3, records } = account.clients();
+    await s3.send(new PutObjectCommand({ Bucket: 'bucket', Key: 'backups/e/idp.xml', Body: '{}' }));
+    await records.put({ pk: 'journal#e', sk: 'role' }, '{}', undefined);
     expect(account.snapshot()).toEqual(before);
+    expect(account.records()).toEqual([{ pk: 'journal#e', sk: 'role', body: '{}', revision: 1 }]);
 
     await s3.send(new PutObjectCommand({ Bucket: 'bucket', Key: 'metadata/admin/other.xml', Body: 'x' }));
     expect(account.snapshot()).not.toEqual(before);

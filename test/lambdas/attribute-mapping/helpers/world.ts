@@ -1,6 +1,8 @@
 import type { AttributeMappingDeps } from '../../../../lambdas/attribute-mapping/apply';
 import { type MappingConfiguration, UNSPECIFIED_ATTR_NAME_FORMAT } from '../../../../lambdas/attribute-mapping/mapping';
+import { stateKey } from '../../../../lambdas/attribute-mapping/state';
 import type { ExecutionDocument, ExecutionRequest } from '../../../../lambdas/shared/document';
+import { journalKey } from '../../../../lambdas/shared/journal';
 import { EMAIL_NAME_ID_FORMAT, type ResolvedProfile, ROLE_ATTRIBUTE } from '../../../../lambdas/shared/profile';
 import { SimulatedAccount } from '../../../../local/simulated-account';
 import { NEW_APPLICATION_MAPPING } from '../../../../local/simulated-services';
@@ -16,8 +18,9 @@ export const AGENT_APP = 'arn:aws:sso::111122223333:application/ssoins-72236f2e1
 export const DEPARTMENT = 'https://example.com/SAML/Attributes/Department';
 export const ROLE_ARN = 'arn:aws:iam::111122223333:role/ConnectAdminFederation';
 export const PROVIDER_ARN = 'arn:aws:iam::111122223333:saml-provider/ConnectAdminIdP';
-export const STATE_KEY = 'state/admin/attribute-mapping.json';
-export const JOURNAL_KEY = (execution = 'exec-0001') => `journal/${execution}/attributeMapping.json`;
+/** Where the pipeline keeps the admin profile's saved mapping and an execution's journal entry, in its record table. */
+export const STATE_KEY = stateKey('admin');
+export const JOURNAL_KEY = (execution = 'exec-0001') => journalKey({ executionName: execution }, 'attributeMapping');
 
 /** What an administrator left in the console before the pipeline ran: an unmanaged attribute and an old Role. */
 export function consoleConfigured(): MappingConfiguration {
@@ -66,8 +69,8 @@ export function adminAccount(options: AdminAccountOptions = {}): SimulatedAccoun
 
 /** The step's clients, all reaching `account`; the clock is pinned so journal and state entries are reproducible. */
 export function depsOf(account: SimulatedAccount): AttributeMappingDeps {
-  const { ssoAdmin, swb, s3 } = account.clients();
-  return { ssoAdmin, swb, s3, now: () => new Date('2030-01-02T03:04:05.000Z') };
+  const { ssoAdmin, swb, records } = account.clients();
+  return { ssoAdmin, swb, records, now: () => new Date('2030-01-02T03:04:05.000Z') };
 }
 
 /** What the console API holds for the admin application, whether or not GetApplicationInstance would return it. */
@@ -75,17 +78,15 @@ export function stored(account: SimulatedAccount): MappingConfiguration {
   return account.snapshot().swb[INSTANCE_ID] as MappingConfiguration;
 }
 
-/** A JSON object of the metadata bucket (journal, saved state), or undefined when there is none. */
-export function bucketJson<T = any>(account: SimulatedAccount, key: string): T | undefined {
-  const text = account.getObjectText(BUCKET, key);
-  return text === undefined ? undefined : (JSON.parse(text) as T);
-}
-
-/** Every write the account received, in order: `swb <operation>` for the console API, `s3 <operation> <key>` for the bucket. */
+/** Every write the account received, in order: `swb <operation>` for the console API, `records <operation> <pk>` for the record table. */
 export function writes(account: SimulatedAccount): string[] {
   return account
     .mutatingCalls()
-    .map((call) => (call.service === 's3' ? `s3 ${call.operation} ${(call.input as { Key: string }).Key}` : `${call.service} ${call.operation}`));
+    .map((call) =>
+      call.service === 'records'
+        ? `records ${call.operation} ${(call.input as { Item: { pk: { S: string } } }).Item.pk.S}`
+        : `${call.service} ${call.operation}`,
+    );
 }
 
 /** The console API writes only, by operation. */
