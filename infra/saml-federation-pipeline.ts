@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Match, Rule } from 'aws-cdk-lib/aws-events';
-import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import { LambdaFunction, SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { AnyPrincipal, Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -16,13 +16,16 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { STOPPED_STATUSES } from '../lambdas/cleanup/cleanup';
+import { CLEANUP_FUNCTION, cleanupPermissions } from '../lambdas/cleanup/function';
 import { FUNCTIONS } from '../lambdas/functions';
 import { ConfigInvalidError } from '../lambdas/shared/errors';
 import { LOCK_MARGIN_SECONDS } from '../lambdas/shared/lock';
 import type { PermissionScope } from '../lambdas/shared/permissions';
 import { constructId, type PipelineFunction, substitutionName } from '../lambdas/shared/pipeline-function';
 import { type FederationConfig, parseFederationConfig } from '../lambdas/shared/profile';
-import { ASL_PATH, assertDefinitionMatchesRegistry } from '../statemachine/definition';
+import { STEPS } from '../lambdas/steps';
+import { assertDefinitionMatchesRegistry, readAslText } from '../statemachine/definition';
 import { acknowledge, acknowledgeWildcards } from './nag';
 
 export const REPOSITORY_ROOT = join(__dirname, '..');
@@ -105,6 +108,9 @@ export class SamlFederationPipeline extends Construct {
   public readonly functions: Readonly<Record<string, NodejsFunction>>;
   public readonly failedExecutionsAlarm: Alarm;
   public readonly deadLetterAlarm: Alarm;
+  /** Reverts and unlocks after an execution that ended outside its own rollback path (lambdas/cleanup). */
+  public readonly cleanupFunction: NodejsFunction;
+  public readonly cleanupAlarm: Alarm;
 
   public constructor(scope: Construct, id: string, props: SamlFederationPipelineProps) {
     super(scope, id);
@@ -143,6 +149,7 @@ export class SamlFederationPipeline extends Construct {
     this.functions = this.createFunctions(logRetention, removalPolicy, props.identityCenterRegion);
     this.stateMachine = this.createStateMachine(logRetention, removalPolicy, props.logExecutionData ?? false);
     this.deadLetterQueue = this.createStartRule(props.startRetry ?? {});
+    this.cleanupFunction = this.createCleanup(logRetention, removalPolicy);
 
     this.failedExecutionsAlarm = this.alarmOnAny(
       'FailedExecutionsAlarm',
@@ -153,6 +160,12 @@ export class SamlFederationPipeline extends Construct {
       'UnstartedUploadsAlarm',
       'An upload could not start the SAML federation workflow; its S3 event is in the dead-letter queue. Start an execution by hand for it.',
       this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+    );
+
+    this.cleanupAlarm = this.alarmOnAny(
+      'CleanupFailedAlarm',
+      'The cleanup after a stopped SAML federation execution failed or could not be delivered: its changes and its profile lock may remain. See the cleanup function logs and the stopped execution.',
+      this.cleanupFunction.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
     );
 
     this.allowAlarmsToPublish();
@@ -168,7 +181,7 @@ export class SamlFederationPipeline extends Construct {
   private allowAlarmsToPublish(): void {
     const conditions = {
       StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-      ArnLike: { 'aws:SourceArn': [this.failedExecutionsAlarm.alarmArn, this.deadLetterAlarm.alarmArn] },
+      ArnLike: { 'aws:SourceArn': [this.failedExecutionsAlarm.alarmArn, this.deadLetterAlarm.alarmArn, this.cleanupAlarm.alarmArn] },
     };
     this.topic.addToResourcePolicy(
       new PolicyStatement({
@@ -280,7 +293,9 @@ export class SamlFederationPipeline extends Construct {
     const substitutions: Record<string, string> = { LockTableName: this.lockTable.tableName, NotificationTopicArn: this.topic.topicArn };
     for (const fn of FUNCTIONS) substitutions[substitutionName(fn)] = this.functionOf(fn).functionArn;
     const stateMachine = new StateMachine(this, 'StateMachine', {
-      definitionBody: DefinitionBody.fromFile(ASL_PATH),
+      // Inline rather than an S3 asset, so the template a reviewer reads holds the whole definition (its TimeoutSeconds,
+      // its Retry and Catch); still the very file the local runner executes.
+      definitionBody: DefinitionBody.fromString(readAslText()),
       definitionSubstitutions: substitutions,
       stateMachineType: StateMachineType.STANDARD,
       logs: {
@@ -352,6 +367,82 @@ export class SamlFederationPipeline extends Construct {
       ],
     });
     return deadLetterQueue;
+  }
+
+  /**
+   * An execution stopped from the console, timed out, or failed where no Catch sees it ends without its revert chain:
+   * EventBridge reports the status change, and the cleanup function reverts and frees the lock (lambdas/cleanup).
+   */
+  private createCleanup(retention: RetentionDays, removalPolicy: RemovalPolicy): NodejsFunction {
+    const stack = Stack.of(this);
+    const role = new Role(this, 'CleanupFunctionRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${CLEANUP_FUNCTION.description} (${this.config.pipelineName})`,
+    });
+    const revertFunctions = Object.fromEntries(STEPS.map((step) => [step.name, this.functionOf(step.revert).functionArn]));
+    const permissions = cleanupPermissions({
+      executionsArn: stack.formatArn({
+        service: 'states',
+        resource: 'execution',
+        resourceName: `${this.stateMachine.stateMachineName}:*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+      revertFunctionArns: Object.values(revertFunctions),
+      lockTableArn: this.lockTable.tableArn,
+      recordTableArn: this.recordTable.tableArn,
+    });
+    for (const statement of permissions.statements) role.addToPrincipalPolicy(PolicyStatement.fromJson(statement));
+    this.topic.grantPublish(role);
+    acknowledgeWildcards(role, [
+      ...permissions.wildcards,
+      {
+        resource: '*',
+        reason: 'X-Ray active tracing: CDK grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
+      },
+    ]);
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      "SNS documents kms:GenerateDataKey* (with kms:Decrypt) for publishers to an encrypted topic; the grant is on the topic's own key only.",
+    );
+    const logGroup = new LogGroup(this, 'CleanupFunctionLogs', { retention, removalPolicy });
+    logGroup.grantWrite(role);
+    const cleanup = new NodejsFunction(this, 'CleanupFunction', {
+      entry: join(REPOSITORY_ROOT, CLEANUP_FUNCTION.handler.entry),
+      handler: CLEANUP_FUNCTION.handler.export,
+      projectRoot: REPOSITORY_ROOT,
+      depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: CLEANUP_FUNCTION.memorySize,
+      timeout: Duration.seconds(CLEANUP_FUNCTION.timeoutSeconds),
+      description: CLEANUP_FUNCTION.description,
+      role,
+      logGroup,
+      tracing: Tracing.ACTIVE,
+      environment: {
+        STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
+        LOCK_TABLE: this.lockTable.tableName,
+        RECORD_TABLE: this.recordTable.tableName,
+        NOTIFICATION_TOPIC_ARN: this.topic.topicArn,
+        REVERT_FUNCTIONS: stack.toJsonString(revertFunctions),
+        POWERTOOLS_SERVICE_NAME: this.config.pipelineName,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: { minify: true, sourceMap: true, forceDockerBundling: false, logLevel: BundlingLogLevel.WARNING, externalModules: [] },
+    });
+    new Rule(this, 'ExecutionStoppedRule', {
+      description:
+        'Cleans up after a SAML federation execution that ended FAILED, TIMED_OUT or ABORTED (the cleanup skips those that ran their own rollback)',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: [...STOPPED_STATUSES], stateMachineArn: [this.stateMachine.stateMachineArn] },
+      },
+      // EventBridge retries delivery; Lambda retries a failed asynchronous invocation twice. The cleanup is idempotent.
+      targets: [new LambdaFunction(cleanup, { maxEventAge: Duration.hours(6), retryAttempts: 8 })],
+    });
+    return cleanup;
   }
 
   private functionOf(fn: PipelineFunction): NodejsFunction {

@@ -1,5 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { ExecutionError, type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { ExecutionAbortedError, ExecutionError, type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { FUNCTIONS } from '../lambdas/functions';
 import type { ExecutionDocument } from '../lambdas/shared/document';
 import { type FunctionContext, type PipelineEnvironment, type StepClients, substitutionName } from '../lambdas/shared/pipeline-function';
@@ -37,12 +38,30 @@ export interface TimelineEntry {
 
 export interface LocalExecutionResult {
   executionName: string;
-  status: 'SUCCEEDED' | 'FAILED';
+  /** ARN-shaped id of the execution, as `$$.Execution.Id` gives it. */
+  executionArn: string;
+  status: 'SUCCEEDED' | 'FAILED' | StopStatus;
   output?: ExecutionDocument;
   error?: string;
   cause?: string;
   timeline: TimelineEntry[];
   stateTransitions: number;
+}
+
+/** How a stopped execution ends: stopped from the console or the API, or past the state machine's TimeoutSeconds. */
+export type StopStatus = 'ABORTED' | 'TIMED_OUT';
+
+/**
+ * Stops the execution at a state, as StopExecution or the state machine's timeout would. At a Task state, `when` says
+ * whether the task's work was done first ('after': a Lambda keeps running when its execution is stopped, so its change
+ * is made) or not at all ('before'). At any other state, the execution stops as it enters it.
+ */
+export interface StopAt {
+  state: string;
+  /** Which time the execution is at that state (1-based; states on a retry path are entered more than once). */
+  nth?: number;
+  when?: 'before' | 'after';
+  status?: StopStatus;
 }
 
 export interface RunLocalExecutionOptions {
@@ -59,6 +78,7 @@ export interface RunLocalExecutionOptions {
   /** Extra pause before every step, for sleep/ sleep-free role propagation retries. */
   sleep?: (ms: number) => Promise<void>;
   onEvent?: (entry: TimelineEntry) => void;
+  stop?: StopAt;
 }
 
 type Handler = (input: unknown) => Promise<unknown>;
@@ -152,6 +172,32 @@ function taskStates(definition: StateMachineDefinition): Array<{ name: string; r
 
 const LOCAL_TIMEOUT_FIELD = 'localTimeoutSeconds';
 
+/** The state machine's name in local runs: execution ids read `arn:aws:states:<region>:<account>:execution:saml-federation:<name>`. */
+export const LOCAL_STATE_MACHINE_NAME = 'saml-federation';
+
+export function localStateMachineArn(environment: Pick<PipelineEnvironment, 'region' | 'account'>): string {
+  return `arn:aws:states:${environment.region}:${environment.account}:stateMachine:${LOCAL_STATE_MACHINE_NAME}`;
+}
+
+/**
+ * What a task of a stopped execution answers: nothing the execution will act on. It fails with a name no retrier
+ * matches; the runner stops at the next state boundary either way, so no Catch target runs. (A promise that never
+ * settled would keep aws-local-stepfunctions' execution timer, and with it the process, alive.)
+ */
+function stopped<T>(): Promise<T> {
+  return Promise.reject(Object.assign(new Error('the execution was stopped'), { name: 'Local.ExecutionStopped' }));
+}
+
+/** The end states of the definition (Fail and Succeed): reaching one means the execution ran its own path to the end. */
+export function endStateNames(): Set<string> {
+  const definition = loadDefinition() as unknown as StateMachineDefinition;
+  return new Set(
+    Object.entries(definition.States)
+      .filter(([, state]) => state.Type === 'Fail' || state.Type === 'Succeed')
+      .map(([name]) => name),
+  );
+}
+
 /**
  * AWS resolves TimeoutSecondsPath against the state's input; aws-local-stepfunctions resolves it against the
  * effective input after Parameters, where the path finds nothing and the run dies. So, in memory only, the runner
@@ -178,6 +224,23 @@ interface CompiledStateMachine {
 
 const compiled = new Map<string, CompiledStateMachine>();
 
+/** The run a transition belongs to: executions of one compiled machine may run side by side. */
+const transitions = new AsyncLocalStorage<(state: string) => void>();
+
+/**
+ * aws-local-stepfunctions looks each next state up in `States` as it moves to it, and ends a stopped execution before
+ * entering that state. Watching the lookups is the one synchronous hook it offers (its event log is read later), so a
+ * stop at a Pass or Choice state lands exactly there.
+ */
+function watchTransitions(definition: StateMachineDefinition): void {
+  definition.States = new Proxy(definition.States, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && key in target) transitions.getStore()?.(key);
+      return Reflect.get(target, key, receiver);
+    },
+  });
+}
+
 /**
  * The definition read, substituted and validated once per account, region and timeout override. Building a
  * StateMachine validates the definition against the ASL schema (asl-validator compiles it with ajv), which costs far
@@ -191,7 +254,9 @@ function compiledStateMachine(substitutions: Substitutions, pathTimeoutSeconds: 
     assertDefinitionMatchesRegistry();
     const definition = loadDefinition(substitutions) as unknown as StateMachineDefinition;
     const timeoutShimmed = alignTimeoutPaths(definition, pathTimeoutSeconds);
-    entry = { definition, timeoutShimmed, stateMachine: new StateMachine(definition, { validationOptions: { checkArn: false } }) };
+    const stateMachine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+    watchTransitions(definition);
+    entry = { definition, timeoutShimmed, stateMachine };
     compiled.set(cacheKey, entry);
   }
   return entry;
@@ -210,36 +275,70 @@ export async function runLocalExecution(options: RunLocalExecutionOptions): Prom
   const byResource: Record<string, Handler> = { ...integrationHandlers(options, taskToken), ...lambdaHandlers(options, substitutions) };
 
   const taskResourceLocalHandlers: NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']> = {};
+  const taskNames = new Set(taskStates(definition).map((task) => task.name));
+  const taskRuns = new Map<string, number>();
+  // The execution is defined below; a stop reaches it through this.
+  let abort: () => void = () => undefined;
+  let stopping = false;
+  const requestStop = (): void => {
+    stopping = true;
+    abort();
+  };
+  const stopNow = (): Promise<JsonValue> => {
+    requestStop();
+    return stopped();
+  };
   const retryIntervalOverrides: Record<string, number> = {};
   for (const { name, resource } of taskStates(definition)) {
     const handler = byResource[resource];
     if (!handler) throw new Error(`state "${name}" uses ${resource}, which the local runner cannot run`);
     taskResourceLocalHandlers[name] = async (input) => {
+      // A stop already asked for ends the execution before this task starts, as Step Functions would.
+      if (stopping) return stopped();
       const event = jsonRoundTrip(input);
       if (timeoutShimmed.has(name) && isRecord(event)) delete event[LOCAL_TIMEOUT_FIELD];
-      return jsonRoundTrip(await handler(event)) as JsonValue;
+      const stopHere = options.stop?.state === name && (taskRuns.set(name, (taskRuns.get(name) ?? 0) + 1).get(name) ?? 0) === (options.stop.nth ?? 1);
+      if (stopHere && options.stop?.when !== 'after') return stopNow();
+      let output: JsonValue;
+      try {
+        output = jsonRoundTrip(await handler(event)) as JsonValue;
+      } catch (error) {
+        // Stopped while the task ran: its failure, like its answer, reaches no one.
+        if (stopHere) return stopNow();
+        throw error;
+      }
+      return stopHere ? stopNow() : output;
     };
     if (options.retryIntervalMs !== undefined) retryIntervalOverrides[name] = options.retryIntervalMs;
   }
 
   const clock = options.clock ?? (() => new Date());
-  const execution = stateMachine.run(options.input as never, {
-    overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
-    context: {
-      Execution: {
-        Id: `arn:aws:states:${options.services.environment.region}:${options.services.environment.account}:execution:saml-federation:${executionName}`,
-        Name: executionName,
-      },
-      // A live getter: the lock's expiry check compares with the time each state is entered.
-      State: {
-        get EnteredTime() {
-          return clock().toISOString();
+  const executionArn = `arn:aws:states:${options.services.environment.region}:${options.services.environment.account}:execution:${LOCAL_STATE_MACHINE_NAME}:${executionName}`;
+  const entries = new Map<string, number>();
+  const onTransition = (state: string): void => {
+    const count = (entries.get(state) ?? 0) + 1;
+    entries.set(state, count);
+    if (options.stop?.state === state && !taskNames.has(state) && count === (options.stop.nth ?? 1)) requestStop();
+  };
+  const execution = transitions.run(onTransition, () =>
+    stateMachine.run(options.input as never, {
+      overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
+      context: {
+        Execution: { Id: executionArn, Name: executionName },
+        // A live getter: the lock's expiry check compares with the time each state is entered.
+        State: {
+          get EnteredTime() {
+            return clock().toISOString();
+          },
         },
-      },
-      Task: { Token: taskToken },
-    } as never,
-  });
+        Task: { Token: taskToken },
+      } as never,
+    }),
+  );
 
+  abort = execution.abort;
+  // A stop at the first state is asked for while `run` starts, before its abort can be reached.
+  if (stopping) abort();
   const timeline: TimelineEntry[] = [];
   const record = (entry: TimelineEntry) => {
     timeline.push(entry);
@@ -247,8 +346,9 @@ export async function runLocalExecution(options: RunLocalExecutionOptions): Prom
   };
   const collecting = (async () => {
     for await (const event of execution.eventLogs) {
-      if (event.type === 'StateEntered') record({ state: event.state.name, event: 'entered' });
-      else if (event.type === 'StateExited') record({ state: event.state.name, event: 'exited', output: event.state.output });
+      if (event.type === 'StateEntered') {
+        record({ state: event.state.name, event: 'entered' });
+      } else if (event.type === 'StateExited') record({ state: event.state.name, event: 'exited', output: event.state.output });
       else if (event.type === 'StateFailed')
         record({ state: event.state.name, event: 'failed', error: event.Error, cause: String(event.Cause ?? '') });
       else if (event.type === 'StateRetried') record({ state: event.state.name, event: 'retried', attempt: event.retry.attempt });
@@ -259,11 +359,15 @@ export async function runLocalExecution(options: RunLocalExecutionOptions): Prom
   let result: LocalExecutionResult;
   try {
     const output = (await execution.result) as unknown as ExecutionDocument;
-    result = { executionName, status: 'SUCCEEDED', output, timeline, stateTransitions: 0 };
+    result = { executionName, executionArn, status: 'SUCCEEDED', output, timeline, stateTransitions: 0 };
   } catch (error) {
-    if (!(error instanceof ExecutionError)) throw error;
-    const cause = error.cause as Error;
-    result = { executionName, status: 'FAILED', error: cause.name, cause: cause.message, timeline, stateTransitions: 0 };
+    if (error instanceof ExecutionAbortedError) {
+      result = { executionName, executionArn, status: options.stop?.status ?? 'ABORTED', timeline, stateTransitions: 0 };
+    } else {
+      if (!(error instanceof ExecutionError)) throw error;
+      const cause = error.cause as Error;
+      result = { executionName, executionArn, status: 'FAILED', error: cause.name, cause: cause.message, timeline, stateTransitions: 0 };
+    }
   }
   await collecting;
   result.stateTransitions = timeline.filter((entry) => entry.event === 'entered').length;

@@ -11,13 +11,15 @@ export interface OutcomeEvent {
   executionId: string;
 }
 
-const SUBJECTS: Readonly<Record<Ending | 'rollbackIncomplete', string>> = {
+/** The notification's subject for each way an execution ends, its cleanup's included. */
+export const SUBJECTS: Readonly<Record<Ending | 'rollbackIncomplete' | 'stoppedUnchanged', string>> = {
   rejected: 'SAML federation: metadata rejected',
   lockNotTaken: 'SAML federation: profile busy, nothing changed',
   planned: 'SAML federation: dry run plan',
   provisioned: 'SAML federation: provisioned',
   rolledBack: 'SAML federation: failed and rolled back',
   rollbackIncomplete: 'SAML federation: ROLLBACK INCOMPLETE, action needed',
+  stoppedUnchanged: 'SAML federation: stopped before any change, nothing to undo',
 };
 
 type State = Partial<ExecutionDocument> & {

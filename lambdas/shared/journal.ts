@@ -88,6 +88,16 @@ export async function readJournal<Previous>(
   return stored ? (JSON.parse(stored.body) as JournalEntry<Previous>) : undefined;
 }
 
+/** The steps that wrote a journal entry for this execution, in the registry's order. */
+export async function journalledSteps(
+  records: RecordStore,
+  request: Pick<ExecutionRequest, 'executionName'>,
+  steps: readonly StepName[],
+): Promise<StepName[]> {
+  const found = await Promise.all(steps.map(async (step) => ((await records.get(journalKey(request, step))) ? [step] : [])));
+  return found.flat();
+}
+
 /** Reads the metadata document this execution was started for, pinned to its version. */
 export async function readMetadataDocument(s3: S3Client, request: ExecutionRequest): Promise<string> {
   const response = await s3.send(new GetObjectCommand({ Bucket: request.bucket, Key: request.key, VersionId: request.versionId }));

@@ -104,14 +104,9 @@ const topicArn = (logicalId: string) => `arn:aws:sns:us-east-1:123456789012:${lo
 describe('deployed state machine definition', () => {
   const stateMachine = () => template.Resources[logicalIdOf(built.stack, built.pipeline.stateMachine)]!.Properties;
 
-  /** The file CloudFormation will read, from the asset manifest entry the template's DefinitionS3Location points at. */
+  /** The definition CloudFormation will create, as the template holds it (inline). */
   function deployedDefinitionText(): string {
-    const manifest = JSON.parse(readFileSync(join(outdir, `${built.stack.artifactId}.assets.json`), 'utf-8')) as {
-      files: Record<string, { source: { path: string }; destinations: Record<string, { objectKey: string }> }>;
-    };
-    const key = stateMachine().DefinitionS3Location.Key as string;
-    const entry = Object.values(manifest.files).find((file) => Object.values(file.destinations).some((d) => d.objectKey === key));
-    return readFileSync(join(outdir, entry!.source.path), 'utf-8');
+    return stateMachine().DefinitionString as string;
   }
 
   /** What CloudFormation substitutes: a function's ARN, the table's name, the topic's ARN (named after logical ids). */

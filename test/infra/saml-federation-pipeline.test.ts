@@ -4,11 +4,13 @@ import { substitutionName } from '../../lambdas/shared/pipeline-function';
 import { SUBSTITUTION_NAMES } from '../../statemachine/definition';
 import { exampleConfig } from '../helpers/document';
 import {
+  ACCOUNT,
   FUNCTION_KEYS,
   flatten,
   functionRoles,
   functionSpec,
   logicalId,
+  REGION,
   resourcesOfType,
   roleStatements,
   type SynthesizedPipeline,
@@ -275,7 +277,7 @@ describe('notification topic', () => {
 
   it("lets this pipeline's CloudWatch alarms publish to the topic (its SSL-only policy replaces the default one that would)", () => {
     const alarmIds = resourcesOfType(synth.json, 'AWS::CloudWatch::Alarm').map(([id]) => id);
-    expect(alarmIds).toHaveLength(2);
+    expect(alarmIds).toHaveLength(3);
     synth.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: ids.topic }],
       PolicyDocument: {
@@ -394,6 +396,77 @@ describe('state machine', () => {
     expect(byAction('kms:Decrypt')).toEqual([expect.objectContaining({ resources: [`<${ids.key}.Arn>`] })]);
     const services = new Set(statements.flatMap((s) => s.actions.map((a) => a.split(':')[0])));
     expect([...services].sort()).toEqual(['dynamodb', 'kms', 'lambda', 'logs', 'sns', 'xray']);
+  });
+
+  it('times out after the longest operator wait (7 days) and the lock margin (1 hour), so no execution runs on unseen', () => {
+    expect(JSON.parse(props().DefinitionString).TimeoutSeconds).toBe(7 * 86_400 + 3600);
+  });
+});
+
+describe('cleanup after a stopped execution', () => {
+  const stoppedRule = () =>
+    resourcesOfType(synth.json, 'AWS::Events::Rule').find(([, rule]) => rule.Properties.EventPattern.source?.[0] === 'aws.states')![1].Properties;
+  const cleanupId = () => logicalId(synth.stack, synth.pipeline.cleanupFunction);
+
+  it('runs on every status change to FAILED, TIMED_OUT or ABORTED of this state machine', () => {
+    expect(stoppedRule().EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: ids.stateMachine }] },
+    });
+    expect(stoppedRule().Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [cleanupId(), 'Arn'] },
+        RetryPolicy: { MaximumEventAgeInSeconds: 21_600, MaximumRetryAttempts: 8 },
+      }),
+    ]);
+  });
+
+  it('gets the state machine, lock table, record table, topic and each step revert from its environment', () => {
+    const env = synth.json.Resources[cleanupId()]!.Properties.Environment.Variables;
+    expect(env).toMatchObject({
+      STATE_MACHINE_ARN: { Ref: ids.stateMachine },
+      LOCK_TABLE: { Ref: ids.table },
+      RECORD_TABLE: { Ref: logicalId(synth.stack, synth.pipeline.recordTable) },
+      NOTIFICATION_TOPIC_ARN: { Ref: ids.topic },
+    });
+    const reverts = JSON.parse(
+      JSON.stringify(env.REVERT_FUNCTIONS['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : flatten(part))).join('')),
+    );
+    expect(JSON.parse(reverts)).toEqual(
+      Object.fromEntries(
+        ['identityProvider', 'role', 'policy', 'attributeMapping'].map((step) => [
+          step,
+          `<${logicalId(synth.stack, synth.pipeline.functions[`${step}Revert`]!)}.Arn>`,
+        ]),
+      ),
+    );
+  });
+
+  it("reads only this state machine's executions, invokes only the step reverts, and holds no IAM or Identity Center permission", () => {
+    const roleId = synth.json.Resources[cleanupId()]!.Properties.Role['Fn::GetAtt'][0] as string;
+    const statements = roleStatements(synth.json, roleId).filter((s) => s.Effect === 'Allow');
+    const byAction = (action: string) => statements.filter((s) => s.actions.includes(action)).flatMap((s) => s.resources);
+    expect(byAction('states:DescribeExecution')).toEqual([`arn:aws:states:${REGION}:${ACCOUNT}:execution:<${ids.stateMachine}.Name>:*`]);
+    expect(byAction('lambda:InvokeFunction').sort()).toEqual(
+      ['identityProvider', 'role', 'policy', 'attributeMapping']
+        .map((step) => `<${logicalId(synth.stack, synth.pipeline.functions[`${step}Revert`]!)}.Arn>`)
+        .sort(),
+    );
+    expect(byAction('dynamodb:DeleteItem')).toEqual([`<${ids.table}.Arn>`]);
+    const services = new Set(statements.flatMap((s) => s.actions.map((a) => a.split(':')[0])));
+    expect([...services].sort()).toEqual(['dynamodb', 'kms', 'lambda', 'logs', 'sns', 'states', 'xray']);
+  });
+
+  it('raises an alarm on the topic when a cleanup fails', () => {
+    const alarm = synth.json.Resources[logicalId(synth.stack, synth.pipeline.cleanupAlarm)]!.Properties;
+    expect(alarm).toMatchObject({
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: cleanupId() } }],
+      Threshold: 1,
+      AlarmActions: [{ Ref: ids.topic }],
+    });
   });
 });
 

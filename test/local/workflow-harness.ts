@@ -84,7 +84,7 @@ let executions = 0;
 export async function execute(
   account: SimulatedAccount,
   options: { xml?: string | Uint8Array; profile?: string; dryRun?: boolean; key?: string; executionName?: string } & Partial<
-    Pick<RunLocalExecutionOptions, 'retryIntervalMs' | 'pathTimeoutSeconds' | 'clock' | 'operator'>
+    Pick<RunLocalExecutionOptions, 'retryIntervalMs' | 'pathTimeoutSeconds' | 'clock' | 'operator' | 'stop'>
   > = {},
 ): Promise<LocalExecutionResult> {
   const { xml, profile: profileOption, dryRun, key: keyOption, executionName, ...runnerOptions } = options;

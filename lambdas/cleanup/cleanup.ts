@@ -1,0 +1,250 @@
+import { z } from 'zod';
+import { LOCK_HELD, TRANSIENT_AWS_ERRORS } from '../../statemachine/workflow-errors';
+import { describeOutcome, rollbackVerdict, SUBJECTS } from '../outcome/outcome';
+import type { ExecutionDocument, RevertReport, StepName } from '../shared/document';
+import { parseExecutionDocument } from '../shared/document-parse';
+import { logger } from '../shared/logger';
+import { STEP_NAMES } from '../steps';
+
+/**
+ * An execution can end without its own rollback path: stopped from the console (ABORTED), past the state machine's
+ * TimeoutSeconds (TIMED_OUT), or failed where no Catch sees it (States.Runtime, a Lambda platform failure). Its changes
+ * would stay and its profile lock would stay until the lease ends. EventBridge reports each such end; this cleanup runs
+ * the revert chain for that execution from its own record, frees the lock only if that execution still holds it, and
+ * notifies.
+ */
+
+/** The statuses the status-change rule forwards (SUCCEEDED never needs a cleanup). */
+export const STOPPED_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+
+/** The part of EventBridge's "Step Functions Execution Status Change" event the cleanup reads. */
+const StatusChangeSchema = z.object({
+  detail: z.object({
+    executionArn: z.string().min(1),
+    stateMachineArn: z.string().min(1),
+    name: z.string().min(1),
+    status: z.enum(STOPPED_STATUSES),
+    /** Epoch milliseconds. */
+    stopDate: z.number().nullish(),
+  }),
+});
+export type StatusChange = z.infer<typeof StatusChangeSchema>['detail'];
+
+/** Step Functions' own record of the stopped execution: nobody but Step Functions writes it. */
+export interface StoppedExecutionRecord {
+  status: string;
+  error?: string;
+  cause?: string;
+  /** Whether the execution reached one of its own end states (Fail or Succeed): its own path ran the reverts and freed the lock. */
+  reachedEndState: boolean;
+  /** The execution's state as the last state that completed left it: its request, profile and receipts. Undefined before Intake finished. */
+  document?: unknown;
+}
+
+/** What the cleanup reaches: the execution's record, the lock table, each step's revert and the topic. */
+export interface CleanupServices {
+  /** The state machine whose executions this cleanup serves; an event about another is refused. */
+  stateMachineArn: string;
+  readExecution(executionArn: string): Promise<StoppedExecutionRecord>;
+  /** Conditional put, as the state machine takes the lock; throws an error named LOCK_HELD while another owner's lease runs. */
+  takeLock(item: { profile: string; owner: string; expiresAt: string }, now: string): Promise<void>;
+  /** Conditional delete on the owner; throws an error named LOCK_HELD when `owner` does not hold it. */
+  releaseLock(profile: string, owner: string): Promise<void>;
+  /** The steps that wrote a journal entry for this execution (the pipeline's record table). */
+  journalledSteps(executionName: string): Promise<StepName[]>;
+  /** Runs the step's revert function on the document (the deployed one, with its own role). */
+  revert(step: StepName, document: ExecutionDocument): Promise<RevertReport>;
+  publish(subject: string, message: string): Promise<void>;
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface CleanupResult {
+  execution: string;
+  status: string;
+  /** `none`: the execution ran its own end; `nothing-changed`: it stopped before any change; `profile-busy`: another execution holds the profile, so nothing was reverted. */
+  action: 'none' | 'nothing-changed' | 'profile-busy' | 'rolled-back' | 'rollback-incomplete';
+  reverts: Partial<Record<StepName, RevertReport>>;
+  lockReleased: boolean;
+  message?: string;
+}
+
+/**
+ * How long after the stop the cleanup waits before it reverts: a Lambda the stopped execution invoked keeps running to
+ * its end (Step Functions does not stop it), so every step function's timeout, and a margin for its last call.
+ */
+export function settleMilliseconds(functionTimeoutsSeconds: readonly number[]): number {
+  return (Math.max(0, ...functionTimeoutsSeconds) + 30) * 1000;
+}
+
+/** Attempts of each revert, and the wait before the first retry (doubling): the state machine's revert retriers, shortened. */
+const REVERT_ATTEMPTS = 4;
+const REVERT_BACKOFF_MS = 2000;
+
+/** How long the cleanup holds the profile's lock: long enough for the reverts and their retries. */
+const CLEANUP_LEASE_SECONDS = 3600;
+
+function chain(): StepName[] {
+  return [...STEP_NAMES].reverse();
+}
+
+export function parseStatusChange(event: unknown, stateMachineArn: string): StatusChange {
+  const parsed = StatusChangeSchema.safeParse(event);
+  if (!parsed.success) {
+    throw Object.assign(new Error(`cleanup: not a Step Functions status-change event of a stopped execution: ${parsed.error.issues[0]?.message}`), {
+      name: 'Cleanup.InvalidEvent',
+    });
+  }
+  const { detail } = parsed.data;
+  if (detail.stateMachineArn !== stateMachineArn) {
+    throw Object.assign(new Error(`cleanup: the event is about state machine ${detail.stateMachineArn}, not ${stateMachineArn}`), {
+      name: 'Cleanup.InvalidEvent',
+    });
+  }
+  return detail;
+}
+
+/** Runs one revert as the state machine would: transient errors are retried with backoff; anything else stops the chain. */
+async function revertWithRetries(step: StepName, document: ExecutionDocument, services: CleanupServices): Promise<RevertReport> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await services.revert(step, document);
+    } catch (error) {
+      const name = (error as Error).name;
+      const transient = TRANSIENT_AWS_ERRORS.includes(name) || name.startsWith('Lambda.');
+      if (!transient || attempt >= REVERT_ATTEMPTS) throw error;
+      await services.sleep(REVERT_BACKOFF_MS * 2 ** (attempt - 1));
+    }
+  }
+}
+
+function failureOf(change: StatusChange, record: StoppedExecutionRecord): { Error: string; Cause: string } {
+  if (record.status === 'ABORTED') return { Error: 'Execution.Aborted', Cause: `execution ${change.name} was stopped before it ended` };
+  if (record.status === 'TIMED_OUT')
+    return { Error: 'States.Timeout', Cause: `execution ${change.name} ran past the state machine's TimeoutSeconds` };
+  return { Error: record.error ?? 'States.Runtime', Cause: record.cause ?? `execution ${change.name} failed outside its own rollback path` };
+}
+
+/**
+ * Cleans up after a stopped execution: from Step Functions' record of it (never from anything a bucket writer can
+ * touch), with the profile locked in that execution's name so no other execution works on the profile meanwhile.
+ */
+export async function cleanUpStoppedExecution(event: unknown, services: CleanupServices, settleMs: number): Promise<CleanupResult> {
+  const change = parseStatusChange(event, services.stateMachineArn);
+  const record = await services.readExecution(change.executionArn);
+  const base = { execution: change.executionArn, status: record.status, reverts: {}, lockReleased: false };
+  if (!(STOPPED_STATUSES as readonly string[]).includes(record.status) || record.reachedEndState) {
+    logger.info('execution ended through its own path; nothing to clean up', { execution: change.executionArn, status: record.status });
+    return { ...base, action: 'none' };
+  }
+  const document = record.document === undefined ? undefined : tryParse(record.document);
+  if (!document || document.request.dryRun) {
+    // Before Intake's document there is no lock and no change; a dry run takes no lock and changes nothing.
+    return { ...base, action: 'nothing-changed' };
+  }
+
+  // A function the execution invoked may still be running; let it finish before undoing what it does.
+  const stoppedAt = change.stopDate ?? services.now().getTime();
+  const wait = stoppedAt + settleMs - services.now().getTime();
+  if (wait > 0) await services.sleep(wait);
+
+  const { profile, executionName } = document.request;
+  const changed = await changedSteps(document, services);
+  if (changed.length === 0) {
+    // Stopped before its first change (waiting for the lock, or just after taking it): only the lock may be left.
+    const lockReleased = await release(profile, executionName, services);
+    const message = [
+      `The execution ended ${record.status} before it changed anything${lockReleased ? '; this cleanup freed the profile lock it held' : ''}.`,
+      `Profile: ${profile}`,
+      `Execution: ${change.executionArn}`,
+    ].join('\n');
+    if (lockReleased) await services.publish(SUBJECTS.stoppedUnchanged, message);
+    return { ...base, action: 'nothing-changed', lockReleased, message };
+  }
+
+  const now = services.now();
+  const expiresAt = new Date(now.getTime() + CLEANUP_LEASE_SECONDS * 1000).toISOString();
+  try {
+    // In the stopped execution's name: still its own lock, or a free one; never one another execution holds.
+    await services.takeLock({ profile, owner: executionName, expiresAt }, now.toISOString());
+  } catch (error) {
+    if ((error as Error).name !== LOCK_HELD) throw error;
+    // Another execution took the profile after this one's lease ended: undoing now could undo its work.
+    const message = [
+      'Outcome: ROLLBACK INCOMPLETE, action needed',
+      `Profile: ${profile}`,
+      `Execution: ${change.executionArn} (${record.status})`,
+      `The execution stopped outside its own rollback path after changing the ${changed.join(', ')} step(s), and another execution now holds profile ${profile}, so nothing was reverted: its receipts (in the execution's history) and its journal list the changes. Revert them by hand once the profile is free.`,
+    ].join('\n');
+    await services.publish(SUBJECTS.rollbackIncomplete, message);
+    return { ...base, action: 'profile-busy', message };
+  }
+
+  const failure = failureOf(change, record);
+  // The execution may have been stopped inside its own rollback: the cleanup's chain and verdict start afresh.
+  const {
+    reverts: _reverts,
+    failure: _failure,
+    rollbackIncomplete: _stopped,
+    outcome: _outcome,
+    ...started
+  } = document as ExecutionDocument & {
+    rollbackIncomplete?: unknown;
+    outcome?: unknown;
+  };
+  const reverts: Partial<Record<StepName, RevertReport>> = {};
+  let stopped: { failedRevert: StepName; stillToUndo: StepName[]; revertFailure: { Error: string; Cause: string } } | undefined;
+  const steps = chain();
+  for (const [index, step] of steps.entries()) {
+    try {
+      reverts[step] = await revertWithRetries(step, { ...started, failure, reverts }, services);
+    } catch (error) {
+      stopped = {
+        failedRevert: step,
+        stillToUndo: steps.slice(index),
+        revertFailure: { Error: (error as Error).name, Cause: (error as Error).message },
+      };
+      break;
+    }
+  }
+
+  const state = { ...started, failure, reverts, ...(stopped ? { rollbackIncomplete: stopped } : {}) };
+  const verdict = rollbackVerdict(state);
+  const lockReleased = await release(profile, executionName, services);
+  const outcome = describeOutcome({ ending: 'rolledBack', document: state, executionId: change.executionArn });
+  const message = [
+    `The execution ended ${record.status} outside its own rollback path; this cleanup ran its reverts${lockReleased ? ' and freed the profile lock' : ''}.`,
+    outcome.message,
+  ].join('\n');
+  await services.publish(outcome.subject, message);
+  logger.info('cleaned up a stopped execution', { execution: change.executionArn, verdict: verdict.Error, lockReleased });
+  return { ...base, action: verdict.incomplete ? 'rollback-incomplete' : 'rolled-back', reverts, lockReleased, message };
+}
+
+/** Frees the profile's lock only if `owner` holds it. */
+async function release(profile: string, owner: string, services: CleanupServices): Promise<boolean> {
+  try {
+    await services.releaseLock(profile, owner);
+    return true;
+  } catch (error) {
+    if ((error as Error).name !== LOCK_HELD) throw error;
+    return false;
+  }
+}
+
+/** The steps this execution changed or set out to change: by its receipts, or by its journal when a step threw or was stopped. */
+async function changedSteps(document: ExecutionDocument, services: CleanupServices): Promise<StepName[]> {
+  const journalled = await services.journalledSteps(document.request.executionName);
+  return STEP_NAMES.filter((step) => {
+    const action = document.receipts?.[step]?.action;
+    return action === 'created' || action === 'updated' || journalled.includes(step);
+  });
+}
+
+function tryParse(document: unknown): ExecutionDocument | undefined {
+  try {
+    return parseExecutionDocument(document);
+  } catch {
+    return undefined;
+  }
+}
