@@ -25,8 +25,8 @@ import { type JournalEntry, readJournal, writeJournal } from '../shared/journal'
 import { logger } from '../shared/logger';
 import { samePolicyDocument } from '../shared/policy-json';
 import type { RecordStore } from '../shared/records';
-import { createdByExecution, pipelineTags } from '../shared/tags';
-import { PolicyAttachmentQuotaExceededError } from './errors';
+import { createdByExecution, iamTagValue, pipelineTags, TAG_KEYS } from '../shared/tags';
+import { PolicyAttachmentQuotaExceededError, PolicyNotOwnedError } from './errors';
 import { connectFederationPolicy } from './policy-document';
 import {
   type DeletedPolicyVersion,
@@ -109,6 +109,20 @@ interface GeneratedPolicyState {
   foundPolicy?: PolicyDetails['foundPolicy'];
   /** The policy as it was before this execution (or as found, when another execution created it meanwhile). */
   previous: PolicyPart;
+}
+
+/**
+ * A customer managed policy that exists and that this pipeline did not create is someone else's (another team may
+ * attach it elsewhere): its document is replaced only when the profile says `policy.adopt: true`. Before any change.
+ */
+async function assertOwnedOrAdopted(iam: IAMClient, policyArn: string, doc: ExecutionDocument): Promise<void> {
+  if (doc.profile.policy.adopt) return;
+  const tags = await listPolicyTags(iam, policyArn);
+  if (tags.some((tag) => tag.Key === TAG_KEYS.pipeline && tag.Value === iamTagValue(doc.request.pipelineName))) return;
+  throw new PolicyNotOwnedError(
+    `policy ${policyArn} exists with another document and was not created by pipeline ${doc.request.pipelineName} (no ${TAG_KEYS.pipeline} tag naming it), so it was not changed. ` +
+      `If this pipeline should manage it, set profiles.${doc.profile.name}.policy.adopt: true; otherwise give policy.name another name.`,
+  );
 }
 
 async function createdByThisExecution(iam: IAMClient, policyArn: string, request: ExecutionRequest): Promise<boolean> {
@@ -221,6 +235,10 @@ export async function applyPolicy(doc: ExecutionDocument, deps: PolicyDeps): Pro
   // Everything wanted that was not attached before the execution: attached by this attempt or an earlier one.
   const attach = wanted.filter((arn) => !attachedBefore.includes(arn));
   let state = plan && policyArn ? await generatedPolicyState(iam, request, policyArn, plan, earlier) : undefined;
+  const versionedByEarlierAttempt = (earlier?.details as Partial<PolicyDetails> | undefined)?.createVersion === true;
+  if (policyArn && state?.plan.kind === 'new-version' && !state.createPolicy && !versionedByEarlierAttempt) {
+    await assertOwnedOrAdopted(iam, policyArn, doc);
+  }
 
   const previous = (): PolicyPrevious => ({ ...state?.previous, attachedPolicyArns: attachedBefore });
   const details = (): PolicyDetails => ({

@@ -7,3 +7,11 @@ export class PolicyAttachmentQuotaExceededError extends FederationError {
     this.name = 'Policy.AttachmentQuotaExceeded';
   }
 }
+
+/** The generated policy's name is taken by a policy this pipeline did not create, and the profile does not adopt it. */
+export class PolicyNotOwnedError extends FederationError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'Policy.NotOwned';
+  }
+}

@@ -64,6 +64,11 @@ export const ProfileSchema = z
           .default('AmazonConnectSSOPolicy'),
         /** Existing managed policies to attach as they are. */
         managedPolicyArns: z.array(managedPolicyArn).max(10).default([]),
+        /**
+         * A customer managed policy named `name` that exists and that this pipeline did not create (no
+         * `saml-federation:pipeline` tag naming it) is someone else's: the pipeline changes it only when this is true.
+         */
+        adopt: z.boolean().default(false),
       })
       .refine((p) => p.connectInstanceArn !== undefined || p.managedPolicyArns.length > 0, {
         message: 'set connectInstanceArn, or list at least one managedPolicyArns',
@@ -132,9 +137,60 @@ export const FederationConfigSchema = z
       .string()
       .regex(/^[\w.:/=+@-]{1,64}$/, { message: 'must be 1-64 characters usable in an IAM tag value' })
       .default('saml-federation'),
-    profiles: z.record(ProfileNameSchema, ProfileSchema).refine((p) => Object.keys(p).length > 0, { message: 'define at least one profile' }),
+    profiles: z
+      .record(ProfileNameSchema, ProfileSchema)
+      .refine((p) => Object.keys(p).length > 0, { message: 'define at least one profile' })
+      .superRefine((profiles, ctx) => {
+        for (const issue of sharedNameConflicts(profiles)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+      }),
   })
   .strict();
+
+/**
+ * What a provider, role or policy that two profiles name becomes: the same IAM object, written by both. Its content is
+ * what each profile would make of it (a provider's metadata comes from the profile's application or pinned issuer; a
+ * role's trust comes from the profile's provider); two profiles that would make it differently overwrite each other.
+ */
+const SHARED_CONTENT: Record<'identityProvider' | 'role' | 'policy', { name: (p: Profile) => string; content: (p: Profile) => unknown }> = {
+  identityProvider: {
+    name: (p) => p.identityProvider.name,
+    content: (p) => ({ ...p.identityProvider, application: p.application }),
+  },
+  role: {
+    name: (p) => `${p.role.path}${p.role.name}`,
+    content: (p) => ({ ...p.role, trusts: p.identityProvider.name }),
+  },
+  policy: {
+    name: (p) => (p.policy.connectInstanceArn === undefined ? '' : p.policy.name),
+    content: (p) => ({ connectInstanceArn: p.policy.connectInstanceArn, adopt: p.policy.adopt }),
+  },
+};
+
+function sharedNameConflicts(profiles: Record<string, Profile>): Array<{ path: string[]; message: string }> {
+  const issues: Array<{ path: string[]; message: string }> = [];
+  for (const [kind, { name, content }] of Object.entries(SHARED_CONTENT)) {
+    const first = new Map<string, [string, string]>();
+    for (const [profile, settings] of Object.entries(profiles)) {
+      const key = name(settings);
+      if (key === '') continue;
+      const seen = first.get(key);
+      const text = JSON.stringify(content(settings));
+      if (!seen) first.set(key, [profile, text]);
+      else if (seen[1] !== text) {
+        issues.push({
+          path: [profile, kind, 'name'],
+          message: `profiles ${seen[0]} and ${profile} both name ${kind} "${key}" (profiles.${seen[0]}.${kind}.name) but would make it differently (${describeDifference(JSON.parse(seen[1]), JSON.parse(text))}); give one of them its own name, or make their settings the same`,
+        });
+      }
+    }
+  }
+  return issues;
+}
+
+function describeDifference(a: Record<string, unknown>, b: Record<string, unknown>): string {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key]));
+  return keys.map((key) => `${key}: ${JSON.stringify(a[key]) ?? 'unset'} vs ${JSON.stringify(b[key]) ?? 'unset'}`).join(', ');
+}
 
 export type ProfileInput = z.input<typeof ProfileSchema>;
 export type Profile = z.output<typeof ProfileSchema>;

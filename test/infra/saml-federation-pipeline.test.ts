@@ -572,6 +572,17 @@ describe('props', () => {
     );
   });
 
+  it('refuse two profiles that would make one policy differently, naming both', () => {
+    const config = structuredClone(exampleConfig);
+    config.profiles.agent!.policy = {
+      ...config.profiles.agent!.policy,
+      connectInstanceArn: 'arn:aws:connect:us-east-1:111122223333:instance/11111111-2222-4333-8444-555555555555',
+    };
+    expect(() => synthWithoutBundling(config)).toThrow(
+      /profiles\.agent\.policy\.name: profiles admin and agent both name policy "AmazonConnectSSOPolicy" \(profiles\.admin\.policy\.name\)/,
+    );
+  });
+
   it('refuse an unvalidated configuration with the field that is wrong', () => {
     const bad = structuredClone(exampleConfig) as any;
     bad.profiles.agent.identityProvider.name = 'has spaces';

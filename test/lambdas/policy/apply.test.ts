@@ -8,6 +8,7 @@ import {
   IAMClient,
   LimitExceededException,
   ListAttachedRolePoliciesCommand,
+  ListPolicyTagsCommand,
   ListPolicyVersionsCommand,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -25,6 +26,7 @@ import {
   createPolicy,
   createRole,
   depsOf,
+  EARLIER_RUN_TAGS,
   newAccount,
   operations,
   otherInstanceDocument,
@@ -155,6 +157,10 @@ describe('applyPolicy', () => {
       'GetPolicyVersion',
       'ListPolicyVersions',
       'ListAttachedRolePolicies',
+      // Whose the policy is (its tags, two to a page): an earlier execution of this pipeline created it.
+      'ListPolicyTags',
+      'ListPolicyTags',
+      'ListPolicyTags',
       'CreatePolicyVersion',
     ]);
     const create = callsOf(account, 'CreatePolicyVersion')[0]!.input as CreatePolicyVersionCommandInput;
@@ -228,7 +234,9 @@ describe('applyPolicy', () => {
 
   it('attaches the configured managed policies that are not attached yet, reading every page of attachments', async () => {
     const profile = exampleProfile('admin');
-    const managedOnly = makeDocument({ profile: { ...profile, policy: { name: POLICY_NAME, managedPolicyArns: [READ_ONLY, TEAM_ARN] } } });
+    const managedOnly = makeDocument({
+      profile: { ...profile, policy: { name: POLICY_NAME, managedPolicyArns: [READ_ONLY, TEAM_ARN], adopt: false } },
+    });
     // One attachment a page: the role's two attachments come in two pages.
     const account = newAccount({ iamPageSize: 1 });
     const other = account.addAwsManagedPolicy('Other');
@@ -383,6 +391,7 @@ describe('applyPolicy, when IAM lists policy versions without CreateDate', () =>
     iamMock.on(GetPolicyVersionCommand).callsFake(async ({ VersionId }) => ({
       PolicyVersion: { VersionId, IsDefaultVersion: VersionId === 'v5', Document: encodeURIComponent(OLD_DOCUMENT) },
     }));
+    iamMock.on(ListPolicyTagsCommand).resolves({ Tags: EARLIER_RUN_TAGS, IsTruncated: false });
     iamMock.on(ListPolicyVersionsCommand).resolves({
       Versions: ['v5', 'v4', 'v3', 'v2', 'v1'].map((VersionId) => ({ VersionId, IsDefaultVersion: VersionId === 'v5' })),
       IsTruncated: false,
@@ -402,5 +411,53 @@ describe('applyPolicy, when IAM lists policy versions without CreateDate', () =>
     ]);
     expect(account.calls).toEqual([]);
     expect(iamMock.commandCalls(ListPolicyVersionsCommand)).toHaveLength(1);
+  });
+});
+
+describe('applyPolicy and a policy another team owns', () => {
+  /** The generated policy's name, taken by a policy someone else made (untagged, another document). */
+  async function accountWithTeamsPolicy(): Promise<SimulatedAccount> {
+    const account = newAccount();
+    await account.seed(async ({ iam }) => {
+      await createPolicy(iam, POLICY_NAME, [OLD_DOCUMENT], { tags: [{ Key: 'team', Value: 'contact-centre' }] });
+      await createRole(iam, ROLE, []);
+    });
+    return account;
+  }
+
+  it('refuses to overwrite a policy it did not create, before any change, naming the adopt setting', async () => {
+    const account = await accountWithTeamsPolicy();
+    const before = account.snapshot();
+    await expect(applyPolicy(doc, depsOn(account))).rejects.toMatchObject({
+      name: 'Policy.NotOwned',
+      message: expect.stringContaining('set profiles.admin.policy.adopt: true'),
+    });
+    expect(account.mutatingCalls()).toEqual([]);
+    expect(account.snapshot()).toEqual(before);
+  });
+
+  it('says so in a dry run too', async () => {
+    const account = await accountWithTeamsPolicy();
+    await expect(applyPolicy(makeDocument({ request: { dryRun: true } }), depsOn(account))).rejects.toMatchObject({ name: 'Policy.NotOwned' });
+    expect(account.mutatingCalls()).toEqual([]);
+  });
+
+  it('manages it when the profile adopts it', async () => {
+    const account = await accountWithTeamsPolicy();
+    const profile = exampleProfile('admin');
+    const adopting = makeDocument({ profile: { ...profile, policy: { ...profile.policy, adopt: true } } });
+    await expect(applyPolicy(adopting, depsOn(account))).resolves.toMatchObject({ action: 'updated', details: { createVersion: true } });
+  });
+
+  it('uses it as it is when it already holds the generated document: attaching is not changing it', async () => {
+    const account = newAccount();
+    await account.seed(async ({ iam }) => {
+      await createPolicy(iam, POLICY_NAME, [GENERATED], { tags: [] });
+      await createRole(iam, ROLE, []);
+    });
+    await expect(applyPolicy(doc, depsOn(account))).resolves.toMatchObject({
+      action: 'updated',
+      details: { createVersion: false, attach: [POLICY_ARN] },
+    });
   });
 });

@@ -11,7 +11,7 @@ import { revertPolicy } from '../../../lambdas/policy/revert';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
 import { canonicalPolicyDocument } from '../../../lambdas/shared/policy-json';
 import type { RecordStore } from '../../../lambdas/shared/records';
-import type { Tag } from '../../../lambdas/shared/tags';
+import { pipelineTags, type Tag } from '../../../lambdas/shared/tags';
 import { type CallInfo, type CallRecord, type Service, SimulatedAccount, type SimulatedAccountOptions } from '../../../local/simulated-account';
 import { exampleProfile, makeDocument } from '../../helpers/document';
 
@@ -64,6 +64,9 @@ export function depsOf(account: SimulatedAccount): StepClients {
   return { iam, records };
 }
 
+/** The tags an earlier execution of this pipeline left on the policy it created. */
+export const EARLIER_RUN_TAGS: Tag[] = pipelineTags(makeDocument({ request: { executionName: 'exec-earlier' } }).request);
+
 /** The Policy step never reads a role's trust policy; any valid one will do. */
 const TRUST_POLICY = JSON.stringify({
   Version: '2012-10-17',
@@ -87,7 +90,9 @@ export async function createPolicy(
   options: { defaultIndex?: number; tags?: Tag[] } = {},
 ): Promise<string> {
   const [first, ...rest] = documents;
-  const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: name, PolicyDocument: first, Tags: options.tags }));
+  // The generated policy's name, unless a test says whose it is, was created by an earlier execution of this pipeline.
+  const tags = options.tags ?? (name === POLICY_NAME ? EARLIER_RUN_TAGS : undefined);
+  const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: name, PolicyDocument: first, Tags: tags }));
   for (const document of rest) await iam.send(new CreatePolicyVersionCommand({ PolicyArn: Policy!.Arn, PolicyDocument: document }));
   const defaultIndex = options.defaultIndex ?? documents.length - 1;
   if (defaultIndex > 0) await iam.send(new SetDefaultPolicyVersionCommand({ PolicyArn: Policy!.Arn, VersionId: `v${defaultIndex + 1}` }));
@@ -153,7 +158,7 @@ export const SCENARIOS: Scenario[] = [
     },
     doc: () => {
       const profile = exampleProfile('admin');
-      return makeDocument({ profile: { ...profile, policy: { name: POLICY_NAME, managedPolicyArns: [READ_ONLY, TEAM_ARN] } } });
+      return makeDocument({ profile: { ...profile, policy: { name: POLICY_NAME, managedPolicyArns: [READ_ONLY, TEAM_ARN], adopt: false } } });
     },
     compareVersionIds: true,
   },

@@ -56,3 +56,42 @@ describe('profile configuration', () => {
     expect(() => parseResolvedProfile({ ...profile, name: 'Bad Name' })).toThrow(/profile\.name/);
   });
 });
+
+describe('names two profiles share', () => {
+  const OTHER_INSTANCE = 'arn:aws:connect:us-east-1:111122223333:instance/11111111-2222-4333-8444-555555555555';
+
+  it('are fine when both profiles would make the object the same way (the example shares its generated policy)', () => {
+    expect(exampleConfig.profiles.admin!.policy.name).toBe(exampleConfig.profiles.agent!.policy.name);
+    expect(() => parseFederationConfig(exampleConfig)).not.toThrow();
+  });
+
+  it('refuse a policy name two profiles would generate for different Connect instances, naming both paths', () => {
+    const config = structuredClone(exampleConfig) as any;
+    config.profiles.agent.policy.connectInstanceArn = OTHER_INSTANCE;
+    expect(() => parseFederationConfig(config)).toThrow(
+      expect.objectContaining({
+        name: 'Config.Invalid',
+        message: expect.stringMatching(
+          /^samlFederation\.profiles\.agent\.policy\.name: profiles admin and agent both name policy "AmazonConnectSSOPolicy" \(profiles\.admin\.policy\.name\)/,
+        ),
+      }),
+    );
+    expect(() => parseFederationConfig(config)).toThrow(new RegExp(`connectInstanceArn: .* vs "${OTHER_INSTANCE}"`));
+  });
+
+  it('refuse a role two profiles would configure differently', () => {
+    const config = structuredClone(exampleConfig) as any;
+    config.profiles.agent.role = { ...config.profiles.admin.role, maxSessionDuration: 7200 };
+    expect(() => parseFederationConfig(config)).toThrow(
+      /samlFederation\.profiles\.agent\.role\.name: profiles admin and agent both name role "\/ConnectAdminFederation"/,
+    );
+  });
+
+  it("refuse an identity provider two profiles would fill with different applications' metadata", () => {
+    const config = structuredClone(exampleConfig) as any;
+    config.profiles.agent.identityProvider = { ...config.profiles.admin.identityProvider };
+    expect(() => parseFederationConfig(config)).toThrow(
+      /samlFederation\.profiles\.agent\.identityProvider\.name: .*identityProvider "ConnectAdminIdP" .*application:/,
+    );
+  });
+});
