@@ -46,7 +46,8 @@ export async function runLocalCleanup(result: LocalExecutionResult, options: Loc
     releaseLock: async (profile, owner) => {
       await services.releaseLock(profile, owner);
     },
-    journalledSteps: (executionName) => journalledSteps(services.clients.records, { executionName }, STEP_NAMES),
+    records: services.clients.records,
+    journalledSteps: (request) => journalledSteps(services.clients.records, request, STEP_NAMES),
     revert: async (step, document) => stepNamed(step).revert.run(JSON.parse(JSON.stringify(document)), context),
     publish: async (subject, message) => {
       await services.publish(subject, message);

@@ -151,7 +151,8 @@ export function awsCleanupServices(environment: CleanupEnvironment): CleanupServ
         throw lockHeld(error);
       }
     },
-    journalledSteps: (executionName) => journalledSteps(records, { executionName }, STEP_NAMES),
+    records,
+    journalledSteps: (request) => journalledSteps(records, request, STEP_NAMES),
     revert: (step, document) => invokeRevert(lambda, environment.revertFunctions[step], document),
     async publish(subject, message) {
       await sns.send(new PublishCommand({ TopicArn: environment.topicArn, Subject: subject.slice(0, 100), Message: message }));

@@ -4,6 +4,7 @@ import { describeOutcome, rollbackVerdict, SUBJECTS } from '../outcome/outcome';
 import type { ExecutionDocument, RevertReport, StepName } from '../shared/document';
 import { parseExecutionDocument } from '../shared/document-parse';
 import { logger } from '../shared/logger';
+import type { RecordKey, RecordStore } from '../shared/records';
 import { STEP_NAMES } from '../steps';
 
 /**
@@ -50,8 +51,10 @@ export interface CleanupServices {
   takeLock(item: { profile: string; owner: string; expiresAt: string }, now: string): Promise<void>;
   /** Conditional delete on the owner; throws an error named LOCK_HELD when `owner` does not hold it. */
   releaseLock(profile: string, owner: string): Promise<void>;
+  /** The pipeline's record table: the cleanup records what it decided for each stopped execution, so it decides once. */
+  records: RecordStore;
   /** The steps that wrote a journal entry for this execution (the pipeline's record table). */
-  journalledSteps(executionName: string): Promise<StepName[]>;
+  journalledSteps(request: ExecutionDocument['request']): Promise<StepName[]>;
   /** Runs the step's revert function on the document (the deployed one, with its own role). */
   revert(step: StepName, document: ExecutionDocument): Promise<RevertReport>;
   publish(subject: string, message: string): Promise<void>;
@@ -63,7 +66,7 @@ export interface CleanupResult {
   execution: string;
   status: string;
   /** `none`: the execution ran its own end; `nothing-changed`: it stopped before any change; `profile-busy`: another execution holds the profile, so nothing was reverted. */
-  action: 'none' | 'nothing-changed' | 'profile-busy' | 'rolled-back' | 'rollback-incomplete';
+  action: 'none' | 'nothing-changed' | 'profile-busy' | 'rolled-back' | 'rollback-incomplete' | 'already-cleaned';
   reverts: Partial<Record<StepName, RevertReport>>;
   lockReleased: boolean;
   message?: string;
@@ -162,6 +165,19 @@ export async function cleanUpStoppedExecution(event: unknown, services: CleanupS
     return { ...base, action: 'nothing-changed', lockReleased, message };
   }
 
+  // EventBridge may deliver the event twice, and Lambda retries a cleanup that failed: whatever was decided for this
+  // execution stands, so a second run never reverts over work done since (another execution's, after the lock was freed).
+  const markerKey = cleanupKey(document.request);
+  const marker = await services.records.get(markerKey);
+  const earlier = marker ? (JSON.parse(marker.body) as CleanupMarker) : undefined;
+  if (earlier?.stage === 'decided' || earlier?.stage === 'notified') {
+    const lockReleased = earlier.action === 'profile-busy' ? false : await release(profile, executionName, services);
+    if (earlier.stage === 'decided') await notify(services, markerKey, earlier, marker?.revision);
+    return { ...base, action: 'already-cleaned', lockReleased, message: earlier.message };
+  }
+  // Claimed before anything else, so that two runs at once never both revert (the second fails, and is retried later).
+  const claimed = earlier ? (marker?.revision ?? 0) : await claim(services, markerKey);
+
   const now = services.now();
   const expiresAt = new Date(now.getTime() + CLEANUP_LEASE_SECONDS * 1000).toISOString();
   try {
@@ -176,7 +192,13 @@ export async function cleanUpStoppedExecution(event: unknown, services: CleanupS
       `Execution: ${change.executionArn} (${record.status})`,
       `The execution stopped outside its own rollback path after changing the ${changed.join(', ')} step(s), and another execution now holds profile ${profile}, so nothing was reverted: its receipts (in the execution's history) and its journal list the changes. Revert them by hand once the profile is free.`,
     ].join('\n');
-    await services.publish(SUBJECTS.rollbackIncomplete, message);
+    const decided = await decide(
+      services,
+      markerKey,
+      { stage: 'decided', action: 'profile-busy', subject: SUBJECTS.rollbackIncomplete, message },
+      claimed,
+    );
+    await notify(services, markerKey, decided.marker, decided.revision);
     return { ...base, action: 'profile-busy', message };
   }
 
@@ -210,15 +232,50 @@ export async function cleanUpStoppedExecution(event: unknown, services: CleanupS
 
   const state = { ...started, failure, reverts, ...(stopped ? { rollbackIncomplete: stopped } : {}) };
   const verdict = rollbackVerdict(state);
-  const lockReleased = await release(profile, executionName, services);
   const outcome = describeOutcome({ ending: 'rolledBack', document: state, executionId: change.executionArn });
   const message = [
-    `The execution ended ${record.status} outside its own rollback path; this cleanup ran its reverts${lockReleased ? ' and freed the profile lock' : ''}.`,
+    `The execution ended ${record.status} outside its own rollback path; this cleanup ran its reverts and freed the profile lock it held.`,
     outcome.message,
   ].join('\n');
-  await services.publish(outcome.subject, message);
+  const action = verdict.incomplete ? 'rollback-incomplete' : 'rolled-back';
+  // Recorded before the lock is freed: once another execution can take the profile, no run of this cleanup reverts again.
+  const decided = await decide(services, markerKey, { stage: 'decided', action, subject: outcome.subject, message }, claimed);
+  const lockReleased = await release(profile, executionName, services);
+  await notify(services, markerKey, decided.marker, decided.revision);
   logger.info('cleaned up a stopped execution', { execution: change.executionArn, verdict: verdict.Error, lockReleased });
-  return { ...base, action: verdict.incomplete ? 'rollback-incomplete' : 'rolled-back', reverts, lockReleased, message };
+  return { ...base, action, reverts, lockReleased, message };
+}
+
+/** What the cleanup decided for a stopped execution, in the record table (`cleanup#<execution>` / its start time). */
+interface CleanupMarker {
+  stage: 'started' | 'decided' | 'notified';
+  action?: CleanupResult['action'];
+  subject?: string;
+  message?: string;
+}
+
+function cleanupKey(request: ExecutionDocument['request']): RecordKey {
+  return { pk: `cleanup#${request.executionName}`, sk: request.executionStartTime ?? 'start time unknown' };
+}
+
+async function claim(services: CleanupServices, key: RecordKey): Promise<number> {
+  await services.records.put(key, JSON.stringify({ stage: 'started' } satisfies CleanupMarker), undefined);
+  return 1;
+}
+
+async function decide(
+  services: CleanupServices,
+  key: RecordKey,
+  marker: CleanupMarker,
+  replaces: number,
+): Promise<{ marker: CleanupMarker; revision: number }> {
+  await services.records.put(key, JSON.stringify(marker), replaces);
+  return { marker, revision: replaces + 1 };
+}
+
+async function notify(services: CleanupServices, key: RecordKey, marker: CleanupMarker, revision: number | undefined): Promise<void> {
+  if (marker.subject && marker.message) await services.publish(marker.subject, marker.message);
+  await services.records.put(key, JSON.stringify({ ...marker, stage: 'notified' } satisfies CleanupMarker), revision);
 }
 
 /** Frees the profile's lock only if `owner` holds it. */
@@ -234,7 +291,7 @@ async function release(profile: string, owner: string, services: CleanupServices
 
 /** The steps this execution changed or set out to change: by its receipts, or by its journal when a step threw or was stopped. */
 async function changedSteps(document: ExecutionDocument, services: CleanupServices): Promise<StepName[]> {
-  const journalled = await services.journalledSteps(document.request.executionName);
+  const journalled = await services.journalledSteps(document.request);
   return STEP_NAMES.filter((step) => {
     const action = document.receipts?.[step]?.action;
     return action === 'created' || action === 'updated' || journalled.includes(step);

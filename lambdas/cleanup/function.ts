@@ -31,6 +31,10 @@ export function cleanupPermissions(scope: CleanupScope): { statements: Statement
       ...allow('InvokeStepReverts', ['lambda:InvokeFunction'], scope.revertFunctionArns),
       ...allow('TakeAndFreeProfileLock', ['dynamodb:PutItem', 'dynamodb:DeleteItem'], [scope.lockTableArn]),
       ...allow('ReadJournal', ['dynamodb:GetItem'], [scope.recordTableArn], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['journal#*'] } }),
+      // What it decided for each stopped execution, so that a duplicate event or a retry never reverts twice.
+      ...allow('RecordWhatItDecided', ['dynamodb:GetItem', 'dynamodb:PutItem'], [scope.recordTableArn], {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['cleanup#*'] },
+      }),
     ],
     wildcards: [
       {

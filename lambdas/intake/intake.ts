@@ -10,10 +10,11 @@ import { checkIssuer } from './issuer';
 import { checkMetadataSize, validateMetadata } from './metadata';
 import { type MetadataObjectRequest, normalizeRequest, versioningRequired } from './request';
 
-/** What the state machine passes: `{"input.$": "$", "executionName.$": "$$.Execution.Name"}`. */
+/** What the state machine passes: `{"input.$": "$.input", "executionName.$": "$$.Execution.Name", "executionStartTime.$": "$$.Execution.StartTime"}`. */
 export interface IntakeEvent {
   input: unknown;
   executionName: string;
+  executionStartTime?: string;
 }
 
 export interface IntakeDeps {
@@ -72,14 +73,15 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
   // Pin the version now: everything after reads this exact version, even if someone uploads again meanwhile.
   const versionId = request.versionId ?? head.VersionId;
   if (versionId === undefined || versionId === '' || versionId === 'null') throw versioningRequired(request.bucket);
-  const olderVersion =
-    request.source === 'manual' && request.versionId !== undefined ? await olderThanCurrent(s3, { ...request, versionId }) : undefined;
-
   // Judged from the object's size before a byte of it is read, so a huge upload cannot exhaust the function's memory.
   // IAM counts characters; the limits are applied to bytes, which are never fewer than characters in UTF-8. A document
   // within 10,000,000 bytes is always within IAM's limit; one over it could only fit IAM with many multi-byte
   // characters, which metadata (ASCII but for display names) never has, so refusing it costs nothing real.
   if (head.ContentLength !== undefined) checkMetadataSize(head.ContentLength);
+
+  // Whatever the input looks like: an operator can shape a manual start like an S3 event, and EventBridge may deliver
+  // an upload's event after a newer upload (it retries for up to two hours).
+  const olderVersion = request.versionId !== undefined ? await olderThanCurrent(s3, { ...request, versionId }) : undefined;
 
   const object = await s3.send(new GetObjectCommand({ Bucket: request.bucket, Key: request.key, VersionId: versionId })).catch((error: unknown) => {
     throw translateReadError(error, { ...request, versionId });
@@ -92,8 +94,8 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
 
   const validated = validateMetadata(body, now);
   const profile = profileNamed(config, request.profile);
-  checkIssuer(validated, profile, config, environment.account);
-  const metadata = olderVersion ? { ...validated, warnings: [olderVersion, ...validated.warnings] } : validated;
+  const issuerWarnings = checkIssuer(validated, profile, config, environment.account);
+  const metadata = { ...validated, warnings: [...(olderVersion ? [olderVersion] : []), ...validated.warnings, ...issuerWarnings] };
   logger.info('metadata accepted', {
     profile: request.profile,
     source: `${location}?versionId=${versionId}`,
@@ -113,6 +115,7 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
       profile: request.profile,
       dryRun: request.dryRun,
       executionName: event.executionName,
+      ...(typeof event.executionStartTime === 'string' && event.executionStartTime !== '' ? { executionStartTime: event.executionStartTime } : {}),
       pipelineName: config.pipelineName,
       account: environment.account,
       region: environment.region,
@@ -127,8 +130,8 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
 }
 
 /**
- * A manual start that names a version may install older metadata than the bucket's current one (a rotated-out
- * certificate, say): refused unless the input says `"allowOlderVersion": true`, and then said in the notification.
+ * An input that names a version may install older metadata than the bucket's current one (a rotated-out certificate,
+ * say): refused unless a manual input says `"allowOlderVersion": true`, and then said in the notification.
  * Undefined when the version is the current one.
  */
 async function olderThanCurrent(s3: S3Client, request: MetadataObjectRequest & { versionId: string }): Promise<string | undefined> {
@@ -146,8 +149,10 @@ async function olderThanCurrent(s3: S3Client, request: MetadataObjectRequest & {
   const currently = current ? `its current version is ${current}` : 'the object has been deleted since';
   if (!request.allowOlderVersion) {
     throw new RequestNotCurrentVersionError(
-      `the input names version ${request.versionId} of ${where}, but ${currently}. Installing older metadata rolls the identity provider back ` +
-        '(to a rotated-out certificate, say); leave versionId out to use the current version, or add "allowOlderVersion": true to the input if that is what you want.',
+      request.source === 'eventbridge'
+        ? `the upload event names version ${request.versionId} of ${where}, but ${currently}: a newer upload superseded this one, and its own execution installs it. Nothing was changed.`
+        : `the input names version ${request.versionId} of ${where}, but ${currently}. Installing older metadata rolls the identity provider back ` +
+            '(to a rotated-out certificate, say); leave versionId out to use the current version, or add "allowOlderVersion": true to the input if that is what you want.',
     );
   }
   return `this execution installs version ${request.versionId} of ${where}, older than the current one (${currently}): a rollback to older metadata was asked for ("allowOlderVersion": true)`;

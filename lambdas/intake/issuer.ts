@@ -26,9 +26,10 @@ export function identityCenterIssuer(entityId: string): { account: string; insta
  * - Without it, the profile's IAM Identity Center application implies it: an application named by ARN must be the
  *   one the entityID encodes (`<account>_ins-<id>`, the ARN's `apl-<id>`); one named by display name can only be
  *   checked for its account, the pipeline's (Identity Center lives there), until the mapping step finds its id.
- * - `identityProvider.signingCertificateFingerprints`, when set, must include every signing certificate.
+ * - `identityProvider.signingCertificateFingerprints`, when set, must include every signing certificate; when not, the
+ *   returned warning says which key the upload makes the provider trust.
  */
-export function checkIssuer(metadata: MetadataSummary, profile: ResolvedProfile, config: FederationConfig, identityCenterAccount: string): void {
+export function checkIssuer(metadata: MetadataSummary, profile: ResolvedProfile, config: FederationConfig, identityCenterAccount: string): string[] {
   const { expectedEntityId, signingCertificateFingerprints } = profile.identityProvider;
   const where = `profile ${profile.name}`;
   if (expectedEntityId !== undefined) {
@@ -50,7 +51,16 @@ export function checkIssuer(metadata: MetadataSummary, profile: ResolvedProfile,
           `are not among the fingerprints ${where} pins (identityProvider.signingCertificateFingerprints). After a certificate rotation, add the new fingerprint to the profile and deploy, then upload again.`,
       );
     }
+    return [];
   }
+  // An entityID is a string anyone can copy into a document of their own; only a pinned certificate proves whose
+  // document it is. Without a pin the upload decides which key the provider trusts: said wherever the plan or the
+  // result is, so that the change of key is seen.
+  return [
+    `${where} pins no signing certificate (identityProvider.signingCertificateFingerprints): the provider trusts ${metadata.certificates
+      .map((c) => `SHA-256 ${c.sha256Fingerprint}`)
+      .join(', ')} because this upload carries it; pin it if uploaders are not all trusted to choose the key`,
+  ];
 }
 
 /** The account and instance id an application ARN names (`apl-<id>` is `ins-<id>` to the console API and entityIDs). */

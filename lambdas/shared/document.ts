@@ -19,6 +19,12 @@ export interface ExecutionRequest {
   dryRun: boolean;
   /** The Step Functions execution name: keys the journal, backups and the `execution` tag. */
   executionName: string;
+  /**
+   * When the execution started (`$$.Execution.StartTime`). Step Functions lets a name be used again 90 days after its
+   * execution closed: the journal keeps the start time so a later execution of the same name never reads the earlier
+   * one's entries as its own.
+   */
+  executionStartTime?: string;
   /** Pipeline name, from the configuration; used in tags. */
   pipelineName: string;
   account: string;

@@ -11,6 +11,8 @@ import type { RecordKey, RecordStore } from './records';
 export interface JournalEntry<Previous = unknown> {
   step: StepName;
   executionName: string;
+  /** The execution's start time: an entry of an earlier execution with the same name is not this one's. */
+  executionStartTime?: string;
   writtenAt: string;
   /** What the step was about to do, for people reading the bucket. */
   intent: string[];
@@ -38,17 +40,18 @@ export async function writeJournal<Previous>(
 ): Promise<JournalEntry<Previous>> {
   const key = journalKey(request, entry.step);
   const stored = await records.get(key);
-  const earlier = stored ? (JSON.parse(stored.body) as JournalEntry<Previous>) : undefined;
+  // Another execution's entry under the same name is replaced, never merged.
+  const earlier = stored ? ownEntry<Previous>(stored.body, request) : undefined;
   const body: JournalEntry<Previous> = earlier
     ? {
         ...entry,
         previous: earlier.previous,
         intent: unite(earlier.intent, entry.intent),
         details: mergeDetails(earlier.details, entry.details),
-        executionName: request.executionName,
+        ...stamp(request),
         writtenAt: now().toISOString(),
       }
-    : { ...entry, executionName: request.executionName, writtenAt: now().toISOString() };
+    : { ...entry, ...stamp(request), writtenAt: now().toISOString() };
   if (body.details === undefined) delete body.details;
   if (earlier && !('previous' in earlier)) delete body.previous;
   await records.put(key, JSON.stringify(body), stored?.revision);
@@ -78,23 +81,33 @@ export async function objectText(response: GetObjectCommandOutput, location: str
   return response.Body.transformToString('utf-8');
 }
 
-/** The step's journal entry, or undefined when the step never got as far as writing one. */
+/** The step's journal entry, or undefined when this execution never got as far as writing one. */
 export async function readJournal<Previous>(
   records: RecordStore,
-  request: ExecutionRequest,
+  request: Pick<ExecutionRequest, 'executionName' | 'executionStartTime'>,
   step: StepName,
 ): Promise<JournalEntry<Previous> | undefined> {
   const stored = await records.get(journalKey(request, step));
-  return stored ? (JSON.parse(stored.body) as JournalEntry<Previous>) : undefined;
+  return stored ? ownEntry<Previous>(stored.body, request) : undefined;
+}
+
+function stamp(request: Pick<ExecutionRequest, 'executionName' | 'executionStartTime'>): Pick<JournalEntry, 'executionName' | 'executionStartTime'> {
+  return { executionName: request.executionName, ...(request.executionStartTime ? { executionStartTime: request.executionStartTime } : {}) };
+}
+
+/** The entry, if it is this execution's: written by an execution of this name that started when this one did. */
+function ownEntry<Previous>(body: string, request: Pick<ExecutionRequest, 'executionStartTime'>): JournalEntry<Previous> | undefined {
+  const entry = JSON.parse(body) as JournalEntry<Previous>;
+  return entry.executionStartTime === request.executionStartTime ? entry : undefined;
 }
 
 /** The steps that wrote a journal entry for this execution, in the registry's order. */
 export async function journalledSteps(
   records: RecordStore,
-  request: Pick<ExecutionRequest, 'executionName'>,
+  request: Pick<ExecutionRequest, 'executionName' | 'executionStartTime'>,
   steps: readonly StepName[],
 ): Promise<StepName[]> {
-  const found = await Promise.all(steps.map(async (step) => ((await records.get(journalKey(request, step))) ? [step] : [])));
+  const found = await Promise.all(steps.map(async (step) => ((await readJournal(records, request, step)) ? [step] : [])));
   return found.flat();
 }
 

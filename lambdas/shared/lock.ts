@@ -1,4 +1,4 @@
-import type { ResolvedProfile } from './profile';
+import { MAX_MANUAL_TIMEOUT_SECONDS, type ResolvedProfile } from './profile';
 
 /**
  * The per-profile lock item the state machine writes with a conditional put. It expires so that an execution that
@@ -16,8 +16,16 @@ export interface LockLease {
 
 export const LOCK_MARGIN_SECONDS = 3600;
 
+/** The longest an execution can run: the longest operator wait and the margin. The state machine's TimeoutSeconds. */
+export const MAX_EXECUTION_SECONDS = MAX_MANUAL_TIMEOUT_SECONDS + LOCK_MARGIN_SECONDS;
+
+/**
+ * A manual-mode execution waits on a person, who can make the wait start again (a task failure named like one of the
+ * publish errors the wait retries): its lease lasts as long as any execution can, so it never lapses while the
+ * execution is still alive. An API-mode execution has no wait and runs within the margin.
+ */
 export function lockLease(now: Date, executionName: string, profile: Pick<ResolvedProfile, 'attributeMapping'>): LockLease {
-  const leaseSeconds = (profile.attributeMapping.mode === 'manual' ? profile.attributeMapping.manualTimeoutSeconds : 0) + LOCK_MARGIN_SECONDS;
+  const leaseSeconds = profile.attributeMapping.mode === 'manual' ? MAX_EXECUTION_SECONDS : LOCK_MARGIN_SECONDS;
   const expires = new Date(now.getTime() + leaseSeconds * 1000);
   return { owner: executionName, expiresAt: expires.toISOString(), ttl: String(Math.floor(expires.getTime() / 1000)) };
 }

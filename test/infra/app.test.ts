@@ -16,7 +16,7 @@ import { FUNCTION_KEYS, functionSpec } from './cfn';
 
 /**
  * The app exactly as `cdk synth` builds it (infra/build-app.ts, cdk.json context), bundled for real by esbuild and
- * gated by the AWS Solutions checks. One synth for the whole file: bundling nine functions is the slow part.
+ * gated by the AWS Solutions checks. One synth for the whole file: bundling every function is the slow part.
  */
 let outdir: string;
 let built: BuiltApp;

@@ -383,7 +383,7 @@ describe('state machine', () => {
     expect(props().DefinitionSubstitutions).toEqual(expected);
   });
 
-  it('may invoke exactly the nine functions, take, read and release the lock and publish to the topic, and nothing else', () => {
+  it("may invoke exactly the workflow's functions, take, read and release the lock and publish to the topic, and nothing else", () => {
     const roleId = props().RoleArn['Fn::GetAtt'][0] as string;
     const statements = roleStatements(synth.json, roleId);
     const byAction = (action: string) => statements.filter((s) => s.actions.includes(action));

@@ -85,7 +85,10 @@ describe('the state machine over a simulated account', () => {
     const result = await execute(account, { xml });
 
     expect(result.status).toBe('SUCCEEDED');
-    expect(result.output!.metadata.warnings).toEqual([expect.stringContaining('within 30 days')]);
+    expect(result.output!.metadata.warnings).toEqual([
+      expect.stringContaining('within 30 days'),
+      expect.stringContaining('pins no signing certificate'),
+    ]);
     const provisioned = account.notifications.messages.find((m) => m.subject === 'SAML federation: provisioned');
     expect(provisioned!.message).toMatch(/^Warning: signing certificate .* within 30 days/m);
     expect(provisioned!.message).toContain(notAfter.toISOString().slice(0, 10));

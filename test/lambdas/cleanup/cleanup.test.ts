@@ -1,5 +1,6 @@
 import { type CleanupServices, cleanUpStoppedExecution, type StoppedExecutionRecord, settleMilliseconds } from '../../../lambdas/cleanup/cleanup';
 import type { RevertReport, StepName } from '../../../lambdas/shared/document';
+import { MemoryRecordStore } from '../../../lambdas/shared/records';
 import { STEP_NAMES } from '../../../lambdas/steps';
 import { LOCK_HELD } from '../../../statemachine/workflow-errors';
 import { makeDocument } from '../../helpers/document';
@@ -39,6 +40,7 @@ function world(
       holder = '';
       w.released.push(profile);
     },
+    records: new MemoryRecordStore(),
     journalledSteps: async () => options.journalled ?? [],
     revert: async (step) => {
       w.reverted.push(step);

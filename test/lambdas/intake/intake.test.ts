@@ -87,8 +87,16 @@ function read(operation: 'HeadObject' | 'GetObject', key: string, versionId: str
  * HeadObject, then GetObject pinned to the object's version, both answered: the whole of a successful Intake's AWS
  * traffic. HeadObject names the version when the input does ('named'), else reads the current one ('current').
  */
+/**
+ * The reads of an accepted object: its HeadObject (at the version the input names, then the current one, to refuse a
+ * superseded version; or the current one alone), then one GetObject pinned to that version.
+ */
 function headThenPinnedGet(object: Uploaded, head: 'named' | 'current' = 'named'): CallRecord[] {
-  return [read('HeadObject', object.key, head === 'named' ? object.versionId : undefined), read('GetObject', object.key, object.versionId)];
+  const heads =
+    head === 'named'
+      ? [read('HeadObject', object.key, object.versionId), read('HeadObject', object.key, undefined)]
+      : [read('HeadObject', object.key, undefined)];
+  return [...heads, read('GetObject', object.key, object.versionId)];
 }
 
 const sha256 = (body: Buffer) => createHash('sha256').update(body).digest('hex');
@@ -153,17 +161,29 @@ describe('intake: the execution document', () => {
 
   it('passes the validation warnings on', async () => {
     upload(ADMIN_KEY, identityCenterXml({ certificates: [certificate('soon', 10)] }));
-    expect((await intake(manual({}), deps())).metadata.warnings).toEqual([expect.stringMatching(/within 30 days/)]);
+    expect((await intake(manual({}), deps())).metadata.warnings).toEqual([
+      expect.stringMatching(/within 30 days/),
+      expect.stringMatching(/^profile admin pins no signing certificate .* the provider trusts SHA-256 [0-9A-F:]{95} because this upload carries it/),
+    ]);
   });
 });
 
 describe('intake: the version it reads', () => {
-  it('reads the exact version the event names, even after a newer upload', async () => {
+  it('refuses an upload event that a newer upload superseded (Request.NotCurrentVersion), reading no body: the newer one has its own execution', async () => {
     const uploaded = upload(AGENT_KEY, identityCenterXml({ applicationInstanceId: AGENT_INSTANCE_ID }));
-    upload(AGENT_KEY, identityCenterXml({ applicationInstanceId: AGENT_INSTANCE_ID, certificates: [certificate('newer upload')] }));
-    const document = await intake(objectCreated(uploaded), deps());
-    expect(document.request).toMatchObject({ versionId: uploaded.versionId, sha256: sha256(uploaded.body) });
-    expect(account.calls).toEqual(headThenPinnedGet(uploaded));
+    const newer = upload(AGENT_KEY, identityCenterXml({ applicationInstanceId: AGENT_INSTANCE_ID, certificates: [certificate('newer upload')] }));
+    const error = await errorOf(intake(objectCreated(uploaded), deps()));
+    expect(error).toMatchObject({
+      name: 'Request.NotCurrentVersion',
+      message: expect.stringContaining(`its current version is ${newer.versionId}: a newer upload superseded this one`),
+    });
+    expect(account.calls.map((call) => call.operation)).toEqual(['HeadObject', 'HeadObject']);
+  });
+
+  it('refuses a manual start shaped like an upload event that names an older version, as it refuses any manual start', async () => {
+    const older = upload(ADMIN_KEY);
+    upload(ADMIN_KEY, identityCenterXml({ certificates: [certificate('current')] }));
+    await expect(intake(objectCreated(older), deps())).rejects.toMatchObject({ name: 'Request.NotCurrentVersion' });
   });
 
   it('refuses a manual start that names an older version (a rotated-out certificate) with Request.NotCurrentVersion, reading no body', async () => {
@@ -197,7 +217,8 @@ describe('intake: the version it reads', () => {
     const current = upload(ADMIN_KEY);
     const document = await intake(manual({ versionId: current.versionId }), deps());
     expect(document.request.versionId).toBe(current.versionId);
-    expect(document.metadata.warnings).toEqual([]);
+    // No word of an older version: the one named is the current one.
+    expect(document.metadata.warnings).toEqual([expect.stringContaining('pins no signing certificate')]);
     expect(account.calls).toEqual([
       read('HeadObject', ADMIN_KEY, current.versionId),
       read('HeadObject', ADMIN_KEY, undefined),
