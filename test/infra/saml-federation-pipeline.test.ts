@@ -454,6 +454,12 @@ describe('cleanup after a stopped execution', () => {
         .sort(),
     );
     expect(byAction('dynamodb:DeleteItem')).toEqual([`<${ids.table}.Arn>`]);
+    // Its own decisions, under cleanup#<execution>, so a duplicate event never reverts twice; the journal, read only.
+    const records = statements.filter((s) => s.resources.includes(`<${logicalId(synth.stack, synth.pipeline.recordTable)}.Arn>`));
+    expect(records.map((s) => [s.actions, s.Condition])).toEqual([
+      [['dynamodb:GetItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['journal#*'] } }],
+      [['dynamodb:GetItem', 'dynamodb:PutItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['cleanup#*'] } }],
+    ]);
     const services = new Set(statements.flatMap((s) => s.actions.map((a) => a.split(':')[0])));
     expect([...services].sort()).toEqual(['dynamodb', 'kms', 'lambda', 'logs', 'sns', 'states', 'xray']);
   });
