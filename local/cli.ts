@@ -90,8 +90,14 @@ function summarize(result: LocalExecutionResult, print: (line: string) => void, 
     const roleArn = receipts.role?.arn;
     const providerArn = receipts.identityProvider?.arn;
     if (roleArn && providerArn) print(`  ${ROLE_ATTRIBUTE} = ${roleArn},${providerArn}`);
-    const relayState = (receipts.attributeMapping?.details as { relayState?: string } | undefined)?.relayState;
-    if (relayState) print(`  Relay state (set by hand in IAM Identity Center, see the receipt): ${relayState}`);
+    const details = receipts.attributeMapping?.details as { relayState?: string; relayStateStatus?: string } | undefined;
+    if (details?.relayState) {
+      const status =
+        details.relayStateStatus === 'not confirmed'
+          ? 'NOT CONFIRMED: check or set it by hand in IAM Identity Center, see the receipt'
+          : (details.relayStateStatus ?? 'to set by hand in IAM Identity Center: manual mode');
+      print(`  Relay state: ${details.relayState} (${status})`);
+    }
     for (const warning of result.output?.metadata.warnings ?? []) print(`  warning: ${warning}`);
   } else {
     print(`Result: FAILED ${result.error}`);

@@ -13,7 +13,7 @@ import {
   manualInstructions,
   mappingEquals,
   mergeMapping,
-  relayStateToDo,
+  relayStateResult,
 } from './mapping';
 import type { AttributeMappingDetails, AttributeMappingReceipt, MappingPart, PreviousMapping } from './receipt';
 import { readSavedState, saveState } from './state';
@@ -76,8 +76,6 @@ export async function applyAttributeMapping(doc: ExecutionDocument, deps: Attrib
     managedAttributes: managedAttributeNames(profile),
     ...relayState,
   };
-  // Said wherever the mapping is written or planned; an unchanged mapping keeps it in details only.
-  const relayStateLines = desired.relayState ? [relayStateToDo(desired.relayState)] : [];
   const receipt = (action: AttributeMappingReceipt['action'], changes: string[], previous?: PreviousMapping): AttributeMappingReceipt => ({
     step: STEP,
     action,
@@ -121,7 +119,7 @@ export async function applyAttributeMapping(doc: ExecutionDocument, deps: Attrib
   if (request.dryRun) {
     const planned = alreadyEqual
       ? [`no change: the mapping of "${located.applicationName}" already matches`]
-      : [...describeChanges(current.configuration, next), ...previousNote(current), ...relayStateLines];
+      : [...describeChanges(current.configuration, next), ...previousNote(current)];
     return receipt('planned', planned, current);
   }
 
@@ -129,7 +127,11 @@ export async function applyAttributeMapping(doc: ExecutionDocument, deps: Attrib
   const journaled = await readJournal<PreviousMapping>(deps.records, request, STEP);
   if (alreadyEqual && !journaled) {
     logger.info('attribute mapping already matches', { applicationArn: located.applicationArn, source: current.source });
-    return receipt('unchanged', [], current);
+    const relay = desired.relayState
+      ? relayStateResult(desired.relayState, current.source === 'api' ? current.configuration : undefined, false)
+      : undefined;
+    if (relay) details.relayStateStatus = relay.status;
+    return receipt('unchanged', relay?.status === 'not confirmed' ? [relay.line] : [], current);
   }
   const previous = journaled?.previous ?? current;
   const changes = [...describeChanges(previous.configuration, next), ...previousNote(previous)];
@@ -143,6 +145,13 @@ export async function applyAttributeMapping(doc: ExecutionDocument, deps: Attrib
   }
   details.attempted = [...attempted];
   await saveState(deps.records, request, { applicationArn: located.applicationArn, instanceId, configuration: next, writtenBy: 'apply' }, now);
+  const relayLines: string[] = [];
+  if (desired.relayState) {
+    // Read after writing: the relay state's field is not documented, so only what the API shows back is claimed.
+    const relay = relayStateResult(desired.relayState, await readCurrentConfiguration(deps.swb, instanceId), true);
+    details.relayStateStatus = relay.status;
+    relayLines.push(relay.line);
+  }
   logger.info('attribute mapping written', { applicationArn: located.applicationArn, parts: details.attempted, previousSource: previous.source });
-  return receipt('updated', [...changes, ...relayStateLines], previous);
+  return receipt('updated', [...changes.filter((line) => !line.startsWith('relay state:')), ...relayLines], previous);
 }

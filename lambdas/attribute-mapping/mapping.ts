@@ -18,7 +18,7 @@ export interface MappingConfiguration {
 export interface DesiredMapping {
   subject: { source: string; nameIdFormat: string };
   attributes: Record<string, string>;
-  /** The profile's relay state. The pipeline never writes it (see relayStateToDo); people set it once by hand. */
+  /** The profile's relay state, written into the response configuration and read back (see relayStateResult). */
   relayState?: string;
 }
 
@@ -42,16 +42,34 @@ export function desiredMapping(doc: ExecutionDocument): DesiredMapping {
   };
 }
 
-const RELAY_STATE_CONSOLE_PATH =
+export const RELAY_STATE_CONSOLE_PATH =
   'IAM Identity Center console: Applications > the application > Actions > Edit configuration > Application properties > Relay state';
 
+/** What the step can say of the relay state after writing: only what the read-back shows. */
+export type RelayStateStatus = 'written and read back' | 'already set' | 'not confirmed';
+
 /**
- * The relay state is the one setting of the profile the pipeline cannot write: DESIGN.md leaves the console API's
- * field for it unconfirmed, and writing a guessed field could change something else. So the receipt says what a
- * person sets by hand, and where.
+ * The console API's field for the relay state is not documented (see swb-api.ts), so a write is claimed only when a
+ * read after it returns the value; otherwise the line says so and where a person sets or checks it.
  */
-export function relayStateToDo(relayState: string): string {
-  return `relay state: set it by hand to ${relayState} (${RELAY_STATE_CONSOLE_PATH}); the pipeline does not write it, since the console API's field for it is not confirmed`;
+export function relayStateResult(
+  relayState: string,
+  readBack: MappingConfiguration | undefined,
+  wrote: boolean,
+): { status: RelayStateStatus; line: string } {
+  if (readBack?.responseConfig.relayState === relayState) {
+    return wrote
+      ? { status: 'written and read back', line: `relay state ${relayState}: written and read back` }
+      : { status: 'already set', line: `relay state ${relayState}: already set` };
+  }
+  const seen =
+    readBack === undefined
+      ? 'the console API did not return the configuration'
+      : `the read-back shows ${readBack.responseConfig.relayState ?? 'no relay state'}`;
+  return {
+    status: 'not confirmed',
+    line: `relay state ${relayState}: could not confirm it was written (${seen}); check or set it by hand (${RELAY_STATE_CONSOLE_PATH})`,
+  };
 }
 
 /** The console API addresses an application as `ins-<id>`, where the application ARN ends in `apl-<id>` (DESIGN.md). */
@@ -65,7 +83,11 @@ export function instanceIdFromApplicationArn(applicationArn: string): string {
   return `ins-${match[1]}`;
 }
 
-/** The current configuration with the profile's subject and attributes laid over it; unmanaged attributes are kept. */
+/**
+ * The current configuration with the profile's subject, attributes and relay state laid over it. Everything else is
+ * carried through as read (unmanaged attributes, the session duration, fields this code does not know), because the
+ * update operations replace the whole configuration.
+ */
 export function mergeMapping(current: MappingConfiguration | undefined, desired: DesiredMapping): MappingConfiguration {
   const responseProperties: ResponseConfig['properties'] = { ...current?.responseConfig.properties };
   const schemaProperties: ResponseSchemaConfig['properties'] = { ...current?.responseSchemaConfig.properties };
@@ -75,12 +97,19 @@ export function mergeMapping(current: MappingConfiguration | undefined, desired:
   }
   return {
     responseConfig: {
+      ...current?.responseConfig,
       subject: { source: [desired.subject.source] },
       properties: responseProperties,
       ttl: current?.responseConfig.ttl ?? DEFAULT_TTL,
+      ...(desired.relayState === undefined ? {} : { relayState: desired.relayState }),
     },
     responseSchemaConfig: {
-      subject: { include: current?.responseSchemaConfig.subject.include ?? 'REQUIRED', nameIdFormat: desired.subject.nameIdFormat },
+      ...current?.responseSchemaConfig,
+      subject: {
+        ...current?.responseSchemaConfig.subject,
+        include: current?.responseSchemaConfig.subject.include ?? 'REQUIRED',
+        nameIdFormat: desired.subject.nameIdFormat,
+      },
       properties: schemaProperties,
     },
   };
@@ -135,6 +164,10 @@ export function describeChanges(before: MappingConfiguration | undefined, after:
   }
   if (before && before.responseConfig.ttl !== after.responseConfig.ttl)
     changes.push(`ttl: ${after.responseConfig.ttl}; was ${before.responseConfig.ttl}`);
+  if (before?.responseConfig.relayState !== after.responseConfig.relayState) {
+    const was = before ? (before.responseConfig.relayState ?? '(none)') : '(unknown)';
+    changes.push(`relay state: ${after.responseConfig.relayState ?? '(none)'}; was ${was}`);
+  }
   return changes;
 }
 

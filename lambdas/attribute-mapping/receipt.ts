@@ -40,8 +40,10 @@ export type AttributeMappingDetails = {
   instanceId: string;
   /** Attributes the pipeline sets for this profile; a revert of an unknown previous configuration removes them. */
   managedAttributes: string[];
-  /** The profile's relay state, which a person sets by hand (the pipeline cannot write it). */
+  /** The profile's relay state, written with the response configuration. */
   relayState?: string;
+  /** What the read-back after the write showed of the relay state; only 'written and read back' claims it. */
+  relayStateStatus?: 'written and read back' | 'already set' | 'not confirmed';
   /** The configuration written (apply), about to be written (journal) or that would be written (dry run). */
   configuration?: MappingConfiguration;
   /**

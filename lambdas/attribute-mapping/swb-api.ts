@@ -5,17 +5,29 @@
  */
 export interface AttributeSource {
   source: string[];
+  /** Fields the pipeline does not know are carried through as they were read. */
+  [field: string]: unknown;
 }
 
+/**
+ * The application's response configuration: the values of the assertion's subject and attributes, the session
+ * duration (`ttl`) and, as far as public evidence goes, the relay state. The field name `relayState` is a guess: a
+ * public clone of this API names it `relay_state` in its snake_case JSON, and the AWS JSON 1.1 APIs use camelCase.
+ * The step therefore reads back what it wrote and claims the relay state only when the read shows it.
+ */
 export interface ResponseConfig {
   subject: AttributeSource;
   properties: Record<string, AttributeSource>;
   ttl: string;
+  relayState?: string;
+  /** Every other field the API returns (never dropped: a write replaces the whole configuration). */
+  [field: string]: unknown;
 }
 
 export interface ResponseSchemaConfig {
-  subject: { include: string; nameIdFormat: string };
-  properties: Record<string, { attrNameFormat: string; include: string }>;
+  subject: { include: string; nameIdFormat: string; [field: string]: unknown };
+  properties: Record<string, { attrNameFormat: string; include: string; [field: string]: unknown }>;
+  [field: string]: unknown;
 }
 
 export interface ApplicationInstanceView {

@@ -150,8 +150,9 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
 }
 
 function asSource(value: unknown): AttributeSource | undefined {
-  const source = asRecord(value)?.source;
-  return isStringArray(source) ? { source: [...source] } : undefined;
+  const record = asRecord(value);
+  const source = record?.source;
+  return isStringArray(source) ? { ...structuredClone(record), source: [...source] } : undefined;
 }
 
 /** Undefined unless every part has the shape the update operation takes: a half-read configuration is no configuration. */
@@ -167,7 +168,10 @@ export function parseResponseConfig(value: unknown): ResponseConfig | undefined 
     if (!source) return undefined;
     properties[name] = source;
   }
-  return { subject, properties, ttl: typeof config.ttl === 'string' ? config.ttl : 'PT1H' };
+  // Unknown fields ride along unchanged: the update replaces the whole configuration, so a field left out is erased.
+  const parsed: ResponseConfig = { ...structuredClone(config), subject, properties, ttl: typeof config.ttl === 'string' ? config.ttl : 'PT1H' };
+  if (parsed.relayState !== undefined && typeof parsed.relayState !== 'string') return undefined;
+  return parsed;
 }
 
 export function parseResponseSchemaConfig(value: unknown): ResponseSchemaConfig | undefined {
@@ -180,10 +184,19 @@ export function parseResponseSchemaConfig(value: unknown): ResponseSchemaConfig 
   for (const [name, raw] of Object.entries(rawProperties)) {
     const property = asRecord(raw);
     if (!property || typeof property.attrNameFormat !== 'string') return undefined;
-    properties[name] = { attrNameFormat: property.attrNameFormat, include: typeof property.include === 'string' ? property.include : 'YES' };
+    properties[name] = {
+      ...structuredClone(property),
+      attrNameFormat: property.attrNameFormat,
+      include: typeof property.include === 'string' ? property.include : 'YES',
+    };
   }
   return {
-    subject: { include: typeof subject.include === 'string' ? subject.include : 'REQUIRED', nameIdFormat: subject.nameIdFormat },
+    ...structuredClone(config),
+    subject: {
+      ...structuredClone(subject),
+      include: typeof subject.include === 'string' ? subject.include : 'REQUIRED',
+      nameIdFormat: subject.nameIdFormat,
+    },
     properties,
   };
 }

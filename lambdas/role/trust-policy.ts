@@ -1,5 +1,7 @@
-/** The audience AWS sign-in expects in a SAML assertion for console federation. */
-export const SAML_SIGNIN_AUDIENCE = 'https://signin.aws.amazon.com/saml';
+import { signinAudienceOf } from '../shared/partitions';
+
+/** The audience AWS sign-in expects in a SAML assertion for console federation, in the commercial partition. */
+export const SAML_SIGNIN_AUDIENCE = signinAudienceOf('aws');
 
 export interface PolicyStatement {
   Sid?: string;
@@ -16,7 +18,10 @@ export interface PolicyDocument {
   Statement: PolicyStatement | PolicyStatement[];
 }
 
-/** The trust policy of a SAML 2.0 federation role (DESIGN.md, "AWS facts"). */
+/**
+ * The trust policy of a SAML 2.0 federation role: console and programmatic access, as the IAM console's "Allow
+ * programmatic and AWS Management Console access" makes it, with the sign-in audience of the provider's partition.
+ */
 export function federationTrustPolicy(providerArn: string): PolicyDocument {
   return {
     Version: '2012-10-17',
@@ -25,7 +30,7 @@ export function federationTrustPolicy(providerArn: string): PolicyDocument {
         Effect: 'Allow',
         Principal: { Federated: providerArn },
         Action: 'sts:AssumeRoleWithSAML',
-        Condition: { StringEquals: { 'SAML:aud': SAML_SIGNIN_AUDIENCE } },
+        Condition: { StringEquals: { 'SAML:aud': signinAudienceOf(providerArn.split(':')[1] ?? 'aws') } },
       },
     ],
   };

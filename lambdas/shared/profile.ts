@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigInvalidError } from './errors';
+import { partitionOfRegion } from './partitions';
 
 /** The attribute Amazon Connect (and the AWS console) reads to pick the role and provider. */
 export const ROLE_ATTRIBUTE = 'https://aws.amazon.com/SAML/Attributes/Role';
@@ -93,7 +94,15 @@ export const ProfileSchema = z
           .optional(),
       })
       .refine((a) => a.arn !== undefined || a.displayName !== undefined, { message: 'set arn or displayName' }),
-    /** Where the application sends the user after sign-in, e.g. https://<region>.console.aws.amazon.com/connect/federate/<instance-id>. */
+    /**
+     * Who signs in through this profile: "admin" opens the Amazon Connect admin website, "agent" the softphone (the
+     * Contact Control Panel). Default: "agent" for a profile named agent (or agent-..., ...-agent), else "admin".
+     */
+    access: z.enum(['admin', 'agent']).default('admin'),
+    /**
+     * Where the application sends the user after sign-in. Default: derived from policy.connectInstanceArn and
+     * `access` (see connectRelayState); set it for a partition whose console host is not published.
+     */
     relayState: z.string().url().optional(),
     attributeMapping: z
       .object({
@@ -130,6 +139,94 @@ export const ProfileSchema = z
   })
   .strict();
 
+/** `admin` -> `Admin`, `eu-agent` -> `EuAgent`: a profile name as it appears in the runbook's resource names. */
+function titleOf(profileName: string): string {
+  return profileName
+    .split('-')
+    .map((word) => (word ? word[0]!.toUpperCase() + word.slice(1) : ''))
+    .join('');
+}
+
+/**
+ * The names the Amazon Connect single sign-on runbook uses, so that what the pipeline makes matches the page a reader
+ * follows: for `admin`, provider AmazonConnectAdminAccess, role AmazonConnectAdminAccessRole, application
+ * "Amazon Connect - Admin" (the policy's default, AmazonConnectSSOPolicy, is the runbook's for every profile).
+ */
+export function runbookNames(profileName: string): { identityProvider: string; role: string; applicationDisplayName: string } {
+  const title = titleOf(profileName);
+  return {
+    identityProvider: `AmazonConnect${title}Access`,
+    role: `AmazonConnect${title}AccessRole`,
+    applicationDisplayName: `Amazon Connect - ${profileName
+      .split('-')
+      .map((word) => titleOf(word))
+      .join(' ')}`,
+  };
+}
+
+/** Whether a profile's name says it is for agents. */
+export function accessOf(profileName: string): 'admin' | 'agent' {
+  return /(?:^|-)agents?(?:-|$)/.test(profileName) ? 'agent' : 'admin';
+}
+
+/**
+ * The relay state Amazon Connect documents for SAML sign-in ("Configure SAML with IAM for Amazon Connect"): the
+ * instance's federation URL on the console host of its region, and for agents the softphone as destination. Undefined
+ * when the ARN is not a Connect instance or its partition publishes no console host.
+ */
+export function connectRelayState(connectInstanceArn: string, access: 'admin' | 'agent'): string | undefined {
+  const match = /^arn:[^:]+:connect:([a-z0-9-]+):\d{12}:instance\/([0-9a-f-]{36})$/.exec(connectInstanceArn);
+  if (!match) return undefined;
+  const [, region, instanceId] = match as unknown as [string, string, string];
+  const host = partitionOfRegion(region).consoleHost?.(region);
+  if (!host) return undefined;
+  const base = `https://${host}/connect/federate/${instanceId}`;
+  return access === 'agent' ? `${base}?destination=${encodeURIComponent('/ccp-v2/softphone')}` : base;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Fills what a profile may leave out with what follows from its name and its Connect instance (runbookNames,
+ * accessOf, connectRelayState); anything the profile sets is kept as it is, and anything malformed is left for the
+ * schema to name.
+ */
+function withRunbookDefaults(profiles: unknown): unknown {
+  if (!isRecord(profiles)) return profiles;
+  return Object.fromEntries(
+    Object.entries(profiles).map(([name, raw]) => {
+      if (!isRecord(raw)) return [name, raw];
+      const names = runbookNames(name);
+      const identityProvider = raw.identityProvider === undefined ? {} : raw.identityProvider;
+      const role = raw.role === undefined ? {} : raw.role;
+      const application = raw.application === undefined ? {} : raw.application;
+      const access = raw.access ?? accessOf(name);
+      const policy = isRecord(raw.policy) ? raw.policy : undefined;
+      const relayState =
+        raw.relayState ??
+        (typeof policy?.connectInstanceArn === 'string' && (access === 'admin' || access === 'agent')
+          ? connectRelayState(policy.connectInstanceArn, access)
+          : undefined);
+      return [
+        name,
+        {
+          ...raw,
+          identityProvider: isRecord(identityProvider) ? { name: names.identityProvider, ...identityProvider } : identityProvider,
+          role: isRecord(role) ? { name: names.role, ...role } : role,
+          application:
+            isRecord(application) && application.arn === undefined && application.displayName === undefined
+              ? { ...application, displayName: names.applicationDisplayName }
+              : application,
+          access,
+          ...(relayState === undefined ? {} : { relayState }),
+        },
+      ];
+    }),
+  );
+}
+
 export const FederationConfigSchema = z
   .object({
     /** Names the pipeline in tags and notifications. */
@@ -138,7 +235,7 @@ export const FederationConfigSchema = z
       .regex(/^[\w.:/=+@-]{1,64}$/, { message: 'must be 1-64 characters usable in an IAM tag value' })
       .default('saml-federation'),
     profiles: z
-      .record(ProfileNameSchema, ProfileSchema)
+      .preprocess(withRunbookDefaults, z.record(ProfileNameSchema, ProfileSchema))
       .refine((p) => Object.keys(p).length > 0, { message: 'define at least one profile' })
       .superRefine((profiles, ctx) => {
         for (const issue of sharedNameConflicts(profiles)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });

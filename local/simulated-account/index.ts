@@ -44,6 +44,8 @@ export interface SimulatedAccountOptions {
   iamPageSize?: number;
   /** Whether the SWB GetApplicationInstance returns the stored configuration (unconfirmed for the real API). Default true. */
   swbReturnsConfiguration?: boolean;
+  /** Whether the SWB response configuration keeps the relay state written to it (its field name is a guess). Default true. */
+  swbKeepsRelayState?: boolean;
   /** Seed of the generated ids (role ids, version ids); the same seed and calls give the same ids. */
   idSeed?: string;
 }
@@ -169,7 +171,7 @@ export class SimulatedAccount {
     this.s3 = new SimulatedS3(context);
     this.iam = new SimulatedIam(context, { principalPropagationDelayCalls: options.principalPropagationDelayCalls, pageSize: options.iamPageSize });
     this.ssoAdmin = new SimulatedSsoAdmin(context);
-    this.swb = new SimulatedSwb({ returnsConfiguration: options.swbReturnsConfiguration });
+    this.swb = new SimulatedSwb({ returnsConfiguration: options.swbReturnsConfiguration, keepsRelayState: options.swbKeepsRelayState });
     this.lockTable = new SimulatedLockTable(this.clock);
     this.topic = new SimulatedNotifications(ids);
 

@@ -16,6 +16,11 @@ export interface SwbOptions {
    * real API; false lets a test exercise the path where the pipeline cannot read what is there. Default true.
    */
   returnsConfiguration?: boolean;
+  /**
+   * Whether the response configuration keeps a `relayState` field. The field's name is a guess (swb-api.ts); false
+   * models an API that drops it silently, so that the step's read-back has something to catch. Default true.
+   */
+  keepsRelayState?: boolean;
 }
 
 export interface SwbInstanceSnapshot {
@@ -64,9 +69,11 @@ export class SimulatedSwb {
         config.properties !== null &&
         typeof config.properties === 'object' &&
         Object.values(config.properties).every(isSourceList) &&
-        typeof config.ttl === 'string';
+        typeof config.ttl === 'string' &&
+        (config.relayState === undefined || typeof config.relayState === 'string');
       if (!valid) throw new SwbServiceFault('UpdateApplicationInstanceResponseConfiguration', 'ValidationException', 'responseConfig is malformed');
       instance.responseConfig = clone(config);
+      if (this.options.keepsRelayState === false) delete instance.responseConfig.relayState;
       return ok({});
     },
     UpdateApplicationInstanceResponseSchemaConfiguration: (input: { instanceId: string; responseSchemaConfig: ResponseSchemaConfig }) => {

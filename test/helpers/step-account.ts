@@ -59,16 +59,16 @@ export interface RoleStepAccount {
 }
 
 /**
- * An account as the Role step finds it after the IdentityProvider step: the profile's SAML provider (ConnectAdminIdP)
+ * An account as the Role step finds it after the IdentityProvider step: the profile's SAML provider (AmazonConnectAdminAccess)
  * and an older one (OldIdP) exist, and the metadata bucket that holds the journal. No role yet. With
- * `principalPropagationDelayCalls`, ConnectAdminIdP was created moments ago (IAM may not yet accept it as a
+ * `principalPropagationDelayCalls`, AmazonConnectAdminAccess was created moments ago (IAM may not yet accept it as a
  * principal); OldIdP has long been there.
  */
 export async function accountForRoleStep(options: SimulatedAccountOptions = {}): Promise<RoleStepAccount> {
   const account = new SimulatedAccount(options);
   account.createBucket(BUCKET);
   await seedProvider(account, 'OldIdP', METADATA_V1);
-  await account.clients().iam.send(new CreateSAMLProviderCommand({ Name: 'ConnectAdminIdP', SAMLMetadataDocument: METADATA_V2 }));
+  await account.clients().iam.send(new CreateSAMLProviderCommand({ Name: 'AmazonConnectAdminAccess', SAMLMetadataDocument: METADATA_V2 }));
   account.clearCalls();
   return {
     account,
@@ -101,7 +101,7 @@ export interface SeededRole {
 
 /** Creates a role (its trust policy must name providers that exist) as it stood before the execution; returns its role id. */
 export async function seedRole(account: SimulatedAccount, role: SeededRole): Promise<string> {
-  const name = role.name ?? 'ConnectAdminFederation';
+  const name = role.name ?? 'AmazonConnectAdminAccessRole';
   return account.seed(async ({ iam }) => {
     const created = await iam.send(
       new CreateRoleCommand({

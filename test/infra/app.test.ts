@@ -150,7 +150,9 @@ describe('deployed state machine definition', () => {
 describe('configuration errors at synth', () => {
   const badProfiles = JSON.stringify({
     ...cdkJson.context.samlFederation,
-    profiles: { admin: { ...cdkJson.context.samlFederation.profiles.admin, role: { name: 'ConnectAdminFederation', maxSessionDuration: 50000 } } },
+    profiles: {
+      admin: { ...cdkJson.context.samlFederation.profiles.admin, role: { name: 'AmazonConnectAdminAccessRole', maxSessionDuration: 50000 } },
+    },
   });
 
   it('name the bad field of `-c samlFederation=...` before anything is built', () => {

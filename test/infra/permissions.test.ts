@@ -36,9 +36,9 @@ const config = parseFederationConfig({
 
 // The names the profiles allow, written out here rather than taken from infra/permissions.ts.
 const at = { partition: PARTITION, account: ACCOUNT };
-const PROVIDERS = ['ConnectAdminIdP', 'ConnectAgentIdP', 'PartnerIdP'].map((name) => samlProviderArn(at, name));
-const ADMIN_ROLE = roleArn(at, 'ConnectAdminFederation');
-const AGENT_ROLE = roleArn(at, 'ConnectAgentFederation');
+const PROVIDERS = ['AmazonConnectAdminAccess', 'AmazonConnectAgentAccess', 'PartnerIdP'].map((name) => samlProviderArn(at, name));
+const ADMIN_ROLE = roleArn(at, 'AmazonConnectAdminAccessRole');
+const AGENT_ROLE = roleArn(at, 'AmazonConnectAgentAccessRole');
 const PARTNER_ROLE = roleArn(at, 'PartnerFederation', '/federation/');
 const ROLES = [ADMIN_ROLE, AGENT_ROLE, PARTNER_ROLE];
 const GENERATED_POLICIES = [customerPolicyArn(at, 'AmazonConnectSSOPolicy')];

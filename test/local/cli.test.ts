@@ -25,14 +25,14 @@ describe('saml-federation CLI', () => {
     ]) {
       expect(output).toContain(`→ ${state}`);
     }
-    expect(output).toContain('created: arn:aws:iam::111122223333:saml-provider/ConnectAdminIdP');
+    expect(output).toContain('created: arn:aws:iam::111122223333:saml-provider/AmazonConnectAdminAccess');
     expect(output).toContain(
-      'https://aws.amazon.com/SAML/Attributes/Role = arn:aws:iam::111122223333:role/ConnectAdminFederation,arn:aws:iam::111122223333:saml-provider/ConnectAdminIdP',
+      'https://aws.amazon.com/SAML/Attributes/Role = arn:aws:iam::111122223333:role/AmazonConnectAdminAccessRole,arn:aws:iam::111122223333:saml-provider/AmazonConnectAdminAccess',
     );
     expect(output).toMatch(/Result: SUCCEEDED/);
-    // The example admin profile names a relay state, which the pipeline leaves to a person.
+    // The admin profile's relay state follows from its Connect instance; the pipeline writes it and reads it back.
     expect(output).toContain(
-      'Relay state (set by hand in IAM Identity Center, see the receipt): https://us-east-1.console.aws.amazon.com/connect/federate/',
+      'Relay state: https://us-east-1.console.aws.amazon.com/connect/federate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d (written and read back)',
     );
   });
 

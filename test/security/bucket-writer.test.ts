@@ -27,7 +27,7 @@ import {
 } from '../lambdas/attribute-mapping/helpers/world';
 
 const EXECUTION = 'exec-0001';
-const ROLE = 'ConnectAdminFederation';
+const ROLE = 'AmazonConnectAdminAccessRole';
 const LATER_STEP_FAILED = { Error: 'States.TaskFailed', Cause: 'a later step failed' };
 /** A step that threw: its revert has no receipt and works from the journal alone. */
 const STEP_THREW = { Error: 'ServiceFailureException', Cause: 'the step failed' };
@@ -53,7 +53,7 @@ function attackerMapping() {
 describe('a bucket writer', () => {
   it('cannot forge a journal entry that makes the role revert restore a trust policy of their choosing', async () => {
     const w = await accountForRoleStep();
-    const trusted = JSON.stringify(federationTrustPolicy(providerArn('ConnectAdminIdP')));
+    const trusted = JSON.stringify(federationTrustPolicy(providerArn('AmazonConnectAdminAccess')));
     await seedRole(w.account, { trustPolicy: trusted });
     // Where the journal used to live, in the shape a step wrote it.
     w.account.putObject(
@@ -78,7 +78,7 @@ describe('a bucket writer', () => {
   it("cannot forge a journal entry that makes the role revert remove the role's permissions boundary", async () => {
     const w = await accountForRoleStep();
     await seedRole(w.account, {
-      trustPolicy: JSON.stringify(federationTrustPolicy(providerArn('ConnectAdminIdP'))),
+      trustPolicy: JSON.stringify(federationTrustPolicy(providerArn('AmazonConnectAdminAccess'))),
       permissionsBoundaryArn: w.boundary,
     });
     w.account.putObject(
@@ -95,7 +95,7 @@ describe('a bucket writer', () => {
 
   it('cannot swap the backup of replaced provider metadata: the revert restores the version apply recorded', async () => {
     const world = accountWithUpload();
-    const arn = await seedProvider(world.account, 'ConnectAdminIdP', METADATA_V1);
+    const arn = await seedProvider(world.account, 'AmazonConnectAdminAccess', METADATA_V1);
     const receipt = await applyIdentityProvider(world.document(), world.account.clients());
     expect(receipt.action).toBe('updated');
     world.account.putObject(BUCKET, `backups/${EXECUTION}/identity-provider.xml`, ATTACKER_METADATA);
@@ -111,7 +111,7 @@ describe('a bucket writer', () => {
 
   it('cannot swap a backup whose version is not pinned: its SHA-256 differs from the record, so the provider is left in place and said so', async () => {
     const world = accountWithUpload({ versioned: false });
-    const arn = await seedProvider(world.account, 'ConnectAdminIdP', METADATA_V1);
+    const arn = await seedProvider(world.account, 'AmazonConnectAdminAccess', METADATA_V1);
     const receipt = await applyIdentityProvider(world.document(), world.account.clients());
     world.account.putObject(BUCKET, `backups/${EXECUTION}/identity-provider.xml`, ATTACKER_METADATA);
     const applied = world.account.snapshot().iam.samlProviders[arn]!.metadataDocument;

@@ -57,6 +57,7 @@ describe('AttributeMapping apply, api mode', () => {
     expected.responseConfig.properties[ROLE_ATTRIBUTE] = { source: [ROLE_VALUE] };
     expected.responseConfig.properties[ROLE_SESSION_NAME_ATTRIBUTE] = { source: ['${user:email}'] };
     expected.responseSchemaConfig.properties[ROLE_SESSION_NAME_ATTRIBUTE] = expected.responseSchemaConfig.properties[ROLE_ATTRIBUTE]!;
+    expected.responseConfig.relayState = RELAY_STATE;
     // The whole account: only the admin application's mapping changed (the agent application, IAM, the bucket's
     // objects outside the pipeline's bookkeeping are as they were).
     expect(account.snapshot()).toEqual({ ...before, swb: { ...before.swb, [INSTANCE_ID]: expected } });
@@ -131,18 +132,34 @@ describe('AttributeMapping apply, api mode', () => {
     expect(stored(account)).toEqual(written);
   });
 
-  it('says the relay state is for a person to set, where and to what, and writes nothing for it', async () => {
+  it('writes the relay state with the mapping and claims it only after reading it back', async () => {
     const receipt = await applyAttributeMapping(adminDocument(), depsOf(account));
-    const toDo = receipt.changes.filter((line) => line.startsWith('relay state:'));
-    expect(toDo).toEqual([expect.stringContaining(`set it by hand to ${RELAY_STATE}`)]);
-    expect(toDo[0]).toContain('Edit configuration');
-    expect(receipt.details.relayState).toBe(RELAY_STATE);
-    expect(JSON.stringify(account.mutatingCalls({ service: 'swb' }))).not.toContain(RELAY_STATE);
-    expect(JSON.stringify(account.snapshot().swb)).not.toContain(RELAY_STATE);
+    expect(stored(account).responseConfig.relayState).toBe(RELAY_STATE);
+    expect(receipt.changes.filter((line) => line.includes('relay state'))).toEqual([`relay state ${RELAY_STATE}: written and read back`]);
+    expect(receipt.details).toMatchObject({ relayState: RELAY_STATE, relayStateStatus: 'written and read back' });
+    // The write is followed by a read: the last console API call of the step.
+    expect(account.calls.filter((call) => call.service === 'swb').at(-1)?.operation).toBe('GetApplicationInstance');
 
-    // A rerun that changes nothing keeps it in details, not as a change.
+    // A rerun that changes nothing writes nothing and says nothing of it.
     const rerun = await applyAttributeMapping(adminDocument({ request: { executionName: 'exec-0002' } }), depsOf(account));
-    expect(rerun).toMatchObject({ action: 'unchanged', changes: [], details: { relayState: RELAY_STATE } });
+    expect(rerun).toMatchObject({ action: 'unchanged', changes: [], details: { relayState: RELAY_STATE, relayStateStatus: 'already set' } });
+  });
+
+  it('says plainly that it could not confirm the relay state, and where to set it, when the read-back does not show it', async () => {
+    account = adminAccount({ swbKeepsRelayState: false });
+    const receipt = await applyAttributeMapping(adminDocument(), depsOf(account));
+    const line = receipt.changes.find((change) => change.includes('relay state'));
+    expect(line).toContain(`relay state ${RELAY_STATE}: could not confirm it was written (the read-back shows no relay state)`);
+    expect(line).toContain('Edit configuration > Application properties > Relay state');
+    expect(receipt.details.relayStateStatus).toBe('not confirmed');
+    expect(receipt.changes.join('\n')).not.toContain('written and read back');
+  });
+
+  it('cannot confirm the relay state when the console API returns no configuration, and says so', async () => {
+    account = adminAccount({ swbReturnsConfiguration: false });
+    const receipt = await applyAttributeMapping(adminDocument(), depsOf(account));
+    expect(receipt.details.relayStateStatus).toBe('not confirmed');
+    expect(receipt.changes).toEqual(expect.arrayContaining([expect.stringContaining('the console API did not return the configuration')]));
   });
 
   it('mentions no relay state when the profile has none', async () => {

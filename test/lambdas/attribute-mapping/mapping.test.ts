@@ -14,11 +14,16 @@ import { EMAIL_NAME_ID_FORMAT, ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE } fro
 import { exampleProfile, makeDocument } from '../../helpers/document';
 
 const DEPARTMENT = 'https://example.com/SAML/Attributes/Department';
-const roleReceipt = { step: 'role' as const, action: 'created' as const, arn: 'arn:aws:iam::111122223333:role/ConnectAdminFederation', changes: [] };
+const roleReceipt = {
+  step: 'role' as const,
+  action: 'created' as const,
+  arn: 'arn:aws:iam::111122223333:role/AmazonConnectAdminAccessRole',
+  changes: [],
+};
 const providerReceipt = {
   step: 'identityProvider' as const,
   action: 'created' as const,
-  arn: 'arn:aws:iam::111122223333:saml-provider/ConnectAdminIdP',
+  arn: 'arn:aws:iam::111122223333:saml-provider/AmazonConnectAdminAccess',
   changes: [],
 };
 
@@ -47,7 +52,8 @@ describe('the mapping a profile asks for', () => {
     expect(desired).toEqual({
       subject: { source: '${user:email}', nameIdFormat: EMAIL_NAME_ID_FORMAT },
       attributes: {
-        [ROLE_ATTRIBUTE]: 'arn:aws:iam::111122223333:role/ConnectAdminFederation,arn:aws:iam::111122223333:saml-provider/ConnectAdminIdP',
+        [ROLE_ATTRIBUTE]:
+          'arn:aws:iam::111122223333:role/AmazonConnectAdminAccessRole,arn:aws:iam::111122223333:saml-provider/AmazonConnectAdminAccess',
         [ROLE_SESSION_NAME_ATTRIBUTE]: '${user:email}',
       },
       relayState: exampleProfile('admin').relayState,
@@ -57,7 +63,7 @@ describe('the mapping a profile asks for', () => {
   it('derives the ARNs from the profile when a receipt lacks them (dry run)', () => {
     const desired = desiredMapping(makeDocument({ request: { partition: 'aws-us-gov', account: '444455556666' }, receipts: {} }));
     expect(desired.attributes[ROLE_ATTRIBUTE]).toBe(
-      'arn:aws-us-gov:iam::444455556666:role/ConnectAdminFederation,arn:aws-us-gov:iam::444455556666:saml-provider/ConnectAdminIdP',
+      'arn:aws-us-gov:iam::444455556666:role/AmazonConnectAdminAccessRole,arn:aws-us-gov:iam::444455556666:saml-provider/AmazonConnectAdminAccess',
     );
   });
 
@@ -125,7 +131,7 @@ describe('merging onto the current configuration', () => {
     expect(changes).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^subject: \$\{user:email\}.*was \$\{user:subject\}/),
-        expect.stringMatching(new RegExp(`^attribute ${ROLE_ATTRIBUTE} = .*ConnectAdminFederation.*; was .*role/Old`)),
+        expect.stringMatching(new RegExp(`^attribute ${ROLE_ATTRIBUTE} = .*AmazonConnectAdminAccessRole.*; was .*role/Old`)),
         `attribute ${ROLE_SESSION_NAME_ATTRIBUTE} = \${user:email} (new)`,
       ]),
     );

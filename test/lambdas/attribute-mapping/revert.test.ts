@@ -25,6 +25,52 @@ function withReceipt(doc: ExecutionDocument, receipt: AttributeMappingReceipt): 
   return { ...doc, receipts: { ...doc.receipts, attributeMapping: receipt }, failure };
 }
 
+describe('fields the pipeline does not own', () => {
+  /** What someone set in the console beside the attributes: a relay state by hand, an 8-hour session, fields unknown to this code. */
+  function handConfigured() {
+    const configuration = consoleConfigured() as ReturnType<typeof consoleConfigured> & Record<string, any>;
+    configuration.responseConfig.relayState = 'https://example.com/set-by-hand';
+    configuration.responseConfig.ttl = 'PT8H';
+    configuration.responseConfig.futureSetting = { enabled: true, values: ['a', 'b'] };
+    configuration.responseConfig.properties[DEPARTMENT]!.futureAttributeField = 'kept';
+    configuration.responseSchemaConfig.futureSchemaSetting = 'also kept';
+    return configuration;
+  }
+
+  it('keeps a relay state set by hand, the session duration and unknown fields through a mapping update and its revert', async () => {
+    const account = adminAccount({ configuration: handConfigured() });
+    const before = account.snapshot();
+    // A profile that names no relay state (nor a Connect instance to derive one from) does not own it.
+    const { relayState: _none, ...profile } = adminDocument().profile;
+    const doc = adminDocument({ profile });
+    const receipt = await applyAttributeMapping(doc, depsOf(account));
+    expect(receipt.action).toBe('updated');
+
+    const written = stored(account) as ReturnType<typeof handConfigured>;
+    expect(written.responseConfig.properties[ROLE_ATTRIBUTE]!.source[0]).toContain('AmazonConnectAdminAccessRole');
+    expect(written.responseConfig.relayState).toBe('https://example.com/set-by-hand');
+    expect(written.responseConfig.ttl).toBe('PT8H');
+    expect(written.responseConfig.futureSetting).toEqual({ enabled: true, values: ['a', 'b'] });
+    expect(written.responseConfig.properties[DEPARTMENT]).toEqual({ source: ['${user:department}'], futureAttributeField: 'kept' });
+    expect(written.responseSchemaConfig.futureSchemaSetting).toBe('also kept');
+
+    await revertAttributeMapping(withReceipt(doc, receipt), depsOf(account));
+    expect(stored(account)).toEqual(handConfigured());
+    expect(account.snapshot()).toEqual(before);
+  });
+
+  it("replaces a hand-set relay state with the profile's, keeping the rest, and its revert puts the hand-set one back", async () => {
+    const account = adminAccount({ configuration: handConfigured() });
+    const doc = adminDocument();
+    const receipt = await applyAttributeMapping(doc, depsOf(account));
+    expect(stored(account).responseConfig.relayState).toBe(doc.profile.relayState);
+    expect(stored(account).responseConfig.futureSetting).toEqual({ enabled: true, values: ['a', 'b'] });
+    expect(receipt.changes).toEqual(expect.arrayContaining([`relay state ${doc.profile.relayState}: written and read back`]));
+    await revertAttributeMapping(withReceipt(doc, receipt), depsOf(account));
+    expect(stored(account)).toEqual(handConfigured());
+  });
+});
+
 describe('AttributeMapping revert when the console API returns the mapping', () => {
   let account: SimulatedAccount;
   beforeEach(() => {

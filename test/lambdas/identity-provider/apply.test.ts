@@ -21,7 +21,7 @@ import {
   tagsOfExecution,
 } from '../../helpers/step-account';
 
-const NAME = 'ConnectAdminIdP';
+const NAME = 'AmazonConnectAdminAccess';
 const ARN = providerArn(NAME);
 const BACKUP_KEY = 'backups/exec-0001/identity-provider.xml';
 const NOW = new Date('2026-03-01T12:00:00Z');
@@ -253,7 +253,7 @@ describe('applyIdentityProvider', () => {
       expect(receipt).toMatchObject({
         action: 'planned',
         arn: ARN,
-        changes: [expect.stringMatching(/^would create SAML provider ConnectAdminIdP/)],
+        changes: [expect.stringMatching(/^would create SAML provider AmazonConnectAdminAccess/)],
         details: { plannedAction: 'create' },
       });
       expect(operations(account, 'iam')).toEqual(['GetSAMLProvider']);

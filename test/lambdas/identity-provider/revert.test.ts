@@ -20,7 +20,7 @@ import {
   tagsOfExecution,
 } from '../../helpers/step-account';
 
-const NAME = 'ConnectAdminIdP';
+const NAME = 'AmazonConnectAdminAccess';
 const ARN = providerArn(NAME);
 const BACKUP_KEY = 'backups/exec-0001/identity-provider.xml';
 const LATER_STEP_FAILED = { Error: 'States.TaskFailed', Cause: 'a later step failed' };
@@ -72,7 +72,7 @@ describe('revertIdentityProvider', () => {
     expect(report).toEqual({
       step: 'identityProvider',
       action: 'deleted',
-      changes: ['deleted SAML provider ConnectAdminIdP, created by this execution'],
+      changes: ['deleted SAML provider AmazonConnectAdminAccess, created by this execution'],
     });
     expect(inputsOf(world.account, 'DeleteSAMLProvider')).toEqual([{ SAMLProviderArn: ARN }]);
     expect(providerIn(world.account)).toBeUndefined();
@@ -169,7 +169,7 @@ describe('revertIdentityProvider', () => {
 
     expect(report).toMatchObject({
       action: 'restored',
-      changes: [`restored the previous metadata of SAML provider ConnectAdminIdP from s3://${BUCKET}/${BACKUP_KEY}`],
+      changes: [`restored the previous metadata of SAML provider AmazonConnectAdminAccess from s3://${BUCKET}/${BACKUP_KEY}`],
     });
     expect(iamWrites(world.account)).toEqual(['UpdateSAMLProvider']);
     // The same provider (same id, same tags) with its previous document: users keep signing in through it.

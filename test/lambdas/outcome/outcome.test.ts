@@ -32,7 +32,7 @@ describe('the verdict of a rollback is what the reverts reported', () => {
       step: 'identityProvider',
       action: 'left-in-place',
       changes: [],
-      leftInPlace: ['SAML provider ConnectAdminIdP: this execution set out to create it, but its tags do not name this execution'],
+      leftInPlace: ['SAML provider AmazonConnectAdminAccess: this execution set out to create it, but its tags do not name this execution'],
     };
     const outcome = describeOutcome(rolledBack({ role: restored('role'), identityProvider: leftProvider }));
     expect(outcome.Error).toBe('Rollback.Incomplete');
@@ -41,7 +41,7 @@ describe('the verdict of a rollback is what the reverts reported', () => {
       leftInPlace: [{ step: 'identityProvider', what: leftProvider.leftInPlace![0] }],
     });
     expect(outcome.subject).toBe('SAML federation: ROLLBACK INCOMPLETE, action needed');
-    expect(outcome.message).toContain('Left in place by the identity provider revert: SAML provider ConnectAdminIdP');
+    expect(outcome.message).toContain('Left in place by the identity provider revert: SAML provider AmazonConnectAdminAccess');
     expect(outcome.message).not.toContain('as it was before');
   });
 

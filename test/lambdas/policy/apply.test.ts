@@ -254,7 +254,7 @@ describe('applyPolicy', () => {
     expect(attachedTo(account, ROLE)).toEqual([other, READ_ONLY, TEAM_ARN].sort());
     expect(receipt).toMatchObject({
       action: 'updated',
-      arn: 'arn:aws:iam::111122223333:role/ConnectAdminFederation',
+      arn: 'arn:aws:iam::111122223333:role/AmazonConnectAdminAccessRole',
       details: { attach: [TEAM_ARN] },
     });
     expect(receipt.previous!.attachedPolicyArns).toEqual([other, READ_ONLY]);

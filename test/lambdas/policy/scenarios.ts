@@ -15,8 +15,8 @@ import { pipelineTags, type Tag } from '../../../lambdas/shared/tags';
 import { type CallInfo, type CallRecord, type Service, SimulatedAccount, type SimulatedAccountOptions } from '../../../local/simulated-account';
 import { exampleProfile, makeDocument } from '../../helpers/document';
 
-export const ROLE = 'ConnectAdminFederation';
-export const OTHER_ROLE = 'ConnectAgentFederation';
+export const ROLE = 'AmazonConnectAdminAccessRole';
+export const OTHER_ROLE = 'AmazonConnectAgentAccessRole';
 export const POLICY_NAME = 'AmazonConnectSSOPolicy';
 export const POLICY_ARN = 'arn:aws:iam::111122223333:policy/AmazonConnectSSOPolicy';
 export const TEAM_ARN = 'arn:aws:iam::111122223333:policy/Team';

@@ -215,7 +215,7 @@ describe('applyRole when the role exists: it is updated in place, never re-creat
   });
 
   it('retries the trust policy update while IAM does not yet see the new provider as a principal', async () => {
-    // The IdentityProvider step created ConnectAdminIdP moments ago; the role has long trusted OldIdP.
+    // The IdentityProvider step created AmazonConnectAdminAccess moments ago; the role has long trusted OldIdP.
     const w = await accountForRoleStep({ principalPropagationDelayCalls: 1 });
     await existingRole(w, { trustPolicy: OLD_TRUST, maxSessionDuration: 43200 });
 
@@ -277,7 +277,7 @@ describe('applyRole when the role exists: it is updated in place, never re-creat
     const receipt = await applyRole(doc(), deps(w));
 
     expect(receipt).toMatchObject({ action: 'unchanged', arn: roleArn(ROLE, '/legacy/') });
-    expect(receipt.changes).toEqual([expect.stringMatching(/^kept role ConnectAdminFederation at path \/legacy\//)]);
+    expect(receipt.changes).toEqual([expect.stringMatching(/^kept role AmazonConnectAdminAccessRole at path \/legacy\//)]);
     expect(iamWrites(w.account)).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import { federationTrustPolicy } from '../../../lambdas/role/trust-policy';
 
-const PROVIDER = 'arn:aws:iam::111122223333:saml-provider/ConnectAdminIdP';
+const PROVIDER = 'arn:aws:iam::111122223333:saml-provider/AmazonConnectAdminAccess';
 
 describe('federationTrustPolicy', () => {
   it('trusts the provider for AssumeRoleWithSAML with the AWS sign-in audience', () => {

@@ -3,7 +3,7 @@ import { federationTrustPolicy } from '../../../lambdas/role/trust-policy';
 import { decodePolicyDocument, sameJson, samePolicyDocument } from '../../../lambdas/shared/policy-json';
 
 const INSTANCE = 'arn:aws:connect:us-east-1:111122223333:instance/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
-const PROVIDER = 'arn:aws:iam::111122223333:saml-provider/ConnectAdminIdP';
+const PROVIDER = 'arn:aws:iam::111122223333:saml-provider/AmazonConnectAdminAccess';
 
 describe('samePolicyDocument on identity policies', () => {
   const generated = connectFederationPolicy(INSTANCE);

@@ -57,6 +57,64 @@ describe('profile configuration', () => {
   });
 });
 
+describe("the runbook's names and relay state by default", () => {
+  const CONNECT = 'arn:aws:connect:eu-west-2:111122223333:instance/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+  const minimal = { policy: { connectInstanceArn: CONNECT } };
+
+  it('names the provider, role, policy and application of an admin profile as the runbook does', () => {
+    const admin = parseFederationConfig({ profiles: { admin: minimal } }).profiles.admin!;
+    expect(admin.identityProvider.name).toBe('AmazonConnectAdminAccess');
+    expect(admin.role.name).toBe('AmazonConnectAdminAccessRole');
+    expect(admin.policy.name).toBe('AmazonConnectSSOPolicy');
+    expect(admin.application.displayName).toBe('Amazon Connect - Admin');
+    expect(admin.access).toBe('admin');
+  });
+
+  it('names an agent profile the same way and sends its users to the softphone', () => {
+    const agent = parseFederationConfig({ profiles: { agent: minimal } }).profiles.agent!;
+    expect([agent.identityProvider.name, agent.role.name, agent.application.displayName]).toEqual([
+      'AmazonConnectAgentAccess',
+      'AmazonConnectAgentAccessRole',
+      'Amazon Connect - Agent',
+    ]);
+    expect(agent.relayState).toBe(
+      'https://eu-west-2.console.aws.amazon.com/connect/federate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d?destination=%2Fccp-v2%2Fsoftphone',
+    );
+  });
+
+  it("derives the admin relay state from the Connect instance's region, partition and id", () => {
+    const admin = parseFederationConfig({ profiles: { admin: minimal } }).profiles.admin!;
+    expect(admin.relayState).toBe('https://eu-west-2.console.aws.amazon.com/connect/federate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d');
+    const gov = parseFederationConfig({
+      profiles: {
+        admin: { policy: { connectInstanceArn: 'arn:aws-us-gov:connect:us-gov-west-1:111122223333:instance/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d' } },
+      },
+    }).profiles.admin!;
+    expect(gov.relayState).toBe('https://us-gov-west-1.console.amazonaws-us-gov.com/connect/federate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d');
+  });
+
+  it('keeps every name and relay state the profile sets', () => {
+    const custom = parseFederationConfig({
+      profiles: {
+        'eu-agents': {
+          ...minimal,
+          identityProvider: { name: 'MyIdP' },
+          role: { name: 'MyRole' },
+          application: { displayName: 'Mine' },
+          relayState: 'https://example.com/start',
+        },
+      },
+    }).profiles['eu-agents']!;
+    expect([custom.identityProvider.name, custom.role.name, custom.application.displayName, custom.relayState, custom.access]).toEqual([
+      'MyIdP',
+      'MyRole',
+      'Mine',
+      'https://example.com/start',
+      'agent',
+    ]);
+  });
+});
+
 describe('names two profiles share', () => {
   const OTHER_INSTANCE = 'arn:aws:connect:us-east-1:111122223333:instance/11111111-2222-4333-8444-555555555555';
 
@@ -83,7 +141,7 @@ describe('names two profiles share', () => {
     const config = structuredClone(exampleConfig) as any;
     config.profiles.agent.role = { ...config.profiles.admin.role, maxSessionDuration: 7200 };
     expect(() => parseFederationConfig(config)).toThrow(
-      /samlFederation\.profiles\.agent\.role\.name: profiles admin and agent both name role "\/ConnectAdminFederation"/,
+      /samlFederation\.profiles\.agent\.role\.name: profiles admin and agent both name role "\/AmazonConnectAdminAccessRole"/,
     );
   });
 
@@ -91,7 +149,7 @@ describe('names two profiles share', () => {
     const config = structuredClone(exampleConfig) as any;
     config.profiles.agent.identityProvider = { ...config.profiles.admin.identityProvider };
     expect(() => parseFederationConfig(config)).toThrow(
-      /samlFederation\.profiles\.agent\.identityProvider\.name: .*identityProvider "ConnectAdminIdP" .*application:/,
+      /samlFederation\.profiles\.agent\.identityProvider\.name: .*identityProvider "AmazonConnectAdminAccess" .*application:/,
     );
   });
 });

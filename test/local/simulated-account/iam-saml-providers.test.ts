@@ -25,12 +25,12 @@ describe('simulated IAM SAML providers', () => {
     const { iam } = setup();
     const created = await iam.send(
       new CreateSAMLProviderCommand({
-        Name: 'ConnectAdminIdP',
+        Name: 'AmazonConnectAdminAccess',
         SAMLMetadataDocument: metadataXml('a', { validUntil: '2031-06-01T00:00:00Z' }),
         Tags: [{ Key: 'k', Value: 'v' }],
       }),
     );
-    expect(created.SAMLProviderArn).toBe(providerArn('ConnectAdminIdP'));
+    expect(created.SAMLProviderArn).toBe(providerArn('AmazonConnectAdminAccess'));
     expect(created.$metadata.httpStatusCode).toBe(200);
 
     const read = await iam.send(new GetSAMLProviderCommand({ SAMLProviderArn: created.SAMLProviderArn }));

@@ -16,8 +16,8 @@ export const INSTANCE_ID = 'ins-5a1e0c9f3b7d2e46';
 /** Another application of the same instance, which the admin profile must never touch. */
 export const AGENT_APP = 'arn:aws:sso::111122223333:application/ssoins-72236f2e1c0a9b84/apl-00001111aaaabbbb';
 export const DEPARTMENT = 'https://example.com/SAML/Attributes/Department';
-export const ROLE_ARN = 'arn:aws:iam::111122223333:role/ConnectAdminFederation';
-export const PROVIDER_ARN = 'arn:aws:iam::111122223333:saml-provider/ConnectAdminIdP';
+export const ROLE_ARN = 'arn:aws:iam::111122223333:role/AmazonConnectAdminAccessRole';
+export const PROVIDER_ARN = 'arn:aws:iam::111122223333:saml-provider/AmazonConnectAdminAccess';
 /** Where the pipeline keeps the admin profile's saved mapping and an execution's journal entry, in its record table. */
 export const STATE_KEY = stateKey('admin');
 export const JOURNAL_KEY = (execution = 'exec-0001') => journalKey({ executionName: execution }, 'attributeMapping');
@@ -48,6 +48,8 @@ export interface AdminAccountOptions {
   configuration?: MappingConfiguration | null;
   /** False: GetApplicationInstance answers without the mapping, as the real API might (unconfirmed). */
   swbReturnsConfiguration?: boolean;
+  /** False: the console API drops the relay state written to it (its field name is a guess). */
+  swbKeepsRelayState?: boolean;
   status?: 'ENABLED' | 'DISABLED';
 }
 
@@ -56,11 +58,11 @@ export interface AdminAccountOptions {
  * application ("Amazon Connect admins") and, beside it, the agent application as the console creates it.
  */
 export function adminAccount(options: AdminAccountOptions = {}): SimulatedAccount {
-  const account = new SimulatedAccount({ swbReturnsConfiguration: options.swbReturnsConfiguration });
+  const account = new SimulatedAccount({ swbReturnsConfiguration: options.swbReturnsConfiguration, swbKeepsRelayState: options.swbKeepsRelayState });
   account.createBucket(BUCKET);
   account.addIdentityCenterInstance({ arn: INSTANCE });
   account.addApplication({ name: 'Amazon Connect admins', arn: APP, instanceArn: INSTANCE, status: options.status ?? 'ENABLED' });
-  account.addApplication({ name: 'Amazon Connect agents', arn: AGENT_APP, instanceArn: INSTANCE });
+  account.addApplication({ name: 'Amazon Connect - Agent', arn: AGENT_APP, instanceArn: INSTANCE });
   account.setApplicationConfiguration(AGENT_APP, NEW_APPLICATION_MAPPING);
   const configuration = options.configuration === undefined ? consoleConfigured() : options.configuration;
   if (configuration) account.setApplicationConfiguration(APP, configuration);
