@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Match, Rule } from 'aws-cdk-lib/aws-events';
@@ -11,6 +11,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel as BundlingLogLevel, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -19,6 +20,8 @@ import { Construct } from 'constructs';
 import { STOPPED_STATUSES } from '../lambdas/cleanup/cleanup';
 import { CLEANUP_FUNCTION, cleanupPermissions } from '../lambdas/cleanup/function';
 import { FUNCTIONS } from '../lambdas/functions';
+import { EXPIRY_METRIC } from '../lambdas/refresh/check';
+import { CHECK_FUNCTION, checkPermissions } from '../lambdas/refresh/function';
 import { ConfigInvalidError } from '../lambdas/shared/errors';
 import { LOCK_MARGIN_SECONDS } from '../lambdas/shared/lock';
 import type { PermissionScope } from '../lambdas/shared/permissions';
@@ -111,6 +114,10 @@ export class SamlFederationPipeline extends Construct {
   /** Reverts and unlocks after an execution that ended outside its own rollback path (lambdas/cleanup). */
   public readonly cleanupFunction: NodejsFunction;
   public readonly cleanupAlarm: Alarm;
+  /** The daily check of each profile (lambdas/refresh), invoked by one EventBridge Scheduler schedule per profile. */
+  public readonly checkFunction: NodejsFunction;
+  /** Per profile with a schedule: its signing certificate expires in under 14 days. */
+  public readonly expiryAlarms: Alarm[];
 
   public constructor(scope: Construct, id: string, props: SamlFederationPipelineProps) {
     super(scope, id);
@@ -150,6 +157,7 @@ export class SamlFederationPipeline extends Construct {
     this.stateMachine = this.createStateMachine(logRetention, removalPolicy, props.logExecutionData ?? false);
     this.deadLetterQueue = this.createStartRule(props.startRetry ?? {});
     this.cleanupFunction = this.createCleanup(logRetention, removalPolicy);
+    this.checkFunction = this.createDailyCheck(logRetention, removalPolicy, props.identityCenterRegion);
 
     this.failedExecutionsAlarm = this.alarmOnAny(
       'FailedExecutionsAlarm',
@@ -168,6 +176,7 @@ export class SamlFederationPipeline extends Construct {
       this.cleanupFunction.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
     );
 
+    this.expiryAlarms = this.createExpiryAlarms();
     this.allowAlarmsToPublish();
     this.guardBookkeeping();
     this.createOutputs();
@@ -181,7 +190,14 @@ export class SamlFederationPipeline extends Construct {
   private allowAlarmsToPublish(): void {
     const conditions = {
       StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-      ArnLike: { 'aws:SourceArn': [this.failedExecutionsAlarm.alarmArn, this.deadLetterAlarm.alarmArn, this.cleanupAlarm.alarmArn] },
+      ArnLike: {
+        'aws:SourceArn': [
+          this.failedExecutionsAlarm.alarmArn,
+          this.deadLetterAlarm.alarmArn,
+          this.cleanupAlarm.alarmArn,
+          ...this.expiryAlarms.map((alarm) => alarm.alarmArn),
+        ],
+      },
     };
     this.topic.addToResourcePolicy(
       new PolicyStatement({
@@ -443,6 +459,115 @@ export class SamlFederationPipeline extends Construct {
       targets: [new LambdaFunction(cleanup, { maxEventAge: Duration.hours(6), retryAttempts: 8 })],
     });
     return cleanup;
+  }
+
+  /**
+   * The daily check (lambdas/refresh): one function, one EventBridge Scheduler schedule per profile whose refresh is
+   * enabled, each invoking it with `{"profile": "<name>"}` through a role that may invoke this function only.
+   */
+  private createDailyCheck(retention: RetentionDays, removalPolicy: RemovalPolicy, identityCenterRegion: string | undefined): NodejsFunction {
+    const stack = Stack.of(this);
+    const role = new Role(this, 'DailyCheckFunctionRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${CHECK_FUNCTION.description} (${this.config.pipelineName})`,
+    });
+    const permissions = checkPermissions(
+      {
+        partition: stack.partition,
+        account: stack.account,
+        bucketArn: this.bucket.bucketArn,
+        recordTableArn: this.recordTable.tableArn,
+        config: this.config,
+      },
+      this.stateMachine.stateMachineArn,
+    );
+    for (const statement of permissions.statements) role.addToPrincipalPolicy(PolicyStatement.fromJson(statement));
+    this.topic.grantPublish(role);
+    acknowledgeWildcards(role, [
+      ...permissions.wildcards,
+      {
+        resource: '*',
+        reason: 'X-Ray active tracing: CDK grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
+      },
+    ]);
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      "SNS documents kms:GenerateDataKey* (with kms:Decrypt) for publishers to an encrypted topic; the grant is on the topic's own key only.",
+    );
+    const logGroup = new LogGroup(this, 'DailyCheckFunctionLogs', { retention, removalPolicy });
+    logGroup.grantWrite(role);
+    const check = new NodejsFunction(this, 'DailyCheckFunction', {
+      entry: join(REPOSITORY_ROOT, CHECK_FUNCTION.handler.entry),
+      handler: CHECK_FUNCTION.handler.export,
+      projectRoot: REPOSITORY_ROOT,
+      depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: CHECK_FUNCTION.memorySize,
+      timeout: Duration.seconds(CHECK_FUNCTION.timeoutSeconds),
+      description: CHECK_FUNCTION.description,
+      role,
+      logGroup,
+      tracing: Tracing.ACTIVE,
+      environment: {
+        PROFILES: JSON.stringify(this.config),
+        METADATA_BUCKET: this.bucket.bucketName,
+        ACCOUNT_ID: stack.account,
+        PARTITION: stack.partition,
+        STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
+        TOPIC_ARN: this.topic.topicArn,
+        POWERTOOLS_SERVICE_NAME: this.config.pipelineName,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...(identityCenterRegion ? { IDENTITY_CENTER_REGION: identityCenterRegion } : {}),
+      },
+      bundling: { minify: true, sourceMap: true, forceDockerBundling: false, logLevel: BundlingLogLevel.WARNING, externalModules: [] },
+    });
+    const schedulerRole = new Role(this, 'DailyCheckSchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      description: `Lets the daily check schedules invoke the check function (${this.config.pipelineName})`,
+    });
+    schedulerRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [check.functionArn] }));
+    for (const [name, profile] of Object.entries(this.config.profiles)) {
+      if (!profile.refresh.enabled) continue;
+      new CfnSchedule(this, `DailyCheckSchedule${pascal(name)}`, {
+        description: `Checks profile ${name}: its application's metadata against the IAM provider, and its certificate's expiry`,
+        scheduleExpression: profile.refresh.schedule,
+        flexibleTimeWindow: { mode: 'OFF' },
+        target: {
+          arn: check.functionArn,
+          roleArn: schedulerRole.roleArn,
+          input: JSON.stringify({ profile: name }),
+          retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+        },
+      });
+    }
+    return check;
+  }
+
+  /** One alarm per profile with a schedule: the active signing certificate expires in under 14 days. */
+  private createExpiryAlarms(): Alarm[] {
+    return Object.entries(this.config.profiles)
+      .filter(([, profile]) => profile.refresh.enabled)
+      .map(([name]) => {
+        const alarm = new Alarm(this, `CertificateExpiryAlarm${pascal(name)}`, {
+          alarmDescription: `The IAM Identity Center signing certificate of profile ${name} expires in under 14 days: make a new certificate active in IAM Identity Center; the daily check then installs it.`,
+          metric: new Metric({
+            namespace: EXPIRY_METRIC.namespace,
+            metricName: EXPIRY_METRIC.name,
+            dimensionsMap: { [EXPIRY_METRIC.dimension]: name, service: 'saml-federation-check' },
+            period: Duration.days(1),
+            statistic: 'Minimum',
+          }),
+          threshold: 14,
+          evaluationPeriods: 1,
+          comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+          // No datapoint means the check did not run or found no certificate: its own errors say why.
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        });
+        alarm.addAlarmAction(new SnsAction(this.topic));
+        return alarm;
+      });
   }
 
   private functionOf(fn: PipelineFunction): NodejsFunction {

@@ -22,6 +22,9 @@ const USAGE = `usage: saml-federation <command> [options]
   run --metadata <file> --profile <name> [--dry-run] [--config <cdk.json>]
       Executes statemachine/federation.asl.json locally over a simulated AWS account (default) and prints each state,
       what each step did, the resulting ARNs and the attribute mapping.
+  run --from-application --profile <name> [--dry-run] [--twice]
+      The same, with no file: the execution fetches the metadata from the profile's IAM Identity Center application.
+      --twice runs a second execution after the first, which finds everything in place and changes nothing.
       --live --bucket <bucket>   the same steps against the account of the current AWS credentials (no deploy);
                                  the metadata is uploaded to <bucket> under metadata/<profile>/
   start --state-machine-arn <arn> --bucket <bucket> --key <key> [--version-id <id>] [--dry-run]
@@ -114,8 +117,9 @@ function summarize(result: LocalExecutionResult, print: (line: string) => void, 
 async function run(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
   const metadataPath = values.metadata as string | undefined;
   const profile = values.profile as string | undefined;
-  if (!metadataPath || !profile) {
-    io.print('run needs --metadata <file> and --profile <name>');
+  const fromApplication = values['from-application'] === true;
+  if ((!metadataPath && !fromApplication) || (metadataPath && fromApplication) || !profile) {
+    io.print('run needs --profile <name> and either --metadata <file> or --from-application');
     return 2;
   }
   const config = loadConfig((values.config as string | undefined) ?? `${io.cwd}/cdk.json`);
@@ -123,8 +127,6 @@ async function run(values: Record<string, string | boolean | undefined>, io: Cli
     io.print(`unknown profile "${profile}"; the configuration defines: ${Object.keys(config.profiles).join(', ')}`);
     return 2;
   }
-  const body = readFileSync(metadataPath);
-  const key = `metadata/${profile}/${basename(metadataPath)}`;
   let services: LocalServices;
   let account: SimulatedAccount | undefined;
   if (values.live) {
@@ -140,13 +142,48 @@ async function run(values: Record<string, string | boolean | undefined>, io: Cli
     services = simulatedServices(account);
     io.print(`Local run over a simulated account ${account.account} (${account.region}); no AWS call leaves this process.`);
   }
-  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
-  const put = await services.clients.s3.send(new PutObjectCommand({ Bucket: services.environment.bucket, Key: key, Body: body }));
-  const input = { bucket: services.environment.bucket, key, versionId: put.VersionId, dryRun: values['dry-run'] === true };
-  // Count only what the execution does, not the upload that stands in for the administrator's.
-  account?.clearCalls();
-  io.print(`Uploaded ${metadataPath} to s3://${input.bucket}/${key} (version ${put.VersionId}); execution input: ${JSON.stringify(input)}`);
+  const dryRun = values['dry-run'] === true;
+  let input: object;
+  if (metadataPath) {
+    const key = `metadata/${profile}/${basename(metadataPath)}`;
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const put = await services.clients.s3.send(
+      new PutObjectCommand({ Bucket: services.environment.bucket, Key: key, Body: readFileSync(metadataPath) }),
+    );
+    input = { bucket: services.environment.bucket, key, versionId: put.VersionId, dryRun };
+    // Count only what the execution does, not the upload that stands in for the administrator's.
+    account?.clearCalls();
+    io.print(
+      `Uploaded ${metadataPath} to s3://${services.environment.bucket}/${key} (version ${put.VersionId}); execution input: ${JSON.stringify(input)}`,
+    );
+  } else {
+    input = { profile, ...(dryRun ? { dryRun } : {}) };
+    io.print(
+      `Nothing uploaded: the execution fetches profile ${profile}'s metadata from its IAM Identity Center application; execution input: ${JSON.stringify(input)}`,
+    );
+  }
+  const runs = values.twice === true ? 2 : 1;
+  let status = 0;
+  for (let run = 1; run <= runs; run += 1) {
+    if (run > 1) {
+      account?.clearCalls();
+      io.print(`\nSecond execution with the same input: everything is in place, so it should change nothing.`);
+    }
+    status = Math.max(status, await runOnce(services, config, input, values, io, account));
+  }
+  return status;
+}
+
+async function runOnce(
+  services: LocalServices,
+  config: FederationConfig,
+  input: object,
+  values: Record<string, string | boolean | undefined>,
+  io: CliIo,
+  account: SimulatedAccount | undefined,
+): Promise<number> {
   io.print('');
+  const notificationsBefore = account?.notifications.messages.length ?? 0;
   const result = await runLocalExecution({
     services,
     config,
@@ -160,7 +197,7 @@ async function run(values: Record<string, string | boolean | undefined>, io: Cli
   });
   summarize(result, io.print, account);
   if (account) {
-    for (const n of account.notifications.messages) io.print(`  notification: ${n.subject}`);
+    for (const n of account.notifications.messages.slice(notificationsBefore)) io.print(`  notification: ${n.subject}`);
   }
   return result.status === 'SUCCEEDED' ? 0 : 1;
 }
@@ -175,6 +212,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       profile: { type: 'string' },
       config: { type: 'string' },
       'dry-run': { type: 'boolean' },
+      'from-application': { type: 'boolean' },
+      twice: { type: 'boolean' },
       live: { type: 'boolean' },
       bucket: { type: 'string' },
       key: { type: 'string' },

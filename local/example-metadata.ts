@@ -36,6 +36,8 @@ export interface CertificateOptions {
   notAfter?: Date;
   /** Defaults to one RSA key pair shared by the process; pass another for a certificate with a new key. */
   keyPair?: KeyPair;
+  /** 16 bytes; random by default. A simulated account passes its own, so that the same seed makes the same certificate. */
+  serial?: Buffer;
 }
 
 export interface GeneratedCertificate {
@@ -91,7 +93,7 @@ export function makeSelfSignedCertificate(options: CertificateOptions = {}): Gen
   const notBefore = options.notBefore ?? new Date(now - 86_400_000);
   const notAfter = options.notAfter ?? new Date(now + 5 * 365 * 86_400_000);
   const { privateKey, publicKey } = options.keyPair ?? sharedRsaKeyPair();
-  const serial = randomBytes(16);
+  const serial = Buffer.from(options.serial ?? randomBytes(16));
   // Positive and minimally encoded (DER): the first byte neither has the sign bit nor is a leading zero.
   serial[0] = 0x40 | ((serial[0] ?? 0) & 0x3f);
   const sha256WithRsa = der(0x30, derOid('1.2.840.113549.1.1.11'), Buffer.from([0x05, 0x00]));

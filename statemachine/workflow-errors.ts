@@ -39,6 +39,9 @@ export const LAMBDA_SERVICE_ERRORS: readonly string[] = [
  * ThrottlingException, InternalServerError) and a record written by another attempt between a read and its
  * conditional write (Records.Conflict: the retried step reads it afresh).
  */
+/** The application's metadata URL did not answer or answered with an HTTP error (lambdas/intake/from-application.ts). */
+export const METADATA_FETCH_FAILED = 'Metadata.FetchFailed';
+
 /** A record changed between its read and its conditional write (lambdas/shared/records.ts). */
 export const RECORDS_CONFLICT = 'Records.Conflict';
 
@@ -57,6 +60,9 @@ export const TRANSIENT_AWS_ERRORS: readonly string[] = [
   'InternalServerError',
   RECORDS_CONFLICT,
 ];
+
+/** Intake's transient errors: AWS's, and a fetch of an application's metadata that failed (retried like them). */
+export const INTAKE_TRANSIENT_ERRORS: readonly string[] = [...TRANSIENT_AWS_ERRORS, METADATA_FETCH_FAILED];
 
 /** The lock's conditional put or delete failed: another execution holds the profile (DynamoDB integration's name). */
 export const LOCK_HELD = 'DynamoDB.ConditionalCheckFailedException';
@@ -77,6 +83,7 @@ export const ERROR_GROUPS: Readonly<Record<string, readonly string[]>> = {
   any: [ANY_ERROR],
   lambdaService: LAMBDA_SERVICE_ERRORS,
   transientAws: TRANSIENT_AWS_ERRORS,
+  transientIntake: INTAKE_TRANSIENT_ERRORS,
   lockHeld: [LOCK_HELD],
   transientDynamoDb: DYNAMODB_TRANSIENT_ERRORS,
   transientSns: SNS_TRANSIENT_ERRORS,

@@ -1,4 +1,4 @@
-import { grants, type PermissionScope, unique } from '../shared/permissions';
+import { type Grants, grants, type PermissionScope, unique } from '../shared/permissions';
 import { onExecutionDocument, type PipelineFunction, type StepDefinition } from '../shared/pipeline-function';
 import { applyAttributeMapping } from './apply';
 import { revertAttributeMapping } from './revert';
@@ -30,26 +30,33 @@ const IDENTITY_CENTER_ACTIONS = [
   'sso:UpdateApplicationInstanceResponseSchemaConfiguration',
 ];
 
+/**
+ * Finding a profile's application: the Identity Center reads (`actions`, on "*": the API has no resource types for
+ * them) and DescribeApplication on the profiles' applications. Intake uses it to fetch an application's metadata.
+ */
+export function applicationLookupGrants(g: Grants, actions: string[], sidPrefix = ''): Grants {
+  const applications = applicationResources(g.scope);
+  g.wildcard(
+    `${sidPrefix}IdentityCenterCallsWithoutResourceTypes`,
+    actions,
+    '*',
+    `The Service Authorization Reference for IAM Identity Center (sso) defines no resource type for ${actions.map((a) => a.slice(4)).join(', ')}, so they can only be granted on "*"; DescribeApplication, which is resource-scoped, is granted on the profiles' applications only.`,
+  ).allow(`${sidPrefix}DescribeProfileApplications`, ['sso:DescribeApplication'], applications.exact);
+  for (const [index, pattern] of applications.patterns.entries()) {
+    g.wildcard(
+      `${sidPrefix}DescribeApplicationsByDisplayName${index}`,
+      ['sso:DescribeApplication'],
+      pattern,
+      "A profile names its IAM Identity Center application by display name, so its ARN (application/<instance>/apl-<id>) is only known at run time; the grant is read-only and limited to the profile's instance where the profile names one.",
+    );
+  }
+  return g;
+}
+
 /** Apply and revert read and write the same things: the application's configuration, the journal and the saved mapping. */
 function mappingPermissions(direction: 'apply' | 'revert'): PipelineFunction['permissions'] {
   return (scope) => {
-    const applications = applicationResources(scope);
-    const g = grants(scope)
-      .wildcard(
-        'IdentityCenterCallsWithoutResourceTypes',
-        IDENTITY_CENTER_ACTIONS,
-        '*',
-        `The Service Authorization Reference for IAM Identity Center (sso) defines no resource type for ${IDENTITY_CENTER_ACTIONS.map((a) => a.slice(4)).join(', ')}, so they can only be granted on "*"; DescribeApplication, which is resource-scoped, is granted on the profiles' applications only.`,
-      )
-      .allow('DescribeProfileApplications', ['sso:DescribeApplication'], applications.exact);
-    for (const [index, pattern] of applications.patterns.entries()) {
-      g.wildcard(
-        `DescribeApplicationsByDisplayName${index}`,
-        ['sso:DescribeApplication'],
-        pattern,
-        "A profile names its IAM Identity Center application by display name, so its ARN (application/<instance>/apl-<id>) is only known at run time; the grant is read-only and limited to the profile's instance where the profile names one.",
-      );
-    }
+    const g = applicationLookupGrants(grants(scope), IDENTITY_CENTER_ACTIONS);
     const sid = direction === 'apply' ? 'JournalAndSavedMapping' : 'ReadJournalRestoreSavedMapping';
     return g.records(sid, ['journal', 'state']).result();
   };

@@ -32,12 +32,29 @@ export interface ResponseSchemaConfig {
 
 export interface ApplicationInstanceView {
   instanceId: string;
+  /** `applicationInstance.identityProviderConfig.metadataUrl`: where the application's IdP metadata is served. */
+  metadataUrl?: string;
   /** Absent when the API does not return it (unconfirmed) or nothing was configured yet. */
   responseConfig?: ResponseConfig;
   responseSchemaConfig?: ResponseSchemaConfig;
 }
 
+/**
+ * One signing certificate of an application (ListApplicationInstanceCertificates). The field names follow the public
+ * service models of this API; where a field is missing or shaped otherwise it is left out rather than guessed.
+ */
+export interface ApplicationCertificate {
+  certificateId: string;
+  /** ACTIVE for the one that signs assertions now; INACTIVE for one added ahead of a rotation or rotated out. */
+  status: string;
+  /** ISO 8601. */
+  expiryDate?: string;
+}
+
 export interface SwbApi {
+  /** The Identity Center region the adapter calls, when it knows it. */
+  readonly region?: string;
+  listApplicationInstanceCertificates(instanceId: string): Promise<ApplicationCertificate[]>;
   getApplicationInstance(instanceId: string): Promise<ApplicationInstanceView>;
   updateApplicationInstanceResponseConfiguration(instanceId: string, responseConfig: ResponseConfig): Promise<void>;
   updateApplicationInstanceResponseSchemaConfiguration(instanceId: string, responseSchemaConfig: ResponseSchemaConfig): Promise<void>;

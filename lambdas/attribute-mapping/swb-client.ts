@@ -5,8 +5,9 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { ConfigInvalidError } from '../shared/errors';
 import { logger } from '../shared/logger';
+import { partitionOfRegion } from '../shared/partitions';
 import { MappingAccessDeniedError, MappingRejectedError, MappingServiceError, MappingThrottledError } from './errors';
-import type { ApplicationInstanceView, AttributeSource, ResponseConfig, ResponseSchemaConfig, SwbApi } from './swb-api';
+import type { ApplicationCertificate, ApplicationInstanceView, AttributeSource, ResponseConfig, ResponseSchemaConfig, SwbApi } from './swb-api';
 
 export interface SwbClientOptions {
   /** The region of the IAM Identity Center instance; it picks the endpoint and the SigV4 scope. */
@@ -24,9 +25,9 @@ export interface SwbClientOptions {
 const SIGNING_NAME = 'sso';
 const TARGET_PREFIX = 'SWBService';
 
+/** The console API's endpoint in a region, with the DNS suffix of the region's partition as the SDK knows it. */
 export function defaultSwbEndpoint(region: string): string {
-  const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
-  return `https://sso.${region}.${suffix}/control/`;
+  return `https://sso.${region}.${partitionOfRegion(region).dnsSuffix}/control/`;
 }
 
 /**
@@ -34,6 +35,7 @@ export function defaultSwbEndpoint(region: string): string {
  * signed with the SDK's own SigV4 signer, and every failure turned into a `Mapping.*` name the state machine matches.
  */
 export class SwbClient implements SwbApi {
+  public readonly region: string;
   private readonly url: URL;
   private readonly signer: SignatureV4;
   private readonly timeoutMs: number;
@@ -41,6 +43,7 @@ export class SwbClient implements SwbApi {
 
   public constructor(options: SwbClientOptions) {
     if (!options.region) throw new ConfigInvalidError('SwbClient: region is empty; set AWS_REGION or IDENTITY_CENTER_REGION');
+    this.region = options.region;
     this.url = new URL(options.endpoint ?? defaultSwbEndpoint(options.region));
     this.signer = new SignatureV4({
       service: SIGNING_NAME,
@@ -55,6 +58,11 @@ export class SwbClient implements SwbApi {
   public async getApplicationInstance(instanceId: string): Promise<ApplicationInstanceView> {
     const body = await this.call('GetApplicationInstance', { instanceId });
     return toApplicationInstanceView(instanceId, body);
+  }
+
+  public async listApplicationInstanceCertificates(instanceId: string): Promise<ApplicationCertificate[]> {
+    const body = await this.call('ListApplicationInstanceCertificates', { instanceId });
+    return toCertificates(body);
   }
 
   public async updateApplicationInstanceResponseConfiguration(instanceId: string, responseConfig: ResponseConfig): Promise<void> {
@@ -211,7 +219,28 @@ export function toApplicationInstanceView(instanceId: string, body: unknown): Ap
   const responseConfig = parseResponseConfig(top.responseConfig ?? nested.responseConfig);
   const responseSchemaConfig = parseResponseSchemaConfig(top.responseSchemaConfig ?? nested.responseSchemaConfig);
   const view: ApplicationInstanceView = { instanceId };
+  const metadataUrl = asRecord(nested.identityProviderConfig ?? top.identityProviderConfig)?.metadataUrl;
+  if (typeof metadataUrl === 'string' && metadataUrl !== '') view.metadataUrl = metadataUrl;
   if (responseConfig) view.responseConfig = responseConfig;
   if (responseSchemaConfig) view.responseSchemaConfig = responseSchemaConfig;
   return view;
+}
+
+/** An expiry as the API may give it: ISO 8601 text, or epoch seconds (the AWS JSON protocols' timestamp). */
+function isoDate(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value * 1000).toISOString();
+  if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
+  return undefined;
+}
+
+/** `{certificates: [{certificateId, status, expiryDate, ...}]}`; an entry without an id or status is left out. */
+export function toCertificates(body: unknown): ApplicationCertificate[] {
+  const list = asRecord(body)?.certificates;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((raw): ApplicationCertificate[] => {
+    const entry = asRecord(raw);
+    if (typeof entry?.certificateId !== 'string' || typeof entry.status !== 'string') return [];
+    const expiryDate = isoDate(entry.expiryDate);
+    return [{ certificateId: entry.certificateId, status: entry.status, ...(expiryDate ? { expiryDate } : {}) }];
+  });
 }

@@ -54,6 +54,25 @@ export class MetadataUnpinnedCertificateError extends FederationError {
   }
 }
 
+/**
+ * Thrown when the metadata URL an application gives is not one the pipeline fetches from (not HTTPS, not the Identity
+ * Center portal of the region), or its answer is over IAM's size limit. Nothing was stored or changed.
+ */
+export class MetadataSourceRefusedError extends FederationError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'Metadata.SourceRefused';
+  }
+}
+
+/** Thrown when the application's metadata URL did not answer, or answered with an HTTP error; the state machine retries it. */
+export class MetadataFetchFailedError extends FederationError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'Metadata.FetchFailed';
+  }
+}
+
 /** Thrown when the document is larger than IAM accepts (10,000,000), judged from the object's size before reading it. */
 export class MetadataTooLargeError extends FederationError {
   public constructor(message: string, options?: ErrorOptions) {
@@ -211,6 +230,8 @@ export const INTAKE_ERRORS = {
   'Metadata.Expired': MetadataExpiredError,
   'Metadata.WrongApplication': MetadataWrongApplicationError,
   'Metadata.UnpinnedCertificate': MetadataUnpinnedCertificateError,
+  'Metadata.SourceRefused': MetadataSourceRefusedError,
+  'Metadata.FetchFailed': MetadataFetchFailedError,
 } as const;
 
 export type IntakeErrorName = keyof typeof INTAKE_ERRORS;

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ExecutionDocument } from '../shared/document';
 import { lockLease } from '../shared/lock';
 import { logger } from '../shared/logger';
 import type { PipelineEnvironment } from '../shared/pipeline-function';
 import { type FederationConfig, profileNamed } from '../shared/profile';
 import { RequestInvalidError, RequestNotCurrentVersionError, RequestObjectNotFoundError } from './errors';
+import { type ApplicationMetadataDeps, fetchApplicationMetadata } from './from-application';
 import { checkIssuer } from './issuer';
 import { checkMetadataSize, validateMetadata } from './metadata';
 import { type MetadataObjectRequest, normalizeRequest, versioningRequired } from './request';
@@ -19,6 +20,8 @@ export interface IntakeEvent {
 
 export interface IntakeDeps {
   s3: S3Client;
+  /** IAM Identity Center, for an input that names only the profile (the metadata is fetched from its application). */
+  identityCenter?: ApplicationMetadataDeps;
   config: FederationConfig;
   environment: PipelineEnvironment;
   now: () => Date;
@@ -62,7 +65,8 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
         '(Parameters {"input.$": "$", "executionName.$": "$$.Execution.Name"}); start an execution of the state machine instead of invoking the function.',
     );
   }
-  const request = normalizeRequest(event.input, { bucket: environment.bucket, profiles: Object.keys(config.profiles) });
+  const named = normalizeRequest(event.input, { bucket: environment.bucket, profiles: Object.keys(config.profiles) });
+  const request = named.fromApplication ? await storeApplicationMetadata(named, deps, event.executionName) : named;
   const location = `s3://${request.bucket}/${request.key}`;
 
   const head = await s3
@@ -81,7 +85,8 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
 
   // Whatever the input looks like: an operator can shape a manual start like an S3 event, and EventBridge may deliver
   // an upload's event after a newer upload (it retries for up to two hours).
-  const olderVersion = request.versionId !== undefined ? await olderThanCurrent(s3, { ...request, versionId }) : undefined;
+  const olderVersion =
+    request.versionId !== undefined && !request.fromApplication ? await olderThanCurrent(s3, { ...request, versionId }) : undefined;
 
   const object = await s3.send(new GetObjectCommand({ Bucket: request.bucket, Key: request.key, VersionId: versionId })).catch((error: unknown) => {
     throw translateReadError(error, { ...request, versionId });
@@ -127,6 +132,58 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
     lock: lockLease(now, event.executionName, profile),
     receipts: {},
   };
+}
+
+/**
+ * Fetches the profile's application's IdP metadata and stores it as a new version of `metadata/<profile>/
+ * identity-center.metadata`, so that the execution is pinned to an object version as for an upload, and the document
+ * stays in the bucket's audit trail. Validated afterwards exactly as an upload is.
+ */
+async function storeApplicationMetadata(request: MetadataObjectRequest, deps: IntakeDeps, executionName: string): Promise<MetadataObjectRequest> {
+  if (!deps.identityCenter) throw new Error('Intake was given no IAM Identity Center clients, so it cannot fetch metadata from an application');
+  const profile = profileNamed(deps.config, request.profile);
+  const fetched = await fetchApplicationMetadata(profile, deps.identityCenter, {
+    account: deps.environment.account,
+    region: deps.identityCenter.swb.region ?? deps.environment.region,
+  });
+  checkMetadataSize(fetched.body.length);
+  // The same document as the current version: pin that version rather than write another (a second run writes nothing).
+  // Compared by the bytes read back, never by anything an uploader could set beside them.
+  const current = await currentVersionIfSame(deps.s3, request, fetched.body);
+  if (current) {
+    logger.info('metadata fetched from the application is already stored', { url: fetched.url, versionId: current });
+    return { ...request, versionId: current };
+  }
+  const put = await deps.s3.send(
+    new PutObjectCommand({
+      Bucket: request.bucket,
+      Key: request.key,
+      Body: fetched.body,
+      ContentType: 'application/samlmetadata+xml',
+      // Said for people reading the bucket; nothing reads it back (it is the uploader's to write, too).
+      Metadata: { 'fetched-from': fetched.url, 'fetched-by': executionName },
+    }),
+  );
+  if (!put.VersionId || put.VersionId === 'null') throw versioningRequired(request.bucket);
+  logger.info('metadata fetched from the application', {
+    applicationArn: fetched.applicationArn,
+    url: fetched.url,
+    urlSource: fetched.urlSource,
+    versionId: put.VersionId,
+  });
+  return { ...request, versionId: put.VersionId };
+}
+
+async function currentVersionIfSame(s3: S3Client, request: MetadataObjectRequest, body: Buffer): Promise<string | undefined> {
+  const current = await s3.send(new GetObjectCommand({ Bucket: request.bucket, Key: request.key })).catch((error: unknown) => {
+    const { name, status, deleteMarker } = s3Answer(error);
+    if (NOT_FOUND.has(name) || status === 404 || deleteMarker) return undefined;
+    throw translateReadError(error, request);
+  });
+  if (!current?.Body || !current.VersionId || current.VersionId === 'null') return undefined;
+  const bytes = await current.Body.transformToByteArray();
+  const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+  return sha256(bytes) === sha256(body) ? current.VersionId : undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ExecutionRequest } from '../shared/document';
 import { RequestInvalidError, RequestUnknownProfileError } from './errors';
+import { fetchedMetadataKey } from './from-application';
 
 /** Where and what to read, as the execution input names it; the version is pinned later if the input has none. */
 export interface MetadataObjectRequest {
@@ -12,6 +13,8 @@ export interface MetadataObjectRequest {
   /** A manual start may install a version older than the current one only when it says so. */
   allowOlderVersion: boolean;
   profile: string;
+  /** Set when the input named only the profile: Intake fetches the metadata from its application and stores it here. */
+  fromApplication?: true;
 }
 
 export interface RequestContext {
@@ -22,10 +25,12 @@ export interface RequestContext {
 }
 
 const MANUAL_FIELDS = new Set(['bucket', 'key', 'versionId', 'dryRun', 'allowOlderVersion']);
+const APPLICATION_FIELDS = new Set(['profile', 'dryRun']);
 
 const ACCEPTED_SHAPES =
   'Intake accepts either the S3 "Object Created" event that EventBridge delivers ' +
-  '({"source": "aws.s3", "detail-type": "Object Created", "detail": {"bucket": {"name": "..."}, "object": {"key": "metadata/<profile>/<name>.xml", "version-id": "..."}}}) ' +
+  '({"source": "aws.s3", "detail-type": "Object Created", "detail": {"bucket": {"name": "..."}, "object": {"key": "metadata/<profile>/<name>.xml", "version-id": "..."}}}), ' +
+  'an input naming only the profile, {"profile": "<name>", "dryRun": true|false (optional)}, to fetch the metadata from its IAM Identity Center application, ' +
   'or a manual input {"bucket": "...", "key": "metadata/<profile>/<name>.xml", "versionId": "... (optional)", "dryRun": true|false (optional), "allowOlderVersion": true|false (optional)}';
 
 /** Matches `metadata/<profile>/<name>.xml`: one folder level, the profile's. Keys are case-sensitive; the extension is not. */
@@ -58,6 +63,7 @@ export function normalizeRequest(input: unknown, context: RequestContext): Metad
       'the input is an S3 event notification ("Records"), which this pipeline does not use; route the bucket\'s events through EventBridge',
     );
   }
+  if ('profile' in input && !('key' in input)) return fromProfileInput(input, context);
   const parsed = input.source === 'aws.s3' || 'detail-type' in input || 'detail' in input ? fromEventBridge(input) : fromManualInput(input);
   if (parsed.bucket !== context.bucket) {
     throw new RequestInvalidError(
@@ -66,6 +72,31 @@ export function normalizeRequest(input: unknown, context: RequestContext): Metad
     );
   }
   return { ...parsed, profile: profileFromKey(parsed.key, context) };
+}
+
+/** `{"profile": "admin"}`: no object yet; Intake fetches the application's metadata and stores it in the pipeline's bucket. */
+function fromProfileInput(input: Record<string, unknown>, context: RequestContext): MetadataObjectRequest {
+  const unknown = Object.keys(input).filter((field) => !APPLICATION_FIELDS.has(field));
+  if (unknown.length > 0) {
+    throw invalid(
+      `an input naming the profile takes only "profile" and "dryRun", not ${unknown.map((f) => `"${f}"`).join(', ')} (to install an uploaded file, name its "bucket" and "key" instead)`,
+    );
+  }
+  if (typeof input.profile !== 'string' || input.profile === '') throw invalid(`"profile" is ${describe(input.profile)}; give a profile name`);
+  if (input.dryRun !== undefined && typeof input.dryRun !== 'boolean')
+    throw invalid(`"dryRun" is ${describe(input.dryRun)}; it must be true or false`);
+  if (!context.profiles.includes(input.profile)) {
+    throw new RequestUnknownProfileError(`profile "${input.profile}" is not configured; known profiles: ${context.profiles.join(', ')}.`);
+  }
+  return {
+    source: 'application',
+    bucket: context.bucket,
+    key: fetchedMetadataKey(input.profile),
+    dryRun: input.dryRun === true,
+    allowOlderVersion: false,
+    profile: input.profile,
+    fromApplication: true,
+  };
 }
 
 function fromEventBridge(input: Record<string, unknown>): Omit<MetadataObjectRequest, 'profile'> {

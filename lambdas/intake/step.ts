@@ -1,6 +1,8 @@
+import { applicationLookupGrants } from '../attribute-mapping/step';
 import type { ExecutionDocument } from '../shared/document';
 import { grants } from '../shared/permissions';
 import type { PipelineFunction } from '../shared/pipeline-function';
+import { fetchedMetadataKey } from './from-application';
 import { intake } from './intake';
 
 /**
@@ -17,6 +19,26 @@ export const intakeFunction: PipelineFunction<ExecutionDocument> = {
   timeoutSeconds: 60,
   // HeadObject and GetObject (pinned to a version) are authorized by s3:GetObject / s3:GetObjectVersion. ListBucket
   // makes a wrong key in a manual input fail as Request.ObjectNotFound rather than as AccessDenied.
-  permissions: (scope) => grants(scope).objects('ReadUploadedMetadata', ['s3:GetObject', 's3:GetObjectVersion'], ['metadata']).listBucket().result(),
-  run: (event, context) => intake(event, { s3: context.clients.s3, config: context.config, environment: context.environment, now: context.now }),
+  // For an input that names only the profile: find the application and its metadata URL (read-only Identity Center
+  // calls), and store the fetched document under the one key per profile that Intake writes.
+  permissions: (scope) =>
+    applicationLookupGrants(
+      grants(scope).objects('ReadUploadedMetadata', ['s3:GetObject', 's3:GetObjectVersion'], ['metadata']).listBucket(),
+      ['sso:ListInstances', 'sso:ListApplications', 'sso:GetApplicationInstance', 'sso:GetManagedApplicationInstance'],
+      'FetchApplicationMetadata',
+    )
+      .allow(
+        'StoreFetchedMetadata',
+        ['s3:PutObject'],
+        Object.keys(scope.config.profiles).map((profile) => `${scope.bucketArn}/${fetchedMetadataKey(profile)}`),
+      )
+      .result(),
+  run: (event, context) =>
+    intake(event, {
+      s3: context.clients.s3,
+      identityCenter: { ssoAdmin: context.clients.ssoAdmin, swb: context.clients.swb, fetchMetadata: context.clients.fetchMetadata },
+      config: context.config,
+      environment: context.environment,
+      now: context.now,
+    }),
 };

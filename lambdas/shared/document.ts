@@ -30,8 +30,11 @@ export interface ExecutionRequest {
   account: string;
   region: string;
   partition: string;
-  /** How the execution was started. */
-  source: 'eventbridge' | 'manual';
+  /**
+   * How the execution was started: an upload's event, a manual input naming an object, or a manual or scheduled input
+   * naming only the profile, for which Intake fetched the metadata from the profile's IAM Identity Center application.
+   */
+  source: 'eventbridge' | 'manual' | 'application';
 }
 
 export interface CertificateSummary {

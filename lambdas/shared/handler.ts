@@ -3,6 +3,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { SwbClient } from '../attribute-mapping/swb-client';
+import { httpsMetadataFetcher } from '../intake/from-application';
 import { ConfigInvalidError } from './errors';
 import type { FunctionContext, PipelineEnvironment, PipelineFunction, StepClients } from './pipeline-function';
 import { parseFederationConfig } from './profile';
@@ -57,6 +58,7 @@ export function awsClients(regions: ClientOptions = {}): StepClients {
       swb ??= new SwbClient({ region: identityCenterRegion ?? '' });
       return swb;
     },
+    fetchMetadata: httpsMetadataFetcher,
   };
 }
 

@@ -18,8 +18,13 @@ export interface PartitionFacts {
   consoleHost?: (region: string) => string;
 }
 
+const COMMERCIAL: Pick<PartitionFacts, 'signinAudience' | 'consoleHost'> = {
+  signinAudience: 'https://signin.aws.amazon.com/saml',
+  consoleHost: (region) => `${region}.console.aws.amazon.com`,
+};
+
 const SIGN_IN: Record<string, Pick<PartitionFacts, 'signinAudience' | 'consoleHost'>> = {
-  aws: { signinAudience: 'https://signin.aws.amazon.com/saml', consoleHost: (region) => `${region}.console.aws.amazon.com` },
+  aws: COMMERCIAL,
   'aws-cn': { signinAudience: 'https://signin.amazonaws.cn/saml', consoleHost: (region) => `${region}.console.amazonaws.cn` },
   'aws-us-gov': { signinAudience: 'https://signin.amazonaws-us-gov.com/saml', consoleHost: (region) => `${region}.console.amazonaws-us-gov.com` },
 };
@@ -35,5 +40,5 @@ export function partitionOfRegion(region: string): PartitionFacts {
  * publish it, the commercial audience is used: a guess, which the role's trust policy then shows for review.
  */
 export function signinAudienceOf(partitionName: string): string {
-  return (SIGN_IN[partitionName] ?? SIGN_IN.aws!).signinAudience;
+  return (SIGN_IN[partitionName] ?? COMMERCIAL).signinAudience;
 }

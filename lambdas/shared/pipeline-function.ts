@@ -16,6 +16,12 @@ export interface PipelineEnvironment {
   partition: string;
 }
 
+/**
+ * Reads an IAM Identity Center metadata URL (already checked to be the portal's): HTTPS GET, unauthenticated. The
+ * deployed functions use `httpsMetadataFetcher` (lambdas/intake/from-application.ts); the simulated account its portal.
+ */
+export type MetadataFetcher = (url: URL) => Promise<Buffer>;
+
 /** The AWS clients a step uses. A deployed function builds them from its environment (handler modules only). */
 export interface StepClients {
   s3: S3Client;
@@ -24,6 +30,7 @@ export interface StepClients {
   iam: IAMClient;
   ssoAdmin: SSOAdminClient;
   swb: SwbApi;
+  fetchMetadata: MetadataFetcher;
 }
 
 /** Everything a pipeline function runs with; the Lambda handler, the local runner and tests each build one. */

@@ -104,6 +104,22 @@ export const ProfileSchema = z
      * `access` (see connectRelayState); set it for a partition whose console host is not published.
      */
     relayState: z.string().url().optional(),
+    /**
+     * The daily check (EventBridge Scheduler): fetches the application's metadata, starts an execution when the
+     * provider holds another document, and watches the signing certificate's expiry.
+     */
+    refresh: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** An EventBridge Scheduler expression, rate(...) or cron(...). */
+        schedule: z
+          .string()
+          .regex(/^(?:rate\(\d+ (?:minutes?|hours?|days?)\)|cron\([^)]+\))$/, {
+            message: 'must be a Scheduler expression, e.g. rate(1 day) or cron(0 6 * * ? *)',
+          })
+          .default('rate(1 day)'),
+      })
+      .default({ enabled: true, schedule: 'rate(1 day)' }),
     attributeMapping: z
       .object({
         /** "api": write the mapping through IAM Identity Center's console API; "manual": publish it and wait for an operator. */
@@ -143,7 +159,7 @@ export const ProfileSchema = z
 function titleOf(profileName: string): string {
   return profileName
     .split('-')
-    .map((word) => (word ? word[0]!.toUpperCase() + word.slice(1) : ''))
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
     .join('');
 }
 

@@ -8,7 +8,8 @@ import { LOCK_HELD } from '../../statemachine/workflow-errors';
 
 /** The services the simulated account answers for; a call log entry and a fault name one of these. */
 /** 'dynamodb' is the state machine's lock table; 'records' the steps' record table (journal entries, saved mappings). */
-export type Service = 's3' | 'iam' | 'sso-admin' | 'swb' | 'dynamodb' | 'records' | 'sns';
+/** 'portal': the Identity Center portal's unauthenticated HTTPS endpoints (an application's IdP metadata). */
+export type Service = 's3' | 'iam' | 'sso-admin' | 'swb' | 'portal' | 'dynamodb' | 'records' | 'sns';
 
 type ExceptionClass = new (options: { message: string; $metadata: { httpStatusCode?: number } }) => Error;
 

@@ -2,7 +2,10 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import type { ApplicationInstanceView, ResponseConfig, ResponseSchemaConfig, SwbApi } from '../../lambdas/attribute-mapping/swb-api';
+import type { ResponseConfig, ResponseSchemaConfig, SwbApi } from '../../lambdas/attribute-mapping/swb-api';
+import { toApplicationInstanceView, toCertificates } from '../../lambdas/attribute-mapping/swb-client';
+import { MetadataFetchFailedError } from '../../lambdas/intake/errors';
+import type { MetadataFetcher } from '../../lambdas/intake/from-application';
 import { DynamoDbRecordStore, type RecordStore } from '../../lambdas/shared/records';
 import type { AccountContext, Operations } from './context';
 import { awsError, type Service, SwbServiceFault, UnsupportedCommandError } from './errors';
@@ -64,6 +67,8 @@ export interface SimulatedClients {
   iam: IAMClient;
   ssoAdmin: SSOAdminClient;
   swb: SwbApi;
+  /** The Identity Center portal's metadata URLs (service 'portal' in the call log). */
+  fetchMetadata: MetadataFetcher;
   /** The pipeline's record table, through the SDK's DynamoDB client (service 'records' in the call log). */
   records: RecordStore;
 }
@@ -171,7 +176,7 @@ export class SimulatedAccount {
     this.s3 = new SimulatedS3(context);
     this.iam = new SimulatedIam(context, { principalPropagationDelayCalls: options.principalPropagationDelayCalls, pageSize: options.iamPageSize });
     this.ssoAdmin = new SimulatedSsoAdmin(context);
-    this.swb = new SimulatedSwb({ returnsConfiguration: options.swbReturnsConfiguration, keepsRelayState: options.swbKeepsRelayState });
+    this.swb = new SimulatedSwb(context, { returnsConfiguration: options.swbReturnsConfiguration, keepsRelayState: options.swbKeepsRelayState });
     this.lockTable = new SimulatedLockTable(this.clock);
     this.topic = new SimulatedNotifications(ids);
 
@@ -210,7 +215,10 @@ export class SimulatedAccount {
         }
       };
       const swb: SwbApi = {
-        getApplicationInstance: async (instanceId) => (await call('GetApplicationInstance', { instanceId })) as ApplicationInstanceView,
+        region: this.region,
+        // Through the real adapter's parsers, so that what the steps see is what they would make of the HTTP answer.
+        getApplicationInstance: async (instanceId) => toApplicationInstanceView(instanceId, await call('GetApplicationInstance', { instanceId })),
+        listApplicationInstanceCertificates: async (instanceId) => toCertificates(await call('ListApplicationInstanceCertificates', { instanceId })),
         updateApplicationInstanceResponseConfiguration: async (instanceId, responseConfig) => {
           await call('UpdateApplicationInstanceResponseConfiguration', { instanceId, responseConfig });
         },
@@ -223,6 +231,7 @@ export class SimulatedAccount {
         iam: this.sdkClient('iam', this.iam.operations) as unknown as IAMClient,
         ssoAdmin: this.sdkClient('sso-admin', this.ssoAdmin.operations) as unknown as SSOAdminClient,
         swb,
+        fetchMetadata: this.fetchMetadata,
         records: new DynamoDbRecordStore(this.sdkClient('records', this.recordTable.operations) as unknown as DynamoDBClient, SIMULATED_RECORD_TABLE),
       };
     }
@@ -235,6 +244,41 @@ export class SimulatedAccount {
    */
   public async swbCall(operation: string, input: object): Promise<object> {
     return stripMetadata(await this.invoke('swb', operation, input, this.swb.operations));
+  }
+
+  /**
+   * The Identity Center portal's answer to a GET of a metadata URL, as the deployed fetcher would get it: the
+   * application's IdP metadata, or an HTTP 404 (Metadata.FetchFailed) for any other URL. Logged as service 'portal',
+   * so faults can be injected into it like into any call.
+   */
+  public readonly fetchMetadata: MetadataFetcher = async (url) => {
+    const portal = {
+      GET: (input: { url: string }) => {
+        const instanceId = this.swb.instanceForMetadataUrl(new URL(input.url));
+        if (!instanceId) throw new MetadataFetchFailedError(`GET ${input.url}: HTTP 404`);
+        return { body: this.swb.metadataXml(instanceId) };
+      },
+    };
+    // The deployed fetcher turns every failure of the request into Metadata.FetchFailed; so does this stand-in.
+    const answer = (await this.invoke('portal', 'GET', { url: url.toString() }, portal).catch((error: Error) => {
+      throw error.name.startsWith('Metadata.') ? error : new MetadataFetchFailedError(`GET ${url.toString()}: ${error.name}`, { cause: error });
+    })) as { body: string };
+    return Buffer.from(answer.body, 'utf-8');
+  };
+
+  /** Identity Center rotates the application's signing certificate: a new one becomes active, as after "Set as active". */
+  public rotateApplicationCertificate(applicationArn: string, notAfter?: Date): void {
+    this.swb.rotateCertificate(swbInstanceId(applicationArn), notAfter);
+  }
+
+  /** Sets when the application's active certificate expires. */
+  public setApplicationCertificateExpiry(applicationArn: string, notAfter: Date): void {
+    this.swb.setActiveCertificateExpiry(swbInstanceId(applicationArn), notAfter);
+  }
+
+  /** The IdP metadata the portal serves for the application now. */
+  public applicationMetadata(applicationArn: string): string {
+    return this.swb.metadataXml(swbInstanceId(applicationArn));
   }
 
   /** The mutating calls, optionally only those of some services (e.g. leave out the lock table). */

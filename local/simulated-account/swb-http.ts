@@ -76,8 +76,11 @@ export class SwbHttpEndpoint {
     try {
       const output = await this.account.swbCall(operation, JSON.parse(body || '{}') as object);
       if (operation !== 'GetApplicationInstance' || !this.options.nested) return { status: 200, body: JSON.stringify(output) };
-      const { instanceId, ...mapping } = output as Record<string, unknown>;
-      return { status: 200, body: JSON.stringify({ instanceId, applicationInstance: { instanceId, ...mapping } }) };
+      const { applicationInstance, ...mapping } = output as { applicationInstance: { instanceId: string } };
+      return {
+        status: 200,
+        body: JSON.stringify({ instanceId: applicationInstance.instanceId, applicationInstance: { ...applicationInstance, ...mapping } }),
+      };
     } catch (error) {
       if (error instanceof SwbServiceFault) return { status: error.status, body: error.body() };
       if (error instanceof UnsupportedCommandError)

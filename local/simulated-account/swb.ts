@@ -1,5 +1,7 @@
 import type { ResponseConfig, ResponseSchemaConfig } from '../../lambdas/attribute-mapping/swb-api';
-import type { Operations } from './context';
+import { portalHost } from '../../lambdas/intake/from-application';
+import { identityCenterApplicationToken, makeMetadataXml, makeSelfSignedCertificate, sharedRsaKeyPair } from '../example-metadata';
+import type { AccountContext, Operations } from './context';
 import { SwbServiceFault } from './errors';
 import { clone, ok } from './support';
 
@@ -28,6 +30,17 @@ export interface SwbInstanceSnapshot {
   responseSchemaConfig?: ResponseSchemaConfig;
 }
 
+/** One signing certificate of an application, as Identity Center keeps it. */
+export interface SimulatedCertificate {
+  certificateId: string;
+  certificatePem: string;
+  notAfter: Date;
+  status: 'ACTIVE' | 'INACTIVE';
+}
+
+/** How long Identity Center's application certificates are valid: five years. */
+const CERTIFICATE_LIFETIME_MS = 5 * 365 * 86_400_000;
+
 function isSourceList(value: unknown): boolean {
   return (
     Array.isArray((value as { source?: unknown } | null)?.source) && (value as { source: unknown[] }).source.every((item) => typeof item === 'string')
@@ -41,8 +54,90 @@ function isSourceList(value: unknown): boolean {
  */
 export class SimulatedSwb {
   private readonly instances = new Map<string, SwbInstanceSnapshot>();
+  /** Each application's signing certificates, made on first use (a key pair and a certificate cost time). */
+  private readonly certificates = new Map<string, SimulatedCertificate[]>();
 
-  public constructor(private readonly options: SwbOptions = {}) {}
+  public constructor(
+    private readonly context: AccountContext,
+    private readonly options: SwbOptions = {},
+  ) {}
+
+  /** The portal host that serves metadata in this account's region. */
+  public get portalHost(): string {
+    return portalHost(this.context.region);
+  }
+
+  public metadataUrl(instanceId: string): string {
+    return `https://${this.portalHost}/saml/metadata/${identityCenterApplicationToken(this.context.account, instanceId)}`;
+  }
+
+  /** The application's certificates, the first made valid from now for five years when none exists yet. */
+  public certificatesOf(instanceId: string): SimulatedCertificate[] {
+    let list = this.certificates.get(instanceId);
+    if (!list) {
+      const yearStart = Date.UTC(this.context.clock().getUTCFullYear(), 0, 1);
+      list = [this.newCertificate('ACTIVE', new Date(yearStart + CERTIFICATE_LIFETIME_MS))];
+      this.certificates.set(instanceId, list);
+    }
+    return list;
+  }
+
+  /**
+   * Identity Center's rotation: a new certificate becomes the active one (the console's "Set as active"), the old one
+   * inactive. The metadata served from then on carries the new certificate.
+   */
+  public rotateCertificate(instanceId: string, notAfter = new Date(this.context.clock().getTime() + CERTIFICATE_LIFETIME_MS)): SimulatedCertificate {
+    const list = this.certificatesOf(instanceId);
+    for (const certificate of list) certificate.status = 'INACTIVE';
+    const rotated = this.newCertificate('ACTIVE', notAfter);
+    list.push(rotated);
+    return rotated;
+  }
+
+  /** Sets when the active certificate expires (a test of the expiry watch). */
+  public setActiveCertificateExpiry(instanceId: string, notAfter: Date): void {
+    const list = this.certificatesOf(instanceId);
+    const index = list.findIndex((certificate) => certificate.status === 'ACTIVE');
+    const active = list[index];
+    if (active) list[index] = { ...this.newCertificate('ACTIVE', notAfter), certificateId: active.certificateId };
+  }
+
+  /** The IdP metadata the portal serves for the application: its entityID and its active certificate. */
+  public metadataXml(instanceId: string): string {
+    const certificates = this.certificatesOf(instanceId);
+    const active = certificates.find((certificate) => certificate.status === 'ACTIVE') ?? certificates[0];
+    if (!active) throw new Error(`application instance ${instanceId} has no certificate`);
+    return makeMetadataXml({
+      account: this.context.account,
+      region: this.context.region,
+      applicationInstanceId: instanceId,
+      certificatePem: active.certificatePem,
+    });
+  }
+
+  /** The instance whose metadata URL this is, if any: what the portal answers for. */
+  public instanceForMetadataUrl(url: URL): string | undefined {
+    if (url.hostname !== this.portalHost) return undefined;
+    return [...this.instances.keys()].find((id) => url.pathname === `/saml/metadata/${identityCenterApplicationToken(this.context.account, id)}`);
+  }
+
+  /**
+   * Certificates are a function of the account's id seed and the order they are made in, and their dates of the
+   * clock's year: two accounts seeded alike make the same certificates, so that a test comparing two accounts' end
+   * states (the fault sweep) is not thrown by a serial number or a second on the clock.
+   */
+  private newCertificate(status: SimulatedCertificate['status'], notAfter: Date): SimulatedCertificate {
+    const yearStart = Date.UTC(this.context.clock().getUTCFullYear(), 0, 1);
+    const certificateId = this.context.ids.next('0123456789abcdef', 32);
+    const certificate = makeSelfSignedCertificate({
+      commonName: 'amazonaws.com',
+      notBefore: new Date(Math.min(yearStart, notAfter.getTime() - 86_400_000)),
+      notAfter,
+      keyPair: sharedRsaKeyPair(),
+      serial: Buffer.from(certificateId.slice(0, 32), 'hex'),
+    });
+    return { certificateId, certificatePem: certificate.certificatePem, notAfter, status };
+  }
 
   public addInstance(instanceId: string): void {
     if (!this.instances.has(instanceId)) this.instances.set(instanceId, {});
@@ -56,8 +151,28 @@ export class SimulatedSwb {
   public readonly operations: Operations = {
     GetApplicationInstance: (input: { instanceId: string }) => {
       const instance = this.instance('GetApplicationInstance', input.instanceId);
-      if (this.options.returnsConfiguration === false) return ok({ instanceId: input.instanceId });
-      return ok({ instanceId: input.instanceId, ...clone(instance) });
+      const applicationInstance = {
+        instanceId: input.instanceId,
+        identityProviderConfig: {
+          metadataUrl: this.metadataUrl(input.instanceId),
+          issuerUrl: this.metadataUrl(input.instanceId).replace('/metadata/', '/assertion/'),
+        },
+        status: 'ENABLED',
+      };
+      if (this.options.returnsConfiguration === false) return ok({ applicationInstance });
+      return ok({ applicationInstance, ...clone(instance) });
+    },
+    ListApplicationInstanceCertificates: (input: { instanceId: string }) => {
+      this.instance('ListApplicationInstanceCertificates', input.instanceId);
+      return ok({
+        certificates: this.certificatesOf(input.instanceId).map((certificate) => ({
+          certificateId: certificate.certificateId,
+          status: certificate.status,
+          expiryDate: certificate.notAfter.getTime() / 1000,
+          algorithm: 'SHA256withRSA',
+          keySize: 2048,
+        })),
+      });
     },
     UpdateApplicationInstanceResponseConfiguration: (input: { instanceId: string; responseConfig: ResponseConfig }) => {
       const instance = this.instance('UpdateApplicationInstanceResponseConfiguration', input.instanceId);

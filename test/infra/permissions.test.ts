@@ -180,14 +180,24 @@ describe('function permissions', () => {
             ...statement.resources.map((resource) => {
               if (resource === bucketArn) return '(bucket)';
               const match = new RegExp(`^${bucketArn.replace(/[.<>]/g, '\\$&')}/(\\w+)/\\*$`).exec(resource);
-              return match ? match[1]! : `OUTSIDE ${resource}`;
+              if (match) return match[1]!;
+              // Intake writes one key per profile: where it stores metadata fetched from the application.
+              const fetched = new RegExp(`^${bucketArn.replace(/[.<>]/g, '\\$&')}/metadata/([a-z0-9-]+)/identity-center\\.metadata$`).exec(resource);
+              return fetched ? `fetched:${fetched[1]}` : `OUTSIDE ${resource}`;
             }),
           ].sort();
         }
       }
       return byAction;
     };
-    expect(access('intake')).toEqual({ 's3:GetObject': ['metadata'], 's3:GetObjectVersion': ['metadata'], 's3:ListBucket': ['(bucket)'] });
+    expect(access('intake')).toEqual({
+      's3:GetObject': ['metadata'],
+      's3:GetObjectVersion': ['metadata'],
+      's3:ListBucket': ['(bucket)'],
+      's3:PutObject': Object.keys(config.profiles)
+        .map((profile) => `fetched:${profile}`)
+        .sort(),
+    });
     expect(access('identityProviderApply')).toEqual({
       's3:GetObject': ['metadata'],
       's3:GetObjectVersion': ['metadata'],
@@ -271,7 +281,7 @@ describe('function permissions', () => {
       key === 'outcome'
         ? []
         : key === 'intake'
-          ? ['s3']
+          ? ['s3', 'sso']
           : key.startsWith('attributeMapping')
             ? ['dynamodb', 'sso']
             : key.startsWith('identityProvider')

@@ -277,7 +277,8 @@ describe('notification topic', () => {
 
   it("lets this pipeline's CloudWatch alarms publish to the topic (its SSL-only policy replaces the default one that would)", () => {
     const alarmIds = resourcesOfType(synth.json, 'AWS::CloudWatch::Alarm').map(([id]) => id);
-    expect(alarmIds).toHaveLength(3);
+    // Failed executions, unstarted uploads, a failed cleanup, and the certificate expiry of each of the two profiles.
+    expect(alarmIds).toHaveLength(5);
     synth.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: ids.topic }],
       PolicyDocument: {
@@ -600,5 +601,72 @@ describe('props', () => {
     for (let i = 0; i < 8; i++)
       many.profiles[`extra-${i}`] = { ...exampleConfig.profiles.admin!, role: { ...exampleConfig.profiles.admin!.role, name: `Extra${i}` } };
     expect(() => synthWithoutBundling(many)).toThrow(/samlFederation\.profiles: .*4096 bytes/);
+  });
+});
+
+describe('the daily check: refresh and certificate watch', () => {
+  const checkId = () => logicalId(synth.stack, synth.pipeline.checkFunction);
+  const schedules = () => resourcesOfType(synth.json, 'AWS::Scheduler::Schedule').map(([, schedule]) => schedule.Properties);
+
+  it("has one daily schedule per profile, invoking the check function with the profile's name", () => {
+    expect(
+      schedules()
+        .map((s) => [s.ScheduleExpression, s.Target.Input])
+        .sort(),
+    ).toEqual([
+      ['rate(1 day)', JSON.stringify({ profile: 'admin' })],
+      ['rate(1 day)', JSON.stringify({ profile: 'agent' })],
+    ]);
+    for (const schedule of schedules()) expect(schedule.Target.Arn).toEqual({ 'Fn::GetAtt': [checkId(), 'Arn'] });
+  });
+
+  it('runs no schedule for a profile with refresh.enabled: false, and takes its refresh.schedule', () => {
+    const config = structuredClone(exampleConfig) as any;
+    config.profiles.admin.refresh = { enabled: false, schedule: 'rate(1 day)' };
+    config.profiles.agent.refresh = { enabled: true, schedule: 'cron(0 6 * * ? *)' };
+    const other = synthWithoutBundling(config);
+    const found = resourcesOfType(other.json, 'AWS::Scheduler::Schedule').map(([, s]) => [
+      s.Properties.ScheduleExpression,
+      s.Properties.Target.Input,
+    ]);
+    expect(found).toEqual([['cron(0 6 * * ? *)', JSON.stringify({ profile: 'agent' })]]);
+  });
+
+  it('lets the schedules invoke the check function and nothing else', () => {
+    const roleArn = schedules()[0]!.Target.RoleArn['Fn::GetAtt'][0] as string;
+    expect(roleStatements(synth.json, roleArn)).toEqual([
+      expect.objectContaining({ Effect: 'Allow', actions: ['lambda:InvokeFunction'], resources: [`<${checkId()}.Arn>`] }),
+    ]);
+    expect(synth.json.Resources[roleArn]!.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'scheduler.amazonaws.com' });
+  });
+
+  it("may read the profiles' providers and applications and start this state machine, and change nothing", () => {
+    const roleId = synth.json.Resources[checkId()]!.Properties.Role['Fn::GetAtt'][0] as string;
+    const statements = roleStatements(synth.json, roleId).filter((s) => s.Effect === 'Allow');
+    const actions = statements.flatMap((s) => s.actions);
+    const byAction = (action: string) => statements.filter((s) => s.actions.includes(action)).flatMap((s) => s.resources);
+    expect(byAction('iam:GetSAMLProvider').sort()).toEqual([
+      `arn:aws:iam::${ACCOUNT}:saml-provider/AmazonConnectAdminAccess`,
+      `arn:aws:iam::${ACCOUNT}:saml-provider/AmazonConnectAgentAccess`,
+    ]);
+    expect(byAction('states:StartExecution')).toEqual([`<${ids.stateMachine}>`]);
+    // No IAM write, no Identity Center write, no S3, no record table: the executions it starts make every change.
+    const writes = actions.filter((a) => /^(iam|sso|s3|dynamodb):(Create|Update|Delete|Put|Attach|Detach|Tag)/.test(a));
+    expect(writes).toEqual([]);
+    expect(new Set(actions.map((a) => a.split(':')[0]))).toEqual(new Set(['sso', 'iam', 'states', 'sns', 'kms', 'logs', 'xray']));
+  });
+
+  it('raises an alarm per profile when the signing certificate expires in under 14 days, on the topic', () => {
+    const alarms = synth.pipeline.expiryAlarms.map((alarm) => synth.json.Resources[logicalId(synth.stack, alarm)]!.Properties);
+    expect(alarms.map((a) => a.Dimensions.find((d: { Name: string }) => d.Name === 'Profile').Value).sort()).toEqual(['admin', 'agent']);
+    for (const alarm of alarms) {
+      expect(alarm).toMatchObject({
+        Namespace: 'SamlFederation',
+        MetricName: 'DaysUntilCertificateExpiry',
+        Threshold: 14,
+        ComparisonOperator: 'LessThanThreshold',
+        AlarmActions: [{ Ref: ids.topic }],
+      });
+    }
   });
 });

@@ -36,6 +36,23 @@ describe('saml-federation CLI', () => {
     );
   });
 
+  it('run --from-application does the whole runbook with nothing uploaded, and a second run makes no write (npm run example)', async () => {
+    const { code, output } = await cli('run', '--from-application', '--profile', 'admin', '--twice');
+    expect(code).toBe(0);
+    expect(output).not.toContain('Uploaded ');
+    expect(output).toContain("the execution fetches profile admin's metadata from its IAM Identity Center application");
+    const [first, second] = output.split('Second execution with the same input');
+    expect(first).toContain('created: arn:aws:iam::111122223333:saml-provider/AmazonConnectAdminAccess');
+    expect(first).toContain(
+      'https://aws.amazon.com/SAML/Attributes/Role = arn:aws:iam::111122223333:role/AmazonConnectAdminAccessRole,arn:aws:iam::111122223333:saml-provider/AmazonConnectAdminAccess',
+    );
+    expect(first).toContain(
+      'Relay state: https://us-east-1.console.aws.amazon.com/connect/federate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d (written and read back)',
+    );
+    expect(second).toMatch(/Attribute mapping: +unchanged/);
+    expect(second).toContain(', 0 of them changes');
+  });
+
   it('run --dry-run says nothing was changed and shows planned actions', async () => {
     const { code, output } = await cli('run', '--metadata', exampleMetadataPath('agent'), '--profile', 'agent', '--dry-run');
     expect(code).toBe(0);

@@ -83,19 +83,26 @@ let executions = 0;
 /** Uploads the metadata as a person would and runs the real ASL over the account; retries wait 0 ms. */
 export async function execute(
   account: SimulatedAccount,
-  options: { xml?: string | Uint8Array; profile?: string; dryRun?: boolean; key?: string; executionName?: string } & Partial<
-    Pick<RunLocalExecutionOptions, 'retryIntervalMs' | 'pathTimeoutSeconds' | 'clock' | 'operator' | 'stop'>
-  > = {},
+  options: {
+    xml?: string | Uint8Array;
+    profile?: string;
+    dryRun?: boolean;
+    key?: string;
+    executionName?: string;
+    fromApplication?: boolean;
+  } & Partial<Pick<RunLocalExecutionOptions, 'retryIntervalMs' | 'pathTimeoutSeconds' | 'clock' | 'operator' | 'stop'>> = {},
 ): Promise<LocalExecutionResult> {
-  const { xml, profile: profileOption, dryRun, key: keyOption, executionName, ...runnerOptions } = options;
+  const { xml, profile: profileOption, dryRun, key: keyOption, executionName, fromApplication, ...runnerOptions } = options;
   const profile = profileOption ?? 'admin';
   const key = keyOption ?? `metadata/${profile}/idp.xml`;
-  const versionId = account.putObject(SIMULATED_BUCKET, key, xml ?? metadataV1);
+  const input = fromApplication
+    ? { profile, ...(dryRun ? { dryRun: true } : {}) }
+    : { bucket: SIMULATED_BUCKET, key, versionId: account.putObject(SIMULATED_BUCKET, key, xml ?? metadataV1), ...(dryRun ? { dryRun: true } : {}) };
   executions += 1;
   return runLocalExecution({
     services: simulatedServices(account),
     config,
-    input: { bucket: SIMULATED_BUCKET, key, versionId, ...(dryRun ? { dryRun: true } : {}) },
+    input,
     executionName: executionName ?? `exec-${executions}`,
     retryIntervalMs: 0,
     ...runnerOptions,

@@ -127,21 +127,25 @@ describe('SwbClient, the console API adapter', () => {
   });
 
   it('reads the mapping whether the API returns it at the top level or under applicationInstance', async () => {
-    expect(await client.getApplicationInstance(instanceId)).toEqual({ instanceId, responseConfig, responseSchemaConfig });
+    const metadataUrl = expect.stringMatching(/^https:\/\/portal\.sso\.us-east-1\.amazonaws\.com\/saml\/metadata\//);
+    expect(await client.getApplicationInstance(instanceId)).toEqual({ instanceId, metadataUrl, responseConfig, responseSchemaConfig });
     const nested = await serve(account, { nested: true });
-    expect(await clientOf(nested).getApplicationInstance(instanceId)).toEqual({ instanceId, responseConfig, responseSchemaConfig });
+    expect(await clientOf(nested).getApplicationInstance(instanceId)).toEqual({ instanceId, metadataUrl, responseConfig, responseSchemaConfig });
     // What the nested endpoint sends: the mapping only under applicationInstance (it checks no signature, so a bare POST does).
     const raw = await fetch(nested.url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'SWBService.GetApplicationInstance' },
       body: JSON.stringify({ instanceId }),
     });
-    expect(await raw.json()).toEqual({ instanceId, applicationInstance: { instanceId, responseConfig, responseSchemaConfig } });
+    expect(await raw.json()).toEqual({
+      instanceId,
+      applicationInstance: expect.objectContaining({ instanceId, responseConfig, responseSchemaConfig }),
+    });
   });
 
   it('reports no mapping when the API returns none', async () => {
     const hiding = consoleAccount({ swbReturnsConfiguration: false });
-    expect(await clientOf(await serve(hiding)).getApplicationInstance(instanceId)).toEqual({ instanceId });
+    expect(await clientOf(await serve(hiding)).getApplicationInstance(instanceId)).toEqual({ instanceId, metadataUrl: expect.any(String) });
   });
 
   it('surfaces throttling as Mapping.Throttled, the name the state machine retries', async () => {

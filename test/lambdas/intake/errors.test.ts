@@ -25,6 +25,8 @@ describe('Intake error names (matched by the state machine, part of the public c
       'Metadata.Expired',
       'Metadata.WrongApplication',
       'Metadata.UnpinnedCertificate',
+      'Metadata.SourceRefused',
+      'Metadata.FetchFailed',
     ]);
     expect([...REQUEST_ERROR_NAMES, ...METADATA_ERROR_NAMES]).toEqual(INTAKE_ERROR_NAMES);
   });

@@ -81,10 +81,10 @@ function transientAt(base: Baseline, n: number, answerLost = false) {
   };
 }
 
-async function baseline(state: StartingState): Promise<Baseline> {
+async function baseline(state: StartingState, run: SweepRun): Promise<Baseline> {
   const account = await startingAccount(state);
   const before = accountResources(account);
-  const result = await execute(account);
+  const result = await execute(account, run);
   expect(result.status).toBe('SUCCEEDED');
   const mutating = account.mutatingCalls();
   return { before, provisioned: accountResources(account), mutatingCalls: mutating.length, mutatingServices: mutating.map((c) => c.service) };
@@ -127,22 +127,29 @@ function judge(result: LocalExecutionResult, account: SimulatedAccount, base: Ba
  * The sweep from one starting account. Each starting account has a test file of its own, so that the sweep's
  * executions spread over jest's workers and none holds them all; summary.ts adds the files' counts up into one line.
  */
-export function sweepFrom(state: StartingState): void {
-  afterAll(() => recordTally(state, tally));
-  describe(`fault sweep from "${state}"`, () => sweepScenarios(state));
+export function sweepFrom(state: StartingState, run: SweepRun = {}): void {
+  const name = run.fromApplication ? `${state}, metadata fetched from the application` : state;
+  afterAll(() => recordTally(name, tally));
+  describe(`fault sweep from "${name}"`, () => sweepScenarios(state, run));
 }
 
-function sweepScenarios(state: StartingState): void {
+/** How each execution of a sweep starts: an upload (default), or an input naming only the profile. */
+export interface SweepRun {
+  /** Intake fetches the application's metadata and stores it (a write of its own, which the sweep fails too). */
+  fromApplication?: boolean;
+}
+
+function sweepScenarios(state: StartingState, run: SweepRun): void {
   let base: Baseline;
   beforeAll(async () => {
-    base = await baseline(state);
+    base = await baseline(state, run);
   });
 
   it('a non-retryable failure at any mutating call leaves the account as before or fully provisioned', async () => {
     for (let n = 1; n <= base.mutatingCalls; n++) {
       const account = await startingAccount(state);
       const fault = account.faults.inject({ nth: n, mutatingOnly: true, error: 'AccessDenied' });
-      const result = await execute(account);
+      const result = await execute(account, run);
       expect({ n, fired: fault.fired }).toEqual({ n, fired: 1 });
       judge(result, account, base, `${state}: AccessDenied at mutating call ${n}`);
     }
@@ -153,7 +160,7 @@ function sweepScenarios(state: StartingState): void {
       const account = await startingAccount(state);
       // The call at position n is the baseline's call at n; fail it with its own service's transient error.
       account.faults.inject(transientAt(base, n));
-      const result = await execute(account);
+      const result = await execute(account, run);
       tally.scenarios += 1;
       expect({ n, status: result.status, error: result.error }).toEqual({ n, status: 'SUCCEEDED', error: undefined });
       expect({ n, after: withoutNewIds(accountResources(account)) }).toEqual({ n, after: withoutNewIds(base.provisioned) });
@@ -166,7 +173,7 @@ function sweepScenarios(state: StartingState): void {
     for (let n = 1; n <= base.mutatingCalls; n++) {
       const account = await startingAccount(state);
       account.faults.inject(transientAt(base, n, true));
-      const result = await execute(account);
+      const result = await execute(account, run);
       judge(result, account, base, `${state}: answer lost at mutating call ${n}`);
       expect({ n, status: result.status }).toEqual({ n, status: 'SUCCEEDED' });
     }
@@ -178,7 +185,7 @@ function sweepScenarios(state: StartingState): void {
         const account = await startingAccount(state);
         account.faults.inject(transientAt(base, n, true));
         account.faults.inject({ nth: later, mutatingOnly: true, error: 'AccessDenied' });
-        const result = await execute(account);
+        const result = await execute(account, run);
         judge(result, account, base, `${state}: answer lost at ${n}, AccessDenied at mutating call ${later}`);
       }
     }
@@ -188,14 +195,14 @@ function sweepScenarios(state: StartingState): void {
     for (let n = 1; n <= base.mutatingCalls; n++) {
       const probe = await startingAccount(state);
       probe.faults.inject({ nth: n, mutatingOnly: true, error: 'AccessDenied' });
-      await execute(probe);
+      await execute(probe, run);
       const total = mutatingCount(probe);
       for (let p = n + 1; p <= total; p++) {
         for (const times of [1, Infinity]) {
           const account = await startingAccount(state);
           account.faults.inject({ nth: n, mutatingOnly: true, error: 'AccessDenied' });
           account.faults.inject({ nth: p, mutatingOnly: true, error: 'AccessDenied', times });
-          const result = await execute(account);
+          const result = await execute(account, run);
           judge(result, account, base, `${state}: AccessDenied at ${n}, then ${times === 1 ? 'once' : 'for good'} at rollback call ${p}`);
           if (times === 1) expect({ n, p, error: result.error }).not.toEqual({ n, p, error: WORKFLOW_ERRORS.rollbackIncomplete });
         }

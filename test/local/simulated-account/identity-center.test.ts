@@ -93,11 +93,15 @@ describe('simulated SWBService (attribute mapping)', () => {
 
   it('starts unconfigured and returns what was written', async () => {
     const { swb, instanceId } = setup();
-    expect(await swb.getApplicationInstance(instanceId)).toEqual({ instanceId });
+    expect(await swb.getApplicationInstance(instanceId)).toEqual({
+      instanceId,
+      metadataUrl: expect.stringContaining('https://portal.sso.us-east-1.amazonaws.com/saml/metadata/'),
+    });
     await swb.updateApplicationInstanceResponseConfiguration(instanceId, RESPONSE_CONFIG);
     await swb.updateApplicationInstanceResponseSchemaConfiguration(instanceId, SCHEMA_CONFIG);
     expect(await swb.getApplicationInstance(instanceId)).toEqual({
       instanceId,
+      metadataUrl: expect.any(String),
       responseConfig: RESPONSE_CONFIG,
       responseSchemaConfig: SCHEMA_CONFIG,
     });
@@ -121,7 +125,10 @@ describe('simulated SWBService (attribute mapping)', () => {
   it('can hide the stored configuration, as the real read may (unconfirmed)', async () => {
     const { account, swb, instanceId, applicationArn } = setup({ swbReturnsConfiguration: false });
     account.setApplicationConfiguration(applicationArn, { responseConfig: RESPONSE_CONFIG });
-    expect(await swb.getApplicationInstance(instanceId)).toEqual({ instanceId });
+    expect(await swb.getApplicationInstance(instanceId)).toEqual({
+      instanceId,
+      metadataUrl: expect.stringContaining('https://portal.sso.us-east-1.amazonaws.com/saml/metadata/'),
+    });
     expect(account.snapshot().swb[instanceId]).toEqual({ responseConfig: RESPONSE_CONFIG });
   });
 

@@ -1,0 +1,127 @@
+import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { applicationArnOf } from '../attribute-mapping/locate';
+import { instanceIdFromApplicationArn } from '../attribute-mapping/mapping';
+import type { SwbApi } from '../attribute-mapping/swb-api';
+import { partitionOfRegion } from '../shared/partitions';
+import type { MetadataFetcher } from '../shared/pipeline-function';
+import type { ResolvedProfile } from '../shared/profile';
+import { MetadataFetchFailedError, MetadataSourceRefusedError } from './errors';
+
+/** IAM's limit on a SAML provider's metadata document, and so on what a fetch reads. */
+export const MAX_METADATA_BYTES = 10_000_000;
+/** How long a fetch may take before it is given up (the state machine retries Metadata.FetchFailed). */
+export const FETCH_TIMEOUT_MS = 10_000;
+
+export type { MetadataFetcher } from '../shared/pipeline-function';
+
+/** The S3 key a fetched document is stored under (see `fetchedMetadataKey`). */
+export const FETCHED_METADATA_NAME = 'identity-center.metadata';
+
+/**
+ * Where Intake stores the document it fetched, as a new version: inside the profile's folder, so the audit trail and
+ * the version pinning work as for an upload, but not ending in .xml, so that the upload rule (metadata/*.xml) does
+ * not start a second execution for it.
+ */
+export function fetchedMetadataKey(profile: string): string {
+  return `metadata/${profile}/${FETCHED_METADATA_NAME}`;
+}
+
+/** The Identity Center portal host of a region: the only host a metadata URL may name. */
+export function portalHost(region: string): string {
+  return `portal.sso.${region}.${partitionOfRegion(region).dnsSuffix}`;
+}
+
+/**
+ * The metadata URL of an application when GetApplicationInstance does not give one: the portal's
+ * `/saml/metadata/<token>`, where the token is base64 of `<account>_ins-<id>` (the same token the entityID carries).
+ */
+export function computedMetadataUrl(applicationArn: string, region: string): string {
+  const account = applicationArn.split(':')[4] ?? '';
+  const token = Buffer.from(`${account}_${instanceIdFromApplicationArn(applicationArn)}`, 'utf-8')
+    .toString('base64')
+    .replace(/=+$/, '');
+  return `https://${portalHost(region)}/saml/metadata/${token}`;
+}
+
+/**
+ * A URL read back from IAM Identity Center is input: it is fetched only over HTTPS, on the default port, from the
+ * portal host of the application's region, with no credentials in it.
+ */
+export function checkMetadataUrl(raw: string, region: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new MetadataSourceRefusedError(`the application's metadata URL "${raw.slice(0, 200)}" is not a URL`);
+  }
+  const host = portalHost(region);
+  if (url.protocol !== 'https:' || url.hostname !== host || url.port !== '' || url.username !== '' || url.password !== '') {
+    throw new MetadataSourceRefusedError(
+      `the application's metadata URL ${url.origin}${url.pathname} is not an HTTPS URL on ${host}, the IAM Identity Center portal of ${region}; the pipeline fetches metadata from nowhere else. Upload the metadata file instead.`,
+    );
+  }
+  return url;
+}
+
+/**
+ * GET with the limits a fetched document needs: no redirect (it could lead to another host), a timeout, and a size
+ * cap applied while reading, so an endless answer cannot exhaust the function's memory.
+ */
+export const httpsMetadataFetcher: MetadataFetcher = async (url) => {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      redirect: 'error',
+      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+      headers: { accept: 'application/xml, text/xml' },
+    });
+  } catch (error) {
+    throw new MetadataFetchFailedError(`GET ${url.origin}${url.pathname}: no answer (${(error as Error).message})`, { cause: error });
+  }
+  if (!response.ok || !response.body) throw new MetadataFetchFailedError(`GET ${url.origin}${url.pathname}: HTTP ${response.status}`);
+  const declared = Number(response.headers.get('content-length') ?? '0');
+  if (declared > MAX_METADATA_BYTES) throw tooLarge(url, declared);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.byteLength;
+    if (size > MAX_METADATA_BYTES) throw tooLarge(url, size);
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
+};
+
+function tooLarge(url: URL, bytes: number): MetadataSourceRefusedError {
+  return new MetadataSourceRefusedError(
+    `GET ${url.origin}${url.pathname}: the answer is over ${MAX_METADATA_BYTES} bytes (${bytes} so far), IAM's limit for SAML metadata`,
+  );
+}
+
+export interface ApplicationMetadataDeps {
+  ssoAdmin: SSOAdminClient;
+  swb: SwbApi;
+  fetchMetadata: MetadataFetcher;
+}
+
+export interface FetchedMetadata {
+  applicationArn: string;
+  url: string;
+  /** Whether the URL came from GetApplicationInstance or was computed from the application. */
+  urlSource: 'GetApplicationInstance' | 'computed';
+  body: Buffer;
+}
+
+/** The profile's application's IdP metadata, straight from IAM Identity Center. */
+export async function fetchApplicationMetadata(
+  profile: ResolvedProfile,
+  deps: ApplicationMetadataDeps,
+  scope: { account: string; region: string },
+): Promise<FetchedMetadata> {
+  const { applicationArn } = await applicationArnOf(deps.ssoAdmin, profile.application, { ...scope, profile: profile.name });
+  const view = await deps.swb.getApplicationInstance(instanceIdFromApplicationArn(applicationArn));
+  const given = view.metadataUrl;
+  const url = checkMetadataUrl(given ?? computedMetadataUrl(applicationArn, scope.region), scope.region);
+  const body = await deps.fetchMetadata(url);
+  if (body.length > MAX_METADATA_BYTES) throw tooLarge(url, body.length);
+  return { applicationArn, url: `${url.origin}${url.pathname}`, urlSource: given ? 'GetApplicationInstance' : 'computed', body };
+}

@@ -1,0 +1,103 @@
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { instanceIdFromApplicationArn } from '../attribute-mapping/mapping';
+import type { ApplicationCertificate } from '../attribute-mapping/swb-api';
+import { getSamlProvider, sameMetadataDocument } from '../identity-provider/provider';
+import { type ApplicationMetadataDeps, fetchApplicationMetadata } from '../intake/from-application';
+import { samlProviderArn } from '../shared/arns';
+import { logger } from '../shared/logger';
+import type { PipelineEnvironment } from '../shared/pipeline-function';
+import { type FederationConfig, profileNamed } from '../shared/profile';
+
+/** Days before the active certificate's expiry on which the check notifies (once each, as it runs daily). */
+export const EXPIRY_NOTICE_DAYS: readonly number[] = [30, 14, 7, 1];
+/** The CloudWatch metric the check publishes per profile, and the alarm watches. */
+export const EXPIRY_METRIC = { namespace: 'SamlFederation', name: 'DaysUntilCertificateExpiry', dimension: 'Profile' } as const;
+
+export interface CheckDeps extends ApplicationMetadataDeps {
+  iam: IAMClient;
+  config: FederationConfig;
+  environment: PipelineEnvironment;
+  /** StartExecution of the pipeline's state machine with this input; returns the execution ARN. */
+  startExecution(input: { profile: string }): Promise<string>;
+  putDaysUntilExpiry(profile: string, days: number): Promise<void>;
+  publish(subject: string, message: string): Promise<void>;
+  now: () => Date;
+}
+
+export interface CheckResult {
+  profile: string;
+  /** Whether the provider holds the application's current metadata. */
+  providerCurrent: boolean;
+  /** The execution started to install the application's metadata, when it differed. */
+  startedExecution?: string;
+  /** Days until the active signing certificate expires, when Identity Center says. */
+  daysUntilExpiry?: number;
+  notified?: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The daily check of one profile (run by its EventBridge Scheduler schedule): compares the metadata its application
+ * serves now with what the IAM provider holds, and starts an execution only when they differ, so a certificate
+ * rotation in Identity Center becomes an ordinary update (backup, update, revert on failure, notification). It also
+ * reads the application's certificates, publishes the days until the active one expires, and notifies at 30, 14, 7 and
+ * 1 days. It changes nothing itself.
+ */
+export async function checkProfile(profileName: string, deps: CheckDeps): Promise<CheckResult> {
+  const profile = profileNamed(deps.config, profileName);
+  const { account, region, partition } = deps.environment;
+  const fetched = await fetchApplicationMetadata(profile, deps, { account, region: deps.swb.region ?? region });
+  const providerArn = samlProviderArn({ account, partition }, profile.identityProvider.name);
+  const provider = await getSamlProvider(deps.iam, providerArn);
+  const providerCurrent =
+    provider?.SAMLMetadataDocument !== undefined && sameMetadataDocument(provider.SAMLMetadataDocument, fetched.body.toString('utf-8'));
+  const result: CheckResult = { profile: profileName, providerCurrent };
+  if (!providerCurrent) {
+    result.startedExecution = await deps.startExecution({ profile: profileName });
+    logger.info('application metadata differs from the provider: execution started', {
+      profile: profileName,
+      providerArn,
+      execution: result.startedExecution,
+    });
+  }
+
+  const certificates = await deps.swb.listApplicationInstanceCertificates(instanceIdFromApplicationArn(fetched.applicationArn));
+  const active = certificates.find((certificate) => certificate.status === 'ACTIVE' && certificate.expiryDate !== undefined);
+  if (active?.expiryDate) {
+    const days = Math.floor((Date.parse(active.expiryDate) - deps.now().getTime()) / DAY_MS);
+    result.daysUntilExpiry = days;
+    await deps.putDaysUntilExpiry(profileName, days);
+    if (EXPIRY_NOTICE_DAYS.includes(days) || days < 0) {
+      const message = expiryNotice(profile.name, profile.identityProvider.name, fetched.applicationArn, active, certificates, days);
+      await deps.publish(`SAML federation: profile ${profileName}'s signing certificate expires in ${days} day(s)`, message);
+      result.notified = message;
+    }
+  } else {
+    logger.warn('IAM Identity Center gave no active certificate with an expiry', { profile: profileName, certificates: certificates.length });
+  }
+  return result;
+}
+
+/** What will happen, or what to do, when the active certificate is about to expire. */
+export function expiryNotice(
+  profile: string,
+  providerName: string,
+  applicationArn: string,
+  active: ApplicationCertificate,
+  all: readonly ApplicationCertificate[],
+  days: number,
+): string {
+  const waiting = all.find(
+    (certificate) =>
+      certificate.status !== 'ACTIVE' &&
+      certificate.expiryDate !== undefined &&
+      Date.parse(certificate.expiryDate) > Date.parse(active.expiryDate ?? ''),
+  );
+  return [
+    `The signing certificate IAM Identity Center uses for application ${applicationArn} (profile ${profile}) expires on ${active.expiryDate} (${days} day(s) from now).`,
+    waiting
+      ? `A newer certificate (${waiting.certificateId}, valid until ${waiting.expiryDate}) exists but is not active. Make it active in the IAM Identity Center console (Applications > the application > Actions > Edit configuration > IAM Identity Center SAML metadata certificates); the next daily check then installs the new metadata in IAM provider ${providerName} through an ordinary execution, with a backup and a rollback if anything fails.`
+      : `No newer certificate exists yet. In the IAM Identity Center console (Applications > the application > Actions > Edit configuration), add a certificate and make it active before this date; the next daily check then installs the new metadata in IAM provider ${providerName}. Sign-in through this application stops working when the certificate expires.`,
+  ].join('\n');
+}

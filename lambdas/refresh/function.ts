@@ -1,0 +1,31 @@
+import { applicationLookupGrants } from '../attribute-mapping/step';
+import { type FunctionPermissions, grants, type PermissionScope } from '../shared/permissions';
+
+/** The daily check's deployment: one function for every profile, invoked by each profile's schedule. */
+export const CHECK_FUNCTION = {
+  handler: { entry: 'lambdas/refresh/handler.ts', export: 'handler' },
+  description: "Daily check of a profile: starts an execution when its application's metadata changed, watches the certificate's expiry",
+  memorySize: 512,
+  timeoutSeconds: 60,
+} as const;
+
+/**
+ * Read-only but for starting executions of this pipeline's own state machine: the application lookup and its
+ * certificates (Identity Center), the profiles' SAML providers (IAM), StartExecution of the state machine.
+ */
+export function checkPermissions(scope: PermissionScope, stateMachineArn: string): FunctionPermissions {
+  return applicationLookupGrants(
+    grants(scope),
+    [
+      'sso:ListInstances',
+      'sso:ListApplications',
+      'sso:GetApplicationInstance',
+      'sso:GetManagedApplicationInstance',
+      'sso:ListApplicationInstanceCertificates',
+    ],
+    'Check',
+  )
+    .allow('ReadProfileProviders', ['iam:GetSAMLProvider'], (arns) => arns.samlProviders)
+    .allow('StartThisPipeline', ['states:StartExecution'], [stateMachineArn])
+    .result();
+}

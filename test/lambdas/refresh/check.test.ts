@@ -1,0 +1,119 @@
+import { type CheckDeps, checkProfile, EXPIRY_NOTICE_DAYS } from '../../../lambdas/refresh/check';
+import { runLocalExecution } from '../../../local/runner';
+import { accountForConfig, SIMULATED_BUCKET, simulatedServices } from '../../../local/simulated-services';
+import { exampleConfig, exampleProfile } from '../../helpers/document';
+
+const DAY = 86_400_000;
+const ADMIN_APP = exampleProfile('admin').application.arn!;
+const PROVIDER = 'arn:aws:iam::111122223333:saml-provider/AmazonConnectAdminAccess';
+
+/** A simulated account on a clock the test moves, and the daily check wired to it as the deployed function is. */
+function world() {
+  let now = new Date('2027-01-04T06:00:00.000Z');
+  const account = accountForConfig(exampleConfig, { clock: () => now });
+  const services = simulatedServices(account);
+  const started: Array<{ profile: string }> = [];
+  const metrics: Array<[string, number]> = [];
+  const clients = account.clients();
+  const deps: CheckDeps = {
+    ...clients,
+    config: exampleConfig,
+    environment: { bucket: SIMULATED_BUCKET, account: account.account, region: account.region, partition: account.partition },
+    now: () => now,
+    startExecution: async (input) => {
+      started.push(input);
+      return `arn:aws:states:us-east-1:111122223333:execution:pipeline:check-${started.length}`;
+    },
+    putDaysUntilExpiry: async (profile, days) => {
+      metrics.push([profile, days]);
+    },
+    publish: async (subject, message) => {
+      await account.notifications.publish(subject, message);
+    },
+  };
+  /** Runs the real state machine for each input the check asked to start, as Step Functions would. */
+  const runStarted = async () => {
+    for (const input of started.splice(0)) {
+      const result = await runLocalExecution({ services, config: exampleConfig, input, retryIntervalMs: 0, clock: () => now });
+      expect(result.status).toBe('SUCCEEDED');
+    }
+  };
+  const provider = async () =>
+    (await account.clients().iam.send(new (await import('@aws-sdk/client-iam')).GetSAMLProviderCommand({ SAMLProviderArn: PROVIDER })))
+      .SAMLMetadataDocument;
+  return {
+    account,
+    deps,
+    started,
+    metrics,
+    runStarted,
+    provider,
+    advance: (days: number) => {
+      now = new Date(now.getTime() + days * DAY);
+    },
+  };
+}
+
+describe('the daily check', () => {
+  it('starts exactly one execution after a certificate rotation, which updates the provider; with no change it starts none', async () => {
+    const w = world();
+    // First day: no provider yet, so the check starts the execution that creates it.
+    await checkProfile('admin', w.deps);
+    expect(w.started).toEqual([{ profile: 'admin' }]);
+    await w.runStarted();
+    const installed = await w.provider();
+    expect(installed).toBe(w.account.applicationMetadata(ADMIN_APP));
+
+    // Next day, nothing changed in Identity Center: no execution.
+    w.advance(1);
+    expect((await checkProfile('admin', w.deps)).startedExecution).toBeUndefined();
+    expect(w.started).toEqual([]);
+
+    // Months later Identity Center rotates the certificate: exactly one execution, which installs the new metadata.
+    w.advance(200);
+    w.account.rotateApplicationCertificate(ADMIN_APP);
+    await checkProfile('admin', w.deps);
+    expect(w.started).toEqual([{ profile: 'admin' }]);
+    await w.runStarted();
+    const rotated = await w.provider();
+    expect(rotated).not.toBe(installed);
+    expect(rotated).toBe(w.account.applicationMetadata(ADMIN_APP));
+
+    // And the day after, nothing again.
+    w.advance(1);
+    await checkProfile('admin', w.deps);
+    expect(w.started).toEqual([]);
+  });
+
+  it('publishes the days until the active certificate expires, and notifies at 30, 14, 7 and 1 days only', async () => {
+    const w = world();
+    await checkProfile('admin', w.deps);
+    await w.runStarted();
+    const expiry = new Date(Date.parse('2027-01-04T06:00:00.000Z') + 45 * DAY + 3_600_000);
+    w.account.setApplicationCertificateExpiry(ADMIN_APP, expiry);
+    const notifiedOn: number[] = [];
+    for (let day = 0; day < 46; day += 1) {
+      const before = w.account.notifications.messages.length;
+      const result = await checkProfile('admin', w.deps);
+      if (w.account.notifications.messages.length > before) notifiedOn.push(result.daysUntilExpiry!);
+      w.advance(1);
+    }
+    expect(notifiedOn).toEqual([...EXPIRY_NOTICE_DAYS]);
+    expect(w.metrics.at(-1)).toEqual(['admin', 0]);
+    const notice = w.account.notifications.messages.find((message) => message.subject.includes('expires in 7 day'));
+    expect(notice?.message).toContain('No newer certificate exists yet');
+    expect(notice?.message).toContain('AmazonConnectAdminAccess');
+  });
+
+  it('says a newer certificate is waiting to be made active, and what the next check will then do', async () => {
+    const w = world();
+    const expiry = new Date(Date.parse('2027-01-04T06:00:00.000Z') + 14 * DAY + 3_600_000);
+    w.account.setApplicationCertificateExpiry(ADMIN_APP, expiry);
+    // A newer certificate added but not yet active: rotate, then give the old one back its ACTIVE status.
+    w.account.rotateApplicationCertificate(ADMIN_APP, new Date(expiry.getTime() + 1000 * DAY));
+    w.account.rotateApplicationCertificate(ADMIN_APP, expiry);
+    const result = await checkProfile('admin', w.deps);
+    expect(result.notified).toContain('exists but is not active');
+    expect(result.notified).toContain('the next daily check then installs the new metadata in IAM provider AmazonConnectAdminAccess');
+  });
+});
