@@ -1,6 +1,7 @@
 import {
   DescribeApplicationCommand,
   type DescribeApplicationCommandOutput,
+  DescribeApplicationProviderCommand,
   ListApplicationsCommand,
   ListInstancesCommand,
   type SSOAdminClient,
@@ -63,22 +64,51 @@ export async function locateInstance(ssoAdmin: SSOAdminClient, configured: strin
   return instance;
 }
 
-async function findByDisplayName(ssoAdmin: SSOAdminClient, instanceArn: string, displayName: string, scope: LookupScope): Promise<string> {
+/**
+ * Whether an application provider federates with SAML 2.0 (DescribeApplicationProvider): only a SAML application can
+ * be the profile's, so an OAuth application that happens to share its display name is not a candidate.
+ */
+async function isSamlProvider(ssoAdmin: SSOAdminClient, providerArn: string | undefined, cache: Map<string, boolean>): Promise<boolean> {
+  if (providerArn === undefined) return true;
+  const known = cache.get(providerArn);
+  if (known !== undefined) return known;
+  const provider = await call(`DescribeApplicationProvider ${providerArn}`, () =>
+    ssoAdmin.send(new DescribeApplicationProviderCommand({ ApplicationProviderArn: providerArn })),
+  );
+  // A provider that names no protocol is kept: refusing it would hide the application the profile names.
+  const saml = provider.FederationProtocol === undefined || provider.FederationProtocol === 'SAML';
+  cache.set(providerArn, saml);
+  return saml;
+}
+
+async function findByDisplayName(
+  ssoAdmin: SSOAdminClient,
+  instanceArn: string,
+  application: Pick<ResolvedProfile['application'], 'account'> & { displayName: string },
+  scope: LookupScope,
+): Promise<string> {
+  const { displayName } = application;
   const matches: string[] = [];
+  const providers = new Map<string, boolean>();
   let seen = 0;
   let nextToken: string | undefined;
+  // A delegated administrator names the account whose applications to list; by default, the account's own.
+  const filter = application.account ? { Filter: { ApplicationAccount: application.account } } : {};
   do {
-    const page = await call('ListApplications', () => ssoAdmin.send(new ListApplicationsCommand({ InstanceArn: instanceArn, NextToken: nextToken })));
-    for (const application of page.Applications ?? []) {
+    const page = await call('ListApplications', () =>
+      ssoAdmin.send(new ListApplicationsCommand({ InstanceArn: instanceArn, NextToken: nextToken, ...filter })),
+    );
+    for (const listed of page.Applications ?? []) {
       seen += 1;
-      if (application.Name === displayName && application.ApplicationArn) matches.push(application.ApplicationArn);
+      if (listed.Name !== displayName || !listed.ApplicationArn) continue;
+      if (await isSamlProvider(ssoAdmin, listed.ApplicationProviderArn, providers)) matches.push(listed.ApplicationArn);
     }
     nextToken = page.NextToken;
   } while (nextToken);
   const [match, ...others] = matches;
   if (match === undefined) {
     throw new ApplicationNotFoundError(
-      `profile ${scope.profile}: no application named "${displayName}" among the ${seen} applications of IAM Identity Center instance ${instanceArn} (account ${scope.account}, region ${scope.region}); check application.displayName or set application.arn`,
+      `profile ${scope.profile}: no SAML application named "${displayName}" among the ${seen} applications of IAM Identity Center instance ${instanceArn} (account ${scope.account}, region ${scope.region}); check application.displayName or set application.arn`,
     );
   }
   if (others.length > 0) {
@@ -99,7 +129,10 @@ export async function applicationArnOf(
   const instanceArn = await locateInstance(ssoAdmin, application.instanceArn, scope);
   // The profile schema requires an ARN or a display name.
   if (application.displayName === undefined) throw new ConfigInvalidError(`profile ${scope.profile}: application: set arn or displayName`);
-  return { applicationArn: await findByDisplayName(ssoAdmin, instanceArn, application.displayName, scope), instanceArn };
+  return {
+    applicationArn: await findByDisplayName(ssoAdmin, instanceArn, { ...application, displayName: application.displayName }, scope),
+    instanceArn,
+  };
 }
 
 /**

@@ -42,6 +42,21 @@ export function applicationLookupGrants(g: Grants, actions: string[], sidPrefix 
     '*',
     `The Service Authorization Reference for IAM Identity Center (sso) defines no resource type for ${actions.map((a) => a.slice(4)).join(', ')}, so they can only be granted on "*"; DescribeApplication, which is resource-scoped, is granted on the profiles' applications only.`,
   ).allow(`${sidPrefix}DescribeProfileApplications`, ['sso:DescribeApplication'], applications.exact);
+  g.wildcard(
+    `${sidPrefix}DescribeApplicationProviders`,
+    ['sso:DescribeApplicationProvider'],
+    `arn:${g.scope.partition}:sso::aws:applicationProvider/*`,
+    "A profile's application is found among the SAML ones: the protocol is its provider's (DescribeApplicationProvider), and providers are AWS-owned ARNs known only from the listing; read-only.",
+  );
+  // An Identity Center instance encrypted with a customer managed key: its reads need kms:Decrypt on that key, whose
+  // ARN the pipeline does not know. Only through IAM Identity Center itself (kms:ViaService sso.<region>.<suffix>).
+  g.wildcard(
+    `${sidPrefix}DecryptThroughIdentityCenterOnly`,
+    ['kms:Decrypt'],
+    '*',
+    "IAM Identity Center encrypted with a customer managed KMS key needs kms:Decrypt from its callers; the key's ARN is the instance's, not the pipeline's, so the grant names any key but holds only for requests IAM Identity Center makes on the caller's behalf (kms:ViaService).",
+    { StringLike: { 'kms:ViaService': ['sso.*', 'identitystore.*'] } },
+  );
   for (const [index, pattern] of applications.patterns.entries()) {
     g.wildcard(
       `${sidPrefix}DescribeApplicationsByDisplayName${index}`,

@@ -99,7 +99,7 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
 
   const validated = validateMetadata(body, now);
   const profile = profileNamed(config, request.profile);
-  const issuerWarnings = checkIssuer(validated, profile, config, environment.account);
+  const issuerWarnings = checkIssuer(validated, profile, config, profile.application.account ?? environment.account);
   const metadata = { ...validated, warnings: [...(olderVersion ? [olderVersion] : []), ...validated.warnings, ...issuerWarnings] };
   logger.info('metadata accepted', {
     profile: request.profile,

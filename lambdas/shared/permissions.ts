@@ -137,9 +137,9 @@ export class Grants {
     );
   }
 
-  public wildcard(sid: string, actions: string[], resource: string, reason: string): this {
+  public wildcard(sid: string, actions: string[], resource: string, reason: string, condition?: Statement['Condition']): this {
     this.wildcards.push({ resource, reason });
-    return this.add(allow(sid, actions, [resource]));
+    return this.add(allow(sid, actions, [resource], condition));
   }
 
   public result(): FunctionPermissions {

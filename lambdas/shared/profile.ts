@@ -85,6 +85,15 @@ export const ProfileSchema = z
           .optional(),
         /** Display name, looked up with ListApplications when no ARN is given. */
         displayName: z.string().min(1).max(255).optional(),
+        /**
+         * The account the application belongs to, when it is not the pipeline's: IAM Identity Center run from a
+         * delegated administrator account lists the management account's applications too (ListApplications'
+         * ApplicationAccount filter), and the application's entityID then names this account.
+         */
+        account: z
+          .string()
+          .regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id' })
+          .optional(),
         /** IAM Identity Center instance ARN; found with ListInstances when the account has exactly one. */
         instanceArn: z
           .string()

@@ -26,7 +26,13 @@ export type { LockItem, LockPutInput } from './lock-table';
 export type { Notification } from './notifications';
 export type { RecordItem } from './record-table';
 export { BOOKKEEPING_PREFIXES } from './s3';
-export { type AddApplicationOptions, type AddInstanceOptions, CUSTOM_SAML_PROVIDER_ARN, DEFAULT_SSO_PAGE_SIZE } from './sso-admin';
+export {
+  type AddApplicationOptions,
+  type AddInstanceOptions,
+  CUSTOM_SAML_PROVIDER_ARN,
+  DEFAULT_SSO_PAGE_SIZE,
+  OAUTH_PROVIDER_ARN,
+} from './sso-admin';
 export { swbInstanceId } from './swb';
 
 export interface SimulatedAccountOptions {

@@ -6,6 +6,12 @@ import { compact, ok, paginate } from './support';
 /** The application provider of applications created from the console's "custom SAML 2.0 application". */
 export const CUSTOM_SAML_PROVIDER_ARN = 'arn:aws:sso::aws:applicationProvider/custom-saml';
 
+/** An OAuth 2.0 application provider (a trusted token issuer's application, say): not one a profile can use. */
+export const OAUTH_PROVIDER_ARN = 'arn:aws:sso::aws:applicationProvider/oauth-example';
+
+/** The providers DescribeApplicationProvider knows, with their federation protocol; any catalog provider is SAML. */
+const PROVIDER_PROTOCOLS: Record<string, 'SAML' | 'OAUTH'> = { [CUSTOM_SAML_PROVIDER_ARN]: 'SAML', [OAUTH_PROVIDER_ARN]: 'OAUTH' };
+
 /** A small default page, so that code which forgets to follow NextToken fails in tests rather than in production. */
 export const DEFAULT_SSO_PAGE_SIZE = 2;
 
@@ -23,6 +29,8 @@ interface Application {
   instanceArn: string;
   providerArn: string;
   description?: string;
+  /** The account the application belongs to (ListApplications' ApplicationAccount). */
+  account: string;
   createdDate: Date;
 }
 
@@ -41,6 +49,8 @@ export interface AddApplicationOptions {
   arn?: string;
   description?: string;
   providerArn?: string;
+  /** The account the application belongs to, for a delegated administrator's view; default this account. */
+  account?: string;
 }
 
 export interface SsoAdminSnapshot {
@@ -89,6 +99,7 @@ export class SimulatedSsoAdmin {
         instanceArn,
         providerArn: options.providerArn ?? CUSTOM_SAML_PROVIDER_ARN,
         description: options.description,
+        account: options.account ?? this.context.account,
         createdDate: this.context.clock(),
       }),
     );
@@ -116,11 +127,17 @@ export class SimulatedSsoAdmin {
       const instance = this.instance(input.InstanceArn);
       const applications = [...this.applications.values()]
         .filter((application) => application.instanceArn === instance.arn)
-        .filter(() => input.Filter?.ApplicationAccount === undefined || input.Filter.ApplicationAccount === this.context.account)
+        .filter((application) => (input.Filter?.ApplicationAccount ?? this.context.account) === application.account)
         .filter((application) => input.Filter?.ApplicationProvider === undefined || input.Filter.ApplicationProvider === application.providerArn)
         .map((application) => this.view(application));
       const page = this.page(applications, input.NextToken, input.MaxResults);
       return ok(compact({ Applications: page.items, NextToken: page.next }));
+    },
+    DescribeApplicationProvider: (input: { ApplicationProviderArn?: string }) => {
+      const arn = input.ApplicationProviderArn ?? '';
+      const protocol = PROVIDER_PROTOCOLS[arn] ?? (/^arn:[^:]+:sso::aws:applicationProvider\/catalog\//.test(arn) ? 'SAML' : undefined);
+      if (!protocol) throw awsError('ResourceNotFoundException', `Application provider ${arn} not found.`, 'sso-admin');
+      return ok({ ApplicationProviderArn: arn, FederationProtocol: protocol });
     },
     DescribeApplication: (input: DescribeApplicationCommandInput) => {
       const arn = input.ApplicationArn;
@@ -158,7 +175,7 @@ export class SimulatedSsoAdmin {
       ApplicationArn: application.arn,
       ApplicationProviderArn: application.providerArn,
       Name: application.name,
-      ApplicationAccount: this.context.account,
+      ApplicationAccount: application.account,
       InstanceArn: application.instanceArn,
       Status: application.status,
       PortalOptions: { Visibility: 'ENABLED', SignInOptions: { Origin: 'IDENTITY_CENTER' } },

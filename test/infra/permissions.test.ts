@@ -274,6 +274,15 @@ describe('function permissions', () => {
     }
   });
 
+  it('decrypt with a KMS key only through IAM Identity Center (an instance encrypted with a customer managed key)', () => {
+    for (const key of ['intake', 'attributeMappingApply', 'attributeMappingRevert']) {
+      const kms = allows(key).filter((s) => s.actions.some((a) => a.startsWith('kms:')));
+      expect(kms.map((s) => [s.actions, s.Condition])).toEqual([
+        [['kms:Decrypt'], { StringLike: { 'kms:ViaService': ['sso.*', 'identitystore.*'] } }],
+      ]);
+    }
+  });
+
   it.each([...FUNCTION_KEYS])("%s uses no service beyond its step's", (key) => {
     const services = [...new Set(allows(key).flatMap((s) => s.actions.map((a) => a.split(':')[0])))].sort();
     // The outcome function reads and writes nothing: it only puts the end of an execution in words.
@@ -281,9 +290,9 @@ describe('function permissions', () => {
       key === 'outcome'
         ? []
         : key === 'intake'
-          ? ['s3', 'sso']
+          ? ['kms', 's3', 'sso']
           : key.startsWith('attributeMapping')
-            ? ['dynamodb', 'sso']
+            ? ['dynamodb', 'kms', 'sso']
             : key.startsWith('identityProvider')
               ? ['dynamodb', 'iam', 's3']
               : ['dynamodb', 'iam'];

@@ -1,6 +1,6 @@
 import { ResourceNotFoundException } from '@aws-sdk/client-sso-admin';
 import { locateApplication, locateInstance } from '../../../lambdas/attribute-mapping/locate';
-import { DEFAULT_SSO_PAGE_SIZE, SimulatedAccount } from '../../../local/simulated-account';
+import { CUSTOM_SAML_PROVIDER_ARN, DEFAULT_SSO_PAGE_SIZE, OAUTH_PROVIDER_ARN, SimulatedAccount } from '../../../local/simulated-account';
 
 const INSTANCE = 'arn:aws:sso:::instance/ssoins-72236f2e1c0a9b84';
 const OTHER_INSTANCE = 'arn:aws:sso:::instance/ssoins-0000111122223333';
@@ -10,7 +10,12 @@ const OTHER_APP = 'arn:aws:sso::111122223333:application/ssoins-72236f2e1c0a9b84
 const scope = { account: '111122223333', region: 'us-east-1', profile: 'agent' };
 
 /** An account with these instances (default: INSTANCE alone) and, in INSTANCE, these applications in this order. */
-function accountWith(options: { instances?: string[]; applications?: Array<{ name: string; arn?: string; status?: 'ENABLED' | 'DISABLED' }> } = {}) {
+function accountWith(
+  options: {
+    instances?: string[];
+    applications?: Array<{ name: string; arn?: string; status?: 'ENABLED' | 'DISABLED'; providerArn?: string; account?: string }>;
+  } = {},
+) {
   const account = new SimulatedAccount();
   for (const arn of options.instances ?? [INSTANCE]) account.addIdentityCenterInstance({ arn });
   for (const application of options.applications ?? []) account.addApplication({ ...application, instanceArn: INSTANCE });
@@ -44,8 +49,40 @@ describe('locating the IAM Identity Center application', () => {
     expect(ssoCalls(account)).toEqual([
       ['ListApplications', undefined],
       ['ListApplications', expect.any(String)],
+      ['DescribeApplicationProvider', undefined],
       ['DescribeApplication', undefined],
     ]);
+  });
+
+  it('considers only SAML applications: an OAuth application with the same display name is neither found nor ambiguous', async () => {
+    const { ssoAdmin } = accountWith({
+      applications: [
+        { name: 'Amazon Connect agents', arn: OTHER_APP, providerArn: OAUTH_PROVIDER_ARN },
+        { name: 'Amazon Connect agents', arn: APP },
+      ],
+    });
+    await expect(locateApplication(ssoAdmin, { displayName: 'Amazon Connect agents', instanceArn: INSTANCE }, scope)).resolves.toMatchObject({
+      applicationArn: APP,
+    });
+    const { ssoAdmin: onlyOauth } = accountWith({
+      applications: [{ name: 'Amazon Connect agents', arn: OTHER_APP, providerArn: OAUTH_PROVIDER_ARN }],
+    });
+    await expect(locateApplication(onlyOauth, { displayName: 'Amazon Connect agents', instanceArn: INSTANCE }, scope)).rejects.toThrow(
+      /no SAML application named "Amazon Connect agents"/,
+    );
+  });
+
+  it("lists the application account a delegated administrator names, and finds that account's application", async () => {
+    const { account, ssoAdmin } = accountWith({ applications: [{ name: 'Amazon Connect agents', arn: APP, account: '999988887777' }] });
+    await expect(locateApplication(ssoAdmin, { displayName: 'Amazon Connect agents', instanceArn: INSTANCE }, scope)).rejects.toMatchObject({
+      name: 'Mapping.ApplicationNotFound',
+    });
+    await expect(
+      locateApplication(ssoAdmin, { displayName: 'Amazon Connect agents', instanceArn: INSTANCE, account: '999988887777' }, scope),
+    ).resolves.toMatchObject({ applicationArn: APP });
+    expect(account.calls.filter((call) => call.operation === 'ListApplications').at(-1)?.input).toMatchObject({
+      Filter: { ApplicationAccount: '999988887777' },
+    });
   });
 
   it('names the display name and the instance it searched, and counts every page, when no application matches', async () => {
@@ -99,6 +136,7 @@ describe('locating the IAM Identity Center application', () => {
     expect(account.calls.map((call) => [call.operation, call.input])).toEqual([
       ['ListInstances', {}],
       ['ListApplications', { InstanceArn: INSTANCE }],
+      ['DescribeApplicationProvider', { ApplicationProviderArn: CUSTOM_SAML_PROVIDER_ARN }],
       ['DescribeApplication', { ApplicationArn: APP }],
     ]);
   });
