@@ -205,3 +205,26 @@ describe('a record that names another application', () => {
     expect(account.snapshot().swb[swbInstanceId(AGENT_APP)]).toEqual(agentBefore);
   });
 });
+
+describe('a bucket writer, when the pipeline fetches the metadata from the application', () => {
+  it('cannot plant metadata/<profile>/identity-center.metadata for Intake to install: only the bytes the application serves are pinned', async () => {
+    const { startingAccount, execute, config: workflowConfig } = await import('../local/workflow-harness');
+    const { fetchedMetadataKey } = await import('../../lambdas/intake/from-application');
+    const { SIMULATED_BUCKET } = await import('../../local/simulated-services');
+    const { GetSAMLProviderCommand } = await import('@aws-sdk/client-iam');
+    const account = await startingAccount('empty account');
+    // Their own document (a valid one for the admin application's issuer would still carry their key), as the
+    // current version of the key Intake stores fetched metadata under.
+    const planted = account
+      .applicationMetadata(workflowConfig.profiles.admin!.application.arn!)
+      .replace(/<ds:X509Certificate>[^<]+/, `<ds:X509Certificate>${METADATA_V1.match(/<ds:X509Certificate>([^<]+)/)![1]}`);
+    account.putObject(SIMULATED_BUCKET, fetchedMetadataKey('admin'), planted);
+    const result = await execute(account, { fromApplication: true });
+    expect(result.status).toBe('SUCCEEDED');
+    const provider = await account
+      .clients()
+      .iam.send(new GetSAMLProviderCommand({ SAMLProviderArn: providerArn(workflowConfig.profiles.admin!.identityProvider.name) }));
+    expect(provider.SAMLMetadataDocument).toBe(account.applicationMetadata(workflowConfig.profiles.admin!.application.arn!));
+    expect(provider.SAMLMetadataDocument).not.toBe(planted);
+  });
+});
