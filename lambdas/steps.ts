@@ -1,3 +1,4 @@
+import { assignmentsStep } from './assignments/step';
 import { attributeMappingStep } from './attribute-mapping/step';
 import { identityProviderStep } from './identity-provider/step';
 import { policyStep } from './policy/step';
@@ -8,7 +9,7 @@ import { roleStep } from './role/step';
  * list of steps: the CDK stack, the local runner, the CLI and the tests derive theirs from it, and a test holds
  * statemachine/federation.asl.json to it (with the other functions: lambdas/functions.ts). Adding a step is one entry here and its folder.
  */
-export const STEPS = [identityProviderStep, roleStep, policyStep, attributeMappingStep] as const;
+export const STEPS = [identityProviderStep, roleStep, policyStep, assignmentsStep, attributeMappingStep] as const;
 
 export type Step = (typeof STEPS)[number];
 export type StepName = Step['name'];

@@ -22,11 +22,11 @@ const USAGE = `usage: saml-federation <command> [options]
   run --metadata <file> --profile <name> [--dry-run] [--config <cdk.json>]
       Executes statemachine/federation.asl.json locally over a simulated AWS account (default) and prints each state,
       what each step did, the resulting ARNs and the attribute mapping.
+      --live --bucket <bucket>   the same steps against the account of the current AWS credentials (no deploy);
+                                 the metadata is uploaded to <bucket> under metadata/<profile>/
   run --from-application --profile <name> [--dry-run] [--twice]
       The same, with no file: the execution fetches the metadata from the profile's IAM Identity Center application.
       --twice runs a second execution after the first, which finds everything in place and changes nothing.
-      --live --bucket <bucket>   the same steps against the account of the current AWS credentials (no deploy);
-                                 the metadata is uploaded to <bucket> under metadata/<profile>/
   start --state-machine-arn <arn> --bucket <bucket> --key <key> [--version-id <id>] [--dry-run]
       Starts an execution of the deployed state machine and follows it to the end.
   confirm <task-token>
@@ -93,12 +93,16 @@ function summarize(result: LocalExecutionResult, print: (line: string) => void, 
     const roleArn = receipts.role?.arn;
     const providerArn = receipts.identityProvider?.arn;
     if (roleArn && providerArn) print(`  ${ROLE_ATTRIBUTE} = ${roleArn},${providerArn}`);
-    const details = receipts.attributeMapping?.details as { relayState?: string; relayStateStatus?: string } | undefined;
+    const details = receipts.attributeMapping?.details as { relayState?: string; relayStateStatus?: string; mode?: string } | undefined;
     if (details?.relayState) {
       const status =
-        details.relayStateStatus === 'not confirmed'
-          ? 'NOT CONFIRMED: check or set it by hand in IAM Identity Center, see the receipt'
-          : (details.relayStateStatus ?? 'to set by hand in IAM Identity Center: manual mode');
+        details.mode === 'manual'
+          ? 'to set by hand in IAM Identity Center: manual mode'
+          : result.output?.request.dryRun
+            ? 'would be written with the mapping and read back'
+            : details.relayStateStatus === 'not confirmed'
+              ? 'NOT CONFIRMED: check or set it by hand in IAM Identity Center, see the receipt'
+              : (details.relayStateStatus ?? 'written');
       print(`  Relay state: ${details.relayState} (${status})`);
     }
     for (const warning of result.output?.metadata.warnings ?? []) print(`  warning: ${warning}`);

@@ -51,5 +51,10 @@ export function accountForConfig(config: FederationConfig, options: SimulatedAcc
     });
     account.setApplicationConfiguration(applicationArn, NEW_APPLICATION_MAPPING);
   }
+  // The people the profiles assign exist in the instance's identity store (once each, however many profiles name them).
+  const groups = new Set(Object.values(config.profiles).flatMap((profile) => profile.application.assignments.groups));
+  const users = new Set(Object.values(config.profiles).flatMap((profile) => profile.application.assignments.users));
+  for (const group of groups) account.addIdentityStoreGroup(group);
+  for (const user of users) account.addIdentityStoreUser(user);
   return account;
 }

@@ -16,6 +16,9 @@ import {
   translateSsoAdminError,
 } from './errors';
 
+/** What names an application in a profile. */
+export type ApplicationRef = Pick<ResolvedProfile['application'], 'arn' | 'displayName' | 'instanceArn' | 'account'>;
+
 /** Where the lookup runs, for error messages a person can act on. */
 export interface LookupScope {
   account: string;
@@ -84,7 +87,7 @@ async function isSamlProvider(ssoAdmin: SSOAdminClient, providerArn: string | un
 async function findByDisplayName(
   ssoAdmin: SSOAdminClient,
   instanceArn: string,
-  application: Pick<ResolvedProfile['application'], 'account'> & { displayName: string },
+  application: ApplicationRef & { displayName: string },
   scope: LookupScope,
 ): Promise<string> {
   const { displayName } = application;
@@ -122,7 +125,7 @@ async function findByDisplayName(
 /** The application's ARN as configured, or found by display name in the (configured or only) instance. */
 export async function applicationArnOf(
   ssoAdmin: SSOAdminClient,
-  application: ResolvedProfile['application'],
+  application: ApplicationRef,
   scope: LookupScope,
 ): Promise<{ applicationArn: string; instanceArn?: string }> {
   if (application.arn !== undefined) return { applicationArn: application.arn, instanceArn: application.instanceArn };
@@ -140,11 +143,7 @@ export async function applicationArnOf(
  * the configured instance or the account's only one. The instance is looked up only when the name needs it, so a
  * profile that names its application by ARN does not depend on ListInstances.
  */
-export async function locateApplication(
-  ssoAdmin: SSOAdminClient,
-  application: ResolvedProfile['application'],
-  scope: LookupScope,
-): Promise<LocatedApplication> {
+export async function locateApplication(ssoAdmin: SSOAdminClient, application: ApplicationRef, scope: LookupScope): Promise<LocatedApplication> {
   const { applicationArn, instanceArn } = await applicationArnOf(ssoAdmin, application, scope);
 
   let described: DescribeApplicationCommandOutput;

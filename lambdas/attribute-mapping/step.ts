@@ -6,7 +6,7 @@ import { revertAttributeMapping } from './revert';
 const HANDLER = 'lambdas/attribute-mapping/handler.ts';
 
 /** DescribeApplication is resource-scoped (Application); a profile that names its application only by display name scopes to its instance. */
-function applicationResources(scope: PermissionScope): { exact: string[]; patterns: string[] } {
+export function applicationResources(scope: PermissionScope): { exact: string[]; patterns: string[] } {
   const exact: string[] = [];
   const patterns: string[] = [];
   for (const profile of Object.values(scope.config.profiles)) {

@@ -170,12 +170,15 @@ export function parseResponseConfig(value: unknown): ResponseConfig | undefined 
   const subject = asSource(config.subject);
   const rawProperties = asRecord(config.properties ?? {});
   if (!subject || !rawProperties) return undefined;
-  const properties: Record<string, AttributeSource> = {};
+  // Attribute names come from the service: built with Object.fromEntries, which defines each as an own property, so a
+  // name such as "__proto__" is kept as an attribute rather than set as the object's prototype (and lost).
+  const entries: Array<[string, AttributeSource]> = [];
   for (const [name, raw] of Object.entries(rawProperties)) {
     const source = asSource(raw);
     if (!source) return undefined;
-    properties[name] = source;
+    entries.push([name, source]);
   }
+  const properties: Record<string, AttributeSource> = Object.fromEntries(entries);
   // Unknown fields ride along unchanged: the update replaces the whole configuration, so a field left out is erased.
   const parsed: ResponseConfig = { ...structuredClone(config), subject, properties, ttl: typeof config.ttl === 'string' ? config.ttl : 'PT1H' };
   if (parsed.relayState !== undefined && typeof parsed.relayState !== 'string') return undefined;
@@ -188,16 +191,21 @@ export function parseResponseSchemaConfig(value: unknown): ResponseSchemaConfig 
   const subject = asRecord(config.subject);
   const rawProperties = asRecord(config.properties ?? {});
   if (!subject || typeof subject.nameIdFormat !== 'string' || !rawProperties) return undefined;
-  const properties: ResponseSchemaConfig['properties'] = {};
+  const entries: Array<[string, ResponseSchemaConfig['properties'][string]]> = [];
   for (const [name, raw] of Object.entries(rawProperties)) {
     const property = asRecord(raw);
     if (!property || typeof property.attrNameFormat !== 'string') return undefined;
-    properties[name] = {
-      ...structuredClone(property),
-      attrNameFormat: property.attrNameFormat,
-      include: typeof property.include === 'string' ? property.include : 'YES',
-    };
+    entries.push([
+      name,
+      {
+        ...structuredClone(property),
+        attrNameFormat: property.attrNameFormat,
+        include: typeof property.include === 'string' ? property.include : 'YES',
+      },
+    ]);
   }
+  // Own properties whatever the names (see parseResponseConfig).
+  const properties: ResponseSchemaConfig['properties'] = Object.fromEntries(entries);
   return {
     ...structuredClone(config),
     subject: {

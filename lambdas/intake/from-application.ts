@@ -45,7 +45,9 @@ export function computedMetadataUrl(applicationArn: string, region: string): str
 
 /**
  * A URL read back from IAM Identity Center is input: it is fetched only over HTTPS, on the default port, from the
- * portal host of the application's region, with no credentials in it.
+ * portal host of the application's region, under /saml/metadata/, with no credentials, query or fragment. Which
+ * application's document it serves is checked after the fetch (the entityID must name the application Intake found),
+ * rather than by the URL's token, whose encoding AWS does not document.
  */
 export function checkMetadataUrl(raw: string, region: string): URL {
   let url: URL;
@@ -55,9 +57,18 @@ export function checkMetadataUrl(raw: string, region: string): URL {
     throw new MetadataSourceRefusedError(`the application's metadata URL "${raw.slice(0, 200)}" is not a URL`);
   }
   const host = portalHost(region);
-  if (url.protocol !== 'https:' || url.hostname !== host || url.port !== '' || url.username !== '' || url.password !== '') {
+  if (
+    url.protocol !== 'https:' ||
+    url.hostname !== host ||
+    url.port !== '' ||
+    url.username !== '' ||
+    url.password !== '' ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    !url.pathname.startsWith('/saml/metadata/')
+  ) {
     throw new MetadataSourceRefusedError(
-      `the application's metadata URL ${url.origin}${url.pathname} is not an HTTPS URL on ${host}, the IAM Identity Center portal of ${region}; the pipeline fetches metadata from nowhere else. Upload the metadata file instead.`,
+      `the application's metadata URL ${url.origin}${url.pathname} is not an HTTPS URL under /saml/metadata/ on ${host}, the IAM Identity Center portal of ${region}; the pipeline fetches metadata from nowhere else. Upload the metadata file instead.`,
     );
   }
   return url;

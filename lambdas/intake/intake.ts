@@ -66,7 +66,8 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
     );
   }
   const named = normalizeRequest(event.input, { bucket: environment.bucket, profiles: Object.keys(config.profiles) });
-  const request = named.fromApplication ? await storeApplicationMetadata(named, deps, event.executionName) : named;
+  const stored = named.fromApplication ? await storeApplicationMetadata(named, deps, event.executionName) : undefined;
+  const request = stored?.request ?? named;
   const location = `s3://${request.bucket}/${request.key}`;
 
   const head = await s3
@@ -99,7 +100,8 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
 
   const validated = validateMetadata(body, now);
   const profile = profileNamed(config, request.profile);
-  const issuerWarnings = checkIssuer(validated, profile, config, profile.application.account ?? environment.account);
+  // Fetched from an application Intake found: the document must be that application's, whatever URL served it.
+  const issuerWarnings = checkIssuer(validated, profile, config, profile.application.account ?? environment.account, stored?.applicationArn);
   const metadata = { ...validated, warnings: [...(olderVersion ? [olderVersion] : []), ...validated.warnings, ...issuerWarnings] };
   logger.info('metadata accepted', {
     profile: request.profile,
@@ -139,7 +141,11 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
  * identity-center.metadata`, so that the execution is pinned to an object version as for an upload, and the document
  * stays in the bucket's audit trail. Validated afterwards exactly as an upload is.
  */
-async function storeApplicationMetadata(request: MetadataObjectRequest, deps: IntakeDeps, executionName: string): Promise<MetadataObjectRequest> {
+async function storeApplicationMetadata(
+  request: MetadataObjectRequest,
+  deps: IntakeDeps,
+  executionName: string,
+): Promise<{ request: MetadataObjectRequest; applicationArn: string }> {
   if (!deps.identityCenter) throw new Error('Intake was given no IAM Identity Center clients, so it cannot fetch metadata from an application');
   const profile = profileNamed(deps.config, request.profile);
   const fetched = await fetchApplicationMetadata(profile, deps.identityCenter, {
@@ -152,7 +158,7 @@ async function storeApplicationMetadata(request: MetadataObjectRequest, deps: In
   const current = await currentVersionIfSame(deps.s3, request, fetched.body);
   if (current) {
     logger.info('metadata fetched from the application is already stored', { url: fetched.url, versionId: current });
-    return { ...request, versionId: current };
+    return { request: { ...request, versionId: current }, applicationArn: fetched.applicationArn };
   }
   const put = await deps.s3.send(
     new PutObjectCommand({
@@ -171,15 +177,19 @@ async function storeApplicationMetadata(request: MetadataObjectRequest, deps: In
     urlSource: fetched.urlSource,
     versionId: put.VersionId,
   });
-  return { ...request, versionId: put.VersionId };
+  return { request: { ...request, versionId: put.VersionId }, applicationArn: fetched.applicationArn };
 }
 
 async function currentVersionIfSame(s3: S3Client, request: MetadataObjectRequest, body: Buffer): Promise<string | undefined> {
-  const current = await s3.send(new GetObjectCommand({ Bucket: request.bucket, Key: request.key })).catch((error: unknown) => {
+  const missing = (error: unknown) => {
     const { name, status, deleteMarker } = s3Answer(error);
     if (NOT_FOUND.has(name) || status === 404 || deleteMarker) return undefined;
     throw translateReadError(error, request);
-  });
+  };
+  // Sized first: anyone who may upload can put a huge object at this key, and it is read only when it could match.
+  const head = await s3.send(new HeadObjectCommand({ Bucket: request.bucket, Key: request.key })).catch(missing);
+  if (!head?.VersionId || head.VersionId === 'null' || head.ContentLength !== body.length) return undefined;
+  const current = await s3.send(new GetObjectCommand({ Bucket: request.bucket, Key: request.key, VersionId: head.VersionId })).catch(missing);
   if (!current?.Body || !current.VersionId || current.VersionId === 'null') return undefined;
   const bytes = await current.Body.transformToByteArray();
   const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');

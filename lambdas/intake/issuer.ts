@@ -29,7 +29,14 @@ export function identityCenterIssuer(entityId: string): { account: string; insta
  * - `identityProvider.signingCertificateFingerprints`, when set, must include every signing certificate; when not, the
  *   returned warning says which key the upload makes the provider trust.
  */
-export function checkIssuer(metadata: MetadataSummary, profile: ResolvedProfile, config: FederationConfig, identityCenterAccount: string): string[] {
+export function checkIssuer(
+  metadata: MetadataSummary,
+  profile: ResolvedProfile,
+  config: FederationConfig,
+  identityCenterAccount: string,
+  /** The application the document was fetched for, when Intake found it: then the entityID must name exactly it. */
+  locatedApplicationArn?: string,
+): string[] {
   const { expectedEntityId, signingCertificateFingerprints } = profile.identityProvider;
   const where = `profile ${profile.name}`;
   if (expectedEntityId !== undefined) {
@@ -40,7 +47,7 @@ export function checkIssuer(metadata: MetadataSummary, profile: ResolvedProfile,
       );
     }
   } else {
-    checkImpliedIssuer(metadata.entityId, profile, config, identityCenterAccount);
+    checkImpliedIssuer(metadata.entityId, profile, config, identityCenterAccount, locatedApplicationArn);
   }
   if (signingCertificateFingerprints !== undefined) {
     const pinned = new Set(signingCertificateFingerprints.map((fingerprint) => fingerprint.toUpperCase()));
@@ -59,7 +66,7 @@ export function checkIssuer(metadata: MetadataSummary, profile: ResolvedProfile,
   return [
     `${where} pins no signing certificate (identityProvider.signingCertificateFingerprints): the provider trusts ${metadata.certificates
       .map((c) => `SHA-256 ${c.sha256Fingerprint}`)
-      .join(', ')} because this upload carries it; pin it if uploaders are not all trusted to choose the key`,
+      .join(', ')} because this document carries it; pin it if whoever supplies the metadata is not trusted to choose the key`,
   ];
 }
 
@@ -69,10 +76,18 @@ function applicationIssuer(arn: string | undefined): { account: string; instance
   return application?.[1] && application[2] ? { account: application[1], instanceId: `ins-${application[2]}` } : undefined;
 }
 
-function checkImpliedIssuer(entityId: string, profile: ResolvedProfile, config: FederationConfig, identityCenterAccount: string): void {
+function checkImpliedIssuer(
+  entityId: string,
+  profile: ResolvedProfile,
+  config: FederationConfig,
+  identityCenterAccount: string,
+  locatedApplicationArn: string | undefined,
+): void {
   const issuer = identityCenterIssuer(entityId);
-  const expected = applicationIssuer(profile.application.arn);
-  const named = profile.application.arn ?? `the application named "${profile.application.displayName}"`;
+  const expected = applicationIssuer(profile.application.arn ?? locatedApplicationArn);
+  const named =
+    profile.application.arn ??
+    `the application named "${profile.application.displayName}"${locatedApplicationArn ? ` (${locatedApplicationArn})` : ''}`;
   const refuse = (found: string) =>
     new MetadataWrongApplicationError(
       `the document is ${found}, not the metadata of profile ${profile.name}'s IAM Identity Center application (${named}). ` +

@@ -24,7 +24,7 @@ export const intakeFunction: PipelineFunction<ExecutionDocument> = {
   permissions: (scope) =>
     applicationLookupGrants(
       grants(scope).objects('ReadUploadedMetadata', ['s3:GetObject', 's3:GetObjectVersion'], ['metadata']).listBucket(),
-      ['sso:ListInstances', 'sso:ListApplications', 'sso:GetApplicationInstance', 'sso:GetManagedApplicationInstance'],
+      ['sso:ListInstances', 'sso:ListApplications', 'sso:GetApplicationInstance'],
       'FetchApplicationMetadata',
     )
       .allow(

@@ -3,10 +3,13 @@ import { instanceIdFromApplicationArn } from '../attribute-mapping/mapping';
 import type { ApplicationCertificate } from '../attribute-mapping/swb-api';
 import { getSamlProvider, sameMetadataDocument } from '../identity-provider/provider';
 import { type ApplicationMetadataDeps, fetchApplicationMetadata } from '../intake/from-application';
+import { checkIssuer } from '../intake/issuer';
+import { validateMetadata } from '../intake/metadata';
 import { samlProviderArn } from '../shared/arns';
+import { FederationError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import type { PipelineEnvironment } from '../shared/pipeline-function';
-import { type FederationConfig, profileNamed } from '../shared/profile';
+import { type FederationConfig, profileNamed, type ResolvedProfile } from '../shared/profile';
 
 /** Days before the active certificate's expiry on which the check notifies (once each, as it runs daily). */
 export const EXPIRY_NOTICE_DAYS: readonly number[] = [30, 14, 7, 1];
@@ -30,6 +33,8 @@ export interface CheckResult {
   providerCurrent: boolean;
   /** The execution started to install the application's metadata, when it differed. */
   startedExecution?: string;
+  /** Why no execution was started although the metadata differs: Intake would refuse it (its error, in words). */
+  refused?: string;
   /** Days until the active signing certificate expires, when Identity Center says. */
   daysUntilExpiry?: number;
   notified?: string;
@@ -54,12 +59,23 @@ export async function checkProfile(profileName: string, deps: CheckDeps): Promis
     provider?.SAMLMetadataDocument !== undefined && sameMetadataDocument(provider.SAMLMetadataDocument, fetched.body.toString('utf-8'));
   const result: CheckResult = { profile: profileName, providerCurrent };
   if (!providerCurrent) {
-    result.startedExecution = await deps.startExecution({ profile: profileName });
-    logger.info('application metadata differs from the provider: execution started', {
-      profile: profileName,
-      providerArn,
-      execution: result.startedExecution,
-    });
+    // Judged as Intake will judge it: an execution that can only be refused (a profile pinned to another issuer or
+    // to other certificates, an expired document) is not started every day; the check says why instead.
+    const refusal = intakeWouldRefuse(fetched.body, profile, deps, fetched.applicationArn);
+    if (refusal) {
+      result.refused = refusal;
+      await deps.publish(
+        `SAML federation: profile ${profileName}'s application metadata changed but would be refused`,
+        `IAM Identity Center serves metadata for application ${fetched.applicationArn} (profile ${profileName}) that differs from what IAM provider ${profile.identityProvider.name} holds, but an execution would refuse it, so none was started: ${refusal}`,
+      );
+    } else {
+      result.startedExecution = await deps.startExecution({ profile: profileName });
+      logger.info('application metadata differs from the provider: execution started', {
+        profile: profileName,
+        providerArn,
+        execution: result.startedExecution,
+      });
+    }
   }
 
   const certificates = await deps.swb.listApplicationInstanceCertificates(instanceIdFromApplicationArn(fetched.applicationArn));
@@ -77,6 +93,17 @@ export async function checkProfile(profileName: string, deps: CheckDeps): Promis
     logger.warn('IAM Identity Center gave no active certificate with an expiry', { profile: profileName, certificates: certificates.length });
   }
   return result;
+}
+
+function intakeWouldRefuse(body: Buffer, profile: ResolvedProfile, deps: CheckDeps, applicationArn: string): string | undefined {
+  try {
+    const summary = validateMetadata(body, deps.now());
+    checkIssuer(summary, profile, deps.config, profile.application.account ?? deps.environment.account, applicationArn);
+    return undefined;
+  } catch (error) {
+    if (error instanceof FederationError) return `${error.name}: ${error.message}`;
+    throw error;
+  }
 }
 
 /** What will happen, or what to do, when the active certificate is about to expire. */

@@ -16,13 +16,7 @@ export const CHECK_FUNCTION = {
 export function checkPermissions(scope: PermissionScope, stateMachineArn: string): FunctionPermissions {
   return applicationLookupGrants(
     grants(scope),
-    [
-      'sso:ListInstances',
-      'sso:ListApplications',
-      'sso:GetApplicationInstance',
-      'sso:GetManagedApplicationInstance',
-      'sso:ListApplicationInstanceCertificates',
-    ],
+    ['sso:ListInstances', 'sso:ListApplications', 'sso:GetApplicationInstance', 'sso:ListApplicationInstanceCertificates'],
     'Check',
   )
     .allow('ReadProfileProviders', ['iam:GetSAMLProvider'], (arns) => arns.samlProviders)

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { SwbClient } from '../attribute-mapping/swb-client';
@@ -34,6 +35,7 @@ export function awsClients(regions: ClientOptions = {}): StepClients {
   let iam: IAMClient | undefined;
   let ssoAdmin: SSOAdminClient | undefined;
   let swb: SwbClient | undefined;
+  let identityStore: IdentitystoreClient | undefined;
   let records = typeof regions.recordTable === 'object' ? regions.recordTable : undefined;
   const table = typeof regions.recordTable === 'string' ? regions.recordTable : undefined;
   return {
@@ -57,6 +59,10 @@ export function awsClients(regions: ClientOptions = {}): StepClients {
     get swb() {
       swb ??= new SwbClient({ region: identityCenterRegion ?? '' });
       return swb;
+    },
+    get identityStore() {
+      identityStore ??= new IdentitystoreClient(identityCenter);
+      return identityStore;
     },
     fetchMetadata: httpsMetadataFetcher,
   };

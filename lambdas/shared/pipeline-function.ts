@@ -1,4 +1,5 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import type { SwbApi } from '../attribute-mapping/swb-api';
@@ -29,6 +30,8 @@ export interface StepClients {
   records: RecordStore;
   iam: IAMClient;
   ssoAdmin: SSOAdminClient;
+  /** The Identity Center instance's users and groups, to resolve the names a profile assigns. */
+  identityStore: IdentitystoreClient;
   swb: SwbApi;
   fetchMetadata: MetadataFetcher;
 }

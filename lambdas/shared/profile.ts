@@ -15,6 +15,20 @@ const managedPolicyArn = z.string().regex(new RegExp(`^${partition}:iam::(?:\\d{
   message: 'must be an IAM managed policy ARN, e.g. arn:aws:iam::aws:policy/ReadOnlyAccess',
 });
 
+/**
+ * EventBridge Scheduler's recurring expressions: `rate(<value> <unit>)` with a positive value, the unit singular for 1
+ * and plural above; `cron(<6 fields>)`. Checked at synth so a bad one fails there rather than at deploy.
+ */
+export function isScheduleExpression(expression: string): boolean {
+  const rate = /^rate\((\d+) (minute|hour|day)(s?)\)$/.exec(expression);
+  if (rate) {
+    const value = Number(rate[1]);
+    return value >= 1 && (value === 1) === (rate[3] === '');
+  }
+  const cron = /^cron\((.+)\)$/.exec(expression);
+  return cron !== null && (cron[1] ?? '').trim().split(/\s+/).length === 6;
+}
+
 export const ProfileNameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: 'must be 1-32 lowercase letters, digits or hyphens' });
 
 export const ProfileSchema = z
@@ -94,6 +108,18 @@ export const ProfileSchema = z
           .string()
           .regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id' })
           .optional(),
+        /**
+         * Who may use the application: groups by display name and users by user name in the instance's identity
+         * store. The pipeline assigns those not yet assigned and a rollback removes only those it added; assignments
+         * made by hand are left alone.
+         */
+        assignments: z
+          .object({
+            groups: z.array(z.string().min(1).max(1024)).max(50).default([]),
+            users: z.array(z.string().min(1).max(128)).max(50).default([]),
+          })
+          .strict()
+          .default({ groups: [], users: [] }),
         /** IAM Identity Center instance ARN; found with ListInstances when the account has exactly one. */
         instanceArn: z
           .string()
@@ -123,8 +149,9 @@ export const ProfileSchema = z
         /** An EventBridge Scheduler expression, rate(...) or cron(...). */
         schedule: z
           .string()
-          .regex(/^(?:rate\(\d+ (?:minutes?|hours?|days?)\)|cron\([^)]+\))$/, {
-            message: 'must be a Scheduler expression, e.g. rate(1 day) or cron(0 6 * * ? *)',
+          .refine(isScheduleExpression, {
+            message:
+              'must be an EventBridge Scheduler expression: rate(1 day), rate(12 hours) (singular unit for 1, plural above) or cron with six fields, e.g. cron(0 6 * * ? *)',
           })
           .default('rate(1 day)'),
       })
@@ -229,6 +256,7 @@ function withRunbookDefaults(profiles: unknown): unknown {
       const application = raw.application === undefined ? {} : raw.application;
       const access = raw.access ?? accessOf(name);
       const policy = isRecord(raw.policy) ? raw.policy : undefined;
+      // A missing policy block reads as an empty one, so the message says what to set in it.
       const relayState =
         raw.relayState ??
         (typeof policy?.connectInstanceArn === 'string' && (access === 'admin' || access === 'agent')
@@ -245,6 +273,7 @@ function withRunbookDefaults(profiles: unknown): unknown {
               ? { ...application, displayName: names.applicationDisplayName }
               : application,
           access,
+          policy: raw.policy === undefined ? {} : raw.policy,
           ...(relayState === undefined ? {} : { relayState }),
         },
       ];
@@ -260,7 +289,14 @@ export const FederationConfigSchema = z
       .regex(/^[\w.:/=+@-]{1,64}$/, { message: 'must be 1-64 characters usable in an IAM tag value' })
       .default('saml-federation'),
     profiles: z
-      .preprocess(withRunbookDefaults, z.record(ProfileNameSchema, ProfileSchema))
+      .preprocess(withRunbookDefaults, z.record(z.string(), ProfileSchema))
+      .superRefine((profiles, ctx) => {
+        // Checked apart from the record's own key check, so the message says what a name may be.
+        for (const name of Object.keys(profiles)) {
+          const result = ProfileNameSchema.safeParse(name);
+          if (!result.success) ctx.addIssue({ code: 'custom', path: [name], message: `profile name "${name}" ${result.error.issues[0]?.message}` });
+        }
+      })
       .refine((p) => Object.keys(p).length > 0, { message: 'define at least one profile' })
       .superRefine((profiles, ctx) => {
         for (const issue of sharedNameConflicts(profiles)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });

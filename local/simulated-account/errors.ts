@@ -1,5 +1,6 @@
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as iam from '@aws-sdk/client-iam';
+import * as identitystore from '@aws-sdk/client-identitystore';
 import * as s3 from '@aws-sdk/client-s3';
 import * as ssoAdmin from '@aws-sdk/client-sso-admin';
 import { responseError } from '../../lambdas/attribute-mapping/swb-client';
@@ -9,7 +10,8 @@ import { LOCK_HELD } from '../../statemachine/workflow-errors';
 /** The services the simulated account answers for; a call log entry and a fault name one of these. */
 /** 'dynamodb' is the state machine's lock table; 'records' the steps' record table (journal entries, saved mappings). */
 /** 'portal': the Identity Center portal's unauthenticated HTTPS endpoints (an application's IdP metadata). */
-export type Service = 's3' | 'iam' | 'sso-admin' | 'swb' | 'portal' | 'dynamodb' | 'records' | 'sns';
+/** 'identitystore': the instance's users and groups, by name. */
+export type Service = 's3' | 'iam' | 'sso-admin' | 'identitystore' | 'swb' | 'portal' | 'dynamodb' | 'records' | 'sns';
 
 type ExceptionClass = new (options: { message: string; $metadata: { httpStatusCode?: number } }) => Error;
 
@@ -47,6 +49,13 @@ const MODELLED: Record<string, Record<string, ExceptionClass>> = {
     InternalServerException: ssoAdmin.InternalServerException,
     ServiceQuotaExceededException: ssoAdmin.ServiceQuotaExceededException,
   },
+  identitystore: {
+    ResourceNotFoundException: identitystore.ResourceNotFoundException,
+    ThrottlingException: identitystore.ThrottlingException,
+    AccessDeniedException: identitystore.AccessDeniedException,
+    ValidationException: identitystore.ValidationException,
+    InternalServerException: identitystore.InternalServerException,
+  },
   records: {
     ConditionalCheckFailedException: dynamodb.ConditionalCheckFailedException,
     ProvisionedThroughputExceededException: dynamodb.ProvisionedThroughputExceededException,
@@ -68,6 +77,7 @@ const SERVICE_EXCEPTIONS: Partial<Record<Service, ServiceExceptionClass>> = {
   iam: iam.IAMServiceException,
   s3: s3.S3ServiceException,
   'sso-admin': ssoAdmin.SSOAdminServiceException,
+  identitystore: identitystore.IdentitystoreServiceException,
   records: dynamodb.DynamoDBServiceException,
 };
 

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import type { ResponseConfig, ResponseSchemaConfig, SwbApi } from '../../lambdas/attribute-mapping/swb-api';
@@ -11,6 +12,7 @@ import type { AccountContext, Operations } from './context';
 import { awsError, type Service, SwbServiceFault, UnsupportedCommandError } from './errors';
 import { type CallInfo, type Fault, FaultInjector, type FaultSpec, TokenBucket } from './faults';
 import { type IamSnapshot, SimulatedIam } from './iam';
+import { SimulatedIdentityStore } from './identity-store';
 import { type LockItem, type LockPutInput, SimulatedLockTable } from './lock-table';
 import { type Notification, SimulatedNotifications } from './notifications';
 import { type RecordItem, SimulatedRecordTable } from './record-table';
@@ -72,6 +74,7 @@ export interface SimulatedClients {
   s3: S3Client;
   iam: IAMClient;
   ssoAdmin: SSOAdminClient;
+  identityStore: IdentitystoreClient;
   swb: SwbApi;
   /** The Identity Center portal's metadata URLs (service 'portal' in the call log). */
   fetchMetadata: MetadataFetcher;
@@ -155,6 +158,7 @@ export class SimulatedAccount {
   private readonly iam: SimulatedIam;
   private readonly ssoAdmin: SimulatedSsoAdmin;
   private readonly swb: SimulatedSwb;
+  private readonly identityStore: SimulatedIdentityStore;
   private readonly lockTable: SimulatedLockTable;
   private readonly topic: SimulatedNotifications;
   private readonly recordTable = new SimulatedRecordTable();
@@ -182,6 +186,7 @@ export class SimulatedAccount {
     this.s3 = new SimulatedS3(context);
     this.iam = new SimulatedIam(context, { principalPropagationDelayCalls: options.principalPropagationDelayCalls, pageSize: options.iamPageSize });
     this.ssoAdmin = new SimulatedSsoAdmin(context);
+    this.identityStore = new SimulatedIdentityStore(context);
     this.swb = new SimulatedSwb(context, { returnsConfiguration: options.swbReturnsConfiguration, keepsRelayState: options.swbKeepsRelayState });
     this.lockTable = new SimulatedLockTable(this.clock);
     this.topic = new SimulatedNotifications(ids);
@@ -236,6 +241,7 @@ export class SimulatedAccount {
         s3: this.sdkClient('s3', this.s3.operations) as unknown as S3Client,
         iam: this.sdkClient('iam', this.iam.operations) as unknown as IAMClient,
         ssoAdmin: this.sdkClient('sso-admin', this.ssoAdmin.operations) as unknown as SSOAdminClient,
+        identityStore: this.sdkClient('identitystore', this.identityStore.operations) as unknown as IdentitystoreClient,
         swb,
         fetchMetadata: this.fetchMetadata,
         records: new DynamoDbRecordStore(this.sdkClient('records', this.recordTable.operations) as unknown as DynamoDBClient, SIMULATED_RECORD_TABLE),
@@ -378,6 +384,16 @@ export class SimulatedAccount {
    * Adds an application (with its SWBService application instance, unconfigured); returns
    * arn:aws:sso::<account>:application/ssoins-<16 hex>/apl-<16 hex>.
    */
+  /** A group in the identity store of the (first) Identity Center instance, found by its display name. */
+  public addIdentityStoreGroup(displayName: string, instanceArn?: string): string {
+    return this.identityStore.addGroup(this.ssoAdmin.identityStoreId(instanceArn), displayName);
+  }
+
+  /** A user in the identity store of the (first) Identity Center instance, found by its user name. */
+  public addIdentityStoreUser(userName: string, instanceArn?: string): string {
+    return this.identityStore.addUser(this.ssoAdmin.identityStoreId(instanceArn), userName);
+  }
+
   public addApplication(options: AddApplicationOptions): string {
     const arn = this.ssoAdmin.addApplication(options);
     this.swb.addInstance(swbInstanceId(arn));

@@ -55,7 +55,7 @@ export interface AddApplicationOptions {
 
 export interface SsoAdminSnapshot {
   instances: string[];
-  applications: Record<string, { name: string; status: string; instanceArn: string }>;
+  applications: Record<string, { name: string; status: string; instanceArn: string; assignments?: string[] }>;
 }
 
 const INSTANCE_ARN = /^arn:[^:]+:sso:::instance\/(ssoins-[0-9a-f]{16})$/;
@@ -65,6 +65,8 @@ const APPLICATION_ARN = /^arn:[^:]+:sso::(\d{12}):application\/(ssoins-[0-9a-f]{
 export class SimulatedSsoAdmin {
   private readonly instances = new Map<string, Instance>();
   private readonly applications = new Map<string, Application>();
+  /** Application ARN -> `<USER|GROUP>:<principal id>` assigned to it. */
+  private readonly assignments = new Map<string, Set<string>>();
 
   public constructor(private readonly context: AccountContext) {}
 
@@ -110,6 +112,26 @@ export class SimulatedSsoAdmin {
     return this.applications.has(arn);
   }
 
+  /** The identity store of an instance (the first one by default), where its users and groups live. */
+  public identityStoreId(instanceArn?: string): string {
+    const instance = instanceArn ? this.instances.get(instanceArn) : [...this.instances.values()][0];
+    if (!instance) throw new SeedInvalidError(`No Identity Center instance ${instanceArn ?? '(none added)'}`);
+    return instance.identityStoreId;
+  }
+
+  private assignmentInput(
+    operation: string,
+    input: { ApplicationArn?: string; PrincipalId?: string; PrincipalType?: string },
+  ): [Set<string>, string] {
+    const application = input.ApplicationArn ? this.applications.get(input.ApplicationArn) : undefined;
+    if (!application) throw awsError('ResourceNotFoundException', `${operation}: application ${input.ApplicationArn} not found.`, 'sso-admin');
+    if (!input.PrincipalId || (input.PrincipalType !== 'USER' && input.PrincipalType !== 'GROUP'))
+      throw awsError('ValidationException', `${operation}: PrincipalId and PrincipalType USER or GROUP are required.`, 'sso-admin');
+    const set = this.assignments.get(application.arn) ?? new Set<string>();
+    this.assignments.set(application.arn, set);
+    return [set, `${input.PrincipalType}:${input.PrincipalId}`];
+  }
+
   public readonly operations: Operations = {
     ListInstances: (input: ListInstancesCommandInput) => {
       const instances = [...this.instances.values()].map((instance) => ({
@@ -123,6 +145,17 @@ export class SimulatedSsoAdmin {
       const page = this.page(instances, input.NextToken, input.MaxResults);
       return ok(compact({ Instances: page.items, NextToken: page.next }));
     },
+    DescribeInstance: (input: { InstanceArn?: string }) => {
+      const instance = this.instance(input.InstanceArn);
+      return ok({
+        InstanceArn: instance.arn,
+        IdentityStoreId: instance.identityStoreId,
+        OwnerAccountId: this.context.account,
+        Name: instance.name,
+        CreatedDate: new Date(instance.createdDate),
+        Status: 'ACTIVE',
+      });
+    },
     ListApplications: (input: ListApplicationsCommandInput) => {
       const instance = this.instance(input.InstanceArn);
       const applications = [...this.applications.values()]
@@ -132,6 +165,29 @@ export class SimulatedSsoAdmin {
         .map((application) => this.view(application));
       const page = this.page(applications, input.NextToken, input.MaxResults);
       return ok(compact({ Applications: page.items, NextToken: page.next }));
+    },
+    // The API reference lists ConflictException for CreateApplicationAssignment and ResourceNotFoundException for
+    // DeleteApplicationAssignment without saying when; a duplicate assignment and a missing one are our reading.
+    CreateApplicationAssignment: (input: { ApplicationArn?: string; PrincipalId?: string; PrincipalType?: string }) => {
+      const [set, key] = this.assignmentInput('CreateApplicationAssignment', input);
+      if (set.has(key)) throw awsError('ConflictException', `${key} is already assigned to ${input.ApplicationArn}.`, 'sso-admin');
+      set.add(key);
+      return ok({});
+    },
+    DeleteApplicationAssignment: (input: { ApplicationArn?: string; PrincipalId?: string; PrincipalType?: string }) => {
+      const [set, key] = this.assignmentInput('DeleteApplicationAssignment', input);
+      if (!set.delete(key)) throw awsError('ResourceNotFoundException', `${key} is not assigned to ${input.ApplicationArn}.`, 'sso-admin');
+      return ok({});
+    },
+    ListApplicationAssignments: (input: { ApplicationArn?: string; NextToken?: string; MaxResults?: number }) => {
+      const application = input.ApplicationArn ? this.applications.get(input.ApplicationArn) : undefined;
+      if (!application) throw awsError('ResourceNotFoundException', `Application ${input.ApplicationArn} not found.`, 'sso-admin');
+      const items = [...(this.assignments.get(application.arn) ?? [])].sort().map((key) => {
+        const [PrincipalType, PrincipalId] = key.split(':');
+        return { ApplicationArn: application.arn, PrincipalType, PrincipalId };
+      });
+      const page = this.page(items, input.NextToken, input.MaxResults);
+      return ok(compact({ ApplicationAssignments: page.items, NextToken: page.next }));
     },
     DescribeApplicationProvider: (input: { ApplicationProviderArn?: string }) => {
       const arn = input.ApplicationProviderArn ?? '';
@@ -152,7 +208,13 @@ export class SimulatedSsoAdmin {
   public snapshot(): SsoAdminSnapshot {
     const applications: SsoAdminSnapshot['applications'] = {};
     for (const application of [...this.applications.values()].sort((a, b) => a.arn.localeCompare(b.arn))) {
-      applications[application.arn] = { name: application.name, status: application.status, instanceArn: application.instanceArn };
+      const assigned = [...(this.assignments.get(application.arn) ?? [])].sort();
+      applications[application.arn] = {
+        name: application.name,
+        status: application.status,
+        instanceArn: application.instanceArn,
+        ...(assigned.length > 0 ? { assignments: assigned } : {}),
+      };
     }
     return { instances: [...this.instances.keys()].sort(), applications };
   }

@@ -248,6 +248,28 @@ describe('function permissions', () => {
     ]);
   });
 
+  it("assign and unassign people only on the profiles' applications, and only the revert unassigns", () => {
+    const applications = [
+      exampleConfig.profiles.admin!.application.arn!,
+      `arn:aws:sso::${ACCOUNT}:application/ssoins-72236f2e1c0a9b84/*`,
+      `arn:aws:sso::${ACCOUNT}:application/*/*`,
+    ].sort();
+    const on = (key: string, action: string) =>
+      allows(key)
+        .filter((s) => s.actions.includes(action))
+        .flatMap((s) => s.resources)
+        .sort();
+    expect(on('assignmentsApply', 'sso:CreateApplicationAssignment')).toEqual(applications);
+    expect(on('assignmentsRevert', 'sso:DeleteApplicationAssignment')).toEqual(applications);
+    expect(on('assignmentsApply', 'sso:DeleteApplicationAssignment')).toEqual([]);
+    for (const key of FUNCTION_KEYS.filter((k) => !k.startsWith('assignments'))) {
+      expect({ key, assigns: allows(key).some((s) => s.actions.some((a) => /ApplicationAssignment$/.test(a) && !a.includes('List'))) }).toEqual({
+        key,
+        assigns: false,
+      });
+    }
+  });
+
   it('read IAM Identity Center applications only where the profiles point, and use "*" only for actions without a resource type', () => {
     for (const key of ['attributeMappingApply', 'attributeMappingRevert'] as const) {
       const sso = allows(key).filter((s) => s.actions.some((a) => a.startsWith('sso:')));
@@ -293,9 +315,13 @@ describe('function permissions', () => {
           ? ['kms', 's3', 'sso']
           : key.startsWith('attributeMapping')
             ? ['dynamodb', 'kms', 'sso']
-            : key.startsWith('identityProvider')
-              ? ['dynamodb', 'iam', 's3']
-              : ['dynamodb', 'iam'];
+            : key === 'assignmentsApply'
+              ? ['dynamodb', 'identitystore', 'kms', 'sso']
+              : key === 'assignmentsRevert'
+                ? ['dynamodb', 'kms', 'sso']
+                : key.startsWith('identityProvider')
+                  ? ['dynamodb', 'iam', 's3']
+                  : ['dynamodb', 'iam'];
     expect(services).toEqual([...own, 'logs', 'xray'].sort());
   });
 });

@@ -39,6 +39,10 @@ const REVERT_REFUSED: Record<StepName, FaultSpec[]> = {
   identityProvider: [MAPPING_REFUSED, { service: 'iam', operation: 'DeleteSAMLProvider', error: 'AccessDenied', times: Number.POSITIVE_INFINITY }],
   role: [MAPPING_REFUSED, { service: 'iam', operation: 'DeleteRole', error: 'AccessDenied', times: Number.POSITIVE_INFINITY }],
   policy: [MAPPING_REFUSED, { service: 'iam', operation: 'DeletePolicy', error: 'AccessDenied', times: Number.POSITIVE_INFINITY }],
+  assignments: [
+    MAPPING_REFUSED,
+    { service: 'sso-admin', operation: 'DeleteApplicationAssignment', error: 'AccessDenied', times: Number.POSITIVE_INFINITY },
+  ],
   // The apply's write takes effect and then fails (so its revert has a mapping to write back); every write after it is refused.
   attributeMapping: [
     { ...MAPPING_REFUSED, afterEffect: true },

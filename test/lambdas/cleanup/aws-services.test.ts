@@ -16,6 +16,7 @@ const ENV = {
     identityProvider: 'arn:aws:lambda:us-east-1:111122223333:function:idp-revert',
     role: 'arn:aws:lambda:us-east-1:111122223333:function:role-revert',
     policy: 'arn:aws:lambda:us-east-1:111122223333:function:policy-revert',
+    assignments: 'arn:aws:lambda:us-east-1:111122223333:function:assignments-revert',
     attributeMapping: 'arn:aws:lambda:us-east-1:111122223333:function:mapping-revert',
   }),
 };

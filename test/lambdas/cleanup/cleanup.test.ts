@@ -150,7 +150,7 @@ describe('cleanUpStoppedExecution', () => {
     );
     const result = await cleanUpStoppedExecution(event(), w.services, SETTLE);
     expect(result).toMatchObject({ action: 'rollback-incomplete', lockReleased: true });
-    expect(w.reverted).toEqual(['attributeMapping', 'policy', 'role']);
+    expect(w.reverted).toEqual(['attributeMapping', 'assignments', 'policy', 'role']);
     expect(w.published[0]!.subject).toBe('SAML federation: ROLLBACK INCOMPLETE, action needed');
     expect(w.published[0]!.message).toContain('Still to undo by hand, in this order: federation role, then identity provider.');
   });

@@ -163,7 +163,9 @@ describe('intake: the execution document', () => {
     upload(ADMIN_KEY, identityCenterXml({ certificates: [certificate('soon', 10)] }));
     expect((await intake(manual({}), deps())).metadata.warnings).toEqual([
       expect.stringMatching(/within 30 days/),
-      expect.stringMatching(/^profile admin pins no signing certificate .* the provider trusts SHA-256 [0-9A-F:]{95} because this upload carries it/),
+      expect.stringMatching(
+        /^profile admin pins no signing certificate .* the provider trusts SHA-256 [0-9A-F:]{95} because this document carries it/,
+      ),
     ]);
   });
 });

@@ -115,6 +115,38 @@ describe("the runbook's names and relay state by default", () => {
   });
 });
 
+describe('mistakes a person makes in a profile, named where they are', () => {
+  const CONNECT = 'arn:aws:connect:eu-west-2:111122223333:instance/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+
+  it.each(['rate(1 week)', 'rate(1 days)', 'rate(2 day)', 'rate(0 minutes)', 'cron(0 6 * *)', 'daily'])(
+    'refuses the schedule %s at synth',
+    (schedule) => {
+      expect(() => parseFederationConfig({ profiles: { admin: { policy: { connectInstanceArn: CONNECT }, refresh: { schedule } } } })).toThrow(
+        /profiles\.admin\.refresh\.schedule: must be an EventBridge Scheduler expression/,
+      );
+    },
+  );
+
+  it.each(['rate(1 day)', 'rate(12 hours)', 'rate(30 minutes)', 'cron(0 6 * * ? *)'])('accepts the schedule %s', (schedule) => {
+    expect(
+      parseFederationConfig({ profiles: { admin: { policy: { connectInstanceArn: CONNECT }, refresh: { schedule } } } }).profiles.admin!.refresh
+        .schedule,
+    ).toBe(schedule);
+  });
+
+  it('says what a profile name may be', () => {
+    expect(() => parseFederationConfig({ profiles: { Admin: { policy: { connectInstanceArn: CONNECT } } } })).toThrow(
+      /samlFederation\.profiles\.Admin: profile name "Admin" must be 1-32 lowercase letters, digits or hyphens/,
+    );
+  });
+
+  it('says what to set when the policy block is missing', () => {
+    expect(() => parseFederationConfig({ profiles: { admin: { application: { displayName: 'x' } } } })).toThrow(
+      /profiles\.admin\.policy: set connectInstanceArn, or list at least one managedPolicyArns/,
+    );
+  });
+});
+
 describe('names two profiles share', () => {
   const OTHER_INSTANCE = 'arn:aws:connect:us-east-1:111122223333:instance/11111111-2222-4333-8444-555555555555';
 

@@ -46,6 +46,8 @@ const STEP_VIEWS: Record<StepName, (state: Omit<Resources, 'lockTable'>) => unkn
         .map(([name, role]) => [name, role.attachedPolicies]),
     ),
   }),
+  assignments: (state) =>
+    Object.fromEntries(Object.entries(state.ssoAdmin.applications).map(([arn, application]) => [arn, application.assignments ?? []])),
   attributeMapping: (state) => state.swb,
 };
 

@@ -1,0 +1,5 @@
+import { lambdaHandler } from '../shared/handler';
+import { assignmentsStep } from './step';
+
+export const apply = lambdaHandler(assignmentsStep.apply);
+export const revert = lambdaHandler(assignmentsStep.revert);

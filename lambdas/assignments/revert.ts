@@ -1,0 +1,63 @@
+import { DeleteApplicationAssignmentCommand } from '@aws-sdk/client-sso-admin';
+import { translateSsoAdminError } from '../attribute-mapping/errors';
+import { applicationArnOf } from '../attribute-mapping/locate';
+import type { ExecutionDocument, RevertReport } from '../shared/document';
+import { readJournal } from '../shared/journal';
+import { logger } from '../shared/logger';
+import type { StepDeps } from '../shared/pipeline-function';
+import type { AssignmentsDetails, AssignmentsReceipt } from './apply';
+import { describePrincipal, type Principal, principalKey } from './assignments';
+
+const STEP = 'assignments' as const;
+
+/** What this execution assigned: from its receipt, or from its journal when the apply threw before returning one. */
+async function addedByThisExecution(doc: ExecutionDocument, deps: StepDeps): Promise<{ applicationArn?: string; added: Principal[] }> {
+  const receipt = doc.receipts?.assignments as AssignmentsReceipt | undefined;
+  if (receipt) return { applicationArn: receipt.details.applicationArn, added: receipt.action === 'updated' ? receipt.details.added : [] };
+  const journal = await readJournal(deps.records, doc.request, STEP);
+  const details = journal?.details as AssignmentsDetails | undefined;
+  if (!details) return { added: [] };
+  const notOurs = new Set(details.notAdded ?? []);
+  return { applicationArn: details.applicationArn, added: (details.added ?? []).filter((principal) => !notOurs.has(principalKey(principal))) };
+}
+
+/**
+ * Removes the assignments this execution added, and only those: an assignment made by hand, before or meanwhile, is
+ * never this execution's record. Only on the profile's own application, whatever a record names.
+ */
+export async function revertAssignments(doc: ExecutionDocument, deps: StepDeps): Promise<RevertReport> {
+  const { request, profile } = doc;
+  if (request.dryRun) return { step: STEP, action: 'nothing-to-do', changes: ['dry run: nothing was assigned'] };
+  const { applicationArn, added } = await addedByThisExecution(doc, deps);
+  if (added.length === 0 || !applicationArn) return { step: STEP, action: 'nothing-to-do', changes: ['this execution assigned no one'] };
+  const own = await applicationArnOf(deps.ssoAdmin, profile.application, { account: request.account, region: request.region, profile: profile.name });
+  if (own.applicationArn !== applicationArn) {
+    return {
+      step: STEP,
+      action: 'left-in-place',
+      changes: [],
+      leftInPlace: [
+        `the assignments were not removed: the record names application ${applicationArn}, not profile ${profile.name}'s application ${own.applicationArn}; check both applications' assignments in the IAM Identity Center console`,
+      ],
+    };
+  }
+  const changes: string[] = [];
+  for (const principal of added) {
+    try {
+      await deps.ssoAdmin.send(
+        new DeleteApplicationAssignmentCommand({
+          ApplicationArn: applicationArn,
+          PrincipalId: principal.principalId,
+          PrincipalType: principal.principalType,
+        }),
+      );
+      changes.push(`removed the assignment of ${describePrincipal(principal)}`);
+    } catch (error) {
+      if ((error as Error).name !== 'ResourceNotFoundException')
+        throw translateSsoAdminError(error, `DeleteApplicationAssignment ${describePrincipal(principal)}`);
+      changes.push(`${describePrincipal(principal)} was not assigned (already removed, or never made)`);
+    }
+  }
+  logger.info('application assignments removed', { applicationArn, removed: added.map(principalKey) });
+  return { step: STEP, action: 'deleted', changes };
+}
