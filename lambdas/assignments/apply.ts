@@ -6,24 +6,31 @@ import { readJournal, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import type { StepDeps } from '../shared/pipeline-function';
 import { currentAssignments, describePrincipal, type Principal, principalKey, resolvePrincipals, wantedNames } from './assignments';
+import { type Outcome, type OutcomeRecord, ownedFromJournal } from './outcomes';
 
 const STEP = 'assignments' as const;
 
 /** The receipt's and the journal's `details`. */
 export interface AssignmentsDetails {
   applicationArn?: string;
-  /** Principals this execution assigned (receipt), or set out to assign, before each call (journal). */
+  /** Principals this execution assigned (receipt). */
   added: Principal[];
-  /** Principals found already assigned when this execution tried (by hand meanwhile): not this execution's. */
-  notAdded?: string[];
+  /** What became of each assignment this execution set out to make (journal; see outcomes.ts). */
+  outcomes?: OutcomeRecord[];
 }
 
 export type AssignmentsReceipt = Receipt & { step: 'assignments'; details: AssignmentsDetails };
 
+/** An error that says the call had no effect: a client fault other than a conflict (refused, invalid, not found). */
+function surelyNotMade(error: unknown): boolean {
+  const { name, $fault } = error as { name?: string; $fault?: string };
+  return $fault === 'client' && name !== 'ConflictException' && name !== 'ThrottlingException';
+}
+
 /**
  * Assigns the profile's groups and users to its IAM Identity Center application (public sso-admin
- * CreateApplicationAssignment), those not assigned yet only. Each assignment is journalled before it is made, so a
- * revert removes exactly the ones this execution added, never one made by hand.
+ * CreateApplicationAssignment), those not assigned yet only. Each assignment is journalled before it is made and its
+ * outcome after, so a revert removes exactly the ones this execution made, never one made by hand.
  */
 export async function applyAssignments(doc: ExecutionDocument, deps: StepDeps): Promise<AssignmentsReceipt> {
   const { profile, request } = doc;
@@ -50,27 +57,23 @@ export async function applyAssignments(doc: ExecutionDocument, deps: StepDeps): 
   if (request.dryRun) {
     return receipt('planned', missing.length === 0 ? [] : missing.map((p) => `would assign ${describePrincipal(p)} to the application`), []);
   }
-  // A retry of this execution (its earlier attempt assigned someone, then failed or lost the answer) finds them
-  // assigned already: the journal says they are this execution's, so the receipt names them and a revert removes them.
+
+  // A retry of this execution (an earlier attempt assigned someone, then failed or lost the answer) finds them
+  // assigned already: the journal's outcomes say which are this execution's, for the receipt and the revert.
   const journal = await readJournal(deps.records, request, STEP);
-  const journalled = (journal?.details as AssignmentsDetails | undefined) ?? { added: [] };
-  const notOurs = new Set(journalled.notAdded ?? []);
-  const earlier = (journalled.added ?? []).filter((principal) => assigned.has(principalKey(principal)) && !notOurs.has(principalKey(principal)));
-  if (missing.length === 0) {
-    return earlier.length === 0
-      ? receipt('unchanged', [], [])
-      : receipt(
-          'updated',
-          earlier.map((p) => `assigned ${describePrincipal(p)} (${p.principalId})`),
-          earlier,
-        );
-  }
+  const journalled = journal?.details as AssignmentsDetails | undefined;
+  const sameApplication = journalled?.applicationArn === undefined || journalled.applicationArn === applicationArn;
+  const earlier = sameApplication ? ownedFromJournal(journalled?.outcomes, (key) => assigned.has(key)) : [];
+  let seq = journalled?.outcomes?.length ?? 0;
+  const record = async (principal: Principal, outcome: Outcome, intent: string[] = []) => {
+    seq += 1;
+    await writeJournal(deps.records, request, { step: STEP, intent, details: { applicationArn, outcomes: [{ principal, outcome, seq }] } }, now);
+  };
 
   const added: Principal[] = [...earlier];
   const changes: string[] = earlier.map((p) => `assigned ${describePrincipal(p)} (${p.principalId})`);
   for (const principal of missing) {
-    const intent = [`assign ${describePrincipal(principal)} (${principal.principalId}) to ${applicationArn}`];
-    await writeJournal(deps.records, request, { step: STEP, intent, details: { applicationArn, added: [principal] } }, now);
+    await record(principal, 'attempted', [`assign ${describePrincipal(principal)} (${principal.principalId}) to ${applicationArn}`]);
     try {
       await deps.ssoAdmin.send(
         new CreateApplicationAssignmentCommand({
@@ -80,13 +83,24 @@ export async function applyAssignments(doc: ExecutionDocument, deps: StepDeps): 
         }),
       );
     } catch (error) {
-      if ((error as Error).name !== 'ConflictException')
-        throw translateSsoAdminError(error, `CreateApplicationAssignment ${describePrincipal(principal)}`);
-      // Assigned by someone else between the listing and this call: theirs, so a revert must leave it.
-      await writeJournal(deps.records, request, { step: STEP, intent: [], details: { notAdded: [principalKey(principal)] } }, now);
-      changes.push(`${describePrincipal(principal)} was assigned meanwhile by someone else; left as it is`);
-      continue;
+      if ((error as Error).name === 'ConflictException') {
+        // Assigned by someone else between the listing and this call (the client does not resend a request, so it
+        // cannot be this call's own earlier try): theirs, and a revert leaves it.
+        await record(principal, 'someone-else');
+        changes.push(`${describePrincipal(principal)} was assigned meanwhile by someone else; left as it is`);
+        continue;
+      }
+      if (surelyNotMade(error)) {
+        await record(principal, 'not-made');
+      } else {
+        // The call may or may not have taken effect (a 5xx, a lost connection): look now, while nobody else is
+        // likely to have acted, rather than leave the question to a retry minutes later.
+        const now_ = await currentAssignments(deps.ssoAdmin, applicationArn).catch(() => undefined);
+        if (now_) await record(principal, now_.has(principalKey(principal)) ? 'made' : 'not-made');
+      }
+      throw translateSsoAdminError(error, `CreateApplicationAssignment ${describePrincipal(principal)}`);
     }
+    await record(principal, 'made');
     added.push(principal);
     changes.push(`assigned ${describePrincipal(principal)} (${principal.principalId})`);
   }

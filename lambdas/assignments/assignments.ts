@@ -90,7 +90,8 @@ export async function resolvePrincipals(
       );
     }
   }
-  return resolved;
+  // One assignment per principal, however often the profile names it.
+  return [...new Map(resolved.map((principal) => [principalKey(principal), principal])).values()];
 }
 
 /** Every principal assigned to the application now, as keys. */

@@ -6,7 +6,8 @@ import { readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import type { StepDeps } from '../shared/pipeline-function';
 import type { AssignmentsDetails, AssignmentsReceipt } from './apply';
-import { describePrincipal, type Principal, principalKey } from './assignments';
+import { currentAssignments, describePrincipal, type Principal, principalKey } from './assignments';
+import { latestOutcomes, ownedFromJournal } from './outcomes';
 
 const STEP = 'assignments' as const;
 
@@ -16,9 +17,11 @@ async function addedByThisExecution(doc: ExecutionDocument, deps: StepDeps): Pro
   if (receipt) return { applicationArn: receipt.details.applicationArn, added: receipt.action === 'updated' ? receipt.details.added : [] };
   const journal = await readJournal(deps.records, doc.request, STEP);
   const details = journal?.details as AssignmentsDetails | undefined;
-  if (!details) return { added: [] };
-  const notOurs = new Set(details.notAdded ?? []);
-  return { applicationArn: details.applicationArn, added: (details.added ?? []).filter((principal) => !notOurs.has(principalKey(principal))) };
+  if (!details?.applicationArn || !details.outcomes) return { added: [] };
+  // Only attempts whose answer was never recorded need the application's current assignments.
+  const unsettled = [...latestOutcomes(details.outcomes).values()].some((record) => record.outcome === 'attempted');
+  const assigned = unsettled ? await currentAssignments(deps.ssoAdmin, details.applicationArn) : new Set<string>();
+  return { applicationArn: details.applicationArn, added: ownedFromJournal(details.outcomes, (key) => assigned.has(key)) };
 }
 
 /**

@@ -8,7 +8,11 @@ const HANDLER = 'lambdas/assignments/handler.ts';
 
 /** Create/Delete/ListApplicationAssignments are scoped to the Application resource type: the profiles' applications. */
 function onProfileApplications(scope: PermissionScope, sid: string, actions: string[]) {
-  const applications = applicationResources(scope);
+  // Only the applications of profiles that assign someone: the others' need no assignment rights.
+  const assigning = Object.fromEntries(
+    Object.entries(scope.config.profiles).filter(([, p]) => p.application.assignments.groups.length + p.application.assignments.users.length > 0),
+  );
+  const applications = applicationResources({ ...scope, config: { ...scope.config, profiles: assigning } });
   const g = grants(scope).allow(sid, actions, applications.exact);
   for (const [index, pattern] of applications.patterns.entries()) {
     g.wildcard(

@@ -53,7 +53,10 @@ export function awsClients(regions: ClientOptions = {}): StepClients {
       return iam;
     },
     get ssoAdmin() {
-      ssoAdmin ??= new SSOAdminClient(identityCenter);
+      // No resend by the SDK: a CreateApplicationAssignment whose first answer was lost would come back
+      // ConflictException, indistinguishable from someone else's assignment. The state machine retries transient
+      // errors itself, after the step has recorded what it knows.
+      ssoAdmin ??= new SSOAdminClient({ ...identityCenter, maxAttempts: 1 });
       return ssoAdmin;
     },
     get swb() {

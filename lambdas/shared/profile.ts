@@ -115,8 +115,16 @@ export const ProfileSchema = z
          */
         assignments: z
           .object({
-            groups: z.array(z.string().min(1).max(1024)).max(50).default([]),
-            users: z.array(z.string().min(1).max(128)).max(50).default([]),
+            groups: z
+              .array(z.string().min(1).max(1024))
+              .max(50)
+              .refine((names) => new Set(names).size === names.length, { message: 'names a group twice' })
+              .default([]),
+            users: z
+              .array(z.string().min(1).max(128))
+              .max(50)
+              .refine((names) => new Set(names).size === names.length, { message: 'names a user twice' })
+              .default([]),
           })
           .strict()
           .default({ groups: [], users: [] }),
@@ -128,7 +136,13 @@ export const ProfileSchema = z
           })
           .optional(),
       })
-      .refine((a) => a.arn !== undefined || a.displayName !== undefined, { message: 'set arn or displayName' }),
+      .refine((a) => a.arn !== undefined || a.displayName !== undefined, { message: 'set arn or displayName' })
+      // The assignments function may assign people only to the applications it is granted: an application named by
+      // display name alone would need a grant on every application of the account.
+      .refine((a) => a.assignments.groups.length + a.assignments.users.length === 0 || a.arn !== undefined || a.instanceArn !== undefined, {
+        message: 'with assignments, set arn (or at least instanceArn), so the pipeline may assign people to this application only',
+        path: ['assignments'],
+      }),
     /**
      * Who signs in through this profile: "admin" opens the Amazon Connect admin website, "agent" the softphone (the
      * Contact Control Panel). Default: "agent" for a profile named agent (or agent-..., ...-agent), else "admin".
