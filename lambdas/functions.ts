@@ -1,4 +1,4 @@
-import { intakeFunction } from './intake/step';
+import { intakeFunction, newApplicationIntakeFunction } from './intake/step';
 import { outcomeFunction } from './outcome/step';
 import type { PipelineFunction } from './shared/pipeline-function';
 import { STEPS } from './steps';
@@ -8,4 +8,9 @@ import { STEPS } from './steps';
  * function that describes how an execution ends. The stack deploys these, the local runner runs them, and the ASL
  * check holds the state machine file to them.
  */
-export const FUNCTIONS: readonly PipelineFunction[] = [intakeFunction, ...STEPS.flatMap((step) => [step.apply, step.revert]), outcomeFunction];
+export const FUNCTIONS: readonly PipelineFunction[] = [
+  intakeFunction,
+  newApplicationIntakeFunction,
+  ...STEPS.flatMap((step) => [step.apply, step.revert]),
+  outcomeFunction,
+];

@@ -1,3 +1,4 @@
+import { applicationStep } from './application/step';
 import { assignmentsStep } from './assignments/step';
 import { attributeMappingStep } from './attribute-mapping/step';
 import { identityProviderStep } from './identity-provider/step';
@@ -9,7 +10,7 @@ import { roleStep } from './role/step';
  * list of steps: the CDK stack, the local runner, the CLI and the tests derive theirs from it, and a test holds
  * statemachine/federation.asl.json to it (with the other functions: lambdas/functions.ts). Adding a step is one entry here and its folder.
  */
-export const STEPS = [identityProviderStep, roleStep, policyStep, assignmentsStep, attributeMappingStep] as const;
+export const STEPS = [applicationStep, identityProviderStep, roleStep, policyStep, assignmentsStep, attributeMappingStep] as const;
 
 export type Step = (typeof STEPS)[number];
 export type StepName = Step['name'];

@@ -40,6 +40,11 @@ export function accountForConfig(config: FederationConfig, options: SimulatedAcc
     return instances.get(arn);
   };
   for (const [name, profile] of Object.entries(config.profiles)) {
+    // A profile that creates its application starts without one (the execution creates it).
+    if (profile.application.create) {
+      instanceFor(profile.application.instanceArn);
+      continue;
+    }
     const fromAppArn = profile.application.arn ? `arn:${account.partition}:sso:::instance/${profile.application.arn.split('/')[1]}` : undefined;
     const instanceArn =
       instanceFor(profile.application.instanceArn ?? fromAppArn) ?? instanceFor(`arn:${account.partition}:sso:::instance/ssoins-0000000000000000`);

@@ -51,7 +51,19 @@ export interface ApplicationCertificate {
   expiryDate?: string;
 }
 
+/** A catalog template an application is created from (ListApplicationTemplates). */
+export interface ApplicationTemplate {
+  templateId: string;
+  /** The catalog's display name, e.g. "Amazon Connect". */
+  name: string;
+}
+
 export interface SwbApi {
+  listApplicationTemplates(): Promise<ApplicationTemplate[]>;
+  /** Creates an application from a template; returns its console instance id (`ins-<id>`). */
+  createApplicationInstance(templateId: string, name: string): Promise<string>;
+  updateApplicationInstanceDisplayData(instanceId: string, displayName: string, description: string): Promise<void>;
+  deleteApplicationInstance(instanceId: string): Promise<void>;
   /** The Identity Center region the adapter calls, when it knows it. */
   readonly region?: string;
   listApplicationInstanceCertificates(instanceId: string): Promise<ApplicationCertificate[]>;

@@ -7,7 +7,15 @@ import { ConfigInvalidError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { partitionOfRegion } from '../shared/partitions';
 import { MappingAccessDeniedError, MappingRejectedError, MappingServiceError, MappingThrottledError } from './errors';
-import type { ApplicationCertificate, ApplicationInstanceView, AttributeSource, ResponseConfig, ResponseSchemaConfig, SwbApi } from './swb-api';
+import type {
+  ApplicationCertificate,
+  ApplicationInstanceView,
+  ApplicationTemplate,
+  AttributeSource,
+  ResponseConfig,
+  ResponseSchemaConfig,
+  SwbApi,
+} from './swb-api';
 
 export interface SwbClientOptions {
   /** The region of the IAM Identity Center instance; it picks the endpoint and the SigV4 scope. */
@@ -58,6 +66,34 @@ export class SwbClient implements SwbApi {
   public async getApplicationInstance(instanceId: string): Promise<ApplicationInstanceView> {
     const body = await this.call('GetApplicationInstance', { instanceId });
     return toApplicationInstanceView(instanceId, body);
+  }
+
+  public async listApplicationTemplates(): Promise<ApplicationTemplate[]> {
+    const templates: ApplicationTemplate[] = [];
+    let marker: string | undefined;
+    do {
+      const body = asRecord(await this.call('ListApplicationTemplates', marker ? { marker } : {})) ?? {};
+      templates.push(...toTemplates(body));
+      marker = typeof body.marker === 'string' && body.marker !== '' ? body.marker : undefined;
+    } while (marker);
+    return templates;
+  }
+
+  public async createApplicationInstance(templateId: string, name: string): Promise<string> {
+    const body = asRecord(await this.call('CreateApplicationInstance', { templateId, name })) ?? {};
+    const instanceId = asRecord(body.applicationInstance)?.instanceId ?? body.instanceId;
+    if (typeof instanceId !== 'string' || !/^ins-[0-9a-f]{16}$/.test(instanceId)) {
+      throw new MappingServiceError(`CreateApplicationInstance: the answer names no application instance id (got ${JSON.stringify(instanceId)})`);
+    }
+    return instanceId;
+  }
+
+  public async updateApplicationInstanceDisplayData(instanceId: string, displayName: string, description: string): Promise<void> {
+    await this.call('UpdateApplicationInstanceDisplayData', { instanceId, displayName, description });
+  }
+
+  public async deleteApplicationInstance(instanceId: string): Promise<void> {
+    await this.call('DeleteApplicationInstance', { instanceId });
   }
 
   public async listApplicationInstanceCertificates(instanceId: string): Promise<ApplicationCertificate[]> {
@@ -250,5 +286,20 @@ export function toCertificates(body: unknown): ApplicationCertificate[] {
     if (typeof entry?.certificateId !== 'string' || typeof entry.status !== 'string') return [];
     const expiryDate = isoDate(entry.expiryDate);
     return [{ certificateId: entry.certificateId, status: entry.status, ...(expiryDate ? { expiryDate } : {}) }];
+  });
+}
+
+/**
+ * `{applicationTemplates: [...]}`: each template's id and catalog name. The name's field is not documented: the
+ * public service models show it under `application.displayName` or `template.name`; the first string found is taken.
+ */
+export function toTemplates(body: unknown): ApplicationTemplate[] {
+  const list = asRecord(body)?.applicationTemplates;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((raw): ApplicationTemplate[] => {
+    const entry = asRecord(raw);
+    const templateId = entry?.templateId;
+    const name = [entry?.name, asRecord(entry?.application)?.displayName, asRecord(entry?.template)?.name].find((v) => typeof v === 'string');
+    return typeof templateId === 'string' && typeof name === 'string' ? [{ templateId, name }] : [];
   });
 }

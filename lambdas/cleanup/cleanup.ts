@@ -223,7 +223,8 @@ export async function cleanUpStoppedExecution(event: unknown, services: CleanupS
     } catch (error) {
       stopped = {
         failedRevert: step,
-        stillToUndo: steps.slice(index),
+        // What is left: this step and every earlier one that changed something (a step that made no change has nothing to undo).
+        stillToUndo: steps.slice(index).filter((left) => left === step || changed.includes(left)),
         revertFailure: { Error: (error as Error).name, Cause: (error as Error).message },
       };
       break;

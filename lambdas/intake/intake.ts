@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { existingApplication } from '../application/application';
 import type { ExecutionDocument } from '../shared/document';
 import { lockLease } from '../shared/lock';
 import { logger } from '../shared/logger';
@@ -66,6 +67,10 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
     );
   }
   const named = normalizeRequest(event.input, { bucket: environment.bucket, profiles: Object.keys(config.profiles) });
+  if (named.fromApplication) {
+    const pending = await pendingApplication(named, deps, event, now);
+    if (pending) return pending;
+  }
   const stored = named.fromApplication ? await storeApplicationMetadata(named, deps, event.executionName) : undefined;
   const request = stored?.request ?? named;
   const location = `s3://${request.bucket}/${request.key}`;
@@ -135,6 +140,60 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
     receipts: {},
   };
 }
+
+/**
+ * A profile that sets application.create, whose application does not exist yet: there is no metadata to validate
+ * until the workflow has created it, under the profile's lock. The document says so (`request.applicationPending`);
+ * the state machine validates the new application's metadata, with this function, right after creating it.
+ */
+async function pendingApplication(
+  request: MetadataObjectRequest,
+  deps: IntakeDeps,
+  event: IntakeEvent,
+  now: Date,
+): Promise<ExecutionDocument | undefined> {
+  const profile = profileNamed(deps.config, request.profile);
+  if (!profile.application.create || !deps.identityCenter) return undefined;
+  const { environment, config } = deps;
+  const scope = { account: environment.account, region: environment.region, profile: profile.name };
+  if (await existingApplication(deps.identityCenter.ssoAdmin, profile, scope)) return undefined;
+  logger.info('application to be created before its metadata is taken', {
+    profile: profile.name,
+    displayName: profile.application.create.displayName,
+  });
+  return {
+    request: {
+      bucket: request.bucket,
+      key: request.key,
+      versionId: PENDING,
+      sha256: PENDING,
+      size: 0,
+      profile: request.profile,
+      dryRun: request.dryRun,
+      executionName: event.executionName,
+      ...(typeof event.executionStartTime === 'string' && event.executionStartTime !== '' ? { executionStartTime: event.executionStartTime } : {}),
+      pipelineName: config.pipelineName,
+      account: environment.account,
+      region: environment.region,
+      partition: environment.partition,
+      source: request.source,
+      applicationPending: true,
+    },
+    profile,
+    metadata: {
+      entityId: PENDING,
+      certificates: [],
+      warnings: [
+        `IAM Identity Center application "${profile.application.create.displayName}" does not exist yet: this execution creates it from the Amazon Connect template, then takes and validates its metadata`,
+      ],
+    },
+    lock: lockLease(now, event.executionName, profile),
+    receipts: {},
+  };
+}
+
+/** What the document holds in place of the metadata's facts until the application exists. */
+const PENDING = 'pending: the application is created first';
 
 /**
  * Fetches the profile's application's IdP metadata and stores it as a new version of `metadata/<profile>/

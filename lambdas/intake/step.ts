@@ -42,3 +42,14 @@ export const intakeFunction: PipelineFunction<ExecutionDocument> = {
       now: context.now,
     }),
 };
+
+/**
+ * Intake once more, for an application this execution has just created (application.create): the same code and
+ * rights, invoked by its own state after the application step, with the profile's name as input.
+ */
+export const newApplicationIntakeFunction: PipelineFunction<ExecutionDocument> = {
+  ...intakeFunction,
+  key: 'newApplicationIntake',
+  state: "Validate the new application's metadata",
+  description: 'Takes and validates the metadata of the application this execution created',
+};

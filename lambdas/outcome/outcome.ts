@@ -73,9 +73,14 @@ export function rollbackVerdict(state: State): { Error: string; Cause: string; i
       Cause: `${failure.Error}: ${failure.Cause}. Every change this execution made was reverted; the account is as it was before.`,
     };
   }
+  // A step whose receipt says it changed nothing (a profile without application.create, say) has nothing to undo.
+  const unchanged = (step: StepName) => {
+    const action = (state.receipts?.[step] as { action?: string } | undefined)?.action;
+    return action === 'unchanged' || action === 'planned';
+  };
   const incomplete: RollbackIncompleteCause = {
     failure,
-    stillToUndo: stopped?.stillToUndo ?? [],
+    stillToUndo: (stopped?.stillToUndo ?? []).filter((step) => step === stopped?.failedRevert || !unchanged(step)),
     leftInPlace,
     ...(stopped?.failedRevert ? { failedRevert: stopped.failedRevert, revertFailure: stateError(stopped.revertFailure) } : {}),
   };

@@ -1,4 +1,5 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
+import { existingApplication } from '../application/application';
 import { instanceIdFromApplicationArn } from '../attribute-mapping/mapping';
 import type { ApplicationCertificate } from '../attribute-mapping/swb-api';
 import { getSamlProvider, sameMetadataDocument } from '../identity-provider/provider';
@@ -52,6 +53,12 @@ const DAY_MS = 86_400_000;
 export async function checkProfile(profileName: string, deps: CheckDeps): Promise<CheckResult> {
   const profile = profileNamed(deps.config, profileName);
   const { account, region, partition } = deps.environment;
+  if (profile.application.create && !(await existingApplication(deps.ssoAdmin, profile, { account, region, profile: profileName }))) {
+    // The profile creates its application and it does not exist (yet, or any more): an execution creates it.
+    const startedExecution = await deps.startExecution({ profile: profileName });
+    logger.info('application to create: execution started', { profile: profileName, execution: startedExecution });
+    return { profile: profileName, providerCurrent: false, startedExecution };
+  }
   const fetched = await fetchApplicationMetadata(profile, deps, { account, region: deps.swb.region ?? region });
   const providerArn = samlProviderArn({ account, partition }, profile.identityProvider.name);
   const provider = await getSamlProvider(deps.iam, providerArn);

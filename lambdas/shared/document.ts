@@ -35,6 +35,12 @@ export interface ExecutionRequest {
    * naming only the profile, for which Intake fetched the metadata from the profile's IAM Identity Center application.
    */
   source: 'eventbridge' | 'manual' | 'application';
+  /**
+   * The profile's application is to be created first (application.create, and it did not exist at Intake): the
+   * metadata is taken from it after the application step, and until then `versionId`, `sha256` and the metadata are
+   * placeholders no step reads.
+   */
+  applicationPending?: boolean;
 }
 
 export interface CertificateSummary {

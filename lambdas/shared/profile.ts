@@ -100,6 +100,15 @@ export const ProfileSchema = z
         /** Display name, looked up with ListApplications when no ARN is given. */
         displayName: z.string().min(1).max(255).optional(),
         /**
+         * Opt-in: the pipeline finds the application by this display name and, when there is none, creates it from
+         * IAM Identity Center's "Amazon Connect" catalog template; a rollback deletes it only when this execution
+         * created it. The execution then takes the new application's metadata itself (start it with {"profile": ...}).
+         */
+        create: z
+          .object({ displayName: z.string().min(1).max(255) })
+          .strict()
+          .optional(),
+        /**
          * The account the application belongs to, when it is not the pipeline's: IAM Identity Center run from a
          * delegated administrator account lists the management account's applications too (ListApplications'
          * ApplicationAccount filter), and the application's entityID then names this account.
@@ -137,6 +146,10 @@ export const ProfileSchema = z
           .optional(),
       })
       .refine((a) => a.arn !== undefined || a.displayName !== undefined, { message: 'set arn or displayName' })
+      .refine((a) => a.create === undefined || (a.arn === undefined && a.displayName === a.create.displayName), {
+        message: 'create names the application by display name: leave out arn, and displayName (if set) must equal create.displayName',
+        path: ['create'],
+      })
       // The assignments function may assign people only to the applications it is granted: an application named by
       // display name alone would need a grant on every application of the account.
       .refine((a) => a.assignments.groups.length + a.assignments.users.length === 0 || a.arn !== undefined || a.instanceArn !== undefined, {
@@ -284,7 +297,14 @@ function withRunbookDefaults(profiles: unknown): unknown {
           role: isRecord(role) ? { name: names.role, ...role } : role,
           application:
             isRecord(application) && application.arn === undefined && application.displayName === undefined
-              ? { ...application, displayName: names.applicationDisplayName }
+              ? {
+                  ...application,
+                  // An application to create is looked up by the name it is created with.
+                  displayName:
+                    isRecord(application.create) && typeof application.create.displayName === 'string'
+                      ? application.create.displayName
+                      : names.applicationDisplayName,
+                }
               : application,
           access,
           policy: raw.policy === undefined ? {} : raw.policy,

@@ -4,7 +4,7 @@ import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import type { ResponseConfig, ResponseSchemaConfig, SwbApi } from '../../lambdas/attribute-mapping/swb-api';
-import { toApplicationInstanceView, toCertificates } from '../../lambdas/attribute-mapping/swb-client';
+import { toApplicationInstanceView, toCertificates, toTemplates } from '../../lambdas/attribute-mapping/swb-client';
 import { MetadataFetchFailedError } from '../../lambdas/intake/errors';
 import type { MetadataFetcher } from '../../lambdas/intake/from-application';
 import { DynamoDbRecordStore, type RecordStore } from '../../lambdas/shared/records';
@@ -36,6 +36,9 @@ export {
   OAUTH_PROVIDER_ARN,
 } from './sso-admin';
 export { swbInstanceId } from './swb';
+
+/** The provider of applications made from the console's "Amazon Connect" catalog template. */
+export const AMAZON_CONNECT_PROVIDER_ARN = 'arn:aws:sso::aws:applicationProvider/catalog/AmazonConnect';
 
 export interface SimulatedAccountOptions {
   account?: string;
@@ -187,7 +190,22 @@ export class SimulatedAccount {
     this.iam = new SimulatedIam(context, { principalPropagationDelayCalls: options.principalPropagationDelayCalls, pageSize: options.iamPageSize });
     this.ssoAdmin = new SimulatedSsoAdmin(context);
     this.identityStore = new SimulatedIdentityStore(context);
-    this.swb = new SimulatedSwb(context, { returnsConfiguration: options.swbReturnsConfiguration, keepsRelayState: options.swbKeepsRelayState });
+    const ssoAdmin = this.ssoAdmin;
+    this.swb = new SimulatedSwb(
+      context,
+      { returnsConfiguration: options.swbReturnsConfiguration, keepsRelayState: options.swbKeepsRelayState },
+      {
+        created: (instanceId, name) => ssoAdmin.createdThroughConsole(instanceId, name, AMAZON_CONNECT_PROVIDER_ARN),
+        renamed: (instanceId, name) => {
+          const arn = ssoAdmin.applicationOfInstance(instanceId);
+          if (arn) ssoAdmin.renameApplication(arn, name);
+        },
+        deleted: (instanceId) => {
+          const arn = ssoAdmin.applicationOfInstance(instanceId);
+          if (arn) ssoAdmin.removeApplication(arn);
+        },
+      },
+    );
     this.lockTable = new SimulatedLockTable(this.clock);
     this.topic = new SimulatedNotifications(ids);
 
@@ -230,6 +248,17 @@ export class SimulatedAccount {
         // Through the real adapter's parsers, so that what the steps see is what they would make of the HTTP answer.
         getApplicationInstance: async (instanceId) => toApplicationInstanceView(instanceId, await call('GetApplicationInstance', { instanceId })),
         listApplicationInstanceCertificates: async (instanceId) => toCertificates(await call('ListApplicationInstanceCertificates', { instanceId })),
+        listApplicationTemplates: async () => toTemplates(await call('ListApplicationTemplates', {})),
+        createApplicationInstance: async (templateId, name) => {
+          const answer = (await call('CreateApplicationInstance', { templateId, name })) as { applicationInstance: { instanceId: string } };
+          return answer.applicationInstance.instanceId;
+        },
+        updateApplicationInstanceDisplayData: async (instanceId, displayName, description) => {
+          await call('UpdateApplicationInstanceDisplayData', { instanceId, displayName, description });
+        },
+        deleteApplicationInstance: async (instanceId) => {
+          await call('DeleteApplicationInstance', { instanceId });
+        },
         updateApplicationInstanceResponseConfiguration: async (instanceId, responseConfig) => {
           await call('UpdateApplicationInstanceResponseConfiguration', { instanceId, responseConfig });
         },

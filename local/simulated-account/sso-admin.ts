@@ -112,6 +112,35 @@ export class SimulatedSsoAdmin {
     return this.applications.has(arn);
   }
 
+  /** The application whose ARN ends in `apl-<id>` for console instance `ins-<id>`, if any. */
+  public applicationOfInstance(instanceId: string): string | undefined {
+    const id = instanceId.replace(/^ins-/, 'apl-');
+    return [...this.applications.keys()].find((arn) => arn.endsWith(`/${id}`));
+  }
+
+  /** The console API created an application (CreateApplicationInstance): it appears in the public API too. */
+  public createdThroughConsole(instanceId: string, name: string, providerArn: string): string {
+    const instanceArn = [...this.instances.keys()][0];
+    const ssoins = instanceArn ? INSTANCE_ARN.exec(instanceArn)?.[1] : undefined;
+    if (!instanceArn || !ssoins) throw new SeedInvalidError('No Identity Center instance to create an application in');
+    return this.addApplication({
+      name,
+      instanceArn,
+      providerArn,
+      arn: `arn:${this.context.partition}:sso::${this.context.account}:application/${ssoins}/${instanceId.replace(/^ins-/, 'apl-')}`,
+    });
+  }
+
+  public renameApplication(arn: string, name: string): void {
+    const application = this.applications.get(arn);
+    if (application) application.name = name;
+  }
+
+  public removeApplication(arn: string): void {
+    this.applications.delete(arn);
+    this.assignments.delete(arn);
+  }
+
   /** The identity store of an instance (the first one by default), where its users and groups live. */
   public identityStoreId(instanceArn?: string): string {
     const instance = instanceArn ? this.instances.get(instanceArn) : [...this.instances.values()][0];

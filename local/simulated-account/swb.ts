@@ -12,6 +12,20 @@ export function swbInstanceId(applicationArn: string): string {
   return `ins-${match[1]}`;
 }
 
+/** The catalog templates the simulated console offers (ids are this simulation's; the names are the console's). */
+export const APPLICATION_TEMPLATES = [
+  { templateId: 'tpl-0a1b2c3d4e5f6a7b', name: 'Amazon Connect' },
+  { templateId: 'tpl-1b2c3d4e5f6a7b8c', name: 'Custom SAML 2.0 application' },
+] as const;
+
+/** What creating or deleting an application instance does beside the console API: the public API's application. */
+export interface ApplicationHooks {
+  /** Registers a new application for the instance id, with this display name; returns nothing. */
+  created(instanceId: string, name: string): void;
+  renamed(instanceId: string, name: string): void;
+  deleted(instanceId: string): void;
+}
+
 export interface SwbOptions {
   /**
    * Whether GetApplicationInstance returns the stored configuration. DESIGN.md lists this as unconfirmed for the
@@ -60,6 +74,7 @@ export class SimulatedSwb {
   public constructor(
     private readonly context: AccountContext,
     private readonly options: SwbOptions = {},
+    private readonly hooks?: ApplicationHooks,
   ) {}
 
   /** The portal host that serves metadata in this account's region. */
@@ -161,6 +176,30 @@ export class SimulatedSwb {
       };
       if (this.options.returnsConfiguration === false) return ok({ applicationInstance });
       return ok({ applicationInstance, ...clone(instance) });
+    },
+    ListApplicationTemplates: () =>
+      ok({ applicationTemplates: APPLICATION_TEMPLATES.map((t) => ({ templateId: t.templateId, application: { displayName: t.name } })) }),
+    CreateApplicationInstance: (input: { templateId?: string; name?: string }) => {
+      if (!APPLICATION_TEMPLATES.some((t) => t.templateId === input.templateId))
+        throw new SwbServiceFault('CreateApplicationInstance', 'ResourceNotFoundException', `template ${input.templateId} not found`);
+      if (typeof input.name !== 'string' || input.name === '')
+        throw new SwbServiceFault('CreateApplicationInstance', 'ValidationException', 'name is required');
+      const instanceId = `ins-${this.context.ids.hex(16)}`;
+      this.instances.set(instanceId, {});
+      this.hooks?.created(instanceId, input.name);
+      return ok({ applicationInstance: { instanceId, name: input.name, status: 'ENABLED' } });
+    },
+    UpdateApplicationInstanceDisplayData: (input: { instanceId: string; displayName?: string; description?: string }) => {
+      this.instance('UpdateApplicationInstanceDisplayData', input.instanceId);
+      if (typeof input.displayName === 'string') this.hooks?.renamed(input.instanceId, input.displayName);
+      return ok({});
+    },
+    DeleteApplicationInstance: (input: { instanceId: string }) => {
+      this.instance('DeleteApplicationInstance', input.instanceId);
+      this.instances.delete(input.instanceId);
+      this.certificates.delete(input.instanceId);
+      this.hooks?.deleted(input.instanceId);
+      return ok({});
     },
     ListApplicationInstanceCertificates: (input: { instanceId: string }) => {
       this.instance('ListApplicationInstanceCertificates', input.instanceId);

@@ -209,9 +209,9 @@ describe('function permissions', () => {
     }
   });
 
-  it('let only Intake list the bucket, so that an upload that is not there reads as not found rather than access denied', () => {
+  it('let only the Intake functions list the bucket, so that an upload that is not there reads as not found rather than access denied', () => {
     const listing = FUNCTION_KEYS.filter((key) => allows(key).some((s) => s.actions.includes('s3:ListBucket') && s.resources.includes(bucketArn)));
-    expect(listing).toEqual(['intake']);
+    expect(listing).toEqual(['intake', 'newApplicationIntake']);
   });
 
   it("keep each step's records in the record table: reads and conditional writes under its own keys, no deletes", () => {
@@ -308,17 +308,19 @@ describe('function permissions', () => {
     const own =
       key === 'outcome'
         ? []
-        : key === 'intake'
+        : key === 'intake' || key === 'newApplicationIntake'
           ? ['kms', 's3', 'sso']
-          : key.startsWith('attributeMapping')
+          : key.startsWith('application')
             ? ['dynamodb', 'kms', 'sso']
-            : key === 'assignmentsApply'
-              ? ['dynamodb', 'identitystore', 'kms', 'sso']
-              : key === 'assignmentsRevert'
-                ? ['dynamodb', 'kms', 'sso']
-                : key.startsWith('identityProvider')
-                  ? ['dynamodb', 'iam', 's3']
-                  : ['dynamodb', 'iam'];
+            : key.startsWith('attributeMapping')
+              ? ['dynamodb', 'kms', 'sso']
+              : key === 'assignmentsApply'
+                ? ['dynamodb', 'identitystore', 'kms', 'sso']
+                : key === 'assignmentsRevert'
+                  ? ['dynamodb', 'kms', 'sso']
+                  : key.startsWith('identityProvider')
+                    ? ['dynamodb', 'iam', 's3']
+                    : ['dynamodb', 'iam'];
     expect(services).toEqual([...own, 'logs', 'xray'].sort());
   });
 });

@@ -436,7 +436,7 @@ describe('cleanup after a stopped execution', () => {
     );
     expect(JSON.parse(reverts)).toEqual(
       Object.fromEntries(
-        ['identityProvider', 'role', 'policy', 'assignments', 'attributeMapping'].map((step) => [
+        ['application', 'identityProvider', 'role', 'policy', 'assignments', 'attributeMapping'].map((step) => [
           step,
           `<${logicalId(synth.stack, synth.pipeline.functions[`${step}Revert`]!)}.Arn>`,
         ]),
@@ -450,7 +450,7 @@ describe('cleanup after a stopped execution', () => {
     const byAction = (action: string) => statements.filter((s) => s.actions.includes(action)).flatMap((s) => s.resources);
     expect(byAction('states:DescribeExecution')).toEqual([`arn:aws:states:${REGION}:${ACCOUNT}:execution:<${ids.stateMachine}.Name>:*`]);
     expect(byAction('lambda:InvokeFunction').sort()).toEqual(
-      ['identityProvider', 'role', 'policy', 'assignments', 'attributeMapping']
+      ['application', 'identityProvider', 'role', 'policy', 'assignments', 'attributeMapping']
         .map((step) => `<${logicalId(synth.stack, synth.pipeline.functions[`${step}Revert`]!)}.Arn>`)
         .sort(),
     );

@@ -36,6 +36,11 @@ const MAPPING_REFUSED: FaultSpec = {
 
 /** Faults that make the mapping fail, then one step's revert fail for good, in an empty account. */
 const REVERT_REFUSED: Record<StepName, FaultSpec[]> = {
+  // With an application this execution created (the path runs creatingConfig), its deletion is refused for good.
+  application: [
+    MAPPING_REFUSED,
+    { service: 'swb', operation: 'DeleteApplicationInstance', error: 'AccessDeniedException', times: Number.POSITIVE_INFINITY },
+  ],
   identityProvider: [MAPPING_REFUSED, { service: 'iam', operation: 'DeleteSAMLProvider', error: 'AccessDenied', times: Number.POSITIVE_INFINITY }],
   role: [MAPPING_REFUSED, { service: 'iam', operation: 'DeleteRole', error: 'AccessDenied', times: Number.POSITIVE_INFINITY }],
   policy: [MAPPING_REFUSED, { service: 'iam', operation: 'DeletePolicy', error: 'AccessDenied', times: Number.POSITIVE_INFINITY }],
@@ -63,9 +68,13 @@ const PATHS: Path[] = [
       name: `a rollback that stops at the ${stepNamed(step).label.toLowerCase()} revert`,
       start: 'empty account',
       arrange: (account) => REVERT_REFUSED[step].map((spec) => account.faults.inject(spec)),
+      // Only an application the execution created has a revert that deletes anything.
+      ...(step === 'application' ? { run: { createApplication: true } } : {}),
     }),
   ),
   { name: 'a dry run', start: 'empty account', run: { dryRun: true } },
+  { name: 'creating the application, then provisioning', start: 'empty account', run: { createApplication: true } },
+  { name: 'a dry run that would create the application', start: 'empty account', run: { createApplication: true, dryRun: true } },
   { name: 'rejected metadata', start: 'empty account', run: { xml: '<not-metadata/>' } },
   { name: 'a profile another execution holds', start: 'empty account', lockHeldByOther: true },
   {

@@ -13,6 +13,23 @@ export const ADMIN_APP_ARN = admin.application.arn!;
 export const metadataV1 = makeMetadataXml();
 export const metadataV2 = makeRotatedMetadataXml();
 
+/** The example configuration with the admin profile creating its application ("Amazon Connect - Admin (created)"). */
+export const creatingConfig: FederationConfig = {
+  ...config,
+  profiles: {
+    ...config.profiles,
+    admin: {
+      ...admin,
+      application: {
+        displayName: 'Amazon Connect - Admin (created)',
+        create: { displayName: 'Amazon Connect - Admin (created)' },
+        instanceArn: admin.application.instanceArn,
+        assignments: admin.application.assignments,
+      },
+    },
+  },
+};
+
 export type StartingState = 'empty account' | 'provider exists' | 'role exists with other policies' | 'mapping exists';
 export const STARTING_STATES: StartingState[] = ['empty account', 'provider exists', 'role exists with other policies', 'mapping exists'];
 
@@ -90,9 +107,12 @@ export async function execute(
     key?: string;
     executionName?: string;
     fromApplication?: boolean;
+    /** The admin profile creates its application (creatingConfig); implies fromApplication. */
+    createApplication?: boolean;
   } & Partial<Pick<RunLocalExecutionOptions, 'retryIntervalMs' | 'pathTimeoutSeconds' | 'clock' | 'operator' | 'stop'>> = {},
 ): Promise<LocalExecutionResult> {
-  const { xml, profile: profileOption, dryRun, key: keyOption, executionName, fromApplication, ...runnerOptions } = options;
+  const { xml, profile: profileOption, dryRun, key: keyOption, executionName, fromApplication: fetch, createApplication, ...runnerOptions } = options;
+  const fromApplication = fetch || createApplication;
   const profile = profileOption ?? 'admin';
   const key = keyOption ?? `metadata/${profile}/idp.xml`;
   const input = fromApplication
@@ -101,7 +121,7 @@ export async function execute(
   executions += 1;
   return runLocalExecution({
     services: simulatedServices(account),
-    config,
+    config: createApplication ? creatingConfig : config,
     input,
     executionName: executionName ?? `exec-${executions}`,
     retryIntervalMs: 0,

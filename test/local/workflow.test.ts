@@ -44,6 +44,32 @@ describe('the state machine over a simulated account', () => {
     expect(account.notifications.messages.map((m) => m.subject)).toEqual(['SAML federation: provisioned']);
   });
 
+  it('with application.create, creates the application, installs its own metadata and maps it: nothing by hand', async () => {
+    const account = await startingAccount('empty account');
+    const result = await execute(account, { createApplication: true });
+    expect(result.status).toBe('SUCCEEDED');
+    const created = receipts(result).application!;
+    expect(created.action).toBe('created');
+    // The provider holds the metadata the new application serves, and the mapping is on the new application.
+    const provider = Object.values(account.snapshot().iam.samlProviders)[0] as { metadataDocument: string };
+    expect(provider.metadataDocument).toBe(account.applicationMetadata(created.arn));
+    expect(receipts(result).attributeMapping).toMatchObject({ action: 'updated', arn: created.arn });
+    expect(account.snapshot().ssoAdmin.applications[created.arn]).toMatchObject({ name: 'Amazon Connect - Admin (created)' });
+  });
+
+  it('with application.create, a later failure deletes the application it created: the account ends as before', async () => {
+    const account = await startingAccount('empty account');
+    const before = resources(account);
+    account.faults.inject({ service: 'swb', operation: 'UpdateApplicationInstanceResponseConfiguration', error: 'AccessDeniedException' });
+    const result = await execute(account, { createApplication: true });
+    expect(result.error).toBe('Provisioning.RolledBack');
+    expect(result.timeline.some((entry) => entry.state === 'Revert IAM Identity Center application' && entry.event === 'exited')).toBe(true);
+    expect(Object.values(account.snapshot().ssoAdmin.applications).map((a) => a.name)).not.toContain('Amazon Connect - Admin (created)');
+    const { lockTable: _a, ...after } = resources(account);
+    const { lockTable: _b, ...was } = before;
+    expect(after).toEqual(was);
+  });
+
   it('a second run on an account that already matches makes zero mutating calls', async () => {
     const account = await startingAccount('empty account');
     expect((await execute(account)).status).toBe('SUCCEEDED');

@@ -76,7 +76,7 @@ describe('statemachine/federation.asl.json against the step registry (lambdas/st
       s['Rollback incomplete at permissions policy']!.Parameters.stillToUndo = ['policy', 'identityProvider'];
     });
     expect(registryProblems(broken)).toEqual([
-      'a failure of "Revert permissions policy" should record failedRevert "policy" and stillToUndo ["policy","role","identityProvider"]',
+      'a failure of "Revert permissions policy" should record failedRevert "policy" and stillToUndo ["policy","role","identityProvider","application"]',
     ]);
   });
 
@@ -105,7 +105,14 @@ describe('statemachine/federation.asl.json', () => {
     expect(states['Receive input']!.Next).toBe('Validate metadata');
     expect(states['Validate metadata']!.Next).toBe('Dry run?');
     expect(states['Take profile lock']!.Next).toBe(STEPS[0]!.apply);
-    for (let i = 0; i < STEPS.length - 1; i++) expect(states[STEPS[i]!.apply]!.Next).toBe(STEPS[i + 1]!.apply);
+    // After the application step, a Choice takes the new application's metadata when it has just been created.
+    const next = (state: string) => {
+      const found = states[state]!;
+      return found.Type === 'Choice' ? (found.Default as string) : (found.Next as string);
+    };
+    for (let i = 0; i < STEPS.length - 1; i++)
+      expect(next(next(STEPS[i]!.apply)) === STEPS[i + 1]!.apply || next(STEPS[i]!.apply) === STEPS[i + 1]!.apply).toBe(true);
+    expect(states["Take the new application's metadata"]!.Next).toBe(STEPS[1]!.apply);
   });
 
   it.each(STEPS)('$apply retries transient Lambda errors with capped, jittered backoff', ({ apply }) => {

@@ -13,6 +13,7 @@ const ENV = {
   RECORD_TABLE: 'records',
   NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:federation',
   REVERT_FUNCTIONS: JSON.stringify({
+    application: 'arn:aws:lambda:us-east-1:111122223333:function:application-revert',
     identityProvider: 'arn:aws:lambda:us-east-1:111122223333:function:idp-revert',
     role: 'arn:aws:lambda:us-east-1:111122223333:function:role-revert',
     policy: 'arn:aws:lambda:us-east-1:111122223333:function:policy-revert',

@@ -116,4 +116,25 @@ describe('the daily check', () => {
     expect(result.notified).toContain('exists but is not active');
     expect(result.notified).toContain('the next daily check then installs the new metadata in IAM provider AmazonConnectAdminAccess');
   });
+
+  it('starts the execution that creates the application when a profile with application.create has none', async () => {
+    const { creatingConfig } = await import('../../local/workflow-harness');
+    const account = accountForConfig(creatingConfig);
+    const started: unknown[] = [];
+    const result = await checkProfile('admin', {
+      ...account.clients(),
+      config: creatingConfig,
+      environment: { bucket: SIMULATED_BUCKET, account: account.account, region: account.region, partition: account.partition },
+      now: () => new Date(),
+      startExecution: async (input) => {
+        started.push(input);
+        return 'arn:aws:states:us-east-1:111122223333:execution:pipeline:create';
+      },
+      putDaysUntilExpiry: async () => undefined,
+      publish: async () => undefined,
+    });
+    expect(started).toEqual([{ profile: 'admin' }]);
+    expect(result.startedExecution).toBeDefined();
+    expect(account.mutatingCalls()).toEqual([]);
+  });
 });

@@ -1,0 +1,88 @@
+import { locateInstance } from '../attribute-mapping/locate';
+import { instanceIdFromApplicationArn } from '../attribute-mapping/mapping';
+import type { ExecutionDocument, Receipt } from '../shared/document';
+import { readJournal, writeJournal } from '../shared/journal';
+import { logger } from '../shared/logger';
+import type { StepDeps } from '../shared/pipeline-function';
+import { applicationArnOfInstance, CONNECT_TEMPLATE_NAME, existingApplication } from './application';
+import { ApplicationTemplateNotFoundError } from './errors';
+
+const STEP = 'application' as const;
+
+/** The receipt's and the journal's `details`. */
+export type ApplicationDetails = {
+  displayName?: string;
+  /** The console instance id of the application this execution created (journal: as soon as it is known). */
+  createdInstanceId?: string;
+  /** Set in the journal before CreateApplicationInstance: this execution set out to create an application of that name. */
+  creating?: boolean;
+};
+
+export type ApplicationReceipt = Receipt & { step: 'application'; details: ApplicationDetails };
+
+/**
+ * With `application.create`, finds the profile's application by its display name and, when there is none, creates it
+ * from the "Amazon Connect" catalog template (console API: ListApplicationTemplates, CreateApplicationInstance,
+ * UpdateApplicationInstanceDisplayData). Journalled before the creation and again with the new instance's id, so a
+ * revert deletes it only when this execution created it. Without `create`, a no-op.
+ */
+export async function applyApplication(doc: ExecutionDocument, deps: StepDeps): Promise<ApplicationReceipt> {
+  const { profile, request } = doc;
+  const create = profile.application.create;
+  const named = profile.application.arn ?? profile.application.displayName ?? '';
+  const receipt = (action: ApplicationReceipt['action'], arn: string, changes: string[], details: ApplicationDetails = {}): ApplicationReceipt => ({
+    step: STEP,
+    action,
+    arn,
+    changes,
+    details,
+  });
+  if (!create) return receipt(request.dryRun ? 'planned' : 'unchanged', named, []);
+  const scope = { account: request.account, region: request.region, profile: profile.name };
+  const journal = await readJournal(deps.records, request, STEP);
+  const journalled = journal?.details as ApplicationDetails | undefined;
+
+  const existing = await existingApplication(deps.ssoAdmin, profile, scope);
+  if (existing) {
+    // Found after this execution set out to create it (an earlier attempt's answer was lost): this execution's.
+    if (journalled?.creating) {
+      const details = { displayName: create.displayName, createdInstanceId: instanceIdFromApplicationArn(existing) };
+      await writeJournal(deps.records, request, { step: STEP, intent: [], details }, deps.now);
+      return receipt('created', existing, [`created application "${create.displayName}" from the ${CONNECT_TEMPLATE_NAME} template`], details);
+    }
+    return receipt(request.dryRun ? 'planned' : 'unchanged', existing, []);
+  }
+  if (request.dryRun) {
+    return receipt('planned', create.displayName, [
+      `would create application "${create.displayName}" from the ${CONNECT_TEMPLATE_NAME} template, then take its metadata`,
+    ]);
+  }
+
+  const instanceArn = await locateInstance(deps.ssoAdmin, profile.application.instanceArn, scope);
+  const template = (await deps.swb.listApplicationTemplates()).find((candidate) => candidate.name === CONNECT_TEMPLATE_NAME);
+  if (!template) {
+    throw new ApplicationTemplateNotFoundError(
+      `profile ${profile.name}: IAM Identity Center's catalog lists no "${CONNECT_TEMPLATE_NAME}" template, so application "${create.displayName}" cannot be created; add it in the console and name it there, or remove application.create`,
+    );
+  }
+  const intent = [`create application "${create.displayName}" from the ${CONNECT_TEMPLATE_NAME} template`];
+  await writeJournal(deps.records, request, { step: STEP, intent, details: { displayName: create.displayName, creating: true } }, deps.now);
+  const instanceId = await deps.swb.createApplicationInstance(template.templateId, create.displayName);
+  await writeJournal(deps.records, request, { step: STEP, intent: [], details: { createdInstanceId: instanceId } }, deps.now);
+  await deps.swb.updateApplicationInstanceDisplayData(
+    instanceId,
+    create.displayName,
+    `Amazon Connect single sign-on for profile ${profile.name} (created by ${request.pipelineName})`,
+  );
+  const arn = applicationArnOfInstance(instanceArn, request.account, instanceId);
+  logger.info('application created', { applicationArn: arn, instanceId });
+  return receipt(
+    'created',
+    arn,
+    intent.map((line) => line.replace(/^create/, 'created')),
+    {
+      displayName: create.displayName,
+      createdInstanceId: instanceId,
+    },
+  );
+}

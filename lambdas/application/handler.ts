@@ -1,0 +1,5 @@
+import { lambdaHandler } from '../shared/handler';
+import { applicationStep } from './step';
+
+export const apply = lambdaHandler(applicationStep.apply);
+export const revert = lambdaHandler(applicationStep.revert);
