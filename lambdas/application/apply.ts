@@ -4,10 +4,14 @@ import type { ExecutionDocument, Receipt } from '../shared/document';
 import { readJournal, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import type { StepDeps } from '../shared/pipeline-function';
-import { applicationArnOfInstance, CONNECT_TEMPLATE_NAME, existingApplication } from './application';
+import { applicationArnOfInstance, CONNECT_TEMPLATE_NAME, createdUnderCreationName, creationName, existingApplication } from './application';
 import { ApplicationTemplateNotFoundError } from './errors';
 
 const STEP = 'application' as const;
+
+function description(profile: string, pipelineName: string): string {
+  return `Amazon Connect single sign-on for profile ${profile} (created by ${pipelineName})`;
+}
 
 /** The receipt's and the journal's `details`. */
 export type ApplicationDetails = {
@@ -42,16 +46,27 @@ export async function applyApplication(doc: ExecutionDocument, deps: StepDeps): 
   const journal = await readJournal(deps.records, request, STEP);
   const journalled = journal?.details as ApplicationDetails | undefined;
 
-  const existing = await existingApplication(deps.ssoAdmin, profile, scope);
-  if (existing) {
-    // Found after this execution set out to create it (an earlier attempt's answer was lost): this execution's.
-    if (journalled?.creating) {
-      const details = { displayName: create.displayName, createdInstanceId: instanceIdFromApplicationArn(existing) };
+  // A retry after a lost answer: this execution's application is the one under its creation name (if the display
+  // name was not set yet) or the instance its journal recorded; never just any application of the display name.
+  if (journalled?.creating && !request.dryRun) {
+    const recorded = journalled.createdInstanceId;
+    const underCreationName = recorded ? undefined : await createdUnderCreationName(deps.ssoAdmin, profile, request.executionName, scope);
+    const instanceId = recorded ?? (underCreationName ? instanceIdFromApplicationArn(underCreationName) : undefined);
+    if (instanceId) {
+      const instanceArn = await locateInstance(deps.ssoAdmin, profile.application.instanceArn, scope);
+      const details = { displayName: create.displayName, createdInstanceId: instanceId };
       await writeJournal(deps.records, request, { step: STEP, intent: [], details }, deps.now);
-      return receipt('created', existing, [`created application "${create.displayName}" from the ${CONNECT_TEMPLATE_NAME} template`], details);
+      await deps.swb.updateApplicationInstanceDisplayData(instanceId, create.displayName, description(profile.name, request.pipelineName));
+      return receipt(
+        'created',
+        applicationArnOfInstance(instanceArn, request.account, instanceId),
+        [`created application "${create.displayName}" from the ${CONNECT_TEMPLATE_NAME} template`],
+        details,
+      );
     }
-    return receipt(request.dryRun ? 'planned' : 'unchanged', existing, []);
   }
+  const existing = await existingApplication(deps.ssoAdmin, profile, scope);
+  if (existing) return receipt(request.dryRun ? 'planned' : 'unchanged', existing, []);
   if (request.dryRun) {
     return receipt('planned', create.displayName, [
       `would create application "${create.displayName}" from the ${CONNECT_TEMPLATE_NAME} template, then take its metadata`,
@@ -67,13 +82,9 @@ export async function applyApplication(doc: ExecutionDocument, deps: StepDeps): 
   }
   const intent = [`create application "${create.displayName}" from the ${CONNECT_TEMPLATE_NAME} template`];
   await writeJournal(deps.records, request, { step: STEP, intent, details: { displayName: create.displayName, creating: true } }, deps.now);
-  const instanceId = await deps.swb.createApplicationInstance(template.templateId, create.displayName);
+  const instanceId = await deps.swb.createApplicationInstance(template.templateId, creationName(create.displayName, request.executionName));
   await writeJournal(deps.records, request, { step: STEP, intent: [], details: { createdInstanceId: instanceId } }, deps.now);
-  await deps.swb.updateApplicationInstanceDisplayData(
-    instanceId,
-    create.displayName,
-    `Amazon Connect single sign-on for profile ${profile.name} (created by ${request.pipelineName})`,
-  );
+  await deps.swb.updateApplicationInstanceDisplayData(instanceId, create.displayName, description(profile.name, request.pipelineName));
   const arn = applicationArnOfInstance(instanceArn, request.account, instanceId);
   logger.info('application created', { applicationArn: arn, instanceId });
   return receipt(

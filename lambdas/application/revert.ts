@@ -3,7 +3,7 @@ import type { ExecutionDocument, RevertReport } from '../shared/document';
 import { readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import type { StepDeps } from '../shared/pipeline-function';
-import { existingApplication } from './application';
+import { createdUnderCreationName } from './application';
 import type { ApplicationDetails, ApplicationReceipt } from './apply';
 
 const STEP = 'application' as const;
@@ -22,25 +22,24 @@ export async function revertApplication(doc: ExecutionDocument, deps: StepDeps):
   if (!receipt && !journalled?.creating) return nothing('this execution created no application');
 
   const scope = { account: request.account, region: request.region, profile: profile.name };
-  const existing = await existingApplication(deps.ssoAdmin, profile, scope);
+  // Only the instance this execution's record names, or the one under its own creation name (the create's answer was
+  // lost before the id was recorded): never an application found by the profile's display name alone.
   const recorded = receipt?.details.createdInstanceId ?? journalled?.createdInstanceId;
-  if (!existing) return nothing(`application "${profile.application.displayName}" does not exist (any more)`);
-  const instanceId = instanceIdFromApplicationArn(existing);
-  if (recorded !== undefined && recorded !== instanceId) {
-    return {
-      step: STEP,
-      action: 'left-in-place',
-      changes: [],
-      leftInPlace: [
-        `application "${profile.application.displayName}" (${existing}) is not the one this execution created (console instance ${recorded}); delete it by hand only if it should not be there`,
-      ],
-    };
+  const underCreationName = recorded ? undefined : await createdUnderCreationName(deps.ssoAdmin, profile, request.executionName, scope);
+  const instanceId = recorded ?? (underCreationName ? instanceIdFromApplicationArn(underCreationName) : undefined);
+  if (!instanceId) return nothing("the creation never took effect: no application is under this execution's creation name");
+  const existing = underCreationName ?? instanceId;
+  try {
+    await deps.swb.deleteApplicationInstance(instanceId);
+  } catch (error) {
+    // Already gone (deleted by hand, or by an earlier attempt of this revert whose answer was lost).
+    if ((error as Error).name !== 'Mapping.Rejected' || !/ResourceNotFound/.test((error as Error).message)) throw error;
+    return nothing(`application instance ${instanceId}, which this execution created, no longer exists`);
   }
-  await deps.swb.deleteApplicationInstance(instanceId);
-  logger.info('application deleted', { applicationArn: existing });
+  logger.info('application deleted', { instanceId });
   return {
     step: STEP,
     action: 'deleted',
-    changes: [`deleted application "${profile.application.displayName}" (${existing}), which this execution created`],
+    changes: [`deleted the application this execution created (console instance ${instanceId}${existing === instanceId ? '' : `, ${existing}`})`],
   };
 }

@@ -67,9 +67,15 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
     );
   }
   const named = normalizeRequest(event.input, { bucket: environment.bucket, profiles: Object.keys(config.profiles) });
-  if (named.fromApplication) {
-    const pending = await pendingApplication(named, deps, event, now);
-    if (pending) return pending;
+  const creating = await applicationToCreate(named, deps);
+  if (creating === 'missing') {
+    if (!named.fromApplication) {
+      throw new RequestInvalidError(
+        `profile ${named.profile} creates its IAM Identity Center application (application.create) and it does not exist yet, so no uploaded document can be its metadata. ` +
+          `Start an execution with {"profile": "${named.profile}"}: the pipeline creates the application, then takes and validates its metadata.`,
+      );
+    }
+    if (!named.applicationCreated) return pendingApplication(named, deps, event, now);
   }
   const stored = named.fromApplication ? await storeApplicationMetadata(named, deps, event.executionName) : undefined;
   const request = stored?.request ?? named;
@@ -105,8 +111,10 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
 
   const validated = validateMetadata(body, now);
   const profile = profileNamed(config, request.profile);
-  // Fetched from an application Intake found: the document must be that application's, whatever URL served it.
-  const issuerWarnings = checkIssuer(validated, profile, config, profile.application.account ?? environment.account, stored?.applicationArn);
+  // Fetched from an application Intake found (or uploaded for an application the profile creates and Intake found):
+  // the document must be exactly that application's, whatever URL served it.
+  const located = stored?.applicationArn ?? (typeof creating === 'string' && creating !== 'missing' ? creating : undefined);
+  const issuerWarnings = checkIssuer(validated, profile, config, profile.application.account ?? environment.account, located);
   const metadata = { ...validated, warnings: [...(olderVersion ? [olderVersion] : []), ...validated.warnings, ...issuerWarnings] };
   logger.info('metadata accepted', {
     profile: request.profile,
@@ -146,20 +154,26 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
  * until the workflow has created it, under the profile's lock. The document says so (`request.applicationPending`);
  * the state machine validates the new application's metadata, with this function, right after creating it.
  */
-async function pendingApplication(
-  request: MetadataObjectRequest,
-  deps: IntakeDeps,
-  event: IntakeEvent,
-  now: Date,
-): Promise<ExecutionDocument | undefined> {
+/**
+ * For a profile that sets application.create: its application's ARN when it exists, 'missing' when it does not;
+ * undefined for any other profile (nothing to look up).
+ */
+async function applicationToCreate(request: MetadataObjectRequest, deps: IntakeDeps): Promise<string | 'missing' | undefined> {
   const profile = profileNamed(deps.config, request.profile);
-  if (!profile.application.create || !deps.identityCenter) return undefined;
+  if (!profile.application.create) return undefined;
+  if (!deps.identityCenter) throw new Error('Intake was given no IAM Identity Center clients, so it cannot look up the application to create');
+  const scope = { account: deps.environment.account, region: deps.environment.region, profile: profile.name };
+  return (await existingApplication(deps.identityCenter.ssoAdmin, profile, scope)) ?? 'missing';
+}
+
+function pendingApplication(request: MetadataObjectRequest, deps: IntakeDeps, event: IntakeEvent, now: Date): ExecutionDocument {
+  const profile = profileNamed(deps.config, request.profile);
+  const create = profile.application.create;
+  if (!create) throw new Error(`profile ${profile.name} creates no application`);
   const { environment, config } = deps;
-  const scope = { account: environment.account, region: environment.region, profile: profile.name };
-  if (await existingApplication(deps.identityCenter.ssoAdmin, profile, scope)) return undefined;
   logger.info('application to be created before its metadata is taken', {
     profile: profile.name,
-    displayName: profile.application.create.displayName,
+    displayName: create.displayName,
   });
   return {
     request: {
@@ -184,7 +198,7 @@ async function pendingApplication(
       entityId: PENDING,
       certificates: [],
       warnings: [
-        `IAM Identity Center application "${profile.application.create.displayName}" does not exist yet: this execution creates it from the Amazon Connect template, then takes and validates its metadata`,
+        `IAM Identity Center application "${create.displayName}" does not exist yet: this execution creates it from the Amazon Connect template, then takes and validates its metadata`,
       ],
     },
     lock: lockLease(now, event.executionName, profile),

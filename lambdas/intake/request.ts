@@ -15,6 +15,11 @@ export interface MetadataObjectRequest {
   profile: string;
   /** Set when the input named only the profile: Intake fetches the metadata from its application and stores it here. */
   fromApplication?: true;
+  /**
+   * Set by the state machine when it runs Intake again after creating the application: the application must exist
+   * now, so a missing one is an error, never a placeholder document again.
+   */
+  applicationCreated?: true;
 }
 
 export interface RequestContext {
@@ -25,7 +30,7 @@ export interface RequestContext {
 }
 
 const MANUAL_FIELDS = new Set(['bucket', 'key', 'versionId', 'dryRun', 'allowOlderVersion']);
-const APPLICATION_FIELDS = new Set(['profile', 'dryRun']);
+const APPLICATION_FIELDS = new Set(['profile', 'dryRun', 'applicationCreated']);
 
 const ACCEPTED_SHAPES =
   'Intake accepts either the S3 "Object Created" event that EventBridge delivers ' +
@@ -96,6 +101,7 @@ function fromProfileInput(input: Record<string, unknown>, context: RequestContex
     allowOlderVersion: false,
     profile: input.profile,
     fromApplication: true,
+    ...(input.applicationCreated === true ? { applicationCreated: true as const } : {}),
   };
 }
 

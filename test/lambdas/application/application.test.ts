@@ -63,13 +63,12 @@ describe('Application (application.create)', () => {
     expect(named(w.account)).toEqual([]);
   });
 
-  it('leaves an application of that name that is not the one it created, and says so', async () => {
+  it('deletes only the instance its record names: an application of that name it did not create stays', async () => {
     const w = world();
     const receipt = await applyApplication(w.doc(), w.deps());
     const forged = { ...receipt, details: { ...receipt.details, createdInstanceId: 'ins-0000000000000000' } };
     const report = await revertApplication(w.doc({ receipts: { application: forged }, failure }), w.deps());
-    expect(report.action).toBe('left-in-place');
-    expect(report.leftInPlace?.[0]).toContain('is not the one this execution created');
+    expect(report).toMatchObject({ action: 'nothing-to-do', changes: [expect.stringContaining('ins-0000000000000000')] });
     expect(named(w.account)).toEqual([receipt.arn]);
   });
 
