@@ -24,7 +24,7 @@ const USAGE = `usage: saml-federation <command> [options]
       what each step did, the resulting ARNs and the attribute mapping.
       --live --bucket <bucket>   the same steps against the account of the current AWS credentials (no deploy);
                                  the metadata is uploaded to <bucket> under metadata/<profile>/
-  run --from-application --profile <name> [--dry-run] [--twice]
+  run --from-application --profile <name> [--dry-run] [--twice] [--config <cdk.json>]
       The same, with no file: the execution fetches the metadata from the profile's IAM Identity Center application.
       --twice runs a second execution after the first, which finds everything in place and changes nothing.
   start --state-machine-arn <arn> --bucket <bucket> --key <key> [--version-id <id>] [--dry-run]
@@ -171,7 +171,11 @@ async function run(values: Record<string, string | boolean | undefined>, io: Cli
   for (let run = 1; run <= runs; run += 1) {
     if (run > 1) {
       account?.clearCalls();
-      io.print(`\nSecond execution with the same input: everything is in place, so it should change nothing.`);
+      io.print(
+        values['dry-run'] === true
+          ? '\nSecond execution with the same input (a dry run again: it plans the same, as nothing was changed).'
+          : '\nSecond execution with the same input: everything is in place, so it should change nothing.',
+      );
     }
     status = Math.max(status, await runOnce(services, config, input, values, io, account));
   }

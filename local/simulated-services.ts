@@ -18,6 +18,12 @@ export function simulatedServices(account: SimulatedAccount, bucket = SIMULATED_
   };
 }
 
+/** The groups and users in the simulated account's identity store (the bundled example assigns two of the groups). */
+export const SIMULATED_DIRECTORY = {
+  groups: ['Amazon Connect administrators', 'Amazon Connect agents', 'Amazon Connect supervisors'],
+  users: ['admin@example.com', 'agent@example.com'],
+} as const;
+
 /** What a newly added custom SAML 2.0 application maps before anyone edits it: only the subject. */
 export const NEW_APPLICATION_MAPPING = {
   responseConfig: { subject: { source: ['${user:subject}'] }, properties: {}, ttl: 'PT1H' },
@@ -56,10 +62,9 @@ export function accountForConfig(config: FederationConfig, options: SimulatedAcc
     });
     account.setApplicationConfiguration(applicationArn, NEW_APPLICATION_MAPPING);
   }
-  // The people the profiles assign exist in the instance's identity store (once each, however many profiles name them).
-  const groups = new Set(Object.values(config.profiles).flatMap((profile) => profile.application.assignments.groups));
-  const users = new Set(Object.values(config.profiles).flatMap((profile) => profile.application.assignments.users));
-  for (const group of groups) account.addIdentityStoreGroup(group);
-  for (const user of users) account.addIdentityStoreUser(user);
+  // The identity store holds a fixed directory, not whatever the configuration names: a name that is not in it fails
+  // Assignments.PrincipalNotFound locally, as it would in an account without that group or user.
+  for (const group of SIMULATED_DIRECTORY.groups) account.addIdentityStoreGroup(group);
+  for (const user of SIMULATED_DIRECTORY.users) account.addIdentityStoreUser(user);
   return account;
 }

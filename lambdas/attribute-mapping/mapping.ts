@@ -138,9 +138,9 @@ function sourceText(source: { source: string[] } | undefined): string {
 /** One line per difference from `before` to `after`, for the receipt and the journal. */
 export function describeChanges(before: MappingConfiguration | undefined, after: MappingConfiguration): string[] {
   const changes: string[] = [];
-  const oldSubject = before ? sourceText(before.responseConfig.subject) : '(unknown)';
+  const oldSubject = before ? sourceText(before.responseConfig.subject) : 'unknown';
   const newSubject = sourceText(after.responseConfig.subject);
-  const oldFormat = before?.responseSchemaConfig.subject.nameIdFormat ?? '(unknown)';
+  const oldFormat = before?.responseSchemaConfig.subject.nameIdFormat ?? 'format unknown';
   const newFormat = after.responseSchemaConfig.subject.nameIdFormat;
   if (oldSubject !== newSubject || oldFormat !== newFormat) {
     changes.push(`subject: ${newSubject} (${newFormat}); was ${oldSubject} (${oldFormat})`);

@@ -53,6 +53,19 @@ describe('saml-federation CLI', () => {
     expect(second).toContain(', 0 of them changes');
   });
 
+  it('run names a group the identity store does not hold (Assignments.PrincipalNotFound) and rolls back everything', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const cdk = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf-8'));
+    cdk.context.samlFederation.profiles.admin.application.assignments = { groups: ['Amazon Connect admins'] };
+    const path = join(mkdtempSync(join(tmpdir(), 'cli-')), 'cdk.json');
+    writeFileSync(path, JSON.stringify(cdk));
+    const { code, output } = await cli('run', '--from-application', '--profile', 'admin', '--config', path);
+    expect(code).toBe(1);
+    expect(output).toContain('Result: FAILED Provisioning.RolledBack');
+    expect(output).toContain('application.assignments.groups names group "Amazon Connect admins", which identity store');
+  });
+
   it('run --dry-run says nothing was changed and shows planned actions', async () => {
     const { code, output } = await cli('run', '--metadata', exampleMetadataPath('agent'), '--profile', 'agent', '--dry-run');
     expect(code).toBe(0);
