@@ -1,5 +1,5 @@
 /**
- * The Amazon Connect federation policy (DESIGN.md, "AWS facts"): lets a federated user get a Connect federation token
+ * The Amazon Connect federation policy: lets a federated user get a Connect federation token
  * for the Connect user whose name is their role session, on this one instance only.
  */
 export function connectFederationPolicy(connectInstanceArn: string): string {

@@ -3,7 +3,7 @@ import type { LockLease } from './lock';
 import type { ResolvedProfile } from './profile';
 
 /**
- * The execution document: the JSON that passes from state to state (DESIGN.md, "The execution document").
+ * The execution document: the JSON that passes from state to state.
  * The metadata XML itself never travels in it; a step that needs the XML reads `bucket/key` at `versionId` again.
  */
 export interface ExecutionRequest {
