@@ -24,7 +24,7 @@ import { EXPIRY_METRIC } from '../lambdas/refresh/check';
 import { CHECK_FUNCTION, checkPermissions } from '../lambdas/refresh/function';
 import { ConfigInvalidError } from '../lambdas/shared/errors';
 import { LOCK_MARGIN_SECONDS } from '../lambdas/shared/lock';
-import type { PermissionScope } from '../lambdas/shared/permissions';
+import type { FunctionPermissions, PermissionScope } from '../lambdas/shared/permissions';
 import { constructId, type PipelineFunction, substitutionName } from '../lambdas/shared/pipeline-function';
 import { type FederationConfig, parseFederationConfig } from '../lambdas/shared/profile';
 import { STEPS } from '../lambdas/steps';
@@ -391,10 +391,6 @@ export class SamlFederationPipeline extends Construct {
    */
   private createCleanup(retention: RetentionDays, removalPolicy: RemovalPolicy): NodejsFunction {
     const stack = Stack.of(this);
-    const role = new Role(this, 'CleanupFunctionRole', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `${CLEANUP_FUNCTION.description} (${this.config.pipelineName})`,
-    });
     const revertFunctions = Object.fromEntries(STEPS.map((step) => [step.name, this.functionOf(step.revert).functionArn]));
     const permissions = cleanupPermissions({
       executionsArn: stack.formatArn({
@@ -407,45 +403,14 @@ export class SamlFederationPipeline extends Construct {
       lockTableArn: this.lockTable.tableArn,
       recordTableArn: this.recordTable.tableArn,
     });
-    for (const statement of permissions.statements) role.addToPrincipalPolicy(PolicyStatement.fromJson(statement));
-    this.topic.grantPublish(role);
-    acknowledgeWildcards(role, [
-      ...permissions.wildcards,
-      {
-        resource: '*',
-        reason: 'X-Ray active tracing: CDK grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
-      },
-    ]);
-    acknowledge(
-      role,
-      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      "SNS documents kms:GenerateDataKey* (with kms:Decrypt) for publishers to an encrypted topic; the grant is on the topic's own key only.",
-    );
-    const logGroup = new LogGroup(this, 'CleanupFunctionLogs', { retention, removalPolicy });
-    logGroup.grantWrite(role);
-    const cleanup = new NodejsFunction(this, 'CleanupFunction', {
-      entry: join(REPOSITORY_ROOT, CLEANUP_FUNCTION.handler.entry),
-      handler: CLEANUP_FUNCTION.handler.export,
-      projectRoot: REPOSITORY_ROOT,
-      depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
-      memorySize: CLEANUP_FUNCTION.memorySize,
-      timeout: Duration.seconds(CLEANUP_FUNCTION.timeoutSeconds),
-      description: CLEANUP_FUNCTION.description,
-      role,
-      logGroup,
-      tracing: Tracing.ACTIVE,
-      environment: {
-        STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
-        LOCK_TABLE: this.lockTable.tableName,
-        RECORD_TABLE: this.recordTable.tableName,
-        NOTIFICATION_TOPIC_ARN: this.topic.topicArn,
-        REVERT_FUNCTIONS: stack.toJsonString(revertFunctions),
-        POWERTOOLS_SERVICE_NAME: this.config.pipelineName,
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: { minify: true, sourceMap: true, forceDockerBundling: false, logLevel: BundlingLogLevel.WARNING, externalModules: [] },
+    const cleanup = this.publishingFunction('CleanupFunction', CLEANUP_FUNCTION, permissions, retention, removalPolicy, {
+      STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
+      LOCK_TABLE: this.lockTable.tableName,
+      RECORD_TABLE: this.recordTable.tableName,
+      NOTIFICATION_TOPIC_ARN: this.topic.topicArn,
+      REVERT_FUNCTIONS: stack.toJsonString(revertFunctions),
+      POWERTOOLS_SERVICE_NAME: this.config.pipelineName,
+      NODE_OPTIONS: '--enable-source-maps',
     });
     new Rule(this, 'ExecutionStoppedRule', {
       description:
@@ -467,10 +432,6 @@ export class SamlFederationPipeline extends Construct {
    */
   private createDailyCheck(retention: RetentionDays, removalPolicy: RemovalPolicy, identityCenterRegion: string | undefined): NodejsFunction {
     const stack = Stack.of(this);
-    const role = new Role(this, 'DailyCheckFunctionRole', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `${CHECK_FUNCTION.description} (${this.config.pipelineName})`,
-    });
     const permissions = checkPermissions(
       {
         partition: stack.partition,
@@ -481,47 +442,16 @@ export class SamlFederationPipeline extends Construct {
       },
       this.stateMachine.stateMachineArn,
     );
-    for (const statement of permissions.statements) role.addToPrincipalPolicy(PolicyStatement.fromJson(statement));
-    this.topic.grantPublish(role);
-    acknowledgeWildcards(role, [
-      ...permissions.wildcards,
-      {
-        resource: '*',
-        reason: 'X-Ray active tracing: CDK grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
-      },
-    ]);
-    acknowledge(
-      role,
-      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      "SNS documents kms:GenerateDataKey* (with kms:Decrypt) for publishers to an encrypted topic; the grant is on the topic's own key only.",
-    );
-    const logGroup = new LogGroup(this, 'DailyCheckFunctionLogs', { retention, removalPolicy });
-    logGroup.grantWrite(role);
-    const check = new NodejsFunction(this, 'DailyCheckFunction', {
-      entry: join(REPOSITORY_ROOT, CHECK_FUNCTION.handler.entry),
-      handler: CHECK_FUNCTION.handler.export,
-      projectRoot: REPOSITORY_ROOT,
-      depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
-      memorySize: CHECK_FUNCTION.memorySize,
-      timeout: Duration.seconds(CHECK_FUNCTION.timeoutSeconds),
-      description: CHECK_FUNCTION.description,
-      role,
-      logGroup,
-      tracing: Tracing.ACTIVE,
-      environment: {
-        PROFILES: JSON.stringify(this.config),
-        METADATA_BUCKET: this.bucket.bucketName,
-        ACCOUNT_ID: stack.account,
-        PARTITION: stack.partition,
-        STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
-        TOPIC_ARN: this.topic.topicArn,
-        POWERTOOLS_SERVICE_NAME: this.config.pipelineName,
-        NODE_OPTIONS: '--enable-source-maps',
-        ...(identityCenterRegion ? { IDENTITY_CENTER_REGION: identityCenterRegion } : {}),
-      },
-      bundling: { minify: true, sourceMap: true, forceDockerBundling: false, logLevel: BundlingLogLevel.WARNING, externalModules: [] },
+    const check = this.publishingFunction('DailyCheckFunction', CHECK_FUNCTION, permissions, retention, removalPolicy, {
+      PROFILES: JSON.stringify(this.config),
+      METADATA_BUCKET: this.bucket.bucketName,
+      ACCOUNT_ID: stack.account,
+      PARTITION: stack.partition,
+      STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
+      TOPIC_ARN: this.topic.topicArn,
+      POWERTOOLS_SERVICE_NAME: this.config.pipelineName,
+      NODE_OPTIONS: '--enable-source-maps',
+      ...(identityCenterRegion ? { IDENTITY_CENTER_REGION: identityCenterRegion } : {}),
     });
     const schedulerRole = new Role(this, 'DailyCheckSchedulerRole', {
       // Only this account's schedules (the default group, where these live) may use it: the confused-deputy conditions.
@@ -574,6 +504,57 @@ export class SamlFederationPipeline extends Construct {
         alarm.addAlarmAction(new SnsAction(this.topic));
         return alarm;
       });
+  }
+
+  /**
+   * A function outside the workflow that publishes to the topic (the cleanup, the daily check): its own role with its
+   * statements, the topic's publish grant, its cdk-nag acknowledgements, its log group, bundled like the workflow's.
+   * Construct ids: `<id>`, `<id>Role`, `<id>Logs`.
+   */
+  private publishingFunction(
+    id: string,
+    spec: { handler: { entry: string; export: string }; description: string; memorySize: number; timeoutSeconds: number },
+    permissions: FunctionPermissions,
+    retention: RetentionDays,
+    removalPolicy: RemovalPolicy,
+    environment: Record<string, string>,
+  ): NodejsFunction {
+    const role = new Role(this, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${spec.description} (${this.config.pipelineName})`,
+    });
+    for (const statement of permissions.statements) role.addToPrincipalPolicy(PolicyStatement.fromJson(statement));
+    this.topic.grantPublish(role);
+    acknowledgeWildcards(role, [
+      ...permissions.wildcards,
+      {
+        resource: '*',
+        reason: 'X-Ray active tracing: CDK grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
+      },
+    ]);
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      "SNS documents kms:GenerateDataKey* (with kms:Decrypt) for publishers to an encrypted topic; the grant is on the topic's own key only.",
+    );
+    const logGroup = new LogGroup(this, `${id}Logs`, { retention, removalPolicy });
+    logGroup.grantWrite(role);
+    return new NodejsFunction(this, id, {
+      entry: join(REPOSITORY_ROOT, spec.handler.entry),
+      handler: spec.handler.export,
+      projectRoot: REPOSITORY_ROOT,
+      depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: spec.memorySize,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      description: spec.description,
+      role,
+      logGroup,
+      tracing: Tracing.ACTIVE,
+      environment,
+      bundling: { minify: true, sourceMap: true, forceDockerBundling: false, logLevel: BundlingLogLevel.WARNING, externalModules: [] },
+    });
   }
 
   private functionOf(fn: PipelineFunction): NodejsFunction {

@@ -1,12 +1,23 @@
 import { applicationLookupGrants } from '../attribute-mapping/step';
 import { grants } from '../shared/permissions';
-import { onExecutionDocument, type StepDefinition } from '../shared/pipeline-function';
+import { onExecutionDocument, type PipelineFunction, type StepDefinition } from '../shared/pipeline-function';
 import { applyApplication } from './apply';
 import { revertApplication } from './revert';
 
 const HANDLER = 'lambdas/application/handler.ts';
 const WHY_STAR =
   'The console API (SWBService) defines no resource type for these actions, so they can only be granted on "*"; the function creates or deletes only the application its profile names (its own checks, and only for profiles that set application.create).';
+
+/**
+ * Finding the application, the journal, and `writes` (console API, on "*") only when a profile sets application.create.
+ */
+function applicationPermissions(sid: string, writes: string[]): PipelineFunction['permissions'] {
+  return (scope) => {
+    const g = applicationLookupGrants(grants(scope), ['sso:ListInstances', 'sso:ListApplications']);
+    if (Object.values(scope.config.profiles).some((p) => p.application.create)) g.wildcard(sid, writes, '*', WHY_STAR);
+    return g.records('JournalOfThisExecution', ['journal']).result();
+  };
+}
 
 /** The IAM Identity Center application itself, for profiles that set application.create. */
 export const applicationStep: StepDefinition<'application'> = {
@@ -20,18 +31,11 @@ export const applicationStep: StepDefinition<'application'> = {
     description: "Finds the profile's IAM Identity Center application, or creates it from the Amazon Connect template",
     memorySize: 256,
     timeoutSeconds: 60,
-    permissions: (scope) => {
-      const g = applicationLookupGrants(grants(scope), ['sso:ListInstances', 'sso:ListApplications']);
-      if (Object.values(scope.config.profiles).some((p) => p.application.create)) {
-        g.wildcard(
-          'CreateProfileApplications',
-          ['sso:ListApplicationTemplates', 'sso:CreateApplicationInstance', 'sso:UpdateApplicationInstanceDisplayData'],
-          '*',
-          WHY_STAR,
-        );
-      }
-      return g.records('JournalOfThisExecution', ['journal']).result();
-    },
+    permissions: applicationPermissions('CreateProfileApplications', [
+      'sso:ListApplicationTemplates',
+      'sso:CreateApplicationInstance',
+      'sso:UpdateApplicationInstanceDisplayData',
+    ]),
     run: onExecutionDocument(applyApplication),
   },
   revert: {
@@ -42,13 +46,7 @@ export const applicationStep: StepDefinition<'application'> = {
     description: 'Deletes the application only when this execution created it',
     memorySize: 256,
     timeoutSeconds: 60,
-    permissions: (scope) => {
-      const g = applicationLookupGrants(grants(scope), ['sso:ListInstances', 'sso:ListApplications']);
-      if (Object.values(scope.config.profiles).some((p) => p.application.create)) {
-        g.wildcard('DeleteCreatedApplications', ['sso:DeleteApplicationInstance'], '*', WHY_STAR);
-      }
-      return g.records('JournalOfThisExecution', ['journal']).result();
-    },
+    permissions: applicationPermissions('DeleteCreatedApplications', ['sso:DeleteApplicationInstance']),
     run: onExecutionDocument(revertApplication),
   },
 };

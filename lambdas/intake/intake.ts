@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { existingApplication } from '../application/application';
-import type { ExecutionDocument } from '../shared/document';
+import type { ExecutionDocument, MetadataSummary } from '../shared/document';
 import { lockLease } from '../shared/lock';
 import { logger } from '../shared/logger';
 import type { PipelineEnvironment } from '../shared/pipeline-function';
-import { type FederationConfig, profileNamed } from '../shared/profile';
+import { type FederationConfig, profileNamed, type ResolvedProfile } from '../shared/profile';
 import { RequestInvalidError, RequestNotCurrentVersionError, RequestObjectNotFoundError } from './errors';
 import { type ApplicationMetadataDeps, fetchApplicationMetadata } from './from-application';
 import { checkIssuer } from './issuer';
@@ -125,28 +125,7 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
     warnings: metadata.warnings,
     dryRun: request.dryRun,
   });
-  return {
-    request: {
-      bucket: request.bucket,
-      key: request.key,
-      versionId,
-      sha256,
-      size: body.length,
-      profile: request.profile,
-      dryRun: request.dryRun,
-      executionName: event.executionName,
-      ...(typeof event.executionStartTime === 'string' && event.executionStartTime !== '' ? { executionStartTime: event.executionStartTime } : {}),
-      pipelineName: config.pipelineName,
-      account: environment.account,
-      region: environment.region,
-      partition: environment.partition,
-      source: request.source,
-    },
-    profile,
-    metadata,
-    lock: lockLease(now, event.executionName, profile),
-    receipts: {},
-  };
+  return executionDocument(request, deps, event, now, { versionId, sha256, size: body.length }, profile, metadata);
 }
 
 /**
@@ -170,18 +149,36 @@ function pendingApplication(request: MetadataObjectRequest, deps: IntakeDeps, ev
   const profile = profileNamed(deps.config, request.profile);
   const create = profile.application.create;
   if (!create) throw new Error(`profile ${profile.name} creates no application`);
-  const { environment, config } = deps;
   logger.info('application to be created before its metadata is taken', {
     profile: profile.name,
     displayName: create.displayName,
   });
+  const metadata = {
+    entityId: PENDING,
+    certificates: [],
+    warnings: [
+      `IAM Identity Center application "${create.displayName}" does not exist yet: this execution creates it from the Amazon Connect template, then takes and validates its metadata`,
+    ],
+  };
+  return executionDocument(request, deps, event, now, { versionId: PENDING, sha256: PENDING, size: 0, applicationPending: true }, profile, metadata);
+}
+
+/** The document Intake hands the state machine: the request as read (the object pinned), the profile, the metadata, the lock's lease. */
+function executionDocument(
+  request: MetadataObjectRequest,
+  deps: IntakeDeps,
+  event: IntakeEvent,
+  now: Date,
+  object: Pick<ExecutionDocument['request'], 'versionId' | 'sha256' | 'size' | 'applicationPending'>,
+  profile: ResolvedProfile,
+  metadata: MetadataSummary,
+): ExecutionDocument {
+  const { config, environment } = deps;
   return {
     request: {
       bucket: request.bucket,
       key: request.key,
-      versionId: PENDING,
-      sha256: PENDING,
-      size: 0,
+      ...object,
       profile: request.profile,
       dryRun: request.dryRun,
       executionName: event.executionName,
@@ -191,16 +188,9 @@ function pendingApplication(request: MetadataObjectRequest, deps: IntakeDeps, ev
       region: environment.region,
       partition: environment.partition,
       source: request.source,
-      applicationPending: true,
     },
     profile,
-    metadata: {
-      entityId: PENDING,
-      certificates: [],
-      warnings: [
-        `IAM Identity Center application "${create.displayName}" does not exist yet: this execution creates it from the Amazon Connect template, then takes and validates its metadata`,
-      ],
-    },
+    metadata,
     lock: lockLease(now, event.executionName, profile),
     receipts: {},
   };

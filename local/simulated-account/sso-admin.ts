@@ -163,27 +163,12 @@ export class SimulatedSsoAdmin {
 
   public readonly operations: Operations = {
     ListInstances: (input: ListInstancesCommandInput) => {
-      const instances = [...this.instances.values()].map((instance) => ({
-        InstanceArn: instance.arn,
-        IdentityStoreId: instance.identityStoreId,
-        OwnerAccountId: this.context.account,
-        Name: instance.name,
-        CreatedDate: new Date(instance.createdDate),
-        Status: 'ACTIVE',
-      }));
+      const instances = [...this.instances.values()].map((instance) => this.instanceView(instance));
       const page = this.page(instances, input.NextToken, input.MaxResults);
       return ok(compact({ Instances: page.items, NextToken: page.next }));
     },
     DescribeInstance: (input: { InstanceArn?: string }) => {
-      const instance = this.instance(input.InstanceArn);
-      return ok({
-        InstanceArn: instance.arn,
-        IdentityStoreId: instance.identityStoreId,
-        OwnerAccountId: this.context.account,
-        Name: instance.name,
-        CreatedDate: new Date(instance.createdDate),
-        Status: 'ACTIVE',
-      });
+      return ok(this.instanceView(this.instance(input.InstanceArn)));
     },
     ListApplications: (input: ListApplicationsCommandInput) => {
       const instance = this.instance(input.InstanceArn);
@@ -259,6 +244,18 @@ export class SimulatedSsoAdmin {
     const page = paginate(items, token, maxResults ?? DEFAULT_SSO_PAGE_SIZE);
     if (!page) throw awsError('ValidationException', 'The NextToken is not valid.', 'sso-admin');
     return page;
+  }
+
+  /** An instance as ListInstances and DescribeInstance answer it. */
+  private instanceView(instance: Instance): Record<string, unknown> {
+    return {
+      InstanceArn: instance.arn,
+      IdentityStoreId: instance.identityStoreId,
+      OwnerAccountId: this.context.account,
+      Name: instance.name,
+      CreatedDate: new Date(instance.createdDate),
+      Status: 'ACTIVE',
+    };
   }
 
   private view(application: Application): Record<string, unknown> {
