@@ -5,11 +5,14 @@ import { FUNCTIONS } from '../lambdas/functions';
 import type { ExecutionDocument } from '../lambdas/shared/document';
 import { type FunctionContext, type PipelineEnvironment, type StepClients, substitutionName } from '../lambdas/shared/pipeline-function';
 import type { FederationConfig } from '../lambdas/shared/profile';
+import { functionRoleArn } from '../lambdas/shared/target-account';
 import { assertDefinitionMatchesRegistry, loadDefinition, localSubstitutions, type Substitutions } from '../statemachine/definition';
 
 /** What the state machine's non-Lambda integrations (DynamoDB lock, SNS) and the steps' clients reach locally. */
 export interface LocalServices {
   clients: StepClients;
+  /** The clients of one function, calling as its role (a target account's trust is checked against it). */
+  clientsOf?: (callerRoleArn: string) => StepClients;
   environment: PipelineEnvironment;
   /** Conditional put of the profile's lock item; throws an error named DynamoDB.ConditionalCheckFailedException when held. */
   takeLock(item: { profile: string; owner: string; expiresAt: string }, now: string): void | Promise<void>;
@@ -109,10 +112,14 @@ function lambdaHandlers(options: RunLocalExecutionOptions, substitutions: Substi
     sleep: options.sleep ?? (async () => undefined),
   };
   const handlers: Record<string, Handler> = {};
+  const { partition, account } = options.services.environment;
   for (const fn of FUNCTIONS) {
     const arn = substitutions[substitutionName(fn)];
     if (arn === undefined) throw new Error(`no ARN for function ${fn.key}`);
-    handlers[arn] = (event) => fn.run(event, context);
+    // Each function calls as its own role, as deployed.
+    const caller = functionRoleArn(partition, account, options.config.pipelineName, fn.key);
+    const own: FunctionContext = { ...context, clients: options.services.clientsOf?.(caller) ?? context.clients, targetAccess: fn.targetAccess };
+    handlers[arn] = (event) => fn.run(event, own);
   }
   return handlers;
 }

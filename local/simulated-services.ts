@@ -1,4 +1,7 @@
+import type { CreateRoleCommandInput, PutRolePolicyCommandInput } from '@aws-sdk/client-iam';
 import type { FederationConfig } from '../lambdas/shared/profile';
+import { TARGET_ACCESS, targetAccounts, targetRoleName } from '../lambdas/shared/target-account';
+import { targetRoleStatements, targetRoleTrust } from '../lambdas/target-roles';
 import type { LocalServices } from './runner';
 import { SimulatedAccount, type SimulatedAccountOptions } from './simulated-account';
 
@@ -8,6 +11,7 @@ export const SIMULATED_BUCKET = 'saml-federation-metadata-111122223333';
 export function simulatedServices(account: SimulatedAccount, bucket = SIMULATED_BUCKET): LocalServices {
   return {
     clients: account.clients(),
+    clientsOf: (caller) => account.clients(caller),
     environment: { account: account.account, region: account.region, partition: account.partition, bucket },
     takeLock: (item, now) => account.lock.put({ ...item, now }),
     releaseLock: (profile, owner) => account.lock.release(profile, owner),
@@ -39,6 +43,11 @@ export function accountForConfig(config: FederationConfig, options: SimulatedAcc
   const firstArn = Object.values(config.profiles).find((p) => p.application.arn)?.application.arn;
   const account = new SimulatedAccount({ account: firstArn?.split(':')[4], ...accountOptions });
   account.createBucket(bucket);
+  // Every account a profile names joins the organization with the target stack deployed, as StackSets would do.
+  for (const target of targetAccounts(config)) {
+    account.addAccount(target, { mutatingCallsPerSecond: accountOptions.mutatingCallsPerSecond });
+    deployTargetRoles(account, config, target);
+  }
   const instances = new Map<string, string>();
   const instanceFor = (arn: string | undefined): string | undefined => {
     if (!arn) return undefined;
@@ -67,4 +76,23 @@ export function accountForConfig(config: FederationConfig, options: SimulatedAcc
   for (const group of SIMULATED_DIRECTORY.groups) account.addIdentityStoreGroup(group);
   for (const user of SIMULATED_DIRECTORY.users) account.addIdentityStoreUser(user);
   return account;
+}
+
+/**
+ * What the target stack (infra/target-account-roles.ts) creates in a member account, made through its IAM: the apply
+ * and revert roles, each trusting the pipeline's function roles of its kind and holding its statements inline.
+ */
+export function deployTargetRoles(account: SimulatedAccount, config: FederationConfig, target: string): void {
+  for (const access of TARGET_ACCESS) {
+    const RoleName = targetRoleName(config.pipelineName, access);
+    account.seedIam(target, 'CreateRole', {
+      RoleName,
+      AssumeRolePolicyDocument: JSON.stringify(targetRoleTrust(config, account.partition, account.account, access)),
+    } satisfies CreateRoleCommandInput);
+    account.seedIam(target, 'PutRolePolicy', {
+      RoleName,
+      PolicyName: 'TargetAccountSteps',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: targetRoleStatements(config, account.partition, target, access) }),
+    } satisfies PutRolePolicyCommandInput);
+  }
 }

@@ -1,4 +1,4 @@
-import { roleArn, samlProviderArn } from '../shared/arns';
+import { iamAt, roleArn, samlProviderArn } from '../shared/arns';
 import type { ExecutionDocument } from '../shared/document';
 import { sameJson } from '../shared/policy-json';
 import { type ResolvedProfile, ROLE_ATTRIBUTE } from '../shared/profile';
@@ -32,9 +32,9 @@ export function managedAttributeNames(profile: ResolvedProfile): string[] {
  * that ran as a dry run or an old document may lack one, and the ARN is fixed by the profile anyway.
  */
 export function desiredMapping(doc: ExecutionDocument): DesiredMapping {
-  const { profile, request } = doc;
-  const role = doc.receipts?.role?.arn || roleArn(request, profile.role.name, profile.role.path);
-  const provider = doc.receipts?.identityProvider?.arn || samlProviderArn(request, profile.identityProvider.name);
+  const { profile } = doc;
+  const role = doc.receipts?.role?.arn || roleArn(iamAt(doc), profile.role.name, profile.role.path);
+  const provider = doc.receipts?.identityProvider?.arn || samlProviderArn(iamAt(doc), profile.identityProvider.name);
   return {
     subject: { source: profile.attributeMapping.subject.source, nameIdFormat: profile.attributeMapping.subject.nameIdFormat },
     attributes: { ...profile.attributeMapping.attributes, [ROLE_ATTRIBUTE]: `${role},${provider}` },

@@ -1,6 +1,6 @@
 import { CreateSAMLProviderCommand, type IAMClient, UpdateSAMLProviderCommand } from '@aws-sdk/client-iam';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { samlProviderArn, sourceUri } from '../shared/arns';
+import { iamAt, samlProviderArn, sourceUri } from '../shared/arns';
 import type { ExecutionDocument, Receipt } from '../shared/document';
 import { type JournalEntry, readJournal, readMetadataDocument, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
@@ -37,7 +37,7 @@ const IAM_SAML_PROVIDER_QUOTA = 100;
 export async function applyIdentityProvider(doc: ExecutionDocument, deps: IdentityProviderDeps): Promise<IdentityProviderReceipt> {
   const { request, profile } = doc;
   const name = profile.identityProvider.name;
-  const arn = samlProviderArn(request, name);
+  const arn = samlProviderArn(iamAt(doc), name);
   const source = sourceUri(request);
   // A dry run never journals, so it has no earlier attempt to read about.
   const [current, desired, earlier] = await Promise.all([
@@ -124,7 +124,7 @@ async function createProvider(iam: IAMClient, doc: ExecutionDocument, desired: s
   } catch (error) {
     if ((error as Error).name === 'LimitExceededException') {
       throw new IdentityProviderQuotaExceededError(
-        `cannot create SAML provider ${name}: account ${request.account} has reached IAM's quota of ${IAM_SAML_PROVIDER_QUOTA} SAML providers. ` +
+        `cannot create SAML provider ${name}: account ${iamAt(doc).account} has reached IAM's quota of ${IAM_SAML_PROVIDER_QUOTA} SAML providers. ` +
           'Delete providers no longer in use (aws iam list-saml-providers), or point the profile at an existing provider, then start the execution again.',
         { cause: error },
       );

@@ -1,6 +1,6 @@
 import { DeleteSAMLProviderCommand, type IAMClient, UpdateSAMLProviderCommand } from '@aws-sdk/client-iam';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { samlProviderArn } from '../shared/arns';
+import { iamAt, samlProviderArn } from '../shared/arns';
 import type { ExecutionDocument, Receipt, RevertReport } from '../shared/document';
 import { objectText, readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
@@ -106,7 +106,7 @@ async function whatApplyDid(doc: ExecutionDocument, records: RecordStore): Promi
       ? 'the IdentityProvider step made no change (no receipt, no journal entry)'
       : `the IdentityProvider step changed nothing (${receipt.action})`;
   }
-  const arn = typeof entry.details?.arn === 'string' ? entry.details.arn : samlProviderArn(doc.request, doc.profile.identityProvider.name);
+  const arn = typeof entry.details?.arn === 'string' ? entry.details.arn : samlProviderArn(iamAt(doc), doc.profile.identityProvider.name);
   return entry.previous === undefined
     ? { kind: 'created', arn, from: 'journal' }
     : { kind: 'updated', arn, previous: entry.previous, from: 'journal' };

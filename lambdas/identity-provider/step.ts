@@ -15,6 +15,7 @@ export const identityProviderStep: StepDefinition<'identityProvider'> = {
   apply: {
     key: 'identityProviderApply',
     kind: 'apply',
+    targetAccess: 'apply',
     state: 'Create or update identity provider',
     handler: { entry: HANDLER, export: 'apply' },
     description: 'Creates the IAM SAML identity provider or updates its metadata',
@@ -36,6 +37,7 @@ export const identityProviderStep: StepDefinition<'identityProvider'> = {
   revert: {
     key: 'identityProviderRevert',
     kind: 'revert',
+    targetAccess: 'revert',
     state: 'Revert identity provider',
     handler: { entry: HANDLER, export: 'revert' },
     description: 'Restores the previous SAML provider metadata, or deletes a provider this execution created',

@@ -18,7 +18,7 @@ import {
   DeletePolicyVersionCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { customerPolicyArn, roleArn } from '../shared/arns';
+import { customerPolicyArn, iamAt, roleArn } from '../shared/arns';
 import type { ExecutionDocument, ExecutionRequest, Receipt } from '../shared/document';
 import { returned } from '../shared/errors';
 import { type JournalEntry, readJournal, writeJournal } from '../shared/journal';
@@ -220,7 +220,7 @@ export async function applyPolicy(doc: ExecutionDocument, deps: PolicyDeps): Pro
   const { request, profile } = doc;
   const roleName = roleNameOf(doc);
   const instanceArn = profile.policy.connectInstanceArn;
-  const policyArn = instanceArn ? customerPolicyArn(request, profile.policy.name) : undefined;
+  const policyArn = instanceArn ? customerPolicyArn(iamAt(doc), profile.policy.name) : undefined;
   const document = instanceArn ? connectFederationPolicy(instanceArn) : undefined;
 
   // A dry run never journals, so it has no earlier attempt to read about.
@@ -250,7 +250,7 @@ export async function applyPolicy(doc: ExecutionDocument, deps: PolicyDeps): Pro
     attach,
     ...(state?.foundPolicy ? { foundPolicy: state.foundPolicy } : {}),
   });
-  const arn = policyArn ?? doc.receipts?.role?.arn ?? roleArn(request, roleName, profile.role.path);
+  const arn = policyArn ?? doc.receipts?.role?.arn ?? roleArn(iamAt(doc), roleName, profile.role.path);
   const receipt = (action: PolicyReceipt['action']): PolicyReceipt => ({
     step: 'policy',
     action,

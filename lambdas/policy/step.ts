@@ -19,6 +19,7 @@ export const policyStep: StepDefinition<'policy'> = {
   apply: {
     key: 'policyApply',
     kind: 'apply',
+    targetAccess: 'apply',
     state: 'Attach permissions policy',
     handler: { entry: HANDLER, export: 'apply' },
     description: 'Ensures the permissions policy and attaches it to the federation role',
@@ -54,6 +55,7 @@ export const policyStep: StepDefinition<'policy'> = {
   revert: {
     key: 'policyRevert',
     kind: 'revert',
+    targetAccess: 'revert',
     state: 'Revert permissions policy',
     handler: { entry: HANDLER, export: 'revert' },
     description: 'Detaches what this execution attached and restores the previous policy version',

@@ -6,7 +6,7 @@ import {
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
 } from '@aws-sdk/client-iam';
-import { roleArn, samlProviderArn } from '../shared/arns';
+import { iamAt, roleArn, samlProviderArn } from '../shared/arns';
 import type { ExecutionDocument, Receipt } from '../shared/document';
 import { type JournalEntry, readJournal, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
@@ -48,7 +48,7 @@ type Write = { planned: string; done: string; send: () => Promise<unknown> };
 export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise<RoleReceipt> {
   const { request, profile } = doc;
   const { name, path, maxSessionDuration, permissionsBoundaryArn } = profile.role;
-  const providerArn = doc.receipts?.identityProvider?.arn ?? samlProviderArn(request, profile.identityProvider.name);
+  const providerArn = doc.receipts?.identityProvider?.arn ?? samlProviderArn(iamAt(doc), profile.identityProvider.name);
   const trustPolicy = JSON.stringify(federationTrustPolicy(providerArn));
   const sleep = deps.sleep ?? realSleep;
   const verb = (done: string, planned: string) => (request.dryRun ? `would ${planned}` : done);
@@ -61,7 +61,7 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
   const createdChanges = [`${verb('created', 'create')} role ${name} trusting ${providerArn} (max session ${maxSessionDuration} s${boundary})`];
 
   if (current === undefined) {
-    const arn = roleArn(request, name, path);
+    const arn = roleArn(iamAt(doc), name, path);
     if (request.dryRun)
       return { step: 'role', action: 'planned', arn, changes: createdChanges, details: { roleName: name, providerArn, plannedAction: 'create' } };
     if (earlier === undefined)
@@ -92,7 +92,7 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
   }
 
   const details = { roleName: name, roleId: current.RoleId, providerArn };
-  const currentArn = current.Arn ?? roleArn(request, name, path);
+  const currentArn = current.Arn ?? roleArn(iamAt(doc), name, path);
   const retried = earlier === undefined ? undefined : await earlierChange(earlier, current, deps.iam, doc);
   // What still differs now; `overall` is what differs from the role as it was before this execution, which is more
   // when an earlier attempt already made some of the writes.

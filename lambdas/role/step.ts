@@ -1,5 +1,5 @@
 import { roleArn } from '../shared/arns';
-import { allow, grants, type PermissionScope, type Statement } from '../shared/permissions';
+import { allow, grants, type PermissionScope, profilesInScope, type Statement } from '../shared/permissions';
 import { onExecutionDocument, type StepDefinition } from '../shared/pipeline-function';
 import { applyRole } from './apply';
 import { revertRole } from './revert';
@@ -9,7 +9,7 @@ const HANDLER = 'lambdas/role/handler.ts';
 /** Role ARN -> the permissions boundaries its profiles require (undefined: a profile without a boundary). */
 function boundariesByRole(scope: PermissionScope): Map<string, Set<string | undefined>> {
   const byRole = new Map<string, Set<string | undefined>>();
-  for (const profile of Object.values(scope.config.profiles)) {
+  for (const profile of profilesInScope(scope)) {
     const arn = roleArn(scope, profile.role.name, profile.role.path);
     const set = byRole.get(arn) ?? new Set<string | undefined>();
     set.add(profile.role.permissionsBoundaryArn);
@@ -67,6 +67,7 @@ export const roleStep: StepDefinition<'role'> = {
   apply: {
     key: 'roleApply',
     kind: 'apply',
+    targetAccess: 'apply',
     state: 'Create or update federation role',
     handler: { entry: HANDLER, export: 'apply' },
     description: 'Creates the SAML federation role, or updates its trust policy in place',
@@ -87,6 +88,7 @@ export const roleStep: StepDefinition<'role'> = {
   revert: {
     key: 'roleRevert',
     kind: 'revert',
+    targetAccess: 'revert',
     state: 'Revert federation role',
     handler: { entry: HANDLER, export: 'revert' },
     description: 'Restores the role trust policy, or deletes a role this execution created',

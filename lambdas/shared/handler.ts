@@ -3,10 +3,11 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { SwbClient } from '../attribute-mapping/swb-client';
 import { httpsMetadataFetcher } from '../intake/from-application';
 import { ConfigInvalidError } from './errors';
-import type { FunctionContext, PipelineEnvironment, PipelineFunction, StepClients } from './pipeline-function';
+import type { FunctionContext, IamSession, PipelineEnvironment, PipelineFunction, StepClients } from './pipeline-function';
 import { parseFederationConfig } from './profile';
 import { DynamoDbRecordStore, type RecordStore } from './records';
 
@@ -36,6 +37,9 @@ export function awsClients(regions: ClientOptions = {}): StepClients {
   let ssoAdmin: SSOAdminClient | undefined;
   let swb: SwbClient | undefined;
   let identityStore: IdentitystoreClient | undefined;
+  // One client per session (an execution's, in one target account), kept while the container lives; the SDK's provider
+  // calls AssumeRole on the first request and again only when the credentials near expiry.
+  const sessions = new Map<string, IAMClient>();
   let records = typeof regions.recordTable === 'object' ? regions.recordTable : undefined;
   const table = typeof regions.recordTable === 'string' ? regions.recordTable : undefined;
   return {
@@ -51,6 +55,29 @@ export function awsClients(regions: ClientOptions = {}): StepClients {
     get iam() {
       iam ??= new IAMClient(at);
       return iam;
+    },
+    iamIn(session: IamSession) {
+      const key = JSON.stringify(session);
+      let client = sessions.get(key);
+      if (!client) {
+        // A warm container serves many executions: keep the newest few sessions only.
+        if (sessions.size >= 16) sessions.delete(sessions.keys().next().value as string);
+        client = new IAMClient({
+          ...at,
+          credentials: fromTemporaryCredentials({
+            params: {
+              RoleArn: session.roleArn,
+              RoleSessionName: session.sessionName,
+              SourceIdentity: session.sessionName,
+              DurationSeconds: 900,
+              ...(session.policy ? { Policy: session.policy } : {}),
+            },
+            clientConfig: at,
+          }),
+        });
+        sessions.set(key, client);
+      }
+      return client;
     },
     get ssoAdmin() {
       // No resend by the SDK: a CreateApplicationAssignment whose first answer was lost would come back
@@ -105,6 +132,6 @@ export function deployedContext(env: NodeJS.ProcessEnv): FunctionContext {
  * container's start), and each invocation runs the function's plain code with it.
  */
 export function lambdaHandler<Result>(fn: PipelineFunction<Result>, env: NodeJS.ProcessEnv = process.env): (event: unknown) => Promise<Result> {
-  const context = deployedContext(env);
+  const context: FunctionContext = { ...deployedContext(env), targetAccess: fn.targetAccess };
   return async (event) => fn.run(event, context);
 }

@@ -1,5 +1,6 @@
 import { customerPolicyArn, roleArn, samlProviderArn } from './arns';
 import type { FederationConfig, Profile } from './profile';
+import { type TargetAccess, targetAccounts, targetRoleArn } from './target-account';
 
 /**
  * What a function's role may do, as plain IAM statements (the CDK stack turns them into its PolicyStatements). Each
@@ -15,6 +16,16 @@ export interface PermissionScope {
   /** The record table's ARN (journal entries, saved mappings). */
   readonly recordTableArn: string;
   readonly config: FederationConfig;
+  /**
+   * Unset: the grants of a function's own role, over the profiles whose IAM resources are in the pipeline's account.
+   * Set: the grants of a target role in that account (`account` is then the same), over the profiles there.
+   */
+  readonly targetAccount?: string;
+}
+
+/** The profiles whose IAM resources the scope's statements cover: those in its account (lambdas/shared/target-account.ts). */
+export function profilesInScope(scope: Pick<PermissionScope, 'config' | 'targetAccount'>): Profile[] {
+  return Object.values(scope.config.profiles).filter((profile) => profile.account === scope.targetAccount);
 }
 
 export interface Statement {
@@ -48,9 +59,9 @@ export interface ProfileArns {
   readonly attachableByRole: ReadonlyMap<string, string[]>;
 }
 
-export function profileArns(scope: Pick<PermissionScope, 'partition' | 'account' | 'config'>): ProfileArns {
+export function profileArns(scope: Pick<PermissionScope, 'partition' | 'account' | 'config' | 'targetAccount'>): ProfileArns {
   const at = { partition: scope.partition, account: scope.account };
-  const profiles = Object.values(scope.config.profiles);
+  const profiles = profilesInScope(scope);
   const generated = (profile: Profile): string[] =>
     profile.policy.connectInstanceArn === undefined ? [] : [customerPolicyArn(at, profile.policy.name)];
   const attachableByRole = new Map<string, string[]>();
@@ -134,6 +145,20 @@ export class Grants {
       allow(sid, ['dynamodb:GetItem', 'dynamodb:PutItem'], [this.scope.recordTableArn], {
         'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys },
       }),
+    );
+  }
+
+  /**
+   * AssumeRole (with the execution's name as source identity) on the target role of this kind in every account the
+   * profiles name; nothing when every profile is in the pipeline's account.
+   */
+  public assumeTargetRoles(access: TargetAccess): this {
+    if (this.scope.targetAccount !== undefined) return this;
+    const { partition, config } = this.scope;
+    return this.allow(
+      `AssumeTargetAccountRoles${access === 'apply' ? 'Apply' : 'Revert'}`,
+      ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+      targetAccounts(config).map((account) => targetRoleArn(partition, account, config.pipelineName, access)),
     );
   }
 

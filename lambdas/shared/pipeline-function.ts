@@ -8,6 +8,7 @@ import { parseExecutionDocument } from './document-parse';
 import type { FunctionPermissions, PermissionScope } from './permissions';
 import type { FederationConfig } from './profile';
 import type { RecordStore } from './records';
+import { sessionNameOf, type TargetAccess, targetRoleArn } from './target-account';
 
 /** Where the pipeline runs: its metadata bucket and the account it changes. */
 export interface PipelineEnvironment {
@@ -23,12 +24,24 @@ export interface PipelineEnvironment {
  */
 export type MetadataFetcher = (url: URL) => Promise<Buffer>;
 
+/** A session in a profile's target account: the target role to assume, and the execution's name for CloudTrail. */
+export interface IamSession {
+  roleArn: string;
+  /** RoleSessionName and SourceIdentity. */
+  sessionName: string;
+  /** A session policy narrowing the role further (a reader that needs one action of the apply role). */
+  policy?: string;
+}
+
 /** The AWS clients a step uses. A deployed function builds them from its environment (handler modules only). */
 export interface StepClients {
   s3: S3Client;
   /** The pipeline's record table (journal, saved mapping), which only its functions write. */
   records: RecordStore;
+  /** IAM of the pipeline's own account, with the function's own role. */
   iam: IAMClient;
+  /** IAM of another account, through a role assumed there (lambdas/shared/target-account.ts). */
+  iamIn(session: IamSession): IAMClient;
   ssoAdmin: SSOAdminClient;
   /** The Identity Center instance's users and groups, to resolve the names a profile assigns. */
   identityStore: IdentitystoreClient;
@@ -43,6 +56,8 @@ export interface FunctionContext {
   environment: PipelineEnvironment;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
+  /** The target role the running function assumes for a profile in another account (its PipelineFunction's). */
+  targetAccess?: TargetAccess;
 }
 
 export type FunctionKind = 'intake' | 'apply' | 'revert' | 'outcome';
@@ -63,6 +78,11 @@ export interface PipelineFunction<Result = unknown> {
   readonly description: string;
   readonly memorySize: number;
   readonly timeoutSeconds: number;
+  /**
+   * Set for the functions that change IAM: for a profile with an `account`, they work there through the target role
+   * of this kind, and their own role gets a fixed name the target account trusts.
+   */
+  readonly targetAccess?: TargetAccess;
   /** The IAM statements the function's role holds, built from the profiles' names. */
   permissions(scope: PermissionScope): FunctionPermissions;
   /** Parses the state's input and runs the step; the handler and the local runner both call this. */
@@ -95,7 +115,23 @@ export function constructId(fn: Pick<PipelineFunction, 'key'>): string {
 /** What a step's apply or revert takes besides the execution document. */
 export type StepDeps = StepClients & Pick<FunctionContext, 'now' | 'sleep'>;
 
+/**
+ * The IAM client for the execution's profile: the function's own in the pipeline's account, or, for a profile in a
+ * target account, a session of the target role of the function's kind named after the execution.
+ */
+export function iamFor(doc: Pick<ExecutionDocument, 'request' | 'profile'>, context: FunctionContext): IAMClient {
+  const account = doc.profile.account;
+  if (account === undefined || context.targetAccess === undefined) return context.clients.iam;
+  return context.clients.iamIn({
+    roleArn: targetRoleArn(doc.request.partition, account, context.config.pipelineName, context.targetAccess),
+    sessionName: sessionNameOf(doc.request.executionName),
+  });
+}
+
 /** Runs a step on the execution document in the state's input, checked first (Document.Invalid names the field). */
 export function onExecutionDocument<Result>(step: (doc: ExecutionDocument, deps: StepDeps) => Promise<Result>): PipelineFunction<Result>['run'] {
-  return async (event, context) => step(parseExecutionDocument(event), { ...context.clients, now: context.now, sleep: context.sleep });
+  return async (event, context) => {
+    const doc = parseExecutionDocument(event);
+    return step(doc, { ...context.clients, iam: iamFor(doc, context), now: context.now, sleep: context.sleep });
+  };
 }

@@ -33,6 +33,15 @@ export const ProfileNameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, {
 
 export const ProfileSchema = z
   .object({
+    /**
+     * The AWS account the profile's IAM provider, role and policy live in, when it is not the pipeline's: the account
+     * of its Amazon Connect instance. The steps reach it through the roles of the target stack deployed there
+     * (infra/target-account-roles.ts); the application and its mapping stay with IAM Identity Center.
+     */
+    account: z
+      .string()
+      .regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id' })
+      .optional(),
     identityProvider: z.object({
       /** Name of the IAM SAML identity provider (IAM: 1-128 characters of [\w._-]). */
       name: z.string().regex(/^[\w._-]{1,128}$/, { message: 'must be 1-128 characters of letters, digits, _ . -' }),
@@ -216,7 +225,12 @@ export const ProfileSchema = z
         manualTimeoutSeconds: 86_400,
       }),
   })
-  .strict();
+  .strict()
+  // Amazon Connect federates only into roles of the instance's own account.
+  .refine((p) => p.account === undefined || p.policy.connectInstanceArn === undefined || p.policy.connectInstanceArn.split(':')[4] === p.account, {
+    message: "names another account than its Connect instance: the provider, role and policy must live in the instance's account",
+    path: ['account'],
+  });
 
 /** `admin` -> `Admin`, `eu-agent` -> `EuAgent`: a profile name as it appears in the runbook's resource names. */
 function titleOf(profileName: string): string {
@@ -363,15 +377,17 @@ function sharedNameConflicts(profiles: Record<string, Profile>): Array<{ path: s
   for (const [kind, { name, content }] of Object.entries(SHARED_CONTENT)) {
     const first = new Map<string, [string, string]>();
     for (const [profile, settings] of Object.entries(profiles)) {
+      // The same name in two accounts names two objects.
       const key = name(settings);
       if (key === '') continue;
-      const seen = first.get(key);
+      const where = settings.account === undefined ? key : `${key} in account ${settings.account}`;
+      const seen = first.get(where);
       const text = JSON.stringify(content(settings));
-      if (!seen) first.set(key, [profile, text]);
+      if (!seen) first.set(where, [profile, text]);
       else if (seen[1] !== text) {
         issues.push({
           path: [profile, kind, 'name'],
-          message: `profiles ${seen[0]} and ${profile} both name ${kind} "${key}" (profiles.${seen[0]}.${kind}.name) but would make it differently (${describeDifference(JSON.parse(seen[1]), JSON.parse(text))}); give one of them its own name, or make their settings the same`,
+          message: `profiles ${seen[0]} and ${profile} both name ${kind} "${where}" (profiles.${seen[0]}.${kind}.name) but would make it differently (${describeDifference(JSON.parse(seen[1]), JSON.parse(text))}); give one of them its own name, or make their settings the same`,
         });
       }
     }

@@ -3,6 +3,7 @@ import * as iam from '@aws-sdk/client-iam';
 import * as identitystore from '@aws-sdk/client-identitystore';
 import * as s3 from '@aws-sdk/client-s3';
 import * as ssoAdmin from '@aws-sdk/client-sso-admin';
+import * as sts from '@aws-sdk/client-sts';
 import { responseError } from '../../lambdas/attribute-mapping/swb-client';
 import { FederationError } from '../../lambdas/shared/errors';
 import { LOCK_HELD } from '../../statemachine/workflow-errors';
@@ -11,7 +12,8 @@ import { LOCK_HELD } from '../../statemachine/workflow-errors';
 /** 'dynamodb' is the state machine's lock table; 'records' the steps' record table (journal entries, saved mappings). */
 /** 'portal': the Identity Center portal's unauthenticated HTTPS endpoints (an application's IdP metadata). */
 /** 'identitystore': the instance's users and groups, by name. */
-export type Service = 's3' | 'iam' | 'sso-admin' | 'identitystore' | 'swb' | 'portal' | 'dynamodb' | 'records' | 'sns';
+/** 'sts': AssumeRole into the organization's accounts (the target roles). */
+export type Service = 's3' | 'iam' | 'sso-admin' | 'identitystore' | 'swb' | 'portal' | 'dynamodb' | 'records' | 'sns' | 'sts';
 
 type ExceptionClass = new (options: { message: string; $metadata: { httpStatusCode?: number } }) => Error;
 
@@ -79,6 +81,7 @@ const SERVICE_EXCEPTIONS: Partial<Record<Service, ServiceExceptionClass>> = {
   'sso-admin': ssoAdmin.SSOAdminServiceException,
   identitystore: identitystore.IdentitystoreServiceException,
   records: dynamodb.DynamoDBServiceException,
+  sts: sts.STSServiceException,
 };
 
 /** HTTP status codes AWS documents for these errors; anything else is a client error (400). */

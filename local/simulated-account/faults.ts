@@ -2,6 +2,8 @@ import { injectedError, type Service } from './errors';
 
 /** What a fault sees of a call when deciding whether it matches. */
 export interface CallInfo {
+  /** The account the call goes to. */
+  account: string;
   service: Service;
   operation: string;
   input: unknown;

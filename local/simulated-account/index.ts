@@ -7,9 +7,10 @@ import type { ResponseConfig, ResponseSchemaConfig, SwbApi } from '../../lambdas
 import { toApplicationInstanceView, toCertificates, toTemplates } from '../../lambdas/attribute-mapping/swb-client';
 import { MetadataFetchFailedError } from '../../lambdas/intake/errors';
 import type { MetadataFetcher } from '../../lambdas/intake/from-application';
+import type { IamSession } from '../../lambdas/shared/pipeline-function';
 import { DynamoDbRecordStore, type RecordStore } from '../../lambdas/shared/records';
 import type { AccountContext, Operations } from './context';
-import { awsError, type Service, SwbServiceFault, UnsupportedCommandError } from './errors';
+import { awsError, SeedInvalidError, type Service, SwbServiceFault, UnsupportedCommandError } from './errors';
 import { type CallInfo, type Fault, FaultInjector, type FaultSpec, TokenBucket } from './faults';
 import { type IamSnapshot, SimulatedIam } from './iam';
 import { SimulatedIdentityStore } from './identity-store';
@@ -18,6 +19,7 @@ import { type Notification, SimulatedNotifications } from './notifications';
 import { type RecordItem, SimulatedRecordTable } from './record-table';
 import { BOOKKEEPING_PREFIXES, bodyBytes, type S3ObjectSnapshot, SimulatedS3 } from './s3';
 import { type AddApplicationOptions, type AddInstanceOptions, SimulatedSsoAdmin, type SsoAdminSnapshot } from './sso-admin';
+import { type AssumedSession, iamActionsOf, iamResourceOf, policiesAllow, stsOperations } from './sts';
 import { IdGenerator } from './support';
 import { SimulatedSwb, type SwbInstanceSnapshot, swbInstanceId } from './swb';
 
@@ -41,6 +43,7 @@ export { swbInstanceId } from './swb';
 export const AMAZON_CONNECT_PROVIDER_ARN = 'arn:aws:sso::aws:applicationProvider/catalog/AmazonConnect';
 
 export interface SimulatedAccountOptions {
+  /** The pipeline's account (Identity Center, the bucket, the tables); default 111122223333. */
   account?: string;
   region?: string;
   partition?: string;
@@ -66,6 +69,8 @@ export interface SimulatedAccountOptions {
 
 /** One call, as the account saw it. `outcome` is 'ok' or the thrown error's name. */
 export interface CallRecord {
+  /** The account the call went to: the pipeline's own, or a member account reached through an assumed role. */
+  account: string;
   service: Service;
   operation: string;
   input: unknown;
@@ -76,6 +81,8 @@ export interface CallRecord {
 export interface SimulatedClients {
   s3: S3Client;
   iam: IAMClient;
+  /** IAM of an account of the organization, through a role assumed there (STS AssumeRole, service 'sts' in the log). */
+  iamIn(session: IamSession): IAMClient;
   ssoAdmin: SSOAdminClient;
   identityStore: IdentitystoreClient;
   swb: SwbApi;
@@ -106,6 +113,8 @@ export interface NotificationsApi {
 export interface AccountSnapshot {
   s3: Record<string, Record<string, S3ObjectSnapshot>>;
   iam: IamSnapshot;
+  /** The IAM of each other account of the organization (addAccount), by account id. */
+  accounts: Record<string, IamSnapshot>;
   ssoAdmin: SsoAdminSnapshot;
   swb: Record<string, SwbInstanceSnapshot>;
   lockTable: Record<string, LockItem>;
@@ -157,6 +166,7 @@ export class SimulatedAccount {
   private readonly clock: () => Date;
   private readonly latency: (service: Service, operation: string) => number;
   private readonly bucket?: TokenBucket;
+  private readonly iamOptions: ConstructorParameters<typeof SimulatedIam>[1];
   private readonly s3: SimulatedS3;
   private readonly iam: SimulatedIam;
   private readonly ssoAdmin: SimulatedSsoAdmin;
@@ -165,7 +175,12 @@ export class SimulatedAccount {
   private readonly lockTable: SimulatedLockTable;
   private readonly topic: SimulatedNotifications;
   private readonly recordTable = new SimulatedRecordTable();
-  private cachedClients?: SimulatedClients;
+  private readonly members = new Map<string, { iam: SimulatedIam; bucket?: TokenBucket }>();
+  private readonly sessions = new Map<string, AssumedSession>();
+  private readonly ids: IdGenerator;
+  private readonly context: AccountContext;
+  private readonly cachedClients = new Map<string, SimulatedClients>();
+  private base?: Omit<SimulatedClients, 'iamIn'>;
   private seeding = 0;
   private interleaved: Array<{ matches: (call: CallInfo) => boolean; action: (clients: SimulatedClients) => unknown }> = [];
 
@@ -178,6 +193,7 @@ export class SimulatedAccount {
     this.latency = typeof latency === 'function' ? latency : () => latency ?? 0;
     if (options.mutatingCallsPerSecond !== undefined) this.bucket = new TokenBucket(options.mutatingCallsPerSecond, this.clock);
     const ids = new IdGenerator(options.idSeed ?? `${this.partition}:${this.account}`);
+    this.ids = ids;
     const context: AccountContext = {
       account: this.account,
       region: this.region,
@@ -186,8 +202,10 @@ export class SimulatedAccount {
       ids,
       seeding: () => this.seeding > 0,
     };
+    this.context = context;
+    this.iamOptions = { principalPropagationDelayCalls: options.principalPropagationDelayCalls, pageSize: options.iamPageSize };
     this.s3 = new SimulatedS3(context);
-    this.iam = new SimulatedIam(context, { principalPropagationDelayCalls: options.principalPropagationDelayCalls, pageSize: options.iamPageSize });
+    this.iam = new SimulatedIam(context, this.iamOptions);
     this.ssoAdmin = new SimulatedSsoAdmin(context);
     this.identityStore = new SimulatedIdentityStore(context);
     const ssoAdmin = this.ssoAdmin;
@@ -231,52 +249,170 @@ export class SimulatedAccount {
     };
   }
 
-  /** Clients typed as the SDK's; each `send(new XxxCommand(input))` is answered from this account's state. */
-  public clients(): SimulatedClients {
-    if (!this.cachedClients) {
-      const swbOps = this.swb.operations;
-      // Stands in for the HTTP adapter: the service's answers, and its faults, become the adapter's Mapping.* errors.
-      const call = async (operation: string, input: object): Promise<object> => {
-        try {
-          return stripMetadata(await this.invoke('swb', operation, input, swbOps));
-        } catch (error) {
-          throw error instanceof SwbServiceFault ? error.asAdapterError() : error;
-        }
-      };
-      const swb: SwbApi = {
-        region: this.region,
-        // Through the real adapter's parsers, so that what the steps see is what they would make of the HTTP answer.
-        getApplicationInstance: async (instanceId) => toApplicationInstanceView(instanceId, await call('GetApplicationInstance', { instanceId })),
-        listApplicationInstanceCertificates: async (instanceId) => toCertificates(await call('ListApplicationInstanceCertificates', { instanceId })),
-        listApplicationTemplates: async () => toTemplates(await call('ListApplicationTemplates', {})),
-        createApplicationInstance: async (templateId, name) => {
-          const answer = (await call('CreateApplicationInstance', { templateId, name })) as { applicationInstance: { instanceId: string } };
-          return answer.applicationInstance.instanceId;
-        },
-        updateApplicationInstanceDisplayData: async (instanceId, displayName, description) => {
-          await call('UpdateApplicationInstanceDisplayData', { instanceId, displayName, description });
-        },
-        deleteApplicationInstance: async (instanceId) => {
-          await call('DeleteApplicationInstance', { instanceId });
-        },
-        updateApplicationInstanceResponseConfiguration: async (instanceId, responseConfig) => {
-          await call('UpdateApplicationInstanceResponseConfiguration', { instanceId, responseConfig });
-        },
-        updateApplicationInstanceResponseSchemaConfiguration: async (instanceId, responseSchemaConfig) => {
-          await call('UpdateApplicationInstanceResponseSchemaConfiguration', { instanceId, responseSchemaConfig });
-        },
-      };
-      this.cachedClients = {
-        s3: this.sdkClient('s3', this.s3.operations) as unknown as S3Client,
-        iam: this.sdkClient('iam', this.iam.operations) as unknown as IAMClient,
-        ssoAdmin: this.sdkClient('sso-admin', this.ssoAdmin.operations) as unknown as SSOAdminClient,
-        identityStore: this.sdkClient('identitystore', this.identityStore.operations) as unknown as IdentitystoreClient,
-        swb,
-        fetchMetadata: this.fetchMetadata,
-        records: new DynamoDbRecordStore(this.sdkClient('records', this.recordTable.operations) as unknown as DynamoDBClient, SIMULATED_RECORD_TABLE),
-      };
+  /**
+   * Clients typed as the SDK's; each `send(new XxxCommand(input))` is answered from this account's state. `caller` is
+   * the role the calls are made with (a pipeline function's role ARN): what a target role's trust policy is checked
+   * against when `iamIn` assumes it. Without one, AssumeRole is denied.
+   */
+  public clients(caller?: string): SimulatedClients {
+    const key = caller ?? '';
+    let clients = this.cachedClients.get(key);
+    if (!clients) {
+      clients = { ...this.baseClients(), iamIn: this.sessionClients(caller) };
+      this.cachedClients.set(key, clients);
     }
-    return this.cachedClients;
+    return clients;
+  }
+
+  /**
+   * Adds another account to the organization, with an IAM of its own and its own rate for mutating IAM calls. The
+   * pipeline's account keeps IAM Identity Center, the bucket and the tables; a member account is reached only through
+   * roles assumed there (seed them with `seedIn`).
+   */
+  public addAccount(account: string, options: Pick<SimulatedAccountOptions, 'mutatingCallsPerSecond'> = {}): void {
+    if (!/^\d{12}$/.test(account)) throw new SeedInvalidError(`an account id has 12 digits: ${account}`);
+    if (account === this.account || this.members.has(account)) return;
+    const context: AccountContext = { ...this.context, account, ids: new IdGenerator(`${this.partition}:${account}`) };
+    this.members.set(account, {
+      iam: new SimulatedIam(context, this.iamOptions),
+      ...(options.mutatingCallsPerSecond === undefined ? {} : { bucket: new TokenBucket(options.mutatingCallsPerSecond, this.clock) }),
+    });
+  }
+
+  /** The ids of the organization's other accounts. */
+  public get accountIds(): string[] {
+    return [...this.members.keys()];
+  }
+
+  /**
+   * Applies one IAM operation in a member account (or this one) at once, unlogged, as `seed` does: for building the
+   * organization's starting state synchronously (the target roles a StackSet would have deployed).
+   */
+  public seedIam(account: string, operation: string, input: object): object {
+    const handler = this.iamScope(account).iam.operations[operation];
+    if (!handler) throw new UnsupportedCommandError('iam', operation);
+    this.seeding += 1;
+    try {
+      return handler(structuredClone(input));
+    } finally {
+      this.seeding -= 1;
+    }
+  }
+
+  private iamScope(account: string): CallScope & { iam: SimulatedIam } {
+    if (account === this.account) return { account, iam: this.iam, ...(this.bucket ? { bucket: this.bucket } : {}) };
+    const member = this.members.get(account);
+    if (!member) throw new SeedInvalidError(`account ${account} is not in the simulated organization (addAccount)`);
+    return { account, ...member };
+  }
+
+  /**
+   * `iamIn` for one caller: the first call of a session assumes its role (STS AssumeRole, checked against the role's
+   * trust policy), as the SDK's temporary-credentials provider does; every IAM call then goes to that account, under
+   * its own rate, and only if the role's policies (and the session policy) allow it.
+   */
+  private sessionClients(caller: string | undefined): (session: IamSession) => IAMClient {
+    const sts = stsOperations({
+      caller,
+      iamOf: (account) => (account === this.account ? this.iam : this.members.get(account)?.iam),
+      ids: this.ids,
+      sessions: this.sessions,
+    });
+    const byKey = new Map<string, IAMClient>();
+    return (session) => {
+      const key = JSON.stringify(session);
+      const existing = byKey.get(key);
+      if (existing) return existing;
+      let assumed: AssumedSession | undefined;
+      const client = {
+        send: async (command: object) => {
+          if (!assumed) {
+            const answer = (await this.invoke(
+              'sts',
+              'AssumeRole',
+              {
+                RoleArn: session.roleArn,
+                RoleSessionName: session.sessionName,
+                SourceIdentity: session.sessionName,
+                ...(session.policy ? { Policy: session.policy } : {}),
+              },
+              sts,
+            )) as { Credentials: { AccessKeyId: string } };
+            assumed = this.sessions.get(answer.Credentials.AccessKeyId);
+          }
+          const granted = assumed as AssumedSession;
+          const scope = this.iamScope(granted.account);
+          const authorize = (operation: string, input: Record<string, unknown>) => {
+            const role = scope.iam.roles.get(granted.roleName.toLowerCase());
+            const documents = role ? [...role.inline.values()] : [];
+            const resource = iamResourceOf(operation, input, scope.iam);
+            for (const action of iamActionsOf(operation, input)) {
+              const allowed =
+                policiesAllow(documents, action, resource) && (granted.policy === undefined || policiesAllow([granted.policy], action, resource));
+              if (!allowed)
+                throw awsError(
+                  'AccessDenied',
+                  `User: arn:${this.partition}:sts::${granted.account}:assumed-role/${granted.roleName}/${granted.sessionName} is not authorized to perform: ${action} on resource: ${resource}`,
+                  'iam',
+                );
+            }
+          };
+          return this.scopedClient('iam', scope.iam.operations, { ...scope, authorize }).send(command);
+        },
+        destroy: () => undefined,
+      } as unknown as IAMClient;
+      byKey.set(key, client);
+      return client;
+    };
+  }
+
+  private baseClients(): Omit<SimulatedClients, 'iamIn'> {
+    this.base ??= this.createBaseClients();
+    return this.base;
+  }
+
+  private createBaseClients(): Omit<SimulatedClients, 'iamIn'> {
+    const swbOps = this.swb.operations;
+    // Stands in for the HTTP adapter: the service's answers, and its faults, become the adapter's Mapping.* errors.
+    const call = async (operation: string, input: object): Promise<object> => {
+      try {
+        return stripMetadata(await this.invoke('swb', operation, input, swbOps));
+      } catch (error) {
+        throw error instanceof SwbServiceFault ? error.asAdapterError() : error;
+      }
+    };
+    const swb: SwbApi = {
+      region: this.region,
+      // Through the real adapter's parsers, so that what the steps see is what they would make of the HTTP answer.
+      getApplicationInstance: async (instanceId) => toApplicationInstanceView(instanceId, await call('GetApplicationInstance', { instanceId })),
+      listApplicationInstanceCertificates: async (instanceId) => toCertificates(await call('ListApplicationInstanceCertificates', { instanceId })),
+      listApplicationTemplates: async () => toTemplates(await call('ListApplicationTemplates', {})),
+      createApplicationInstance: async (templateId, name) => {
+        const answer = (await call('CreateApplicationInstance', { templateId, name })) as { applicationInstance: { instanceId: string } };
+        return answer.applicationInstance.instanceId;
+      },
+      updateApplicationInstanceDisplayData: async (instanceId, displayName, description) => {
+        await call('UpdateApplicationInstanceDisplayData', { instanceId, displayName, description });
+      },
+      deleteApplicationInstance: async (instanceId) => {
+        await call('DeleteApplicationInstance', { instanceId });
+      },
+      updateApplicationInstanceResponseConfiguration: async (instanceId, responseConfig) => {
+        await call('UpdateApplicationInstanceResponseConfiguration', { instanceId, responseConfig });
+      },
+      updateApplicationInstanceResponseSchemaConfiguration: async (instanceId, responseSchemaConfig) => {
+        await call('UpdateApplicationInstanceResponseSchemaConfiguration', { instanceId, responseSchemaConfig });
+      },
+    };
+    return {
+      s3: this.sdkClient('s3', this.s3.operations) as unknown as S3Client,
+      iam: this.sdkClient('iam', this.iam.operations) as unknown as IAMClient,
+      ssoAdmin: this.sdkClient('sso-admin', this.ssoAdmin.operations) as unknown as SSOAdminClient,
+      identityStore: this.sdkClient('identitystore', this.identityStore.operations) as unknown as IdentitystoreClient,
+      swb,
+      fetchMetadata: this.fetchMetadata,
+      records: new DynamoDbRecordStore(this.sdkClient('records', this.recordTable.operations) as unknown as DynamoDBClient, SIMULATED_RECORD_TABLE),
+    };
   }
 
   /**
@@ -367,6 +503,7 @@ export class SimulatedAccount {
     return {
       s3: this.s3.snapshot(options.excludePrefixes ?? BOOKKEEPING_PREFIXES),
       iam: this.iam.snapshot(),
+      accounts: Object.fromEntries([...this.members].map(([account, member]) => [account, member.iam.snapshot()])),
       ssoAdmin: this.ssoAdmin.snapshot(),
       swb: this.swb.snapshot(),
       lockTable: this.lockTable.snapshot(),
@@ -439,11 +576,15 @@ export class SimulatedAccount {
   }
 
   private sdkClient(service: Service, operations: Operations): { send(command: object): Promise<object>; destroy(): void } {
+    return this.scopedClient(service, operations, { account: this.account, ...(service === 'iam' && this.bucket ? { bucket: this.bucket } : {}) });
+  }
+
+  private scopedClient(service: Service, operations: Operations, scope: CallScope): { send(command: object): Promise<object>; destroy(): void } {
     return {
       send: (command: object) => {
         const name = command.constructor.name;
         const operation = name.endsWith('Command') ? name.slice(0, -'Command'.length) : name;
-        return this.invoke(service, operation, (command as { input?: Record<string, unknown> }).input ?? {}, operations);
+        return this.invoke(service, operation, (command as { input?: Record<string, unknown> }).input ?? {}, operations, scope);
       },
       destroy: () => undefined,
     };
@@ -453,27 +594,35 @@ export class SimulatedAccount {
    * Applies one call: waits the latency, then (in one synchronous step, so concurrent calls never interleave inside
    * an operation) checks faults and the rate, applies the operation and logs the outcome.
    */
-  private async invoke(service: Service, operation: string, rawInput: object, operations: Operations): Promise<object> {
+  private async invoke(
+    service: Service,
+    operation: string,
+    rawInput: object,
+    operations: Operations,
+    scope: CallScope = { account: this.account },
+  ): Promise<object> {
     const handler = operations[operation];
     const input = { ...(rawInput as Record<string, unknown>) };
     if (service === 's3' && 'Body' in input) input.Body = await bodyBytes(input.Body);
     const mutating = isMutating(service, operation);
     if (!handler) {
       const error = new UnsupportedCommandError(service, operation);
-      if (this.seeding === 0) this.calls.push({ service, operation, input: recordedInput(input), mutating, outcome: error.name });
+      if (this.seeding === 0)
+        this.calls.push({ account: scope.account, service, operation, input: recordedInput(input), mutating, outcome: error.name });
       throw error;
     }
     if (this.seeding > 0) return handler(structuredClone(input));
     const delay = this.latency(service, operation);
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-    const call: CallInfo = { service, operation, input: recordedInput(input), mutating };
+    const call: CallInfo = { account: scope.account, service, operation, input: recordedInput(input), mutating };
     const due = this.interleaved.filter((hook) => hook.matches(call));
     this.interleaved = this.interleaved.filter((hook) => !due.includes(hook));
     for (const hook of due) await this.seed(async (clients) => hook.action(clients));
     try {
       const fault = this.faults.check(call);
       if (fault && !fault.afterEffect) throw fault.error;
-      if (service === 'iam' && mutating && this.bucket && !this.bucket.take()) throw awsError('Throttling', 'Rate exceeded', 'iam');
+      scope.authorize?.(operation, input);
+      if (service === 'iam' && mutating && scope.bucket && !scope.bucket.take()) throw awsError('Throttling', 'Rate exceeded', 'iam');
       const output = await handler(structuredClone(input));
       if (fault) throw fault.error;
       this.calls.push({ ...call, outcome: 'ok' });
@@ -483,6 +632,14 @@ export class SimulatedAccount {
       throw error;
     }
   }
+}
+
+/** Where a call goes: its account, that account's IAM rate, and (for an assumed role's session) what the session may do. */
+interface CallScope {
+  account: string;
+  bucket?: TokenBucket;
+  /** Throws AccessDenied when the session may not make this call. */
+  authorize?: (operation: string, input: Record<string, unknown>) => void;
 }
 
 function stripMetadata(output: object): object {

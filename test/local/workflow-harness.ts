@@ -30,6 +30,25 @@ export const creatingConfig: FederationConfig = {
   },
 };
 
+/** The Amazon Connect workload account of the cross-account example: the admin profile's IAM resources live there. */
+export const TARGET_ACCOUNT = '222222222222';
+
+/**
+ * The example configuration with the admin profile's provider, role and policy in another account (TARGET_ACCOUNT,
+ * whose Connect instance it federates into); the application stays with IAM Identity Center in the pipeline's account.
+ */
+export const crossAccountConfig: FederationConfig = {
+  ...config,
+  profiles: {
+    ...config.profiles,
+    admin: {
+      ...admin,
+      account: TARGET_ACCOUNT,
+      policy: { ...admin.policy, connectInstanceArn: admin.policy.connectInstanceArn?.replace(':111122223333:', `:${TARGET_ACCOUNT}:`) },
+    },
+  },
+};
+
 export type StartingState = 'empty account' | 'provider exists' | 'role exists with other policies' | 'mapping exists';
 export const STARTING_STATES: StartingState[] = ['empty account', 'provider exists', 'role exists with other policies', 'mapping exists'];
 
@@ -109,9 +128,21 @@ export async function execute(
     fromApplication?: boolean;
     /** The admin profile creates its application (creatingConfig); implies fromApplication. */
     createApplication?: boolean;
+    /** Another configuration than the example's (e.g. crossAccountConfig). */
+    config?: FederationConfig;
   } & Partial<Pick<RunLocalExecutionOptions, 'retryIntervalMs' | 'pathTimeoutSeconds' | 'clock' | 'operator' | 'stop'>> = {},
 ): Promise<LocalExecutionResult> {
-  const { xml, profile: profileOption, dryRun, key: keyOption, executionName, fromApplication: fetch, createApplication, ...runnerOptions } = options;
+  const {
+    xml,
+    profile: profileOption,
+    dryRun,
+    key: keyOption,
+    executionName,
+    fromApplication: fetch,
+    createApplication,
+    config: configOption,
+    ...runnerOptions
+  } = options;
   const fromApplication = fetch || createApplication;
   const profile = profileOption ?? 'admin';
   const key = keyOption ?? `metadata/${profile}/idp.xml`;
@@ -121,7 +152,7 @@ export async function execute(
   executions += 1;
   return runLocalExecution({
     services: simulatedServices(account),
-    config: createApplication ? creatingConfig : config,
+    config: configOption ?? (createApplication ? creatingConfig : config),
     input,
     executionName: executionName ?? `exec-${executions}`,
     retryIntervalMs: 0,

@@ -82,7 +82,9 @@ describe('SwbClient, the console API adapter', () => {
     expect(request!.headers['x-amz-target']).toBe('SWBService.GetApplicationInstance');
     expect(request!.headers['content-type']).toBe('application/x-amz-json-1.1');
     expect(JSON.parse(request!.body)).toEqual({ instanceId });
-    expect(account.calls).toEqual([{ service: 'swb', operation: 'GetApplicationInstance', input: { instanceId }, mutating: false, outcome: 'ok' }]);
+    expect(account.calls).toEqual([
+      { account: account.account, service: 'swb', operation: 'GetApplicationInstance', input: { instanceId }, mutating: false, outcome: 'ok' },
+    ]);
   });
 
   it('signs with SigV4 for service sso in the configured region, and the signature verifies', async () => {

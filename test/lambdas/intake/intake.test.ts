@@ -75,6 +75,7 @@ function objectCreated(object: { key: string; versionId?: string; body: Buffer }
 /** One read of the metadata object as the account logs it. Intake reads only; nothing it calls may write. */
 function read(operation: 'HeadObject' | 'GetObject', key: string, versionId: string | undefined, outcome = 'ok'): CallRecord {
   return {
+    account: '111122223333',
     service: 's3',
     operation,
     input: { Bucket: BUCKET, Key: key, ...(versionId === undefined ? {} : { VersionId: versionId }) },

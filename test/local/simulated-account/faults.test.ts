@@ -206,7 +206,14 @@ describe('clients and the call log', () => {
     expect(error.name).toBe('SimulatedAccount.UnsupportedCommand');
     expect(error.message).toContain('ListUsers');
     expect(account.calls).toEqual([
-      { service: 'iam', operation: 'ListUsers', input: {}, mutating: false, outcome: 'SimulatedAccount.UnsupportedCommand' },
+      {
+        account: account.account,
+        service: 'iam',
+        operation: 'ListUsers',
+        input: {},
+        mutating: false,
+        outcome: 'SimulatedAccount.UnsupportedCommand',
+      },
     ]);
   });
 
@@ -219,9 +226,30 @@ describe('clients and the call log', () => {
     await s3.send(new GetObjectCommand({ Bucket: 'b', Key: 'missing' })).catch(() => undefined);
     await account.notifications.publish('subject', 'message');
     expect(account.calls).toEqual([
-      { service: 's3', operation: 'PutObject', input: { Bucket: 'b', Key: 'journal/e/role.json', Body: '{"a":1}' }, mutating: true, outcome: 'ok' },
-      { service: 's3', operation: 'GetObject', input: { Bucket: 'b', Key: 'missing' }, mutating: false, outcome: 'NoSuchKey' },
-      { service: 'sns', operation: 'Publish', input: { subject: 'subject', message: 'message' }, mutating: false, outcome: 'ok' },
+      {
+        account: account.account,
+        service: 's3',
+        operation: 'PutObject',
+        input: { Bucket: 'b', Key: 'journal/e/role.json', Body: '{"a":1}' },
+        mutating: true,
+        outcome: 'ok',
+      },
+      {
+        account: account.account,
+        service: 's3',
+        operation: 'GetObject',
+        input: { Bucket: 'b', Key: 'missing' },
+        mutating: false,
+        outcome: 'NoSuchKey',
+      },
+      {
+        account: account.account,
+        service: 'sns',
+        operation: 'Publish',
+        input: { subject: 'subject', message: 'message' },
+        mutating: false,
+        outcome: 'ok',
+      },
     ]);
     expect(account.mutatingCalls()).toHaveLength(1);
     expect(account.mutatingCalls({ service: 'iam' })).toHaveLength(0);

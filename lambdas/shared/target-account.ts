@@ -1,0 +1,107 @@
+import { ConfigInvalidError } from './errors';
+import type { FederationConfig, Profile } from './profile';
+
+/**
+ * A profile whose `account` is set keeps its IAM provider, role and policy in that account: the identity-provider,
+ * role and policy steps reach it through one of two roles the target stack (infra/target-account-roles.ts) creates
+ * there. The apply role may create and update, the revert role may also delete, as the function roles do in the
+ * pipeline's own account. Both trust only the pipeline's own function roles of that kind (condition key
+ * aws:PrincipalArn), and every session carries the execution's name as session name and source identity, so
+ * CloudTrail in the target account says which execution made each change.
+ *
+ * Every name on both sides of that trust comes from here, so the pipeline stack, the target stack and the simulated
+ * organization cannot disagree about them.
+ */
+
+/** Which of the two target roles a session uses: apply (creates, updates) or revert (may delete). */
+export type TargetAccess = 'apply' | 'revert';
+export const TARGET_ACCESS: readonly TargetAccess[] = ['apply', 'revert'];
+
+/** Role names allow [\w+=,.@-]; a pipeline name may also hold : / which become '-'. Kept short so every name fits IAM's 64. */
+function namePrefix(pipelineName: string): string {
+  return pipelineName.replace(/[^\w+=,.@-]/g, '-').slice(0, 36);
+}
+
+/** `saml-federation-target-apply`: the role a target account holds for the pipeline's apply functions. */
+export function targetRoleName(pipelineName: string, access: TargetAccess): string {
+  return `${namePrefix(pipelineName)}-target-${access}`;
+}
+
+export function targetRoleArn(partition: string, account: string, pipelineName: string, access: TargetAccess): string {
+  return `arn:${partition}:iam::${account}:role/${targetRoleName(pipelineName, access)}`;
+}
+
+/**
+ * The fixed name of a pipeline function's role (`saml-federation-roleApply`) for the functions a target account
+ * trusts: the target stack is deployed apart from the pipeline (by StackSets, to accounts that do not exist yet) and
+ * must name them in advance, which a generated role name would not allow.
+ */
+export function functionRoleName(pipelineName: string, functionKey: string): string {
+  return `${namePrefix(pipelineName)}-${functionKey}`;
+}
+
+export function functionRoleArn(partition: string, account: string, pipelineName: string, functionKey: string): string {
+  return `arn:${partition}:iam::${account}:role/${functionRoleName(pipelineName, functionKey)}`;
+}
+
+/**
+ * AssumeRole's RoleSessionName and SourceIdentity: 2-64 characters of [\w+=,.@-]. An execution name may be up to 80
+ * characters of a wider set, so anything else becomes '-' and the name is cut at 64; a name shorter than 2 is padded.
+ * (Step Functions names generated for uploads are UUIDs, which pass unchanged.)
+ */
+export function sessionNameOf(executionName: string): string {
+  const name = executionName.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+  return name.length >= 2 ? name : `${name}--`.slice(0, 2);
+}
+
+/** Where a step's IAM calls go: the profile's target account through a role, or the pipeline's own account. */
+export interface IamTarget {
+  account: string;
+  access: TargetAccess;
+  /** The execution's name: the session name and source identity. */
+  executionName: string;
+}
+
+/** The account a profile's IAM resources live in: its `account`, or the pipeline's own. */
+export function iamAccountOf(profile: Pick<Profile, 'account'>, pipelineAccount: string): string {
+  return profile.account ?? pipelineAccount;
+}
+
+/** The target accounts the profiles name, each once, in the order first named. */
+export function targetAccounts(config: FederationConfig): string[] {
+  return [...new Set(Object.values(config.profiles).flatMap((profile) => (profile.account === undefined ? [] : [profile.account])))];
+}
+
+/** The configuration of one target account: only the profiles whose IAM resources live there. */
+export function profilesIn(config: FederationConfig, account: string): FederationConfig {
+  const profiles = Object.fromEntries(Object.entries(config.profiles).filter(([, profile]) => profile.account === account));
+  if (Object.keys(profiles).length === 0) throw new ConfigInvalidError(`no profile names account ${account} (profiles.<name>.account)`);
+  return { ...config, profiles };
+}
+
+/**
+ * The trust policy of a target role: this account's root as principal (so the policy stays valid while a function
+ * role is replaced), narrowed by aws:PrincipalArn to exactly the pipeline's function roles of that kind, and only with
+ * a source identity set (the execution's name). sts:SetSourceIdentity must be allowed for a session to carry one.
+ */
+export function targetTrustPolicy(options: {
+  partition: string;
+  pipelineAccount: string;
+  functionRoleArns: readonly string[];
+}): Record<string, unknown> {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'OnlyThePipelineFunctions',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:${options.partition}:iam::${options.pipelineAccount}:root` },
+        Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+        Condition: {
+          ArnEquals: { 'aws:PrincipalArn': [...options.functionRoleArns] },
+          Null: { 'sts:SourceIdentity': 'false' },
+        },
+      },
+    ],
+  };
+}
