@@ -2,7 +2,9 @@ import { App, type AppProps, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigInvalidError } from '../lambdas/shared/errors';
 import { parseFederationConfig } from '../lambdas/shared/profile';
+import { targetAccounts } from '../lambdas/shared/target-account';
 import { SamlFederationPipeline } from './saml-federation-pipeline';
+import { TargetAccountStack, TargetAccountStackSet } from './target-account-roles';
 
 export const STACK_NAME = 'SamlFederationStack';
 /** Context keys: the profiles (cdk.json, overridable with `-c samlFederation='{...}'`) and optional email addresses. */
@@ -10,11 +12,20 @@ export const CONFIG_CONTEXT_KEY = 'samlFederation';
 export const EMAILS_CONTEXT_KEY = 'notificationEmails';
 /** Optional: the IAM Identity Center instance's region when it differs from the stack's. */
 export const IDENTITY_CENTER_REGION_CONTEXT_KEY = 'identityCenterRegion';
+/** Optional: organizational units (ou-..., or the root r-...) whose accounts get the target stack through a StackSet. */
+export const TARGET_OUS_CONTEXT_KEY = 'targetOrganizationalUnits';
+/** Optional: DELEGATED_ADMIN when this account administers StackSets as a delegated administrator. */
+export const STACK_SET_CALL_AS_CONTEXT_KEY = 'targetStackSetCallAs';
+/** The stack a workload account gets (infra/target-account-roles.ts), when a profile names an account. */
+export const TARGET_STACK_NAME = 'SamlFederationTargetStack';
 
 export interface BuiltApp {
   readonly app: App;
   readonly stack: Stack;
   readonly pipeline: SamlFederationPipeline;
+  /** Present when a profile names a target account. */
+  readonly targetStack?: TargetAccountStack;
+  readonly targetStackSet?: TargetAccountStackSet;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -48,11 +59,44 @@ function parseRegion(input: unknown): string | undefined {
   return input;
 }
 
-function safeJson(text: string): unknown {
+const OU = /^(?:ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/;
+
+/** `-c targetOrganizationalUnits=ou-ab12-cd34ef56,r-ab12`, a JSON array in cdk.json, or nothing. */
+export function parseOrganizationalUnits(input: unknown): string[] {
+  if (input === undefined || input === null || input === '') return [];
+  const list =
+    typeof input === 'string'
+      ? input.trim().startsWith('[')
+        ? safeJson(input, TARGET_OUS_CONTEXT_KEY)
+        : input
+            .split(',')
+            .map((item) => item.trim())
+            .filter(Boolean)
+      : input;
+  if (!Array.isArray(list))
+    throw new ConfigInvalidError(`${TARGET_OUS_CONTEXT_KEY}: must be a list of organizational unit ids (got ${JSON.stringify(input)})`);
+  list.forEach((item, index) => {
+    if (typeof item !== 'string' || !OU.test(item)) {
+      throw new ConfigInvalidError(
+        `${TARGET_OUS_CONTEXT_KEY}[${index}]: must be an organizational unit id (ou-xxxx-xxxxxxxx) or the root id (r-xxxx) (got ${JSON.stringify(item)})`,
+      );
+    }
+  });
+  return list as string[];
+}
+
+function parseCallAs(input: unknown): 'SELF' | 'DELEGATED_ADMIN' | undefined {
+  if (input === undefined || input === null || input === '') return undefined;
+  if (input !== 'SELF' && input !== 'DELEGATED_ADMIN')
+    throw new ConfigInvalidError(`${STACK_SET_CALL_AS_CONTEXT_KEY}: must be SELF or DELEGATED_ADMIN (got ${JSON.stringify(input)})`);
+  return input;
+}
+
+function safeJson(text: string, key = EMAILS_CONTEXT_KEY): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ConfigInvalidError(`${EMAILS_CONTEXT_KEY}: is not valid JSON (${(error as Error).message})`, { cause: error });
+    throw new ConfigInvalidError(`${key}: is not valid JSON (${(error as Error).message})`, { cause: error });
   }
 }
 
@@ -70,6 +114,22 @@ export function buildApp(props: AppProps = {}): BuiltApp {
   });
   const identityCenterRegion = parseRegion(app.node.tryGetContext(IDENTITY_CENTER_REGION_CONTEXT_KEY));
   const pipeline = new SamlFederationPipeline(stack, 'Pipeline', { config, notificationEmails, identityCenterRegion });
+  const organizationalUnits = parseOrganizationalUnits(app.node.tryGetContext(TARGET_OUS_CONTEXT_KEY));
+  const callAs = parseCallAs(app.node.tryGetContext(STACK_SET_CALL_AS_CONTEXT_KEY));
+  let targetStack: TargetAccountStack | undefined;
+  let targetStackSet: TargetAccountStackSet | undefined;
+  if (targetAccounts(config).length > 0) {
+    targetStack = new TargetAccountStack(app, TARGET_STACK_NAME, {
+      config,
+      description: `Roles the SAML federation pipeline (${config.pipelineName}) assumes in a workload account`,
+    });
+    if (organizationalUnits.length > 0)
+      targetStackSet = new TargetAccountStackSet(stack, 'TargetAccounts', { config, organizationalUnitIds: organizationalUnits, callAs });
+  } else if (organizationalUnits.length > 0) {
+    throw new ConfigInvalidError(
+      `${TARGET_OUS_CONTEXT_KEY}: no profile names an account (profiles.<name>.account), so there is no target stack to deploy to these units`,
+    );
+  }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stack, pipeline };
+  return { app, stack, pipeline, ...(targetStack ? { targetStack } : {}), ...(targetStackSet ? { targetStackSet } : {}) };
 }

@@ -27,7 +27,9 @@ import { LOCK_MARGIN_SECONDS } from '../lambdas/shared/lock';
 import type { FunctionPermissions, PermissionScope } from '../lambdas/shared/permissions';
 import { constructId, type PipelineFunction, substitutionName } from '../lambdas/shared/pipeline-function';
 import { type FederationConfig, parseFederationConfig } from '../lambdas/shared/profile';
+import { DAILY_CHECK_KEY, functionRoleName, targetAccounts } from '../lambdas/shared/target-account';
 import { STEPS } from '../lambdas/steps';
+import { functionPermissions } from '../lambdas/target-roles';
 import { assertDefinitionMatchesRegistry, readAslText } from '../statemachine/definition';
 import { acknowledge, acknowledgeWildcards } from './nag';
 
@@ -442,17 +444,25 @@ export class SamlFederationPipeline extends Construct {
       },
       this.stateMachine.stateMachineArn,
     );
-    const check = this.publishingFunction('DailyCheckFunction', CHECK_FUNCTION, permissions, retention, removalPolicy, {
-      PROFILES: JSON.stringify(this.config),
-      METADATA_BUCKET: this.bucket.bucketName,
-      ACCOUNT_ID: stack.account,
-      PARTITION: stack.partition,
-      STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
-      TOPIC_ARN: this.topic.topicArn,
-      POWERTOOLS_SERVICE_NAME: this.config.pipelineName,
-      NODE_OPTIONS: '--enable-source-maps',
-      ...(identityCenterRegion ? { IDENTITY_CENTER_REGION: identityCenterRegion } : {}),
-    });
+    const check = this.publishingFunction(
+      'DailyCheckFunction',
+      CHECK_FUNCTION,
+      permissions,
+      retention,
+      removalPolicy,
+      {
+        PROFILES: JSON.stringify(this.config),
+        METADATA_BUCKET: this.bucket.bucketName,
+        ACCOUNT_ID: stack.account,
+        PARTITION: stack.partition,
+        STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
+        TOPIC_ARN: this.topic.topicArn,
+        POWERTOOLS_SERVICE_NAME: this.config.pipelineName,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...(identityCenterRegion ? { IDENTITY_CENTER_REGION: identityCenterRegion } : {}),
+      },
+      DAILY_CHECK_KEY,
+    );
     const schedulerRole = new Role(this, 'DailyCheckSchedulerRole', {
       // Only this account's schedules (the default group, where these live) may use it: the confused-deputy conditions.
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
@@ -518,10 +528,12 @@ export class SamlFederationPipeline extends Construct {
     retention: RetentionDays,
     removalPolicy: RemovalPolicy,
     environment: Record<string, string>,
+    trustedAs?: string,
   ): NodejsFunction {
     const role = new Role(this, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `${spec.description} (${this.config.pipelineName})`,
+      ...this.trustedRoleName(trustedAs),
     });
     for (const statement of permissions.statements) role.addToPrincipalPolicy(PolicyStatement.fromJson(statement));
     this.topic.grantPublish(role);
@@ -555,6 +567,15 @@ export class SamlFederationPipeline extends Construct {
       environment,
       bundling: { minify: true, sourceMap: true, forceDockerBundling: false, logLevel: BundlingLogLevel.WARNING, externalModules: [] },
     });
+  }
+
+  /**
+   * A function role that target accounts trust gets a fixed name (lambdas/shared/target-account.ts), since the target
+   * stack names it before the pipeline exists there; only when a profile names an account, so a single-account
+   * deployment keeps generated names.
+   */
+  private trustedRoleName(key: string | undefined): { roleName?: string } {
+    return key !== undefined && targetAccounts(this.config).length > 0 ? { roleName: functionRoleName(this.config.pipelineName, key) } : {};
   }
 
   private functionOf(fn: PipelineFunction): NodejsFunction {
@@ -633,8 +654,9 @@ export class SamlFederationPipeline extends Construct {
     const role = new Role(this, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `${fn.description} (${this.config.pipelineName})`,
+      ...this.trustedRoleName(fn.targetAccess === undefined ? undefined : fn.key),
     });
-    const permissions = fn.permissions(scope);
+    const permissions = functionPermissions(fn, scope);
     for (const statement of permissions.statements) role.addToPrincipalPolicy(PolicyStatement.fromJson(statement));
     acknowledgeWildcards(role, [
       ...permissions.wildcards,

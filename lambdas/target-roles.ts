@@ -2,22 +2,13 @@ import { FUNCTIONS } from './functions';
 import { type FunctionPermissions, grants, type PermissionScope, type Statement } from './shared/permissions';
 import type { PipelineFunction } from './shared/pipeline-function';
 import type { FederationConfig } from './shared/profile';
-import { functionRoleArn, profilesIn, type TargetAccess, targetTrustPolicy } from './shared/target-account';
+import { DAILY_CHECK_KEY, functionRoleArn, profilesIn, type TargetAccess, targetTrustPolicy } from './shared/target-account';
 
 /**
  * The two sides of a target account's trust, derived from the registered functions: which function roles may assume
  * each target role, what each target role may do there, and the AssumeRole grant each function's own role holds.
  * The pipeline stack, the target stack and the simulated organization all take them from here.
  */
-
-/** The daily check reads a target account's providers through the apply role, narrowed by a session policy to that read. */
-export const DAILY_CHECK_KEY = 'dailyCheck';
-
-/** The session policy of the daily check's reads in a target account: GetSAMLProvider and nothing else. */
-export const DAILY_CHECK_SESSION_POLICY = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Action: 'iam:GetSAMLProvider', Resource: '*' }],
-});
 
 /** The registered functions that work in target accounts through the target role of this kind. */
 export function functionsWith(access: TargetAccess): PipelineFunction[] {

@@ -9,8 +9,9 @@ import { validateMetadata } from '../intake/metadata';
 import { samlProviderArn } from '../shared/arns';
 import { FederationError } from '../shared/errors';
 import { logger } from '../shared/logger';
-import type { PipelineEnvironment } from '../shared/pipeline-function';
+import type { IamSession, PipelineEnvironment } from '../shared/pipeline-function';
 import { type FederationConfig, profileNamed, type ResolvedProfile } from '../shared/profile';
+import { DAILY_CHECK_SESSION_POLICY, iamAccountOf, sessionNameOf, targetRoleArn } from '../shared/target-account';
 
 /** Days before the active certificate's expiry on which the check notifies (once each, as it runs daily). */
 export const EXPIRY_NOTICE_DAYS: readonly number[] = [30, 14, 7, 1];
@@ -19,6 +20,8 @@ export const EXPIRY_METRIC = { namespace: 'SamlFederation', name: 'DaysUntilCert
 
 export interface CheckDeps extends ApplicationMetadataDeps {
   iam: IAMClient;
+  /** IAM of a profile's target account, through its apply role narrowed to GetSAMLProvider. */
+  iamIn(session: IamSession): IAMClient;
   config: FederationConfig;
   environment: PipelineEnvironment;
   /** StartExecution of the pipeline's state machine with this input; returns the execution ARN. */
@@ -60,8 +63,16 @@ export async function checkProfile(profileName: string, deps: CheckDeps): Promis
     return { profile: profileName, providerCurrent: false, startedExecution };
   }
   const fetched = await fetchApplicationMetadata(profile, deps, { account, region: deps.swb.region ?? region });
-  const providerArn = samlProviderArn({ account, partition }, profile.identityProvider.name);
-  const provider = await getSamlProvider(deps.iam, providerArn);
+  const providerArn = samlProviderArn({ account: iamAccountOf(profile, account), partition }, profile.identityProvider.name);
+  const iam =
+    profile.account === undefined
+      ? deps.iam
+      : deps.iamIn({
+          roleArn: targetRoleArn(partition, profile.account, deps.config.pipelineName, 'apply'),
+          sessionName: sessionNameOf(`daily-check-${profileName}`),
+          policy: DAILY_CHECK_SESSION_POLICY,
+        });
+  const provider = await getSamlProvider(iam, providerArn);
   const providerCurrent =
     provider?.SAMLMetadataDocument !== undefined && sameMetadataDocument(provider.SAMLMetadataDocument, fetched.body.toString('utf-8'));
   const result: CheckResult = { profile: profileName, providerCurrent };

@@ -14,12 +14,16 @@ export const CHECK_FUNCTION = {
  * certificates (Identity Center), the profiles' SAML providers (IAM), StartExecution of the state machine.
  */
 export function checkPermissions(scope: PermissionScope, stateMachineArn: string): FunctionPermissions {
-  return applicationLookupGrants(
-    grants(scope),
-    ['sso:ListInstances', 'sso:ListApplications', 'sso:GetApplicationInstance', 'sso:ListApplicationInstanceCertificates'],
-    'Check',
-  )
-    .allow('ReadProfileProviders', ['iam:GetSAMLProvider'], (arns) => arns.samlProviders)
-    .allow('StartThisPipeline', ['states:StartExecution'], [stateMachineArn])
-    .result();
+  return (
+    applicationLookupGrants(
+      grants(scope),
+      ['sso:ListInstances', 'sso:ListApplications', 'sso:GetApplicationInstance', 'sso:ListApplicationInstanceCertificates'],
+      'Check',
+    )
+      .allow('ReadProfileProviders', ['iam:GetSAMLProvider'], (arns) => arns.samlProviders)
+      .allow('StartThisPipeline', ['states:StartExecution'], [stateMachineArn])
+      // A profile in a target account: its provider is read there, through the apply role (narrowed to that read).
+      .assumeTargetRoles('apply')
+      .result()
+  );
 }

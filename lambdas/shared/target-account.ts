@@ -54,6 +54,15 @@ export function sessionNameOf(executionName: string): string {
   return name.length >= 2 ? name : `${name}--`.slice(0, 2);
 }
 
+/** The daily check reads a target account's providers through the apply role, narrowed by a session policy to that read. */
+export const DAILY_CHECK_KEY = 'dailyCheck';
+
+/** The session policy of the daily check's reads in a target account: GetSAMLProvider and nothing else. */
+export const DAILY_CHECK_SESSION_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 'iam:GetSAMLProvider', Resource: '*' }],
+});
+
 /** Where a step's IAM calls go: the profile's target account through a role, or the pipeline's own account. */
 export interface IamTarget {
   account: string;

@@ -1,4 +1,3 @@
-import { parseFederationConfig } from '../../lambdas/shared/profile';
 import { accountForConfig } from '../../local/simulated-services';
 import { crossAccountConfig, execute, mappedAttributes, ROLE_ATTRIBUTE, TARGET_ACCOUNT } from './workflow-harness';
 

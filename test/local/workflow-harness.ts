@@ -59,8 +59,9 @@ export const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 export async function startingAccount(
   state: StartingState,
   options: ConstructorParameters<typeof SimulatedAccount>[0] = {},
+  configuration: FederationConfig = config,
 ): Promise<SimulatedAccount> {
-  const account = accountForConfig(config, options);
+  const account = accountForConfig(configuration, options);
   account.addAwsManagedPolicy('ReadOnlyAccess');
   if (state === 'provider exists') {
     await account.seed(({ iam }) => iam.send(new CreateSAMLProviderCommand({ Name: admin.identityProvider.name, SAMLMetadataDocument: metadataV2 })));

@@ -1,9 +1,9 @@
 import { parseRollbackIncompleteCause } from '../../../lambdas/outcome/cause';
 import { STEP_NAMES, type StepName } from '../../../lambdas/steps';
 import type { LocalExecutionResult } from '../../../local/runner';
-import type { SimulatedAccount } from '../../../local/simulated-account';
+import type { CallInfo, SimulatedAccount } from '../../../local/simulated-account';
 import { WORKFLOW_ERRORS } from '../../../statemachine/workflow-errors';
-import { execute, resources, type StartingState, startingAccount } from '../workflow-harness';
+import { crossAccountConfig, execute, resources, type StartingState, startingAccount } from '../workflow-harness';
 import { recordTally, type SweepTally } from './summary';
 
 /**
@@ -97,9 +97,9 @@ function transientAt(base: Baseline, n: number, answerLost = false) {
 }
 
 async function baseline(state: StartingState, run: SweepRun): Promise<Baseline> {
-  const account = await startingAccount(state);
+  const account = await starting(state, run);
   const before = accountResources(account);
-  const result = await execute(account, run);
+  const result = await executeRun(account, run);
   expect(result.status).toBe('SUCCEEDED');
   const mutating = account.mutatingCalls();
   const unchangedSteps = STEP_NAMES.filter((step) => result.output?.receipts?.[step]?.action === 'unchanged');
@@ -151,11 +151,13 @@ function judge(result: LocalExecutionResult, account: SimulatedAccount, base: Ba
  * executions spread over jest's workers and none holds them all; summary.ts adds the files' counts up into one line.
  */
 export function sweepFrom(state: StartingState, run: SweepRun = {}): void {
-  const name = run.createApplication
-    ? `${state}, application created`
-    : run.fromApplication
-      ? `${state}, metadata fetched from the application`
-      : state;
+  const name = run.crossAccount
+    ? `${state}, IAM in another account`
+    : run.createApplication
+      ? `${state}, application created`
+      : run.fromApplication
+        ? `${state}, metadata fetched from the application`
+        : state;
   afterAll(() => recordTally(name, tally));
   describe(`fault sweep from "${name}"`, () => sweepScenarios(state, run));
 }
@@ -166,6 +168,18 @@ export interface SweepRun {
   fromApplication?: boolean;
   /** The admin profile creates its application first (console API writes), then takes its metadata. */
   createApplication?: boolean;
+  /** The admin profile's IAM resources live in another account (crossAccountConfig), reached through assumed roles. */
+  crossAccount?: boolean;
+}
+
+/** The starting account and the execution of a sweep's run. */
+function starting(state: StartingState, run: SweepRun): Promise<SimulatedAccount> {
+  return run.crossAccount ? startingAccount(state, {}, crossAccountConfig) : startingAccount(state);
+}
+
+function executeRun(account: SimulatedAccount, run: SweepRun): Promise<LocalExecutionResult> {
+  const { crossAccount, ...options } = run;
+  return execute(account, crossAccount ? { ...options, config: crossAccountConfig } : options);
 }
 
 function sweepScenarios(state: StartingState, run: SweepRun): void {
@@ -176,9 +190,9 @@ function sweepScenarios(state: StartingState, run: SweepRun): void {
 
   it('a non-retryable failure at any mutating call leaves the account as before or fully provisioned', async () => {
     for (let n = 1; n <= base.mutatingCalls; n++) {
-      const account = await startingAccount(state);
+      const account = await starting(state, run);
       const fault = account.faults.inject({ nth: n, mutatingOnly: true, error: 'AccessDenied' });
-      const result = await execute(account, run);
+      const result = await executeRun(account, run);
       expect({ n, fired: fault.fired }).toEqual({ n, fired: 1 });
       judge(result, account, base, `${state}: AccessDenied at mutating call ${n}`);
     }
@@ -186,10 +200,10 @@ function sweepScenarios(state: StartingState, run: SweepRun): void {
 
   it('a transient failure at any mutating call is retried and the execution provisions everything', async () => {
     for (let n = 1; n <= base.mutatingCalls; n++) {
-      const account = await startingAccount(state);
+      const account = await starting(state, run);
       // The call at position n is the baseline's call at n; fail it with its own service's transient error.
       account.faults.inject(transientAt(base, n));
-      const result = await execute(account, run);
+      const result = await executeRun(account, run);
       tally.scenarios += 1;
       expect({ n, status: result.status, error: result.error }).toEqual({ n, status: 'SUCCEEDED', error: undefined });
       expect({ n, after: withoutNewIds(accountResources(account)) }).toEqual({ n, after: withoutNewIds(base.provisioned) });
@@ -200,9 +214,9 @@ function sweepScenarios(state: StartingState, run: SweepRun): void {
 
   it('a write whose answer is lost (made, but the caller sees a transient error) is retried to full provisioning', async () => {
     for (let n = 1; n <= base.mutatingCalls; n++) {
-      const account = await startingAccount(state);
+      const account = await starting(state, run);
       account.faults.inject(transientAt(base, n, true));
-      const result = await execute(account, run);
+      const result = await executeRun(account, run);
       judge(result, account, base, `${state}: answer lost at mutating call ${n}`);
       expect({ n, status: result.status }).toEqual({ n, status: 'SUCCEEDED' });
     }
@@ -211,10 +225,10 @@ function sweepScenarios(state: StartingState, run: SweepRun): void {
   it('after a write whose answer was lost and a retry, a later failure still rolls back everything the execution did', async () => {
     for (let n = 1; n <= base.mutatingCalls; n++) {
       for (let later = n + 1; later <= base.mutatingCalls + 1; later++) {
-        const account = await startingAccount(state);
+        const account = await starting(state, run);
         account.faults.inject(transientAt(base, n, true));
         account.faults.inject({ nth: later, mutatingOnly: true, error: 'AccessDenied' });
-        const result = await execute(account, run);
+        const result = await executeRun(account, run);
         judge(result, account, base, `${state}: answer lost at ${n}, AccessDenied at mutating call ${later}`);
       }
     }
@@ -222,19 +236,62 @@ function sweepScenarios(state: StartingState, run: SweepRun): void {
 
   it('a failure inside the rollback, once (retried) or lasting, ends as before or Rollback.Incomplete naming what is left', async () => {
     for (let n = 1; n <= base.mutatingCalls; n++) {
-      const probe = await startingAccount(state);
+      const probe = await starting(state, run);
       probe.faults.inject({ nth: n, mutatingOnly: true, error: 'AccessDenied' });
-      await execute(probe, run);
+      await executeRun(probe, run);
       const total = mutatingCount(probe);
       for (let p = n + 1; p <= total; p++) {
         for (const times of [1, Infinity]) {
-          const account = await startingAccount(state);
+          const account = await starting(state, run);
           account.faults.inject({ nth: n, mutatingOnly: true, error: 'AccessDenied' });
           account.faults.inject({ nth: p, mutatingOnly: true, error: 'AccessDenied', times });
-          const result = await execute(account, run);
+          const result = await executeRun(account, run);
           judge(result, account, base, `${state}: AccessDenied at ${n}, then ${times === 1 ? 'once' : 'for good'} at rollback call ${p}`);
           if (times === 1) expect({ n, p, error: result.error }).not.toEqual({ n, p, error: WORKFLOW_ERRORS.rollbackIncomplete });
         }
+      }
+    }
+  });
+
+  if (!run.crossAccount) return;
+
+  const assumeRole = (when?: (call: CallInfo) => boolean) => ({ service: 'sts' as const, operation: 'AssumeRole', ...(when ? { when } : {}) });
+  const revertSession = (call: CallInfo) => String((call.input as { RoleArn?: string }).RoleArn).endsWith('-target-revert');
+
+  it('a target role that cannot be assumed at any step leaves both accounts as before', async () => {
+    const probe = await starting(state, run);
+    await executeRun(probe, run);
+    const sessions = probe.calls.filter((c) => c.service === 'sts' && c.operation === 'AssumeRole').length;
+    expect(sessions).toBeGreaterThan(0);
+    for (let k = 1; k <= sessions; k++) {
+      const account = await starting(state, run);
+      const fault = account.faults.inject({ ...assumeRole(), nth: k, error: 'AccessDenied' });
+      const result = await executeRun(account, run);
+      expect({ k, fired: fault.fired }).toEqual({ k, fired: 1 });
+      judge(result, account, base, `${state}: AssumeRole refused at session ${k}`);
+      expect({ k, status: result.status }).toEqual({ k, status: 'FAILED' });
+    }
+  });
+
+  it('a revert whose target role cannot be assumed, once (retried) or for good, ends as before or Rollback.Incomplete naming what is left', async () => {
+    for (let n = 1; n <= base.mutatingCalls; n++) {
+      for (const [error, times] of [
+        ['Throttling', 1],
+        ['AccessDenied', 1],
+        ['AccessDenied', Infinity],
+      ] as const) {
+        const account = await starting(state, run);
+        account.faults.inject({ nth: n, mutatingOnly: true, error: 'AccessDenied' });
+        const fault = account.faults.inject({ ...assumeRole(revertSession), error, times });
+        const result = await executeRun(account, run);
+        judge(
+          result,
+          account,
+          base,
+          `${state}: AccessDenied at mutating call ${n}, revert role refused ${error} ${times === 1 ? 'once' : 'for good'}`,
+        );
+        if (fault.fired > 0 && error === 'Throttling')
+          expect({ n, error: result.error }).not.toEqual({ n, error: WORKFLOW_ERRORS.rollbackIncomplete });
       }
     }
   });

@@ -1,0 +1,3 @@
+import { sweepFrom } from './sweep';
+
+sweepFrom('empty account', { crossAccount: true });
