@@ -274,6 +274,7 @@ function sweepScenarios(state: StartingState, run: SweepRun): void {
   });
 
   it('a revert whose target role cannot be assumed, once (retried) or for good, ends as before or Rollback.Incomplete naming what is left', async () => {
+    const reached = new Set<string>();
     for (let n = 1; n <= base.mutatingCalls; n++) {
       for (const [error, times] of [
         ['Throttling', 1],
