@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { ExecutionDocument } from '../lambdas/shared/document';
 import { type FederationConfig, parseFederationConfig, ROLE_ATTRIBUTE } from '../lambdas/shared/profile';
+import { targetRoleName } from '../lambdas/shared/target-account';
 import { STEPS, type Step } from '../lambdas/steps';
 import { describeFailure, startAndFollow } from './deployed';
 import { liveServices } from './live-services';
@@ -27,6 +28,9 @@ const USAGE = `usage: saml-federation <command> [options]
   run --from-application --profile <name> [--dry-run] [--twice] [--config <cdk.json>]
       The same, with no file: the execution fetches the metadata from the profile's IAM Identity Center application.
       --twice runs a second execution after the first, which finds everything in place and changes nothing.
+  run ... --account <12-digit id>
+      The profile's provider, role and policy go to that account (profiles.<name>.account), reached through the
+      target stack's roles; locally the account joins the simulated organization with those roles deployed.
   start --state-machine-arn <arn> --bucket <bucket> --key <key> [--version-id <id>] [--dry-run]
       Starts an execution of the deployed state machine and follows it to the end.
   confirm <task-token>
@@ -115,6 +119,14 @@ function summarize(result: LocalExecutionResult, print: (line: string) => void, 
     print(
       `  ${result.stateTransitions} state transitions; ${account.calls.length} simulated AWS calls, ${mutating} of them changes (lock table excluded)`,
     );
+    for (const other of account.accountIds) {
+      const there = account.calls.filter((c) => c.account === other);
+      if (there.length > 0)
+        print(
+          `  of them in account ${other}: ${there.length} IAM calls through assumed roles, ${there.filter((c) => c.mutating).length} changes; ` +
+            `${account.calls.filter((c) => c.service === 'sts').length} AssumeRole (session name = execution name)`,
+        );
+    }
   }
 }
 
@@ -126,10 +138,26 @@ async function run(values: Record<string, string | boolean | undefined>, io: Cli
     io.print('run needs --profile <name> and either --metadata <file> or --from-application');
     return 2;
   }
-  const config = loadConfig((values.config as string | undefined) ?? `${io.cwd}/cdk.json`);
+  let config = loadConfig((values.config as string | undefined) ?? `${io.cwd}/cdk.json`);
   if (!(profile in config.profiles)) {
     io.print(`unknown profile "${profile}"; the configuration defines: ${Object.keys(config.profiles).join(', ')}`);
     return 2;
+  }
+  const targetAccount = values.account as string | undefined;
+  if (targetAccount !== undefined) {
+    if (!/^\d{12}$/.test(targetAccount)) {
+      io.print(`--account must be a 12-digit AWS account id (got "${targetAccount}")`);
+      return 2;
+    }
+    const moved = withTargetAccount(config, profile, targetAccount, values.live !== true);
+    if (typeof moved === 'string') {
+      io.print(moved);
+      return 2;
+    }
+    const before = config.profiles[profile]?.policy.connectInstanceArn;
+    config = moved;
+    const after = config.profiles[profile]?.policy.connectInstanceArn;
+    if (before !== after) io.print(`The simulated Connect instance of profile ${profile} lives in account ${targetAccount}: ${after}`);
   }
   let services: LocalServices;
   let account: SimulatedAccount | undefined;
@@ -145,6 +173,12 @@ async function run(values: Record<string, string | boolean | undefined>, io: Cli
     account = accountForConfig(config);
     services = simulatedServices(account);
     io.print(`Local run over a simulated account ${account.account} (${account.region}); no AWS call leaves this process.`);
+    const target = config.profiles[profile]?.account;
+    if (target !== undefined)
+      io.print(
+        `Profile ${profile}'s provider, role and policy go to account ${target} of the simulated organization, through its roles ` +
+          `${targetRoleName(config.pipelineName, 'apply')} and ${targetRoleName(config.pipelineName, 'revert')}; IAM Identity Center stays in ${account.account}.`,
+      );
   }
   const dryRun = values['dry-run'] === true;
   let input: object;
@@ -180,6 +214,25 @@ async function run(values: Record<string, string | boolean | undefined>, io: Cli
     status = Math.max(status, await runOnce(services, config, input, values, io, account));
   }
   return status;
+}
+
+/**
+ * The configuration with the profile's IAM resources in `account`. Amazon Connect federates only into roles of its
+ * instance's own account, so the instance ARN must name it: a local run takes the example's instance to live there
+ * (and says so); a live run refuses, since the instance is a fact of the real account.
+ */
+function withTargetAccount(config: FederationConfig, profile: string, account: string, local: boolean): FederationConfig | string {
+  const settings = config.profiles[profile];
+  if (!settings) return `unknown profile "${profile}"`;
+  const instance = settings.policy.connectInstanceArn;
+  const instanceAccount = instance?.split(':')[4];
+  if (instance && instanceAccount !== account && !local)
+    return `--account ${account}: profile ${profile}'s Connect instance (${instance}) is in account ${instanceAccount}; set policy.connectInstanceArn to the instance in ${account}`;
+  const policy =
+    instance && instanceAccount !== account
+      ? { ...settings.policy, connectInstanceArn: instance.replace(`:${instanceAccount}:`, `:${account}:`) }
+      : settings.policy;
+  return parseFederationConfig({ ...config, profiles: { ...config.profiles, [profile]: { ...settings, account, policy } } });
 }
 
 async function runOnce(
@@ -218,6 +271,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     options: {
       metadata: { type: 'string' },
       profile: { type: 'string' },
+      account: { type: 'string' },
       config: { type: 'string' },
       'dry-run': { type: 'boolean' },
       'from-application': { type: 'boolean' },

@@ -74,6 +74,24 @@ describe('saml-federation CLI', () => {
     expect(output).toMatch(/0 of them changes/);
   });
 
+  it("run --account puts the profile's provider, role and policy in that account of the simulated organization and maps their ARNs", async () => {
+    const { code, output } = await cli('run', '--from-application', '--profile', 'admin', '--account', '222222222222');
+    expect(code).toBe(0);
+    expect(output).toContain('created               arn:aws:iam::222222222222:saml-provider/AmazonConnectAdminAccess');
+    expect(output).toContain('created               arn:aws:iam::222222222222:role/AmazonConnectAdminAccessRole');
+    expect(output).toContain('created               arn:aws:iam::222222222222:policy/AmazonConnectSSOPolicy');
+    expect(output).toContain(
+      'https://aws.amazon.com/SAML/Attributes/Role = arn:aws:iam::222222222222:role/AmazonConnectAdminAccessRole,arn:aws:iam::222222222222:saml-provider/AmazonConnectAdminAccess',
+    );
+    expect(output).toMatch(/of them in account 222222222222: \d+ IAM calls through assumed roles, 4 changes; 3 AssumeRole/);
+  });
+
+  it('run --account refuses an account id that is not 12 digits, and exits 2', async () => {
+    const { code, output } = await cli('run', '--from-application', '--profile', 'admin', '--account', '2222');
+    expect(code).toBe(2);
+    expect(output).toContain('--account must be a 12-digit AWS account id (got "2222")');
+  });
+
   it('run names the known profiles when given an unknown one, and exits 2', async () => {
     const { code, output } = await cli('run', '--metadata', exampleMetadataPath('admin'), '--profile', 'billing');
     expect(code).toBe(2);

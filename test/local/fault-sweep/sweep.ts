@@ -293,7 +293,12 @@ function sweepScenarios(state: StartingState, run: SweepRun): void {
         );
         if (fault.fired > 0 && error === 'Throttling')
           expect({ n, error: result.error }).not.toEqual({ n, error: WORKFLOW_ERRORS.rollbackIncomplete });
+        if (fault.fired > 0) for (const entry of result.timeline.filter((e) => e.event === 'failed')) reached.add(entry.state);
       }
     }
+    // Every revert that works in the target account met a refused session somewhere in the sweep.
+    expect(
+      [...reached].filter((state) => state.startsWith('Revert ') && /identity provider|federation role|permissions policy/.test(state)).sort(),
+    ).toEqual(['Revert federation role', 'Revert identity provider', 'Revert permissions policy']);
   });
 }
