@@ -28,6 +28,28 @@ describe('profile configuration', () => {
     expect(() => parseFederationConfig(bad)).toThrow(/profiles\.agent\.role\.name/);
   });
 
+  it("takes a target account for the IAM resources, and refuses one that is not 12 digits or not its Connect instance's", () => {
+    const moved = structuredClone(exampleConfig) as any;
+    moved.profiles.admin.account = '222222222222';
+    moved.profiles.admin.policy.connectInstanceArn = moved.profiles.admin.policy.connectInstanceArn.replace(':111122223333:', ':222222222222:');
+    expect(parseFederationConfig(moved).profiles.admin!.account).toBe('222222222222');
+    expect(() => parseFederationConfig({ ...moved, profiles: { admin: { ...moved.profiles.admin, account: '2222' } } })).toThrow(
+      /samlFederation\.profiles\.admin\.account: must be a 12-digit AWS account id \(got "2222"\)/,
+    );
+    const elsewhere = structuredClone(exampleConfig) as any;
+    elsewhere.profiles.admin.account = '222222222222';
+    expect(() => parseFederationConfig(elsewhere)).toThrow(/profiles\.admin\.account: names another account than its Connect instance/);
+  });
+
+  it('lets two profiles use one role name in two accounts', () => {
+    const config = structuredClone(exampleConfig) as any;
+    config.profiles.agent.role.name = config.profiles.admin.role.name;
+    expect(() => parseFederationConfig(config)).toThrow(/both name role/);
+    config.profiles.agent.account = '333333333333';
+    config.profiles.agent.policy.connectInstanceArn = config.profiles.agent.policy.connectInstanceArn.replace(':111122223333:', ':333333333333:');
+    expect(parseFederationConfig(config).profiles.agent!.role.name).toBe(config.profiles.admin.role.name);
+  });
+
   it('refuses a profile without a policy to attach', () => {
     const bad = structuredClone(exampleConfig) as any;
     bad.profiles.admin.policy = {};
