@@ -73,7 +73,13 @@ async function main(): Promise<void> {
     Object.keys(config.profiles).map((name) => {
       const key = `metadata/${name}/idp.xml`;
       const versionId = crowded.putObject(SIMULATED_BUCKET, key, xml);
-      return runLocalExecution({ services: simulatedServices(crowded), config, input: { bucket: SIMULATED_BUCKET, key, versionId } });
+      return runLocalExecution({
+        services: simulatedServices(crowded),
+        config,
+        input: { bucket: SIMULATED_BUCKET, key, versionId },
+        // The steps wait in real time, as deployed (a throttled IAM call is retried after a short wait).
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      });
     }),
   );
   const seconds = (Date.now() - started) / 1000;
@@ -87,7 +93,7 @@ async function main(): Promise<void> {
   ).length;
   const floor = accepted / rate;
   console.log(
-    `\n${profileCount} concurrent executions, ${profileCount} profiles, IAM allowing ${rate} mutating calls/s (ASL retry backoff as deployed):`,
+    `\n${profileCount} concurrent executions, ${profileCount} profiles, IAM allowing ${rate} mutating calls/s (the steps' throttle waits and the ASL's retry backoff, as deployed):`,
   );
   console.log(`  succeeded ${succeeded}/${profileCount}; roles present afterwards ${provisioned}/${profileCount}`);
   console.log(`  IAM mutating calls accepted ${accepted}, throttled ${throttled}`);

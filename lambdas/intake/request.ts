@@ -30,7 +30,12 @@ export interface RequestContext {
 }
 
 const MANUAL_FIELDS = new Set(['bucket', 'key', 'versionId', 'dryRun', 'allowOlderVersion']);
-const APPLICATION_FIELDS = new Set(['profile', 'dryRun', 'applicationCreated']);
+/**
+ * A parent execution (the fleet) names itself in its child's input under this field, which Step Functions documents
+ * for linking the two in the console; Intake accepts it beside the profile and reads nothing from it.
+ */
+export const STARTED_BY_FIELD = 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID';
+const APPLICATION_FIELDS = new Set(['profile', 'dryRun', 'applicationCreated', STARTED_BY_FIELD]);
 
 const ACCEPTED_SHAPES =
   'Intake accepts either the S3 "Object Created" event that EventBridge delivers ' +
@@ -88,6 +93,9 @@ function fromProfileInput(input: Record<string, unknown>, context: RequestContex
     );
   }
   if (typeof input.profile !== 'string' || input.profile === '') throw invalid(`"profile" is ${describe(input.profile)}; give a profile name`);
+  const parent = input[STARTED_BY_FIELD];
+  if (parent !== undefined && (typeof parent !== 'string' || !/^arn:[\w-]+:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/.test(parent)))
+    throw invalid(`"${STARTED_BY_FIELD}" is ${describe(parent)}; Step Functions sets it to the parent execution's ARN`);
   if (input.dryRun !== undefined && typeof input.dryRun !== 'boolean')
     throw invalid(`"dryRun" is ${describe(input.dryRun)}; it must be true or false`);
   if (!context.profiles.includes(input.profile)) {

@@ -9,6 +9,7 @@ import type { FunctionPermissions, PermissionScope } from './permissions';
 import type { FederationConfig } from './profile';
 import type { RecordStore } from './records';
 import { sessionNameOf, type TargetAccess, targetRoleArn } from './target-account';
+import { retryingThrottles } from './throttle';
 
 /** Where the pipeline runs: its metadata bucket and the account it changes. */
 export interface PipelineEnvironment {
@@ -132,6 +133,7 @@ export function iamFor(doc: Pick<ExecutionDocument, 'request' | 'profile'>, cont
 export function onExecutionDocument<Result>(step: (doc: ExecutionDocument, deps: StepDeps) => Promise<Result>): PipelineFunction<Result>['run'] {
   return async (event, context) => {
     const doc = parseExecutionDocument(event);
-    return step(doc, { ...context.clients, iam: iamFor(doc, context), now: context.now, sleep: context.sleep });
+    const iam = retryingThrottles(iamFor(doc, context), context);
+    return step(doc, { ...context.clients, iam, now: context.now, sleep: context.sleep });
   };
 }

@@ -336,6 +336,18 @@ export const FederationConfigSchema = z
       .string()
       .regex(/^[\w.:/=+@-]{1,64}$/, { message: 'must be 1-64 characters usable in an IAM tag value' })
       .default('saml-federation'),
+    /** "Apply every profile" (the fleet state machine): how many profiles' executions run at once in one account. */
+    fleet: z
+      .object({
+        /**
+         * Executions side by side in one account (each account runs apart from the others). IAM throttles writes per
+         * account; the steps retry a throttled call within the function, so this only bounds how many executions wait
+         * on one account's write rate at a time.
+         */
+        concurrencyPerAccount: z.number().int().min(1).max(40).default(10),
+      })
+      .strict()
+      .default({ concurrencyPerAccount: 10 }),
     profiles: z
       .preprocess(withRunbookDefaults, z.record(z.string(), ProfileSchema))
       .superRefine((profiles, ctx) => {
