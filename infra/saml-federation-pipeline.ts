@@ -19,6 +19,7 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { Construct } from 'constructs';
 import { STOPPED_STATUSES } from '../lambdas/cleanup/cleanup';
 import { CLEANUP_FUNCTION, cleanupPermissions } from '../lambdas/cleanup/function';
+import { FLEET_FUNCTIONS } from '../lambdas/fleet/function';
 import { FUNCTIONS } from '../lambdas/functions';
 import { EXPIRY_METRIC } from '../lambdas/refresh/check';
 import { CHECK_FUNCTION, checkPermissions } from '../lambdas/refresh/function';
@@ -31,6 +32,7 @@ import { DAILY_CHECK_KEY, functionRoleName, targetAccounts } from '../lambdas/sh
 import { STEPS } from '../lambdas/steps';
 import { functionPermissions } from '../lambdas/target-roles';
 import { assertDefinitionMatchesRegistry, readAslText } from '../statemachine/definition';
+import { readFleetAslText } from '../statemachine/fleet';
 import { acknowledge, acknowledgeWildcards } from './nag';
 
 export const REPOSITORY_ROOT = join(__dirname, '..');
@@ -120,6 +122,8 @@ export class SamlFederationPipeline extends Construct {
   public readonly checkFunction: NodejsFunction;
   /** Per profile with a schedule: its signing certificate expires in under 14 days. */
   public readonly expiryAlarms: Alarm[];
+  /** "Apply every profile": one execution of the federation state machine per profile, accounts side by side. */
+  public readonly fleetStateMachine: StateMachine;
 
   public constructor(scope: Construct, id: string, props: SamlFederationPipelineProps) {
     super(scope, id);
@@ -160,6 +164,7 @@ export class SamlFederationPipeline extends Construct {
     this.deadLetterQueue = this.createStartRule(props.startRetry ?? {});
     this.cleanupFunction = this.createCleanup(logRetention, removalPolicy);
     this.checkFunction = this.createDailyCheck(logRetention, removalPolicy, props.identityCenterRegion);
+    this.fleetStateMachine = this.createFleet(logRetention, removalPolicy, props.logExecutionData ?? false);
 
     this.failedExecutionsAlarm = this.alarmOnAny(
       'FailedExecutionsAlarm',
@@ -529,6 +534,7 @@ export class SamlFederationPipeline extends Construct {
     removalPolicy: RemovalPolicy,
     environment: Record<string, string>,
     trustedAs?: string,
+    publishes = true,
   ): NodejsFunction {
     const role = new Role(this, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -536,7 +542,6 @@ export class SamlFederationPipeline extends Construct {
       ...this.trustedRoleName(trustedAs),
     });
     for (const statement of permissions.statements) role.addToPrincipalPolicy(PolicyStatement.fromJson(statement));
-    this.topic.grantPublish(role);
     acknowledgeWildcards(role, [
       ...permissions.wildcards,
       {
@@ -544,11 +549,14 @@ export class SamlFederationPipeline extends Construct {
         reason: 'X-Ray active tracing: CDK grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
       },
     ]);
-    acknowledge(
-      role,
-      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      "SNS documents kms:GenerateDataKey* (with kms:Decrypt) for publishers to an encrypted topic; the grant is on the topic's own key only.",
-    );
+    if (publishes) {
+      this.topic.grantPublish(role);
+      acknowledge(
+        role,
+        'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        "SNS documents kms:GenerateDataKey* (with kms:Decrypt) for publishers to an encrypted topic; the grant is on the topic's own key only.",
+      );
+    }
     const logGroup = new LogGroup(this, `${id}Logs`, { retention, removalPolicy });
     logGroup.grantWrite(role);
     return new NodejsFunction(this, id, {
@@ -670,6 +678,93 @@ export class SamlFederationPipeline extends Construct {
     return { role, logGroup };
   }
 
+  /**
+   * The fleet (statemachine/fleet.asl.json): its plan and report functions, which call no AWS API, and a state
+   * machine that may start this pipeline's state machine and follow its executions (the .sync integration's managed
+   * EventBridge rule), invoke those two functions and publish the report.
+   */
+  private createFleet(logRetention: RetentionDays, removalPolicy: RemovalPolicy, includeExecutionData: boolean): StateMachine {
+    const stack = Stack.of(this);
+    const environment = {
+      PROFILES: JSON.stringify(this.config),
+      METADATA_BUCKET: this.bucket.bucketName,
+      ACCOUNT_ID: stack.account,
+      PARTITION: stack.partition,
+      POWERTOOLS_SERVICE_NAME: this.config.pipelineName,
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    const none: FunctionPermissions = { statements: [], wildcards: [] };
+    const plan = this.publishingFunction('FleetPlanFunction', FLEET_FUNCTIONS.plan, none, logRetention, removalPolicy, environment, undefined, false);
+    const report = this.publishingFunction(
+      'FleetReportFunction',
+      FLEET_FUNCTIONS.report,
+      none,
+      logRetention,
+      removalPolicy,
+      environment,
+      undefined,
+      false,
+    );
+    const fleet = new StateMachine(this, 'FleetStateMachine', {
+      definitionBody: DefinitionBody.fromString(readFleetAslText()),
+      definitionSubstitutions: {
+        [substitutionName(FLEET_FUNCTIONS.plan)]: plan.functionArn,
+        [substitutionName(FLEET_FUNCTIONS.report)]: report.functionArn,
+        FederationStateMachineArn: this.stateMachine.stateMachineArn,
+        NotificationTopicArn: this.topic.topicArn,
+      },
+      stateMachineType: StateMachineType.STANDARD,
+      logs: {
+        destination: new LogGroup(this, 'FleetStateMachineLogs', { retention: logRetention, removalPolicy }),
+        level: LogLevel.ALL,
+        includeExecutionData,
+      },
+      tracingEnabled: true,
+    });
+    fleet.addToRolePolicy(
+      new PolicyStatement({ sid: 'InvokeFleetFunctions', actions: ['lambda:InvokeFunction'], resources: [plan.functionArn, report.functionArn] }),
+    );
+    fleet.addToRolePolicy(
+      new PolicyStatement({ sid: 'StartProfileExecutions', actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }),
+    );
+    const executions = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${stack.splitArn(this.stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    fleet.addToRolePolicy(
+      new PolicyStatement({ sid: 'FollowProfileExecutions', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [executions] }),
+    );
+    // The rule Step Functions manages for every .sync integration with Step Functions (its documented name).
+    fleet.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ManagedRuleOfSyncExecutions',
+        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForStepFunctionsExecutionRule' })],
+      }),
+    );
+    this.topic.grantPublish(fleet);
+    acknowledgeWildcards(fleet.role, [
+      {
+        resource: executions,
+        reason:
+          "The fleet follows (DescribeExecution) and, when stopped, stops the executions it starts: their names are generated when they start, so the grant covers this pipeline's state machine's executions only.",
+      },
+    ]);
+    acknowledge(
+      fleet.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      "Added by CDK for the state machine's logging and tracing: CloudWatch Logs log-delivery actions (logs:CreateLogDelivery, PutResourcePolicy, DescribeLogGroups, ...) and X-Ray PutTraceSegments/PutTelemetryRecords/GetSampling* support no resource-level permissions.",
+    );
+    acknowledge(
+      fleet.role,
+      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      "SNS documents kms:GenerateDataKey* (with kms:Decrypt) for publishers to an encrypted topic; the grant is on the topic's own key only.",
+    );
+    return fleet;
+  }
+
   /** An alarm that notifies the topic as soon as the metric counts one event. */
   private alarmOnAny(id: string, alarmDescription: string, metric: IMetric): Alarm {
     const alarm = new Alarm(this, id, {
@@ -695,6 +790,10 @@ export class SamlFederationPipeline extends Construct {
       });
     }
     new CfnOutput(this, 'StateMachineArn', { description: 'The SAML federation state machine', value: this.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'FleetStateMachineArn', {
+      description: 'Apply every profile: start with {} (or {"profiles": [...]}, {"dryRun": true}); one execution per profile',
+      value: this.fleetStateMachine.stateMachineArn,
+    });
     new CfnOutput(this, 'TopicArn', {
       description: 'Notifications: provisioned, rolled back, rollback incomplete, waiting for an operator',
       value: this.topic.topicArn,

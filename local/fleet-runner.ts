@@ -25,6 +25,8 @@ export interface LocalFleetResult {
   error?: string;
   cause?: string;
   children: LocalExecutionResult[];
+  /** When each child ran (ms since the epoch), to see how many of one account's ran at once. */
+  timings: Array<{ profile: string; account: string; started: number; ended: number }>;
 }
 
 type Handlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
@@ -42,6 +44,7 @@ export async function runLocalFleet(options: RunLocalFleetOptions): Promise<Loca
   const executionName = options.executionName ?? `fleet-${Date.now()}`;
   const executionArn = `arn:aws:states:${region}:${account}:execution:saml-federation-fleet:${executionName}`;
   const children: LocalExecutionResult[] = [];
+  const timings: LocalFleetResult['timings'] = [];
   let report: FleetReport | undefined;
   let started = 0;
   const handlers: Handlers = {
@@ -58,6 +61,7 @@ export async function runLocalFleet(options: RunLocalFleetOptions): Promise<Loca
     "Run the profile's execution": async (input) => {
       const { Input } = input as { Input: Record<string, unknown> };
       started += 1;
+      const began = Date.now();
       const result = await runLocalExecution({
         ...options.child,
         services: options.services,
@@ -66,6 +70,8 @@ export async function runLocalFleet(options: RunLocalFleetOptions): Promise<Loca
         executionName: `${executionName}-${String(Input.profile)}-${started}`,
       });
       children.push(result);
+      const profile = String(Input.profile);
+      timings.push({ profile, account: options.config.profiles[profile]?.account ?? account, started: began, ended: Date.now() });
       options.onChild?.(result);
       const described = { ExecutionArn: result.executionArn, Status: result.status };
       if (result.status === 'SUCCEEDED') return { ...described, Output: result.output } as never;
@@ -78,10 +84,10 @@ export async function runLocalFleet(options: RunLocalFleetOptions): Promise<Loca
   });
   try {
     const output = (await execution.result) as unknown as FleetReport;
-    return { status: 'SUCCEEDED', report: output, children };
+    return { status: 'SUCCEEDED', report: output, children, timings };
   } catch (error) {
     if (!(error instanceof ExecutionError)) throw error;
     const cause = error.cause as Error;
-    return { status: 'FAILED', error: cause.name, cause: cause.message, children, ...(report ? { report } : {}) };
+    return { status: 'FAILED', error: cause.name, cause: cause.message, children, timings, ...(report ? { report } : {}) };
   }
 }

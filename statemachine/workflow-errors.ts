@@ -78,6 +78,19 @@ export const DYNAMODB_TRANSIENT_ERRORS: readonly string[] = [
 /** SNS answers that mean "try again", as the Step Functions SNS integration names them. */
 export const SNS_TRANSIENT_ERRORS: readonly string[] = ['SNS.ThrottledException', 'SNS.InternalErrorException', 'SNS.KMSThrottlingException'];
 
+/** The fleet (statemachine/fleet.asl.json) ends with this when a profile's execution needs a person. */
+export const FLEET_NEEDS_ACTION = 'Fleet.NeedsAction';
+
+/**
+ * StartExecution's answers that mean "try again" as the .sync integration names them: too many open executions, and
+ * the service's own failures.
+ */
+export const START_EXECUTION_TRANSIENT_ERRORS: readonly string[] = [
+  'StepFunctions.ExecutionLimitExceededException',
+  'StepFunctions.SdkClientException',
+  'StepFunctions.AWSStepFunctionsException',
+];
+
 /** Every list the ASL may put in an `ErrorEquals`. */
 export const ERROR_GROUPS: Readonly<Record<string, readonly string[]>> = {
   any: [ANY_ERROR],
@@ -87,4 +100,5 @@ export const ERROR_GROUPS: Readonly<Record<string, readonly string[]>> = {
   lockHeld: [LOCK_HELD],
   transientDynamoDb: DYNAMODB_TRANSIENT_ERRORS,
   transientSns: SNS_TRANSIENT_ERRORS,
+  transientStartExecution: START_EXECUTION_TRANSIENT_ERRORS,
 };

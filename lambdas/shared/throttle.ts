@@ -6,7 +6,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
  * exponential backoff (2 s, 4 s, 8 s, ...) and restarted from its first read, while the account's rate refilled
  * unused: 50 profiles in one account took 1.9 times the floor the rate sets. So a step retries a throttled IAM call
  * itself, at once and cheaply: capped full-jitter backoff (AWS's "Exponential Backoff And Jitter"), starting at
- * 100 ms and never waiting more than 1 s at a time, within a time budget well inside the function's timeout. Past the
+ * 200 ms and never waiting more than 1 s at a time, within a time budget well inside the function's timeout. Past the
  * budget the error goes to the state machine's Retry, which remains the answer to a lasting outage.
  *
  * The SDK's own retry (3 attempts, its standard mode) runs inside each call first; this wraps the client the step
