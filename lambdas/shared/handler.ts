@@ -64,16 +64,7 @@ export function awsClients(regions: ClientOptions = {}): StepClients {
         if (sessions.size >= 16) sessions.delete(sessions.keys().next().value as string);
         client = new IAMClient({
           ...at,
-          credentials: fromTemporaryCredentials({
-            params: {
-              RoleArn: session.roleArn,
-              RoleSessionName: session.sessionName,
-              SourceIdentity: session.sessionName,
-              DurationSeconds: 900,
-              ...(session.policy ? { Policy: session.policy } : {}),
-            },
-            clientConfig: at,
-          }),
+          credentials: fromTemporaryCredentials({ params: assumeRoleParams(session), clientConfig: at }),
         });
         sessions.set(key, client);
       }
@@ -95,6 +86,21 @@ export function awsClients(regions: ClientOptions = {}): StepClients {
       return identityStore;
     },
     fetchMetadata: httpsMetadataFetcher,
+  };
+}
+
+/**
+ * What a target-account session asks STS for: the execution's name as session name and source identity (CloudTrail in
+ * the target account shows it on every call), 15 minutes (longer than any step function runs), and the session policy
+ * if any.
+ */
+export function assumeRoleParams(session: IamSession) {
+  return {
+    RoleArn: session.roleArn,
+    RoleSessionName: session.sessionName,
+    SourceIdentity: session.sessionName,
+    DurationSeconds: 900,
+    ...(session.policy ? { Policy: session.policy } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { normalizeRequest, profileFromKey } from '../../../lambdas/intake/request';
+import { normalizeRequest, profileFromKey, STARTED_BY_FIELD } from '../../../lambdas/intake/request';
 
 const context = { bucket: 'federation-metadata-bucket', profiles: ['admin', 'agent'] };
 
@@ -147,5 +147,24 @@ describe('profileFromKey', () => {
     const error = errorOf(() => profileFromKey(key, context));
     expect(error.name).toBe('Request.Invalid');
     expect(error.message).toContain('metadata/<profile>/<name>.xml');
+  });
+});
+
+describe('an input naming the profile, started by a parent execution (the fleet)', () => {
+  const parent = 'arn:aws:states:us-east-1:111122223333:execution:saml-federation-fleet:6c5c7c8e-fleet';
+
+  it("accepts the parent's execution id that Step Functions adds, and reads nothing from it", () => {
+    expect(normalizeRequest({ profile: 'admin', dryRun: false, [STARTED_BY_FIELD]: parent }, context)).toMatchObject({
+      source: 'application',
+      dryRun: false,
+    });
+  });
+
+  it('refuses anything in that field but an execution ARN, naming the field', () => {
+    const error = errorOf(() => normalizeRequest({ profile: 'admin', [STARTED_BY_FIELD]: 'arn:aws:iam::111122223333:role/x' }, context));
+    expect(error.name).toBe('Request.Invalid');
+    expect(error.message).toContain(
+      `"${STARTED_BY_FIELD}" is "arn:aws:iam::111122223333:role/x"; Step Functions sets it to the parent execution's ARN`,
+    );
   });
 });

@@ -1,7 +1,9 @@
 import { type CheckDeps, checkProfile, EXPIRY_NOTICE_DAYS } from '../../../lambdas/refresh/check';
+import { DAILY_CHECK_KEY, functionRoleArn } from '../../../lambdas/shared/target-account';
 import { runLocalExecution } from '../../../local/runner';
 import { accountForConfig, SIMULATED_BUCKET, simulatedServices } from '../../../local/simulated-services';
 import { exampleConfig, exampleProfile } from '../../helpers/document';
+import { crossAccountConfig, TARGET_ACCOUNT } from '../../local/workflow-harness';
 
 const DAY = 86_400_000;
 const ADMIN_APP = exampleProfile('admin').application.arn!;
@@ -136,5 +138,30 @@ describe('the daily check', () => {
     expect(started).toEqual([{ profile: 'admin' }]);
     expect(result.startedExecution).toBeDefined();
     expect(account.mutatingCalls()).toEqual([]);
+  });
+
+  it("reads a target account's provider through the apply role, narrowed to GetSAMLProvider, as the daily check's own role", async () => {
+    const account = accountForConfig(crossAccountConfig);
+    const started: Array<{ profile: string }> = [];
+    const deps: CheckDeps = {
+      ...account.clients(functionRoleArn('aws', account.account, crossAccountConfig.pipelineName, DAILY_CHECK_KEY)),
+      config: crossAccountConfig,
+      environment: { bucket: SIMULATED_BUCKET, account: account.account, region: account.region, partition: account.partition },
+      now: () => new Date(),
+      startExecution: async (input) => {
+        started.push(input);
+        return 'arn:aws:states:us-east-1:111122223333:execution:pipeline:check-1';
+      },
+      putDaysUntilExpiry: async () => undefined,
+      publish: async () => undefined,
+    };
+    const result = await checkProfile('admin', deps);
+    expect(result).toMatchObject({ providerCurrent: false, startedExecution: expect.any(String) });
+    const read = account.calls.filter((c) => c.account === TARGET_ACCOUNT);
+    expect(read.map((c) => `${c.operation} ${c.outcome}`)).toEqual(['GetSAMLProvider NoSuchEntityException']);
+    expect(account.calls.find((c) => c.service === 'sts')?.input).toMatchObject({
+      RoleSessionName: 'daily-check-admin',
+      Policy: expect.stringContaining('iam:GetSAMLProvider'),
+    });
   });
 });

@@ -10,7 +10,7 @@ import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { mockClient } from 'aws-sdk-client-mock';
 import { FUNCTIONS } from '../../../lambdas/functions';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
-import { awsClients, readPipelineEnvironment } from '../../../lambdas/shared/handler';
+import { assumeRoleParams, awsClients, readPipelineEnvironment } from '../../../lambdas/shared/handler';
 import { exampleConfig, makeDocument } from '../../helpers/document';
 import { identityCenterXml } from '../intake/fixtures';
 
@@ -205,5 +205,23 @@ describe('awsClients', () => {
     const clients = awsClients({ region: 'eu-west-1' });
     expect(clients.iam).toBe(clients.iam);
     expect(clients.ssoAdmin).toBe(clients.ssoAdmin);
+  });
+
+  it('reaches a target account with one client per session, assuming the role with the execution as session name and source identity', () => {
+    const clients = awsClients({ region: 'eu-west-1' });
+    const session = { roleArn: 'arn:aws:iam::222222222222:role/connect-saml-federation-target-apply', sessionName: 'exec-1' };
+    const iam = clients.iamIn(session);
+    expect(iam).toBeInstanceOf(IAMClient);
+    expect(clients.iamIn({ ...session })).toBe(iam);
+    expect(clients.iamIn({ ...session, sessionName: 'exec-2' })).not.toBe(iam);
+    expect(iam).not.toBe(clients.iam);
+    // The SDK's temporary-credentials provider sends exactly this AssumeRole on the session's first call.
+    expect(assumeRoleParams(session)).toEqual({
+      RoleArn: session.roleArn,
+      RoleSessionName: 'exec-1',
+      SourceIdentity: 'exec-1',
+      DurationSeconds: 900,
+    });
+    expect(assumeRoleParams({ ...session, policy: '{}' }).Policy).toBe('{}');
   });
 });
