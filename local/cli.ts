@@ -7,6 +7,7 @@ import { type FederationConfig, parseFederationConfig, ROLE_ATTRIBUTE } from '..
 import { targetRoleName } from '../lambdas/shared/target-account';
 import { STEPS, type Step } from '../lambdas/steps';
 import { describeFailure, startAndFollow } from './deployed';
+import { runLocalFleet } from './fleet-runner';
 import { liveServices } from './live-services';
 import { type LocalExecutionResult, type LocalServices, runLocalExecution, type TimelineEntry } from './runner';
 import type { SimulatedAccount } from './simulated-account';
@@ -31,6 +32,9 @@ const USAGE = `usage: saml-federation <command> [options]
   run ... --account <12-digit id>
       The profile's provider, role and policy go to that account (profiles.<name>.account), reached through the
       target stack's roles; locally the account joins the simulated organization with those roles deployed.
+  fleet [--profiles <a,b,...>] [--dry-run] [--config <cdk.json>]
+      Applies every profile (or those named) as statemachine/fleet.asl.json does: one execution per profile, accounts
+      side by side, at most fleet.concurrencyPerAccount at once in one account; prints what each came to.
   start --state-machine-arn <arn> --bucket <bucket> --key <key> [--version-id <id>] [--dry-run]
       Starts an execution of the deployed state machine and follows it to the end.
   confirm <task-token>
@@ -235,6 +239,26 @@ function withTargetAccount(config: FederationConfig, profile: string, account: s
   return parseFederationConfig({ ...config, profiles: { ...config.profiles, [profile]: { ...settings, account, policy } } });
 }
 
+/** `fleet`: the fleet state machine over the simulated organization, every profile's account in it. */
+async function fleet(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+  const config = loadConfig((values.config as string | undefined) ?? `${io.cwd}/cdk.json`);
+  const profiles = typeof values.profiles === 'string' ? values.profiles.split(',').map((name) => name.trim()) : undefined;
+  const organization = accountForConfig(config);
+  const accounts = [organization.account, ...organization.accountIds];
+  io.print(`Local fleet run over a simulated organization (${accounts.join(', ')}); no AWS call leaves this process.`);
+  const result = await runLocalFleet({
+    services: simulatedServices(organization),
+    config,
+    input: { ...(profiles ? { profiles } : {}), ...(values['dry-run'] === true ? { dryRun: true } : {}) },
+    child: { retryIntervalMs: 0 },
+    onChild: (child) => io.print(`  ${child.executionName}: ${child.status}${child.error ? ` ${child.error}` : ''}`),
+  });
+  io.print('');
+  if (result.report) for (const line of result.report.message.split('\n')) io.print(line);
+  if (result.status !== 'SUCCEEDED') io.print(`Fleet: FAILED ${result.error}${result.report ? '' : `: ${result.cause}`}`);
+  return result.status === 'SUCCEEDED' ? 0 : 1;
+}
+
 async function runOnce(
   services: LocalServices,
   config: FederationConfig,
@@ -271,6 +295,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     options: {
       metadata: { type: 'string' },
       profile: { type: 'string' },
+      profiles: { type: 'string' },
       account: { type: 'string' },
       config: { type: 'string' },
       'dry-run': { type: 'boolean' },
@@ -292,6 +317,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   switch (command) {
     case 'run':
       return run(values, io);
+    case 'fleet':
+      return fleet(values, io);
     case 'start': {
       const stateMachineArn = values['state-machine-arn'];
       if (!stateMachineArn || !values.bucket || !values.key) {

@@ -92,6 +92,19 @@ describe('saml-federation CLI', () => {
     expect(output).toContain('--account must be a 12-digit AWS account id (got "2222")');
   });
 
+  it('fleet applies every profile, one execution each, and says what each came to', async () => {
+    const { code, output } = await cli('fleet');
+    expect(code).toBe(0);
+    expect(output).toContain('Applied 2 profile(s): 2 succeeded, 0 rolled back, 0 need action.');
+    expect(output).toMatch(/ {2}admin \(account 111122223333\) arn:aws:states:/);
+  });
+
+  it('fleet refuses a profile the configuration does not define, and exits 1', async () => {
+    const { code, output } = await cli('fleet', '--profiles', 'admin,nobody');
+    expect(code).toBe(1);
+    expect(output).toContain('Fleet: FAILED Fleet.RequestInvalid: unknown profile(s) nobody');
+  });
+
   it('run names the known profiles when given an unknown one, and exits 2', async () => {
     const { code, output } = await cli('run', '--metadata', exampleMetadataPath('admin'), '--profile', 'billing');
     expect(code).toBe(2);
