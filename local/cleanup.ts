@@ -1,9 +1,8 @@
 import { type CleanupResult, type CleanupServices, cleanUpStoppedExecution } from '../lambdas/cleanup/cleanup';
 import { journalledSteps } from '../lambdas/shared/journal';
-import type { FunctionContext } from '../lambdas/shared/pipeline-function';
 import type { FederationConfig } from '../lambdas/shared/profile';
 import { STEP_NAMES, stepNamed } from '../lambdas/steps';
-import { endStateNames, type LocalExecutionResult, type LocalServices, localStateMachineArn } from './runner';
+import { endStateNames, functionContext, type LocalExecutionResult, type LocalServices, localStateMachineArn } from './runner';
 
 export interface LocalCleanupOptions {
   services: LocalServices;
@@ -22,13 +21,6 @@ export interface LocalCleanupOptions {
 export async function runLocalCleanup(result: LocalExecutionResult, options: LocalCleanupOptions): Promise<CleanupResult> {
   const { services, config } = options;
   const clock = options.clock ?? (() => new Date());
-  const context: FunctionContext = {
-    clients: services.clients,
-    config,
-    environment: services.environment,
-    now: clock,
-    sleep: async () => undefined,
-  };
   const ends = endStateNames();
   const exited = result.timeline.filter((entry) => entry.event === 'exited' && isDocument(entry.output));
   const cleanupServices: CleanupServices = {
@@ -48,7 +40,11 @@ export async function runLocalCleanup(result: LocalExecutionResult, options: Loc
     },
     records: services.clients.records,
     journalledSteps: (request) => journalledSteps(services.clients.records, request, STEP_NAMES),
-    revert: async (step, document) => stepNamed(step).revert.run(JSON.parse(JSON.stringify(document)), context),
+    // Each revert as its Lambda runs it: its own role, its target role for a profile in another account.
+    revert: async (step, document) => {
+      const fn = stepNamed(step).revert;
+      return fn.run(JSON.parse(JSON.stringify(document)), functionContext(fn, { services, config, clock }));
+    },
     publish: async (subject, message) => {
       await services.publish(subject, message);
     },

@@ -3,7 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { ExecutionAbortedError, ExecutionError, type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { FUNCTIONS } from '../lambdas/functions';
 import type { ExecutionDocument } from '../lambdas/shared/document';
-import { type FunctionContext, type PipelineEnvironment, type StepClients, substitutionName } from '../lambdas/shared/pipeline-function';
+import {
+  type FunctionContext,
+  type PipelineEnvironment,
+  type PipelineFunction,
+  type StepClients,
+  substitutionName,
+} from '../lambdas/shared/pipeline-function';
 import type { FederationConfig } from '../lambdas/shared/profile';
 import { functionRoleArn } from '../lambdas/shared/target-account';
 import { assertDefinitionMatchesRegistry, loadDefinition, localSubstitutions, type Substitutions } from '../statemachine/definition';
@@ -102,24 +108,34 @@ function jsonRoundTrip<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
-/** Each registered function's plain code, by the ARN the definition invokes it with, run as its Lambda would be. */
-function lambdaHandlers(options: RunLocalExecutionOptions, substitutions: Substitutions): Record<string, Handler> {
-  const context: FunctionContext = {
-    clients: options.services.clients,
+/**
+ * What one function runs with locally, as its Lambda would: its own role as the caller (a target account's trust is
+ * checked against it) and its kind of target role. The runner and the local cleanup both build their contexts here.
+ */
+export function functionContext(
+  fn: PipelineFunction,
+  options: Pick<RunLocalExecutionOptions, 'services' | 'config' | 'clock' | 'sleep'>,
+): FunctionContext {
+  const { partition, account } = options.services.environment;
+  const caller = functionRoleArn(partition, account, options.config.pipelineName, fn.key);
+  return {
+    clients: options.services.clientsOf?.(caller) ?? options.services.clients,
     config: options.config,
     environment: options.services.environment,
     now: options.clock ?? (() => new Date()),
     sleep: options.sleep ?? (async () => undefined),
+    targetAccess: fn.targetAccess,
   };
+}
+
+/** Each registered function's plain code, by the ARN the definition invokes it with, run as its Lambda would be. */
+function lambdaHandlers(options: RunLocalExecutionOptions, substitutions: Substitutions): Record<string, Handler> {
   const handlers: Record<string, Handler> = {};
-  const { partition, account } = options.services.environment;
   for (const fn of FUNCTIONS) {
     const arn = substitutions[substitutionName(fn)];
     if (arn === undefined) throw new Error(`no ARN for function ${fn.key}`);
-    // Each function calls as its own role, as deployed.
-    const caller = functionRoleArn(partition, account, options.config.pipelineName, fn.key);
-    const own: FunctionContext = { ...context, clients: options.services.clientsOf?.(caller) ?? context.clients, targetAccess: fn.targetAccess };
-    handlers[arn] = (event) => fn.run(event, own);
+    const context = functionContext(fn, options);
+    handlers[arn] = (event) => fn.run(event, context);
   }
   return handlers;
 }

@@ -1,5 +1,6 @@
-import { accountForConfig } from '../../local/simulated-services';
-import { crossAccountConfig, execute, mappedAttributes, ROLE_ATTRIBUTE, TARGET_ACCOUNT } from './workflow-harness';
+import { runLocalCleanup } from '../../local/cleanup';
+import { accountForConfig, simulatedServices } from '../../local/simulated-services';
+import { crossAccountConfig, execute, mappedAttributes, ROLE_ATTRIBUTE, resources, TARGET_ACCOUNT } from './workflow-harness';
 
 describe('a profile whose IAM resources live in another account', () => {
   it('creates the provider, role and policy in the target account only, and maps the target ARNs', async () => {
@@ -16,5 +17,25 @@ describe('a profile whose IAM resources live in another account', () => {
     expect(mappedAttributes(account)[ROLE_ATTRIBUTE]).toEqual([
       `arn:aws:iam::${TARGET_ACCOUNT}:role/AmazonConnectAdminAccessRole,arn:aws:iam::${TARGET_ACCOUNT}:saml-provider/AmazonConnectAdminAccess`,
     ]);
+  });
+
+  it('a stopped execution is cleaned up in the target account, as the deployed cleanup invokes the revert functions', async () => {
+    const account = accountForConfig(crossAccountConfig);
+    const before = resources(account);
+    const stopped = await execute(account, {
+      config: crossAccountConfig,
+      stop: { state: 'Attach permissions policy', when: 'after', status: 'ABORTED' },
+    });
+    expect(stopped.status).toBe('ABORTED');
+    expect(Object.keys(account.snapshot().accounts[TARGET_ACCOUNT]!.samlProviders)).toHaveLength(1);
+    const cleanup = await runLocalCleanup(stopped, { services: simulatedServices(account), config: crossAccountConfig });
+    expect(cleanup.action).toBe('rolled-back');
+    const { lockTable: _after, ...after } = resources(account);
+    const { lockTable: _before, ...expected } = before;
+    expect(after).toEqual(expected);
+    // The reverts worked through the revert role, each session named after the execution.
+    expect(
+      account.calls.filter((c) => c.service === 'sts').map((c) => (c.input as { RoleArn: string; RoleSessionName: string }).RoleArn.split('/')[1]),
+    ).toEqual(expect.arrayContaining(['connect-saml-federation-target-revert']));
   });
 });
