@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { profiles: { type: 'string', default: '50' }, rate: { type: 'string', default: '10' } } });
   const profileCount = Number(values.profiles);
   const rate = Number(values.rate);
-  const { parseFederationConfig, profileNamed } = await import('../lambdas/shared/profile');
+  const { parseFederationConfig } = await import('../lambdas/shared/profile');
   const { makeMetadataXml, makeRotatedMetadataXml } = await import('../local/example-metadata');
   const { runLocalExecution } = await import('../local/runner');
   const { accountForConfig, simulatedServices, SIMULATED_BUCKET } = await import('../local/simulated-services');
@@ -55,7 +55,8 @@ async function main(): Promise<void> {
   for (const line of table) console.log(line);
 
   // 2. Many profiles at once against a rate-limited IAM.
-  const base = profileNamed(example, 'admin');
+  const base = example.profiles.admin;
+  if (!base) throw new Error('cdk.json defines no admin profile to copy');
   const profiles: Record<string, unknown> = {};
   for (let i = 0; i < profileCount; i++) {
     profiles[`p${i}`] = {
