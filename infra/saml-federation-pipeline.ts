@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnOutput, CfnRule, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
@@ -184,6 +184,7 @@ export class SamlFederationPipeline extends Construct {
     );
 
     this.expiryAlarms = this.createExpiryAlarms();
+    this.refuseOwnAccountAsTarget();
     this.allowAlarmsToPublish();
     this.guardBookkeeping();
     this.createOutputs();
@@ -763,6 +764,29 @@ export class SamlFederationPipeline extends Construct {
       "SNS documents kms:GenerateDataKey* (with kms:Decrypt) for publishers to an encrypted topic; the grant is on the topic's own key only.",
     );
     return fleet;
+  }
+
+  /**
+   * A profile's `account` is another account than the pipeline's: set to the pipeline's own, it would name the same
+   * IAM objects as a profile without one, unseen by the check that two profiles naming one object make it alike, and
+   * would need the target stack here. Refused at synth when the stack's account is known, else at deploy (a template
+   * rule, which CloudFormation checks before it changes anything).
+   */
+  private refuseOwnAccountAsTarget(): void {
+    const stack = Stack.of(this);
+    const targets = targetAccounts(this.config);
+    if (targets.length === 0) return;
+    const message = (account: string) =>
+      `profiles.${Object.entries(this.config.profiles).find(([, p]) => p.account === account)?.[0]}.account: ${account} is this pipeline's own account; leave account out for a profile whose IAM lives here`;
+    if (!Token.isUnresolved(stack.account) && targets.includes(stack.account)) throw new ConfigInvalidError(message(stack.account));
+    new CfnRule(this, 'TargetAccountsAreOtherAccounts', {
+      assertions: [
+        {
+          assert: Fn.conditionNot(Fn.conditionContains(targets, Aws.ACCOUNT_ID)),
+          assertDescription: `A profile's account (one of ${targets.join(', ')}) is this pipeline's own account: leave account out for profiles whose IAM lives here`,
+        },
+      ],
+    });
   }
 
   /** An alarm that notifies the topic as soon as the metric counts one event. */

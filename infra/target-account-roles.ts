@@ -34,10 +34,13 @@ export class TargetAccountRoles extends Construct {
       ]),
     );
     for (const access of TARGET_ACCESS) {
-      const kind = access === 'apply' ? 'Apply' : 'Revert';
+      const kind = `${access.charAt(0).toUpperCase()}${access.slice(1)}`;
       const role = new Role(this, `${kind}Role`, {
         roleName: targetRoleName(config.pipelineName, access),
-        description: `Assumed by the ${config.pipelineName} pipeline's ${access} functions to manage its SAML providers, roles and policies here`,
+        description:
+          access === 'read'
+            ? `Assumed by the ${config.pipelineName} pipeline's daily check to read its SAML providers here`
+            : `Assumed by the ${config.pipelineName} pipeline's ${access} functions to manage its SAML providers, roles and policies here`,
         assumedBy: new AccountPrincipal(pipelineAccount),
         maxSessionDuration: Duration.hours(1),
       });

@@ -1,4 +1,5 @@
 import { FUNCTIONS } from './functions';
+import { readProfileProviders } from './refresh/function';
 import { type FunctionPermissions, grants, type PermissionScope, type Statement } from './shared/permissions';
 import type { PipelineFunction } from './shared/pipeline-function';
 import type { FederationConfig } from './shared/profile';
@@ -10,14 +11,14 @@ import { DAILY_CHECK_KEY, functionRoleArn, profilesIn, type TargetAccess, target
  * The pipeline stack, the target stack and the simulated organization all take them from here.
  */
 
-/** The registered functions that work in target accounts through the target role of this kind. */
+/** The registered functions that work in target accounts through the target role of this kind (none for read). */
 export function functionsWith(access: TargetAccess): PipelineFunction[] {
   return FUNCTIONS.filter((fn) => fn.targetAccess === access);
 }
 
-/** The keys of the functions a target role of this kind trusts: those of its kind, and for apply the daily check. */
+/** The keys of the functions a target role of this kind trusts: the step functions of its kind; the daily check alone for read. */
 export function trustedFunctionKeys(access: TargetAccess): string[] {
-  return [...functionsWith(access).map((fn) => fn.key), ...(access === 'apply' ? [DAILY_CHECK_KEY] : [])];
+  return access === 'read' ? [DAILY_CHECK_KEY] : functionsWith(access).map((fn) => fn.key);
 }
 
 /** The AssumeRole grant of a function's own role: on the target role of its kind in every account the profiles name. */
@@ -45,6 +46,7 @@ export function targetRoleStatements(config: FederationConfig, partition: string
     bucketArn: 'unused',
     recordTableArn: 'unused',
   };
+  if (access === 'read') return readProfileProviders(grants(scope));
   return functionsWith(access).flatMap((fn) =>
     fn
       .permissions(scope)

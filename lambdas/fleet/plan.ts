@@ -33,7 +33,7 @@ export function planFleet(input: unknown, config: FederationConfig, pipelineAcco
       `the fleet takes {} or {"profiles": ["<name>", ...], "dryRun": true|false}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`,
     );
   const names = parsed.data.profiles ?? Object.keys(config.profiles);
-  const unknown = names.filter((name) => !(name in config.profiles));
+  const unknown = names.filter((name) => !Object.hasOwn(config.profiles, name));
   if (unknown.length > 0)
     throw new FleetRequestInvalidError(
       `unknown profile(s) ${unknown.join(', ')}; the configuration defines: ${Object.keys(config.profiles).join(', ')}`,

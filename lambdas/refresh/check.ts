@@ -11,7 +11,7 @@ import { FederationError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import type { IamSession, PipelineEnvironment } from '../shared/pipeline-function';
 import { type FederationConfig, profileNamed, type ResolvedProfile } from '../shared/profile';
-import { DAILY_CHECK_SESSION_POLICY, iamAccountOf, sessionNameOf, targetRoleArn } from '../shared/target-account';
+import { checkSessionNameOf, iamAccountOf, targetRoleArn } from '../shared/target-account';
 
 /** Days before the active certificate's expiry on which the check notifies (once each, as it runs daily). */
 export const EXPIRY_NOTICE_DAYS: readonly number[] = [30, 14, 7, 1];
@@ -20,7 +20,7 @@ export const EXPIRY_METRIC = { namespace: 'SamlFederation', name: 'DaysUntilCert
 
 export interface CheckDeps extends ApplicationMetadataDeps {
   iam: IAMClient;
-  /** IAM of a profile's target account, through its apply role narrowed to GetSAMLProvider. */
+  /** IAM of a profile's target account, through its read role (GetSAMLProvider only). */
   iamIn(session: IamSession): IAMClient;
   config: FederationConfig;
   environment: PipelineEnvironment;
@@ -68,9 +68,8 @@ export async function checkProfile(profileName: string, deps: CheckDeps): Promis
     profile.account === undefined
       ? deps.iam
       : deps.iamIn({
-          roleArn: targetRoleArn(partition, profile.account, deps.config.pipelineName, 'apply'),
-          sessionName: sessionNameOf(`daily-check-${profileName}`),
-          policy: DAILY_CHECK_SESSION_POLICY,
+          roleArn: targetRoleArn(partition, profile.account, deps.config.pipelineName, 'read'),
+          sessionName: checkSessionNameOf(profileName),
         });
   const provider = await getSamlProvider(iam, providerArn);
   const providerCurrent =

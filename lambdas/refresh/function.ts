@@ -1,5 +1,10 @@
 import { applicationLookupGrants } from '../attribute-mapping/step';
-import { type FunctionPermissions, grants, type PermissionScope } from '../shared/permissions';
+import { type FunctionPermissions, type Grants, grants, type PermissionScope, type Statement } from '../shared/permissions';
+
+/** The one IAM read of the daily check, on the profiles' providers: its own role's, and a target account's read role's. */
+export function readProfileProviders(g: Grants): Statement[] {
+  return g.allow('ReadProfileProviders', ['iam:GetSAMLProvider'], (arns) => arns.samlProviders).result().statements;
+}
 
 /** The daily check's deployment: one function for every profile, invoked by each profile's schedule. */
 export const CHECK_FUNCTION = {
@@ -20,10 +25,10 @@ export function checkPermissions(scope: PermissionScope, stateMachineArn: string
       ['sso:ListInstances', 'sso:ListApplications', 'sso:GetApplicationInstance', 'sso:ListApplicationInstanceCertificates'],
       'Check',
     )
-      .allow('ReadProfileProviders', ['iam:GetSAMLProvider'], (arns) => arns.samlProviders)
+      .add(readProfileProviders(grants(scope)))
       .allow('StartThisPipeline', ['states:StartExecution'], [stateMachineArn])
-      // A profile in a target account: its provider is read there, through the apply role (narrowed to that read).
-      .assumeTargetRoles('apply')
+      // A profile in a target account: its provider is read there, through the read role.
+      .assumeTargetRoles('read')
       .result()
   );
 }

@@ -156,7 +156,7 @@ export class Grants {
     if (this.scope.targetAccount !== undefined) return this;
     const { partition, config } = this.scope;
     return this.allow(
-      `AssumeTargetAccountRoles${access === 'apply' ? 'Apply' : 'Revert'}`,
+      `AssumeTargetAccountRoles${access.charAt(0).toUpperCase()}${access.slice(1)}`,
       ['sts:AssumeRole', 'sts:SetSourceIdentity'],
       targetAccounts(config).map((account) => targetRoleArn(partition, account, config.pipelineName, access)),
     );

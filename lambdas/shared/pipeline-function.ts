@@ -5,10 +5,11 @@ import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import type { SwbApi } from '../attribute-mapping/swb-api';
 import type { ExecutionDocument, Receipt, RevertReport } from './document';
 import { parseExecutionDocument } from './document-parse';
+import { ConfigInvalidError } from './errors';
 import type { FunctionPermissions, PermissionScope } from './permissions';
 import type { FederationConfig } from './profile';
 import type { RecordStore } from './records';
-import { sessionNameOf, type TargetAccess, targetRoleArn } from './target-account';
+import { type StepAccess, sessionNameOf, targetRoleArn } from './target-account';
 import { retryingThrottles } from './throttle';
 
 /** Where the pipeline runs: its metadata bucket and the account it changes. */
@@ -58,7 +59,7 @@ export interface FunctionContext {
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
   /** The target role the running function assumes for a profile in another account (its PipelineFunction's). */
-  targetAccess?: TargetAccess;
+  targetAccess?: StepAccess;
 }
 
 export type FunctionKind = 'intake' | 'apply' | 'revert' | 'outcome';
@@ -83,7 +84,7 @@ export interface PipelineFunction<Result = unknown> {
    * Set for the functions that change IAM: for a profile with an `account`, they work there through the target role
    * of this kind, and their own role gets a fixed name the target account trusts.
    */
-  readonly targetAccess?: TargetAccess;
+  readonly targetAccess?: StepAccess;
   /** The IAM statements the function's role holds, built from the profiles' names. */
   permissions(scope: PermissionScope): FunctionPermissions;
   /** Parses the state's input and runs the step; the handler and the local runner both call this. */
@@ -122,17 +123,28 @@ export type StepDeps = StepClients & Pick<FunctionContext, 'now' | 'sleep'>;
  */
 export function iamFor(doc: Pick<ExecutionDocument, 'request' | 'profile'>, context: FunctionContext): IAMClient {
   const account = doc.profile.account;
-  if (account === undefined || context.targetAccess === undefined) return context.clients.iam;
+  if (account === undefined) return context.clients.iam;
+  // A function with no target role never reaches the profile's account, and must not fall back to the pipeline's.
+  if (context.targetAccess === undefined) return noIamIn(account);
   return context.clients.iamIn({
     roleArn: targetRoleArn(doc.request.partition, account, context.config.pipelineName, context.targetAccess),
     sessionName: sessionNameOf(doc.request.executionName),
   });
 }
 
+/** An IAM client for a function that has no role in `account`: every call fails, naming why. */
+function noIamIn(account: string): IAMClient {
+  const refuse = async (): Promise<never> => {
+    throw new ConfigInvalidError(`this function has no role in account ${account} (only the identity provider, role and policy steps work there)`);
+  };
+  return { send: refuse, destroy: () => undefined } as unknown as IAMClient;
+}
+
 /** Runs a step on the execution document in the state's input, checked first (Document.Invalid names the field). */
 export function onExecutionDocument<Result>(step: (doc: ExecutionDocument, deps: StepDeps) => Promise<Result>): PipelineFunction<Result>['run'] {
   return async (event, context) => {
     const doc = parseExecutionDocument(event);
+    // One throttle budget per invocation: the wrapper is made here, as the function starts.
     const iam = retryingThrottles(iamFor(doc, context), context);
     return step(doc, { ...context.clients, iam, now: context.now, sleep: context.sleep });
   };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ConfigInvalidError } from './errors';
 import type { FederationConfig, Profile } from './profile';
 
@@ -13,9 +14,13 @@ import type { FederationConfig, Profile } from './profile';
  * organization cannot disagree about them.
  */
 
-/** Which of the two target roles a session uses: apply (creates, updates) or revert (may delete). */
-export type TargetAccess = 'apply' | 'revert';
-export const TARGET_ACCESS: readonly TargetAccess[] = ['apply', 'revert'];
+/**
+ * Which target role a session uses: apply (creates, updates), revert (may also delete), or read (the daily check:
+ * GetSAMLProvider only). A step's functions use apply or revert.
+ */
+export type TargetAccess = 'apply' | 'revert' | 'read';
+export type StepAccess = Exclude<TargetAccess, 'read'>;
+export const TARGET_ACCESS: readonly TargetAccess[] = ['apply', 'revert', 'read'];
 
 /** Role names allow [\w+=,.@-]; a pipeline name may also hold : / which become '-'. Kept short so every name fits IAM's 64. */
 function namePrefix(pipelineName: string): string {
@@ -45,23 +50,25 @@ export function functionRoleArn(partition: string, account: string, pipelineName
 }
 
 /**
- * AssumeRole's RoleSessionName and SourceIdentity: 2-64 characters of [\w+=,.@-]. An execution name may be up to 80
- * characters of a wider set, so anything else becomes '-' and the name is cut at 64; a name shorter than 2 is padded.
- * (Step Functions names generated for uploads are UUIDs, which pass unchanged.)
+ * AssumeRole's RoleSessionName and SourceIdentity: 2-64 characters of [\w+=,.@-]. An execution name made only of
+ * those characters but the comma passes unchanged (Step Functions names generated for uploads are UUIDs). Any other
+ * (up to 80 characters of a wider set, e.g. accented letters) keeps its first 55 characters, each outside the set (or
+ * a comma) as '-', and adds '.' and 8 hex digits of its SHA-256, so two names that would read alike stay apart in
+ * CloudTrail. No execution's session name holds a comma: the daily check's do (checkSessionNameOf).
  */
 export function sessionNameOf(executionName: string): string {
-  const name = executionName.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
-  return name.length >= 2 ? name : `${name}--`.slice(0, 2);
+  if (/^[\w+=.@-]{2,64}$/.test(executionName)) return executionName;
+  const digest = createHash('sha256').update(executionName, 'utf-8').digest('hex').slice(0, 8);
+  return `${executionName.replace(/[^\w+=.@-]/g, '-').slice(0, 55)}.${digest}`;
 }
 
-/** The daily check reads a target account's providers through the apply role, narrowed by a session policy to that read. */
-export const DAILY_CHECK_KEY = 'dailyCheck';
+/** The daily check's session name for a profile: with a comma, which sessionNameOf never leaves in a name. */
+export function checkSessionNameOf(profile: string): string {
+  return `daily-check,${profile}`;
+}
 
-/** The session policy of the daily check's reads in a target account: GetSAMLProvider and nothing else. */
-export const DAILY_CHECK_SESSION_POLICY = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Action: 'iam:GetSAMLProvider', Resource: '*' }],
-});
+/** The daily check reads a target account's providers through the read role, which it alone may assume. */
+export const DAILY_CHECK_KEY = 'dailyCheck';
 
 /** Where a step's IAM calls go: the profile's target account through a role, or the pipeline's own account. */
 export interface IamTarget {

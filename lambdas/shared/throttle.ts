@@ -27,11 +27,15 @@ export interface ThrottleRetryOptions {
   random?: () => number;
 }
 
-/** The client as the step uses it: `send` retries throttling within the budget; everything else passes through. */
+/**
+ * The client as one invocation of a step uses it: `send` retries throttling while the invocation's budget lasts (one
+ * budget for all its calls, counted from when the client is made, so a step of several calls stays well inside its
+ * function's timeout); everything else passes through.
+ */
 export function retryingThrottles(client: IAMClient, options: ThrottleRetryOptions): IAMClient {
   const random = options.random ?? Math.random;
+  const started = options.now().getTime();
   const send = async (command: unknown): Promise<unknown> => {
-    const started = options.now().getTime();
     for (let attempt = 0; ; attempt += 1) {
       try {
         return await (client.send as (command: unknown) => Promise<unknown>)(command);

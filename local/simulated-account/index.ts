@@ -19,7 +19,7 @@ import { type Notification, SimulatedNotifications } from './notifications';
 import { type RecordItem, SimulatedRecordTable } from './record-table';
 import { BOOKKEEPING_PREFIXES, bodyBytes, type S3ObjectSnapshot, SimulatedS3 } from './s3';
 import { type AddApplicationOptions, type AddInstanceOptions, SimulatedSsoAdmin, type SsoAdminSnapshot } from './sso-admin';
-import { type AssumedSession, iamActionsOf, iamResourceOf, policiesAllow, stsOperations } from './sts';
+import { type AssumedSession, iamActionsOf, iamConditionKeys, iamResourceOf, policiesAllow, stsOperations } from './sts';
 import { IdGenerator } from './support';
 import { SimulatedSwb, type SwbInstanceSnapshot, swbInstanceId } from './swb';
 
@@ -346,9 +346,11 @@ export class SimulatedAccount {
             const role = scope.iam.roles.get(granted.roleName.toLowerCase());
             const documents = role ? [...role.inline.values()] : [];
             const resource = iamResourceOf(operation, input, scope.iam);
+            const keys = iamConditionKeys(operation, input, scope.iam);
             for (const action of iamActionsOf(operation, input)) {
               const allowed =
-                policiesAllow(documents, action, resource) && (granted.policy === undefined || policiesAllow([granted.policy], action, resource));
+                policiesAllow(documents, action, resource, keys) &&
+                (granted.policy === undefined || policiesAllow([granted.policy], action, resource, keys));
               if (!allowed)
                 throw awsError(
                   'AccessDenied',

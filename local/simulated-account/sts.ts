@@ -18,6 +18,7 @@ import type { IdGenerator } from './support';
  */
 
 interface PolicyStatement {
+  NotResource?: string | string[];
   Effect?: string;
   Action?: string | string[];
   NotAction?: string | string[];
@@ -69,11 +70,24 @@ function actionMatches(statement: PolicyStatement, action: string): boolean {
   return list(statement.Action).some((pattern) => glob(pattern, action, true));
 }
 
-/** Identity-policy evaluation: an explicit Deny wins, then any Allow, else denied. */
-export function policiesAllow(documents: readonly string[], action: string, resource: string): boolean {
+/**
+ * Identity-policy evaluation: an explicit Deny wins, then any Allow, else denied. A statement applies only when its
+ * conditions hold for the request's context keys (a key the request does not carry fails the condition, as IAM
+ * evaluates all but Null and IfExists operators); NotResource is not modelled, so such a statement never applies.
+ */
+export function policiesAllow(
+  documents: readonly string[],
+  action: string,
+  resource: string,
+  context: Record<string, string | undefined> = {},
+): boolean {
   const statements = documents.flatMap(statementsOf);
   const matching = statements.filter(
-    (statement) => actionMatches(statement, action) && list(statement.Resource ?? '*').some((pattern) => glob(pattern, resource)),
+    (statement) =>
+      statement.NotResource === undefined &&
+      actionMatches(statement, action) &&
+      list(statement.Resource ?? '*').some((pattern) => glob(pattern, resource)) &&
+      conditionsHold(statement.Condition, context),
   );
   if (matching.some((statement) => statement.Effect === 'Deny')) return false;
   return matching.some((statement) => statement.Effect === 'Allow');
@@ -124,6 +138,22 @@ export function iamResourceOf(operation: string, input: Record<string, unknown>,
   if (typeof input.PolicyArn === 'string') return input.PolicyArn;
   if (operation === 'CreatePolicy') return `arn:${partition}:iam::${account}:policy${String(input.Path ?? '/')}${String(input.PolicyName)}`;
   return '*';
+}
+
+/**
+ * The IAM condition keys a call carries that the pipeline's policies test: iam:PolicyARN (the policy an attach or
+ * detach names) and iam:PermissionsBoundary (the boundary a create or put sets, or that a delete removes: the role's).
+ */
+export function iamConditionKeys(operation: string, input: Record<string, unknown>, iam: SimulatedIam): Record<string, string | undefined> {
+  const boundary =
+    operation === 'DeleteRolePermissionsBoundary' && typeof input.RoleName === 'string'
+      ? iam.roles.get(input.RoleName.toLowerCase())?.permissionsBoundary
+      : typeof input.PermissionsBoundary === 'string'
+        ? input.PermissionsBoundary
+        : undefined;
+  const policy =
+    (operation === 'AttachRolePolicy' || operation === 'DetachRolePolicy') && typeof input.PolicyArn === 'string' ? input.PolicyArn : undefined;
+  return { 'iam:PolicyARN': policy, 'iam:PermissionsBoundary': boundary };
 }
 
 /** The IAM actions a call needs: its own, and for a Create with tags the Tag action of the same resource (as IAM requires). */

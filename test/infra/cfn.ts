@@ -31,9 +31,10 @@ export interface CfnResource {
 export function synthWithoutBundling(
   config: FederationConfigInput | unknown,
   props: Omit<SamlFederationPipelineProps, 'config'> = {},
+  env?: { account: string; region: string },
 ): SynthesizedPipeline {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new Stack(app, 'TestStack');
+  const stack = new Stack(app, 'TestStack', env ? { env } : {});
   const pipeline = new SamlFederationPipeline(stack, 'Pipeline', { config: config as SamlFederationPipelineProps['config'], ...props });
   const template = Template.fromStack(stack);
   return { stack, pipeline, template, json: template.toJSON() as SynthesizedPipeline['json'] };

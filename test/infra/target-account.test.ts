@@ -1,9 +1,11 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp, TARGET_STACK_NAME } from '../../infra/build-app';
-import { functionRoleName, targetRoleName } from '../../lambdas/shared/target-account';
+import { parseFederationConfig } from '../../lambdas/shared/profile';
+import { functionRoleName, TARGET_ACCESS, targetRoleName } from '../../lambdas/shared/target-account';
 import { functionsWith, trustedFunctionKeys } from '../../lambdas/target-roles';
 import { crossAccountConfig, TARGET_ACCOUNT } from '../local/workflow-harness';
+import { synthWithoutBundling } from './cfn';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, any>; Condition?: string }>;
 
@@ -60,20 +62,25 @@ function trustProblems(resources: Resources, expected: Record<string, string[]>)
 }
 
 const pipelineName = crossAccountConfig.pipelineName;
-const EXPECTED_TRUST = {
-  [targetRoleName(pipelineName, 'apply')]: trustedFunctionKeys('apply').map((key) => functionRoleName(pipelineName, key)),
-  [targetRoleName(pipelineName, 'revert')]: trustedFunctionKeys('revert').map((key) => functionRoleName(pipelineName, key)),
-};
+const EXPECTED_TRUST = Object.fromEntries(
+  TARGET_ACCESS.map((access) => [
+    targetRoleName(pipelineName, access),
+    trustedFunctionKeys(access).map((key) => functionRoleName(pipelineName, key)),
+  ]),
+);
 
 describe('the target stack', () => {
   const { built, pipeline, target } = synthCrossAccount();
 
-  it('holds two roles, each trusted only by the pipeline function roles of its kind', () => {
-    expect(Object.values(target.Resources).filter((r) => r.Type === 'AWS::IAM::Role')).toHaveLength(2);
+  it('holds three roles, each trusted only by the pipeline function roles of its kind', () => {
+    expect(Object.values(target.Resources).filter((r) => r.Type === 'AWS::IAM::Role')).toHaveLength(3);
     expect(trustProblems(target.Resources, EXPECTED_TRUST)).toEqual([]);
     expect(EXPECTED_TRUST[targetRoleName(pipelineName, 'revert')]).toEqual(
       functionsWith('revert').map((fn) => functionRoleName(pipelineName, fn.key)),
     );
+    // The daily check reads through a role of its own, which no step function may assume, and it may assume no other.
+    expect(EXPECTED_TRUST[targetRoleName(pipelineName, 'read')]).toEqual([functionRoleName(pipelineName, 'dailyCheck')]);
+    expect(EXPECTED_TRUST[targetRoleName(pipelineName, 'apply')]).not.toContain(functionRoleName(pipelineName, 'dailyCheck'));
   });
 
   it('fails the trust check for a role that trusts anything else', () => {
@@ -99,7 +106,7 @@ describe('the target stack', () => {
 
   it('grants each role only the IAM actions of its kind on the names of the profiles in that account, created only there', () => {
     const policies = Object.values(target.Resources).filter((r) => r.Type === 'AWS::IAM::Policy');
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(3);
     for (const policy of policies) expect(policy.Condition).toMatch(/^TargetRolesIn222222222222/);
     const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string[]; Resource: unknown[] }>);
     const actions = new Set(statements.flatMap((s) => s.Action));
@@ -111,6 +118,8 @@ describe('the target stack', () => {
     const applyPolicy = policies.find((p) => JSON.stringify(p.Properties.Roles).includes('ApplyRole'))!;
     const applyActions = (applyPolicy.Properties.PolicyDocument.Statement as Array<{ Action: string[] }>).flatMap((s) => s.Action);
     expect(applyActions.filter((a) => /^iam:Delete(Role|SAMLProvider|Policy)$/.test(a))).toEqual([]);
+    const readPolicy = policies.find((p) => JSON.stringify(p.Properties.Roles).includes('ReadRole'))!;
+    expect((readPolicy.Properties.PolicyDocument.Statement as Array<{ Action: string[] }>).flatMap((s) => s.Action)).toEqual(['iam:GetSAMLProvider']);
   });
 
   it('is in the pipeline stack as a service-managed StackSet with automatic deployment to the organizational units', () => {
@@ -128,16 +137,23 @@ describe('the target stack', () => {
 
   it('gives the pipeline functions that target accounts trust their fixed names, and AssumeRole on the role of their kind only', () => {
     const roles = Object.values(pipeline.Resources).filter((r) => r.Type === 'AWS::IAM::Role');
-    for (const key of [...trustedFunctionKeys('apply'), ...trustedFunctionKeys('revert')])
+    for (const key of TARGET_ACCESS.flatMap(trustedFunctionKeys))
       expect(roles.map((r) => r.Properties.RoleName)).toContain(functionRoleName(pipelineName, key));
     const assume = Object.values(pipeline.Resources)
       .filter((r) => r.Type === 'AWS::IAM::Policy')
       .flatMap((p) => (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>).map((s) => ({ p, s })))
       .filter(({ s }) => [s.Action].flat().includes('sts:AssumeRole'));
-    expect(assume.length).toBe(trustedFunctionKeys('apply').length + trustedFunctionKeys('revert').length);
+    expect(assume.length).toBe(TARGET_ACCESS.flatMap(trustedFunctionKeys).length);
     for (const { p, s } of assume) {
-      const kind = JSON.stringify(s.Resource).includes('-target-revert') ? 'Revert' : 'Apply';
-      expect(JSON.stringify(p.Properties.Roles)).toMatch(kind === 'Revert' ? /Revert|Cleanup/ : /Apply|DailyCheck/);
+      const resource = JSON.stringify(s.Resource);
+      const roles = JSON.stringify(p.Properties.Roles);
+      if (resource.includes('-target-revert')) expect(roles).toMatch(/RevertFunctionRole/);
+      else if (resource.includes('-target-apply')) expect(roles).toMatch(/ApplyFunctionRole/);
+      else
+        expect({ resource, roles }).toEqual({
+          resource: expect.stringContaining('-target-read'),
+          roles: expect.stringMatching(/DailyCheckFunctionRole/),
+        });
     }
   });
 
@@ -146,5 +162,15 @@ describe('the target stack', () => {
     expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
     expect(report.success).toBe(true);
     expect(Template.fromStack(built.targetStack!).findResources('AWS::IAM::Role')).not.toEqual({});
+  });
+
+  it("refuses, at deploy, a profile account that is the pipeline's own (a template rule), and at synth when the account is known", () => {
+    const rules = (pipeline as unknown as { Rules?: Record<string, { Assertions: Array<{ Assert: unknown }> }> }).Rules ?? {};
+    const rule = Object.entries(rules).find(([id]) => id.startsWith('PipelineTargetAccountsAreOtherAccounts'))?.[1];
+    expect(rule?.Assertions[0]?.Assert).toEqual({ 'Fn::Not': [{ 'Fn::Contains': [[TARGET_ACCOUNT], { Ref: 'AWS::AccountId' }] }] });
+    const own = parseFederationConfig(crossAccountConfig);
+    expect(() => synthWithoutBundling(own, {}, { account: TARGET_ACCOUNT, region: 'us-east-1' })).toThrow(
+      /profiles\.admin\.account: 222222222222 is this pipeline's own account/,
+    );
   });
 });

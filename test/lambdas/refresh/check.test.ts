@@ -140,7 +140,7 @@ describe('the daily check', () => {
     expect(account.mutatingCalls()).toEqual([]);
   });
 
-  it("reads a target account's provider through the apply role, narrowed to GetSAMLProvider, as the daily check's own role", async () => {
+  it("reads a target account's provider through the read role, as the daily check's own role", async () => {
     const account = accountForConfig(crossAccountConfig);
     const started: Array<{ profile: string }> = [];
     const deps: CheckDeps = {
@@ -160,8 +160,8 @@ describe('the daily check', () => {
     const read = account.calls.filter((c) => c.account === TARGET_ACCOUNT);
     expect(read.map((c) => `${c.operation} ${c.outcome}`)).toEqual(['GetSAMLProvider NoSuchEntityException']);
     expect(account.calls.find((c) => c.service === 'sts')?.input).toMatchObject({
-      RoleSessionName: 'daily-check-admin',
-      Policy: expect.stringContaining('iam:GetSAMLProvider'),
+      RoleArn: `arn:aws:iam::${TARGET_ACCOUNT}:role/connect-saml-federation-target-read`,
+      RoleSessionName: 'daily-check,admin',
     });
   });
 });

@@ -1,4 +1,10 @@
-import { CreateSAMLProviderCommand, DeleteSAMLProviderCommand, GetSAMLProviderCommand } from '@aws-sdk/client-iam';
+import {
+  AttachRolePolicyCommand,
+  CreateRoleCommand,
+  CreateSAMLProviderCommand,
+  DeleteSAMLProviderCommand,
+  GetSAMLProviderCommand,
+} from '@aws-sdk/client-iam';
 import { functionRoleArn, sessionNameOf, targetRoleArn } from '../../../lambdas/shared/target-account';
 import { makeMetadataXml } from '../../../local/example-metadata';
 import { accountForConfig } from '../../../local/simulated-services';
@@ -7,7 +13,7 @@ import { crossAccountConfig, TARGET_ACCOUNT } from '../workflow-harness';
 const PIPELINE = '111122223333';
 const name = crossAccountConfig.pipelineName;
 const caller = (key: string) => functionRoleArn('aws', PIPELINE, name, key);
-const session = (access: 'apply' | 'revert') => ({
+const session = (access: 'apply' | 'revert' | 'read') => ({
   roleArn: targetRoleArn('aws', TARGET_ACCOUNT, name, access),
   sessionName: sessionNameOf('exec-1'),
 });
@@ -61,14 +67,47 @@ describe('the simulated organization', () => {
     await expect(
       apply.send(new CreateSAMLProviderCommand({ Name: 'AmazonConnectAgentAccess', SAMLMetadataDocument: makeMetadataXml() })),
     ).rejects.toMatchObject({ name: 'AccessDenied' });
-    const reader = org.clients(caller('dailyCheck')).iamIn({
+    const narrowed = org.clients(caller('identityProviderApply')).iamIn({
       ...session('apply'),
+      sessionName: 'exec-2',
       policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:GetSAMLProvider', Resource: '*' }] }),
     });
+    await expect(narrowed.send(createProvider)).rejects.toMatchObject({ name: 'AccessDenied' });
+    // The daily check reads through the read role, and may not assume the apply role.
+    await expect(org.clients(caller('dailyCheck')).iamIn(session('apply')).send(createProvider)).rejects.toMatchObject({ name: 'AccessDenied' });
+    const reader = org.clients(caller('dailyCheck')).iamIn(session('read'));
     await expect(reader.send(createProvider)).rejects.toMatchObject({ name: 'AccessDenied' });
     await expect(
       reader.send(new GetSAMLProviderCommand({ SAMLProviderArn: `arn:aws:iam::${TARGET_ACCOUNT}:saml-provider/AmazonConnectAdminAccess` })),
     ).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+  });
+
+  it("holds a session to its policies' conditions: the apply role attaches only the policies the profile names", async () => {
+    const org = accountForConfig(crossAccountConfig);
+    const apply = org.clients(caller('roleApply')).iamIn(session('apply'));
+    await org.clients(caller('identityProviderApply')).iamIn(session('apply')).send(createProvider);
+    await apply.send(
+      new CreateRoleCommand({
+        RoleName: 'AmazonConnectAdminAccessRole',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Federated: `arn:aws:iam::${TARGET_ACCOUNT}:saml-provider/AmazonConnectAdminAccess` },
+              Action: 'sts:AssumeRoleWithSAML',
+            },
+          ],
+        }),
+      }),
+    );
+    org.addAwsManagedPolicy('AdministratorAccess');
+    const attach = org.clients(caller('policyApply')).iamIn(session('apply'));
+    await expect(
+      attach.send(
+        new AttachRolePolicyCommand({ RoleName: 'AmazonConnectAdminAccessRole', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }),
+      ),
+    ).rejects.toMatchObject({ name: 'AccessDenied', message: expect.stringContaining('iam:AttachRolePolicy') });
   });
 
   it('throttles each account on its own', async () => {
