@@ -81,6 +81,7 @@ export function parseOrganizationalUnits(input: unknown): string[] {
         `${TARGET_OUS_CONTEXT_KEY}[${index}]: must be an organizational unit id (ou-xxxx-xxxxxxxx) or the root id (r-xxxx) (got ${JSON.stringify(item)})`,
       );
     }
+    if (list.indexOf(item) !== index) throw new ConfigInvalidError(`${TARGET_OUS_CONTEXT_KEY}[${index}]: ${item} is listed twice`);
   });
   return list as string[];
 }

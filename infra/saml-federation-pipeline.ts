@@ -814,6 +814,12 @@ export class SamlFederationPipeline extends Construct {
       });
     }
     new CfnOutput(this, 'StateMachineArn', { description: 'The SAML federation state machine', value: this.stateMachine.stateMachineArn });
+    if (targetAccounts(this.config).length > 0) {
+      new CfnOutput(this, 'TargetStackParameters', {
+        description: 'Deploy SamlFederationTargetStack into each account a profile names with these parameters (StackSets pass them itself)',
+        value: `PipelineAccount=${stack.account}`,
+      });
+    }
     new CfnOutput(this, 'FleetStateMachineArn', {
       description: 'Apply every profile: start with {} (or {"profiles": [...]}, {"dryRun": true}); one execution per profile',
       value: this.fleetStateMachine.stateMachineArn,

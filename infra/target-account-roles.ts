@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, Aws, BootstraplessSynthesizer, CfnCondition, CfnParameter, CfnStackSet, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccountPrincipal, CfnPolicy, type CfnRole, Role } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -97,10 +100,17 @@ export class TargetAccountStackSet extends Construct {
 
   public constructor(scope: Construct, id: string, props: TargetAccountStackSetProps) {
     super(scope, id);
-    const templateApp = new App();
-    // A template to hand to StackSets: no bootstrap-version parameter or rule, which member accounts need not have.
-    new TargetAccountStack(templateApp, 'Template', { config: props.config, synthesizer: new BootstraplessSynthesizer() });
-    const template = templateApp.synth().getStackByName('Template').template as unknown;
+    // Its own output folder: under `cdk synth` an App would write into the app's cdk.out (CDK_OUTDIR).
+    const outdir = mkdtempSync(join(tmpdir(), 'saml-federation-target-'));
+    let template: unknown;
+    try {
+      const templateApp = new App({ outdir });
+      // A template to hand to StackSets: no bootstrap-version parameter or rule, which member accounts need not have.
+      new TargetAccountStack(templateApp, 'Template', { config: props.config, synthesizer: new BootstraplessSynthesizer() });
+      template = templateApp.synth().getStackByName('Template').template;
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
     this.stackSet = new CfnStackSet(this, 'StackSet', {
       stackSetName: `${targetRoleName(props.config.pipelineName, 'apply').replace(/-apply$/, '')}-roles`,
       description: `Target-account roles of the ${props.config.pipelineName} SAML federation pipeline`,

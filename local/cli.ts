@@ -165,6 +165,13 @@ async function run(values: Record<string, string | boolean | undefined>, io: Cli
   }
   let services: LocalServices;
   let account: SimulatedAccount | undefined;
+  if (values.live && config.profiles[profile]?.account !== undefined) {
+    io.print(
+      `run --live cannot work in account ${config.profiles[profile]?.account}: the target roles there trust only the deployed pipeline's function roles, ` +
+        'not your credentials. Start the deployed state machine instead (saml-federation start), or try the profile locally without --live.',
+    );
+    return 2;
+  }
   if (values.live) {
     const bucket = values.bucket as string | undefined;
     if (!bucket) {
@@ -174,7 +181,13 @@ async function run(values: Record<string, string | boolean | undefined>, io: Cli
     services = await liveServices(bucket, io.print);
     io.print(`Live run against account ${services.environment.account} (${services.environment.region}) with the current credentials.`);
   } else {
-    account = accountForConfig(config);
+    try {
+      account = accountForConfig(config);
+    } catch (error) {
+      if ((error as Error).name !== 'Config.Invalid') throw error;
+      io.print((error as Error).message);
+      return 2;
+    }
     services = simulatedServices(account);
     io.print(`Local run over a simulated account ${account.account} (${account.region}); no AWS call leaves this process.`);
     const target = config.profiles[profile]?.account;
@@ -242,7 +255,13 @@ function withTargetAccount(config: FederationConfig, profile: string, account: s
 /** `fleet`: the fleet state machine over the simulated organization, every profile's account in it. */
 async function fleet(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
   const config = loadConfig((values.config as string | undefined) ?? `${io.cwd}/cdk.json`);
-  const profiles = typeof values.profiles === 'string' ? values.profiles.split(',').map((name) => name.trim()) : undefined;
+  const profiles =
+    typeof values.profiles === 'string'
+      ? values.profiles
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean)
+      : undefined;
   const organization = accountForConfig(config);
   const accounts = [organization.account, ...organization.accountIds];
   io.print(`Local fleet run over a simulated organization (${accounts.join(', ')}); no AWS call leaves this process.`);

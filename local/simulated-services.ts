@@ -1,4 +1,5 @@
 import type { CreateRoleCommandInput, PutRolePolicyCommandInput } from '@aws-sdk/client-iam';
+import { ConfigInvalidError } from '../lambdas/shared/errors';
 import type { FederationConfig } from '../lambdas/shared/profile';
 import { TARGET_ACCESS, targetAccounts, targetRoleName } from '../lambdas/shared/target-account';
 import { targetRoleStatements, targetRoleTrust } from '../lambdas/target-roles';
@@ -42,6 +43,12 @@ export function accountForConfig(config: FederationConfig, options: SimulatedAcc
   const { bucket = SIMULATED_BUCKET, ...accountOptions } = options;
   const firstArn = Object.values(config.profiles).find((p) => p.application.arn)?.application.arn;
   const account = new SimulatedAccount({ account: firstArn?.split(':')[4], ...accountOptions });
+  // As the deployed stack's rule refuses it: a profile's account is another account than the pipeline's.
+  const own = Object.entries(config.profiles).find(([, profile]) => profile.account === account.account);
+  if (own)
+    throw new ConfigInvalidError(
+      `profiles.${own[0]}.account: ${account.account} is the pipeline's own account; leave account out for a profile whose IAM lives there`,
+    );
   account.createBucket(bucket);
   // Every account a profile names joins the organization with the target stack deployed, as StackSets would do.
   for (const target of targetAccounts(config)) {

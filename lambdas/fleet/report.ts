@@ -4,6 +4,8 @@ import { WORKFLOW_ERRORS } from '../../statemachine/workflow-errors';
 export interface ProfileRun {
   profile: string;
   account: string;
+  /** The plan's: the child only planned its changes. */
+  dryRun?: boolean;
   /** The child's DescribeExecution fields the Task keeps, when it succeeded. */
   execution?: { status?: string; executionArn?: string };
   /** The Task's error when the child did not succeed (States.TaskFailed, its Cause the child's DescribeExecution JSON). */
@@ -74,17 +76,19 @@ export function reportFleet(input: unknown): FleetReport {
   const line = (p: FleetReport['profiles'][number]) =>
     `  ${p.profile} (account ${p.account})${p.error ? `: ${p.error}` : ''}${p.executionArn ? ` ${p.executionArn}` : ''}`;
   const section = (title: string, list: FleetReport['profiles']) => (list.length === 0 ? [] : [`${title}:`, ...list.map(line)]);
+  const dryRun = runs.length > 0 && runs.every((run) => run.dryRun === true);
   const message = [
-    `Applied ${profiles.length} profile(s): ${counts.succeeded} succeeded, ${counts.rolledBack} rolled back, ${counts.needsAction} need action.`,
+    `${dryRun ? 'Planned (dry run: nothing was changed)' : 'Applied'} ${profiles.length} profile(s): ${counts.succeeded} succeeded, ${counts.rolledBack} rolled back, ${counts.needsAction} need action.`,
     ...section('Need action (see each execution)', of('needs action')),
     ...section('Rolled back (nothing left changed; fix the cause and run again)', of('rolled back')),
     ...section('Succeeded', of('succeeded')),
   ].join('\n');
+  const prefix = dryRun ? 'SAML federation fleet (dry run)' : 'SAML federation fleet';
   const subject =
     counts.needsAction > 0
-      ? `SAML federation fleet: ${counts.needsAction} profile(s) need action`
+      ? `${prefix}: ${counts.needsAction} profile(s) need action`
       : counts.rolledBack > 0
-        ? `SAML federation fleet: ${counts.rolledBack} profile(s) rolled back`
-        : `SAML federation fleet: all ${counts.succeeded} profile(s) succeeded`;
+        ? `${prefix}: ${counts.rolledBack} profile(s) rolled back`
+        : `${prefix}: all ${counts.succeeded} profile(s) succeeded`;
   return { counts, profiles, subject, message };
 }

@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../local/cli';
 import { exampleMetadataPath } from '../../local/example-metadata';
+import { crossAccountConfig } from './workflow-harness';
 
 const root = join(__dirname, '..', '..');
 
@@ -97,6 +100,30 @@ describe('saml-federation CLI', () => {
     expect(code).toBe(0);
     expect(output).toContain('Applied 2 profile(s): 2 succeeded, 0 rolled back, 0 need action.');
     expect(output).toMatch(/ {2}admin \(account 111122223333\) arn:aws:states:/);
+  });
+
+  it('fleet --dry-run says nothing was changed', async () => {
+    const { code, output } = await cli('fleet', '--dry-run');
+    expect(code).toBe(0);
+    expect(output).toContain('Planned (dry run: nothing was changed) 2 profile(s): 2 succeeded');
+  });
+
+  it('run refuses --live for a profile in another account, whose roles trust only the deployed functions, and exits 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'saml-federation-cli-'));
+    const config = join(dir, 'cdk.json');
+    writeFileSync(config, JSON.stringify({ context: { samlFederation: crossAccountConfig } }));
+    const { code, output } = await cli('run', '--from-application', '--profile', 'admin', '--config', config, '--live', '--bucket', 'b');
+    rmSync(dir, { recursive: true, force: true });
+    expect(code).toBe(2);
+    expect(output).toContain(
+      "run --live cannot work in account 222222222222: the target roles there trust only the deployed pipeline's function roles",
+    );
+  });
+
+  it("run --account refuses the pipeline's own account, and exits 2", async () => {
+    const { code, output } = await cli('run', '--from-application', '--profile', 'admin', '--account', '111122223333');
+    expect(code).toBe(2);
+    expect(output).toContain("profiles.admin.account: 111122223333 is the pipeline's own account");
   });
 
   it('fleet refuses a profile the configuration does not define, and exits 1', async () => {

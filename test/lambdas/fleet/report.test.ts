@@ -61,4 +61,10 @@ describe('the fleet report', () => {
       'SAML federation fleet: all 1 profile(s) succeeded',
     );
   });
+
+  it('says a dry run planned and changed nothing', () => {
+    const report = reportFleet({ results: [[{ profile: 'a', account: '1', dryRun: true, execution: { status: 'SUCCEEDED' } }]] });
+    expect(report.subject).toBe('SAML federation fleet (dry run): all 1 profile(s) succeeded');
+    expect(report.message.split('\n')[0]).toBe('Planned (dry run: nothing was changed) 1 profile(s): 1 succeeded, 0 rolled back, 0 need action.');
+  });
 });
