@@ -53,7 +53,7 @@ function previousNote(previous: PreviousMapping): string[] {
 }
 
 /**
- * Sets the profile's attribute mapping on its IAM Identity Center application (lambdas/attribute-mapping/README.md), or in
+ * Sets the profile's attribute mapping on its IAM Identity Center application (docs/design.md), or in
  * manual mode hands the exact mapping to an operator through the receipt.
  */
 export async function applyAttributeMapping(doc: ExecutionDocument, deps: AttributeMappingDeps): Promise<AttributeMappingReceipt> {

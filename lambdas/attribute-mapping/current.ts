@@ -3,7 +3,7 @@ import type { MappingConfiguration } from './mapping';
 import type { MappingPart } from './receipt';
 import type { SwbApi } from './swb-api';
 
-/** The current configuration when the console API returns both halves of it; undefined otherwise (lambdas/attribute-mapping/README.md). */
+/** The current configuration when the console API returns both halves of it; undefined otherwise (docs/design.md). */
 export async function readCurrentConfiguration(swb: SwbApi, instanceId: string): Promise<MappingConfiguration | undefined> {
   const view = await swb.getApplicationInstance(instanceId);
   if (!view.responseConfig || !view.responseSchemaConfig) return undefined;

@@ -72,7 +72,7 @@ export function relayStateResult(
   };
 }
 
-/** The console API addresses an application as `ins-<id>`, where the application ARN ends in `apl-<id>` (lambdas/attribute-mapping/README.md). */
+/** The console API addresses an application as `ins-<id>`, where the application ARN ends in `apl-<id>` (docs/design.md). */
 export function instanceIdFromApplicationArn(applicationArn: string): string {
   const match = /\/apl-([A-Za-z0-9]+)$/.exec(applicationArn);
   if (!match) {

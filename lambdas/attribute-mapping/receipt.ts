@@ -2,7 +2,7 @@ import type { Receipt } from '../shared/document';
 import type { MappingConfiguration } from './mapping';
 
 /**
- * Where the previous configuration came from. The console API may not return the mapping (lambdas/attribute-mapping/README.md), so the step
+ * Where the previous configuration came from. The console API may not return the mapping (docs/design.md), so the step
  * falls back to what the pipeline itself last wrote; when neither exists the previous values are unknown and a revert
  * can only take the pipeline's attributes out again.
  */
@@ -27,7 +27,7 @@ export interface ManualMapping {
   message: string;
 }
 
-/** The two halves the console API writes separately (lambdas/attribute-mapping/README.md): a failure can leave one written and not the other. */
+/** The two halves the console API writes separately (docs/design.md): a failure can leave one written and not the other. */
 export type MappingPart = 'responseConfig' | 'responseSchemaConfig';
 
 /** The receipt's and the journal's `details`. */

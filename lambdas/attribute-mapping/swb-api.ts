@@ -1,7 +1,7 @@
 /**
  * The part of IAM Identity Center's console API (service "SWBService", JSON 1.1, undocumented) that this pipeline
  * uses. Kept behind this one interface: the real adapter signs HTTP requests, the simulated account implements it in
- * memory. lambdas/attribute-mapping/README.md lists what is and is not confirmed about it.
+ * memory. docs/design.md lists what is and is not confirmed about it.
  */
 export interface AttributeSource {
   source: string[];

@@ -39,7 +39,7 @@ export function defaultSwbEndpoint(region: string): string {
 }
 
 /**
- * The one adapter for IAM Identity Center's console API (lambdas/attribute-mapping/README.md): JSON 1.1 over HTTPS,
+ * The one adapter for IAM Identity Center's console API (docs/design.md): JSON 1.1 over HTTPS,
  * signed with the SDK's own SigV4 signer, and every failure turned into a `Mapping.*` name the state machine matches.
  */
 export class SwbClient implements SwbApi {
@@ -254,7 +254,7 @@ export function parseResponseSchemaConfig(value: unknown): ResponseSchemaConfig 
 }
 
 /**
- * Whether GetApplicationInstance returns the mapping is not confirmed (lambdas/attribute-mapping/README.md), nor where: look at the top level and
+ * Whether GetApplicationInstance returns the mapping is not confirmed (docs/design.md), nor where: look at the top level and
  * under `applicationInstance`, and leave a part out rather than guess it.
  */
 export function toApplicationInstanceView(instanceId: string, body: unknown): ApplicationInstanceView {

@@ -28,7 +28,7 @@ export interface ApplicationHooks {
 
 export interface SwbOptions {
   /**
-   * Whether GetApplicationInstance returns the stored configuration. lambdas/attribute-mapping/README.md lists this as unconfirmed for the
+   * Whether GetApplicationInstance returns the stored configuration. docs/design.md lists this as unconfirmed for the
    * real API; false lets a test exercise the path where the pipeline cannot read what is there. Default true.
    */
   returnsConfiguration?: boolean;
