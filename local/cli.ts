@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { Command, CommanderError } from 'commander';
 import type { ExecutionDocument } from '../lambdas/shared/document';
 import { type FederationConfig, parseFederationConfig, ROLE_ATTRIBUTE } from '../lambdas/shared/profile';
 import { targetRoleName } from '../lambdas/shared/target-account';
@@ -9,6 +9,7 @@ import { STEPS, type Step } from '../lambdas/steps';
 import { describeFailure, startAndFollow } from './deployed';
 import { runLocalFleet } from './fleet-runner';
 import { liveServices } from './live-services';
+import { planTable } from './plan';
 import { type LocalExecutionResult, type LocalServices, runLocalExecution, type TimelineEntry } from './runner';
 import type { SimulatedAccount } from './simulated-account';
 import { accountForConfig, simulatedServices } from './simulated-services';
@@ -19,32 +20,20 @@ export interface CliIo {
   cwd: string;
 }
 
-const USAGE = `usage: saml-federation <command> [options]
-
-  run --metadata <file> --profile <name> [--dry-run] [--config <cdk.json>]
-      Executes statemachine/federation.asl.json locally over a simulated AWS account (default) and prints each state,
-      what each step did, the resulting ARNs and the attribute mapping.
-      --live --bucket <bucket>   the same steps against the account of the current AWS credentials (no deploy);
-                                 the metadata is uploaded to <bucket> under metadata/<profile>/
-  run --from-application --profile <name> [--dry-run] [--twice] [--config <cdk.json>]
-      The same, with no file: the execution fetches the metadata from the profile's IAM Identity Center application.
-      --twice runs a second execution after the first, which finds everything in place and changes nothing.
-  run ... --account <12-digit id>
-      The profile's provider, role and policy go to that account (profiles.<name>.account), reached through the
-      target stack's roles; locally the account joins the simulated organization with those roles deployed.
-  fleet [--profiles <a,b,...>] [--dry-run] [--config <cdk.json>]
-      Applies every profile (or those named) as statemachine/fleet.asl.json does: one execution per profile, accounts
-      side by side, at most fleet.concurrencyPerAccount at once in one account; prints what each came to.
-  start --state-machine-arn <arn> --bucket <bucket> --key <key> [--version-id <id>] [--dry-run]
-      Starts an execution of the deployed state machine and follows it to the end.
-  confirm <task-token>
-      Confirms the manual attribute mapping (SendTaskSuccess).
-  reject <task-token> --reason "<why>"
-      Rejects it (SendTaskFailure); the execution rolls back.`;
-
 /** The profiles the CLI runs with: cdk.json's `samlFederation` context, as the stack reads it. */
 export function loadConfig(path: string): FederationConfig {
-  const json = JSON.parse(readFileSync(path, 'utf-8')) as { context?: { samlFederation?: unknown } };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf-8');
+  } catch {
+    throw new CliUsageError(`--config ${path}: no such file; give the cdk.json that holds context.samlFederation`);
+  }
+  let json: { context?: { samlFederation?: unknown } };
+  try {
+    json = JSON.parse(text) as typeof json;
+  } catch (error) {
+    throw new CliUsageError(`--config ${path}: not JSON (${(error as Error).message})`);
+  }
   return parseFederationConfig(json.context?.samlFederation, `${path}: context.samlFederation`);
 }
 
@@ -93,7 +82,8 @@ function summarize(result: LocalExecutionResult, print: (line: string) => void, 
   print('');
   if (result.status === 'SUCCEEDED') {
     const receipts = result.output?.receipts ?? {};
-    print(result.output?.request.dryRun ? 'Result: SUCCEEDED (dry run: the plan above; nothing was changed)' : 'Result: SUCCEEDED');
+    print(result.output?.request.dryRun ? 'Result: SUCCEEDED (dry run: nothing was changed)' : 'Result: SUCCEEDED');
+    if (result.output?.request.dryRun) for (const line of planTable(result.output)) print(line);
     for (const step of STEPS) {
       const receipt = receipts[step.name];
       if (receipt) print(`  ${pad(`${step.label}:`, 20)} ${pad(receipt.action, 21)} ${receipt.arn}`);
@@ -134,7 +124,7 @@ function summarize(result: LocalExecutionResult, print: (line: string) => void, 
   }
 }
 
-async function run(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+async function run(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number | { code: number; json: unknown }> {
   const metadataPath = values.metadata as string | undefined;
   const profile = values.profile as string | undefined;
   const fromApplication = values['from-application'] === true;
@@ -142,7 +132,7 @@ async function run(values: Record<string, string | boolean | undefined>, io: Cli
     io.print('run needs --profile <name> and either --metadata <file> or --from-application');
     return 2;
   }
-  let config = loadConfig((values.config as string | undefined) ?? `${io.cwd}/cdk.json`);
+  let config = loadConfig((values.config as string | undefined) ?? defaultConfigPath(io.cwd));
   if (!(profile in config.profiles)) {
     io.print(`unknown profile "${profile}"; the configuration defines: ${Object.keys(config.profiles).join(', ')}`);
     return 2;
@@ -200,11 +190,12 @@ async function run(values: Record<string, string | boolean | undefined>, io: Cli
   const dryRun = values['dry-run'] === true;
   let input: object;
   if (metadataPath) {
-    const key = `metadata/${profile}/${basename(metadataPath)}`;
+    const path = resolve(io.cwd, metadataPath);
+    const body = readMetadataFile(path, metadataPath);
+    // Always under an .xml key, whatever the file is called: the key's form is the pipeline's, not the user's.
+    const key = `metadata/${profile}/${basename(path).replace(/\.[^.]*$/, '') || 'metadata'}.xml`;
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');
-    const put = await services.clients.s3.send(
-      new PutObjectCommand({ Bucket: services.environment.bucket, Key: key, Body: readFileSync(metadataPath) }),
-    );
+    const put = await services.clients.s3.send(new PutObjectCommand({ Bucket: services.environment.bucket, Key: key, Body: body }));
     input = { bucket: services.environment.bucket, key, versionId: put.VersionId, dryRun };
     // Count only what the execution does, not the upload that stands in for the administrator's.
     account?.clearCalls();
@@ -218,7 +209,7 @@ async function run(values: Record<string, string | boolean | undefined>, io: Cli
     );
   }
   const runs = values.twice === true ? 2 : 1;
-  let status = 0;
+  const results: LocalExecutionResult[] = [];
   for (let run = 1; run <= runs; run += 1) {
     if (run > 1) {
       account?.clearCalls();
@@ -228,9 +219,12 @@ async function run(values: Record<string, string | boolean | undefined>, io: Cli
           : '\nSecond execution with the same input: everything is in place, so it should change nothing.',
       );
     }
-    status = Math.max(status, await runOnce(services, config, input, values, io, account));
+    results.push(await runOnce(services, config, input, values, io, account));
   }
-  return status;
+  return {
+    code: results.every((result) => result.status === 'SUCCEEDED') ? EXIT.ok : EXIT.failed,
+    json: { executions: results.map(executionJson) },
+  };
 }
 
 /**
@@ -253,8 +247,8 @@ function withTargetAccount(config: FederationConfig, profile: string, account: s
 }
 
 /** `fleet`: the fleet state machine over the simulated organization, every profile's account in it. */
-async function fleet(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
-  const config = loadConfig((values.config as string | undefined) ?? `${io.cwd}/cdk.json`);
+async function fleet(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<{ code: number; json: unknown }> {
+  const config = loadConfig((values.config as string | undefined) ?? defaultConfigPath(io.cwd));
   const profiles =
     typeof values.profiles === 'string'
       ? values.profiles
@@ -275,7 +269,60 @@ async function fleet(values: Record<string, string | boolean | undefined>, io: C
   io.print('');
   if (result.report) for (const line of result.report.message.split('\n')) io.print(line);
   if (result.status !== 'SUCCEEDED') io.print(`Fleet: FAILED ${result.error}${result.report ? '' : `: ${result.cause}`}`);
-  return result.status === 'SUCCEEDED' ? 0 : 1;
+  return {
+    code: result.status === 'SUCCEEDED' ? EXIT.ok : EXIT.failed,
+    json: { status: result.status, ...(result.error ? { error: result.error, cause: result.cause } : {}), report: result.report },
+  };
+}
+
+/**
+ * The file given with --metadata, refused before anything runs when it cannot be the metadata: missing, a folder, not
+ * XML at all. Its content is then validated by the execution's own Intake, as an upload would be.
+ */
+function readMetadataFile(path: string, given: string): Buffer {
+  let stats: ReturnType<typeof statSync>;
+  try {
+    stats = statSync(path);
+  } catch {
+    throw new CliUsageError(
+      `--metadata ${given}: no such file. Give the path of the metadata XML downloaded from IAM Identity Center (the application's "IAM Identity Center SAML metadata file").`,
+    );
+  }
+  if (stats.isDirectory())
+    throw new CliUsageError(`--metadata ${given} is a folder; give the metadata XML file itself (for example ${join(given, 'idp.xml')}).`);
+  const body = readFileSync(path);
+  const start = body
+    .toString('utf-8', 0, 200)
+    .replace(/^\uFEFF/, '')
+    .trimStart();
+  if (!start.startsWith('<'))
+    throw new CliUsageError(
+      `--metadata ${given} is not an XML document (it starts with ${JSON.stringify(start.slice(0, 20))}); give the SAML metadata XML downloaded from IAM Identity Center.`,
+    );
+  return body;
+}
+
+/** `start`: the deployed state machine, on an uploaded object or on a profile's application; --dry-run prints the plan. */
+async function start(values: Values, io: CliIo): Promise<{ code: number; json: unknown }> {
+  const stateMachineArn = String(values['state-machine-arn']);
+  const dryRun = values['dry-run'] === true;
+  let input: Record<string, unknown>;
+  if (typeof values.profile === 'string' && values.key === undefined) input = { profile: values.profile, ...(dryRun ? { dryRun } : {}) };
+  else if (typeof values.bucket === 'string' && typeof values.key === 'string')
+    input = { bucket: values.bucket, key: values.key, ...(values['version-id'] ? { versionId: values['version-id'] } : {}), dryRun };
+  else
+    throw new CliUsageError(
+      'start needs --profile <name> (metadata from the application) or --bucket and --key (an uploaded object); the stack outputs show them',
+    );
+  const outcome = await startAndFollow(new SFNClient({}), stateMachineArn, input as Parameters<typeof startAndFollow>[2], io.print);
+  const document = outcome.output as ExecutionDocument | undefined;
+  if (outcome.status === 'SUCCEEDED' && dryRun) {
+    io.print('');
+    io.print('Plan (dry run: nothing was changed):');
+    for (const line of planTable(document)) io.print(line);
+  }
+  io.print(`${outcome.status}${outcome.error ? ` ${outcome.error}: ${describeFailure(outcome.error, outcome.cause).join(' ')}` : ''}`);
+  return { code: outcome.status === 'SUCCEEDED' ? EXIT.ok : EXIT.failed, json: outcome };
 }
 
 async function runOnce(
@@ -285,7 +332,7 @@ async function runOnce(
   values: Record<string, string | boolean | undefined>,
   io: CliIo,
   account: SimulatedAccount | undefined,
-): Promise<number> {
+): Promise<LocalExecutionResult> {
   io.print('');
   const notificationsBefore = account?.notifications.messages.length ?? 0;
   const result = await runLocalExecution({
@@ -303,78 +350,190 @@ async function runOnce(
   if (account) {
     for (const n of account.notifications.messages.slice(notificationsBefore)) io.print(`  notification: ${n.subject}`);
   }
-  return result.status === 'SUCCEEDED' ? 0 : 1;
+  return result;
 }
 
+/** What --json prints of one execution: its end and what each step did. */
+function executionJson(result: LocalExecutionResult): unknown {
+  const receipts = result.output?.receipts;
+  return {
+    executionName: result.executionName,
+    status: result.status,
+    ...(result.error ? { error: result.error, cause: result.cause } : {}),
+    dryRun: result.output?.request.dryRun ?? false,
+    receipts: receipts ?? {},
+    ...(receipts?.role?.arn && receipts.identityProvider?.arn ? { roleAttribute: `${receipts.role.arn},${receipts.identityProvider.arn}` } : {}),
+  };
+}
+
+/** One exit-code scheme for every command (documented in --help). */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** A mistake in how the CLI was called (an option, a path, a profile name): exit code 2, the message alone. */
+export class CliUsageError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'Cli.Usage';
+  }
+}
+
+const EXIT_CODES_HELP = `
+Exit codes: 0 the command succeeded; 1 it ran and failed (an execution failed, a check did not pass); 2 usage (an
+unknown option, a missing or unreadable file, an unknown profile, an invalid configuration).
+AWS settings: --region and --profile-name as the AWS CLI's --region and --profile; otherwise the SDK's default chain
+(AWS_REGION, AWS_PROFILE, ~/.aws/config). Colours only on a terminal, never with NO_COLOR set.`;
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'package.json'), 'utf-8')) as { version: string }).version;
+}
+
+/** The repository the CLI belongs to (this file is local/cli.ts). */
+const REPOSITORY_ROOT = resolve(__dirname, '..');
+
+/** The nearest cdk.json from `cwd` upwards, else the repository's: the CLI works from any folder of the repository. */
+export function defaultConfigPath(cwd: string): string {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'cdk.json'))) return join(dir, 'cdk.json');
+    if (dirname(dir) === dir) return join(REPOSITORY_ROOT, 'cdk.json');
+  }
+}
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** Commander's camelCase options as the kebab-case names the commands read. */
+function valuesOf(options: Record<string, unknown>, globals: Record<string, unknown>): Values {
+  const values: Values = {};
+  for (const [key, value] of Object.entries({ ...globals, ...options }))
+    values[key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)] = value as string | boolean | undefined;
+  return values;
+}
+
+/**
+ * The CLI, on commander: per-command help, --version, one exit-code scheme, --json for scripts. `io` receives every
+ * line, so tests drive it in process as well as through bin/saml-federation.ts.
+ */
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  const [command, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      metadata: { type: 'string' },
-      profile: { type: 'string' },
-      profiles: { type: 'string' },
-      account: { type: 'string' },
-      config: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      'from-application': { type: 'boolean' },
-      twice: { type: 'boolean' },
-      live: { type: 'boolean' },
-      bucket: { type: 'string' },
-      key: { type: 'string' },
-      'version-id': { type: 'string' },
-      'state-machine-arn': { type: 'string' },
-      reason: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (!command || values.help || ['help', '--help', '-h'].includes(command)) {
-    io.print(USAGE);
-    return command ? 0 : 2;
-  }
-  switch (command) {
-    case 'run':
-      return run(values, io);
-    case 'fleet':
-      return fleet(values, io);
-    case 'start': {
-      const stateMachineArn = values['state-machine-arn'];
-      if (!stateMachineArn || !values.bucket || !values.key) {
-        io.print('start needs --state-machine-arn, --bucket and --key (the stack outputs show them)');
-        return 2;
+  let code: number = EXIT.ok;
+  let json: unknown;
+  const lines: string[] = [];
+  const program = new Command('saml-federation')
+    .description('SAML federation for Amazon Connect from IAM Identity Center: run the workflow locally, or drive the deployed one')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .option('--json', 'print one JSON document (for scripts) instead of text')
+    .option('--region <region>', 'AWS Region for commands that call AWS (as the AWS CLI --region)')
+    .option('--profile-name <name>', 'AWS profile of ~/.aws/config and credentials (as the AWS CLI --profile)')
+    .option('--no-color', 'no colours (also: NO_COLOR set, or output not a terminal)')
+    .option('--debug', 'show stack traces')
+    .showHelpAfterError('(add --help for the options)')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.print(text.replace(/\n$/, '')),
+      writeErr: (text) => io.print(text.replace(/\n$/, '')),
+    });
+  const out: CliIo = { ...io, print: (line) => (program.opts().json ? lines.push(line) : io.print(line)) };
+  const globals = () => {
+    const options = program.opts();
+    // The AWS CLI's own variables, so every SDK client of this process resolves region and credentials the same way.
+    if (options.profileName) process.env.AWS_PROFILE = options.profileName as string;
+    if (options.region) process.env.AWS_REGION = options.region as string;
+    return options;
+  };
+  const action =
+    (command: (values: Values, positionals: string[]) => Promise<number | { code: number; json: unknown }>) =>
+    async (...args: unknown[]) => {
+      const cmd = args.at(-1) as Command;
+      const values = valuesOf(cmd.opts(), globals());
+      const result = await command(values, cmd.args);
+      if (typeof result === 'number') code = result;
+      else {
+        code = result.code;
+        json = result.json;
       }
-      const outcome = await startAndFollow(
-        new SFNClient({}),
-        stateMachineArn,
-        { bucket: values.bucket, key: values.key, versionId: values['version-id'], dryRun: values['dry-run'] === true },
-        io.print,
-      );
-      io.print(`${outcome.status}${outcome.error ? ` ${outcome.error}: ${describeFailure(outcome.error, outcome.cause).join(' ')}` : ''}`);
-      return outcome.status === 'SUCCEEDED' ? 0 : 1;
+    };
+
+  program
+    .command('run')
+    .description('run statemachine/federation.asl.json locally over a simulated account (or --live against yours)')
+    .option('--profile <name>', 'the profile (cdk.json: context.samlFederation.profiles)')
+    .option('--metadata <file>', 'the IdP metadata XML downloaded from IAM Identity Center')
+    .option('--from-application', "no file: the execution fetches the metadata from the profile's application")
+    .option('--dry-run', 'plan only: change nothing')
+    .option('--twice', 'run a second execution after the first (it should change nothing)')
+    .option('--account <id>', "the profile's IAM in another account (profiles.<name>.account)")
+    .option('--config <cdk.json>', 'the configuration (default: the nearest cdk.json)')
+    .option('--live', 'against the account of the current AWS credentials (no deploy)')
+    .option('--bucket <bucket>', 'with --live: where the metadata is uploaded')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  saml-federation run --from-application --profile admin --twice
+  saml-federation run --metadata examples/metadata/admin/idp.xml --profile admin --dry-run
+  saml-federation run --from-application --profile admin --account 222222222222`,
+    )
+    .action(action(async (values) => run(values, out)));
+
+  program
+    .command('fleet')
+    .description('apply every profile (statemachine/fleet.asl.json) over the simulated organization')
+    .option('--profiles <a,b>', 'only these profiles')
+    .option('--dry-run', 'plan only: change nothing')
+    .option('--config <cdk.json>', 'the configuration (default: the nearest cdk.json)')
+    .action(action(async (values) => fleet(values, out)));
+
+  program
+    .command('start')
+    .description('start an execution of the deployed state machine and follow it to the end')
+    .requiredOption('--state-machine-arn <arn>', 'the stack output ...StateMachineArn')
+    .option('--profile <name>', 'fetch the profile\'s metadata from its application (input {"profile": ...})')
+    .option('--bucket <bucket>', 'with --key: install an uploaded object')
+    .option('--key <key>', 'metadata/<profile>/<name>.xml')
+    .option('--version-id <id>', 'the object version (default: the current one)')
+    .option('--dry-run', 'plan only: print what each step would create, change or leave')
+    .action(action(async (values) => start(values, out)));
+
+  program
+    .command('confirm')
+    .description('confirm a manual attribute mapping (SendTaskSuccess)')
+    .argument('<task-token>', 'the token from the notification')
+    .action(
+      action(async (_values, [token]) => {
+        await confirmMapping(new SFNClient({}), token ?? '');
+        out.print('Confirmed: the execution goes on.');
+        return { code: EXIT.ok, json: { confirmed: true } };
+      }),
+    );
+
+  program
+    .command('reject')
+    .description('reject a manual attribute mapping (SendTaskFailure): the execution rolls back')
+    .argument('<task-token>', 'the token from the notification')
+    .requiredOption('--reason <why>', 'recorded in the execution history')
+    .action(
+      action(async (values, [token]) => {
+        await rejectMapping(new SFNClient({}), token ?? '', String(values.reason));
+        out.print('Rejected: the execution rolls back.');
+        return { code: EXIT.ok, json: { rejected: true } };
+      }),
+    );
+
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT.usage;
     }
-    case 'confirm':
-    case 'reject': {
-      const token = positionals[0];
-      if (!token) {
-        io.print(`${command} needs the task token from the notification`);
-        return 2;
-      }
-      if (command === 'confirm') {
-        await confirmMapping(new SFNClient({}), token);
-        io.print('Confirmed: the execution goes on.');
-      } else {
-        if (!values.reason) {
-          io.print('reject needs --reason "<why>": it is recorded in the execution history');
-          return 2;
-        }
-        await rejectMapping(new SFNClient({}), token, values.reason);
-        io.print('Rejected: the execution rolls back.');
-      }
-      return 0;
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are answers, not failures; anything else commander refuses is a usage error.
+      return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? EXIT.ok : EXIT.usage;
     }
-    default:
-      io.print(`unknown command "${command}"\n\n${USAGE}`);
-      return 2;
+    const failure = error as Error;
+    if (program.opts().json) json = { error: failure.name, message: failure.message };
+    else io.print(program.opts().debug ? String(failure.stack) : `${failure.name}: ${failure.message}`);
+    code = failure instanceof CliUsageError || failure.name === 'Config.Invalid' ? EXIT.usage : EXIT.failed;
   }
+  if (program.opts().json) io.print(JSON.stringify(json ?? { code, output: lines }, null, 2));
+  return code;
 }

@@ -45,7 +45,7 @@ export function describeHistoryEvent(event: HistoryEvent): string | undefined {
 export async function startAndFollow(
   sfn: SFNClient,
   stateMachineArn: string,
-  input: { bucket: string; key: string; versionId?: string; dryRun?: boolean },
+  input: Record<string, unknown>,
   print: (line: string) => void,
   pollMs = 2000,
 ): Promise<FollowedExecution> {

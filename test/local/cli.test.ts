@@ -72,8 +72,12 @@ describe('saml-federation CLI', () => {
   it('run --dry-run says nothing was changed and shows planned actions', async () => {
     const { code, output } = await cli('run', '--metadata', exampleMetadataPath('agent'), '--profile', 'agent', '--dry-run');
     expect(code).toBe(0);
-    expect(output).toContain('dry run: the plan above; nothing was changed');
+    expect(output).toContain('Result: SUCCEEDED (dry run: nothing was changed)');
     expect(output).toMatch(/Federation role:\s+planned/);
+    // The plan as a table: each step, what it would do, the resource.
+    expect(output).toMatch(/ {2}Step\s+Would\s+Resource/);
+    expect(output).toMatch(/Federation role\s+create\s+arn:aws:iam::111122223333:role\/AmazonConnectAgentAccessRole/);
+    expect(output).toMatch(/Plan: \d+ to create, \d+ to change, \d+ to leave\./);
     expect(output).toMatch(/0 of them changes/);
   });
 
@@ -141,19 +145,20 @@ describe('saml-federation CLI', () => {
   it('reject refuses to send a rejection without a reason', async () => {
     const { code, output } = await cli('reject', 'token-123');
     expect(code).toBe(2);
-    expect(output).toContain('reject needs --reason');
+    expect(output).toContain("required option '--reason <why>' not specified");
   });
 
   it.each(['--help', '-h', 'help'])('prints usage for %s and exits 0', async (flag) => {
     const { code, output } = await cli(flag);
     expect(code).toBe(0);
     expect(output).not.toContain('unknown command');
-    expect(output).toContain('usage: saml-federation <command>');
+    expect(output).toContain('Usage: saml-federation [options] [command]');
+    expect(output).toContain('Exit codes: 0 the command succeeded; 1 it ran and failed');
   });
 
-  it('prints usage for an unknown command', async () => {
+  it('names an unknown command and exits 2', async () => {
     const { code, output } = await cli('deploy');
     expect(code).toBe(2);
-    expect(output).toContain('usage: saml-federation <command>');
+    expect(output).toContain("error: unknown command 'deploy'");
   });
 });

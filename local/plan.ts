@@ -1,0 +1,34 @@
+import type { ExecutionDocument, Receipt } from '../lambdas/shared/document';
+import { STEPS } from '../lambdas/steps';
+
+/** What a planned receipt says the step would do, in a word: create, change, or leave as it is. */
+function verb(receipt: Receipt): string {
+  const planned = (receipt.details as { plannedAction?: string } | undefined)?.plannedAction;
+  if (planned === 'create') return 'create';
+  if (planned === 'none' || receipt.action === 'unchanged') return 'leave';
+  if (planned) return planned === 'update' ? 'change' : planned;
+  return receipt.action === 'planned' ? 'change' : receipt.action;
+}
+
+/**
+ * A dry run's plan as a table, like `terraform plan`: per step, what it would create, change or leave, the resource, and
+ * each change. Empty when the document holds no receipt.
+ */
+export function planTable(doc: Pick<ExecutionDocument, 'receipts'> | undefined): string[] {
+  const rows = STEPS.flatMap((step) => {
+    const receipt = doc?.receipts?.[step.name];
+    return receipt ? [{ step: step.label, action: verb(receipt), arn: receipt.arn, changes: receipt.changes }] : [];
+  });
+  if (rows.length === 0) return [];
+  const width = (pick: (row: (typeof rows)[number]) => string, title: string) => Math.max(title.length, ...rows.map((row) => pick(row).length));
+  const stepWidth = width((row) => row.step, 'Step');
+  const actionWidth = width((row) => row.action, 'Would');
+  const line = (a: string, b: string, c: string) => `  ${a.padEnd(stepWidth)}  ${b.padEnd(actionWidth)}  ${c}`;
+  return [
+    line('Step', 'Would', 'Resource'),
+    line('-'.repeat(stepWidth), '-'.repeat(actionWidth), '-'.repeat(8)),
+    ...rows.flatMap((row) => [line(row.step, row.action, row.arn), ...row.changes.map((change) => line('', '', `- ${change}`))]),
+    '',
+    `  Plan: ${rows.filter((r) => r.action === 'create').length} to create, ${rows.filter((r) => r.action === 'change').length} to change, ${rows.filter((r) => r.action === 'leave').length} to leave.`,
+  ];
+}
