@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { Command, CommanderError } from 'commander';
+import { validateMetadata } from '../lambdas/intake/metadata';
 import type { ExecutionDocument } from '../lambdas/shared/document';
 import { type FederationConfig, parseFederationConfig, ROLE_ATTRIBUTE } from '../lambdas/shared/profile';
 import { targetRoleName } from '../lambdas/shared/target-account';
@@ -192,6 +193,15 @@ async function run(values: Record<string, string | boolean | undefined>, io: Cli
   if (metadataPath) {
     const path = resolve(io.cwd, metadataPath);
     const body = readMetadataFile(path, metadataPath);
+    // Intake's own validation, before anything is uploaded: a service provider's metadata is named as such even when
+    // it is smaller than IAM's minimum (Intake refuses a small object by its size alone, without reading it).
+    try {
+      validateMetadata(body, new Date());
+    } catch (error) {
+      if (!(error as Error).name.startsWith('Metadata.')) throw error;
+      io.print(`--metadata ${metadataPath}: ${(error as Error).name}: ${(error as Error).message}`);
+      return { code: EXIT.failed, json: { error: (error as Error).name, message: (error as Error).message } };
+    }
     // Always under an .xml key, whatever the file is called: the key's form is the pipeline's, not the user's.
     const key = `metadata/${profile}/${basename(path).replace(/\.[^.]*$/, '') || 'metadata'}.xml`;
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');
@@ -531,7 +541,8 @@ Examples:
     }
     const failure = error as Error;
     if (program.opts().json) json = { error: failure.name, message: failure.message };
-    else io.print(program.opts().debug ? String(failure.stack) : `${failure.name}: ${failure.message}`);
+    else if (program.opts().debug) io.print(String(failure.stack));
+    else io.print(failure instanceof CliUsageError ? `error: ${failure.message}` : `${failure.name}: ${failure.message}`);
     code = failure instanceof CliUsageError || failure.name === 'Config.Invalid' ? EXIT.usage : EXIT.failed;
   }
   if (program.opts().json) io.print(JSON.stringify(json ?? { code, output: lines }, null, 2));

@@ -60,7 +60,8 @@ export function checkMetadataSize(bytes: number, unit: 'bytes' | 'characters' = 
   if (bytes < METADATA_MIN_CHARACTERS) {
     throw new MetadataTooSmallError(
       `the document is ${bytes.toLocaleString('en-US')} ${unit}; IAM requires SAML metadata of at least ${METADATA_MIN_CHARACTERS.toLocaleString('en-US')} characters, ` +
-        'so this cannot be a complete metadata export (an empty upload, or a truncated copy?). Download the metadata XML again.',
+        "so this cannot be a complete metadata export (an empty upload, a truncated copy, or a service provider's metadata such as AWS's saml-metadata.xml?). " +
+        'Download the identity provider\'s metadata XML again (the application\'s "IAM Identity Center SAML metadata file").',
     );
   }
 }
@@ -202,10 +203,19 @@ class NamespaceScopes {
  * Any DOCTYPE is refused before the parser could use it, so no entity is ever declared, resolved or expanded.
  */
 export function validateMetadata(xml: Buffer | string, now: Date): MetadataSummary {
-  if (typeof xml !== 'string') checkMetadataSize(xml.length);
+  // Too large is refused before decoding; too small after, so that a small document can be told for what it is.
+  if (typeof xml !== 'string' && xml.length > METADATA_MAX_CHARACTERS) checkMetadataSize(xml.length);
   const text = decodeMetadata(xml);
   if (text.length > METADATA_MAX_CHARACTERS) checkMetadataSize(text.length, 'characters');
   if (text.length < METADATA_MIN_CHARACTERS * 2 && [...text].length < METADATA_MIN_CHARACTERS) {
+    // A small document is cheap to read: say what it is when it is the common mistake, a service provider's metadata.
+    let small: ScanResult | undefined;
+    try {
+      small = scanMetadata(text);
+    } catch {
+      small = undefined;
+    }
+    if (small && small.serviceProviders > 0 && small.identityProvider === undefined) throw notIdentityProvider(small);
     throw new MetadataTooSmallError(
       `the document has ${[...text].length} characters; IAM requires SAML metadata of at least ${METADATA_MIN_CHARACTERS.toLocaleString('en-US')}. ` +
         'Download the complete metadata XML again.',
@@ -615,7 +625,7 @@ function notIdentityProvider(scan: ScanResult): MetadataNotIdentityProviderError
     scan.otherProtocols.length > 0
       ? `its IDPSSODescriptor supports ${scan.otherProtocols.join(', ')}, not ${SAML2_PROTOCOL}`
       : scan.serviceProviders > 0
-        ? 'it is service provider metadata (SPSSODescriptor), not an identity provider'
+        ? "this is a service provider's metadata (SPSSODescriptor: AWS's own https://signin.aws.amazon.com/static/saml-metadata.xml is one), not the identity provider's"
         : scan.entities === 0
           ? 'it holds no EntityDescriptor'
           : 'it has no IDPSSODescriptor';
