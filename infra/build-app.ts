@@ -3,6 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigInvalidError } from '../lambdas/shared/errors';
 import { parseFederationConfig } from '../lambdas/shared/profile';
 import { targetAccounts } from '../lambdas/shared/target-account';
+import { ALLOW_PLACEHOLDERS_CONTEXT_KEY, refusePlaceholders } from './placeholders';
 import { SamlFederationPipeline } from './saml-federation-pipeline';
 import { TargetAccountStack, TargetAccountStackSet } from './target-account-roles';
 
@@ -109,6 +110,7 @@ function safeJson(text: string, key = EMAILS_CONTEXT_KEY): unknown {
 export function buildApp(props: AppProps = {}): BuiltApp {
   const app = new App(props);
   const config = parseFederationConfig(app.node.tryGetContext(CONFIG_CONTEXT_KEY), CONFIG_CONTEXT_KEY);
+  refusePlaceholders(config, app.node.tryGetContext(ALLOW_PLACEHOLDERS_CONTEXT_KEY));
   const notificationEmails = parseNotificationEmails(app.node.tryGetContext(EMAILS_CONTEXT_KEY));
   const stack = new Stack(app, STACK_NAME, {
     description: `SAML federation for Amazon Connect from IAM Identity Center metadata (${config.pipelineName})`,

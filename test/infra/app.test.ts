@@ -25,7 +25,7 @@ let template: { Resources: Record<string, { Type: string; Properties: Record<str
 
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'saml-federation-cdk-'));
-  built = buildApp({ context: cdkJson.context, outdir });
+  built = buildApp({ context: { ...cdkJson.context, allowExamplePlaceholders: true }, outdir });
   assembly = built.app.synth();
   template = assembly.getStackByName(built.stack.stackName).template;
 }, 180_000);
@@ -163,11 +163,28 @@ describe('configuration errors at synth', () => {
     expect(() => buildApp({ context: {} })).toThrow(/^samlFederation: /);
   });
 
-  it('name a bad notification address or Identity Center region', () => {
-    expect(() => buildApp({ context: { ...cdkJson.context, notificationEmails: 'ops@example.com,not-an-address' } })).toThrow(
-      /notificationEmails\[1\]: .*not-an-address/,
+  it("refuse the example's placeholders left in cdk.json, naming each field and what to put there", () => {
+    let message = '';
+    try {
+      buildApp({ context: cdkJson.context });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain(
+      "samlFederation.profiles.admin.application.arn: arn:aws:sso::111122223333:application/ssoins-72236f2e1c0a9b84/apl-5a1e0c9f3b7d2e46 is the example's placeholder; put your application's ARN",
     );
-    expect(() => buildApp({ context: { ...cdkJson.context, identityCenterRegion: 'Ireland' } })).toThrow(/identityCenterRegion: .*"Ireland"/);
+    expect(message).toContain('samlFederation.profiles.agent.policy.connectInstanceArn:');
+    expect(message).toContain('`aws connect list-instances`');
+    expect(message).toContain('-c allowExamplePlaceholders=true');
+  });
+
+  it('name a bad notification address or Identity Center region', () => {
+    expect(() =>
+      buildApp({ context: { ...cdkJson.context, allowExamplePlaceholders: true, notificationEmails: 'ops@example.com,not-an-address' } }),
+    ).toThrow(/notificationEmails\[1\]: .*not-an-address/);
+    expect(() => buildApp({ context: { ...cdkJson.context, allowExamplePlaceholders: true, identityCenterRegion: 'Ireland' } })).toThrow(
+      /identityCenterRegion: .*"Ireland"/,
+    );
   });
 
   it('make infra/app.ts print the message and exit non-zero, as `cdk synth` runs it', () => {

@@ -14,7 +14,13 @@ const OU = 'ou-ab12-cd34ef56';
 /** The pipeline and target stacks as `cdk synth` builds them for the cross-account example, bundling skipped. */
 function synthCrossAccount(context: Record<string, unknown> = {}) {
   const built = buildApp({
-    context: { 'aws:cdk:bundling-stacks': [], samlFederation: crossAccountConfig, targetOrganizationalUnits: [OU], ...context },
+    context: {
+      'aws:cdk:bundling-stacks': [],
+      allowExamplePlaceholders: true,
+      samlFederation: crossAccountConfig,
+      targetOrganizationalUnits: [OU],
+      ...context,
+    },
   });
   const assembly = built.app.synth();
   return {
