@@ -8,6 +8,7 @@ import { type FederationConfig, parseFederationConfig, ROLE_ATTRIBUTE } from '..
 import { targetRoleName } from '../lambdas/shared/target-account';
 import { STEPS, type Step } from '../lambdas/steps';
 import { describeFailure, startAndFollow } from './deployed';
+import { doctor, doctorClients } from './doctor';
 import { runLocalFleet } from './fleet-runner';
 import { liveServices } from './live-services';
 import { planTable } from './plan';
@@ -19,6 +20,9 @@ import { confirmMapping, rejectMapping } from './task-token';
 export interface CliIo {
   print(line: string): void;
   cwd: string;
+  /** Whether the output is a terminal (colours only then). */
+  isTTY?: boolean;
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The profiles the CLI runs with: cdk.json's `samlFederation` context, as the stack reads it. */
@@ -441,6 +445,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       writeOut: (text) => io.print(text.replace(/\n$/, '')),
       writeErr: (text) => io.print(text.replace(/\n$/, '')),
     });
+  /** Colour only on a terminal, never with NO_COLOR (no-color.org) or --no-color. */
+  const paint = (text: string, colour: 'green' | 'red'): string => {
+    const enabled = io.isTTY === true && !(io.env ?? process.env).NO_COLOR && program.opts().color !== false;
+    return enabled ? `\u001b[${colour === 'green' ? 32 : 31}m${text}\u001b[0m` : text;
+  };
   const out: CliIo = { ...io, print: (line) => (program.opts().json ? lines.push(line) : io.print(line)) };
   const globals = () => {
     const options = program.opts();
@@ -525,6 +534,25 @@ Examples:
         await rejectMapping(new SFNClient({}), token ?? '', String(values.reason));
         out.print('Rejected: the execution rolls back.');
         return { code: EXIT.ok, json: { rejected: true } };
+      }),
+    );
+
+  program
+    .command('doctor')
+    .description('check what a real run needs: configuration, region, credentials, IAM Identity Center, applications, stack, bucket')
+    .option('--config <cdk.json>', 'the configuration (default: the nearest cdk.json)')
+    .action(
+      action(async (values) => {
+        const config = loadConfig((values.config as string | undefined) ?? defaultConfigPath(io.cwd));
+        const checks = await doctor(config, doctorClients());
+        const mark = { ok: paint('✓', 'green'), failed: paint('✗', 'red'), skipped: '–' };
+        for (const check of checks) {
+          const [first, ...more] = check.detail.split('; ');
+          out.print(`${mark[check.status]} ${check.name}: ${first}`);
+          for (const line of more) out.print(`    ${line}`);
+          if (check.fix && check.status !== 'ok') out.print(`    fix: ${check.fix}`);
+        }
+        return { code: checks.every((c) => c.status === 'ok') ? EXIT.ok : EXIT.failed, json: { checks } };
       }),
     );
 
