@@ -1,8 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../../local/cli';
 import { exampleMetadataPath } from '../../local/example-metadata';
+import { runLocalExecution } from '../../local/runner';
+import { accountForConfig, simulatedServices } from '../../local/simulated-services';
+import { exampleConfig } from '../helpers/document';
 import { crossAccountConfig } from './workflow-harness';
 
 const root = join(__dirname, '..', '..');
@@ -160,5 +165,42 @@ describe('saml-federation CLI', () => {
     const { code, output } = await cli('deploy');
     expect(code).toBe(2);
     expect(output).toContain("error: unknown command 'deploy'");
+  });
+});
+
+describe('start against the deployed state machine', () => {
+  it('--dry-run prints the plan as a table: what each step would create, change or leave', async () => {
+    // The deployed execution's stand-in: the state machine's answer is the document a local dry run of the same input ends with.
+    const planned = await runLocalExecution({
+      services: simulatedServices(accountForConfig(exampleConfig)),
+      config: exampleConfig,
+      input: { profile: 'admin', dryRun: true },
+      retryIntervalMs: 0,
+    });
+    expect(planned.status).toBe('SUCCEEDED');
+    const sfn = mockClient(SFNClient);
+    const executionArn = 'arn:aws:states:us-east-1:111122223333:execution:saml-federation:plan-1';
+    sfn.on(StartExecutionCommand).resolves({ executionArn });
+    sfn.on(DescribeExecutionCommand).resolves({ executionArn, status: 'SUCCEEDED', output: JSON.stringify(planned.output) });
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [{ type: 'ExecutionSucceeded', id: 1, timestamp: new Date() }] });
+    try {
+      const { code, output } = await cli(
+        'start',
+        '--state-machine-arn',
+        'arn:aws:states:us-east-1:111122223333:stateMachine:sf',
+        '--profile',
+        'admin',
+        '--dry-run',
+      );
+      expect(code).toBe(0);
+      expect(JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input ?? '{}')).toEqual({ profile: 'admin', dryRun: true });
+      expect(output).toContain('Plan (dry run: nothing was changed):');
+      expect(output).toMatch(/ {2}Step\s+Would\s+Resource/);
+      expect(output).toMatch(/Identity provider\s+create\s+arn:aws:iam::111122223333:saml-provider\/AmazonConnectAdminAccess/);
+      expect(output).toMatch(/Federation role\s+create\s+arn:aws:iam::111122223333:role\/AmazonConnectAdminAccessRole/);
+      expect(output).toMatch(/Plan: \d+ to create, \d+ to change, \d+ to leave\./);
+    } finally {
+      sfn.restore();
+    }
   });
 });
