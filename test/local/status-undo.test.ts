@@ -1,0 +1,98 @@
+import { UpdateRoleCommand } from '@aws-sdk/client-iam';
+import type { FederationConfig } from '../../lambdas/shared/profile';
+import { profileNamed } from '../../lambdas/shared/profile';
+import { stepNamed } from '../../lambdas/steps';
+import { functionContext } from '../../local/runner';
+import type { SimulatedAccount } from '../../local/simulated-account';
+import { simulatedServices } from '../../local/simulated-services';
+import { profileStatus } from '../../local/status';
+import { undoExecution } from '../../local/undo';
+import { config, execute, resources, startingAccount } from './workflow-harness';
+
+const env = (account: SimulatedAccount) => ({ account: account.account, region: account.region, partition: account.partition });
+
+function statusOf(account: SimulatedAccount, configuration: FederationConfig = config) {
+  const clients = account.clients();
+  return profileStatus(profileNamed(configuration, 'admin'), { ...clients, environment: env(account), now: () => new Date() });
+}
+
+function undoDeps(account: SimulatedAccount, configuration: FederationConfig = config) {
+  const services = simulatedServices(account);
+  return {
+    ...account.clients(),
+    environment: env(account),
+    now: () => new Date(),
+    takeLock: services.takeLock,
+    releaseLock: services.releaseLock,
+    revert: async (step: Parameters<typeof stepNamed>[0], document: unknown) => {
+      const fn = stepNamed(step).revert;
+      return fn.run(JSON.parse(JSON.stringify(document)), functionContext(fn, { services, config: configuration }));
+    },
+  };
+}
+
+describe('status', () => {
+  it('says what is missing before the first run, and nothing drifts after it', async () => {
+    const account = await startingAccount('empty account');
+    expect((await statusOf(account)).drift).toEqual(
+      expect.arrayContaining([expect.stringContaining('the SAML provider'), expect.stringContaining('the role')]),
+    );
+    expect((await execute(account, { fromApplication: true })).status).toBe('SUCCEEDED');
+    const status = await statusOf(account);
+    expect(status.drift).toEqual([]);
+    expect(status.provider.exists).toBe(true);
+    expect(status.provider.certificates?.[0]?.notAfter).toMatch(/^\d{4}-/);
+    expect(status.role).toMatchObject({ exists: true, trustsProvider: true, maxSessionDuration: 43200 });
+    expect(status.policy).toMatchObject({ exists: true, matchesInstance: true, defaultVersionId: 'v1' });
+    expect(status.mapping.roleAttribute).toEqual([`${status.role.arn},${status.provider.arn}`]);
+  });
+
+  it('names a change made by hand since (drift)', async () => {
+    const account = await startingAccount('empty account');
+    await execute(account, { fromApplication: true });
+    await account.seed(({ iam }) => iam.send(new UpdateRoleCommand({ RoleName: 'AmazonConnectAdminAccessRole', MaxSessionDuration: 3600 })));
+    expect((await statusOf(account)).drift).toEqual(["the role's maximum session is 3600 s, the profile asks for 43200 s"]);
+  });
+});
+
+describe('undo', () => {
+  it("puts the account back as it was before a past execution, under the profile's lock", async () => {
+    const account = await startingAccount('empty account');
+    const before = resources(account);
+    const done = await execute(account, { fromApplication: true });
+    expect(done.status).toBe('SUCCEEDED');
+    const result = await undoExecution(done.output!, undoDeps(account));
+    expect(result.action).toBe('undone');
+    expect(result.reports.map((r) => r.step)).toEqual(['attributeMapping', 'assignments', 'policy', 'role', 'identityProvider']);
+    expect(resources(account)).toEqual(before);
+  });
+
+  it('refuses, changing nothing, when a later execution changed the role', async () => {
+    const account = await startingAccount('empty account');
+    const first = await execute(account, { fromApplication: true });
+    // A later execution with another maximum session updates the role in place.
+    const later: FederationConfig = {
+      ...config,
+      profiles: { ...config.profiles, admin: { ...config.profiles.admin!, role: { ...config.profiles.admin!.role, maxSessionDuration: 3600 } } },
+    };
+    expect((await execute(account, { fromApplication: true, config: later })).status).toBe('SUCCEEDED');
+    const between = resources(account);
+    account.clearCalls();
+    const result = await undoExecution(first.output!, undoDeps(account));
+    expect(result).toEqual({
+      action: 'refused',
+      changedSince: [
+        'the role arn:aws:iam::111122223333:role/AmazonConnectAdminAccessRole has a maximum session of 3600 s, not the 43200 s this execution set',
+      ],
+      reports: [],
+    });
+    expect(resources(account)).toEqual(between);
+    expect(account.mutatingCalls()).toEqual([]);
+  });
+
+  it('refuses a dry run, which changed nothing', async () => {
+    const account = await startingAccount('empty account');
+    const planned = await execute(account, { fromApplication: true, dryRun: true });
+    expect((await undoExecution(planned.output!, undoDeps(account))).action).toBe('refused');
+  });
+});
