@@ -1,13 +1,18 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Command, CommanderError } from 'commander';
 import { validateMetadata } from '../lambdas/intake/metadata';
 import type { ExecutionDocument } from '../lambdas/shared/document';
-import { type FederationConfig, parseFederationConfig, ROLE_ATTRIBUTE } from '../lambdas/shared/profile';
-import { targetRoleName } from '../lambdas/shared/target-account';
+import { awsClients } from '../lambdas/shared/handler';
+import { type FederationConfig, parseFederationConfig, profileNamed, type ResolvedProfile, ROLE_ATTRIBUTE } from '../lambdas/shared/profile';
+import { DAILY_CHECK_KEY, functionRoleArn, targetRoleArn, targetRoleName } from '../lambdas/shared/target-account';
 import { STEPS, type Step } from '../lambdas/steps';
+import { CliUsageError } from './cli-errors';
 import { describeFailure, startAndFollow } from './deployed';
+import { undoDeployedExecution } from './deployed-undo';
 import { doctor, doctorClients } from './doctor';
 import { runLocalFleet } from './fleet-runner';
 import { liveServices } from './live-services';
@@ -15,6 +20,7 @@ import { planTable } from './plan';
 import { type LocalExecutionResult, type LocalServices, runLocalExecution, type TimelineEntry } from './runner';
 import type { SimulatedAccount } from './simulated-account';
 import { accountForConfig, simulatedServices } from './simulated-services';
+import { type ProfileStatus, profileStatus, type StatusDeps } from './status';
 import { confirmMapping, rejectMapping } from './task-token';
 
 export interface CliIo {
@@ -316,6 +322,66 @@ function readMetadataFile(path: string, given: string): Buffer {
   return body;
 }
 
+/** `status`: each profile's resources and drift, over the live account or a simulated one after one execution each. */
+async function status(values: Values, io: CliIo): Promise<{ code: number; json: unknown }> {
+  const config = loadConfig((values.config as string | undefined) ?? defaultConfigPath(io.cwd));
+  const names = typeof values.profile === 'string' ? [values.profile] : Object.keys(config.profiles);
+  const unknown = names.filter((name) => !Object.hasOwn(config.profiles, name));
+  if (unknown.length > 0)
+    throw new CliUsageError(`unknown profile "${unknown[0]}"; the configuration defines: ${Object.keys(config.profiles).join(', ')}`);
+  let deps: Omit<StatusDeps, 'iam'> & { iam: (profile: ResolvedProfile) => IAMClient | undefined };
+  if (values.live) {
+    const clients = awsClients({});
+    const identity = await new STSClient({}).send(new GetCallerIdentityCommand({}));
+    const region = await new STSClient({}).config.region();
+    const account = identity.Account ?? '';
+    deps = {
+      ...clients,
+      environment: { account, region, partition: identity.Arn?.split(':')[1] ?? 'aws' },
+      now: () => new Date(),
+      // A profile in another account is read only with credentials of that account.
+      iam: (profile) => (profile.account === undefined || profile.account === account ? clients.iam : undefined),
+    };
+    io.print(`Status of account ${account} (${region}), read with the current credentials.`);
+  } else {
+    const account = accountForConfig(config);
+    const services = simulatedServices(account);
+    for (const name of names) await runLocalExecution({ services, config, input: { profile: name }, retryIntervalMs: 0 });
+    const reader = account.clients(functionRoleArn(account.partition, account.account, config.pipelineName, DAILY_CHECK_KEY));
+    deps = {
+      ...reader,
+      environment: services.environment,
+      now: () => new Date(),
+      iam: (profile) =>
+        profile.account === undefined
+          ? reader.iam
+          : reader.iamIn({ roleArn: targetRoleArn(account.partition, profile.account, config.pipelineName, 'read'), sessionName: 'status' }),
+    };
+    io.print(`Local status: a simulated account after one execution of ${names.join(', ')} (nothing persists between commands).`);
+  }
+  const statuses: ProfileStatus[] = [];
+  for (const name of names) {
+    const profile = profileNamed(config, name);
+    const iam = deps.iam(profile);
+    if (!iam) {
+      io.print(`\n${name}: its IAM lives in account ${profile.account}; run status with credentials of that account (--profile-name)`);
+      continue;
+    }
+    const found = await profileStatus(profile, { ...deps, iam });
+    statuses.push(found);
+    io.print(`\n${name} (account ${found.account})`);
+    const expiry = found.provider.certificates?.map((c) => c.notAfter).sort()[0];
+    io.print(`  provider  ${found.provider.exists ? found.provider.arn : 'missing'}${expiry ? `; signing certificate expires ${expiry}` : ''}`);
+    io.print(
+      `  role      ${found.role.exists ? `${found.role.arn}; ${found.role.trustsProvider ? 'trusts the provider' : 'does NOT trust the provider'}; max session ${found.role.maxSessionDuration} s` : 'missing'}`,
+    );
+    if (found.policy.arn) io.print(`  policy    ${found.policy.exists ? `${found.policy.arn} ${found.policy.defaultVersionId}` : 'missing'}`);
+    io.print(`  mapping   ${found.mapping.roleAttribute?.join(' ') ?? 'no Role attribute'}`);
+    io.print(found.drift.length === 0 ? '  drift     none' : `  drift     ${found.drift.join('\n            ')}`);
+  }
+  return { code: statuses.every((s) => s.drift.length === 0) ? EXIT.ok : EXIT.failed, json: { profiles: statuses } };
+}
+
 /** `start`: the deployed state machine, on an uploaded object or on a profile's application; --dry-run prints the plan. */
 async function start(values: Values, io: CliIo): Promise<{ code: number; json: unknown }> {
   const stateMachineArn = String(values['state-machine-arn']);
@@ -382,14 +448,6 @@ function executionJson(result: LocalExecutionResult): unknown {
 
 /** One exit-code scheme for every command (documented in --help). */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-
-/** A mistake in how the CLI was called (an option, a path, a profile name): exit code 2, the message alone. */
-export class CliUsageError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'Cli.Usage';
-  }
-}
 
 const EXIT_CODES_HELP = `
 Exit codes: 0 the command succeeded; 1 it ran and failed (an execution failed, a check did not pass); 2 usage (an
@@ -534,6 +592,35 @@ Examples:
         await rejectMapping(new SFNClient({}), token ?? '', String(values.reason));
         out.print('Rejected: the execution rolls back.');
         return { code: EXIT.ok, json: { rejected: true } };
+      }),
+    );
+
+  program
+    .command('status')
+    .description(
+      'what the account holds for each profile (provider and certificate expiry, role trust, policy version, mapping) and any drift from the profile',
+    )
+    .option('--profile <name>', 'only this profile')
+    .option('--live', 'the account of the current AWS credentials (default: a simulated account after one execution of each profile)')
+    .option('--config <cdk.json>', 'the configuration (default: the nearest cdk.json)')
+    .action(action(async (values) => status(values, out)));
+
+  program
+    .command('undo')
+    .description(
+      'undo a past succeeded execution of the deployed pipeline: its reverts, newest first; refused when a later change touched the same resources',
+    )
+    .argument('<execution-arn>', 'the execution to undo (Step Functions console, or the notification)')
+    .action(
+      action(async (_values, [executionArn]) => {
+        const result = await undoDeployedExecution(executionArn ?? '', out.print);
+        if (result.action === 'refused') {
+          out.print('Refused; nothing was changed:');
+          for (const line of result.changedSince) out.print(`  - ${line}`);
+        } else
+          for (const report of result.reports)
+            out.print(`  ${report.step}: ${report.action}${report.changes.length ? ` (${report.changes.join('; ')})` : ''}`);
+        return { code: result.action === 'undone' ? EXIT.ok : EXIT.failed, json: result };
       }),
     );
 

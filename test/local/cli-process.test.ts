@@ -43,7 +43,7 @@ function cli(args: string[], options: { cwd?: string; env?: Record<string, strin
   return { code: result.status, stdout: result.stdout, output: `${result.stdout}${result.stderr}` };
 }
 
-const COMMANDS = ['run', 'fleet', 'start', 'confirm', 'reject', 'doctor'];
+const COMMANDS = ['run', 'fleet', 'start', 'status', 'undo', 'confirm', 'reject', 'doctor'];
 
 describe('saml-federation, run as a process', () => {
   it('answers --help for itself and every command, with the exit codes, and --version', () => {

@@ -135,6 +135,14 @@ describe('saml-federation CLI', () => {
     expect(output).toContain("profiles.admin.account: 111122223333 is the pipeline's own account");
   });
 
+  it('status shows each profile after an execution: certificate expiry, role trust, policy version, mapping, no drift', async () => {
+    const { code, output } = await cli('status', '--profile', 'admin');
+    expect(code).toBe(0);
+    expect(output).toMatch(/provider {2}arn:aws:iam::111122223333:saml-provider\/AmazonConnectAdminAccess; signing certificate expires \d{4}-/);
+    expect(output).toContain('trusts the provider; max session 43200 s');
+    expect(output).toContain('drift     none');
+  });
+
   it('fleet refuses a profile the configuration does not define, and exits 1', async () => {
     const { code, output } = await cli('fleet', '--profiles', 'admin,nobody');
     expect(code).toBe(1);
