@@ -4,6 +4,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Command, CommanderError } from 'commander';
+import { MAPPING_ERROR_NAMES } from '../lambdas/attribute-mapping/errors';
 import { validateMetadata } from '../lambdas/intake/metadata';
 import type { ExecutionDocument } from '../lambdas/shared/document';
 import { awsClients } from '../lambdas/shared/handler';
@@ -97,7 +98,10 @@ function summarize(result: LocalExecutionResult, print: (line: string) => void, 
     if (result.output?.request.dryRun) for (const line of planTable(result.output)) print(line);
     for (const step of STEPS) {
       const receipt = receipts[step.name];
-      if (receipt) print(`  ${pad(`${step.label}:`, 20)} ${pad(receipt.action, 21)} ${receipt.arn}`);
+      // A manual mapping the run waited for and the operator confirmed is done, not pending any more.
+      if (!receipt) continue;
+      const action = receipt.action === 'pending-confirmation' && !result.output?.request.dryRun ? 'confirmed by operator' : receipt.action;
+      print(`  ${pad(`${step.label}:`, 20)} ${pad(action, 21)} ${receipt.arn}`);
     }
     const roleArn = receipts.role?.arn;
     const providerArn = receipts.identityProvider?.arn;
@@ -422,8 +426,15 @@ async function runOnce(
     retryIntervalMs: values.live ? undefined : 0,
     onEvent: timelinePrinter(io.print, Date.now()),
     operator: async (message) => {
-      io.print(`\n[operator] ${values.live ? 'Waiting for you' : 'The simulated operator confirms'}: ${message.split('\n')[0]}`);
-      return { confirmed: true };
+      if (!values.live) {
+        io.print(`\n[operator] The simulated operator confirms: ${message.split('\n')[0]}`);
+        return { confirmed: true };
+      }
+      // A live run changes a real application: the person sets the mapping and says so; nothing confirms for them.
+      io.print(`\n[operator] Manual mode: set this in IAM Identity Center yourself, then answer here.\n${message}`);
+      const answer = await askOperator('Type "done" once the mapping is set, or "reject <why>" to roll back: ');
+      if (/^done$/i.test(answer.trim())) return { confirmed: true, by: 'operator at the CLI' };
+      throw Object.assign(new Error(answer.replace(/^reject\s*/i, '') || 'rejected at the CLI'), { name: MAPPING_ERROR_NAMES.rejectedByOperator });
     },
   });
   summarize(result, io.print, account);
@@ -431,6 +442,24 @@ async function runOnce(
     for (const n of account.notifications.messages.slice(notificationsBefore)) io.print(`  notification: ${n.subject}`);
   }
   return result;
+}
+
+/** Reads one answer from the terminal; without one (a script, a pipe) the wait cannot be answered, and says how. */
+async function askOperator(question: string): Promise<string> {
+  if (!process.stdin.isTTY)
+    throw Object.assign(
+      new Error('manual mode waits for a person, and this run has no terminal: run it in a terminal, or deploy and answer with confirm / reject'),
+      {
+        name: MAPPING_ERROR_NAMES.rejectedByOperator,
+      },
+    );
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
 }
 
 /** What --json prints of one execution: its end and what each step did. */

@@ -3,6 +3,7 @@ import { returned } from '../lambdas/shared/errors';
 import { awsClients } from '../lambdas/shared/handler';
 import { MemoryRecordStore } from '../lambdas/shared/records';
 import { LOCK_HELD } from '../statemachine/workflow-errors';
+import { CliUsageError } from './cli-errors';
 import type { LocalServices } from './runner';
 
 /**
@@ -10,8 +11,13 @@ import type { LocalServices } from './runner';
  * process (one local run at a time) and notifications are printed instead of published.
  */
 export async function liveServices(bucket: string, print: (line: string) => void): Promise<LocalServices> {
-  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (!region) throw new Error('set AWS_REGION (or AWS_DEFAULT_REGION) for --live');
+  // The region as the AWS CLI finds it: --region (AWS_REGION), then the profile's in ~/.aws/config.
+  let region: string;
+  try {
+    region = await new STSClient({}).config.region();
+  } catch {
+    throw new CliUsageError('--live needs a region: pass --region, or set region for the AWS profile (aws configure)');
+  }
   const identity = await new STSClient({ region }).send(new GetCallerIdentityCommand({}));
   const callerArn = returned(identity.Arn, 'the caller ARN (STS GetCallerIdentity)');
   const partition = callerArn.split(':')[1] ?? 'aws';
