@@ -66,7 +66,7 @@ describe('saml-federation, run as a process', () => {
     expect(output).toContain('✓ region: eu-west-3 (from profile ops)');
     expect(output).toMatch(/✗ credentials: .*\n {4}fix: sign in for profile ops/);
     expect(code).toBe(1);
-    expect(output).not.toMatch(/\u001b\[/);
+    expect(output).not.toContain(String.fromCharCode(27));
   });
 
   it('runs the example from a subfolder, and --json prints one document a script can parse', () => {

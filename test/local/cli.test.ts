@@ -212,3 +212,19 @@ describe('start against the deployed state machine', () => {
     }
   });
 });
+
+describe('colours', () => {
+  const ESC = String.fromCharCode(27);
+  async function doctorOutput(options: { isTTY: boolean; env: NodeJS.ProcessEnv }, ...flags: string[]): Promise<string> {
+    const lines: string[] = [];
+    await main(['doctor', ...flags], { print: (line) => lines.push(line), cwd: root, ...options });
+    return lines.join('\n');
+  }
+
+  it('marks checks in colour on a terminal only, never with NO_COLOR or --no-color', async () => {
+    expect(await doctorOutput({ isTTY: true, env: {} })).toContain(`${ESC}[31m✗`);
+    expect(await doctorOutput({ isTTY: false, env: {} })).not.toContain(ESC);
+    expect(await doctorOutput({ isTTY: true, env: { NO_COLOR: '1' } })).not.toContain(ESC);
+    expect(await doctorOutput({ isTTY: true, env: {} }, '--no-color')).not.toContain(ESC);
+  });
+});
