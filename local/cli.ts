@@ -683,7 +683,12 @@ Examples:
       // Help and version are answers, not failures; anything else commander refuses is a usage error.
       return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? EXIT.ok : EXIT.usage;
     }
-    const failure = error as Error;
+    let failure = error as Error;
+    // The SDK's own words name no remedy: say what to do.
+    if (failure.name === 'CredentialsProviderError')
+      failure = new CliUsageError(
+        'no AWS credentials found for this command: sign in (aws configure, or aws sso login --profile <name>) and pass --profile-name <name>, or set AWS_PROFILE; saml-federation doctor shows what the SDK finds',
+      );
     if (program.opts().json) json = { error: failure.name, message: failure.message };
     else if (program.opts().debug) io.print(String(failure.stack));
     else io.print(failure instanceof CliUsageError ? `error: ${failure.message}` : `${failure.name}: ${failure.message}`);

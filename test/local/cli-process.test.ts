@@ -97,6 +97,12 @@ describe('saml-federation, run as a process', () => {
       "Result: FAILED Metadata.WrongApplication\n  the document is the metadata of profile admin's application",
     ],
     [
+      'missing credentials for a command that needs AWS',
+      ['confirm', 'token-1', '--profile-name', 'ops'],
+      2,
+      'error: no AWS credentials found for this command',
+    ],
+    [
       'an unknown profile',
       ['run', '--profile', 'nobody', '--from-application'],
       2,
