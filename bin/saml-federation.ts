@@ -3,7 +3,13 @@
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 // Imported after the environment is set, because the logger reads it when it loads.
 void import('../local/cli').then(({ main }) =>
-  main(process.argv.slice(2), { print: (line) => console.log(line), cwd: process.cwd(), isTTY: process.stdout.isTTY, env: process.env })
+  main(process.argv.slice(2), {
+    print: (line) => console.log(line),
+    error: (line) => console.error(line),
+    cwd: process.cwd(),
+    isTTY: process.stdout.isTTY,
+    env: process.env,
+  })
     .then((code) => {
       process.exitCode = code;
     })

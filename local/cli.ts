@@ -17,7 +17,7 @@ import { undoDeployedExecution } from './deployed-undo';
 import { doctor, doctorClients } from './doctor';
 import { runLocalFleet } from './fleet-runner';
 import { liveServices } from './live-services';
-import { planTable } from './plan';
+import { planRows, planTable } from './plan';
 import { type LocalExecutionResult, type LocalServices, runLocalExecution, type TimelineEntry } from './runner';
 import type { SimulatedAccount } from './simulated-account';
 import { accountForConfig, simulatedServices } from './simulated-services';
@@ -26,6 +26,8 @@ import { confirmMapping, rejectMapping } from './task-token';
 
 export interface CliIo {
   print(line: string): void;
+  /** Errors and usage messages (stderr); print when absent. */
+  error?(line: string): void;
   cwd: string;
   /** Whether the output is a terminal (colours only then). */
   isTTY?: boolean;
@@ -124,9 +126,10 @@ function summarize(result: LocalExecutionResult, print: (line: string) => void, 
     for (const line of describeFailure(result.error, result.cause)) print(`  ${line}`);
   }
   if (account) {
-    const mutating = account.calls.filter((c) => c.mutating && c.service !== 'dynamodb').length;
+    // Changes to the account's resources: the pipeline's own lock, records and bucket (its copy of fetched metadata) aside.
+    const mutating = account.calls.filter((c) => c.mutating && !['dynamodb', 'records', 's3'].includes(c.service)).length;
     print(
-      `  ${result.stateTransitions} state transitions; ${account.calls.length} simulated AWS calls, ${mutating} of them changes (lock table excluded)`,
+      `  ${result.stateTransitions} state transitions; ${account.calls.length} simulated AWS calls, ${mutating} of them changes (the pipeline's lock, records and bucket excluded)`,
     );
     for (const other of account.accountIds) {
       const there = account.calls.filter((c) => c.account === other);
@@ -398,7 +401,10 @@ async function start(values: Values, io: CliIo): Promise<{ code: number; json: u
     throw new CliUsageError(
       'start needs --profile <name> (metadata from the application) or --bucket and --key (an uploaded object); the stack outputs show them',
     );
-  const outcome = await startAndFollow(new SFNClient({}), stateMachineArn, input as Parameters<typeof startAndFollow>[2], io.print);
+  // The state machine's ARN names its region; an explicit --region (AWS_REGION) still wins.
+  const arnRegion = /^arn:[^:]+:states:([a-z0-9-]+):\d{12}:stateMachine:/.exec(stateMachineArn)?.[1];
+  if (!arnRegion) throw new CliUsageError(`--state-machine-arn ${stateMachineArn}: not a state machine ARN (the stack output ...StateMachineArn)`);
+  const outcome = await startAndFollow(new SFNClient({ region: process.env.AWS_REGION ?? arnRegion }), stateMachineArn, input, io.print);
   const document = outcome.output as ExecutionDocument | undefined;
   if (outcome.status === 'SUCCEEDED' && dryRun) {
     io.print('');
@@ -470,6 +476,7 @@ function executionJson(result: LocalExecutionResult): unknown {
     status: result.status,
     ...(result.error ? { error: result.error, cause: result.cause } : {}),
     dryRun: result.output?.request.dryRun ?? false,
+    ...(result.output?.request.dryRun ? { plan: planRows(result.output) } : {}),
     receipts: receipts ?? {},
     ...(receipts?.role?.arn && receipts.identityProvider?.arn ? { roleAttribute: `${receipts.role.arn},${receipts.identityProvider.arn}` } : {}),
   };
@@ -526,11 +533,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option('--no-color', 'no colours (also: NO_COLOR set, or output not a terminal)')
     .option('--debug', 'show stack traces')
     .showHelpAfterError('(add --help for the options)')
+    // Each command's help lists the options every command takes too (--json, --region, --profile-name).
+    .configureHelp({ showGlobalOptions: true })
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.print(text.replace(/\n$/, '')),
-      writeErr: (text) => io.print(text.replace(/\n$/, '')),
+      writeErr: (text) => (io.error ?? io.print)(text.replace(/\n$/, '')),
     });
   /** Colour only on a terminal, never with NO_COLOR (no-color.org) or --no-color. */
   const paint = (text: string, colour: 'green' | 'red'): string => {
@@ -685,13 +694,15 @@ Examples:
     }
     let failure = error as Error;
     // The SDK's own words name no remedy: say what to do.
-    if (failure.name === 'CredentialsProviderError')
+    if (/^Region is missing$/i.test(failure.message))
+      failure = new CliUsageError('no AWS Region for this command: pass --region <region>, or set region for the AWS profile (aws configure)');
+    else if (failure.name === 'CredentialsProviderError')
       failure = new CliUsageError(
         'no AWS credentials found for this command: sign in (aws configure, or aws sso login --profile <name>) and pass --profile-name <name>, or set AWS_PROFILE; saml-federation doctor shows what the SDK finds',
       );
     if (program.opts().json) json = { error: failure.name, message: failure.message };
-    else if (program.opts().debug) io.print(String(failure.stack));
-    else io.print(failure instanceof CliUsageError ? `error: ${failure.message}` : `${failure.name}: ${failure.message}`);
+    else if (program.opts().debug) (io.error ?? io.print)(String(failure.stack));
+    else (io.error ?? io.print)(failure instanceof CliUsageError ? `error: ${failure.message}` : `${failure.name}: ${failure.message}`);
     code = failure instanceof CliUsageError || failure.name === 'Config.Invalid' ? EXIT.usage : EXIT.failed;
   }
   if (program.opts().json) io.print(JSON.stringify(json ?? { code, output: lines }, null, 2));

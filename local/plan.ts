@@ -2,12 +2,23 @@ import type { ExecutionDocument, Receipt } from '../lambdas/shared/document';
 import { STEPS } from '../lambdas/steps';
 
 /** What a planned receipt says the step would do, in a word: create, change, or leave as it is. */
-function verb(receipt: Receipt): string {
+export function verb(receipt: Receipt): 'create' | 'change' | 'leave' {
   const planned = (receipt.details as { plannedAction?: string } | undefined)?.plannedAction;
   if (planned === 'create') return 'create';
-  if (planned === 'none' || receipt.action === 'unchanged') return 'leave';
-  if (planned) return planned === 'update' ? 'change' : planned;
-  return receipt.action === 'planned' ? 'change' : receipt.action;
+  if (planned === 'none' || receipt.action === 'unchanged' || receipt.changes.length === 0) return 'leave';
+  if (planned === 'update') return 'change';
+  // Steps that name no planned action say it in their changes: "would create policy ...".
+  return receipt.changes.every((change) => /\bcreate\b/.test(change)) ? 'create' : 'change';
+}
+
+/** Per step, what a dry run plans: for --json. */
+export function planRows(
+  doc: Pick<ExecutionDocument, 'receipts'> | undefined,
+): Array<{ step: string; would: string; resource: string; changes: string[] }> {
+  return STEPS.flatMap((step) => {
+    const receipt = doc?.receipts?.[step.name];
+    return receipt ? [{ step: step.name, would: verb(receipt), resource: receipt.arn, changes: receipt.changes }] : [];
+  });
 }
 
 /**
