@@ -3,11 +3,12 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigInvalidError } from '../lambdas/shared/errors';
 import { parseFederationConfig } from '../lambdas/shared/profile';
 import { targetAccounts } from '../lambdas/shared/target-account';
+import { STACK_NAME } from './names';
 import { ALLOW_PLACEHOLDERS_CONTEXT_KEY, refusePlaceholders } from './placeholders';
 import { SamlFederationPipeline } from './saml-federation-pipeline';
 import { TargetAccountStack, TargetAccountStackSet } from './target-account-roles';
 
-export const STACK_NAME = 'SamlFederationStack';
+export { STACK_NAME } from './names';
 /** Context keys: the profiles (cdk.json, overridable with `-c samlFederation='{...}'`) and optional email addresses. */
 export const CONFIG_CONTEXT_KEY = 'samlFederation';
 export const EMAILS_CONTEXT_KEY = 'notificationEmails';

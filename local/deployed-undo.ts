@@ -1,6 +1,6 @@
 import { CloudFormationClient, DescribeStackResourcesCommand, type StackResource } from '@aws-sdk/client-cloudformation';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { STACK_NAME } from '../infra/build-app';
+import { STACK_NAME } from '../infra/names';
 import { awsCleanupServices } from '../lambdas/cleanup/aws-services';
 import type { StepName } from '../lambdas/shared/document';
 import { parseExecutionDocument } from '../lambdas/shared/document-parse';

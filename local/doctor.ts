@@ -2,7 +2,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeApplicationCommand, ListInstancesCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { STACK_NAME } from '../infra/build-app';
+import { STACK_NAME } from '../infra/names';
 import { placeholderProblems } from '../infra/placeholders';
 import type { FederationConfig } from '../lambdas/shared/profile';
 

@@ -140,6 +140,7 @@ describe('saml-federation CLI', () => {
     expect(code).toBe(0);
     expect(output).toMatch(/provider {2}arn:aws:iam::111122223333:saml-provider\/AmazonConnectAdminAccess; signing certificate expires \d{4}-/);
     expect(output).toContain('trusts the provider; max session 43200 s');
+    expect(output).toMatch(/last {6}local-[0-9a-f-]+: SUCCEEDED/);
     expect(output).toContain('drift     none');
   });
 
