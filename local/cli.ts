@@ -148,24 +148,20 @@ async function run(values: Record<string, string | boolean | undefined>, io: Cli
   const profile = values.profile as string | undefined;
   const fromApplication = values['from-application'] === true;
   if ((!metadataPath && !fromApplication) || (metadataPath && fromApplication) || !profile) {
-    io.print('run needs --profile <name> and either --metadata <file> or --from-application');
-    return 2;
+    throw new CliUsageError('run needs --profile <name> and either --metadata <file> or --from-application');
   }
   let config = loadConfig((values.config as string | undefined) ?? defaultConfigPath(io.cwd));
   if (!(profile in config.profiles)) {
-    io.print(`unknown profile "${profile}"; the configuration defines: ${Object.keys(config.profiles).join(', ')}`);
-    return 2;
+    throw new CliUsageError(`unknown profile "${profile}"; the configuration defines: ${Object.keys(config.profiles).join(', ')}`);
   }
   const targetAccount = values.account as string | undefined;
   if (targetAccount !== undefined) {
     if (!/^\d{12}$/.test(targetAccount)) {
-      io.print(`--account must be a 12-digit AWS account id (got "${targetAccount}")`);
-      return 2;
+      throw new CliUsageError(`--account must be a 12-digit AWS account id (got "${targetAccount}")`);
     }
     const moved = withTargetAccount(config, profile, targetAccount, values.live !== true);
     if (typeof moved === 'string') {
-      io.print(moved);
-      return 2;
+      throw new CliUsageError(moved);
     }
     const before = config.profiles[profile]?.policy.connectInstanceArn;
     config = moved;
@@ -175,18 +171,14 @@ async function run(values: Record<string, string | boolean | undefined>, io: Cli
   let services: LocalServices;
   let account: SimulatedAccount | undefined;
   if (values.live && config.profiles[profile]?.account !== undefined) {
-    io.print(
+    throw new CliUsageError(
       `run --live cannot work in account ${config.profiles[profile]?.account}: the target roles there trust only the deployed pipeline's function roles, ` +
         'not your credentials. Start the deployed state machine instead (saml-federation start), or try the profile locally without --live.',
     );
-    return 2;
   }
   if (values.live) {
     const bucket = values.bucket as string | undefined;
-    if (!bucket) {
-      io.print('--live needs --bucket <bucket>: the metadata is uploaded there so the steps can read it by version');
-      return 2;
-    }
+    if (!bucket) throw new CliUsageError('--live needs --bucket <bucket>: the metadata is uploaded there so the steps can read it by version');
     services = await liveServices(bucket, io.print);
     io.print(`Live run against account ${services.environment.account} (${services.environment.region}) with the current credentials.`);
   } else {
@@ -194,8 +186,7 @@ async function run(values: Record<string, string | boolean | undefined>, io: Cli
       account = accountForConfig(config);
     } catch (error) {
       if ((error as Error).name !== 'Config.Invalid') throw error;
-      io.print((error as Error).message);
-      return 2;
+      throw new CliUsageError((error as Error).message);
     }
     services = simulatedServices(account);
     io.print(`Local run over a simulated account ${account.account} (${account.region}); no AWS call leaves this process.`);
@@ -747,7 +738,9 @@ Examples:
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version are answers, not failures; anything else commander refuses is a usage error.
-      return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? EXIT.ok : EXIT.usage;
+      if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return EXIT.ok;
+      if (program.opts().json) io.print(JSON.stringify({ error: 'Cli.Usage', message: error.message.replace(/^error: /, '') }, null, 2));
+      return EXIT.usage;
     }
     let failure = error as Error;
     // The SDK's own words name no remedy: say what to do.
