@@ -283,7 +283,11 @@ async function fleet(values: Record<string, string | boolean | undefined>, io: C
     config,
     input: { ...(profiles ? { profiles } : {}), ...(values['dry-run'] === true ? { dryRun: true } : {}) },
     child: { retryIntervalMs: 0 },
-    onChild: (child) => io.print(`  ${child.executionName}: ${child.status}${child.error ? ` ${child.error}` : ''}`),
+    onChild: (child) => {
+      io.print(`  ${child.executionName}: ${child.status}${child.error ? ` ${child.error}` : ''}`);
+      // A dry run's answer is its plan: show each profile's.
+      if (child.output?.request.dryRun) for (const line of planTable(child.output)) io.print(`  ${line}`);
+    },
   });
   io.print('');
   if (result.report) for (const line of result.report.message.split('\n')) io.print(line);

@@ -115,6 +115,8 @@ describe('saml-federation CLI', () => {
     const { code, output } = await cli('fleet', '--dry-run');
     expect(code).toBe(0);
     expect(output).toContain('Planned (dry run: nothing was changed) 2 profile(s): 2 succeeded');
+    // Each profile's plan, as a table.
+    expect(output.match(/Plan: \d+ to create, \d+ to change, \d+ to leave\./g)).toHaveLength(2);
   });
 
   it('run refuses --live for a profile in another account, whose roles trust only the deployed functions, and exits 2', async () => {
