@@ -2,9 +2,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Command, CommanderError } from 'commander';
-import { STACK_NAME } from '../infra/names';
+import { STACK_NAME, stackOutput } from '../infra/names';
 import { MAPPING_ERROR_NAMES } from '../lambdas/attribute-mapping/errors';
 import { validateMetadata } from '../lambdas/intake/metadata';
 import type { ExecutionDocument } from '../lambdas/shared/document';
@@ -17,7 +16,7 @@ import { describeFailure, startAndFollow } from './deployed';
 import { undoDeployedExecution } from './deployed-undo';
 import { doctor, doctorClients } from './doctor';
 import { runLocalFleet } from './fleet-runner';
-import { liveServices } from './live-services';
+import { currentAccount, liveServices } from './live-services';
 import { planRows, planTable } from './plan';
 import { type LocalExecutionResult, type LocalServices, runLocalExecution, type TimelineEntry } from './runner';
 import type { SimulatedAccount } from './simulated-account';
@@ -150,7 +149,7 @@ async function run(values: Record<string, string | boolean | undefined>, io: Cli
   if ((!metadataPath && !fromApplication) || (metadataPath && fromApplication) || !profile) {
     throw new CliUsageError('run needs --profile <name> and either --metadata <file> or --from-application');
   }
-  let config = loadConfig((values.config as string | undefined) ?? defaultConfigPath(io.cwd));
+  let config = configOf(values, io);
   if (!(profile in config.profiles)) {
     throw new CliUsageError(`unknown profile "${profile}"; the configuration defines: ${Object.keys(config.profiles).join(', ')}`);
   }
@@ -267,7 +266,7 @@ function withTargetAccount(config: FederationConfig, profile: string, account: s
 
 /** `fleet`: the fleet state machine over the simulated organization, every profile's account in it. */
 async function fleet(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<{ code: number; json: unknown }> {
-  const config = loadConfig((values.config as string | undefined) ?? defaultConfigPath(io.cwd));
+  const config = configOf(values, io);
   const profiles =
     typeof values.profiles === 'string'
       ? values.profiles
@@ -327,7 +326,7 @@ function readMetadataFile(path: string, given: string): Buffer {
 
 /** `status`: each profile's resources and drift, over the live account or a simulated one after one execution each. */
 async function status(values: Values, io: CliIo): Promise<{ code: number; json: unknown }> {
-  const config = loadConfig((values.config as string | undefined) ?? defaultConfigPath(io.cwd));
+  const config = configOf(values, io);
   const names = typeof values.profile === 'string' ? [values.profile] : Object.keys(config.profiles);
   const unknown = names.filter((name) => !Object.hasOwn(config.profiles, name));
   if (unknown.length > 0)
@@ -335,13 +334,12 @@ async function status(values: Values, io: CliIo): Promise<{ code: number; json: 
   let deps: Omit<StatusDeps, 'iam'> & { iam: (profile: ResolvedProfile) => IAMClient | undefined };
   const lastExecutions = new Map<string, LastExecution>();
   if (values.live) {
-    const clients = awsClients({});
-    const identity = await new STSClient({}).send(new GetCallerIdentityCommand({}));
-    const region = await new STSClient({}).config.region();
-    const account = identity.Account ?? '';
+    const environment = await currentAccount();
+    const { account, region } = environment;
+    const clients = awsClients({ region });
     deps = {
       ...clients,
-      environment: { account, region, partition: identity.Arn?.split(':')[1] ?? 'aws' },
+      environment,
       now: () => new Date(),
       // A profile in another account is read only with credentials of that account.
       iam: (profile) => (profile.account === undefined || profile.account === account ? clients.iam : undefined),
@@ -412,7 +410,7 @@ async function lastDeployedExecutions(profiles: readonly string[]): Promise<Map<
   let stateMachineArn: string | undefined;
   try {
     const stack = (await new CloudFormationClient({}).send(new DescribeStacksCommand({ StackName: STACK_NAME }))).Stacks?.[0];
-    stateMachineArn = stack?.Outputs?.find((o) => o.OutputKey?.startsWith('PipelineStateMachineArn'))?.OutputValue;
+    stateMachineArn = stackOutput(stack?.Outputs, 'StateMachineArn');
   } catch {
     return found;
   }
@@ -559,6 +557,11 @@ export function defaultConfigPath(cwd: string): string {
 }
 
 type Values = Record<string, string | boolean | undefined>;
+
+/** The configuration a command runs with: --config, or the nearest cdk.json. */
+function configOf(values: Values, io: Pick<CliIo, 'cwd'>): FederationConfig {
+  return loadConfig((values.config as string | undefined) ?? defaultConfigPath(io.cwd));
+}
 
 /** Commander's camelCase options as the kebab-case names the commands read. */
 function valuesOf(options: Record<string, unknown>, globals: Record<string, unknown>): Values {
@@ -720,7 +723,7 @@ Examples:
     .option('--config <cdk.json>', 'the configuration (default: the nearest cdk.json)')
     .action(
       action(async (values) => {
-        const config = loadConfig((values.config as string | undefined) ?? defaultConfigPath(io.cwd));
+        const config = configOf(values, io);
         const checks = await doctor(config, doctorClients());
         const mark = { ok: paint('✓', 'green'), failed: paint('✗', 'red'), skipped: '–' };
         for (const check of checks) {

@@ -2,7 +2,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeApplicationCommand, ListInstancesCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { STACK_NAME } from '../infra/names';
+import { STACK_NAME, stackOutput } from '../infra/names';
 import { placeholderProblems } from '../infra/placeholders';
 import type { FederationConfig } from '../lambdas/shared/profile';
 
@@ -148,8 +148,8 @@ export async function doctor(config: FederationConfig, clients: DoctorClients, e
   try {
     const stack = (await clients.cloudFormation.send(new DescribeStacksCommand({ StackName: STACK_NAME }))).Stacks?.[0];
     const outputs = stack?.Outputs ?? [];
-    bucket = outputs.find((o) => o.OutputKey?.startsWith('PipelineBucketName'))?.OutputValue;
-    const stateMachine = outputs.find((o) => o.OutputKey?.startsWith('PipelineStateMachineArn'))?.OutputValue;
+    bucket = stackOutput(outputs, 'BucketName');
+    const stateMachine = stackOutput(outputs, 'StateMachineArn');
     checks.push({
       name: 'stack',
       status: 'ok',

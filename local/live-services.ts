@@ -7,26 +7,33 @@ import { CliUsageError } from './cli-errors';
 import type { LocalServices } from './runner';
 
 /**
- * The same steps against the AWS account of the current credentials, with no deployment: the lock is held in this
- * process (one local run at a time) and notifications are printed instead of published.
+ * The account of the current credentials and the region, as the AWS CLI finds them (--region / AWS_REGION, then the
+ * AWS profile's region; the SDK's default credential chain).
  */
-export async function liveServices(bucket: string, print: (line: string) => void): Promise<LocalServices> {
-  // The region as the AWS CLI finds it: --region (AWS_REGION), then the profile's in ~/.aws/config.
+export async function currentAccount(): Promise<{ account: string; region: string; partition: string }> {
   let region: string;
   try {
     region = await new STSClient({}).config.region();
   } catch {
-    throw new CliUsageError('--live needs a region: pass --region, or set region for the AWS profile (aws configure)');
+    throw new CliUsageError('no AWS Region for this command: pass --region <region>, or set region for the AWS profile (aws configure)');
   }
   const identity = await new STSClient({ region }).send(new GetCallerIdentityCommand({}));
   const callerArn = returned(identity.Arn, 'the caller ARN (STS GetCallerIdentity)');
-  const partition = callerArn.split(':')[1] ?? 'aws';
+  return { account: returned(identity.Account, 'the account (STS GetCallerIdentity)'), region, partition: callerArn.split(':')[1] ?? 'aws' };
+}
+
+/**
+ * The same steps against the AWS account of the current credentials, with no deployment: the lock is held in this
+ * process (one local run at a time) and notifications are printed instead of published.
+ */
+export async function liveServices(bucket: string, print: (line: string) => void): Promise<LocalServices> {
+  const { account, region, partition } = await currentAccount();
   const locks = new Map<string, { owner: string; expiresAt: string }>();
   return {
     // As in the deployed functions: IAM Identity Center may live in another region than the bucket.
     // The journal lives as long as the run: a live run deploys no record table, and no other process reads it.
     clients: awsClients({ region, identityCenterRegion: process.env.IDENTITY_CENTER_REGION, recordTable: new MemoryRecordStore() }),
-    environment: { account: returned(identity.Account, 'the account (STS GetCallerIdentity)'), region, partition, bucket },
+    environment: { account, region, partition, bucket },
     takeLock(item, now) {
       const held = locks.get(item.profile);
       if (held && held.owner !== item.owner && held.expiresAt >= now) {

@@ -4,7 +4,7 @@ import { readCurrentConfiguration } from '../lambdas/attribute-mapping/current';
 import { applicationArnOf } from '../lambdas/attribute-mapping/locate';
 import { instanceIdFromApplicationArn } from '../lambdas/attribute-mapping/mapping';
 import type { SwbApi } from '../lambdas/attribute-mapping/swb-api';
-import { getSamlProvider } from '../lambdas/identity-provider/provider';
+import { getSamlProvider, sha256 } from '../lambdas/identity-provider/provider';
 import { validateMetadata } from '../lambdas/intake/metadata';
 import { connectFederationPolicy } from '../lambdas/policy/policy-document';
 import { findPolicy, listAttachedPolicyArns, policyVersionDocument } from '../lambdas/policy/policy-state';
@@ -19,7 +19,14 @@ import { iamAccountOf } from '../lambdas/shared/target-account';
 export interface ProfileStatus {
   profile: string;
   account: string;
-  provider: { arn: string; exists: boolean; certificates?: Array<{ sha256Fingerprint: string; notAfter: string }>; validUntil?: string };
+  provider: {
+    arn: string;
+    exists: boolean;
+    /** Hex SHA-256 of the metadata document it holds (an execution's request records the one it installed). */
+    metadataSha256?: string;
+    certificates?: Array<{ sha256Fingerprint: string; notAfter: string }>;
+    validUntil?: string;
+  };
   role: { arn: string; exists: boolean; trustsProvider?: boolean; maxSessionDuration?: number };
   policy: { arn?: string; exists?: boolean; defaultVersionId?: string; matchesInstance?: boolean; attached: string[] };
   mapping: { applicationArn?: string; roleAttribute?: string[] };
@@ -112,6 +119,7 @@ export async function profileStatus(profile: ResolvedProfile, deps: StatusDeps):
     provider: {
       arn: providerArn,
       exists: provider !== undefined,
+      ...(provider?.SAMLMetadataDocument ? { metadataSha256: sha256(provider.SAMLMetadataDocument) } : {}),
       ...(certificates ? { certificates } : {}),
       ...(provider?.ValidUntil ? { validUntil: provider.ValidUntil.toISOString() } : {}),
     },

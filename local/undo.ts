@@ -1,25 +1,11 @@
-import type { IAMClient } from '@aws-sdk/client-iam';
-import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { desiredMapping } from '../lambdas/attribute-mapping/mapping';
-import type { SwbApi } from '../lambdas/attribute-mapping/swb-api';
-import { getSamlProvider, sha256 } from '../lambdas/identity-provider/provider';
-import { getRole } from '../lambdas/role/role';
-import { federationTrustPolicy } from '../lambdas/role/trust-policy';
-import { samlProviderArn } from '../lambdas/shared/arns';
 import type { ExecutionDocument, RevertReport, StepName } from '../lambdas/shared/document';
-import type { PipelineEnvironment } from '../lambdas/shared/pipeline-function';
-import { samePolicyDocument } from '../lambdas/shared/policy-json';
 import { ROLE_ATTRIBUTE } from '../lambdas/shared/profile';
-import { iamAccountOf } from '../lambdas/shared/target-account';
 import { STEP_NAMES } from '../lambdas/steps';
-import { profileStatus } from './status';
+import { profileStatus, type StatusDeps } from './status';
 
-export interface UndoDeps {
-  iam: IAMClient;
-  ssoAdmin: SSOAdminClient;
-  swb: SwbApi;
-  environment: Pick<PipelineEnvironment, 'account' | 'region' | 'partition'>;
-  now: () => Date;
+/** What status reads with, and what an undo changes through. */
+export interface UndoDeps extends StatusDeps {
   /** Runs a step's revert on the execution's document, as the deployed revert function would. */
   revert(step: StepName, document: ExecutionDocument): Promise<RevertReport>;
   takeLock(item: { profile: string; owner: string; expiresAt: string }, now: string): Promise<void> | void;
@@ -42,34 +28,28 @@ const UNDOABLE = new Set(['created', 'updated', 'pending-confirmation']);
  */
 async function changedSince(doc: ExecutionDocument, deps: UndoDeps): Promise<string[]> {
   const receipts = doc.receipts ?? {};
+  const undoable = (step: StepName) => receipts[step] !== undefined && UNDOABLE.has(receipts[step].action);
+  // The account as it is now, read once, as `status` reads it.
+  const now = await profileStatus(doc.profile, deps);
   const changed: string[] = [];
-  const at = { partition: doc.request.partition, account: iamAccountOf(doc.profile, doc.request.account) };
-  const providerArn = receipts.identityProvider?.arn ?? samlProviderArn(at, doc.profile.identityProvider.name);
-  if (receipts.identityProvider && UNDOABLE.has(receipts.identityProvider.action)) {
-    const provider = await getSamlProvider(deps.iam, providerArn);
-    if (!provider?.SAMLMetadataDocument || sha256(provider.SAMLMetadataDocument) !== doc.request.sha256)
-      changed.push(`the SAML provider ${providerArn} no longer holds the metadata this execution installed`);
-  }
-  if (receipts.role && UNDOABLE.has(receipts.role.action)) {
-    const role = await getRole(deps.iam, doc.profile.role.name);
-    if (!role) changed.push(`the role ${receipts.role.arn} no longer exists`);
+  if (undoable('identityProvider') && now.provider.metadataSha256 !== doc.request.sha256)
+    changed.push(`the SAML provider ${now.provider.arn} no longer holds the metadata this execution installed`);
+  if (undoable('role')) {
+    const arn = receipts.role?.arn ?? now.role.arn;
+    if (!now.role.exists) changed.push(`the role ${arn} no longer exists`);
     else {
-      if (!samePolicyDocument(decodeURIComponent(role.AssumeRolePolicyDocument ?? '{}'), JSON.stringify(federationTrustPolicy(providerArn))))
-        changed.push(`the role ${receipts.role.arn} no longer has the trust policy this execution set`);
-      if (role.MaxSessionDuration !== doc.profile.role.maxSessionDuration)
+      if (!now.role.trustsProvider) changed.push(`the role ${arn} no longer has the trust policy this execution set`);
+      if (now.role.maxSessionDuration !== doc.profile.role.maxSessionDuration)
         changed.push(
-          `the role ${receipts.role.arn} has a maximum session of ${role.MaxSessionDuration} s, not the ${doc.profile.role.maxSessionDuration} s this execution set`,
+          `the role ${arn} has a maximum session of ${now.role.maxSessionDuration} s, not the ${doc.profile.role.maxSessionDuration} s this execution set`,
         );
     }
   }
-  if ((receipts.policy && UNDOABLE.has(receipts.policy.action)) || (receipts.attributeMapping && UNDOABLE.has(receipts.attributeMapping.action))) {
-    const status = await profileStatus(doc.profile, deps);
-    if (receipts.policy && UNDOABLE.has(receipts.policy.action) && status.policy.matchesInstance === false)
-      changed.push(`the policy ${status.policy.arn} no longer has the document this execution set`);
-    const wrote = desiredMapping(doc).attributes[ROLE_ATTRIBUTE];
-    if (receipts.attributeMapping && UNDOABLE.has(receipts.attributeMapping.action) && wrote && !status.mapping.roleAttribute?.includes(wrote))
-      changed.push(`the application's Role attribute is no longer the ${wrote} this execution wrote`);
-  }
+  if (undoable('policy') && now.policy.matchesInstance === false)
+    changed.push(`the policy ${now.policy.arn} no longer has the document this execution set`);
+  const wrote = desiredMapping(doc).attributes[ROLE_ATTRIBUTE];
+  if (undoable('attributeMapping') && wrote && !now.mapping.roleAttribute?.includes(wrote))
+    changed.push(`the application's Role attribute is no longer the ${wrote} this execution wrote`);
   return changed;
 }
 

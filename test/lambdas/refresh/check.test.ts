@@ -1,4 +1,5 @@
 import { type CheckDeps, checkProfile, EXPIRY_NOTICE_DAYS } from '../../../lambdas/refresh/check';
+import type { FederationConfig } from '../../../lambdas/shared/profile';
 import { DAILY_CHECK_KEY, functionRoleArn } from '../../../lambdas/shared/target-account';
 import { runLocalExecution } from '../../../local/runner';
 import { accountForConfig, SIMULATED_BUCKET, simulatedServices } from '../../../local/simulated-services';
@@ -10,16 +11,17 @@ const ADMIN_APP = exampleProfile('admin').application.arn!;
 const PROVIDER = 'arn:aws:iam::111122223333:saml-provider/AmazonConnectAdminAccess';
 
 /** A simulated account on a clock the test moves, and the daily check wired to it as the deployed function is. */
-function world() {
+function world(config: FederationConfig = exampleConfig) {
   let now = new Date('2027-01-04T06:00:00.000Z');
-  const account = accountForConfig(exampleConfig, { clock: () => now });
+  const account = accountForConfig(config, { clock: () => now });
   const services = simulatedServices(account);
   const started: Array<{ profile: string }> = [];
   const metrics: Array<[string, number]> = [];
-  const clients = account.clients();
+  // As deployed, the check calls as its own role (a target account's read role trusts it alone).
+  const clients = account.clients(functionRoleArn(account.partition, account.account, config.pipelineName, DAILY_CHECK_KEY));
   const deps: CheckDeps = {
     ...clients,
-    config: exampleConfig,
+    config,
     environment: { bucket: SIMULATED_BUCKET, account: account.account, region: account.region, partition: account.partition },
     now: () => now,
     startExecution: async (input) => {
@@ -36,7 +38,7 @@ function world() {
   /** Runs the real state machine for each input the check asked to start, as Step Functions would. */
   const runStarted = async () => {
     for (const input of started.splice(0)) {
-      const result = await runLocalExecution({ services, config: exampleConfig, input, retryIntervalMs: 0, clock: () => now });
+      const result = await runLocalExecution({ services, config, input, retryIntervalMs: 0, clock: () => now });
       expect(result.status).toBe('SUCCEEDED');
     }
   };
@@ -141,20 +143,7 @@ describe('the daily check', () => {
   });
 
   it("reads a target account's provider through the read role, as the daily check's own role", async () => {
-    const account = accountForConfig(crossAccountConfig);
-    const started: Array<{ profile: string }> = [];
-    const deps: CheckDeps = {
-      ...account.clients(functionRoleArn('aws', account.account, crossAccountConfig.pipelineName, DAILY_CHECK_KEY)),
-      config: crossAccountConfig,
-      environment: { bucket: SIMULATED_BUCKET, account: account.account, region: account.region, partition: account.partition },
-      now: () => new Date(),
-      startExecution: async (input) => {
-        started.push(input);
-        return 'arn:aws:states:us-east-1:111122223333:execution:pipeline:check-1';
-      },
-      putDaysUntilExpiry: async () => undefined,
-      publish: async () => undefined,
-    };
+    const { account, deps } = world(crossAccountConfig);
     const result = await checkProfile('admin', deps);
     expect(result).toMatchObject({ providerCurrent: false, startedExecution: expect.any(String) });
     const read = account.calls.filter((c) => c.account === TARGET_ACCOUNT);
