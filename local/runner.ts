@@ -43,6 +43,8 @@ export interface TimelineEntry {
   /** For a retry: how many times this retrier had already retried. */
   attempt?: number;
   output?: unknown;
+  /** For an 'entered' entry: the state's input, as Step Functions records it (what a redrive resumes with). */
+  input?: unknown;
 }
 
 export interface LocalExecutionResult {
@@ -88,6 +90,12 @@ export interface RunLocalExecutionOptions {
   sleep?: (ms: number) => Promise<void>;
   onEvent?: (entry: TimelineEntry) => void;
   stop?: StopAt;
+  /**
+   * Resume a failed, stopped or timed-out execution as Step Functions' RedriveExecution does: from the state that did
+   * not succeed (`from`), with the input recorded there (`input`), the same name, and `$$.Execution.RedriveCount` set
+   * to `count` (1 for the first redrive). The states before `from` do not run again.
+   */
+  redrive?: { from: string; count: number };
 }
 
 type Handler = (input: unknown) => Promise<unknown>;
@@ -270,14 +278,20 @@ function watchTransitions(definition: StateMachineDefinition): void {
  * more than running an execution; everything that differs between executions (handlers, context, retry intervals)
  * is passed to `run`, so one instance serves every execution.
  */
-function compiledStateMachine(substitutions: Substitutions, pathTimeoutSeconds: number | undefined): CompiledStateMachine {
-  const cacheKey = JSON.stringify([substitutions, pathTimeoutSeconds ?? null]);
+function compiledStateMachine(substitutions: Substitutions, pathTimeoutSeconds: number | undefined, startAt?: string): CompiledStateMachine {
+  const cacheKey = JSON.stringify([substitutions, pathTimeoutSeconds ?? null, startAt ?? null]);
   let entry = compiled.get(cacheKey);
   if (!entry) {
     assertDefinitionMatchesRegistry();
     const definition = loadDefinition(substitutions) as unknown as StateMachineDefinition;
+    // A redrive resumes at the state that did not succeed: the same definition, entered there.
+    if (startAt !== undefined) {
+      if (!(startAt in definition.States)) throw new Error(`no state named "${startAt}" to redrive from`);
+      definition.StartAt = startAt;
+    }
     const timeoutShimmed = alignTimeoutPaths(definition, pathTimeoutSeconds);
-    const stateMachine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+    // The file itself was validated whole; entered elsewhere, the states before the redrive's are unreachable.
+    const stateMachine = new StateMachine(definition, { validationOptions: startAt === undefined ? { checkArn: false } : { noValidate: true } });
     watchTransitions(definition);
     entry = { definition, timeoutShimmed, stateMachine };
     compiled.set(cacheKey, entry);
@@ -292,7 +306,7 @@ function compiledStateMachine(substitutions: Substitutions, pathTimeoutSeconds: 
 export async function runLocalExecution(options: RunLocalExecutionOptions): Promise<LocalExecutionResult> {
   const { account, region } = options.services.environment;
   const substitutions = localSubstitutions(account, region);
-  const { definition, stateMachine, timeoutShimmed } = compiledStateMachine(substitutions, options.pathTimeoutSeconds);
+  const { definition, stateMachine, timeoutShimmed } = compiledStateMachine(substitutions, options.pathTimeoutSeconds, options.redrive?.from);
   const executionName = options.executionName ?? `local-${randomUUID()}`;
   const taskToken = `local-task-token-${executionName}`;
   const byResource: Record<string, Handler> = { ...integrationHandlers(options, taskToken), ...lambdaHandlers(options, substitutions) };
@@ -347,7 +361,7 @@ export async function runLocalExecution(options: RunLocalExecutionOptions): Prom
     stateMachine.run(options.input as never, {
       overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
       context: {
-        Execution: { Id: executionArn, Name: executionName },
+        Execution: { Id: executionArn, Name: executionName, RedriveCount: options.redrive?.count ?? 0 },
         // A live getter: the lock's expiry check compares with the time each state is entered.
         State: {
           get EnteredTime() {
@@ -370,7 +384,7 @@ export async function runLocalExecution(options: RunLocalExecutionOptions): Prom
   const collecting = (async () => {
     for await (const event of execution.eventLogs) {
       if (event.type === 'StateEntered') {
-        record({ state: event.state.name, event: 'entered' });
+        record({ state: event.state.name, event: 'entered', input: event.state.input });
       } else if (event.type === 'StateExited') record({ state: event.state.name, event: 'exited', output: event.state.output });
       else if (event.type === 'StateFailed')
         record({ state: event.state.name, event: 'failed', error: event.Error, cause: String(event.Cause ?? '') });

@@ -1,34 +1,16 @@
 import { UpdateRoleCommand } from '@aws-sdk/client-iam';
 import type { FederationConfig } from '../../lambdas/shared/profile';
 import { profileNamed } from '../../lambdas/shared/profile';
-import { stepNamed } from '../../lambdas/steps';
-import { functionContext } from '../../local/runner';
 import type { SimulatedAccount } from '../../local/simulated-account';
-import { simulatedServices } from '../../local/simulated-services';
 import { profileStatus } from '../../local/status';
 import { undoExecution } from '../../local/undo';
-import { config, execute, resources, startingAccount } from './workflow-harness';
+import { config, execute, resources, startingAccount, undoDeps } from './workflow-harness';
 
 const env = (account: SimulatedAccount) => ({ account: account.account, region: account.region, partition: account.partition });
 
 function statusOf(account: SimulatedAccount, configuration: FederationConfig = config) {
   const clients = account.clients();
   return profileStatus(profileNamed(configuration, 'admin'), { ...clients, environment: env(account), now: () => new Date() });
-}
-
-function undoDeps(account: SimulatedAccount, configuration: FederationConfig = config) {
-  const services = simulatedServices(account);
-  return {
-    ...account.clients(),
-    environment: env(account),
-    now: () => new Date(),
-    takeLock: services.takeLock,
-    releaseLock: services.releaseLock,
-    revert: async (step: Parameters<typeof stepNamed>[0], document: unknown) => {
-      const fn = stepNamed(step).revert;
-      return fn.run(JSON.parse(JSON.stringify(document)), functionContext(fn, { services, config: configuration }));
-    },
-  };
 }
 
 describe('status', () => {

@@ -1,8 +1,9 @@
 import { AttachRolePolicyCommand, CreateRoleCommand, CreateSAMLProviderCommand } from '@aws-sdk/client-iam';
 import type { ExecutionDocument } from '../../lambdas/shared/document';
 import { type FederationConfig, ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE } from '../../lambdas/shared/profile';
+import { stepNamed } from '../../lambdas/steps';
 import { makeMetadataXml, makeRotatedMetadataXml } from '../../local/example-metadata';
-import { type LocalExecutionResult, type RunLocalExecutionOptions, runLocalExecution } from '../../local/runner';
+import { functionContext, type LocalExecutionResult, type RunLocalExecutionOptions, runLocalExecution } from '../../local/runner';
 import type { SimulatedAccount } from '../../local/simulated-account';
 import { accountForConfig, SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
 import { exampleConfig } from '../helpers/document';
@@ -185,4 +186,20 @@ export function resourceWrites(account: SimulatedAccount): string[] {
 /** The account's state without the uploads themselves and the pipeline's bookkeeping: what "as before" compares. */
 export function resources(account: SimulatedAccount) {
   return account.snapshot({ excludePrefixes: ['backups/', 'metadata/'] });
+}
+
+/** What `undo` runs with over a simulated account: its clients, the lock, and each revert run as its Lambda would. */
+export function undoDeps(account: SimulatedAccount, configuration: FederationConfig = config) {
+  const services = simulatedServices(account);
+  return {
+    ...account.clients(),
+    environment: { account: account.account, region: account.region, partition: account.partition },
+    now: () => new Date(),
+    takeLock: services.takeLock,
+    releaseLock: services.releaseLock,
+    revert: async (step: Parameters<typeof stepNamed>[0], document: unknown) => {
+      const fn = stepNamed(step).revert;
+      return fn.run(JSON.parse(JSON.stringify(document)), functionContext(fn, { services, config: configuration }));
+    },
+  };
 }

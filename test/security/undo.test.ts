@@ -1,0 +1,102 @@
+/**
+ * Property 6: undo refuses whatever changed since. `undo <execution>` runs a past execution's reverts; anything the
+ * execution left that a person (with the console, as their IAM allows) or a later execution has changed since would
+ * be undone with it. Every resource the execution left is compared with what is there now, and any difference is a
+ * refusal that names it and changes nothing.
+ */
+import { AttachRolePolicyCommand, PutRolePolicyCommand, TagRoleCommand, TagSAMLProviderCommand } from '@aws-sdk/client-iam';
+import { CreateApplicationAssignmentCommand, DeleteApplicationAssignmentCommand } from '@aws-sdk/client-sso-admin';
+import type { SimulatedAccount, SimulatedClients } from '../../local/simulated-account';
+import { undoExecution } from '../../local/undo';
+import { admin, creatingConfig, execute, READ_ONLY, resources, startingAccount, undoDeps } from '../local/workflow-harness';
+
+const ROLE = admin.role.name;
+const PROVIDER = `arn:aws:iam::111122223333:saml-provider/${admin.identityProvider.name}`;
+const CREATED_APPLICATION = 'Amazon Connect - Admin (created)';
+
+function createdApplication(account: SimulatedAccount): string {
+  const found = Object.entries(account.snapshot().ssoAdmin.applications).find(([, app]) => app.name === CREATED_APPLICATION);
+  if (!found) throw new Error('no created application');
+  return found[0];
+}
+
+/** A change someone made after the execution, what undo must name, and whether the profile creates its application. */
+interface LaterChange {
+  what: string;
+  creates?: boolean;
+  change(account: SimulatedAccount, clients: SimulatedClients): Promise<unknown>;
+  named: RegExp;
+}
+
+const LATER_CHANGES: LaterChange[] = [
+  {
+    what: 'a person attached a policy of their own to the role',
+    change: (_account, { iam }) => iam.send(new AttachRolePolicyCommand({ RoleName: ROLE, PolicyArn: READ_ONLY })),
+    named: /ReadOnlyAccess/,
+  },
+  {
+    what: 'a person put an inline policy on the role',
+    change: (_account, { iam }) =>
+      iam.send(
+        new PutRolePolicyCommand({
+          RoleName: ROLE,
+          PolicyName: 'Extra',
+          PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }] }),
+        }),
+      ),
+    named: /inline polic/,
+  },
+  {
+    what: 'a person tagged the role',
+    change: (_account, { iam }) => iam.send(new TagRoleCommand({ RoleName: ROLE, Tags: [{ Key: 'owner', Value: 'team-a' }] })),
+    named: /tags/,
+  },
+  {
+    what: 'a person tagged the provider',
+    change: (_account, { iam }) => iam.send(new TagSAMLProviderCommand({ SAMLProviderArn: PROVIDER, Tags: [{ Key: 'owner', Value: 'team-a' }] })),
+    named: /tags/,
+  },
+  {
+    what: 'a person assigned someone to the application the execution created',
+    creates: true,
+    change: async (account, { ssoAdmin }) =>
+      ssoAdmin.send(
+        new CreateApplicationAssignmentCommand({
+          ApplicationArn: createdApplication(account),
+          PrincipalId: account.addIdentityStoreUser('someone@example.com'),
+          PrincipalType: 'USER',
+        }),
+      ),
+    named: /someone|assign/,
+  },
+  {
+    what: 'a person removed an assignment the execution made',
+    change: async (account, { ssoAdmin }) => {
+      const [assigned] = account.snapshot().ssoAdmin.applications[admin.application.arn!]!.assignments ?? [];
+      const [type, id] = (assigned ?? '').split(':');
+      return ssoAdmin.send(
+        new DeleteApplicationAssignmentCommand({ ApplicationArn: admin.application.arn!, PrincipalId: id, PrincipalType: type as 'GROUP' }),
+      );
+    },
+    named: /assign/,
+  },
+];
+
+describe('undo, after a change made since the execution', () => {
+  it.failing.each(LATER_CHANGES)('refuses, changing nothing, after $what', async ({ creates, change, named }) => {
+    const account = await startingAccount('empty account');
+    const configuration = creates ? creatingConfig : undefined;
+    const done = await execute(account, { fromApplication: true, ...(creates ? { createApplication: true } : {}) });
+    expect(done.status).toBe('SUCCEEDED');
+    await account.seed((clients) => change(account, clients));
+    const between = resources(account);
+    account.clearCalls();
+
+    const result = await undoExecution(done.output!, undoDeps(account, configuration));
+
+    expect(result.action).toBe('refused');
+    expect(result.changedSince.join('\n')).toMatch(named);
+    expect(resources(account)).toEqual(between);
+    expect(account.mutatingCalls({ service: ['iam', 'swb', 'sso-admin'] })).toEqual([]);
+  });
+});
