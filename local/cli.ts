@@ -175,6 +175,8 @@ async function run(values: Record<string, string | boolean | undefined>, io: Cli
         'not your credentials. Start the deployed state machine instead (saml-federation start), or try the profile locally without --live.',
     );
   }
+  // Refused before anything runs when it cannot be the metadata: missing, a folder, not XML.
+  const body = metadataPath ? readMetadataFile(resolve(io.cwd, metadataPath), metadataPath) : undefined;
   if (values.live) {
     const bucket = values.bucket as string | undefined;
     if (!bucket) throw new CliUsageError('--live needs --bucket <bucket>: the metadata is uploaded there so the steps can read it by version');
@@ -182,7 +184,9 @@ async function run(values: Record<string, string | boolean | undefined>, io: Cli
     io.print(`Live run against account ${services.environment.account} (${services.environment.region}) with the current credentials.`);
   } else {
     try {
-      account = accountForConfig(config);
+      // The profile's application serves the given file as its own download, as it would for the person who
+      // downloaded it (Intake checks an upload against the application's own metadata).
+      account = accountForConfig(config, body === undefined ? {} : { documents: { [profile]: body.toString('utf-8') } });
     } catch (error) {
       if ((error as Error).name !== 'Config.Invalid') throw error;
       throw new CliUsageError((error as Error).message);
@@ -198,9 +202,8 @@ async function run(values: Record<string, string | boolean | undefined>, io: Cli
   }
   const dryRun = values['dry-run'] === true;
   let input: object;
-  if (metadataPath) {
+  if (metadataPath && body) {
     const path = resolve(io.cwd, metadataPath);
-    const body = readMetadataFile(path, metadataPath);
     // Intake's own validation, before anything is uploaded: a service provider's metadata is named as such even when
     // it is smaller than IAM's minimum (Intake refuses a small object by its size alone, without reading it).
     try {

@@ -122,6 +122,13 @@ export function pemToBase64(pem: string): string {
   return pem.replace(/-----(?:BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
 }
 
+/** The signing certificates a metadata document of this shape carries, each as PEM (the simulator's own reading). */
+export function certificatesInMetadata(xml: string): string[] {
+  return [...xml.matchAll(/<(?:ds:)?X509Certificate>([^<]+)<\/(?:ds:)?X509Certificate>/g)].map(
+    (match) => `-----BEGIN CERTIFICATE-----\n${(match[1] ?? '').replace(/\s+/g, '')}\n-----END CERTIFICATE-----\n`,
+  );
+}
+
 /** IAM Identity Center's entity and endpoint URLs carry base64("<account>_ins-<application id>"). */
 export function identityCenterApplicationToken(account: string, applicationInstanceId: string): string {
   return Buffer.from(`${account}_${applicationInstanceId}`, 'utf8').toString('base64').replace(/=+$/, '');

@@ -1,4 +1,6 @@
 import type { CreateRoleCommandInput, PutRolePolicyCommandInput } from '@aws-sdk/client-iam';
+import { applicationArnOfInstance } from '../lambdas/application/application';
+import { identityCenterIssuer } from '../lambdas/intake/issuer';
 import { ConfigInvalidError } from '../lambdas/shared/errors';
 import type { FederationConfig } from '../lambdas/shared/profile';
 import { TARGET_ACCESS, targetAccounts, targetRoleName } from '../lambdas/shared/target-account';
@@ -39,8 +41,19 @@ export const NEW_APPLICATION_MAPPING = {
  * An account shaped like the one the configuration was written for: the metadata bucket, and the IAM Identity
  * Center instance and applications the profiles name (by ARN or display name), enabled.
  */
-export function accountForConfig(config: FederationConfig, options: SimulatedAccountOptions & { bucket?: string } = {}): SimulatedAccount {
-  const { bucket = SIMULATED_BUCKET, ...accountOptions } = options;
+export function accountForConfig(
+  config: FederationConfig,
+  options: SimulatedAccountOptions & {
+    bucket?: string;
+    /**
+     * Documents people downloaded from the profiles' applications, by profile: each application is the one the
+     * document's entityID names (for a profile that finds it by display name) and serves the document as its own, as
+     * the deployed pipeline would see it. A document of another application or account is left alone (Intake refuses it).
+     */
+    documents?: Readonly<Record<string, string>>;
+  } = {},
+): SimulatedAccount {
+  const { bucket = SIMULATED_BUCKET, documents = {}, ...accountOptions } = options;
   const firstArn = Object.values(config.profiles).find((p) => p.application.arn)?.application.arn;
   const account = new SimulatedAccount({ account: firstArn?.split(':')[4], ...accountOptions });
   // As the deployed stack's rule refuses it: a profile's account is another account than the pipeline's.
@@ -70,19 +83,55 @@ export function accountForConfig(config: FederationConfig, options: SimulatedAcc
     const fromAppArn = profile.application.arn ? `arn:${account.partition}:sso:::instance/${profile.application.arn.split('/')[1]}` : undefined;
     const instanceArn =
       instanceFor(profile.application.instanceArn ?? fromAppArn) ?? instanceFor(`arn:${account.partition}:sso:::instance/ssoins-0000000000000000`);
+    const document = documents[name];
+    const issuer = document === undefined ? undefined : identityCenterIssuer(entityIdOf(document));
+    const candidate =
+      !profile.application.arn && instanceArn && issuer?.account === account.account
+        ? applicationArnOfInstance(instanceArn, account.account, issuer.instanceId)
+        : undefined;
+    // Another profile's application (by its ARN) is that profile's: the document is then simply the wrong one.
+    const byDocument = candidate && !Object.values(config.profiles).some((other) => other.application.arn === candidate) ? candidate : undefined;
     const applicationArn = account.addApplication({
       name: profile.application.displayName ?? `Amazon Connect ${name}`,
-      arn: profile.application.arn,
+      arn: profile.application.arn ?? byDocument,
       instanceArn,
       status: 'ENABLED',
     });
     account.setApplicationConfiguration(applicationArn, NEW_APPLICATION_MAPPING);
+    if (document !== undefined) serveIfTheApplications(account, applicationArn, document);
   }
   // The identity store holds a fixed directory, not whatever the configuration names: a name that is not in it fails
   // Assignments.PrincipalNotFound locally, as it would in an account without that group or user.
   for (const group of SIMULATED_DIRECTORY.groups) account.addIdentityStoreGroup(group);
   for (const user of SIMULATED_DIRECTORY.users) account.addIdentityStoreUser(user);
   return account;
+}
+
+/** The entityID attribute of a metadata document (the simulator's own reading; Intake validates the real thing). */
+function entityIdOf(xml: string): string {
+  return /entityID="([^"]*)"/.exec(xml)?.[1] ?? '';
+}
+
+/** Makes the application serve `xml` as its own download when the document's entityID names it; else leaves it. */
+function serveIfTheApplications(account: SimulatedAccount, applicationArn: string, xml: string): boolean {
+  const issuer = identityCenterIssuer(entityIdOf(xml));
+  if (issuer?.account !== account.account || `ins-${applicationArn.split('/apl-')[1]}` !== issuer.instanceId) return false;
+  return account.serveApplicationDocument(applicationArn, xml);
+}
+
+/**
+ * A person downloaded `xml` from the profile's application and uploads it: the application (by the profile's ARN, or
+ * its display name) serves that document as its own. A document of any other application changes nothing.
+ */
+export function holdDocument(account: SimulatedAccount, config: FederationConfig, profile: string, xml: string): boolean {
+  const application = config.profiles[profile]?.application;
+  if (!application) return false;
+  const arns = application.arn
+    ? [application.arn]
+    : Object.entries(account.snapshot().ssoAdmin.applications)
+        .filter(([, listed]) => listed.name === application.displayName)
+        .map(([arn]) => arn);
+  return arns.some((arn) => serveIfTheApplications(account, arn, xml));
 }
 
 /**

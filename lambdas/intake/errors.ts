@@ -55,6 +55,17 @@ export class MetadataUnpinnedCertificateError extends FederationError {
 }
 
 /**
+ * Thrown when a signing certificate of an uploaded document is not one the profile's IAM Identity Center application's
+ * own metadata carries: an entityID can be copied, a certificate the application signs with cannot.
+ */
+export class MetadataUnknownSigningCertificateError extends FederationError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'Metadata.UnknownSigningCertificate';
+  }
+}
+
+/**
  * Thrown when the metadata URL an application gives is not one the pipeline fetches from (not HTTPS, not the Identity
  * Center portal of the region), or its answer is over IAM's size limit. Nothing was stored or changed.
  */
@@ -230,6 +241,7 @@ export const INTAKE_ERRORS = {
   'Metadata.Expired': MetadataExpiredError,
   'Metadata.WrongApplication': MetadataWrongApplicationError,
   'Metadata.UnpinnedCertificate': MetadataUnpinnedCertificateError,
+  'Metadata.UnknownSigningCertificate': MetadataUnknownSigningCertificateError,
   'Metadata.SourceRefused': MetadataSourceRefusedError,
   'Metadata.FetchFailed': MetadataFetchFailedError,
 } as const;

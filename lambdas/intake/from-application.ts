@@ -127,10 +127,15 @@ export async function fetchApplicationMetadata(
   profile: ResolvedProfile,
   deps: ApplicationMetadataDeps,
   scope: { account: string; region: string },
+  /** The application when the caller already located it (by ARN or display name); looked up otherwise. */
+  located?: string,
 ): Promise<FetchedMetadata> {
-  const { applicationArn } = await applicationArnOf(deps.ssoAdmin, profile.application, { ...scope, profile: profile.name });
-  const view = await deps.swb.getApplicationInstance(instanceIdFromApplicationArn(applicationArn));
-  const given = view.metadataUrl;
+  const applicationArn = located ?? (await applicationArnOf(deps.ssoAdmin, profile.application, { ...scope, profile: profile.name })).applicationArn;
+  // Manual mode is for those who do not want the undocumented console API called: the URL is computed instead.
+  const given =
+    profile.attributeMapping.mode === 'manual'
+      ? undefined
+      : (await deps.swb.getApplicationInstance(instanceIdFromApplicationArn(applicationArn))).metadataUrl;
   const url = checkMetadataUrl(given ?? computedMetadataUrl(applicationArn, scope.region), scope.region);
   const body = await deps.fetchMetadata(url);
   if (body.length > MAX_METADATA_BYTES) throw tooLarge(url, body.length);

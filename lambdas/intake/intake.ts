@@ -11,6 +11,7 @@ import { type ApplicationMetadataDeps, fetchApplicationMetadata } from './from-a
 import { checkIssuer } from './issuer';
 import { checkMetadataSize, validateMetadata } from './metadata';
 import { type MetadataObjectRequest, normalizeRequest, versioningRequired } from './request';
+import { type ApplicationScope, checkVouchedByApplication, profileApplication } from './vouch';
 
 /** What the state machine passes: `{"input.$": "$.input", "executionName.$": "$$.Execution.Name", "executionStartTime.$": "$$.Execution.StartTime"}`. */
 export interface IntakeEvent {
@@ -111,10 +112,17 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
 
   const validated = validateMetadata(body, now);
   const profile = profileNamed(config, request.profile);
-  // Fetched from an application Intake found (or uploaded for an application the profile creates and Intake found):
-  // the document must be exactly that application's, whatever URL served it.
-  const located = stored?.applicationArn ?? (typeof creating === 'string' && creating !== 'missing' ? creating : undefined);
+  // The document must be exactly the profile's application's, whatever URL served it or whoever uploaded it: the one a
+  // fetch took it from, the one the profile creates (found existing), or, for an upload, the one a fetch would use.
+  const vouching = stored === undefined && profile.identityProvider.expectedEntityId === undefined;
+  const located =
+    stored?.applicationArn ??
+    (typeof creating === 'string' && creating !== 'missing' ? creating : undefined) ??
+    (vouching ? await profileApplication(profile, identityCenterOf(deps), applicationScope(deps)) : undefined);
   const issuerWarnings = checkIssuer(validated, profile, config, profile.application.account ?? environment.account, located);
+  // An upload names the application by its entityID, which anyone can copy: its certificates must be the application's.
+  if (vouching && located !== undefined)
+    await checkVouchedByApplication(validated, profile, located, identityCenterOf(deps), applicationScope(deps), now);
   const metadata = { ...validated, warnings: [...(olderVersion ? [olderVersion] : []), ...validated.warnings, ...issuerWarnings] };
   logger.info('metadata accepted', {
     profile: request.profile,
@@ -126,6 +134,16 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
     dryRun: request.dryRun,
   });
   return executionDocument(request, deps, event, now, { versionId, sha256, size: body.length }, profile, metadata);
+}
+
+function identityCenterOf(deps: IntakeDeps): ApplicationMetadataDeps {
+  if (!deps.identityCenter) throw new Error('Intake was given no IAM Identity Center clients, so it cannot check the profile application');
+  return deps.identityCenter;
+}
+
+/** Where the profile's application lives: the pipeline's account, in IAM Identity Center's region. */
+function applicationScope(deps: IntakeDeps): ApplicationScope {
+  return { account: deps.environment.account, region: deps.identityCenter?.swb.region ?? deps.environment.region };
 }
 
 /**
@@ -211,10 +229,7 @@ async function storeApplicationMetadata(
 ): Promise<{ request: MetadataObjectRequest; applicationArn: string }> {
   if (!deps.identityCenter) throw new Error('Intake was given no IAM Identity Center clients, so it cannot fetch metadata from an application');
   const profile = profileNamed(deps.config, request.profile);
-  const fetched = await fetchApplicationMetadata(profile, deps.identityCenter, {
-    account: deps.environment.account,
-    region: deps.identityCenter.swb.region ?? deps.environment.region,
-  });
+  const fetched = await fetchApplicationMetadata(profile, deps.identityCenter, applicationScope(deps));
   checkMetadataSize(fetched.body.length);
   // The same document as the current version: pin that version rather than write another (a second run writes nothing).
   // Compared by the bytes read back, never by anything an uploader could set beside them.

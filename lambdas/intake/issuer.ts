@@ -23,9 +23,9 @@ export function identityCenterIssuer(entityId: string): { account: string; insta
  * `metadata/<profile>/` must not decide which identity provider the profile's role trusts.
  *
  * - `identityProvider.expectedEntityId` pins the issuer exactly.
- * - Without it, the profile's IAM Identity Center application implies it: an application named by ARN must be the
- *   one the entityID encodes (`<account>_ins-<id>`, the ARN's `apl-<id>`); one named by display name can only be
- *   checked for its account, the pipeline's (Identity Center lives there), until the mapping step finds its id.
+ * - Without it, the profile's IAM Identity Center application implies it: the entityID must encode the application
+ *   (`<account>_ins-<id>`, the ARN's `apl-<id>`), named by ARN or located by display name (Intake locates it for an
+ *   upload as for a fetch, and checks its certificates apart: lambdas/intake/vouch.ts).
  * - `identityProvider.signingCertificateFingerprints`, when set, must include every signing certificate; when not, the
  *   returned warning says which key the upload makes the provider trust.
  */
@@ -60,13 +60,14 @@ export function checkIssuer(
     }
     return [];
   }
-  // An entityID is a string anyone can copy into a document of their own; only a pinned certificate proves whose
-  // document it is. Without a pin the upload decides which key the provider trusts: said wherever the plan or the
-  // result is, so that the change of key is seen.
+  // Said wherever the plan or the result is, so that a change of key is seen. For an issuer implied by the application,
+  // Intake holds the certificates to the application's own metadata (vouch.ts); for a pinned issuer, only a pinned
+  // certificate proves whose document it is.
+  const trusted = metadata.certificates.map((c) => `SHA-256 ${c.sha256Fingerprint}`).join(', ');
   return [
-    `${where} pins no signing certificate (identityProvider.signingCertificateFingerprints): the provider trusts ${metadata.certificates
-      .map((c) => `SHA-256 ${c.sha256Fingerprint}`)
-      .join(', ')} because this document carries it; pin it if whoever supplies the metadata is not trusted to choose the key`,
+    expectedEntityId === undefined
+      ? `${where} pins no signing certificate (identityProvider.signingCertificateFingerprints): the provider trusts ${trusted}, which the application's own metadata carries`
+      : `${where} pins no signing certificate (identityProvider.signingCertificateFingerprints): the provider trusts ${trusted} because this document carries it; pin it if whoever supplies the metadata is not trusted to choose the key`,
   ];
 }
 
@@ -95,12 +96,14 @@ function checkImpliedIssuer(
         'or pin another issuer with identityProvider.expectedEntityId.',
     );
   if (!issuer) throw refuse(`from the identity provider ${entityId}`);
-  const describe = `the metadata of application instance ${issuer.instanceId} in account ${issuer.account}`;
-  if (expected && (issuer.account !== expected.account || issuer.instanceId !== expected.instanceId)) throw refuse(describe);
-  if (!expected && issuer.account !== identityCenterAccount) throw refuse(describe);
-  // An application named by display name is only found later; the metadata of another profile's application is known now.
+  // Another profile's application is named as such: the likeliest mistake is a file dropped under the wrong prefix.
   const other = Object.entries(config.profiles).find(
     ([name, candidate]) => name !== profile.name && applicationIssuer(candidate.application.arn)?.instanceId === issuer.instanceId,
   );
-  if (!expected && other) throw refuse(`the metadata of profile ${other[0]}'s application (${other[1].application.arn})`);
+  const describe = other
+    ? `the metadata of profile ${other[0]}'s application (${other[1].application.arn})`
+    : `the metadata of application instance ${issuer.instanceId} in account ${issuer.account}`;
+  if (expected && (issuer.account !== expected.account || issuer.instanceId !== expected.instanceId)) throw refuse(describe);
+  // Without a located application (a unit check of the issuer alone), the account and the other profiles are all it knows.
+  if (!expected && (issuer.account !== identityCenterAccount || other)) throw refuse(describe);
 }

@@ -20,7 +20,8 @@ export const intakeFunction: PipelineFunction<ExecutionDocument> = {
   // HeadObject and GetObject (pinned to a version) are authorized by s3:GetObject / s3:GetObjectVersion. ListBucket
   // makes a wrong key in a manual input fail as Request.ObjectNotFound rather than as AccessDenied.
   // For an input that names only the profile: find the application and its metadata URL (read-only Identity Center
-  // calls), and store the fetched document under the one key per profile that Intake writes.
+  // calls), and store the fetched document under the one key per profile that Intake writes. For an upload: the same
+  // reads, to check that the application's own metadata carries every certificate of the document.
   permissions: (scope) =>
     applicationLookupGrants(
       grants(scope).objects('ReadUploadedMetadata', ['s3:GetObject', 's3:GetObjectVersion'], ['metadata']).listBucket(),

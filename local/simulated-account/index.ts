@@ -455,6 +455,14 @@ export class SimulatedAccount {
     this.swb.setActiveCertificateExpiry(swbInstanceId(applicationArn), notAfter);
   }
 
+  /**
+   * The application's own download becomes this document, its certificates the document's: the account a person who
+   * downloaded `xml` from the application has (a local run given a file, an upload test).
+   */
+  public serveApplicationDocument(applicationArn: string, xml: string): boolean {
+    return this.swb.serveDocument(swbInstanceId(applicationArn), xml);
+  }
+
   /** The IdP metadata the portal serves for the application now. */
   public applicationMetadata(applicationArn: string): string {
     return this.swb.metadataXml(swbInstanceId(applicationArn));

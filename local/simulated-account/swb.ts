@@ -1,6 +1,13 @@
+import { X509Certificate } from 'node:crypto';
 import type { ResponseConfig, ResponseSchemaConfig } from '../../lambdas/attribute-mapping/swb-api';
 import { portalHost } from '../../lambdas/intake/from-application';
-import { identityCenterApplicationToken, makeMetadataXml, makeSelfSignedCertificate, sharedRsaKeyPair } from '../example-metadata';
+import {
+  certificatesInMetadata,
+  identityCenterApplicationToken,
+  makeMetadataXml,
+  makeSelfSignedCertificate,
+  sharedRsaKeyPair,
+} from '../example-metadata';
 import type { AccountContext, Operations } from './context';
 import { SwbServiceFault } from './errors';
 import { clone, ok } from './support';
@@ -70,6 +77,8 @@ export class SimulatedSwb {
   private readonly instances = new Map<string, SwbInstanceSnapshot>();
   /** Each application's signing certificates, made on first use (a key pair and a certificate cost time). */
   private readonly certificates = new Map<string, SimulatedCertificate[]>();
+  /** A document an application serves as its own download (serveDocument), until its certificates change. */
+  private readonly served = new Map<string, string>();
 
   public constructor(
     private readonly context: AccountContext,
@@ -104,6 +113,7 @@ export class SimulatedSwb {
   public rotateCertificate(instanceId: string, notAfter = new Date(this.context.clock().getTime() + CERTIFICATE_LIFETIME_MS)): SimulatedCertificate {
     const list = this.certificatesOf(instanceId);
     for (const certificate of list) certificate.status = 'INACTIVE';
+    this.served.delete(instanceId);
     const rotated = this.newCertificate('ACTIVE', notAfter);
     list.push(rotated);
     return rotated;
@@ -115,10 +125,41 @@ export class SimulatedSwb {
     const index = list.findIndex((certificate) => certificate.status === 'ACTIVE');
     const active = list[index];
     if (active) list[index] = { ...this.newCertificate('ACTIVE', notAfter), certificateId: active.certificateId };
+    this.served.delete(instanceId);
+  }
+
+  /**
+   * The application's own download becomes `xml` and its certificates those the document carries (the first one
+   * active): an account whose application holds the document a person downloaded from it, as a local run given a
+   * file simulates. A rotation afterwards serves a document of the application's making again.
+   */
+  public serveDocument(instanceId: string, xml: string): boolean {
+    // An application only ever holds certificates: a document whose certificates do not parse is never its download.
+    const parsed = certificatesInMetadata(xml).flatMap((certificatePem) => {
+      try {
+        return [{ certificatePem, notAfter: new Date(new X509Certificate(certificatePem).validTo) }];
+      } catch {
+        return [];
+      }
+    });
+    if (parsed.length === 0) return false;
+    this.certificates.set(
+      instanceId,
+      parsed.map(({ certificatePem, notAfter }, index) => ({
+        certificateId: this.context.ids.next('0123456789abcdef', 32),
+        certificatePem,
+        notAfter,
+        status: index === 0 ? 'ACTIVE' : 'INACTIVE',
+      })),
+    );
+    this.served.set(instanceId, xml);
+    return true;
   }
 
   /** The IdP metadata the portal serves for the application: its entityID and its active certificate. */
   public metadataXml(instanceId: string): string {
+    const served = this.served.get(instanceId);
+    if (served !== undefined) return served;
     const certificates = this.certificatesOf(instanceId);
     const active = certificates.find((certificate) => certificate.status === 'ACTIVE') ?? certificates[0];
     if (!active) throw new Error(`application instance ${instanceId} has no certificate`);
@@ -198,6 +239,7 @@ export class SimulatedSwb {
       this.instance('DeleteApplicationInstance', input.instanceId);
       this.instances.delete(input.instanceId);
       this.certificates.delete(input.instanceId);
+      this.served.delete(input.instanceId);
       this.hooks?.deleted(input.instanceId);
       return ok({});
     },

@@ -5,7 +5,7 @@ import { stepNamed } from '../../lambdas/steps';
 import { makeMetadataXml, makeRotatedMetadataXml } from '../../local/example-metadata';
 import { functionContext, type LocalExecutionResult, type RunLocalExecutionOptions, runLocalExecution } from '../../local/runner';
 import type { SimulatedAccount } from '../../local/simulated-account';
-import { accountForConfig, SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
+import { accountForConfig, holdDocument, SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
 import { exampleConfig } from '../helpers/document';
 
 export const config: FederationConfig = exampleConfig;
@@ -148,13 +148,20 @@ export async function execute(
   const fromApplication = fetch || createApplication;
   const profile = profileOption ?? 'admin';
   const key = keyOption ?? `metadata/${profile}/idp.xml`;
+  const configuration = configOption ?? (createApplication ? creatingConfig : config);
+  // The uploader downloaded the document from the profile's application (when its entityID names it): the application
+  // holds its certificates, as Intake checks. Tests of a forged document upload it themselves.
+  const upload = (body: string | Uint8Array) => {
+    holdDocument(account, configuration, profile, Buffer.from(body).toString('utf-8'));
+    return account.putObject(SIMULATED_BUCKET, key, body);
+  };
   const input = fromApplication
     ? { profile, ...(dryRun ? { dryRun: true } : {}) }
-    : { bucket: SIMULATED_BUCKET, key, versionId: account.putObject(SIMULATED_BUCKET, key, xml ?? metadataV1), ...(dryRun ? { dryRun: true } : {}) };
+    : { bucket: SIMULATED_BUCKET, key, versionId: upload(xml ?? metadataV1), ...(dryRun ? { dryRun: true } : {}) };
   executions += 1;
   return runLocalExecution({
     services: simulatedServices(account),
-    config: configOption ?? (createApplication ? creatingConfig : config),
+    config: configuration,
     input,
     executionName: executionName ?? `exec-${executions}`,
     retryIntervalMs: 0,

@@ -1,8 +1,8 @@
 import { ROLE_SESSION_NAME_ATTRIBUTE } from '../../lambdas/shared/profile';
 import { STEPS } from '../../lambdas/steps';
-import { makeMetadataXml, makeSelfSignedCertificate } from '../../local/example-metadata';
+import { certificatesInMetadata, makeMetadataXml, makeRotatedMetadataXml, makeSelfSignedCertificate } from '../../local/example-metadata';
 import { runLocalExecution } from '../../local/runner';
-import { SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
+import { holdDocument, SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
 import {
   admin,
   config,
@@ -124,6 +124,8 @@ describe('the state machine over a simulated account', () => {
     const account = await startingAccount('empty account');
     const older = account.putObject(SIMULATED_BUCKET, 'metadata/admin/idp.xml', metadataV1);
     account.putObject(SIMULATED_BUCKET, 'metadata/admin/idp.xml', metadataV2);
+    // The application signs with the older certificate again (set active again in the console): it vouches for V1.
+    holdDocument(account, config, 'admin', metadataV1);
     const input = { bucket: SIMULATED_BUCKET, key: 'metadata/admin/idp.xml', versionId: older, allowOlderVersion: true };
 
     const result = await runLocalExecution({
@@ -171,7 +173,12 @@ describe('the state machine over a simulated account', () => {
   it('rolls a pre-existing role back to its previous trust policy and keeps its other policies', async () => {
     const account = await startingAccount('role exists with other policies');
     const before = resources(account);
-    account.faults.inject({ service: 'swb', error: 'AccessDeniedException', times: Infinity });
+    account.faults.inject({
+      service: 'swb',
+      operation: 'UpdateApplicationInstanceResponseConfiguration',
+      error: 'AccessDeniedException',
+      times: Infinity,
+    });
     const result = await execute(account);
     expect(result).toMatchObject({ status: 'FAILED', error: 'Provisioning.RolledBack' });
     expect(result.cause).toMatch(/Mapping\.AccessDenied/);
@@ -180,9 +187,11 @@ describe('the state machine over a simulated account', () => {
 
   it('never interleaves two executions for one profile: the second waits for the lock', async () => {
     const account = await startingAccount('empty account');
+    const rotationInProgress = makeRotatedMetadataXml({ keepPrevious: true, certificatePem: certificatesInMetadata(metadataV1)[0] });
     const [first, second] = await Promise.all([
       execute(account, { xml: metadataV1, executionName: 'first', retryIntervalMs: 25 }),
-      execute(account, { xml: metadataV2, executionName: 'second', retryIntervalMs: 25, key: 'metadata/admin/rotated.xml' }),
+      // A rotation in progress: the application's document lists both certificates, so it vouches for the first upload too.
+      execute(account, { xml: rotationInProgress, executionName: 'second', retryIntervalMs: 25, key: 'metadata/admin/rotated.xml' }),
     ]);
     expect([first.status, second.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     const lockCalls = account.calls.filter((c) => c.service === 'dynamodb' && c.operation === 'PutItem');

@@ -20,7 +20,8 @@ describe('an operator', () => {
     const provisioned = resources(account);
     await nextInstant();
     // Step Functions frees a name 90 days after its execution closed; this one fails at the mapping and rolls back.
-    account.faults.inject({ service: 'swb', error: 'AccessDeniedException' });
+    // The mapping step's read of the application fails (Intake's read of its metadata URL is the first).
+    account.faults.inject({ service: 'swb', operation: 'GetApplicationInstance', nth: 2, error: 'AccessDeniedException' });
     const again = await execute(account, { xml: metadataV1, executionName: 'rotate', key: 'metadata/admin/again.xml' });
 
     expect(again).toMatchObject({ status: 'FAILED', error: 'Provisioning.RolledBack' });

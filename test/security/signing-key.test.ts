@@ -33,7 +33,7 @@ async function uploadForAgent(account: SimulatedAccount, xml: string) {
 }
 
 describe('an uploader, for a profile whose application is found by its display name', () => {
-  it.failing('cannot make the profile trust another SAML application of the same IAM Identity Center instance', async () => {
+  it('cannot make the profile trust another SAML application of the same IAM Identity Center instance', async () => {
     const account = await startingAccount('empty account');
     const payroll = account.addApplication({ name: 'Payroll', status: 'ENABLED' });
 
@@ -43,7 +43,7 @@ describe('an uploader, for a profile whose application is found by its display n
     expect(account.snapshot().iam.samlProviders[AGENT_PROVIDER]).toBeUndefined();
   });
 
-  it.failing("cannot choose the signing key by copying the application's entityID into a document of their own", async () => {
+  it("cannot choose the signing key by copying the application's entityID into a document of their own", async () => {
     const account = await startingAccount('empty account');
     const instanceId = `ins-${agentApplication(account).split('/apl-')[1]}`;
     // The application's own entityID, with a certificate of the uploader's making.
@@ -59,7 +59,7 @@ describe('an uploader, for a profile whose application is found by its display n
 });
 
 describe('an uploader, for a profile whose application is named by ARN', () => {
-  it.failing("cannot choose the signing key by copying the application's entityID into a document of their own", async () => {
+  it("cannot choose the signing key by copying the application's entityID into a document of their own", async () => {
     const account = await startingAccount('empty account');
     const key = 'metadata/admin/idp.xml';
     // makeMetadataXml names the example admin application by default: only the certificate is the uploader's.

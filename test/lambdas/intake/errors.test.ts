@@ -25,6 +25,7 @@ describe('Intake error names (matched by the state machine, part of the public c
       'Metadata.Expired',
       'Metadata.WrongApplication',
       'Metadata.UnpinnedCertificate',
+      'Metadata.UnknownSigningCertificate',
       'Metadata.SourceRefused',
       'Metadata.FetchFailed',
     ]);

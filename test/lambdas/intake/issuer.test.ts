@@ -86,10 +86,10 @@ describe('checkIssuer: whoever uploads metadata does not choose the identity pro
     });
   });
 
-  it('without pinned certificates, says which key the upload makes the provider trust (an entityID can be copied into any document)', () => {
+  it('without pinned certificates, says which key the provider will trust (the application vouches for it: vouch.ts)', () => {
     const summary = summaryOf(identityCenterXml({ certificates: [certificate('whoever uploaded it')] }));
     expect(checkIssuer(summary, exampleProfile('admin'), exampleConfig, ACCOUNT)).toEqual([
-      `profile admin pins no signing certificate (identityProvider.signingCertificateFingerprints): the provider trusts SHA-256 ${summary.certificates[0]!.sha256Fingerprint} because this document carries it; pin it if whoever supplies the metadata is not trusted to choose the key`,
+      `profile admin pins no signing certificate (identityProvider.signingCertificateFingerprints): the provider trusts SHA-256 ${summary.certificates[0]!.sha256Fingerprint}, which the application's own metadata carries`,
     ]);
     const pinned = withPin(exampleProfile('admin'), { signingCertificateFingerprints: [summary.certificates[0]!.sha256Fingerprint] });
     expect(checkIssuer(summary, pinned, exampleConfig, ACCOUNT)).toEqual([]);

@@ -77,6 +77,30 @@ function serveMetadata(bytes: Buffer): void {
   });
 }
 
+/**
+ * IAM Identity Center as Intake reaches it over HTTPS: the console API answers GetApplicationInstance with the
+ * application's metadata URL, and the portal serves `xml` there (Intake checks an upload against it). The requests are
+ * signed with stand-in credentials, as the function's role would sign them.
+ */
+function identityCenterServes(xml: string): void {
+  process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
+  process.env.AWS_SECRET_ACCESS_KEY = 'secret';
+  jest.spyOn(globalThis, 'fetch').mockImplementation(async (url) => {
+    const target = new URL(String(url));
+    if (target.pathname === '/control/') {
+      const metadataUrl = `https://portal.sso.${target.hostname.split('.')[1]}.amazonaws.com/saml/metadata/MTExMTIyMjIzMzMzX2lucy01YTFlMGM5ZjNiN2QyZTQ2`;
+      return new Response(JSON.stringify({ applicationInstance: { instanceId: 'ins-5a1e0c9f3b7d2e46', identityProviderConfig: { metadataUrl } } }));
+    }
+    return new Response(xml, { headers: { 'content-type': 'application/xml' } });
+  });
+}
+
+afterEach(() => {
+  jest.restoreAllMocks();
+  delete process.env.AWS_ACCESS_KEY_ID;
+  delete process.env.AWS_SECRET_ACCESS_KEY;
+});
+
 describe("the deployed functions' handlers", () => {
   it.each(FUNCTIONS.map((fn) => [fn.key, fn.handler.entry, fn.handler.export]))('%s: %s exports %s', (_key, entry, name) => {
     expect(typeof loadHandlers(entry, ENV)[name]).toBe('function');
@@ -91,7 +115,9 @@ describe("the deployed functions' handlers", () => {
   );
 
   it('Intake turns the state machine payload into the execution document, reading the object pinned to its version', async () => {
-    serveMetadata(Buffer.from(identityCenterXml()));
+    const xml = identityCenterXml();
+    serveMetadata(Buffer.from(xml));
+    identityCenterServes(xml);
     const document = (await handlerOf('intake')({
       input: { bucket: BUCKET, key: 'metadata/admin/idp.xml', dryRun: true },
       executionName: 'manual-1',
@@ -146,7 +172,9 @@ describe("the deployed functions' handlers", () => {
   });
 
   it('uses the partition it is configured with', async () => {
-    serveMetadata(Buffer.from(identityCenterXml()));
+    const xml = identityCenterXml();
+    serveMetadata(Buffer.from(xml));
+    identityCenterServes(xml);
     const document = (await handlerOf('intake', { ...ENV, PARTITION: 'aws-us-gov', AWS_REGION: 'us-gov-west-1' })({
       input: { bucket: BUCKET, key: 'metadata/admin/idp.xml' },
       executionName: 'manual-2',
