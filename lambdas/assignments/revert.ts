@@ -1,6 +1,6 @@
 import { DeleteApplicationAssignmentCommand } from '@aws-sdk/client-sso-admin';
 import { translateSsoAdminError } from '../attribute-mapping/errors';
-import { applicationArnOf } from '../attribute-mapping/locate';
+import { notTheProfileApplication } from '../attribute-mapping/locate';
 import type { ExecutionDocument, RevertReport } from '../shared/document';
 import { readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
@@ -33,15 +33,15 @@ export async function revertAssignments(doc: ExecutionDocument, deps: StepDeps):
   if (request.dryRun) return { step: STEP, action: 'nothing-to-do', changes: ['dry run: nothing was assigned'] };
   const { applicationArn, added } = await addedByThisExecution(doc, deps);
   if (added.length === 0 || !applicationArn) return { step: STEP, action: 'nothing-to-do', changes: ['this execution assigned no one'] };
-  const own = await applicationArnOf(deps.ssoAdmin, profile.application, { account: request.account, region: request.region, profile: profile.name });
-  if (own.applicationArn !== applicationArn) {
+  // The application the step recorded, checked by describing it: never looked up again by display name.
+  const scope = { account: request.account, region: request.region, profile: profile.name };
+  const foreign = await notTheProfileApplication(deps.ssoAdmin, profile.application, applicationArn, scope);
+  if (foreign !== undefined) {
     return {
       step: STEP,
       action: 'left-in-place',
       changes: [],
-      leftInPlace: [
-        `the assignments were not removed: the record names application ${applicationArn}, not profile ${profile.name}'s application ${own.applicationArn}; check both applications' assignments in the IAM Identity Center console`,
-      ],
+      leftInPlace: [`the assignments were not removed: ${foreign}; check the application's assignments in the IAM Identity Center console`],
     };
   }
   const changes: string[] = [];

@@ -171,3 +171,35 @@ export async function locateApplication(ssoAdmin: SSOAdminClient, application: A
   }
   return { applicationArn, applicationName: name, instanceArn: described.InstanceArn ?? instanceArn };
 }
+
+/**
+ * Whether a recorded application (the one a step worked on) is still the profile's own, judged by describing that ARN
+ * rather than by looking the profile's display name up again: a second application of the same name, made since, must
+ * neither stop a revert nor receive it. Undefined when it is the profile's; otherwise the reason, for a person.
+ */
+export async function notTheProfileApplication(
+  ssoAdmin: SSOAdminClient,
+  application: ApplicationRef,
+  recordedArn: string,
+  scope: LookupScope,
+): Promise<string | undefined> {
+  if (application.arn !== undefined) {
+    return application.arn === recordedArn
+      ? undefined
+      : `the record names application ${recordedArn}, not profile ${scope.profile}'s ${application.arn}`;
+  }
+  let described: DescribeApplicationCommandOutput;
+  try {
+    described = await ssoAdmin.send(new DescribeApplicationCommand({ ApplicationArn: recordedArn }));
+  } catch (error) {
+    if ((error as Error).name === 'ResourceNotFoundException') return `application ${recordedArn}, which the record names, no longer exists`;
+    throw translateSsoAdminError(error, `DescribeApplication ${recordedArn}`);
+  }
+  if (described.Name !== application.displayName) {
+    return `application ${recordedArn}, which the record names, is now called "${described.Name ?? ''}", not "${application.displayName ?? ''}" as profile ${scope.profile} says`;
+  }
+  if (application.instanceArn && described.InstanceArn && described.InstanceArn !== application.instanceArn) {
+    return `application ${recordedArn}, which the record names, belongs to instance ${described.InstanceArn}, not to the profile's ${application.instanceArn}`;
+  }
+  return undefined;
+}

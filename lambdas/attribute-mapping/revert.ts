@@ -3,7 +3,7 @@ import { readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import type { AttributeMappingDeps } from './apply';
 import { partsToWrite, readCurrentConfiguration, writePart } from './current';
-import { applicationArnOf } from './locate';
+import { notTheProfileApplication } from './locate';
 import { describeChanges, instanceIdFromApplicationArn, type MappingConfiguration, withoutAttributes } from './mapping';
 import type { AttributeMappingDetails, AttributeMappingReceipt, MappingPart, PreviousMapping } from './receipt';
 import { readSavedState, saveState } from './state';
@@ -56,21 +56,24 @@ export async function revertAttributeMapping(doc: ExecutionDocument, deps: Attri
   const { instanceId } = details;
 
   // A revert writes only to the profile's own application, whatever a record names: the mapping functions may call
-  // the console API for any application (it has no resource-level permissions), so this check is the boundary.
-  const own = await applicationArnOf(deps.ssoAdmin, doc.profile.application, {
-    account: request.account,
-    region: request.region,
-    profile: doc.profile.name,
-  });
-  if (own.applicationArn !== details.applicationArn || instanceIdFromApplicationArn(own.applicationArn) !== instanceId) {
-    logger.warn('recorded application is not the profile application; mapping not restored', { recorded: details.applicationArn, instanceId, own });
+  // the console API for any application (it has no resource-level permissions), so this check is the boundary. The
+  // application is the one the step recorded, checked by describing it: never looked up again by display name.
+  const scope = { account: request.account, region: request.region, profile: doc.profile.name };
+  const foreign =
+    instanceIdFromApplicationArn(details.applicationArn) === instanceId
+      ? await notTheProfileApplication(deps.ssoAdmin, doc.profile.application, details.applicationArn, scope)
+      : `the record names console instance ${instanceId}, which is not application ${details.applicationArn}`;
+  if (foreign !== undefined) {
+    logger.warn('recorded application is not the profile application; mapping not restored', {
+      recorded: details.applicationArn,
+      instanceId,
+      foreign,
+    });
     return {
       step: STEP,
       action: 'left-in-place',
       changes: [],
-      leftInPlace: [
-        `the mapping was not restored: the record names application ${details.applicationArn} (console instance ${instanceId}), not profile ${doc.profile.name}'s application ${own.applicationArn}; check both applications in the IAM Identity Center console`,
-      ],
+      leftInPlace: [`the mapping was not restored: ${foreign}; check the application in the IAM Identity Center console`],
     };
   }
 

@@ -16,7 +16,7 @@ function agentApplications(account: SimulatedAccount): string[] {
 }
 
 describe('a second application with the profile’s display name, created while an execution runs', () => {
-  it.failing('does not stop the rollback: the mapping and assignments reverts use the application their steps recorded', async () => {
+  it('does not stop the rollback: the mapping and assignments reverts use the application their steps recorded', async () => {
     const account = await startingAccount('empty account');
     const [own] = agentApplications(account);
     account.interleave({ service: 'swb', operation: 'UpdateApplicationInstanceResponseConfiguration' }, () => {
