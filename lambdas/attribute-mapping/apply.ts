@@ -4,6 +4,7 @@ import { readJournal, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import type { RecordStore } from '../shared/records';
 import { partsToWrite, readCurrentConfiguration, writePart } from './current';
+import { MappingCurrentUnreadableError } from './errors';
 import { locateApplication } from './locate';
 import {
   describeChanges,
@@ -52,6 +53,24 @@ function previousNote(previous: PreviousMapping): string[] {
   return [];
 }
 
+/** What the profile can choose when the current configuration cannot be read. */
+const ON_UNREADABLE_CHOICES = [
+  'Set attributeMapping.onUnreadable to "manual" to have an operator set the mapping by hand (the execution publishes it and waits),',
+  'or to "overwrite" to write the pipeline\'s configuration whole, accepting the loss of what the console held.',
+];
+
+/** What a write would replace, when the console API does not return the configuration. */
+function unreadableLine(applicationName: string, applicationArn: string, previous: PreviousMapping): string {
+  const known =
+    previous.source === 'pipeline-state'
+      ? 'only the mapping this pipeline last wrote is known, so changes made in the console since then'
+      : 'this pipeline never wrote one, so whatever the console holds';
+  return (
+    `the console API did not return the current response configuration of "${applicationName}" (${applicationArn}); a write replaces it whole, ` +
+    `and ${known} (the subject, every other attribute, the session duration, the relay state) would be lost`
+  );
+}
+
 /**
  * Sets the profile's attribute mapping on its IAM Identity Center application (docs/design.md), or in
  * manual mode hands the exact mapping to an operator through the receipt.
@@ -85,7 +104,7 @@ export async function applyAttributeMapping(doc: ExecutionDocument, deps: Attrib
     details,
   });
 
-  if (profile.attributeMapping.mode === 'manual') {
+  const handToOperator = (why?: string): AttributeMappingReceipt => {
     details.manual = {
       applicationName: located.applicationName,
       applicationArn: located.applicationArn,
@@ -98,20 +117,35 @@ export async function applyAttributeMapping(doc: ExecutionDocument, deps: Attrib
       ...Object.entries(desired.attributes).map(([name, value]) => `attribute ${name} = ${value}`),
       ...(desired.relayState ? [`relay state = ${desired.relayState}`] : []),
     ];
+    const because = why ? [why] : [];
     if (request.dryRun) {
       return receipt('planned', [
         `would ask an operator to set the mapping of "${located.applicationName}" by hand and wait for confirmation`,
+        ...because,
         ...lines,
       ]);
     }
-    logger.info('attribute mapping left to an operator', { applicationArn: located.applicationArn });
+    logger.info('attribute mapping left to an operator', { applicationArn: located.applicationArn, why });
     return receipt('pending-confirmation', [
       `waiting for an operator to set the mapping of "${located.applicationName}" by hand and confirm`,
+      ...because,
       ...lines,
     ]);
-  }
+  };
+  if (profile.attributeMapping.mode === 'manual') return handToOperator();
 
   const current = await readPrevious(deps, doc, instanceId);
+  // A write replaces the whole configuration: one that cannot be read is not written over unless the profile says so.
+  const createdHere = doc.receipts?.application?.action === 'created' && doc.receipts.application.arn === located.applicationArn;
+  if (current.source !== 'api' && !createdHere) {
+    const unreadable = unreadableLine(located.applicationName, located.applicationArn, current);
+    const onUnreadable = profile.attributeMapping.onUnreadable;
+    if (onUnreadable === 'manual') return handToOperator(`${unreadable} (attributeMapping.onUnreadable is "manual")`);
+    if (onUnreadable === 'fail') {
+      if (request.dryRun) return receipt('planned', [`would stop before writing: ${unreadable}`, ...ON_UNREADABLE_CHOICES], current);
+      throw new MappingCurrentUnreadableError(`${unreadable}. Nothing was written. ${ON_UNREADABLE_CHOICES.join(' ')}`);
+    }
+  }
   const next = mergeMapping(current.configuration, desired);
   details.configuration = next;
   const alreadyEqual = current.configuration !== undefined && mappingEquals(current.configuration, next);

@@ -14,6 +14,7 @@ export const MAPPING_ERROR_NAMES = {
   accessDenied: 'Mapping.AccessDenied',
   rejected: 'Mapping.Rejected',
   rejectedByOperator: 'Mapping.RejectedByOperator',
+  currentUnreadable: 'Mapping.CurrentUnreadable',
 } as const;
 
 /** Transient: the state machine retries these with backoff. */
@@ -64,6 +65,18 @@ export class MappingServiceError extends FederationError {
   public constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = MAPPING_ERROR_NAMES.serviceError;
+  }
+}
+
+/**
+ * Thrown before any write when the console API does not return the application's current response configuration and
+ * the profile does not say what to do then (attributeMapping.onUnreadable): a write replaces the configuration whole,
+ * so it would erase what a person set in the console. Not retried: the answer will not change by waiting.
+ */
+export class MappingCurrentUnreadableError extends FederationError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = MAPPING_ERROR_NAMES.currentUnreadable;
   }
 }
 

@@ -217,12 +217,21 @@ export const ProfileSchema = z
           .min(60)
           .max(MAX_MANUAL_TIMEOUT_SECONDS, { message: `must be at most ${MAX_MANUAL_TIMEOUT_SECONDS} (7 days)` })
           .default(86_400),
+        /**
+         * What the api mode does when the console API does not return the application's current configuration (whether
+         * it ever does is not known), since a write replaces it whole: "fail" (the default) stops before writing with
+         * Mapping.CurrentUnreadable; "manual" publishes the mapping and waits for an operator, as the manual mode does;
+         * "overwrite" writes the pipeline's configuration whole, accepting the loss of what a person set in the console.
+         * An application the execution itself created has nothing to lose and is always written.
+         */
+        onUnreadable: z.enum(['fail', 'manual', 'overwrite']).default('fail'),
       })
       .default({
         mode: 'api',
         subject: { source: '${user:email}', nameIdFormat: EMAIL_NAME_ID_FORMAT },
         attributes: { [ROLE_SESSION_NAME_ATTRIBUTE]: '${user:email}' },
         manualTimeoutSeconds: 86_400,
+        onUnreadable: 'fail',
       }),
   })
   .strict()

@@ -23,6 +23,7 @@ import {
   consoleConfigured,
   INSTANCE_ID,
   depsOf as mappingDeps,
+  overwritingProfile,
   stored,
 } from '../lambdas/attribute-mapping/helpers/world';
 
@@ -142,7 +143,7 @@ describe('a bucket writer', () => {
       writtenAt: '2030-01-01T00:00:00.000Z',
     };
     account.putObject(BUCKET, 'state/admin/attribute-mapping.json', JSON.stringify(planted));
-    const receipt = await applyAttributeMapping(adminDocument(), mappingDeps(account));
+    const receipt = await applyAttributeMapping(adminDocument({ profile: overwritingProfile() }), mappingDeps(account));
     const agentBefore = account.snapshot().swb[swbInstanceId(AGENT_APP)];
 
     await revertAttributeMapping(adminDocument({ receipts: { attributeMapping: receipt } }), mappingDeps(account));

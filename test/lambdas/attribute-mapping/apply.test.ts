@@ -14,6 +14,7 @@ import {
   INSTANCE_ID,
   JOURNAL_KEY,
   manualProfile,
+  overwritingProfile,
   PROVIDER_ARN,
   ROLE_ARN,
   STATE_KEY,
@@ -157,7 +158,7 @@ describe('AttributeMapping apply, api mode', () => {
 
   it('cannot confirm the relay state when the console API returns no configuration, and says so', async () => {
     account = adminAccount({ swbReturnsConfiguration: false });
-    const receipt = await applyAttributeMapping(adminDocument(), depsOf(account));
+    const receipt = await applyAttributeMapping(adminDocument({ profile: overwritingProfile() }), depsOf(account));
     expect(receipt.details.relayStateStatus).toBe('not confirmed');
     expect(receipt.changes).toEqual(expect.arrayContaining([expect.stringContaining('the console API did not return the configuration')]));
   });
@@ -230,14 +231,14 @@ describe('AttributeMapping apply, api mode', () => {
   });
 });
 
-describe('AttributeMapping apply when the console API does not return the mapping', () => {
+describe('AttributeMapping apply when the console API does not return the mapping, with attributeMapping.onUnreadable "overwrite"', () => {
   let account: SimulatedAccount;
   beforeEach(() => {
     account = adminAccount({ swbReturnsConfiguration: false });
   });
 
   it('the first run writes the mapping and records that the previous values are unknown', async () => {
-    const receipt = await applyAttributeMapping(adminDocument(), depsOf(account));
+    const receipt = await applyAttributeMapping(adminDocument({ profile: overwritingProfile() }), depsOf(account));
     expect(receipt.action).toBe('updated');
     expect(receipt.previous).toEqual({ source: 'unknown' });
     expect(receipt.changes).toEqual(expect.arrayContaining([expect.stringContaining('previous values are unknown')]));
@@ -245,24 +246,67 @@ describe('AttributeMapping apply when the console API does not return the mappin
   });
 
   it('the next run compares with what the pipeline last wrote and makes no write when it matches', async () => {
-    await applyAttributeMapping(adminDocument(), depsOf(account));
+    await applyAttributeMapping(adminDocument({ profile: overwritingProfile() }), depsOf(account));
     account.clearCalls();
-    const receipt = await applyAttributeMapping(adminDocument({ request: { executionName: 'exec-0002' } }), depsOf(account));
+    const receipt = await applyAttributeMapping(
+      adminDocument({ profile: overwritingProfile(), request: { executionName: 'exec-0002' } }),
+      depsOf(account),
+    );
     expect(receipt).toMatchObject({ action: 'unchanged', previous: { source: 'pipeline-state' } });
     expect(account.mutatingCalls()).toEqual([]);
   });
 
   it('merges onto the saved state, keeping an attribute the pipeline does not manage', async () => {
     await plantRecord(account, STATE_KEY, savedState(INSTANCE_ID));
-    const receipt = await applyAttributeMapping(adminDocument(), depsOf(account));
+    const receipt = await applyAttributeMapping(adminDocument({ profile: overwritingProfile() }), depsOf(account));
     expect(receipt.previous).toEqual({ source: 'pipeline-state', configuration: consoleConfigured() });
     expect(stored(account).responseConfig.properties[DEPARTMENT]).toEqual({ source: ['${user:department}'] });
   });
 
   it('ignores a saved state that belongs to another application', async () => {
     await plantRecord(account, STATE_KEY, savedState('ins-0000000000000000'));
-    const receipt = await applyAttributeMapping(adminDocument(), depsOf(account));
+    const receipt = await applyAttributeMapping(adminDocument({ profile: overwritingProfile() }), depsOf(account));
     expect(receipt.previous).toEqual({ source: 'unknown' });
+  });
+});
+
+describe('AttributeMapping apply when the console API does not return the mapping', () => {
+  let account: SimulatedAccount;
+  beforeEach(() => {
+    account = adminAccount({ swbReturnsConfiguration: false });
+  });
+
+  it('by default fails before writing (Mapping.CurrentUnreadable), saying what a write would replace and naming the setting', async () => {
+    const error = await applyAttributeMapping(adminDocument(), depsOf(account)).catch((thrown: Error) => thrown);
+    expect(error).toMatchObject({ name: 'Mapping.CurrentUnreadable' });
+    expect((error as Error).message).toMatch(/replaces it whole.*session duration.*attributeMapping\.onUnreadable.*"manual".*"overwrite"/);
+    expect(account.mutatingCalls()).toEqual([]);
+    expect(stored(account)).toEqual(consoleConfigured());
+  });
+
+  it('a dry run plans the refusal instead of failing', async () => {
+    const receipt = await applyAttributeMapping(adminDocument({ request: { dryRun: true } }), depsOf(account));
+    expect(receipt.action).toBe('planned');
+    expect(receipt.changes[0]).toMatch(/^would stop before writing: the console API did not return/);
+  });
+
+  it('with onUnreadable "manual", hands the mapping to an operator and says why', async () => {
+    const profile = exampleProfile('admin');
+    const manualWhenUnreadable = { ...profile, attributeMapping: { ...profile.attributeMapping, onUnreadable: 'manual' as const } };
+    const receipt = await applyAttributeMapping(adminDocument({ profile: manualWhenUnreadable }), depsOf(account));
+    expect(receipt.action).toBe('pending-confirmation');
+    expect(receipt.details.manual?.message).toContain(ROLE_VALUE);
+    expect(receipt.changes.join('\n')).toContain('attributeMapping.onUnreadable is "manual"');
+    expect(swbWrites(account)).toEqual([]);
+  });
+
+  it('writes the mapping of an application this execution created: there is nothing to lose', async () => {
+    const receipt = await applyAttributeMapping(
+      adminDocument({ receipts: { application: { step: 'application', action: 'created', arn: APP, changes: [] } } }),
+      depsOf(account),
+    );
+    expect(receipt.action).toBe('updated');
+    expect(stored(account).responseConfig.properties[ROLE_ATTRIBUTE]).toEqual({ source: [ROLE_VALUE] });
   });
 });
 

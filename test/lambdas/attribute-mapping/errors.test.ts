@@ -4,6 +4,7 @@ import {
   ApplicationNotFoundError,
   InstanceNotFoundError,
   MappingAccessDeniedError,
+  MappingCurrentUnreadableError,
   MappingRejectedError,
   MappingServiceError,
   MappingThrottledError,
@@ -22,6 +23,7 @@ describe('attribute-mapping error names (matched by the state machine)', () => {
     [new MappingServiceError('x'), 'Mapping.ServiceError'],
     [new MappingAccessDeniedError('x'), 'Mapping.AccessDenied'],
     [new MappingRejectedError('x'), 'Mapping.Rejected'],
+    [new MappingCurrentUnreadableError('x'), 'Mapping.CurrentUnreadable'],
   ])('%s is named %s and is a FederationError', (error, name) => {
     expect(error.name).toBe(name);
     expect(error).toBeInstanceOf(FederationError);

@@ -14,6 +14,7 @@ import {
   depsOf,
   INSTANCE_ID,
   manualProfile,
+  overwritingProfile,
   STATE_KEY,
   stored,
   swbWrites,
@@ -140,7 +141,7 @@ describe('AttributeMapping revert when the console API returns the mapping', () 
 
   it('when the previous mapping was unknown and the API now returns one, removes only the pipeline attributes', async () => {
     account = adminAccount({ configuration: null });
-    const doc = adminDocument();
+    const doc = adminDocument({ profile: overwritingProfile() });
     const receipt = await applyAttributeMapping(doc, depsOf(account));
     expect(receipt.previous).toEqual({ source: 'unknown' });
     // Someone adds an attribute in the console after the apply.
@@ -164,10 +165,10 @@ describe('AttributeMapping revert when the console API does not return the mappi
   });
 
   it('restores what the pipeline last wrote, and a second revert makes no write', async () => {
-    const first = adminDocument({ request: { executionName: 'exec-0001' } });
+    const first = adminDocument({ profile: overwritingProfile(), request: { executionName: 'exec-0001' } });
     await applyAttributeMapping(first, depsOf(account));
     const afterFirst = stored(account);
-    const changedProfile = adminDocument({ request: { executionName: 'exec-0002' } });
+    const changedProfile = adminDocument({ profile: overwritingProfile(), request: { executionName: 'exec-0002' } });
     changedProfile.profile.attributeMapping.attributes = { [ROLE_SESSION_NAME_ATTRIBUTE]: '${user:subject}' };
     const receipt = await applyAttributeMapping(changedProfile, depsOf(account));
     expect(receipt.previous).toEqual({ source: 'pipeline-state', configuration: afterFirst });
@@ -183,7 +184,7 @@ describe('AttributeMapping revert when the console API does not return the mappi
   });
 
   it('when the previous values were never known, takes the pipeline attributes out and says what it could not restore', async () => {
-    const doc = adminDocument();
+    const doc = adminDocument({ profile: overwritingProfile() });
     const receipt = await applyAttributeMapping(doc, depsOf(account));
     const report = await revertAttributeMapping(withReceipt(doc, receipt), depsOf(account));
     expect(report.action).toBe('restored');
@@ -193,11 +194,11 @@ describe('AttributeMapping revert when the console API does not return the mappi
   });
 
   it('without a receipt, rewrites only the half the failed apply began to write', async () => {
-    const first = adminDocument({ request: { executionName: 'exec-0001' } });
+    const first = adminDocument({ profile: overwritingProfile(), request: { executionName: 'exec-0001' } });
     await applyAttributeMapping(first, depsOf(account));
     const afterFirst = stored(account);
 
-    const changed = adminDocument({ request: { executionName: 'exec-0002' } });
+    const changed = adminDocument({ profile: overwritingProfile(), request: { executionName: 'exec-0002' } });
     changed.profile.attributeMapping.attributes = { [ROLE_SESSION_NAME_ATTRIBUTE]: '${user:subject}' };
     account.faults.inject({ service: 'swb', operation: 'UpdateApplicationInstanceResponseConfiguration', error: 'InternalServerException' });
     await expect(applyAttributeMapping(changed, depsOf(account))).rejects.toMatchObject({ name: 'Mapping.ServiceError' });

@@ -120,3 +120,9 @@ export function manualProfile(): ResolvedProfile {
   const profile = exampleProfile('admin');
   return { ...profile, attributeMapping: { ...profile.attributeMapping, mode: 'manual' } };
 }
+
+/** The admin profile that writes over a configuration the console API does not return (attributeMapping.onUnreadable). */
+export function overwritingProfile(): ResolvedProfile {
+  const profile = exampleProfile('admin');
+  return { ...profile, attributeMapping: { ...profile.attributeMapping, onUnreadable: 'overwrite' } };
+}
