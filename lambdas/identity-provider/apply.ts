@@ -2,11 +2,13 @@ import { CreateSAMLProviderCommand, type IAMClient, UpdateSAMLProviderCommand } 
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { iamAt, samlProviderArn, sourceUri } from '../shared/arns';
 import type { ExecutionDocument, Receipt } from '../shared/document';
+import type { StepFootprint } from '../shared/footprint';
 import { type JournalEntry, readJournal, readMetadataDocument, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import type { RecordStore } from '../shared/records';
 import { createdByExecution, pipelineTags } from '../shared/tags';
 import { IdentityProviderQuotaExceededError } from './errors';
+import { providerFootprint, providerLeaves } from './footprint';
 import { backupKey, getSamlProvider, type IdentityProviderPrevious, sameMetadataDocument, sha256 } from './provider';
 
 /**
@@ -45,6 +47,9 @@ export async function applyIdentityProvider(doc: ExecutionDocument, deps: Identi
     readMetadataDocument(deps.s3, request),
     request.dryRun ? undefined : readJournal<IdentityProviderPrevious>(deps.records, request, 'identityProvider'),
   ]);
+  // What this execution found and leaves (the first attempt's, when an earlier one journalled it).
+  const before = providerFootprint(doc, current);
+  const footprint: StepFootprint = earlier?.footprint ?? { before, left: providerLeaves(doc, before, desired) };
   const receipt = (
     action: Receipt['action'],
     changes: string[],
@@ -57,6 +62,7 @@ export async function applyIdentityProvider(doc: ExecutionDocument, deps: Identi
     ...(previous === undefined ? {} : { previous }),
     changes,
     details: { name, ...(request.dryRun ? { plannedAction } : {}) },
+    ...(action === 'created' || action === 'updated' ? { footprint } : {}),
   });
   const createdChanges = [`created SAML provider ${name} from ${source}`];
 
@@ -66,7 +72,7 @@ export async function applyIdentityProvider(doc: ExecutionDocument, deps: Identi
       await writeJournal(
         deps.records,
         request,
-        { step: 'identityProvider', intent: [`create SAML provider ${name}`], details: { arn, name } },
+        { step: 'identityProvider', intent: [`create SAML provider ${name}`], details: { arn, name }, footprint },
         deps.now,
       );
     }
@@ -108,7 +114,7 @@ export async function applyIdentityProvider(doc: ExecutionDocument, deps: Identi
   await writeJournal(
     deps.records,
     request,
-    { step: 'identityProvider', intent: [`replace the metadata of SAML provider ${name}`], previous, details: { arn, name } },
+    { step: 'identityProvider', intent: [`replace the metadata of SAML provider ${name}`], previous, details: { arn, name }, footprint },
     deps.now,
   );
   await deps.iam.send(new UpdateSAMLProviderCommand({ SAMLProviderArn: arn, SAMLMetadataDocument: desired }));

@@ -2,11 +2,13 @@ import { DeleteSAMLProviderCommand, type IAMClient, UpdateSAMLProviderCommand } 
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { iamAt, samlProviderArn } from '../shared/arns';
 import type { ExecutionDocument, Receipt, RevertReport } from '../shared/document';
+import { laterChanges, type StepFootprint } from '../shared/footprint';
 import { objectText, readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import type { RecordStore } from '../shared/records';
 import { taggedExecution } from '../shared/tags';
 import { IdentityProviderVanishedError } from './errors';
+import { providerFootprint } from './footprint';
 import { getSamlProvider, type IdentityProviderPrevious, type MetadataBackup, sameMetadataDocument, sha256 } from './provider';
 
 /**
@@ -24,6 +26,8 @@ export interface IdentityProviderRevertDeps {
 /** What apply did, and whether the execution's own state (its receipt) says so or only its journal (what it set out to do). */
 type WhatApplyDid = ({ kind: 'created'; arn: string } | { kind: 'updated'; arn: string; previous: IdentityProviderPrevious }) & {
   from: 'receipt' | 'journal';
+  /** What the step found and left (lambdas/shared/footprint.ts), when it recorded it. */
+  footprint?: StepFootprint;
 };
 
 /**
@@ -36,6 +40,12 @@ export async function revertIdentityProvider(doc: ExecutionDocument, deps: Ident
   if (typeof found === 'string') return nothingToDo(found);
   const name = doc.profile.identityProvider.name;
   const current = await getSamlProvider(deps.iam, found.arn);
+  // Only over what this execution left: a later change (a person's, another execution's) stays, and is reported.
+  const later = current === undefined ? [] : laterChanges(found.footprint, providerFootprint(doc, current));
+  if (later.length > 0) {
+    logger.warn('SAML provider changed since this execution left it; left in place', { arn: found.arn, later });
+    return { step: 'identityProvider', action: 'left-in-place', changes: [], leftInPlace: later };
+  }
 
   if (found.kind === 'created') {
     if (current === undefined) return nothingToDo(`SAML provider ${name} does not exist (never created, or already deleted)`);
@@ -92,9 +102,10 @@ export async function revertIdentityProvider(doc: ExecutionDocument, deps: Ident
 async function whatApplyDid(doc: ExecutionDocument, records: RecordStore): Promise<WhatApplyDid | string> {
   const receipt = doc.receipts?.identityProvider as Receipt<IdentityProviderPrevious> | undefined;
   if (receipt !== undefined) {
-    if (receipt.action === 'created') return { kind: 'created', arn: receipt.arn, from: 'receipt' };
+    const footprint = receipt.footprint ? { footprint: receipt.footprint } : {};
+    if (receipt.action === 'created') return { kind: 'created', arn: receipt.arn, from: 'receipt', ...footprint };
     if (receipt.action === 'updated' && receipt.previous !== undefined)
-      return { kind: 'updated', arn: receipt.arn, previous: receipt.previous, from: 'receipt' };
+      return { kind: 'updated', arn: receipt.arn, previous: receipt.previous, from: 'receipt', ...footprint };
     // A dry run never journals; anything else may have been preceded by an attempt that changed the provider.
     if (receipt.action !== 'unchanged') return `the IdentityProvider step changed nothing (${receipt.action})`;
   }
@@ -107,9 +118,10 @@ async function whatApplyDid(doc: ExecutionDocument, records: RecordStore): Promi
       : `the IdentityProvider step changed nothing (${receipt.action})`;
   }
   const arn = typeof entry.details?.arn === 'string' ? entry.details.arn : samlProviderArn(iamAt(doc), doc.profile.identityProvider.name);
+  const footprint = entry.footprint ? { footprint: entry.footprint } : {};
   return entry.previous === undefined
-    ? { kind: 'created', arn, from: 'journal' }
-    : { kind: 'updated', arn, previous: entry.previous, from: 'journal' };
+    ? { kind: 'created', arn, from: 'journal', ...footprint }
+    : { kind: 'updated', arn, previous: entry.previous, from: 'journal', ...footprint };
 }
 
 /** The backup as apply stored it: the recorded object version when the bucket keeps versions (the pipeline's does). */

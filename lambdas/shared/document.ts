@@ -1,4 +1,5 @@
 import type { StepName } from '../steps';
+import type { StepFootprint } from './footprint';
 import type { LockLease } from './lock';
 import type { ResolvedProfile } from './profile';
 
@@ -74,6 +75,11 @@ export interface Receipt<Previous = unknown> {
   changes: string[];
   /** Step-specific facts a later step or the revert needs. */
   details?: Record<string, unknown>;
+  /**
+   * For a step that changed something: its resources as it found them and as it left them (lambdas/shared/footprint.ts).
+   * A revert restores only over what the step left; `undo` refuses whatever differs from it now.
+   */
+  footprint?: StepFootprint;
 }
 
 /** What a revert did. */

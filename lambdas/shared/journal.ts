@@ -1,5 +1,6 @@
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { ExecutionRequest, StepName } from './document';
+import type { StepFootprint } from './footprint';
 import type { RecordKey, RecordStore } from './records';
 
 /**
@@ -20,6 +21,8 @@ export interface JournalEntry<Previous = unknown> {
   previous?: Previous;
   /** Step-specific facts the revert needs (ARNs, version ids). */
   details?: Record<string, unknown>;
+  /** The step's resources as it found them and as it is about to leave them; kept from the first attempt. */
+  footprint?: StepFootprint;
 }
 
 export function journalKey(request: Pick<ExecutionRequest, 'executionName'>, step: StepName): RecordKey {
@@ -46,6 +49,7 @@ export async function writeJournal<Previous>(
     ? {
         ...entry,
         previous: earlier.previous,
+        ...(earlier.footprint || entry.footprint ? { footprint: earlier.footprint ?? entry.footprint } : {}),
         intent: unite(earlier.intent, entry.intent),
         details: mergeDetails(earlier.details, entry.details),
         ...stamp(request),

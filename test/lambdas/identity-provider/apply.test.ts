@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CreateSAMLProviderCommand } from '@aws-sdk/client-iam';
 import { applyIdentityProvider } from '../../../lambdas/identity-provider/apply';
+import { readProviderFootprint } from '../../../lambdas/identity-provider/footprint';
 import { sameMetadataDocument } from '../../../lambdas/identity-provider/provider';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
 import { pipelineTags } from '../../../lambdas/shared/tags';
@@ -50,6 +51,8 @@ describe('applyIdentityProvider', () => {
       arn: ARN,
       changes: [`created SAML provider ${NAME} from ${source(versionId)}`],
       details: { name: NAME },
+      // What it found (nothing) and what it left, which is what the account now holds.
+      footprint: { before: { [`SAML provider ${NAME}`]: 'absent' }, left: await readProviderFootprint(doc, account.clients().iam) },
     });
     expect(inputsOf(account, 'GetObject')).toContainEqual({ Bucket: BUCKET, Key: METADATA_KEY, VersionId: versionId });
     expect(providerIn(account)).toMatchObject({ name: NAME, metadataDocument: METADATA_V2 });
@@ -175,6 +178,7 @@ describe('applyIdentityProvider', () => {
         arn: ARN,
         changes: [`created SAML provider ${NAME} from ${source(versionId)}`],
         details: { name: NAME },
+        footprint: journalEntry(account, 'identityProvider')?.footprint,
       });
       expect(operations(account, 'iam')).toEqual(['GetSAMLProvider']);
       expect(operations(account, 's3')).not.toContain('PutObject');

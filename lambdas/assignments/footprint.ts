@@ -1,0 +1,24 @@
+import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { type Footprint, PRESENT } from '../shared/footprint';
+import { currentAssignments, type Principal, principalKey } from './assignments';
+
+/** One assignment as a footprint field: `application <arn>: assignment of GROUP <id>`. */
+export function assignmentKey(applicationArn: string, principal: Pick<Principal, 'principalType' | 'principalId'>): string {
+  return `application ${applicationArn}: assignment of ${principalKey(principal).replace(':', ' ')}`;
+}
+
+/** Who is assigned to the application now, one field each (whoever is not assigned has no field). */
+export async function readAssignmentsFootprint(ssoAdmin: SSOAdminClient, applicationArn: string): Promise<Footprint> {
+  const assigned = await currentAssignments(ssoAdmin, applicationArn);
+  return Object.fromEntries(
+    [...assigned].map((key) => {
+      const [principalType = '', principalId = ''] = key.split(':');
+      return [assignmentKey(applicationArn, { principalType: principalType as Principal['principalType'], principalId }), PRESENT];
+    }),
+  );
+}
+
+/** What the step leaves: the assignments it found, and each one it makes. */
+export function assignmentsLeave(before: Footprint, applicationArn: string, adding: readonly Principal[]): Footprint {
+  return { ...before, ...Object.fromEntries(adding.map((principal) => [assignmentKey(applicationArn, principal), PRESENT])) };
+}

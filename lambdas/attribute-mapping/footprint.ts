@@ -1,0 +1,25 @@
+import { digest, type Footprint, UNREADABLE } from '../shared/footprint';
+import { stableStringify } from '../shared/policy-json';
+import { readCurrentConfiguration } from './current';
+import { instanceIdFromApplicationArn, type MappingConfiguration } from './mapping';
+import type { SwbApi } from './swb-api';
+
+function configurationFootprint(applicationArn: string, configuration: MappingConfiguration | undefined): Footprint {
+  const name = `application ${applicationArn}`;
+  return {
+    [`${name}: response configuration`]: configuration ? digest(stableStringify(configuration.responseConfig)) : UNREADABLE,
+    [`${name}: response schema configuration`]: configuration ? digest(stableStringify(configuration.responseSchemaConfig)) : UNREADABLE,
+  };
+}
+
+/** The application's mapping as the console API shows it now (unreadable when it does not return one). */
+export async function readMappingFootprint(swb: SwbApi, applicationArn: string): Promise<Footprint> {
+  return configurationFootprint(applicationArn, await readCurrentConfiguration(swb, instanceIdFromApplicationArn(applicationArn)));
+}
+
+/** What the step leaves: the configuration it writes, or the one it found for a half it does not write. */
+export function mappingLeaves(applicationArn: string, written: MappingConfiguration): Footprint {
+  return configurationFootprint(applicationArn, written);
+}
+
+export { configurationFootprint as mappingFootprintOf };
