@@ -2,7 +2,7 @@ import type { GetSAMLProviderCommandOutput, IAMClient } from '@aws-sdk/client-ia
 import { iamAt, samlProviderArn } from '../shared/arns';
 import type { ExecutionDocument } from '../shared/document';
 import { ABSENT, digest, type Footprint, PRESENT, setValue } from '../shared/footprint';
-import { pipelineTags, type Tag } from '../shared/tags';
+import { TAG_PREFIX } from '../shared/tags';
 import { getSamlProvider } from './provider';
 
 function label(doc: Pick<ExecutionDocument, 'profile'>): string {
@@ -14,8 +14,12 @@ export function documentDigest(xml: string): string {
   return digest(xml.trimEnd());
 }
 
+/**
+ * A resource's tags as its footprint keeps them: those someone else put there. The pipeline's own tags say who made
+ * the resource and are never evidence on their own (an IAM may drop them); the receipt and journal are the record.
+ */
 export function tagsValue(tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined): string {
-  return setValue((tags ?? []).map((tag) => `${tag.Key ?? ''}=${tag.Value ?? ''}`));
+  return setValue((tags ?? []).filter((tag) => !(tag.Key ?? '').startsWith(TAG_PREFIX)).map((tag) => `${tag.Key ?? ''}=${tag.Value ?? ''}`));
 }
 
 /** The profile's provider as it is now: whether it exists, its document and its tags. */
@@ -37,8 +41,7 @@ export function providerFootprint(doc: ExecutionDocument, provider: GetSAMLProvi
 /** What the step leaves: the execution's document, on the provider it found (tags unchanged) or on one it creates (tagged). */
 export function providerLeaves(doc: ExecutionDocument, before: Footprint, desiredXml: string): Footprint {
   const name = label(doc);
-  const tags: Tag[] = pipelineTags(doc.request);
   return before[name] === PRESENT
     ? { ...before, [`${name}: metadata document`]: documentDigest(desiredXml) }
-    : { [name]: PRESENT, [`${name}: metadata document`]: documentDigest(desiredXml), [`${name}: tags`]: tagsValue(tags) };
+    : { [name]: PRESENT, [`${name}: metadata document`]: documentDigest(desiredXml), [`${name}: tags`]: tagsValue([]) };
 }

@@ -8,12 +8,14 @@ import {
 } from '@aws-sdk/client-iam';
 import { iamAt, roleArn, samlProviderArn } from '../shared/arns';
 import type { ExecutionDocument, Receipt } from '../shared/document';
+import { ABSENT, type StepFootprint } from '../shared/footprint';
 import { type JournalEntry, readJournal, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { decodePolicyDocument, samePolicyDocument } from '../shared/policy-json';
 import type { ResolvedProfile } from '../shared/profile';
 import type { RecordStore } from '../shared/records';
 import { createdByExecution, pipelineTags } from '../shared/tags';
+import { readRoleFootprint, roleLabel, roleLeaves } from './footprint';
 import { getRole, type RolePrevious, realSleep, retryInvalidPrincipal, roleTags } from './role';
 import { federationTrustPolicy } from './trust-policy';
 
@@ -64,8 +66,15 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
     const arn = roleArn(iamAt(doc), name, path);
     if (request.dryRun)
       return { step: 'role', action: 'planned', arn, changes: createdChanges, details: { roleName: name, providerArn, plannedAction: 'create' } };
+    const before = { [roleLabel(name)]: ABSENT };
+    const footprint = earlier?.footprint ?? { before, left: roleLeaves(doc, before) };
     if (earlier === undefined)
-      await writeJournal(deps.records, request, { step: 'role', intent: [`create role ${name}`], details: { roleName: name, arn } }, deps.now);
+      await writeJournal(
+        deps.records,
+        request,
+        { step: 'role', intent: [`create role ${name}`], details: { roleName: name, arn }, footprint },
+        deps.now,
+      );
     const created = await retryInvalidPrincipal(
       () =>
         deps.iam.send(
@@ -88,6 +97,7 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
       arn: created.Role?.Arn ?? arn,
       changes: createdChanges,
       details: { roleName: name, roleId: created.Role?.RoleId, providerArn },
+      footprint,
     };
   }
 
@@ -106,7 +116,7 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
       roleId: current.RoleId,
       wroteNow: pending.writes.length,
     });
-    return { step: 'role', action: 'created', arn: currentArn, changes: createdChanges, details };
+    return { step: 'role', action: 'created', arn: currentArn, changes: createdChanges, details, ...footprintOf(earlier) };
   }
 
   const overall = retried === undefined ? pending : planUpdate(roleBefore(current, retried.previous), profile, trustPolicy, providerArn, deps, sleep);
@@ -126,7 +136,10 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
     return { step: 'role', action: 'unchanged', arn: currentArn, changes: overall.notes, details };
 
   const previous: RolePrevious = { ...pending.previous, ...retried?.previous };
+  let footprint = earlier?.footprint;
   if (retried === undefined) {
+    const before = await readRoleFootprint(doc, deps.iam);
+    footprint = { before, left: roleLeaves(doc, before) };
     await writeJournal(
       deps.records,
       request,
@@ -135,13 +148,14 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
         intent: pending.writes.map((write) => write.planned),
         previous,
         details: { roleName: name, arn: current.Arn, roleId: current.RoleId },
+        footprint,
       },
       deps.now,
     );
   }
   for (const write of pending.writes) await write.send();
   logger.info('updated federation role in place', { roleName: name, changes, resumed: retried !== undefined });
-  return { step: 'role', action: 'updated', arn: currentArn, previous, changes, details };
+  return { step: 'role', action: 'updated', arn: currentArn, previous, changes, details, ...(footprint ? { footprint } : {}) };
 }
 
 /**
@@ -226,6 +240,11 @@ function planUpdate(
     );
   }
   return { previous, writes, notes };
+}
+
+/** The footprint an earlier attempt journalled, for the receipt. */
+function footprintOf(entry: JournalEntry<RolePrevious> | undefined): { footprint?: StepFootprint } {
+  return entry?.footprint ? { footprint: entry.footprint } : {};
 }
 
 function roleDescription(profile: ResolvedProfile, pipelineName: string): string {

@@ -5,7 +5,6 @@ import { iamAt, samlProviderArn } from '../shared/arns';
 import type { ExecutionDocument } from '../shared/document';
 import { ABSENT, digest, type Footprint, PRESENT, setValue } from '../shared/footprint';
 import { canonicalPolicyDocument } from '../shared/policy-json';
-import { pipelineTags } from '../shared/tags';
 import { getRole, roleTags } from './role';
 import { federationTrustPolicy } from './trust-policy';
 
@@ -69,6 +68,6 @@ export function roleLeaves(doc: ExecutionDocument, before: Footprint): Footprint
     [`${name}: permissions boundary`]: permissionsBoundaryArn ?? '(none)',
     [attachedPoliciesKey(roleName)]: setValue([]),
     [`${name}: inline policies`]: setValue([]),
-    [`${name}: tags`]: tagsValue(pipelineTags(doc.request)),
+    [`${name}: tags`]: tagsValue([]),
   };
 }

@@ -11,12 +11,14 @@ import {
   UpdateRoleCommand,
 } from '@aws-sdk/client-iam';
 import type { ExecutionDocument, Receipt, RevertReport } from '../shared/document';
+import { laterChanges, type StepFootprint } from '../shared/footprint';
 import { readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { samePolicyDocument } from '../shared/policy-json';
 import type { RecordStore } from '../shared/records';
 import { taggedExecution } from '../shared/tags';
 import { RoleVanishedError } from './errors';
+import { readRoleFootprint } from './footprint';
 import { getRole, type RolePrevious, roleTags } from './role';
 
 /**
@@ -34,6 +36,8 @@ export interface RoleRevertDeps {
 /** What apply did, and whether the execution's own state (its receipt) says so or only its journal (what it set out to do). */
 type WhatApplyDid = ({ kind: 'created'; roleName: string; roleId?: string } | { kind: 'updated'; roleName: string; previous: RolePrevious }) & {
   from: 'receipt' | 'journal';
+  /** What the step found and left (lambdas/shared/footprint.ts), when it recorded it. */
+  footprint?: StepFootprint;
 };
 
 /**
@@ -47,6 +51,12 @@ export async function revertRole(doc: ExecutionDocument, deps: RoleRevertDeps): 
   if (typeof found === 'string') return nothingToDo(found);
   const { roleName } = found;
   const role = await getRole(deps.iam, roleName);
+  // Only over what this execution left: a later change (a person's, another execution's) stays, and is reported.
+  const later = role === undefined || found.footprint === undefined ? [] : laterChanges(found.footprint, await readRoleFootprint(doc, deps.iam));
+  if (later.length > 0) {
+    logger.warn('role changed since this execution left it; left in place', { roleName, later });
+    return { step: 'role', action: 'left-in-place', changes: [], leftInPlace: later };
+  }
 
   if (found.kind === 'created') {
     if (role === undefined) return nothingToDo(`role ${roleName} does not exist (never created, or already deleted)`);
@@ -151,12 +161,15 @@ async function whatApplyDid(doc: ExecutionDocument, records: RecordStore): Promi
     typeof details?.roleName === 'string' ? details.roleName : doc.profile.role.name;
   if (receipt !== undefined) {
     const roleName = roleNameIn(receipt.details);
+    const footprint = receipt.footprint ? { footprint: receipt.footprint } : {};
     if (receipt.action === 'created') {
       const roleId = receipt.details?.roleId;
-      return typeof roleId === 'string' ? { kind: 'created', roleName, roleId, from: 'receipt' } : { kind: 'created', roleName, from: 'receipt' };
+      return typeof roleId === 'string'
+        ? { kind: 'created', roleName, roleId, from: 'receipt', ...footprint }
+        : { kind: 'created', roleName, from: 'receipt', ...footprint };
     }
     if (receipt.action === 'updated' && receipt.previous !== undefined)
-      return { kind: 'updated', roleName, previous: receipt.previous, from: 'receipt' };
+      return { kind: 'updated', roleName, previous: receipt.previous, from: 'receipt', ...footprint };
     // A dry run never journals; anything else may have been preceded by an attempt that changed the role.
     if (receipt.action !== 'unchanged') return `the Role step changed nothing (${receipt.action})`;
   }
@@ -169,8 +182,11 @@ async function whatApplyDid(doc: ExecutionDocument, records: RecordStore): Promi
       : `the Role step changed nothing (${receipt.action})`;
   const roleName = roleNameIn(entry.details);
   const roleId = entry.details?.roleId;
-  if (entry.previous !== undefined) return { kind: 'updated', roleName, previous: entry.previous, from: 'journal' };
-  return typeof roleId === 'string' ? { kind: 'created', roleName, roleId, from: 'journal' } : { kind: 'created', roleName, from: 'journal' };
+  const footprint = entry.footprint ? { footprint: entry.footprint } : {};
+  if (entry.previous !== undefined) return { kind: 'updated', roleName, previous: entry.previous, from: 'journal', ...footprint };
+  return typeof roleId === 'string'
+    ? { kind: 'created', roleName, roleId, from: 'journal', ...footprint }
+    : { kind: 'created', roleName, from: 'journal', ...footprint };
 }
 
 async function listAll<T>(page: (marker: string | undefined) => Promise<{ items: T[]; next: string | undefined }>): Promise<T[]> {

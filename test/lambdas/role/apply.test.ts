@@ -1,5 +1,6 @@
 import { MalformedPolicyDocumentException, UpdateRoleCommand } from '@aws-sdk/client-iam';
 import { applyRole } from '../../../lambdas/role/apply';
+import { readRoleFootprint } from '../../../lambdas/role/footprint';
 import { PRINCIPAL_RETRY_DELAYS_MS } from '../../../lambdas/role/role';
 import { federationTrustPolicy } from '../../../lambdas/role/trust-policy';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
@@ -71,6 +72,8 @@ describe('applyRole when the role does not exist', () => {
       arn: ROLE_ARN,
       changes: [`created role ${ROLE} trusting ${PROVIDER} (max session 43200 s, permissions boundary ${w.boundary})`],
       details: { roleName: ROLE, roleId, providerArn: PROVIDER },
+      // What it found (no role) and what it left, which is what the account now holds.
+      footprint: { before: { [`role ${ROLE}`]: 'absent' }, left: await readRoleFootprint(input, w.account.clients().iam) },
     });
     expect(inputsOf(w.account, 'CreateRole')).toEqual([
       {
@@ -207,7 +210,8 @@ describe('applyRole when the role exists: it is updated in place, never re-creat
 
     expect(receipt).toMatchObject({ action: 'updated', arn: ROLE_ARN, previous: { trustPolicy: OLD_TRUST }, details: { roleId } });
     expect(inputsOf(w.account, 'UpdateAssumeRolePolicy')).toEqual([{ RoleName: ROLE, PolicyDocument: NEW_TRUST }]);
-    expect(operations(w.account, 'iam')).toEqual(['GetRole', 'UpdateAssumeRolePolicy']);
+    // Reads only before the one write: the role, and (for the footprint) its attached and inline policies.
+    expect(operations(w.account, 'iam')).toEqual(['GetRole', 'GetRole', 'ListAttachedRolePolicies', 'ListRolePolicies', 'UpdateAssumeRolePolicy']);
     // Same role id: Amazon Connect ties federated users to it.
     expect(roleIn(w)).toEqual({ ...before, trustPolicy: federationTrustPolicy(PROVIDER) });
     expect(journalEntry(w.account, 'role')!.previous).toEqual({ trustPolicy: OLD_TRUST });
@@ -333,6 +337,7 @@ describe('applyRole retried by the state machine after an earlier attempt of thi
       arn: ROLE_ARN,
       changes: [`created role ${ROLE} trusting ${PROVIDER} (max session 43200 s)`],
       details: { roleName: ROLE, roleId, providerArn: PROVIDER },
+      footprint: journalEntry(w.account, 'role')?.footprint,
     });
     expect(operations(w.account, 'iam')).toEqual(['GetRole']);
     expect(operations(w.account, 'records')).not.toContain('PutItem');
