@@ -21,12 +21,14 @@ import {
 import { customerPolicyArn, iamAt, roleArn } from '../shared/arns';
 import type { ExecutionDocument, ExecutionRequest, Receipt } from '../shared/document';
 import { returned } from '../shared/errors';
+import type { StepFootprint } from '../shared/footprint';
 import { type JournalEntry, readJournal, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { samePolicyDocument } from '../shared/policy-json';
 import type { RecordStore } from '../shared/records';
 import { createdByExecution, iamTagValue, pipelineTags, TAG_KEYS } from '../shared/tags';
 import { PolicyAttachmentQuotaExceededError, PolicyNotOwnedError } from './errors';
+import { policyLeaves, readPolicyFootprint } from './footprint';
 import { connectFederationPolicy } from './policy-document';
 import {
   type DeletedPolicyVersion,
@@ -251,6 +253,8 @@ export async function applyPolicy(doc: ExecutionDocument, deps: PolicyDeps): Pro
     ...(state?.foundPolicy ? { foundPolicy: state.foundPolicy } : {}),
   });
   const arn = policyArn ?? doc.receipts?.role?.arn ?? roleArn(iamAt(doc), roleName, profile.role.path);
+  // What this execution found and leaves: the first attempt's, once journalled.
+  let footprint: StepFootprint | undefined = earlier?.footprint;
   const receipt = (action: PolicyReceipt['action']): PolicyReceipt => ({
     step: 'policy',
     action,
@@ -258,6 +262,7 @@ export async function applyPolicy(doc: ExecutionDocument, deps: PolicyDeps): Pro
     previous: previous(),
     changes: describe(state, policyArn, attach, roleName),
     details: details(),
+    ...(footprint && (action === 'created' || action === 'updated') ? { footprint } : {}),
   });
   const outcome = (): PolicyReceipt['action'] =>
     state?.createPolicy ? 'created' : state?.createVersion || attach.length > 0 ? 'updated' : 'unchanged';
@@ -270,11 +275,21 @@ export async function applyPolicy(doc: ExecutionDocument, deps: PolicyDeps): Pro
   if (request.dryRun) return receipt('planned');
 
   // From here on every call changes the account: the journal comes first, so a revert without a receipt knows.
+  if (!footprint) {
+    const before = await readPolicyFootprint(doc, iam);
+    footprint = { before, ...policyLeaves(doc, before, attachedBefore) };
+  }
   const journal = () =>
     writeJournal(
       records,
       request,
-      { step: 'policy', intent: describe(state, policyArn, attach, roleName), previous: previous(), details: details() },
+      {
+        step: 'policy',
+        intent: describe(state, policyArn, attach, roleName),
+        previous: previous(),
+        details: details(),
+        ...(footprint ? { footprint } : {}),
+      },
       deps.now,
     );
   await journal();
@@ -296,6 +311,8 @@ export async function applyPolicy(doc: ExecutionDocument, deps: PolicyDeps): Pro
       if (now.kind === 'create') throw error;
       state = await existingInsteadOfCreated(iam, request, policyArn, now, state.previous);
       logger.info('policy already exists', { policyArn, createdByThisExecution: state.createPolicy });
+      // Another execution's policy is what this one found: the policy as it is now stands for "before".
+      if (state.foundPolicy && footprint) footprint = { ...footprint, before: { ...footprint.before, ...(await readPolicyFootprint(doc, iam)) } };
       // Before anything else changes: a revert must not take the policy for this execution's own.
       await journal();
     }

@@ -2,7 +2,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import { attachedPoliciesKey } from '../role/footprint';
 import { customerPolicyArn, iamAt } from '../shared/arns';
 import type { ExecutionDocument } from '../shared/document';
-import { ABSENT, digest, type Footprint, PRESENT, setValue } from '../shared/footprint';
+import { ABSENT, digest, type Footprint, PRESENT, type StepFootprint, setValue } from '../shared/footprint';
 import { canonicalPolicyDocument } from '../shared/policy-json';
 import { connectFederationPolicy } from './policy-document';
 import { findPolicy, listAttachedPolicyArns, policyVersionDocument, roleNameOf } from './policy-state';
@@ -22,10 +22,19 @@ function documentValue(document: string): string {
   return digest(canonicalPolicyDocument(document) ?? document);
 }
 
-/** The generated policy's default document and the role's attached policies, as they are now. */
+/** One of the step's attachments as a footprint field: `role <name>: attached policy <arn>`. */
+export function attachmentKey(roleName: string, policyArn: string): string {
+  return `role ${roleName}: attached policy ${policyArn}`;
+}
+
+/**
+ * The generated policy's default document and whether each policy the step attaches is attached, as they are now.
+ * Other policies on the role are not the step's: a revert detaches its own whatever else someone attached.
+ */
 export async function readPolicyFootprint(doc: ExecutionDocument, iam: IAMClient): Promise<Footprint> {
-  const { policyArn, roleName } = names(doc);
-  const footprint: Footprint = { [attachedPoliciesKey(roleName)]: setValue(await listAttachedPolicyArns(iam, roleName, true)) };
+  const { policyArn, roleName, wanted } = names(doc);
+  const attached = new Set(await listAttachedPolicyArns(iam, roleName, true));
+  const footprint: Footprint = Object.fromEntries(wanted.map((arn) => [attachmentKey(roleName, arn), attached.has(arn) ? PRESENT : ABSENT]));
   if (!policyArn) return footprint;
   const policy = await findPolicy(iam, policyArn);
   if (!policy?.DefaultVersionId) return { ...footprint, [`policy ${policyArn}`]: ABSENT };
@@ -36,14 +45,18 @@ export async function readPolicyFootprint(doc: ExecutionDocument, iam: IAMClient
   };
 }
 
-/** What the step leaves: the federation document as the policy's default version, and every wanted policy attached. */
-export function policyLeaves(doc: ExecutionDocument, before: Footprint): Footprint {
+/**
+ * What the step leaves: the federation document as the policy's default version, every wanted policy attached; and,
+ * for `undo`, the role's whole list of attached policies as the step leaves it (the role step's field).
+ */
+export function policyLeaves(doc: ExecutionDocument, before: Footprint, attachedBefore: readonly string[]): Omit<StepFootprint, 'before'> {
   const { policyArn, document, wanted, roleName } = names(doc);
-  const key = attachedPoliciesKey(roleName);
-  const attachedBefore = (before[key] ?? '(none)') === '(none)' ? [] : (before[key] ?? '').split(', ');
   return {
-    ...before,
-    [key]: setValue([...attachedBefore, ...wanted]),
-    ...(policyArn && document ? { [`policy ${policyArn}`]: PRESENT, [`policy ${policyArn}: default version`]: documentValue(document) } : {}),
+    left: {
+      ...before,
+      ...Object.fromEntries(wanted.map((arn) => [attachmentKey(roleName, arn), PRESENT])),
+      ...(policyArn && document ? { [`policy ${policyArn}`]: PRESENT, [`policy ${policyArn}: default version`]: documentValue(document) } : {}),
+    },
+    shared: { [attachedPoliciesKey(roleName)]: setValue([...attachedBefore, ...wanted]) },
   };
 }

@@ -19,12 +19,14 @@ import {
 } from '@aws-sdk/client-iam';
 import type { ExecutionDocument, ExecutionRequest, RevertReport } from '../shared/document';
 import { DocumentInvalidError } from '../shared/errors';
+import { laterChanges, type StepFootprint } from '../shared/footprint';
 import { type JournalEntry, readJournal, unite, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { samePolicyDocument } from '../shared/policy-json';
 import type { RecordStore } from '../shared/records';
 import { taggedExecution } from '../shared/tags';
 import type { PolicyDeps, PolicyReceipt } from './apply';
+import { readPolicyFootprint } from './footprint';
 import {
   effectivePrevious,
   findPolicy,
@@ -42,6 +44,8 @@ import {
 interface RevertSource {
   previous: PolicyPrevious;
   details: PolicyDetails;
+  /** What the step found and left (lambdas/shared/footprint.ts), when it recorded it. */
+  footprint?: StepFootprint;
   /** Present when the source is the journal: a revert records there what it learns before acting on it. */
   journal?: JournalEntry<PolicyPrevious>;
 }
@@ -61,10 +65,16 @@ async function loadSource(doc: ExecutionDocument, records: RecordStore): Promise
     const details = journalDetails ? withJournal(receipt.details, journalDetails) : receipt.details;
     // The apply step writes `previous` into every receipt that changed something.
     if (!receipt.previous) throw new DocumentInvalidError(`receipts.policy.previous: missing from a receipt that says "${receipt.action}"`);
-    return { previous: effectivePrevious(receipt.previous, details), details };
+    const footprint = receipt.footprint ?? journal?.footprint;
+    return { previous: effectivePrevious(receipt.previous, details), details, ...(footprint ? { footprint } : {}) };
   }
   if (!journal?.previous || !journalDetails) return undefined;
-  return { previous: effectivePrevious(journal.previous, journalDetails), details: journalDetails, journal };
+  return {
+    previous: effectivePrevious(journal.previous, journalDetails),
+    details: journalDetails,
+    journal,
+    ...(journal.footprint ? { footprint: journal.footprint } : {}),
+  };
 }
 
 function withJournal(receipt: PolicyDetails, journal: PolicyDetails): PolicyDetails {
@@ -212,6 +222,12 @@ class Revert {
 export async function revertPolicy(doc: ExecutionDocument, deps: PolicyDeps): Promise<RevertReport> {
   const source = await loadSource(doc, deps.records);
   if (!source) return { step: 'policy', action: 'nothing-to-do', changes: [] };
+  // Only over what this execution left: a later change (a person's, another execution's) stays, and is reported.
+  const later = source.footprint ? laterChanges(source.footprint, await readPolicyFootprint(doc, deps.iam)) : [];
+  if (later.length > 0) {
+    logger.warn('policy or attachments changed since this execution left them; left in place', { later });
+    return { step: 'policy', action: 'left-in-place', changes: [], leftInPlace: later };
+  }
   const revert = new Revert(deps, doc.request, source);
   // Detach first: IAM refuses to delete a policy that is still attached.
   await revert.detachAttached();

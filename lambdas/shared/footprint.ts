@@ -16,6 +16,11 @@ export type Footprint = Record<string, string>;
 export interface StepFootprint {
   before: Footprint;
   left: Footprint;
+  /**
+   * Fields of a resource another step owns, as this step leaves them (the policy step's attachments change the role's
+   * list of attached policies): what `undo` expects to find, never what this step's own revert guards.
+   */
+  shared?: Footprint;
 }
 
 export const PRESENT = 'present';
@@ -50,24 +55,20 @@ function shown(value: string): string {
  * value is a change made since. A resource that no longer exists is named once, not field by field.
  */
 export function changedSince(left: Footprint, now: Footprint, before?: Footprint): string[] {
+  // A field a footprint does not list is one the account does not have (an assignment not made, a resource absent).
+  const valueIn = (footprint: Footprint, key: string) => footprint[key] ?? ABSENT;
   const changes: string[] = [];
-  const gone = new Set<string>();
+  const named = new Set<string>();
   for (const [key, value] of Object.entries(left)) {
-    // A field a reader does not list is one the account does not have (an assignment no longer made, say).
-    const current = now[key] ?? ABSENT;
+    const current = valueIn(now, key);
     if (current === value || current === UNREADABLE || value === UNREADABLE) continue;
-    if (before !== undefined && current === before[key]) continue;
+    if (before !== undefined && current === valueIn(before, key)) continue;
     const resource = resourceOf(key);
-    if (gone.has(resource)) continue;
-    if (key === resource) {
-      // The resource itself: it was deleted since (or made since, where this execution left none).
-      gone.add(resource);
-      changes.push(current === ABSENT ? `${resource} no longer exists` : `${resource} exists again`);
-      continue;
-    }
-    if (now[resource] === ABSENT) {
-      gone.add(resource);
-      changes.push(`${resource} no longer exists`);
+    if (named.has(resource)) continue;
+    if (key === resource || valueIn(now, resource) === ABSENT) {
+      // The resource itself: gone since (or made since, where this execution left none). Named once, not field by field.
+      named.add(resource);
+      changes.push(valueIn(now, resource) === ABSENT ? `${resource} no longer exists` : `${resource} exists again`);
       continue;
     }
     if (value === PRESENT && current === ABSENT) {
@@ -102,12 +103,18 @@ export function recordedResources(footprint: Footprint, kind: string): string[] 
 
 /**
  * The revert's side of the comparison: what stops it, as sentences for its report. Empty when the account still holds
- * what the step left (or, field by field, what was there before it), or when the step recorded no footprint (an
- * execution of an earlier version of the pipeline).
+ * what the step left (or, field by field, what was there before it) wherever the revert would write, or when the step
+ * recorded no footprint (an execution of an earlier version of the pipeline).
  */
 export function laterChanges(recorded: StepFootprint | undefined, now: Footprint): string[] {
   if (recorded === undefined) return [];
-  return changedSince(recorded.left, now, recorded.before).map(
-    (change) => `${change}: left in place, since putting back what was there before this execution would undo that later change`,
+  // What the revert would write: the fields the step changed, and every field of a resource it created (a delete takes
+  // them all). A field it left as it found it is someone else's to change, and no revert of this step touches it.
+  const { before, left } = recorded;
+  const guarded = Object.fromEntries(Object.entries(left).filter(([key, value]) => before[key] !== value || before[resourceOf(key)] === ABSENT));
+  return changedSince(guarded, now, before).map((change) =>
+    change.endsWith(' no longer exists')
+      ? `${change}: it was deleted since this execution left it, so what was there before cannot be put back on it`
+      : `${change}: left in place, since putting back what was there before this execution would undo that later change`,
   );
 }

@@ -21,7 +21,7 @@ export interface JournalEntry<Previous = unknown> {
   previous?: Previous;
   /** Step-specific facts the revert needs (ARNs, version ids). */
   details?: Record<string, unknown>;
-  /** The step's resources as it found them and as it is about to leave them; kept from the first attempt. */
+  /** The step's resources as it found them and as it is about to leave them (the first attempt's, carried by the retries). */
   footprint?: StepFootprint;
 }
 
@@ -49,7 +49,8 @@ export async function writeJournal<Previous>(
     ? {
         ...entry,
         previous: earlier.previous,
-        ...(earlier.footprint || entry.footprint ? { footprint: earlier.footprint ?? entry.footprint } : {}),
+        // A step passes the footprint its first attempt journalled, amended only by what it learns (a policy found).
+        ...(earlier.footprint || entry.footprint ? { footprint: entry.footprint ?? earlier.footprint } : {}),
         intent: unite(earlier.intent, entry.intent),
         details: mergeDetails(earlier.details, entry.details),
         ...stamp(request),

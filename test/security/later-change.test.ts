@@ -72,7 +72,7 @@ describe("a revert, after a person's change to what the execution changed", () =
     expect(account.snapshot().iam.roles[ROLE]?.attachedPolicies).toEqual([READ_ONLY]);
   });
 
-  it.failing('does not delete a policy it created once a person made another version of it the default', async () => {
+  it('does not delete a policy it created once a person made another version of it the default', async () => {
     const account = await startingAccount('empty account');
     const wider = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'connect:*', Resource: '*' }] });
     beforeMappingWrite(account, ({ iam }) =>

@@ -86,7 +86,15 @@ describe('applyPolicy', () => {
 
     expect(receipt).toMatchObject({ step: 'policy', action: 'created', arn: POLICY_ARN, previous: { policyExisted: false, attachedPolicyArns: [] } });
     expect(receipt.details).toMatchObject({ roleName: ROLE, policyArn: POLICY_ARN, createPolicy: true, createVersion: false, attach: [POLICY_ARN] });
-    expect(iamOperations(account)).toEqual(['GetPolicy', 'ListAttachedRolePolicies', 'CreatePolicy', 'AttachRolePolicy']);
+    // Reads, then (for the footprint, before any change) the attachments and the policy again, then the two writes.
+    expect(iamOperations(account)).toEqual([
+      'GetPolicy',
+      'ListAttachedRolePolicies',
+      'ListAttachedRolePolicies',
+      'GetPolicy',
+      'CreatePolicy',
+      'AttachRolePolicy',
+    ]);
     const create = callsOf(account, 'CreatePolicy')[0]!.input as CreatePolicyCommandInput;
     expect(create).toMatchObject({ PolicyName: POLICY_NAME, Tags: pipelineTags(doc.request), Description: expect.stringContaining(INSTANCE) });
     expect(samePolicyDocument(create.PolicyDocument!, GENERATED)).toBe(true);
@@ -161,6 +169,10 @@ describe('applyPolicy', () => {
       'ListPolicyTags',
       'ListPolicyTags',
       'ListPolicyTags',
+      // The footprint, read before the change.
+      'ListAttachedRolePolicies',
+      'GetPolicy',
+      'GetPolicyVersion',
       'CreatePolicyVersion',
     ]);
     const create = callsOf(account, 'CreatePolicyVersion')[0]!.input as CreatePolicyVersionCommandInput;
@@ -247,7 +259,14 @@ describe('applyPolicy', () => {
 
     const receipt = await applyPolicy(managedOnly, depsOn(account));
 
-    expect(iamOperations(account)).toEqual(['ListAttachedRolePolicies', 'ListAttachedRolePolicies', 'AttachRolePolicy']);
+    // Both pages, then both again for the footprint, before the one write.
+    expect(iamOperations(account)).toEqual([
+      'ListAttachedRolePolicies',
+      'ListAttachedRolePolicies',
+      'ListAttachedRolePolicies',
+      'ListAttachedRolePolicies',
+      'AttachRolePolicy',
+    ]);
     expect(callsOf(account, 'AttachRolePolicy')).toEqual([
       expect.objectContaining({ input: { RoleName: ROLE, PolicyArn: TEAM_ARN }, outcome: 'ok' }),
     ]);
@@ -276,7 +295,7 @@ describe('applyPolicy', () => {
     const receipt = await applyPolicy(withRole, depsOn(account));
 
     expect(receipt.details).toMatchObject({ roleName: reported, attach: [POLICY_ARN] });
-    expect(callsOf(account, 'ListAttachedRolePolicies')).toEqual([expect.objectContaining({ input: { RoleName: reported } })]);
+    expect(callsOf(account, 'ListAttachedRolePolicies').map((call) => (call.input as { RoleName: string }).RoleName)).toEqual([reported, reported]);
     expect(attachedTo(account, reported)).toEqual([POLICY_ARN]);
   });
 

@@ -350,7 +350,9 @@ describe('revertPolicy', () => {
 
     await expect(revertPolicy(asRevertInput(doc, receipt), deps)).resolves.toMatchObject({
       action: 'left-in-place',
-      leftInPlace: [`policy ${POLICY_ARN}: it existed before this execution and no longer does, so its previous default version cannot be restored`],
+      leftInPlace: [
+        `policy ${POLICY_ARN} no longer exists: it was deleted since this execution left it, so what was there before cannot be put back on it`,
+      ],
     });
     expect(changesSince(account, mark)).toEqual([]);
   });
