@@ -1,16 +1,31 @@
 import { locateInstance } from '../attribute-mapping/locate';
 import { instanceIdFromApplicationArn } from '../attribute-mapping/mapping';
 import type { ExecutionDocument, Receipt } from '../shared/document';
+import { ABSENT, type StepFootprint } from '../shared/footprint';
 import { readJournal, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import type { StepDeps } from '../shared/pipeline-function';
 import { applicationArnOfInstance, CONNECT_TEMPLATE_NAME, createdUnderCreationName, creationName, existingApplication } from './application';
 import { ApplicationTemplateNotFoundError } from './errors';
+import { applicationLeaves } from './footprint';
 
 const STEP = 'application' as const;
 
 function description(profile: string, pipelineName: string): string {
   return `Amazon Connect single sign-on for profile ${profile} (created by ${pipelineName})`;
+}
+
+/**
+ * What creating the application leaves: the application, under its display name, with no one assigned. Before it,
+ * there was none; the creation name it has until its display data is set is this execution's own, and a revert
+ * that finds it there may delete the application all the same.
+ */
+function createdFootprint(applicationArn: string, displayName: string, executionName: string): StepFootprint {
+  const name = `application ${applicationArn}`;
+  return {
+    before: { [name]: ABSENT, [`${name}: display name`]: creationName(displayName, executionName) },
+    left: applicationLeaves(applicationArn, displayName),
+  };
 }
 
 /** The receipt's and the journal's `details`. */
@@ -55,14 +70,14 @@ export async function applyApplication(doc: ExecutionDocument, deps: StepDeps): 
     if (instanceId) {
       const instanceArn = await locateInstance(deps.ssoAdmin, profile.application.instanceArn, scope);
       const details = { displayName: create.displayName, createdInstanceId: instanceId };
-      await writeJournal(deps.records, request, { step: STEP, intent: [], details }, deps.now);
+      const arn = applicationArnOfInstance(instanceArn, request.account, instanceId);
+      const footprint = journal?.footprint ?? createdFootprint(arn, create.displayName, request.executionName);
+      await writeJournal(deps.records, request, { step: STEP, intent: [], details, footprint }, deps.now);
       await deps.swb.updateApplicationInstanceDisplayData(instanceId, create.displayName, description(profile.name, request.pipelineName));
-      return receipt(
-        'created',
-        applicationArnOfInstance(instanceArn, request.account, instanceId),
-        [`created application "${create.displayName}" from the ${CONNECT_TEMPLATE_NAME} template`],
-        details,
-      );
+      return {
+        ...receipt('created', arn, [`created application "${create.displayName}" from the ${CONNECT_TEMPLATE_NAME} template`], details),
+        footprint,
+      };
     }
   }
   const existing = await existingApplication(deps.ssoAdmin, profile, scope);
@@ -83,17 +98,21 @@ export async function applyApplication(doc: ExecutionDocument, deps: StepDeps): 
   const intent = [`create application "${create.displayName}" from the ${CONNECT_TEMPLATE_NAME} template`];
   await writeJournal(deps.records, request, { step: STEP, intent, details: { displayName: create.displayName, creating: true } }, deps.now);
   const instanceId = await deps.swb.createApplicationInstance(template.templateId, creationName(create.displayName, request.executionName));
-  await writeJournal(deps.records, request, { step: STEP, intent: [], details: { createdInstanceId: instanceId } }, deps.now);
-  await deps.swb.updateApplicationInstanceDisplayData(instanceId, create.displayName, description(profile.name, request.pipelineName));
   const arn = applicationArnOfInstance(instanceArn, request.account, instanceId);
+  const footprint = createdFootprint(arn, create.displayName, request.executionName);
+  await writeJournal(deps.records, request, { step: STEP, intent: [], details: { createdInstanceId: instanceId }, footprint }, deps.now);
+  await deps.swb.updateApplicationInstanceDisplayData(instanceId, create.displayName, description(profile.name, request.pipelineName));
   logger.info('application created', { applicationArn: arn, instanceId });
-  return receipt(
-    'created',
-    arn,
-    intent.map((line) => line.replace(/^create/, 'created')),
-    {
-      displayName: create.displayName,
-      createdInstanceId: instanceId,
-    },
-  );
+  return {
+    ...receipt(
+      'created',
+      arn,
+      intent.map((line) => line.replace(/^create/, 'created')),
+      {
+        displayName: create.displayName,
+        createdInstanceId: instanceId,
+      },
+    ),
+    footprint,
+  };
 }

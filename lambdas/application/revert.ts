@@ -1,10 +1,12 @@
 import { instanceIdFromApplicationArn } from '../attribute-mapping/mapping';
 import type { ExecutionDocument, RevertReport } from '../shared/document';
+import { laterChanges, recordedResources } from '../shared/footprint';
 import { readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import type { StepDeps } from '../shared/pipeline-function';
 import { createdUnderCreationName } from './application';
 import type { ApplicationDetails, ApplicationReceipt } from './apply';
+import { readApplicationFootprint } from './footprint';
 
 const STEP = 'application' as const;
 
@@ -17,7 +19,8 @@ export async function revertApplication(doc: ExecutionDocument, deps: StepDeps):
   const nothing = (line: string): RevertReport => ({ step: STEP, action: 'nothing-to-do', changes: [line] });
   if (request.dryRun) return nothing('dry run: no application was created');
   const receipt = doc.receipts?.application as ApplicationReceipt | undefined;
-  const journalled = receipt ? undefined : ((await readJournal(deps.records, request, STEP))?.details as ApplicationDetails | undefined);
+  const journal = receipt ? undefined : await readJournal(deps.records, request, STEP);
+  const journalled = journal?.details as ApplicationDetails | undefined;
   if (receipt && receipt.action !== 'created') return nothing(`the step's action was ${receipt.action}: it created no application`);
   if (!receipt && !journalled?.creating) return nothing('this execution created no application');
 
@@ -29,6 +32,14 @@ export async function revertApplication(doc: ExecutionDocument, deps: StepDeps):
   const instanceId = recorded ?? (underCreationName ? instanceIdFromApplicationArn(underCreationName) : undefined);
   if (!instanceId) return nothing("the creation never took effect: no application is under this execution's creation name");
   const existing = underCreationName ?? instanceId;
+  // Only what this execution left: an application someone assigned people to, or renamed, since is theirs now too.
+  const footprint = receipt?.footprint ?? journal?.footprint;
+  const [applicationArn] = footprint ? recordedResources(footprint.left, 'application') : [];
+  const later = applicationArn ? laterChanges(footprint, await readApplicationFootprint(doc, deps.ssoAdmin, applicationArn)) : [];
+  if (later.length > 0) {
+    logger.warn('application changed since this execution created it; left in place', { instanceId, later });
+    return { step: STEP, action: 'left-in-place', changes: [], leftInPlace: later };
+  }
   try {
     await deps.swb.deleteApplicationInstance(instanceId);
   } catch (error) {

@@ -2,10 +2,12 @@ import { CreateApplicationAssignmentCommand } from '@aws-sdk/client-sso-admin';
 import { translateSsoAdminError } from '../attribute-mapping/errors';
 import { applicationArnOf } from '../attribute-mapping/locate';
 import type { ExecutionDocument, Receipt } from '../shared/document';
+import type { Footprint } from '../shared/footprint';
 import { readJournal, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import type { StepDeps } from '../shared/pipeline-function';
 import { currentAssignments, describePrincipal, type Principal, principalKey, resolvePrincipals, wantedNames } from './assignments';
+import { assignmentsFootprintOf, assignmentsLeave } from './footprint';
 import { type Outcome, type OutcomeRecord, ownedFromJournal } from './outcomes';
 
 const STEP = 'assignments' as const;
@@ -47,12 +49,15 @@ export async function applyAssignments(doc: ExecutionDocument, deps: StepDeps): 
   const principals = await resolvePrincipals(deps, profile, applicationArn);
   const assigned = await currentAssignments(deps.ssoAdmin, applicationArn);
   const missing = principals.filter((principal) => !assigned.has(principalKey(principal)));
-  const receipt = (action: AssignmentsReceipt['action'], changes: string[], added: Principal[]): AssignmentsReceipt => ({
+  const receipt = (action: AssignmentsReceipt['action'], changes: string[], added: Principal[], before?: Footprint): AssignmentsReceipt => ({
     step: STEP,
     action,
     arn: applicationArn,
     changes,
     details: { applicationArn, added },
+    // For undo: who this execution found assigned and whom it added. The revert needs no comparison: it removes
+    // exactly the assignments it made, one by one, and one removed since is simply gone already.
+    ...(before && added.length > 0 ? { footprint: { before, left: assignmentsLeave(before, applicationArn, added) } } : {}),
   });
   if (request.dryRun) {
     return receipt('planned', missing.length === 0 ? [] : missing.map((p) => `would assign ${describePrincipal(p)} to the application`), []);
@@ -105,5 +110,10 @@ export async function applyAssignments(doc: ExecutionDocument, deps: StepDeps): 
     changes.push(`assigned ${describePrincipal(principal)} (${principal.principalId})`);
   }
   logger.info('application assignments added', { applicationArn, added: added.map(principalKey) });
-  return receipt(added.length > 0 ? 'updated' : 'unchanged', changes, added);
+  const ours = new Set(earlier.map(principalKey));
+  const before = assignmentsFootprintOf(
+    applicationArn,
+    [...assigned].filter((key) => !ours.has(key)),
+  );
+  return receipt(added.length > 0 ? 'updated' : 'unchanged', changes, added, before);
 }

@@ -9,7 +9,11 @@ export function assignmentKey(applicationArn: string, principal: Pick<Principal,
 
 /** Who is assigned to the application now, one field each (whoever is not assigned has no field). */
 export async function readAssignmentsFootprint(ssoAdmin: SSOAdminClient, applicationArn: string): Promise<Footprint> {
-  const assigned = await currentAssignments(ssoAdmin, applicationArn);
+  return assignmentsFootprintOf(applicationArn, await currentAssignments(ssoAdmin, applicationArn));
+}
+
+/** The footprint of these assignments (`GROUP:<id>` keys, as currentAssignments lists them). */
+export function assignmentsFootprintOf(applicationArn: string, assigned: Iterable<string>): Footprint {
   return Object.fromEntries(
     [...assigned].map((key) => {
       const [principalType = '', principalId = ''] = key.split(':');

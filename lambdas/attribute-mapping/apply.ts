@@ -1,10 +1,12 @@
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import type { ExecutionDocument } from '../shared/document';
+import type { StepFootprint } from '../shared/footprint';
 import { readJournal, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import type { RecordStore } from '../shared/records';
 import { partsToWrite, readCurrentConfiguration, writePart } from './current';
 import { MappingCurrentUnreadableError } from './errors';
+import { mappingFootprintOf, mappingLeaves } from './footprint';
 import { locateApplication } from './locate';
 import {
   describeChanges,
@@ -170,11 +172,16 @@ export async function applyAttributeMapping(doc: ExecutionDocument, deps: Attrib
   const previous = journaled?.previous ?? current;
   const changes = [...describeChanges(previous.configuration, next), ...previousNote(previous)];
   const attempted = new Set<MappingPart>((journaled?.details as AttributeMappingDetails | undefined)?.attempted ?? []);
+  // What this execution found and leaves: the first attempt's, once journalled.
+  const footprint: StepFootprint = journaled?.footprint ?? {
+    before: mappingFootprintOf(located.applicationArn, current.source === 'api' ? current.configuration : undefined),
+    left: mappingLeaves(located.applicationArn, next),
+  };
 
   for (const part of partsToWrite(current.configuration, next)) {
     attempted.add(part);
     details.attempted = [...attempted];
-    await writeJournal<PreviousMapping>(deps.records, request, { step: STEP, intent: changes, previous, details: { ...details } }, now);
+    await writeJournal<PreviousMapping>(deps.records, request, { step: STEP, intent: changes, previous, details: { ...details }, footprint }, now);
     await writePart(deps.swb, instanceId, part, next);
   }
   details.attempted = [...attempted];
@@ -187,5 +194,5 @@ export async function applyAttributeMapping(doc: ExecutionDocument, deps: Attrib
     relayLines.push(relay.line);
   }
   logger.info('attribute mapping written', { applicationArn: located.applicationArn, parts: details.attempted, previousSource: previous.source });
-  return receipt('updated', [...changes.filter((line) => !line.startsWith('relay state:')), ...relayLines], previous);
+  return { ...receipt('updated', [...changes.filter((line) => !line.startsWith('relay state:')), ...relayLines], previous), footprint };
 }

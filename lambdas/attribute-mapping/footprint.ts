@@ -7,8 +7,10 @@ import type { SwbApi } from './swb-api';
 function configurationFootprint(applicationArn: string, configuration: MappingConfiguration | undefined): Footprint {
   const name = `application ${applicationArn}`;
   return {
-    [`${name}: response configuration`]: configuration ? digest(stableStringify(configuration.responseConfig)) : UNREADABLE,
-    [`${name}: response schema configuration`]: configuration ? digest(stableStringify(configuration.responseSchemaConfig)) : UNREADABLE,
+    [`${name}: attribute mapping (response configuration)`]: configuration ? digest(stableStringify(configuration.responseConfig)) : UNREADABLE,
+    [`${name}: attribute mapping (response schema configuration)`]: configuration
+      ? digest(stableStringify(configuration.responseSchemaConfig))
+      : UNREADABLE,
   };
 }
 

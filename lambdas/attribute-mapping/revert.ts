@@ -1,8 +1,11 @@
 import type { ExecutionDocument, RevertReport } from '../shared/document';
+import { laterChanges, type StepFootprint } from '../shared/footprint';
 import { readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
+import { sameJson } from '../shared/policy-json';
 import type { AttributeMappingDeps } from './apply';
 import { partsToWrite, readCurrentConfiguration, writePart } from './current';
+import { mappingFootprintOf } from './footprint';
 import { notTheProfileApplication } from './locate';
 import { describeChanges, instanceIdFromApplicationArn, type MappingConfiguration, withoutAttributes } from './mapping';
 import type { AttributeMappingDetails, AttributeMappingReceipt, MappingPart, PreviousMapping } from './receipt';
@@ -18,7 +21,7 @@ function nothing(changes: string[]): RevertReport {
 async function findApplied(
   doc: ExecutionDocument,
   deps: AttributeMappingDeps,
-): Promise<{ previous: PreviousMapping; details: AttributeMappingDetails } | RevertReport> {
+): Promise<{ previous: PreviousMapping; details: AttributeMappingDetails; footprint?: StepFootprint } | RevertReport> {
   const receipt = doc.receipts?.attributeMapping as AttributeMappingReceipt | undefined;
   if (receipt) {
     if (receipt.action === 'pending-confirmation') {
@@ -34,11 +37,29 @@ async function findApplied(
     }
     if (receipt.action !== 'updated' && receipt.action !== 'created')
       return nothing([`the apply step's action was ${receipt.action}: no mapping was written`]);
-    return { previous: receipt.previous ?? { source: 'unknown' }, details: receipt.details };
+    const footprint = receipt.footprint ? { footprint: receipt.footprint } : {};
+    return { previous: receipt.previous ?? { source: 'unknown' }, details: receipt.details, ...footprint };
   }
   const journal = await readJournal<PreviousMapping>(deps.records, doc.request, STEP);
   if (!journal) return nothing(['the apply step wrote no mapping (no receipt, no journal entry)']);
-  return { previous: journal.previous ?? { source: 'unknown' }, details: journal.details as AttributeMappingDetails };
+  const footprint = journal.footprint ? { footprint: journal.footprint } : {};
+  return { previous: journal.previous ?? { source: 'unknown' }, details: journal.details as AttributeMappingDetails, ...footprint };
+}
+
+/** The pipeline's attributes that no longer hold what this execution wrote (none when the mapping cannot be read). */
+function changedAttributes(current: MappingConfiguration | undefined, details: AttributeMappingDetails): string[] {
+  const written = details.configuration;
+  if (!current || !written) return [];
+  // Absent is what the revert leaves (an earlier attempt of it took the attribute out already).
+  return details.managedAttributes
+    .filter((name) => {
+      const now = current.responseConfig.properties[name];
+      return now !== undefined && !sameJson(now, written.responseConfig.properties[name]);
+    })
+    .map(
+      (name) =>
+        `application ${details.applicationArn}: attribute ${name} changed since this execution wrote it: left in place, since taking it out would undo that later change`,
+    );
 }
 
 /**
@@ -78,6 +99,16 @@ export async function revertAttributeMapping(doc: ExecutionDocument, deps: Attri
   }
 
   const current = await readCurrentConfiguration(deps.swb, instanceId);
+  // Only over what this execution wrote: a later change (a person's in the console, another execution's) stays. With
+  // the previous mapping unknown, the revert takes out only the pipeline's attributes from what is there now, so only
+  // a later change to those stops it.
+  const later = previous.configuration
+    ? laterChanges(found.footprint, mappingFootprintOf(details.applicationArn, current))
+    : changedAttributes(current, details);
+  if (later.length > 0) {
+    logger.warn('mapping changed since this execution wrote it; left in place', { applicationArn: details.applicationArn, later });
+    return { step: STEP, action: 'left-in-place', changes: [], leftInPlace: later };
+  }
   const notes: string[] = [];
   let target: MappingConfiguration;
   if (previous.configuration) {

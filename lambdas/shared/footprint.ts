@@ -65,7 +65,7 @@ export function changedSince(left: Footprint, now: Footprint, before?: Footprint
     if (before !== undefined && current === valueIn(before, key)) continue;
     const resource = resourceOf(key);
     if (named.has(resource)) continue;
-    if (key === resource || valueIn(now, resource) === ABSENT) {
+    if (key === resource || now[resource] === ABSENT) {
       // The resource itself: gone since (or made since, where this execution left none). Named once, not field by field.
       named.add(resource);
       changes.push(valueIn(now, resource) === ABSENT ? `${resource} no longer exists` : `${resource} exists again`);

@@ -76,13 +76,16 @@ describe('an uploader, for a profile whose application is still to be created', 
 });
 
 describe('a person renaming the new application while the execution runs', () => {
-  it('cannot make a placeholder document reach the provider step, and the rollback still deletes the application it created', async () => {
+  it('cannot make a placeholder document reach the provider step; the rollback leaves the renamed application, naming it', async () => {
     const account = await startingAccount('empty account');
     const before = Object.keys(account.snapshot().ssoAdmin.applications);
     renameOursBeforeSecondIntake(account);
     const result = await execute(account, { createApplication: true });
     expect(result.timeline.some((entry) => entry.state === 'Create or update identity provider')).toBe(false);
-    expect(result.error).toBe('Provisioning.RolledBack');
-    expect(Object.keys(account.snapshot().ssoAdmin.applications)).toEqual(before);
+    // Renamed since this execution created it: deleting it would undo the person's change, so it stays, reported.
+    expect(result.error).toBe('Rollback.Incomplete');
+    expect(result.cause).toContain('display name is now renamed in the console');
+    const added = Object.keys(account.snapshot().ssoAdmin.applications).filter((arn) => !before.includes(arn));
+    expect(added.map((arn) => account.snapshot().ssoAdmin.applications[arn]?.name)).toEqual(['renamed in the console']);
   });
 });
