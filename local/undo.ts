@@ -1,7 +1,8 @@
 import { desiredMapping } from '../lambdas/attribute-mapping/mapping';
 import type { ExecutionDocument, RevertReport, StepName } from '../lambdas/shared/document';
+import { changedSince as footprintChangedSince, merged } from '../lambdas/shared/footprint';
 import { ROLE_ATTRIBUTE } from '../lambdas/shared/profile';
-import { STEP_NAMES } from '../lambdas/steps';
+import { STEP_NAMES, STEPS } from '../lambdas/steps';
 import { profileStatus, type StatusDeps } from './status';
 
 /** What status reads with, and what an undo changes through. */
@@ -24,9 +25,30 @@ const UNDOABLE = new Set(['created', 'updated', 'pending-confirmation']);
 
 /**
  * What the execution left that is no longer there as it left it: a later execution (or a person) changed it, and an
- * undo would overwrite that change with what was there before this execution.
+ * undo would overwrite that change with what was there before this execution. Every step's footprint (what it left,
+ * field by field: lambdas/shared/footprint.ts) is compared with the account now, the later step's value winning where
+ * two steps touched one field (the policy step's attachments on the role step's role).
  */
 async function changedSince(doc: ExecutionDocument, deps: UndoDeps): Promise<string[]> {
+  const receipts = doc.receipts ?? {};
+  const undoable = STEPS.filter((step) => {
+    const receipt = receipts[step.name];
+    return receipt !== undefined && UNDOABLE.has(receipt.action);
+  });
+  const recorded = undoable.flatMap((step) => {
+    const footprint = receipts[step.name]?.footprint;
+    return footprint ? [{ step, footprint }] : [];
+  });
+  // An execution of an earlier version of the pipeline recorded no footprints: the checks it can still make.
+  if (recorded.length < undoable.filter((step) => receipts[step.name]?.action !== 'pending-confirmation').length)
+    return legacyChangedSince(doc, deps);
+  const left = merged(recorded.flatMap(({ footprint }) => [footprint.left, footprint.shared]));
+  const now = merged(await Promise.all(recorded.map(({ step }) => step.readFootprint(doc, deps))));
+  return footprintChangedSince(left, now);
+}
+
+/** What an execution recorded without footprints let undo check: the provider's document, the role's settings, the policy's document and the Role attribute. */
+async function legacyChangedSince(doc: ExecutionDocument, deps: UndoDeps): Promise<string[]> {
   const receipts = doc.receipts ?? {};
   const undoable = (step: StepName) => receipts[step] !== undefined && UNDOABLE.has(receipts[step].action);
   // The account as it is now, read once, as `status` reads it.

@@ -2,6 +2,7 @@ import { applicationLookupGrants } from '../attribute-mapping/step';
 import { grants } from '../shared/permissions';
 import { onExecutionDocument, type PipelineFunction, type StepDefinition } from '../shared/pipeline-function';
 import { applyApplication } from './apply';
+import { readApplicationFootprint } from './footprint';
 import { revertApplication } from './revert';
 
 const HANDLER = 'lambdas/application/handler.ts';
@@ -23,6 +24,8 @@ function applicationPermissions(sid: string, writes: string[]): PipelineFunction
 export const applicationStep: StepDefinition<'application'> = {
   name: 'application',
   label: 'Application',
+  // The application its receipt names (the one this execution created).
+  readFootprint: (doc, { ssoAdmin }) => readApplicationFootprint(doc, ssoAdmin, doc.receipts?.application?.arn ?? ''),
   apply: {
     key: 'applicationApply',
     kind: 'apply',

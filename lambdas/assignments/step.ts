@@ -2,6 +2,7 @@ import { applicationLookupGrants, applicationResources } from '../attribute-mapp
 import { grants, type PermissionScope } from '../shared/permissions';
 import { onExecutionDocument, type StepDefinition } from '../shared/pipeline-function';
 import { applyAssignments } from './apply';
+import { readAssignmentsFootprint } from './footprint';
 import { revertAssignments } from './revert';
 
 const HANDLER = 'lambdas/assignments/handler.ts';
@@ -39,6 +40,8 @@ function lookups(scope: PermissionScope, sid: string, actions: string[]) {
 export const assignmentsStep: StepDefinition<'assignments'> = {
   name: 'assignments',
   label: 'Assignments',
+  // The application its receipt names.
+  readFootprint: (doc, { ssoAdmin }) => readAssignmentsFootprint(ssoAdmin, doc.receipts?.assignments?.arn ?? ''),
   apply: {
     key: 'assignmentsApply',
     kind: 'apply',

@@ -1,6 +1,7 @@
 import { type Grants, grants, type PermissionScope, unique } from '../shared/permissions';
 import { onExecutionDocument, type PipelineFunction, type StepDefinition } from '../shared/pipeline-function';
 import { applyAttributeMapping } from './apply';
+import { readMappingFootprint } from './footprint';
 import { revertAttributeMapping } from './revert';
 
 const HANDLER = 'lambdas/attribute-mapping/handler.ts';
@@ -84,6 +85,8 @@ function mappingPermissions(direction: 'apply' | 'revert'): PipelineFunction['pe
 export const attributeMappingStep: StepDefinition<'attributeMapping'> = {
   name: 'attributeMapping',
   label: 'Attribute mapping',
+  // The application its receipt names.
+  readFootprint: (doc, { swb }) => readMappingFootprint(swb, doc.receipts?.attributeMapping?.arn ?? ''),
   apply: {
     key: 'attributeMappingApply',
     kind: 'apply',

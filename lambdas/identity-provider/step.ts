@@ -1,6 +1,7 @@
 import { grants } from '../shared/permissions';
 import { onExecutionDocument, type StepDefinition } from '../shared/pipeline-function';
 import { applyIdentityProvider } from './apply';
+import { readProviderFootprint } from './footprint';
 import { revertIdentityProvider } from './revert';
 
 const HANDLER = 'lambdas/identity-provider/handler.ts';
@@ -12,6 +13,7 @@ const HANDLER = 'lambdas/identity-provider/handler.ts';
 export const identityProviderStep: StepDefinition<'identityProvider'> = {
   name: 'identityProvider',
   label: 'Identity provider',
+  readFootprint: (doc, { iam }) => readProviderFootprint(doc, iam),
   apply: {
     key: 'identityProviderApply',
     kind: 'apply',

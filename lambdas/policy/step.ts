@@ -1,6 +1,7 @@
 import { allow, grants, type ProfileArns, type Statement } from '../shared/permissions';
 import { onExecutionDocument, type StepDefinition } from '../shared/pipeline-function';
 import { applyPolicy } from './apply';
+import { readPolicyFootprint } from './footprint';
 import { revertPolicy } from './revert';
 
 const HANDLER = 'lambdas/policy/handler.ts';
@@ -16,6 +17,7 @@ function rolePolicyAttachment(sid: string, action: 'iam:AttachRolePolicy' | 'iam
 export const policyStep: StepDefinition<'policy'> = {
   name: 'policy',
   label: 'Permissions policy',
+  readFootprint: (doc, { iam }) => readPolicyFootprint(doc, iam),
   apply: {
     key: 'policyApply',
     kind: 'apply',

@@ -2,6 +2,7 @@ import { roleArn } from '../shared/arns';
 import { allow, grants, type PermissionScope, profilesInScope, type Statement } from '../shared/permissions';
 import { onExecutionDocument, type StepDefinition } from '../shared/pipeline-function';
 import { applyRole } from './apply';
+import { readRoleFootprint } from './footprint';
 import { revertRole } from './revert';
 
 const HANDLER = 'lambdas/role/handler.ts';
@@ -64,6 +65,7 @@ function deleteBoundaryStatements(scope: PermissionScope): Statement[] {
 export const roleStep: StepDefinition<'role'> = {
   name: 'role',
   label: 'Federation role',
+  readFootprint: (doc, { iam }) => readRoleFootprint(doc, iam),
   apply: {
     key: 'roleApply',
     kind: 'apply',

@@ -6,6 +6,7 @@ import type { SwbApi } from '../attribute-mapping/swb-api';
 import type { ExecutionDocument, Receipt, RevertReport } from './document';
 import { parseExecutionDocument } from './document-parse';
 import { ConfigInvalidError } from './errors';
+import type { Footprint } from './footprint';
 import type { FunctionPermissions, PermissionScope } from './permissions';
 import type { FederationConfig } from './profile';
 import type { RecordStore } from './records';
@@ -91,6 +92,9 @@ export interface PipelineFunction<Result = unknown> {
   run(event: unknown, context: FunctionContext): Promise<Result>;
 }
 
+/** The clients a footprint is read with: IAM of the profile's account, and IAM Identity Center. */
+export type FootprintClients = Pick<StepClients, 'iam' | 'ssoAdmin' | 'swb'>;
+
 /** A runbook step: its name in receipts and journal keys, the label people read, and its apply and revert functions. */
 export interface StepDefinition<Name extends string = string> {
   readonly name: Name;
@@ -98,6 +102,11 @@ export interface StepDefinition<Name extends string = string> {
   readonly label: string;
   readonly apply: PipelineFunction<Receipt>;
   readonly revert: PipelineFunction<RevertReport>;
+  /**
+   * The step's resources as they are now, as its footprint records them (lambdas/shared/footprint.ts), for a step
+   * whose receipt recorded one: what `undo` compares with what the execution left.
+   */
+  readonly readFootprint: (doc: ExecutionDocument, clients: FootprintClients) => Promise<Footprint>;
 }
 
 function pascal(key: string): string {

@@ -64,7 +64,7 @@ describe('undo', () => {
     expect(result).toEqual({
       action: 'refused',
       changedSince: [
-        'the role arn:aws:iam::111122223333:role/AmazonConnectAdminAccessRole has a maximum session of 3600 s, not the 43200 s this execution set',
+        'role AmazonConnectAdminAccessRole: maximum session is now 3600 s, not 43200 s as this execution left it',
       ],
       reports: [],
     });

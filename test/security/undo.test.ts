@@ -83,7 +83,7 @@ const LATER_CHANGES: LaterChange[] = [
 ];
 
 describe('undo, after a change made since the execution', () => {
-  it.failing.each(LATER_CHANGES)('refuses, changing nothing, after $what', async ({ creates, change, named }) => {
+  it.each(LATER_CHANGES)('refuses, changing nothing, after $what', async ({ creates, change, named }) => {
     const account = await startingAccount('empty account');
     const configuration = creates ? creatingConfig : undefined;
     const done = await execute(account, { fromApplication: true, ...(creates ? { createApplication: true } : {}) });
