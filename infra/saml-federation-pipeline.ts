@@ -446,6 +446,7 @@ export class SamlFederationPipeline extends Construct {
         account: stack.account,
         bucketArn: this.bucket.bucketArn,
         recordTableArn: this.recordTable.tableArn,
+        lockTableArn: this.lockTable.tableArn,
         config: this.config,
       },
       this.stateMachine.stateMachineArn,
@@ -603,6 +604,7 @@ export class SamlFederationPipeline extends Construct {
       PROFILES: JSON.stringify(this.config),
       METADATA_BUCKET: this.bucket.bucketName,
       RECORD_TABLE: this.recordTable.tableName,
+      LOCK_TABLE: this.lockTable.tableName,
       ACCOUNT_ID: stack.account,
       PARTITION: stack.partition,
       POWERTOOLS_SERVICE_NAME: this.config.pipelineName,
@@ -615,6 +617,7 @@ export class SamlFederationPipeline extends Construct {
       account: stack.account,
       bucketArn: this.bucket.bucketArn,
       recordTableArn: this.recordTable.tableArn,
+      lockTableArn: this.lockTable.tableArn,
       config: this.config,
     };
     const functions: Record<string, NodejsFunction> = {};

@@ -45,6 +45,7 @@ export function targetRoleStatements(config: FederationConfig, partition: string
     // A target role reaches neither the bucket nor the record table: the statements on them are dropped below.
     bucketArn: 'unused',
     recordTableArn: 'unused',
+    lockTableArn: 'unused',
   };
   if (access === 'read') return readProfileProviders(grants(scope));
   return functionsWith(access).flatMap((fn) =>

@@ -32,18 +32,18 @@ export async function runLocalCleanup(result: LocalExecutionResult, options: Loc
       reachedEndState: result.timeline.some((entry) => entry.event === 'entered' && ends.has(entry.state)),
       document: exited.at(-1)?.output,
     }),
-    takeLock: async (item, now) => {
-      await services.takeLock(item, now);
+    takeLock: async (item, now, replacing) => {
+      await services.takeLock(item, now, replacing);
     },
-    releaseLock: async (profile, owner) => {
-      await services.releaseLock(profile, owner);
+    releaseLock: async (profile, lease) => {
+      await services.releaseLock(profile, lease);
     },
     records: services.clients.records,
     journalledSteps: (request) => journalledSteps(services.clients.records, request, STEP_NAMES),
     // Each revert as its Lambda runs it: its own role, its target role for a profile in another account.
-    revert: async (step, document) => {
+    revert: async (step, document, lease) => {
       const fn = stepNamed(step).revert;
-      return fn.run(JSON.parse(JSON.stringify(document)), functionContext(fn, { services, config, clock }));
+      return fn.run(JSON.parse(JSON.stringify({ document, lease })), functionContext(fn, { services, config, clock }));
     },
     publish: async (subject, message) => {
       await services.publish(subject, message);

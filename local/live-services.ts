@@ -1,7 +1,7 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { returned } from '../lambdas/shared/errors';
 import { awsClients } from '../lambdas/shared/handler';
-import { MemoryRecordStore } from '../lambdas/shared/records';
+import { type HeldLock, MemoryRecordStore } from '../lambdas/shared/records';
 import { LOCK_HELD } from '../statemachine/workflow-errors';
 import { CliUsageError } from './cli-errors';
 import type { LocalServices } from './runner';
@@ -28,24 +28,29 @@ export async function currentAccount(): Promise<{ account: string; region: strin
  */
 export async function liveServices(bucket: string, print: (line: string) => void): Promise<LocalServices> {
   const { account, region, partition } = await currentAccount();
-  const locks = new Map<string, { owner: string; expiresAt: string }>();
+  const locks = new Map<string, HeldLock>();
   return {
     // As in the deployed functions: IAM Identity Center may live in another region than the bucket.
-    // The journal lives as long as the run: a live run deploys no record table, and no other process reads it.
-    clients: awsClients({ region, identityCenterRegion: process.env.IDENTITY_CENTER_REGION, recordTable: new MemoryRecordStore() }),
+    // The journal lives as long as the run: a live run deploys no record table, and no other process reads it. Its
+    // leased writes check the lock this process holds.
+    clients: awsClients({
+      region,
+      identityCenterRegion: process.env.IDENTITY_CENTER_REGION,
+      recordTable: new MemoryRecordStore((profile) => locks.get(profile)),
+    }),
     environment: { account, region, partition, bucket },
-    takeLock(item, now) {
+    takeLock(item, now, replacing = item.lease) {
       const held = locks.get(item.profile);
-      if (held && held.owner !== item.owner && held.expiresAt >= now) {
+      if (held && held.lease !== item.lease && held.lease !== replacing && held.expiresAt >= now) {
         throw Object.assign(new Error(`profile ${item.profile} is locked by ${held.owner}`), { name: LOCK_HELD });
       }
-      locks.set(item.profile, { owner: item.owner, expiresAt: item.expiresAt });
+      locks.set(item.profile, { owner: item.owner, lease: item.lease, expiresAt: item.expiresAt });
     },
     readLock(profile) {
       return locks.get(profile);
     },
-    releaseLock(profile, owner) {
-      if (locks.get(profile)?.owner === owner) locks.delete(profile);
+    releaseLock(profile, lease) {
+      if (locks.get(profile)?.lease === lease) locks.delete(profile);
     },
     publish(subject, message) {
       print(`\n[notification] ${subject}\n${message}\n`);

@@ -11,6 +11,7 @@ import {
   substitutionName,
 } from '../lambdas/shared/pipeline-function';
 import type { FederationConfig } from '../lambdas/shared/profile';
+import type { HeldLock } from '../lambdas/shared/records';
 import { functionRoleArn } from '../lambdas/shared/target-account';
 import { assertDefinitionMatchesRegistry, loadDefinition, localSubstitutions, type Substitutions } from '../statemachine/definition';
 
@@ -20,13 +21,24 @@ export interface LocalServices {
   /** The clients of one function, calling as its role (a target account's trust is checked against it). */
   clientsOf?: (callerRoleArn: string) => StepClients;
   environment: PipelineEnvironment;
-  /** Conditional put of the profile's lock item; throws an error named DynamoDB.ConditionalCheckFailedException when held. */
-  takeLock(item: { profile: string; owner: string; expiresAt: string }, now: string): void | Promise<void>;
-  /** Conditional delete; throws DynamoDB.ConditionalCheckFailedException when another owner holds it. */
-  releaseLock(profile: string, owner: string): void | Promise<void>;
+  /**
+   * Conditional put of the profile's lock item (LOCK_CONDITIONS.take): free, expired, held by the same lease or by the
+   * lease `replacing` (default: the same); throws an error named DynamoDB.ConditionalCheckFailedException otherwise.
+   */
+  takeLock(item: LockItem, now: string, replacing?: string): void | Promise<void>;
+  /** Conditional delete; throws DynamoDB.ConditionalCheckFailedException when another lease holds it. */
+  releaseLock(profile: string, lease: string): void | Promise<void>;
   /** The profile's lock item, if any (a consistent read). */
-  readLock(profile: string): { owner: string; expiresAt: string } | undefined | Promise<{ owner: string; expiresAt: string } | undefined>;
+  readLock(profile: string): HeldLock | undefined | Promise<HeldLock | undefined>;
   publish(subject: string, message: string): void | Promise<void>;
+}
+
+/** The profile's lock item as the state machine writes it: its holder for people, the lease every change checks. */
+export interface LockItem {
+  profile: string;
+  owner: string;
+  lease: string;
+  expiresAt: string;
 }
 
 /**
@@ -161,16 +173,18 @@ function integrationHandlers(options: RunLocalExecutionOptions, taskToken: strin
           {
             profile: attributeValue(params.Item.profile),
             owner: attributeValue(params.Item.owner),
+            lease: attributeValue(params.Item.lease),
             expiresAt: attributeValue(params.Item.expiresAt),
           },
           attributeValue(params.ExpressionAttributeValues[':now']),
+          attributeValue(params.ExpressionAttributeValues[':replacing']),
         );
         return {};
       },
     ),
     'arn:aws:states:::dynamodb:deleteItem': integration(
       async (params: { Key: Record<string, unknown>; ExpressionAttributeValues: Record<string, unknown> }) => {
-        await services.releaseLock(attributeValue(params.Key.profile), attributeValue(params.ExpressionAttributeValues[':owner']));
+        await services.releaseLock(attributeValue(params.Key.profile), attributeValue(params.ExpressionAttributeValues[':lease']));
         return {};
       },
     ),
@@ -178,7 +192,7 @@ function integrationHandlers(options: RunLocalExecutionOptions, taskToken: strin
       const profile = attributeValue(params.Key.profile);
       const held = await services.readLock(profile);
       // As the DynamoDB integration answers: the item in attribute-value form, or no Item at all.
-      return held ? { Item: { profile: { S: profile }, owner: { S: held.owner }, expiresAt: { S: held.expiresAt } } } : {};
+      return held ? { Item: { profile: { S: profile }, owner: { S: held.owner }, lease: { S: held.lease }, expiresAt: { S: held.expiresAt } } } : {};
     }),
     'arn:aws:states:::sns:publish': integration(async (params: { Subject: string; Message: string }) => {
       await services.publish(params.Subject, params.Message);

@@ -16,8 +16,8 @@ export function simulatedServices(account: SimulatedAccount, bucket = SIMULATED_
     clients: account.clients(),
     clientsOf: (caller) => account.clients(caller),
     environment: { account: account.account, region: account.region, partition: account.partition, bucket },
-    takeLock: (item, now) => account.lock.put({ ...item, now }),
-    releaseLock: (profile, owner) => account.lock.release(profile, owner),
+    takeLock: (item, now, replacing) => account.lock.put({ ...item, now, ...(replacing ? { replacing } : {}) }),
+    releaseLock: (profile, lease) => account.lock.release(profile, lease),
     readLock: (profile) => account.lock.get(profile),
     publish: async (subject, message) => {
       await account.notifications.publish(subject, message);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { desiredMapping } from '../lambdas/attribute-mapping/mapping';
 import type { ExecutionDocument, RevertReport, StepName } from '../lambdas/shared/document';
 import { changedSince as footprintChangedSince, merged } from '../lambdas/shared/footprint';
@@ -7,10 +8,11 @@ import { profileStatus, type StatusDeps } from './status';
 
 /** What status reads with, and what an undo changes through. */
 export interface UndoDeps extends StatusDeps {
-  /** Runs a step's revert on the execution's document, as the deployed revert function would. */
-  revert(step: StepName, document: ExecutionDocument): Promise<RevertReport>;
-  takeLock(item: { profile: string; owner: string; expiresAt: string }, now: string): Promise<void> | void;
-  releaseLock(profile: string, owner: string): Promise<void> | void;
+  /** Runs a step's revert on the execution's document under `lease`, as the deployed revert function would. */
+  revert(step: StepName, document: ExecutionDocument, lease: string): Promise<RevertReport>;
+  /** Takes the profile's lock (free or expired only: undo never takes over another holder's lease). */
+  takeLock(item: { profile: string; owner: string; lease: string; expiresAt: string }, now: string, replacing: string): Promise<void> | void;
+  releaseLock(profile: string, lease: string): Promise<void> | void;
 }
 
 export interface UndoResult {
@@ -86,16 +88,22 @@ export async function undoExecution(doc: ExecutionDocument, deps: UndoDeps): Pro
   const changed = await changedSince(doc, deps);
   if (changed.length > 0) return { action: 'refused', changedSince: changed, reports: [] };
   const owner = `undo-${doc.request.executionName}`;
+  // A lease of its own, for this undo only: its reverts change nothing unless the lock still holds it.
+  const lease = `undo#${doc.request.executionName}#${randomUUID()}`;
   const now = deps.now();
-  await deps.takeLock({ profile: doc.profile.name, owner, expiresAt: new Date(now.getTime() + 15 * 60_000).toISOString() }, now.toISOString());
+  await deps.takeLock(
+    { profile: doc.profile.name, owner, lease, expiresAt: new Date(now.getTime() + 15 * 60_000).toISOString() },
+    now.toISOString(),
+    lease,
+  );
   const reports: RevertReport[] = [];
   try {
     for (const step of [...STEP_NAMES].reverse()) {
       const receipt = doc.receipts?.[step];
-      if (receipt && UNDOABLE.has(receipt.action)) reports.push(await deps.revert(step, doc));
+      if (receipt && UNDOABLE.has(receipt.action)) reports.push(await deps.revert(step, doc, lease));
     }
   } finally {
-    await deps.releaseLock(doc.profile.name, owner);
+    await deps.releaseLock(doc.profile.name, lease);
   }
   return { action: 'undone', changedSince: [], reports };
 }

@@ -14,6 +14,11 @@ export const WORKFLOW_ERRORS = {
   rolledBack: 'Provisioning.RolledBack',
   /** A revert failed even after retries, or left something in place; the cause is a RollbackIncompleteCause (JSON). */
   rollbackIncomplete: 'Rollback.Incomplete',
+  /**
+   * This run does not hold the profile's lease (redriven, or its lease ran out): its steps and reverts changed nothing
+   * after that, and are not retried (lambdas/shared/lock.ts).
+   */
+  lockNotHeld: 'Lock.NotHeld',
 } as const;
 
 /** Step Functions' wildcard: any error. */
@@ -98,6 +103,8 @@ export const ERROR_GROUPS: Readonly<Record<string, readonly string[]>> = {
   transientAws: TRANSIENT_AWS_ERRORS,
   transientIntake: INTAKE_TRANSIENT_ERRORS,
   lockHeld: [LOCK_HELD],
+  /** Matched first by every revert's retriers, with no attempt: a revert without the lease stays refused. */
+  leaseLost: [WORKFLOW_ERRORS.lockNotHeld],
   transientDynamoDb: DYNAMODB_TRANSIENT_ERRORS,
   transientSns: SNS_TRANSIENT_ERRORS,
   transientStartExecution: START_EXECUTION_TRANSIENT_ERRORS,

@@ -1,7 +1,7 @@
 import { instanceIdFromApplicationArn } from '../attribute-mapping/mapping';
 import type { ExecutionDocument, RevertReport } from '../shared/document';
 import { laterChanges, recordedResources } from '../shared/footprint';
-import { readJournal } from '../shared/journal';
+import { journalRevert, readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import type { StepDeps } from '../shared/pipeline-function';
 import { createdUnderCreationName } from './application';
@@ -41,6 +41,7 @@ export async function revertApplication(doc: ExecutionDocument, deps: StepDeps):
     return { step: STEP, action: 'left-in-place', changes: [], leftInPlace: later };
   }
   try {
+    await journalRevert(deps.records, request, STEP, [`delete the application this execution created (console instance ${instanceId})`], deps.now);
     await deps.swb.deleteApplicationInstance(instanceId);
   } catch (error) {
     // Already gone (deleted by hand, or by an earlier attempt of this revert whose answer was lost).

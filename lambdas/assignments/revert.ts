@@ -2,7 +2,7 @@ import { DeleteApplicationAssignmentCommand } from '@aws-sdk/client-sso-admin';
 import { translateSsoAdminError } from '../attribute-mapping/errors';
 import { notTheProfileApplication } from '../attribute-mapping/locate';
 import type { ExecutionDocument, RevertReport } from '../shared/document';
-import { readJournal } from '../shared/journal';
+import { journalRevert, readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import type { StepDeps } from '../shared/pipeline-function';
 import type { AssignmentsDetails, AssignmentsReceipt } from './apply';
@@ -45,6 +45,13 @@ export async function revertAssignments(doc: ExecutionDocument, deps: StepDeps):
     };
   }
   const changes: string[] = [];
+  await journalRevert(
+    deps.records,
+    request,
+    STEP,
+    added.map((principal) => `remove the assignment of ${describePrincipal(principal)}`),
+    deps.now,
+  );
   for (const principal of added) {
     try {
       await deps.ssoAdmin.send(

@@ -1,6 +1,6 @@
 import type { ExecutionDocument, RevertReport } from '../shared/document';
 import { laterChanges, type StepFootprint } from '../shared/footprint';
-import { readJournal } from '../shared/journal';
+import { journalRevert, readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { sameJson } from '../shared/policy-json';
 import type { AttributeMappingDeps } from './apply';
@@ -136,6 +136,7 @@ export async function revertAttributeMapping(doc: ExecutionDocument, deps: Attri
     if (parts.length === 0) return nothing(['the apply step wrote no mapping']);
   }
 
+  await journalRevert(deps.records, request, STEP, [`restore the mapping of "${details.applicationName}" (${parts.join(', ')})`], now);
   for (const part of parts) await writePart(deps.swb, instanceId, part, target);
   await saveState(deps.records, request, { applicationArn: details.applicationArn, instanceId, configuration: target, writtenBy: 'revert' }, now);
   logger.info('attribute mapping restored', { applicationArn: details.applicationArn, parts, previousSource: previous.source });

@@ -6,6 +6,8 @@ import { LAMBDA_SERVICE_ERRORS, LOCK_HELD } from '../../statemachine/workflow-er
 import type { RevertReport, StepName } from '../shared/document';
 import { ConfigInvalidError } from '../shared/errors';
 import { journalledSteps } from '../shared/journal';
+import { LOCK_CONDITIONS } from '../shared/lock';
+import type { StepEvent } from '../shared/pipeline-function';
 import { DynamoDbRecordStore } from '../shared/records';
 import { STEP_NAMES } from '../steps';
 import type { CleanupServices, StoppedExecutionRecord } from './cleanup';
@@ -78,12 +80,10 @@ function documentIn(event: HistoryEvent): unknown {
 }
 
 /** Invokes a deployed revert function and returns its report; a function error keeps its name, as Step Functions shows it. */
-async function invokeRevert(lambda: LambdaClient, functionArn: string, document: unknown): Promise<RevertReport> {
+async function invokeRevert(lambda: LambdaClient, functionArn: string, event: StepEvent): Promise<RevertReport> {
   let answer: InvokeCommandOutput;
   try {
-    answer = await lambda.send(
-      new InvokeCommand({ FunctionName: functionArn, InvocationType: 'RequestResponse', Payload: JSON.stringify(document) }),
-    );
+    answer = await lambda.send(new InvokeCommand({ FunctionName: functionArn, InvocationType: 'RequestResponse', Payload: JSON.stringify(event) }));
   } catch (error) {
     // The names Step Functions gives Lambda's own failures, so the same retry list applies.
     const name = `Lambda.${(error as Error).name}`;
@@ -115,7 +115,7 @@ export function awsCleanupServices(environment: CleanupEnvironment): CleanupServ
   return {
     stateMachineArn: environment.stateMachineArn,
     readExecution: (executionArn) => readExecutionRecord(sfn, executionArn),
-    async takeLock(item, now) {
+    async takeLock(item, now, replacing) {
       try {
         await dynamodb.send(
           new PutItemCommand({
@@ -123,28 +123,29 @@ export function awsCleanupServices(environment: CleanupEnvironment): CleanupServ
             Item: {
               profile: { S: item.profile },
               owner: { S: item.owner },
+              lease: { S: item.lease },
               expiresAt: { S: item.expiresAt },
               ttl: { N: String(Math.floor(Date.parse(item.expiresAt) / 1000)) },
             },
-            // The state machine's own condition (statemachine/federation.asl.json, "Take profile lock").
-            ConditionExpression: 'attribute_not_exists(#profile) OR #expiresAt < :now OR #owner = :owner',
-            ExpressionAttributeNames: { '#profile': 'profile', '#expiresAt': 'expiresAt', '#owner': 'owner' },
-            ExpressionAttributeValues: { ':now': { S: now }, ':owner': { S: item.owner } },
+            // The state machine's own condition ("Take profile lock"), taking over the stopped execution's lease.
+            ConditionExpression: LOCK_CONDITIONS.take,
+            ExpressionAttributeNames: { '#profile': 'profile', '#expiresAt': 'expiresAt', '#lease': 'lease' },
+            ExpressionAttributeValues: { ':now': { S: now }, ':lease': { S: item.lease }, ':replacing': { S: replacing } },
           }),
         );
       } catch (error) {
         throw lockHeld(error);
       }
     },
-    async releaseLock(profile, owner) {
+    async releaseLock(profile, lease) {
       try {
         await dynamodb.send(
           new DeleteItemCommand({
             TableName: environment.lockTable,
             Key: { profile: { S: profile } },
-            ConditionExpression: '#owner = :owner',
-            ExpressionAttributeNames: { '#owner': 'owner' },
-            ExpressionAttributeValues: { ':owner': { S: owner } },
+            ConditionExpression: LOCK_CONDITIONS.release,
+            ExpressionAttributeNames: { '#lease': 'lease' },
+            ExpressionAttributeValues: { ':lease': { S: lease } },
           }),
         );
       } catch (error) {
@@ -153,7 +154,7 @@ export function awsCleanupServices(environment: CleanupEnvironment): CleanupServ
     },
     records,
     journalledSteps: (request) => journalledSteps(records, request, STEP_NAMES),
-    revert: (step, document) => invokeRevert(lambda, environment.revertFunctions[step], document),
+    revert: (step, document, lease) => invokeRevert(lambda, environment.revertFunctions[step], { document, lease }),
     async publish(subject, message) {
       await sns.send(new PublishCommand({ TopicArn: environment.topicArn, Subject: subject.slice(0, 100), Message: message }));
     },

@@ -3,6 +3,7 @@ import { LOCK_HELD, TRANSIENT_AWS_ERRORS } from '../../statemachine/workflow-err
 import { describeOutcome, rollbackVerdict, SUBJECTS } from '../outcome/outcome';
 import type { ExecutionDocument, RevertReport, StepName } from '../shared/document';
 import { parseExecutionDocument } from '../shared/document-parse';
+import { leaseOf } from '../shared/lock';
 import { logger } from '../shared/logger';
 import type { RecordKey, RecordStore } from '../shared/records';
 import { STEP_NAMES } from '../steps';
@@ -47,16 +48,19 @@ export interface CleanupServices {
   /** The state machine whose executions this cleanup serves; an event about another is refused. */
   stateMachineArn: string;
   readExecution(executionArn: string): Promise<StoppedExecutionRecord>;
-  /** Conditional put, as the state machine takes the lock; throws an error named LOCK_HELD while another owner's lease runs. */
-  takeLock(item: { profile: string; owner: string; expiresAt: string }, now: string): Promise<void>;
-  /** Conditional delete on the owner; throws an error named LOCK_HELD when `owner` does not hold it. */
-  releaseLock(profile: string, owner: string): Promise<void>;
+  /**
+   * Conditional put, as the state machine takes the lock, that may also take over the lease `replacing`; throws an
+   * error named LOCK_HELD while another lease runs.
+   */
+  takeLock(item: { profile: string; owner: string; lease: string; expiresAt: string }, now: string, replacing: string): Promise<void>;
+  /** Conditional delete on the lease; throws an error named LOCK_HELD when `lease` does not hold it. */
+  releaseLock(profile: string, lease: string): Promise<void>;
   /** The pipeline's record table: the cleanup records what it decided for each stopped execution, so it decides once. */
   records: RecordStore;
   /** The steps that wrote a journal entry for this execution (the pipeline's record table). */
   journalledSteps(request: ExecutionDocument['request']): Promise<StepName[]>;
-  /** Runs the step's revert function on the document (the deployed one, with its own role). */
-  revert(step: StepName, document: ExecutionDocument): Promise<RevertReport>;
+  /** Runs the step's revert function on the document under `lease` (the deployed one, with its own role). */
+  revert(step: StepName, document: ExecutionDocument, lease: string): Promise<RevertReport>;
   publish(subject: string, message: string): Promise<void>;
   now(): Date;
   sleep(ms: number): Promise<void>;
@@ -108,10 +112,10 @@ export function parseStatusChange(event: unknown, stateMachineArn: string): Stat
 }
 
 /** Runs one revert as the state machine would: transient errors are retried with backoff; anything else stops the chain. */
-async function revertWithRetries(step: StepName, document: ExecutionDocument, services: CleanupServices): Promise<RevertReport> {
+async function revertWithRetries(step: StepName, document: ExecutionDocument, lease: string, services: CleanupServices): Promise<RevertReport> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await services.revert(step, document);
+      return await services.revert(step, document, lease);
     } catch (error) {
       const name = (error as Error).name;
       const transient = TRANSIENT_AWS_ERRORS.includes(name) || name.startsWith('Lambda.');
@@ -152,10 +156,14 @@ export async function cleanUpStoppedExecution(event: unknown, services: CleanupS
   if (wait > 0) await services.sleep(wait);
 
   const { profile, executionName } = document.request;
+  // The stopped execution's lease (an earlier version's document has none: its name under redrive count 0), and the
+  // cleanup's own, the same on every run of the cleanup for this execution so that a retried cleanup holds it again.
+  const stoppedLease = document.lock?.lease ?? leaseOf(executionName, 0);
+  const lease = cleanupLease(document.request);
   const changed = await changedSteps(document, services);
   if (changed.length === 0) {
     // Stopped before its first change (waiting for the lock, or just after taking it): only the lock may be left.
-    const lockReleased = await release(profile, executionName, services);
+    const lockReleased = await release(profile, stoppedLease, services);
     const message = [
       `The execution ended ${record.status} before it changed anything${lockReleased ? '; this cleanup freed the profile lock it held' : ''}.`,
       `Profile: ${profile}`,
@@ -171,7 +179,7 @@ export async function cleanUpStoppedExecution(event: unknown, services: CleanupS
   const marker = await services.records.get(markerKey);
   const earlier = marker ? (JSON.parse(marker.body) as CleanupMarker) : undefined;
   if (earlier?.stage === 'decided' || earlier?.stage === 'notified') {
-    const lockReleased = earlier.action === 'profile-busy' ? false : await release(profile, executionName, services);
+    const lockReleased = earlier.action === 'profile-busy' ? false : await release(profile, lease, services);
     if (earlier.stage === 'decided') await notify(services, markerKey, earlier, marker?.revision);
     return { ...base, action: 'already-cleaned', lockReleased, message: earlier.message };
   }
@@ -181,8 +189,9 @@ export async function cleanUpStoppedExecution(event: unknown, services: CleanupS
   const now = services.now();
   const expiresAt = new Date(now.getTime() + CLEANUP_LEASE_SECONDS * 1000).toISOString();
   try {
-    // In the stopped execution's name: still its own lock, or a free one; never one another execution holds.
-    await services.takeLock({ profile, owner: executionName, expiresAt }, now.toISOString());
+    // Under the cleanup's own lease, taken over from the stopped execution's, or on a free profile; never one another
+    // execution holds. From here on a redrive of the stopped execution no longer holds the profile.
+    await services.takeLock({ profile, owner: `${executionName} (cleanup)`, lease, expiresAt }, now.toISOString(), stoppedLease);
   } catch (error) {
     if ((error as Error).name !== LOCK_HELD) throw error;
     // Another execution took the profile after this one's lease ended: undoing now could undo its work.
@@ -219,7 +228,7 @@ export async function cleanUpStoppedExecution(event: unknown, services: CleanupS
   const steps = chain();
   for (const [index, step] of steps.entries()) {
     try {
-      reverts[step] = await revertWithRetries(step, { ...started, failure, reverts }, services);
+      reverts[step] = await revertWithRetries(step, { ...started, failure, reverts }, lease, services);
     } catch (error) {
       stopped = {
         failedRevert: step,
@@ -241,7 +250,7 @@ export async function cleanUpStoppedExecution(event: unknown, services: CleanupS
   const action = verdict.incomplete ? 'rollback-incomplete' : 'rolled-back';
   // Recorded before the lock is freed: once another execution can take the profile, no run of this cleanup reverts again.
   const decided = await decide(services, markerKey, { stage: 'decided', action, subject: outcome.subject, message }, claimed);
-  const lockReleased = await release(profile, executionName, services);
+  const lockReleased = await release(profile, lease, services);
   await notify(services, markerKey, decided.marker, decided.revision);
   logger.info('cleaned up a stopped execution', { execution: change.executionArn, verdict: verdict.Error, lockReleased });
   return { ...base, action, reverts, lockReleased, message };
@@ -279,10 +288,15 @@ async function notify(services: CleanupServices, key: RecordKey, marker: Cleanup
   await services.records.put(key, JSON.stringify({ ...marker, stage: 'notified' } satisfies CleanupMarker), revision);
 }
 
-/** Frees the profile's lock only if `owner` holds it. */
-async function release(profile: string, owner: string, services: CleanupServices): Promise<boolean> {
+/** The cleanup's lease on a stopped execution's profile: one per execution (its name and start time). */
+export function cleanupLease(request: Pick<ExecutionDocument['request'], 'executionName' | 'executionStartTime'>): string {
+  return `cleanup#${request.executionName}#${request.executionStartTime ?? ''}`;
+}
+
+/** Frees the profile's lock only if `lease` holds it. */
+async function release(profile: string, lease: string, services: CleanupServices): Promise<boolean> {
   try {
-    await services.releaseLock(profile, owner);
+    await services.releaseLock(profile, lease);
     return true;
   } catch (error) {
     if ((error as Error).name !== LOCK_HELD) throw error;

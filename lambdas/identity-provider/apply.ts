@@ -68,14 +68,13 @@ export async function applyIdentityProvider(doc: ExecutionDocument, deps: Identi
 
   if (current === undefined) {
     if (request.dryRun) return receipt('planned', [`would create SAML provider ${name} from ${source}`], 'create');
-    if (earlier === undefined) {
-      await writeJournal(
-        deps.records,
-        request,
-        { step: 'identityProvider', intent: [`create SAML provider ${name}`], details: { arn, name }, footprint },
-        deps.now,
-      );
-    }
+    // Every attempt journals before it creates (a retry's entry keeps the first attempt's), under its lease.
+    await writeJournal(
+      deps.records,
+      request,
+      { step: 'identityProvider', intent: [`create SAML provider ${name}`], details: { arn, name }, footprint },
+      deps.now,
+    );
     await createProvider(deps.iam, doc, desired);
     logger.info('created SAML provider', { arn });
     return receipt('created', createdChanges, 'create');
@@ -85,8 +84,17 @@ export async function applyIdentityProvider(doc: ExecutionDocument, deps: Identi
   const matches = sameMetadataDocument(currentDocument, desired);
   const retried = earlier === undefined ? undefined : earlierChange(earlier, current.Tags, doc);
   if (retried !== undefined) {
-    // An earlier attempt of this execution created or updated the provider; only a write it did not get to is left.
-    if (!matches) await deps.iam.send(new UpdateSAMLProviderCommand({ SAMLProviderArn: arn, SAMLMetadataDocument: desired }));
+    // An earlier attempt of this execution created or updated the provider; only a write it did not get to is left,
+    // journalled again first (under this attempt's lease, as every change).
+    if (!matches) {
+      await writeJournal(
+        deps.records,
+        request,
+        { step: 'identityProvider', intent: [`write the metadata of SAML provider ${name}`], footprint },
+        deps.now,
+      );
+      await deps.iam.send(new UpdateSAMLProviderCommand({ SAMLProviderArn: arn, SAMLMetadataDocument: desired }));
+    }
     logger.info('SAML provider changed by an earlier attempt of this execution', { arn, change: retried.kind, wroteNow: !matches });
     return retried.kind === 'created'
       ? receipt('created', createdChanges, 'create')

@@ -3,7 +3,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { iamAt, samlProviderArn } from '../shared/arns';
 import type { ExecutionDocument, Receipt, RevertReport } from '../shared/document';
 import { laterChanges, type StepFootprint } from '../shared/footprint';
-import { objectText, readJournal } from '../shared/journal';
+import { journalRevert, objectText, readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import type { RecordStore } from '../shared/records';
 import { taggedExecution } from '../shared/tags';
@@ -62,6 +62,7 @@ export async function revertIdentityProvider(doc: ExecutionDocument, deps: Ident
           "it was not deleted: check it and delete it by hand if it is this execution's",
       );
     }
+    await journalRevert(deps.records, doc.request, 'identityProvider', [`delete SAML provider ${name}, created by this execution`]);
     await deps.iam.send(new DeleteSAMLProviderCommand({ SAMLProviderArn: found.arn }));
     logger.info('deleted SAML provider created by this execution', { arn: found.arn });
     // The receipt is the execution's own record; tags that disagree with it are reported, not trusted.
@@ -93,6 +94,7 @@ export async function revertIdentityProvider(doc: ExecutionDocument, deps: Ident
   if (sameMetadataDocument(current.SAMLMetadataDocument ?? '', backup)) {
     return nothingToDo(`SAML provider ${name} already has its previous metadata`);
   }
+  await journalRevert(deps.records, doc.request, 'identityProvider', [`restore the previous metadata of SAML provider ${name} from ${location}`]);
   await deps.iam.send(new UpdateSAMLProviderCommand({ SAMLProviderArn: found.arn, SAMLMetadataDocument: backup }));
   logger.info('restored SAML provider metadata', { arn: found.arn, backup: found.previous.backup });
   return { step: 'identityProvider', action: 'restored', changes: [`restored the previous metadata of SAML provider ${name} from ${location}`] };

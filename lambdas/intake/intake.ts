@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { existingApplication } from '../application/application';
 import type { ExecutionDocument, MetadataSummary } from '../shared/document';
-import { lockLease } from '../shared/lock';
+import { LockNotHeldError, lockLease } from '../shared/lock';
 import { logger } from '../shared/logger';
 import type { PipelineEnvironment } from '../shared/pipeline-function';
 import { type FederationConfig, profileNamed, type ResolvedProfile } from '../shared/profile';
@@ -18,6 +18,8 @@ export interface IntakeEvent {
   input: unknown;
   executionName: string;
   executionStartTime?: string;
+  /** `$$.Execution.RedriveCount`: 0 for a run that was never redriven. */
+  redriveCount?: number;
 }
 
 export interface IntakeDeps {
@@ -65,6 +67,14 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
     throw new RequestInvalidError(
       'Intake expects {"input": <execution input>, "executionName": <execution name>} as the state machine passes it ' +
         '(Parameters {"input.$": "$", "executionName.$": "$$.Execution.Name"}); start an execution of the state machine instead of invoking the function.',
+    );
+  }
+  // A redriven execution resumes under its old name long after its document was made, possibly after its cleanup ran
+  // and a newer execution changed the profile: it is never given a lease (every change is conditional on one).
+  if (typeof event.redriveCount === 'number' && event.redriveCount > 0) {
+    throw new LockNotHeldError(
+      `execution ${event.executionName} was redriven (${event.redriveCount} time(s)): a redriven execution takes no lease on its profile, so it changes nothing. ` +
+        'Start a new execution with the same input instead.',
     );
   }
   const named = normalizeRequest(event.input, { bucket: environment.bucket, profiles: Object.keys(config.profiles) });

@@ -4,21 +4,24 @@ import { ENDINGS, type Ending, type Outcome, type RollbackIncompleteCause, type 
 
 export { ENDINGS, type Ending, type Outcome } from './cause';
 
-/** What the state machine hands the function: how the execution ends, its whole state, and its id. */
+/** What the state machine hands the function: how the execution ends, its whole state, its id and its run's lease. */
 export interface OutcomeEvent {
   ending: Ending;
   document: unknown;
   executionId: string;
+  /** The lease of the run that ends (absent in a cleanup's description, which holds its own). */
+  lease?: string;
 }
 
 /** The notification's subject for each way an execution ends, its cleanup's included. */
-export const SUBJECTS: Readonly<Record<Ending | 'rollbackIncomplete' | 'stoppedUnchanged', string>> = {
+export const SUBJECTS: Readonly<Record<Ending | 'rollbackIncomplete' | 'stoppedUnchanged' | 'lockNotHeld', string>> = {
   rejected: 'SAML federation: metadata rejected',
   lockNotTaken: 'SAML federation: profile busy, nothing changed',
   planned: 'SAML federation: dry run plan',
   provisioned: 'SAML federation: provisioned',
   rolledBack: 'SAML federation: failed and rolled back',
   rollbackIncomplete: 'SAML federation: ROLLBACK INCOMPLETE, action needed',
+  lockNotHeld: 'SAML federation: stopped, this run did not hold the profile lock',
   stoppedUnchanged: 'SAML federation: stopped before any change, nothing to undo',
 };
 
@@ -62,6 +65,8 @@ function labelOf(step: StepName): string {
  */
 export function rollbackVerdict(state: State): { Error: string; Cause: string; incomplete?: RollbackIncompleteCause } {
   const failure = stateError(state.failure);
+  const lease = leaseLost(state);
+  if (lease) return { Error: LOCK_NOT_HELD, Cause: lease };
   const reports = Object.values(state.reverts ?? {}).filter((report): report is RevertReport => isRecord(report));
   const leftInPlace = reports.flatMap((report) =>
     report.action === 'left-in-place' ? (report.leftInPlace ?? ['(no reason given)']).map((what) => ({ step: report.step, what })) : [],
@@ -85,6 +90,30 @@ export function rollbackVerdict(state: State): { Error: string; Cause: string; i
     ...(stopped?.failedRevert ? { failedRevert: stopped.failedRevert, revertFailure: stateError(stopped.revertFailure) } : {}),
   };
   return { Error: 'Rollback.Incomplete', Cause: JSON.stringify(incomplete), incomplete };
+}
+
+const LOCK_NOT_HELD = 'Lock.NotHeld';
+
+/**
+ * When this run lost the profile's lease (a redrive after the cleanup, a lease run out), neither its steps nor its
+ * reverts changed anything after that: the verdict says so, and what the execution changed before, for a person to
+ * check, instead of claiming a rollback. Undefined when the lease was held throughout.
+ */
+function leaseLost(state: State): string | undefined {
+  const failure = stateError(state.failure);
+  const revertFailure = state.rollbackIncomplete?.revertFailure ? stateError(state.rollbackIncomplete.revertFailure) : undefined;
+  if (failure.Error !== LOCK_NOT_HELD && revertFailure?.Error !== LOCK_NOT_HELD) return undefined;
+  const profile = state.request?.profile ?? '(unknown profile)';
+  const changedBefore = STEPS.filter((step) => {
+    const action = (state.receipts?.[step.name] as { action?: string } | undefined)?.action;
+    return action === 'created' || action === 'updated';
+  }).map((step) => step.label.toLowerCase());
+  return [
+    `This run of execution ${state.request?.executionName ?? ''} does not hold profile ${profile}'s lock: it was redriven after its cleanup ran, or its lease ran out and another execution took the profile. It changed nothing without the lock (${(failure.Error === LOCK_NOT_HELD ? failure : (revertFailure ?? failure)).Cause}).`,
+    changedBefore.length > 0
+      ? `Before that, the execution changed the ${changedBefore.join(', ')}: its cleanup reverts what a stopped execution changed; check the account with saml-federation status --profile ${profile}, and start a new execution to provision the profile.`
+      : `Start a new execution to provision profile ${profile}.`,
+  ].join(' ');
 }
 
 /** The Rollback.Incomplete cause in words: what started the rollback, what stopped it, and each thing left to do. */
@@ -159,6 +188,14 @@ export function describeOutcome(event: OutcomeEvent): Outcome {
     case 'rolledBack': {
       const verdict = rollbackVerdict(state);
       const failure = stateError(state.failure);
+      if (verdict.Error === LOCK_NOT_HELD) {
+        return {
+          subject: SUBJECTS.lockNotHeld,
+          Error: verdict.Error,
+          Cause: verdict.Cause,
+          message: ['Outcome: STOPPED, this run did not hold the profile lock', ...header, verdict.Cause].join('\n'),
+        };
+      }
       if (verdict.incomplete) {
         return {
           subject: SUBJECTS.rollbackIncomplete,
@@ -201,5 +238,31 @@ export function parseOutcomeEvent(event: unknown): OutcomeEvent {
     ending: ending as Ending,
     document: value.document,
     executionId: typeof value.executionId === 'string' ? value.executionId : '(unknown execution)',
+    ...(typeof value.lease === 'string' ? { lease: value.lease } : {}),
   };
+}
+
+/**
+ * The outcome of a run that changed, or set out to change, the account, once it is known whether the run still held
+ * the profile's lease: a run redriven after its cleanup (or whose lease ran out) must not report a provisioning or a
+ * rollback as its own. `leaseHeld` answers for the run's lease; it is asked only for those endings.
+ */
+export async function describeRun(event: OutcomeEvent, leaseHeld: (profile: string, lease: string) => Promise<boolean>): Promise<Outcome> {
+  const state = (isRecord(event.document) ? event.document : {}) as State;
+  const request = state.request;
+  const ranUnderLock = (event.ending === 'provisioned' || event.ending === 'rolledBack') && request && !request.dryRun && event.lease;
+  if (ranUnderLock && !(await leaseHeld(request.profile, event.lease as string))) {
+    return describeOutcome({
+      ...event,
+      ending: 'rolledBack',
+      document: {
+        ...state,
+        failure: {
+          Error: LOCK_NOT_HELD,
+          Cause: `the profile's lock no longer holds lease ${event.lease} as the run ends`,
+        },
+      },
+    });
+  }
+  return describeOutcome(event);
 }

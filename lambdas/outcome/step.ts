@@ -1,10 +1,11 @@
 import { grants } from '../shared/permissions';
 import type { PipelineFunction } from '../shared/pipeline-function';
-import { describeOutcome, type Outcome, parseOutcomeEvent } from './outcome';
+import { describeRun, type Outcome, parseOutcomeEvent } from './outcome';
 
 /**
  * Describes how an execution ends: every notification's words, and a rollback's verdict from what the reverts
- * reported. It reads nothing and writes nothing, so its role holds no statement beyond logs and traces.
+ * reported. It writes nothing; it reads only whether the run still holds the profile's lease (a redriven run must not
+ * report a provisioning or a rollback as its own).
  */
 export const outcomeFunction: PipelineFunction<Outcome> = {
   key: 'outcome',
@@ -14,6 +15,9 @@ export const outcomeFunction: PipelineFunction<Outcome> = {
   description: 'Describes how an execution ended for the notification, and judges a rollback from its reverts',
   memorySize: 256,
   timeoutSeconds: 30,
-  permissions: (scope) => grants(scope).result(),
-  run: async (event) => describeOutcome(parseOutcomeEvent(event)),
+  permissions: (scope) => grants(scope).lease(['dynamodb:GetItem']).result(),
+  run: async (event, context) =>
+    describeRun(parseOutcomeEvent(event), (profile, lease) =>
+      context.clients.records.leaseHeld({ profile, lease, now: context.now().toISOString() }),
+    ),
 };

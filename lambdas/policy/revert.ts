@@ -20,7 +20,7 @@ import {
 import type { ExecutionDocument, ExecutionRequest, RevertReport } from '../shared/document';
 import { DocumentInvalidError } from '../shared/errors';
 import { laterChanges, type StepFootprint } from '../shared/footprint';
-import { type JournalEntry, readJournal, unite, writeJournal } from '../shared/journal';
+import { type JournalEntry, readJournal, revertClaim, unite, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { samePolicyDocument } from '../shared/policy-json';
 import type { RecordStore } from '../shared/records';
@@ -100,11 +100,16 @@ class Revert {
   public deleted = false;
   public restored = false;
 
+  /** Journals the revert (under the lease of whoever runs it) before its first change, once. */
+  private readonly claim: () => Promise<void>;
+
   public constructor(
     private readonly deps: PolicyDeps,
     private readonly request: ExecutionRequest,
     private readonly source: RevertSource,
-  ) {}
+  ) {
+    this.claim = revertClaim(deps.records, request, 'policy', ['undo the attachments and the policy changes this execution made'], deps.now);
+  }
 
   public async detachAttached(): Promise<void> {
     const { details, previous } = this.source;
@@ -113,6 +118,7 @@ class Revert {
     if (ours.length === 0) return;
     const attachedNow = await listAttachedPolicyArns(this.deps.iam, details.roleName, true);
     for (const arn of ours.filter((candidate) => attachedNow.includes(candidate))) {
+      await this.claim();
       if (await unlessGone(() => this.deps.iam.send(new DetachRolePolicyCommand({ RoleName: details.roleName, PolicyArn: arn })))) {
         this.changes.push(`detached ${arn} from role ${details.roleName}`);
         this.restored = true;
@@ -146,6 +152,7 @@ class Revert {
       );
       return;
     }
+    await this.claim();
     for (const version of await listPolicyVersions(iam, policyArn)) {
       if (version.IsDefaultVersion) continue;
       await unlessGone(() => iam.send(new DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: version.VersionId })));
@@ -188,6 +195,7 @@ class Revert {
     const createdVersionId = await this.createdVersionId(policyArn, policy.DefaultVersionId);
     let versions = await listPolicyVersions(iam, policyArn);
     if (createdVersionId && versions.some((version) => version.VersionId === createdVersionId)) {
+      await this.claim();
       if (policy.DefaultVersionId === createdVersionId && previous.defaultVersionId) {
         await iam.send(new SetDefaultPolicyVersionCommand({ PolicyArn: policyArn, VersionId: previous.defaultVersionId }));
         this.changes.push(`set the default version of ${policyArn} back to ${previous.defaultVersionId}`);
@@ -202,6 +210,7 @@ class Revert {
     const deleted = previous.deletedVersion;
     // The step deletes a version only when all versions are used: fewer than that now means it is still missing.
     if (deleted && versions.length < MAX_POLICY_VERSIONS && !versions.some((version) => version.VersionId === deleted.versionId)) {
+      await this.claim();
       const recreated = await iam.send(
         new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: deleted.document, SetAsDefault: false }),
       );

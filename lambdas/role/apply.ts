@@ -68,13 +68,13 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
       return { step: 'role', action: 'planned', arn, changes: createdChanges, details: { roleName: name, providerArn, plannedAction: 'create' } };
     const before = { [roleLabel(name)]: ABSENT };
     const footprint = earlier?.footprint ?? { before, left: roleLeaves(doc, before) };
-    if (earlier === undefined)
-      await writeJournal(
-        deps.records,
-        request,
-        { step: 'role', intent: [`create role ${name}`], details: { roleName: name, arn }, footprint },
-        deps.now,
-      );
+    // Every attempt journals before it creates (a retry's entry keeps the first attempt's), under its lease.
+    await writeJournal(
+      deps.records,
+      request,
+      { step: 'role', intent: [`create role ${name}`], details: { roleName: name, arn }, footprint },
+      deps.now,
+    );
     const created = await retryInvalidPrincipal(
       () =>
         deps.iam.send(
@@ -109,7 +109,16 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
   const pending = planUpdate(current, profile, trustPolicy, providerArn, deps, sleep);
 
   if (retried?.kind === 'created') {
-    // An earlier attempt of this execution created the role; the revert deletes it, so nothing else needs journaling.
+    // An earlier attempt of this execution created the role; the revert deletes it. What is left to write is journalled
+    // again first, under this attempt's lease.
+    if (pending.writes.length > 0) {
+      await writeJournal(
+        deps.records,
+        request,
+        { step: 'role', intent: pending.writes.map((write) => write.planned), ...footprintOf(earlier) },
+        deps.now,
+      );
+    }
     for (const write of pending.writes) await write.send();
     logger.info('federation role created by an earlier attempt of this execution', {
       roleName: name,
@@ -136,10 +145,14 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
     return { step: 'role', action: 'unchanged', arn: currentArn, changes: overall.notes, details };
 
   const previous: RolePrevious = { ...pending.previous, ...retried?.previous };
+  // The first attempt's footprint, or this one's, read before any change.
   let footprint = earlier?.footprint;
   if (retried === undefined) {
     const before = await readRoleFootprint(doc, deps.iam);
     footprint = { before, left: roleLeaves(doc, before) };
+  }
+  if (pending.writes.length > 0) {
+    // Every attempt journals before its writes (the first one's `previous` and footprint are kept), under its lease.
     await writeJournal(
       deps.records,
       request,
@@ -148,7 +161,7 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
         intent: pending.writes.map((write) => write.planned),
         previous,
         details: { roleName: name, arn: current.Arn, roleId: current.RoleId },
-        footprint,
+        ...(footprint ? { footprint } : {}),
       },
       deps.now,
     );

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-iam';
 import type { ExecutionDocument, Receipt, RevertReport } from '../shared/document';
 import { laterChanges, type StepFootprint } from '../shared/footprint';
-import { readJournal } from '../shared/journal';
+import { journalRevert, readJournal, revertClaim } from '../shared/journal';
 import { logger } from '../shared/logger';
 import { samePolicyDocument } from '../shared/policy-json';
 import type { RecordStore } from '../shared/records';
@@ -75,6 +75,7 @@ export async function revertRole(doc: ExecutionDocument, deps: RoleRevertDeps): 
           "it was not deleted: check it and delete it by hand if it is this execution's",
       );
     }
+    await journalRevert(deps.records, doc.request, 'role', [`delete role ${roleName}, created by this execution`]);
     const report = await deleteRole(deps.iam, roleName);
     if (owner !== 'this')
       report.changes.push(`its tags did not name execution ${doc.request.executionName} (this execution's record says it created it)`);
@@ -89,11 +90,14 @@ export async function revertRole(doc: ExecutionDocument, deps: RoleRevertDeps): 
   }
   const { previous } = found;
   const changes: string[] = [];
+  const claim = revertClaim(deps.records, doc.request, 'role', [`restore the previous settings of role ${roleName}`]);
   if (previous.trustPolicy !== undefined && !samePolicyDocument(role.AssumeRolePolicyDocument ?? '', previous.trustPolicy)) {
+    await claim();
     await deps.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: previous.trustPolicy }));
     changes.push(`restored the previous trust policy of role ${roleName}`);
   }
   if (previous.maxSessionDuration !== undefined && role.MaxSessionDuration !== previous.maxSessionDuration) {
+    await claim();
     await deps.iam.send(new UpdateRoleCommand({ RoleName: roleName, MaxSessionDuration: previous.maxSessionDuration }));
     changes.push(`restored the max session duration of role ${roleName} to ${previous.maxSessionDuration} s`);
   }
@@ -113,9 +117,11 @@ export async function revertRole(doc: ExecutionDocument, deps: RoleRevertDeps): 
     );
   } else if (previous.permissionsBoundaryArn !== undefined && currentBoundary !== previous.permissionsBoundaryArn) {
     if (previous.permissionsBoundaryArn === null) {
+      await claim();
       await deps.iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: roleName }));
       changes.push(`removed the permissions boundary this execution set on role ${roleName}`);
     } else {
+      await claim();
       await deps.iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: roleName, PermissionsBoundary: previous.permissionsBoundaryArn }));
       changes.push(`restored the permissions boundary ${previous.permissionsBoundaryArn} of role ${roleName}`);
     }

@@ -19,6 +19,8 @@ export interface ClientOptions {
    * its own process). Without it, a step that reads or writes a record fails with a named error.
    */
   recordTable?: string | RecordStore;
+  /** The lock table a step's writes are conditional on (LOCK_TABLE), with the record table's name. */
+  lockTable?: string;
 }
 
 /**
@@ -45,7 +47,7 @@ export function awsClients(regions: ClientOptions = {}): StepClients {
   return {
     get records() {
       if (!records && !table) throw new ConfigInvalidError("RECORD_TABLE: this function keeps the pipeline's records but was given no table");
-      records ??= new DynamoDbRecordStore(new DynamoDBClient(at), table ?? '');
+      records ??= new DynamoDbRecordStore(new DynamoDBClient(at), table ?? '', regions.lockTable);
       return records;
     },
     get s3() {
@@ -127,7 +129,12 @@ export function deployedContext(env: NodeJS.ProcessEnv): FunctionContext {
   return {
     config: parseFederationConfig(env.PROFILES, 'PROFILES'),
     environment,
-    clients: awsClients({ region: environment.region, identityCenterRegion: env.IDENTITY_CENTER_REGION, recordTable: env.RECORD_TABLE || undefined }),
+    clients: awsClients({
+      region: environment.region,
+      identityCenterRegion: env.IDENTITY_CENTER_REGION,
+      recordTable: env.RECORD_TABLE || undefined,
+      lockTable: env.LOCK_TABLE || undefined,
+    }),
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };

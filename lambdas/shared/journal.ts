@@ -121,3 +121,37 @@ export async function readMetadataDocument(s3: S3Client, request: ExecutionReque
   const response = await s3.send(new GetObjectCommand({ Bucket: request.bucket, Key: request.key, VersionId: request.versionId }));
   return objectText(response, `s3://${request.bucket}/${request.key}?versionId=${request.versionId}`);
 }
+
+/**
+ * Writes down, right before a revert's first change, what it is about to undo: the revert's own entry beside the
+ * step's (`<step>#revert`). Written under the lease of whoever runs the revert (the execution, its cleanup, undo), it
+ * is the write a revert without the profile's lease cannot make, so such a revert changes nothing (Lock.NotHeld).
+ */
+export async function journalRevert(
+  records: RecordStore,
+  request: Pick<ExecutionRequest, 'executionName' | 'executionStartTime'>,
+  step: StepName,
+  intent: string[],
+  now: () => Date = () => new Date(),
+): Promise<void> {
+  const key = { pk: `journal#${request.executionName}`, sk: `${step}#revert` };
+  const stored = await records.get(key);
+  const earlier = stored ? ownEntry(stored.body, request) : undefined;
+  const body = { step, ...stamp(request), writtenAt: now().toISOString(), intent: unite(earlier?.intent, intent) };
+  await records.put(key, JSON.stringify(body), stored?.revision);
+}
+
+/** `journalRevert` once, before the first of a revert's changes, however many it makes. */
+export function revertClaim(
+  records: RecordStore,
+  request: Pick<ExecutionRequest, 'executionName' | 'executionStartTime'>,
+  step: StepName,
+  intent: string[],
+  now?: () => Date,
+): () => Promise<void> {
+  let claimed: Promise<void> | undefined;
+  return () => {
+    claimed ??= journalRevert(records, request, step, intent, now);
+    return claimed;
+  };
+}

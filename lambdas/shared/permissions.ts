@@ -15,6 +15,8 @@ export interface PermissionScope {
   readonly bucketArn: string;
   /** The record table's ARN (journal entries, saved mappings). */
   readonly recordTableArn: string;
+  /** The lock table's ARN: every record write is conditional on the profile's lease in it. */
+  readonly lockTableArn: string;
   readonly config: FederationConfig;
   /**
    * Unset: the grants of a function's own role, over the profiles whose IAM resources are in the pipeline's account.
@@ -144,6 +146,19 @@ export class Grants {
     return this.add(
       allow(sid, ['dynamodb:GetItem', 'dynamodb:PutItem'], [this.scope.recordTableArn], {
         'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys },
+      }),
+    ).lease(['dynamodb:GetItem', 'dynamodb:ConditionCheckItem']);
+  }
+
+  /**
+   * The profiles' lock items, by their key (the profile's name): GetItem to check the lease as a function starts,
+   * ConditionCheckItem for the lease condition of a record write (TransactWriteItems authorizes each item's action).
+   * Never a write: only the state machine, the cleanup and undo take or free the lock.
+   */
+  public lease(actions: Array<'dynamodb:GetItem' | 'dynamodb:ConditionCheckItem'>): this {
+    return this.add(
+      allow('CheckTheProfileLease', actions, [this.scope.lockTableArn], {
+        'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': Object.keys(this.scope.config.profiles) },
       }),
     );
   }

@@ -5,8 +5,9 @@ import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import type { SwbApi } from '../attribute-mapping/swb-api';
 import type { ExecutionDocument, Receipt, RevertReport } from './document';
 import { parseExecutionDocument } from './document-parse';
-import { ConfigInvalidError } from './errors';
+import { ConfigInvalidError, DocumentInvalidError } from './errors';
 import type { Footprint } from './footprint';
+import { LockNotHeldError } from './lock';
 import type { FunctionPermissions, PermissionScope } from './permissions';
 import type { FederationConfig } from './profile';
 import type { RecordStore } from './records';
@@ -149,12 +150,51 @@ function noIamIn(account: string): IAMClient {
   return { send: refuse, destroy: () => undefined } as unknown as IAMClient;
 }
 
+/**
+ * What a step function is invoked with: the execution document, and the lease of whoever runs the step (the state
+ * machine passes `States.Format('{}#{}', $$.Execution.Name, $$.Execution.RedriveCount)`; the cleanup and undo, their
+ * own). Every record the step writes, and so every change it makes (each journals first), is conditional on the
+ * profile's lock holding that lease.
+ */
+export interface StepEvent {
+  document: unknown;
+  lease: string;
+}
+
+export function parseStepEvent(event: unknown): StepEvent {
+  const value = event as Partial<StepEvent> | null;
+  if (value === null || typeof value !== 'object' || !('document' in value)) {
+    throw new DocumentInvalidError(
+      'the step input must be {"document": <execution document>, "lease": <lease>} as the state machine passes it; start the execution at Intake',
+    );
+  }
+  if (typeof value.lease !== 'string' || value.lease === '') {
+    throw new DocumentInvalidError(`lease: expected the lease of whoever runs the step (a non-empty string), got ${JSON.stringify(value.lease)}`);
+  }
+  return { document: value.document, lease: value.lease };
+}
+
 /** Runs a step on the execution document in the state's input, checked first (Document.Invalid names the field). */
 export function onExecutionDocument<Result>(step: (doc: ExecutionDocument, deps: StepDeps) => Promise<Result>): PipelineFunction<Result>['run'] {
   return async (event, context) => {
-    const doc = parseExecutionDocument(event);
+    const { document, lease } = parseStepEvent(event);
+    const doc = parseExecutionDocument(document);
     // One throttle budget per invocation: the wrapper is made here, as the function starts.
     const iam = retryingThrottles(iamFor(doc, context), context);
-    return step(doc, { ...context.clients, iam, now: context.now, sleep: context.sleep });
+    const under = () => ({ profile: doc.request.profile, lease, now: context.now().toISOString() });
+    // A run that does not hold the profile's lease (a redrive, a lease run out) does nothing at all, not even report
+    // what it would find; every write it could make is refused again by its lease condition (a dry run holds no lock).
+    if (!doc.request.dryRun && !(await context.clients.records.leaseHeld(under()))) {
+      throw new LockNotHeldError(
+        `this run of execution ${doc.request.executionName} does not hold profile ${doc.request.profile}'s lock (lease ${lease}): it was redriven after its cleanup, ` +
+          'or its lease ran out and another execution took the profile. Nothing was changed; start a new execution instead.',
+      );
+    }
+    const records: RecordStore = {
+      get: (key) => context.clients.records.get(key),
+      put: (key, body, replaces) => context.clients.records.put(key, body, replaces, under()),
+      leaseHeld: (condition) => context.clients.records.leaseHeld(condition),
+    };
+    return step(doc, { ...context.clients, records, iam, now: context.now, sleep: context.sleep });
   };
 }

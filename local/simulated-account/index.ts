@@ -94,13 +94,15 @@ export interface SimulatedClients {
 
 /** The record table's name in a simulated account. */
 export const SIMULATED_RECORD_TABLE = 'saml-federation-records';
+/** The lock table's name in a simulated account (the local runner substitutes the same into the ASL). */
+export const SIMULATED_LOCK_TABLE = 'saml-federation-locks';
 
 /** The state machine's DynamoDB integration on the lock table, as plain functions. */
 export interface LockTableApi {
-  /** Conditional put; throws 'DynamoDB.ConditionalCheckFailedException' while another owner's lease is unexpired. */
+  /** Conditional put; throws 'DynamoDB.ConditionalCheckFailedException' while another lease is held, unexpired. */
   put(item: LockPutInput): Promise<void>;
-  /** Conditional delete on the owner; throws 'DynamoDB.ConditionalCheckFailedException' when not held by `owner`. */
-  release(profile: string, owner: string): Promise<void>;
+  /** Conditional delete on the lease; throws 'DynamoDB.ConditionalCheckFailedException' when not held under `lease`. */
+  release(profile: string, lease: string): Promise<void>;
   get(profile: string): Promise<LockItem | undefined>;
 }
 
@@ -125,7 +127,7 @@ export interface SnapshotOptions {
   excludePrefixes?: readonly string[];
 }
 
-const MUTATING = /^(Create|Update|Delete|Put|Attach|Detach|Tag|Untag|Set|Add|Remove|Copy|Upload|Restore|Change|Enable|Disable|Reset)/;
+const MUTATING = /^(Create|Update|Delete|Put|Transact|Attach|Detach|Tag|Untag|Set|Add|Remove|Copy|Upload|Restore|Change|Enable|Disable|Reset)/;
 
 /**
  * Whether a call writes. Lock table PutItem/DeleteItem are writes; SNS Publish is not (it changes no stored state),
@@ -174,7 +176,7 @@ export class SimulatedAccount {
   private readonly identityStore: SimulatedIdentityStore;
   private readonly lockTable: SimulatedLockTable;
   private readonly topic: SimulatedNotifications;
-  private readonly recordTable = new SimulatedRecordTable();
+  private readonly recordTable: SimulatedRecordTable;
   private readonly members = new Map<string, { iam: SimulatedIam; bucket?: TokenBucket }>();
   private readonly sessions = new Map<string, AssumedSession>();
   private readonly ids: IdGenerator;
@@ -225,6 +227,7 @@ export class SimulatedAccount {
       },
     );
     this.lockTable = new SimulatedLockTable(this.clock);
+    this.recordTable = new SimulatedRecordTable(SIMULATED_LOCK_TABLE, (profile) => this.lockTable.item(profile));
     this.topic = new SimulatedNotifications(ids);
 
     const lockOps = this.lockTable.operations;
@@ -232,8 +235,8 @@ export class SimulatedAccount {
       put: async (item) => {
         await this.invoke('dynamodb', 'PutItem', item, lockOps);
       },
-      release: async (profile, owner) => {
-        await this.invoke('dynamodb', 'DeleteItem', { profile, owner }, lockOps);
+      release: async (profile, lease) => {
+        await this.invoke('dynamodb', 'DeleteItem', { profile, lease }, lockOps);
       },
       get: async (profile) => ((await this.invoke('dynamodb', 'GetItem', { profile }, lockOps)) as { Item?: LockItem }).Item,
     };
@@ -413,7 +416,11 @@ export class SimulatedAccount {
       identityStore: this.sdkClient('identitystore', this.identityStore.operations) as unknown as IdentitystoreClient,
       swb,
       fetchMetadata: this.fetchMetadata,
-      records: new DynamoDbRecordStore(this.sdkClient('records', this.recordTable.operations) as unknown as DynamoDBClient, SIMULATED_RECORD_TABLE),
+      records: new DynamoDbRecordStore(
+        this.sdkClient('records', this.recordTable.operations) as unknown as DynamoDBClient,
+        SIMULATED_RECORD_TABLE,
+        SIMULATED_LOCK_TABLE,
+      ),
     };
   }
 

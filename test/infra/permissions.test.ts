@@ -54,6 +54,7 @@ let synth: SynthesizedPipeline;
 let statements: Record<string, Statement[]>;
 let bucketArn: string;
 let recordTableArn: string;
+let lockTableArn: string;
 
 beforeAll(() => {
   synth = synthWithoutBundling(config);
@@ -62,6 +63,7 @@ beforeAll(() => {
   for (const key of FUNCTION_KEYS) statements[key] = roleStatements(synth.json, roles[key]);
   bucketArn = `<${logicalId(synth.stack, synth.pipeline.bucket)}.Arn>`;
   recordTableArn = `<${logicalId(synth.stack, synth.pipeline.recordTable)}.Arn>`;
+  lockTableArn = `<${logicalId(synth.stack, synth.pipeline.lockTable)}.Arn>`;
 });
 
 const allows = (key: string) => statements[key]!.filter((s) => s.Effect === 'Allow');
@@ -216,11 +218,22 @@ describe('function permissions', () => {
 
   it("keep each step's records in the record table: reads and conditional writes under its own keys, no deletes", () => {
     const records = (key: string) => allows(key).filter((s) => s.actions.some((a) => a.startsWith('dynamodb:')));
+    // The profiles' lock items, read (the lease check) and checked in a record write's transaction; never written.
+    const lease = (actions: string[]) =>
+      expect.objectContaining({
+        actions,
+        resources: [lockTableArn],
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['admin', 'agent', 'partner'] } },
+      });
     for (const key of FUNCTION_KEYS) {
       const held = records(key);
       const kind = functionSpec(key).kind;
-      if (kind === 'intake' || kind === 'outcome') {
+      if (kind === 'intake') {
         expect({ key, held }).toEqual({ key, held: [] });
+        continue;
+      }
+      if (kind === 'outcome') {
+        expect({ key, held }).toEqual({ key, held: [lease(['dynamodb:GetItem'])] });
         continue;
       }
       const keys = key.startsWith('attributeMapping') ? ['journal#*', 'state#admin', 'state#agent', 'state#partner'] : ['journal#*'];
@@ -232,6 +245,7 @@ describe('function permissions', () => {
             resources: [recordTableArn],
             Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } },
           }),
+          lease(['dynamodb:GetItem', 'dynamodb:ConditionCheckItem']),
         ],
       });
     }
@@ -304,10 +318,10 @@ describe('function permissions', () => {
 
   it.each([...FUNCTION_KEYS])("%s uses no service beyond its step's", (key) => {
     const services = [...new Set(allows(key).flatMap((s) => s.actions.map((a) => a.split(':')[0])))].sort();
-    // The outcome function reads and writes nothing: it only puts the end of an execution in words.
+    // The outcome function writes nothing: it puts the end of an execution in words, reading only the run's lease.
     const own =
       key === 'outcome'
-        ? []
+        ? ['dynamodb']
         : key === 'intake' || key === 'newApplicationIntake'
           ? ['kms', 's3', 'sso']
           : key.startsWith('application')

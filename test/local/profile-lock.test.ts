@@ -15,6 +15,7 @@ describe('the per-profile lock', () => {
     await account.lock.put({
       profile: 'admin',
       owner: 'arn:aws:states:us-east-1:111122223333:execution:pipeline:other',
+      lease: 'arn:aws:states:us-east-1:111122223333:execution:pipeline:other#0',
       expiresAt: leaseEnd,
     });
     account.clearCalls();
@@ -41,9 +42,9 @@ describe('the per-profile lock', () => {
 
   it('when the holder releases the lock just as this execution gives up, Lock.Timeout says it may have ended', async () => {
     const account = await startingAccount('empty account');
-    await account.lock.put({ profile: 'admin', owner: 'other-execution', expiresAt: minutesFromNow(30) });
+    await account.lock.put({ profile: 'admin', owner: 'other-execution', lease: 'other-execution#0', expiresAt: minutesFromNow(30) });
     // The holder finishes between this execution's last attempt and its read of who holds the lock.
-    account.interleave({ service: 'dynamodb', operation: 'GetItem' }, () => account.lock.release('admin', 'other-execution'));
+    account.interleave({ service: 'dynamodb', operation: 'GetItem' }, () => account.lock.release('admin', 'other-execution#0'));
 
     const result = await execute(account);
 
@@ -56,6 +57,7 @@ describe('the per-profile lock', () => {
     await account.lock.put({
       profile: 'admin',
       owner: 'arn:aws:states:us-east-1:111122223333:execution:pipeline:crashed',
+      lease: 'arn:aws:states:us-east-1:111122223333:execution:pipeline:crashed#0',
       expiresAt: minutesFromNow(-1),
     });
     account.clearCalls();
@@ -72,6 +74,7 @@ describe('the per-profile lock', () => {
     await account.lock.put({
       profile: 'agent',
       owner: 'arn:aws:states:us-east-1:111122223333:execution:pipeline:agent-run',
+      lease: 'arn:aws:states:us-east-1:111122223333:execution:pipeline:agent-run#0',
       expiresAt: minutesFromNow(30),
     });
     account.clearCalls();

@@ -63,9 +63,7 @@ describe('undo', () => {
     const result = await undoExecution(first.output!, undoDeps(account));
     expect(result).toEqual({
       action: 'refused',
-      changedSince: [
-        'role AmazonConnectAdminAccessRole: maximum session is now 3600 s, not 43200 s as this execution left it',
-      ],
+      changedSince: ['role AmazonConnectAdminAccessRole: maximum session is now 3600 s, not 43200 s as this execution left it'],
       reports: [],
     });
     expect(resources(account)).toEqual(between);

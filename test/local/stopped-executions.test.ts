@@ -109,7 +109,10 @@ function withoutLocks(account: SimulatedAccount) {
 
 async function arrange(path: Path): Promise<Arranged> {
   const account = await startingAccount(path.start);
-  if (path.lockHeldByOther) await account.seed(async () => account.lock.put({ profile: 'admin', owner: OTHER_EXECUTION, expiresAt: FAR_FUTURE }));
+  if (path.lockHeldByOther)
+    await account.seed(async () =>
+      account.lock.put({ profile: 'admin', owner: OTHER_EXECUTION, lease: `${OTHER_EXECUTION}#0`, expiresAt: FAR_FUTURE }),
+    );
   const before = withoutLocks(account);
   const locksBefore = account.snapshot().lockTable;
   const faults = (await path.arrange?.(account)) ?? [];

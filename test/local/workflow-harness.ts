@@ -204,9 +204,9 @@ export function undoDeps(account: SimulatedAccount, configuration: FederationCon
     now: () => new Date(),
     takeLock: services.takeLock,
     releaseLock: services.releaseLock,
-    revert: async (step: Parameters<typeof stepNamed>[0], document: unknown) => {
+    revert: async (step: Parameters<typeof stepNamed>[0], document: unknown, lease: string) => {
       const fn = stepNamed(step).revert;
-      return fn.run(JSON.parse(JSON.stringify(document)), functionContext(fn, { services, config: configuration }));
+      return fn.run(JSON.parse(JSON.stringify({ document, lease })), functionContext(fn, { services, config: configuration }));
     },
   };
 }

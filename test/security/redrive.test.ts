@@ -23,7 +23,7 @@ function inputAt(result: LocalExecutionResult, state: string): unknown {
 }
 
 describe('a redriven execution', () => {
-  it.failing("cannot restore superseded metadata over a newer execution's after its cleanup reverted it", async () => {
+  it("cannot restore superseded metadata over a newer execution's after its cleanup reverted it", async () => {
     const account = await startingAccount('provider exists');
     const services = simulatedServices(account);
     const stopAt = 'Map Role attribute in IAM Identity Center';

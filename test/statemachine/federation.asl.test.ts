@@ -1,6 +1,6 @@
 import aslValidator from 'asl-validator';
 import { FUNCTIONS } from '../../lambdas/functions';
-import { LOCK_MARGIN_SECONDS } from '../../lambdas/shared/lock';
+import { LOCK_CONDITIONS, LOCK_MARGIN_SECONDS } from '../../lambdas/shared/lock';
 import type { StepDefinition } from '../../lambdas/shared/pipeline-function';
 import { MAX_MANUAL_TIMEOUT_SECONDS } from '../../lambdas/shared/profile';
 import { STEPS as REGISTERED_STEPS } from '../../lambdas/steps';
@@ -177,6 +177,36 @@ describe('statemachine/federation.asl.json', () => {
     expect([...new Set(raised)].sort()).toEqual([WORKFLOW_ERRORS.lockTimeout, WORKFLOW_ERRORS.rollbackIncomplete].sort());
     // Provisioning.RolledBack comes only from the outcome function's verdict; its fallback says Rollback.Incomplete.
     expect(states['Outcome not described']!.Parameters.Error).toBe(WORKFLOW_ERRORS.rollbackIncomplete);
+  });
+
+  it('never retries a revert that lost the lease: Lock.NotHeld is matched first, with no attempt', () => {
+    for (const step of STEPS) {
+      expect(states[step.revert]!.Retry?.[0]).toEqual({ ErrorEquals: [WORKFLOW_ERRORS.lockNotHeld], MaxAttempts: 0 });
+    }
+  });
+
+  it('gives every step function the document and the lease of the run that invokes it', () => {
+    for (const step of STEPS) {
+      for (const state of [step.apply, step.revert]) {
+        expect(states[state]!.Parameters).toEqual({
+          'document.$': '$',
+          'lease.$': "States.Format('{}#{}', $$.Execution.Name, $$.Execution.RedriveCount)",
+        });
+      }
+    }
+  });
+
+  it('takes and releases the lock with the conditions lambdas/shared/lock.ts states, under the lease Intake gave', () => {
+    expect(states['Take profile lock']!.Parameters).toMatchObject({
+      Item: expect.objectContaining({ lease: { 'S.$': '$.lock.lease' } }),
+      ConditionExpression: LOCK_CONDITIONS.take,
+    });
+    for (const name of ['Release profile lock', 'Release profile lock after rollback']) {
+      expect(states[name]!.Parameters).toMatchObject({
+        ConditionExpression: LOCK_CONDITIONS.release,
+        ExpressionAttributeValues: { ':lease': { 'S.$': '$.lock.lease' } },
+      });
+    }
   });
 
   it('matches only the error groups statemachine/workflow-errors.ts names', () => {

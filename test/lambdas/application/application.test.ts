@@ -95,6 +95,7 @@ describe('Application permissions', () => {
     account: '111122223333',
     bucketArn: 'arn:aws:s3:::metadata',
     recordTableArn: 'arn:aws:dynamodb:us-east-1:111122223333:table/records',
+    lockTableArn: 'arn:aws:dynamodb:us-east-1:111122223333:table/locks',
     config,
   });
   const actions = (permissions: { statements: Array<{ Action: string[] }> }) => permissions.statements.flatMap((statement) => statement.Action);

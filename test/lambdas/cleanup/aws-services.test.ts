@@ -3,6 +3,7 @@ import { InvokeCommand, LambdaClient, TooManyRequestsException } from '@aws-sdk/
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsCleanupServices, readCleanupEnvironment, readExecutionRecord } from '../../../lambdas/cleanup/aws-services';
+import { LOCK_CONDITIONS } from '../../../lambdas/shared/lock';
 import { LOCK_HELD } from '../../../statemachine/workflow-errors';
 import { makeDocument } from '../../helpers/document';
 
@@ -88,11 +89,12 @@ describe('awsCleanupServices', () => {
   it('invokes the deployed revert of the step and returns its report', async () => {
     const report = { step: 'role', action: 'deleted', changes: ['deleted role R'] };
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: Buffer.from(JSON.stringify(report)) as never });
-    await expect(services().revert('role', makeDocument())).resolves.toEqual(report);
-    expect(lambda.commandCalls(InvokeCommand)[0]!.args[0].input).toMatchObject({
-      FunctionName: 'arn:aws:lambda:us-east-1:111122223333:function:role-revert',
-      InvocationType: 'RequestResponse',
-    });
+    const document = makeDocument();
+    await expect(services().revert('role', document, 'cleanup#exec-0001#')).resolves.toEqual(report);
+    const input = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;
+    expect(input).toMatchObject({ FunctionName: 'arn:aws:lambda:us-east-1:111122223333:function:role-revert', InvocationType: 'RequestResponse' });
+    // As the state machine invokes it: the document, and the lease the revert changes things under (the cleanup's).
+    expect(JSON.parse(Buffer.from(input.Payload as Uint8Array).toString('utf-8'))).toEqual({ document, lease: 'cleanup#exec-0001#' });
   });
 
   it("names a revert's failure as the function threw it, and Lambda's own failures as Step Functions does", async () => {
@@ -101,29 +103,36 @@ describe('awsCleanupServices', () => {
       FunctionError: 'Unhandled',
       Payload: Buffer.from(JSON.stringify({ errorType: 'Role.Vanished', errorMessage: 'role R no longer exists' })) as never,
     });
-    await expect(services().revert('role', makeDocument())).rejects.toMatchObject({ name: 'Role.Vanished', message: 'role R no longer exists' });
+    await expect(services().revert('role', makeDocument(), 'cleanup#exec-0001#')).rejects.toMatchObject({
+      name: 'Role.Vanished',
+      message: 'role R no longer exists',
+    });
     lambda.reset();
     lambda.on(InvokeCommand).rejects(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} }));
-    await expect(services().revert('role', makeDocument())).rejects.toMatchObject({ name: 'Lambda.TooManyRequestsException' });
+    await expect(services().revert('role', makeDocument(), 'cleanup#exec-0001#')).rejects.toMatchObject({ name: 'Lambda.TooManyRequestsException' });
   });
 
   it("takes and frees the lock with the state machine's conditions, and names a held lock as the state machine does", async () => {
     dynamodb.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
     dynamodb.on(DeleteItemCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
-    await expect(
-      services().takeLock({ profile: 'admin', owner: 'exec-0001', expiresAt: '2030-01-01T01:00:00.000Z' }, '2030-01-01T00:00:00.000Z'),
-    ).rejects.toMatchObject({
-      name: LOCK_HELD,
+    const item = { profile: 'admin', owner: 'exec-0001 (cleanup)', lease: 'cleanup#exec-0001#', expiresAt: '2030-01-01T01:00:00.000Z' };
+    await expect(services().takeLock(item, '2030-01-01T00:00:00.000Z', 'exec-0001#0')).rejects.toMatchObject({ name: LOCK_HELD });
+    await expect(services().releaseLock('admin', 'cleanup#exec-0001#')).rejects.toMatchObject({ name: LOCK_HELD });
+    expect(dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input).toMatchObject({
+      Item: expect.objectContaining({ lease: { S: 'cleanup#exec-0001#' } }),
+      ConditionExpression: LOCK_CONDITIONS.take,
+      // Free, expired, its own lease again (a retried cleanup), or the stopped execution's lease it takes over.
+      ExpressionAttributeValues: {
+        ':now': { S: '2030-01-01T00:00:00.000Z' },
+        ':lease': { S: 'cleanup#exec-0001#' },
+        ':replacing': { S: 'exec-0001#0' },
+      },
     });
-    await expect(services().releaseLock('admin', 'exec-0001')).rejects.toMatchObject({ name: LOCK_HELD });
-    expect(dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input.ConditionExpression).toBe(
-      'attribute_not_exists(#profile) OR #expiresAt < :now OR #owner = :owner',
-    );
     expect(dynamodb.commandCalls(DeleteItemCommand)[0]!.args[0].input).toMatchObject({
       TableName: 'locks',
       Key: { profile: { S: 'admin' } },
-      ConditionExpression: '#owner = :owner',
-      ExpressionAttributeValues: { ':owner': { S: 'exec-0001' } },
+      ConditionExpression: LOCK_CONDITIONS.release,
+      ExpressionAttributeValues: { ':lease': { S: 'cleanup#exec-0001#' } },
     });
   });
 });

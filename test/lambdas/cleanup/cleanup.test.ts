@@ -1,4 +1,10 @@
-import { type CleanupServices, cleanUpStoppedExecution, type StoppedExecutionRecord, settleMilliseconds } from '../../../lambdas/cleanup/cleanup';
+import {
+  type CleanupServices,
+  cleanUpStoppedExecution,
+  cleanupLease,
+  type StoppedExecutionRecord,
+  settleMilliseconds,
+} from '../../../lambdas/cleanup/cleanup';
 import type { RevertReport, StepName } from '../../../lambdas/shared/document';
 import { MemoryRecordStore } from '../../../lambdas/shared/records';
 import { STEP_NAMES } from '../../../lambdas/steps';
@@ -28,15 +34,17 @@ function world(
   options: { journalled?: StepName[]; lockHolder?: string; revert?: (step: StepName) => Promise<RevertReport> } = {},
 ): World {
   const w: World = { reverted: [], released: [], published: [], slept: [], services: undefined as never };
-  let holder = options.lockHolder ?? 'exec-0001';
+  // The lease that holds the profile: the stopped execution's own by default.
+  let holder = options.lockHolder ?? 'exec-0001#0';
   w.services = {
     stateMachineArn: STATE_MACHINE,
     readExecution: async () => ({ status: 'ABORTED', reachedEndState: false, ...record }),
-    takeLock: async (item) => {
-      if (holder !== item.owner) throw Object.assign(new Error(`held by ${holder}`), { name: LOCK_HELD });
+    takeLock: async (item, _now, replacing) => {
+      if (holder !== '' && holder !== item.lease && holder !== replacing) throw Object.assign(new Error(`held by ${holder}`), { name: LOCK_HELD });
+      holder = item.lease;
     },
-    releaseLock: async (profile, owner) => {
-      if (holder !== owner) throw Object.assign(new Error(`held by ${holder}`), { name: LOCK_HELD });
+    releaseLock: async (profile, lease) => {
+      if (holder !== lease) throw Object.assign(new Error(`held by ${holder}`), { name: LOCK_HELD });
       holder = '';
       w.released.push(profile);
     },
@@ -83,6 +91,20 @@ describe('cleanUpStoppedExecution', () => {
     const w = world({ document: makeDocument() }, { journalled: ['identityProvider'] });
     await cleanUpStoppedExecution(event(), w.services, SETTLE);
     expect(w.slept[0]).toBe(SETTLE - 1000);
+  });
+
+  it('takes the profile over from the stopped execution under a lease of its own, and reverts under that lease only', async () => {
+    const leases: string[] = [];
+    const w = world({ document: makeDocument() }, { journalled: ['role'] });
+    const revert = w.services.revert;
+    w.services.revert = async (step, document, lease) => {
+      leases.push(lease);
+      return revert(step, document, lease);
+    };
+    await cleanUpStoppedExecution(event(), w.services, SETTLE);
+    const own = cleanupLease(makeDocument().request);
+    expect(own).not.toBe('exec-0001#0');
+    expect(new Set(leases)).toEqual(new Set([own]));
   });
 
   it('runs every revert, newest step first, frees the lock and says the account is as before', async () => {

@@ -185,7 +185,7 @@ describe('applyIdentityProvider', () => {
       expect(operations(account, 'records')).not.toContain('PutItem');
     });
 
-    it('creates the provider when the earlier attempt journaled the creation but never made it, without journaling again', async () => {
+    it('creates the provider when the earlier attempt journaled the creation but never made it, journaling again under its lease', async () => {
       const { account, document } = accountWithUpload();
       account.faults.inject({ operation: 'CreateSAMLProvider', error: 'ServiceFailure' });
       await earlierAttemptFailed(account, document());
@@ -193,7 +193,9 @@ describe('applyIdentityProvider', () => {
       await expect(applyIdentityProvider(document(), deps(account))).resolves.toMatchObject({ action: 'created' });
       expect(operations(account, 'iam')).toEqual(['GetSAMLProvider', 'CreateSAMLProvider']);
       expect(operations(account, 's3')).not.toContain('PutObject');
-      expect(operations(account, 'records')).not.toContain('PutItem');
+      // The entry still says nothing existed before the execution.
+      expect(operations(account, 'records')).toEqual(['GetItem', 'GetItem', 'PutItem']);
+      expect(journalEntry(account, 'identityProvider')?.previous).toBeUndefined();
       expect(providerIn(account)).toMatchObject({ metadataDocument: METADATA_V2 });
     });
 
@@ -230,7 +232,9 @@ describe('applyIdentityProvider', () => {
       await expect(applyIdentityProvider(document(), deps(account))).resolves.toMatchObject({ action: 'updated', previous: journaled });
       expect(inputsOf(account, 'UpdateSAMLProvider')).toEqual([{ SAMLProviderArn: ARN, SAMLMetadataDocument: METADATA_V2 }]);
       expect(operations(account, 's3')).not.toContain('PutObject');
-      expect(operations(account, 'records')).not.toContain('PutItem');
+      // Journalled again before the write, under this attempt's lease, keeping the earlier attempt's backup.
+      expect(operations(account, 'records')).toEqual(['GetItem', 'GetItem', 'PutItem']);
+      expect(journalEntry(account, 'identityProvider')?.previous).toBeDefined();
       expect(providerIn(account)).toMatchObject({ metadataDocument: METADATA_V2 });
     });
 

@@ -155,6 +155,8 @@ describe('intake: the execution document', () => {
     expect(document.receipts).toEqual({});
     expect(document.lock).toEqual({
       owner: 'a1b2c3d4-from-eventbridge',
+      // The lease every change of the execution is made under: its name, in the run Intake validated (never redriven).
+      lease: 'a1b2c3d4-from-eventbridge#0',
       expiresAt: '2031-03-15T13:00:00.000Z',
       ttl: String(Date.parse('2031-03-15T13:00:00Z') / 1000),
     });

@@ -352,11 +352,13 @@ describe('applyRole retried by the state machine after an earlier attempt of thi
 
     await expect(applyRole(doc(), deps(w))).resolves.toMatchObject({ action: 'created' });
     expect(iamWrites(w.account)).toEqual(['UpdateRole']);
-    expect(operations(w.account, 'records')).not.toContain('PutItem');
+    // Journalled again before the write, under this attempt's lease; the entry still says the role was created.
+    expect(operations(w.account, 'records')).toEqual(['GetItem', 'GetItem', 'PutItem']);
+    expect(journalEntry(w.account, 'role')?.previous).toBeUndefined();
     expect(roleIn(w)).toMatchObject({ maxSessionDuration: 43200 });
   });
 
-  it('creates the role when the earlier attempt journaled the creation but never made it, without journaling again', async () => {
+  it('creates the role when the earlier attempt journaled the creation but never made it, journaling again under its lease', async () => {
     const w = await accountForRoleStep();
     w.account.faults.inject({ operation: 'CreateRole', error: 'ServiceFailure' });
     await earlierAttemptFailed(w);
@@ -365,7 +367,9 @@ describe('applyRole retried by the state machine after an earlier attempt of thi
 
     expect(receipt).toMatchObject({ action: 'created', details: { roleId: roleIn(w)!.roleId } });
     expect(operations(w.account, 'iam')).toEqual(['GetRole', 'CreateRole']);
-    expect(operations(w.account, 'records')).not.toContain('PutItem');
+    // The entry still says the role did not exist before the execution.
+    expect(operations(w.account, 'records')).toEqual(['GetItem', 'GetItem', 'PutItem']);
+    expect(journalEntry(w.account, 'role')?.previous).toBeUndefined();
   });
 
   it('reports the update its earlier attempt made as updated, with the settings from before the execution as previous', async () => {
@@ -401,7 +405,9 @@ describe('applyRole retried by the state machine after an earlier attempt of thi
 
     expect(receipt).toMatchObject({ action: 'updated', previous: { trustPolicy: OLD_TRUST, maxSessionDuration: 3600 } });
     expect(operations(w.account, 'iam')).toEqual(['GetRole', 'UpdateRole']);
-    expect(operations(w.account, 'records')).not.toContain('PutItem');
+    // Journalled again before the write, under this attempt's lease, keeping the first attempt's previous settings.
+    expect(operations(w.account, 'records')).toEqual(['GetItem', 'GetItem', 'PutItem']);
+    expect(journalEntry(w.account, 'role')?.previous).toEqual({ trustPolicy: OLD_TRUST, maxSessionDuration: 3600 });
     expect(roleIn(w)).toMatchObject({ trustPolicy: federationTrustPolicy(PROVIDER), maxSessionDuration: 43200 });
   });
 

@@ -24,6 +24,7 @@ const ENV = {
   ACCOUNT_ID: '111122223333',
   AWS_REGION: 'eu-west-1',
   RECORD_TABLE: 'federation-records',
+  LOCK_TABLE: 'federation-locks',
 };
 
 const s3Mock = mockClient(S3Client);
@@ -34,6 +35,10 @@ beforeEach(() => {
   iamMock.reset();
   dynamodbMock.reset();
   dynamodbMock.on(GetItemCommand).resolves({});
+  // The profile's lock, held by the runs these tests invoke the steps as.
+  dynamodbMock
+    .on(GetItemCommand, { TableName: 'federation-locks' })
+    .resolves({ Item: { profile: { S: 'admin' }, lease: { S: 'e#0' }, expiresAt: { S: '2999-01-01T00:00:00.000Z' } } });
 });
 
 type Handler = (event: unknown) => Promise<unknown>;
@@ -152,10 +157,15 @@ describe("the deployed functions' handlers", () => {
       metadata: { entityId: 'https://example.com/idp', certificates: [], warnings: [] },
     };
     serveMetadata(Buffer.from(identityCenterXml()));
-    await expect(handlerOf('identityProviderApply')(doc)).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(handlerOf('identityProviderApply')({ document: doc, lease: 'e#0' })).rejects.toMatchObject({ name: 'AccessDenied' });
     expect(iamMock.calls().map((call) => (call.args[0] as object).constructor.name)).toContain('GetSAMLProviderCommand');
-    // This execution's journal, read from the record table the environment names, with a consistent read.
+    // The lease first, then this execution's journal, read from the tables the environment names, with consistent reads.
     expect(dynamodbMock.commandCalls(GetItemCommand)[0]?.args[0].input).toEqual({
+      TableName: 'federation-locks',
+      Key: { profile: { S: 'admin' } },
+      ConsistentRead: true,
+    });
+    expect(dynamodbMock.commandCalls(GetItemCommand)[1]?.args[0].input).toEqual({
       TableName: 'federation-records',
       Key: { pk: { S: 'journal#e' }, sk: { S: 'identityProvider' } },
       ConsistentRead: true,
@@ -164,7 +174,7 @@ describe("the deployed functions' handlers", () => {
 
   it('a step without RECORD_TABLE in its environment fails with Config.Invalid naming it, before any change', async () => {
     const doc = makeDocument();
-    await expect(handlerOf('roleApply', { ...ENV, RECORD_TABLE: undefined })(doc)).rejects.toMatchObject({
+    await expect(handlerOf('roleApply', { ...ENV, RECORD_TABLE: undefined })({ document: doc, lease: 'exec-0001#0' })).rejects.toMatchObject({
       name: 'Config.Invalid',
       message: expect.stringMatching(/^RECORD_TABLE/),
     });

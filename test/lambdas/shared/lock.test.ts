@@ -19,6 +19,11 @@ describe('lockLease', () => {
 
   it('gives the table its TTL in epoch seconds at the same moment', () => {
     const lease = lockLease(NOW, 'exec-1', exampleProfile('admin'));
-    expect(lease).toEqual({ owner: 'exec-1', expiresAt: '2030-01-01T01:00:00.000Z', ttl: String(Date.parse('2030-01-01T01:00:00.000Z') / 1000) });
+    expect(lease).toEqual({
+      owner: 'exec-1',
+      lease: 'exec-1#0',
+      expiresAt: '2030-01-01T01:00:00.000Z',
+      ttl: String(Date.parse('2030-01-01T01:00:00.000Z') / 1000),
+    });
   });
 });

@@ -163,7 +163,7 @@ describe('fault injection', () => {
     const account = new SimulatedAccount();
     const { iam } = account.clients();
     account.failAtMutatingCall(1, 'ServiceFailure', { service: 'iam' });
-    await account.lock.put({ profile: 'admin', owner: 'e1', expiresAt: '2999-01-01T00:00:00.000Z' });
+    await account.lock.put({ profile: 'admin', owner: 'e1', lease: 'e1#0', expiresAt: '2999-01-01T00:00:00.000Z' });
     await expect(iam.send(new CreateRoleCommand({ RoleName: 'R', AssumeRolePolicyDocument: SERVICE_TRUST }))).rejects.toMatchObject({
       name: 'ServiceFailureException',
     });

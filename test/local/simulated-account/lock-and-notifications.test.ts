@@ -4,7 +4,13 @@ import { rejection } from './fixtures';
 const CONDITION_FAILED = 'DynamoDB.ConditionalCheckFailedException';
 
 describe('simulated lock table', () => {
-  const lease = (owner: string, expiresAt = '2030-01-01T01:00:00.000Z') => ({ profile: 'admin', owner, expiresAt, ttl: '1893459600' });
+  const lease = (owner: string, expiresAt = '2030-01-01T01:00:00.000Z') => ({
+    profile: 'admin',
+    owner,
+    lease: `${owner}#0`,
+    expiresAt,
+    ttl: '1893459600',
+  });
 
   it('gives the lock to one owner at a time until it expires', async () => {
     const account = new SimulatedAccount();
@@ -15,7 +21,7 @@ describe('simulated lock table', () => {
     // An expired lease can be taken over.
     await account.lock.put({ ...lease('e2', '2030-01-01T03:00:00.000Z'), now: '2030-01-01T02:00:00.000Z' });
     expect(account.snapshot().lockTable).toEqual({
-      admin: { profile: 'admin', owner: 'e2', expiresAt: '2030-01-01T03:00:00.000Z', ttl: '1893459600' },
+      admin: { profile: 'admin', owner: 'e2', lease: 'e2#0', expiresAt: '2030-01-01T03:00:00.000Z', ttl: '1893459600' },
     });
   });
 
@@ -31,13 +37,22 @@ describe('simulated lock table', () => {
     await expect(account.lock.put(lease('e2', '2030-01-01T04:00:00.000Z'))).resolves.toBeUndefined();
   });
 
-  it('releases only for the owner; a missing item fails the condition, as in DynamoDB', async () => {
+  it('takes over the lease it is told to replace (the cleanup, after a stop), and no other', async () => {
     const account = new SimulatedAccount();
     await account.lock.put({ ...lease('e1'), now: '2030-01-01T00:00:00.000Z' });
-    expect((await rejection(account.lock.release('admin', 'e2'))).name).toBe(CONDITION_FAILED);
-    await account.lock.release('admin', 'e1');
+    const cleanup = { ...lease('cleanup'), now: '2030-01-01T00:10:00.000Z' };
+    expect((await rejection(account.lock.put({ ...cleanup, replacing: 'e9#0' }))).name).toBe(CONDITION_FAILED);
+    await account.lock.put({ ...cleanup, replacing: 'e1#0' });
+    expect(await account.lock.get('admin')).toMatchObject({ owner: 'cleanup', lease: 'cleanup#0' });
+  });
+
+  it('releases only for the lease that holds it; a missing item fails the condition, as in DynamoDB', async () => {
+    const account = new SimulatedAccount();
+    await account.lock.put({ ...lease('e1'), now: '2030-01-01T00:00:00.000Z' });
+    expect((await rejection(account.lock.release('admin', 'e2#0'))).name).toBe(CONDITION_FAILED);
+    await account.lock.release('admin', 'e1#0');
     expect(await account.lock.get('admin')).toBeUndefined();
-    expect((await rejection(account.lock.release('admin', 'e1'))).name).toBe(CONDITION_FAILED);
+    expect((await rejection(account.lock.release('admin', 'e1#0'))).name).toBe(CONDITION_FAILED);
     expect(account.calls.map((call) => [call.operation, call.mutating, call.outcome])).toEqual([
       ['PutItem', true, 'ok'],
       ['DeleteItem', true, CONDITION_FAILED],

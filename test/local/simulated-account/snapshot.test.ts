@@ -95,7 +95,7 @@ describe('account snapshot', () => {
     await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: permissions('connect:Other'), SetAsDefault: true }));
     await iam.send(new CreateRoleCommand({ RoleName: 'Extra', AssumeRolePolicyDocument: trustPolicy(providerArn('IdP')) }));
     await swb.updateApplicationInstanceResponseConfiguration(instanceId, { subject: { source: ['x'] }, properties: {}, ttl: 'PT1H' });
-    await account.lock.put({ profile: 'admin', owner: 'e1', expiresAt: '2999-01-01T00:00:00.000Z' });
+    await account.lock.put({ profile: 'admin', owner: 'e1', lease: 'e1#0', expiresAt: '2999-01-01T00:00:00.000Z' });
     expect(account.snapshot()).not.toEqual(before);
 
     await iam.send(new UpdateSAMLProviderCommand({ SAMLProviderArn: providerArn('IdP'), SAMLMetadataDocument: metadataXml('before') }));
@@ -106,7 +106,7 @@ describe('account snapshot', () => {
     await iam.send(new DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: 'v2' }));
     await iam.send(new DeleteRoleCommand({ RoleName: 'Extra' }));
     await swb.updateApplicationInstanceResponseConfiguration(instanceId, before.swb[instanceId]!.responseConfig!);
-    await account.lock.release('admin', 'e1');
+    await account.lock.release('admin', 'e1#0');
     expect(account.snapshot()).toEqual(before);
   });
 
