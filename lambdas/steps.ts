@@ -7,8 +7,8 @@ import { roleStep } from './role/step';
 
 /**
  * The runbook's steps, in the order the workflow applies them; each is reverted in the reverse order. This is the one
- * list of steps: the CDK stack, the local runner, the CLI and the tests derive theirs from it, and a test holds
- * statemachine/federation.asl.json to it (with the other functions: lambdas/functions.ts). Adding a step is one entry here and its folder.
+ * list of steps: statemachine/build.ts generates statemachine/federation.asl.json from it (`npm run build:asl`), and the
+ * CDK stack, the local runner, the CLI and the tests derive theirs from it. Adding a step is one entry here and its folder.
  */
 export const STEPS = [applicationStep, identityProviderStep, roleStep, policyStep, assignmentsStep, attributeMappingStep] as const;
 

@@ -13,7 +13,7 @@ import {
 import type { FederationConfig } from '../lambdas/shared/profile';
 import type { HeldLock } from '../lambdas/shared/records';
 import { functionRoleArn } from '../lambdas/shared/target-account';
-import { assertDefinitionMatchesRegistry, loadDefinition, localSubstitutions, type Substitutions } from '../statemachine/definition';
+import { assertDefinitionMatchesRegistry, loadDefinition, localSubstitutions, type Substitutions, substitute } from '../statemachine/definition';
 
 /** What the state machine's non-Lambda integrations (DynamoDB lock, SNS) and the steps' clients reach locally. */
 export interface LocalServices {
@@ -108,6 +108,11 @@ export interface RunLocalExecutionOptions {
    * to `count` (1 for the first redrive). The states before `from` do not run again.
    */
   redrive?: { from: string; count: number };
+  /**
+   * Another workflow than the registry's, for a test of the builder: a definition built from other steps
+   * (statemachine/build.ts) and the functions its Tasks invoke. Default: statemachine/federation.asl.json and FUNCTIONS.
+   */
+  workflow?: { definition: object; functions: readonly PipelineFunction[] };
 }
 
 type Handler = (input: unknown) => Promise<unknown>;
@@ -151,7 +156,7 @@ export function functionContext(
 /** Each registered function's plain code, by the ARN the definition invokes it with, run as its Lambda would be. */
 function lambdaHandlers(options: RunLocalExecutionOptions, substitutions: Substitutions): Record<string, Handler> {
   const handlers: Record<string, Handler> = {};
-  for (const fn of FUNCTIONS) {
+  for (const fn of options.workflow?.functions ?? FUNCTIONS) {
     const arn = substitutions[substitutionName(fn)];
     if (arn === undefined) throw new Error(`no ARN for function ${fn.key}`);
     const context = functionContext(fn, options);
@@ -292,12 +297,19 @@ function watchTransitions(definition: StateMachineDefinition): void {
  * more than running an execution; everything that differs between executions (handlers, context, retry intervals)
  * is passed to `run`, so one instance serves every execution.
  */
-function compiledStateMachine(substitutions: Substitutions, pathTimeoutSeconds: number | undefined, startAt?: string): CompiledStateMachine {
-  const cacheKey = JSON.stringify([substitutions, pathTimeoutSeconds ?? null, startAt ?? null]);
+function compiledStateMachine(
+  substitutions: Substitutions,
+  pathTimeoutSeconds: number | undefined,
+  startAt?: string,
+  workflow?: RunLocalExecutionOptions['workflow'],
+): CompiledStateMachine {
+  const cacheKey = JSON.stringify([substitutions, pathTimeoutSeconds ?? null, startAt ?? null, workflow?.definition ?? null]);
   let entry = compiled.get(cacheKey);
   if (!entry) {
-    assertDefinitionMatchesRegistry();
-    const definition = loadDefinition(substitutions) as unknown as StateMachineDefinition;
+    if (!workflow) assertDefinitionMatchesRegistry();
+    const definition = (
+      workflow ? JSON.parse(substitute(JSON.stringify(workflow.definition), substitutions)) : loadDefinition(substitutions)
+    ) as StateMachineDefinition;
     // A redrive resumes at the state that did not succeed: the same definition, entered there.
     if (startAt !== undefined) {
       if (!(startAt in definition.States)) throw new Error(`no state named "${startAt}" to redrive from`);
@@ -319,8 +331,13 @@ function compiledStateMachine(substitutions: Substitutions, pathTimeoutSeconds: 
  */
 export async function runLocalExecution(options: RunLocalExecutionOptions): Promise<LocalExecutionResult> {
   const { account, region } = options.services.environment;
-  const substitutions = localSubstitutions(account, region);
-  const { definition, stateMachine, timeoutShimmed } = compiledStateMachine(substitutions, options.pathTimeoutSeconds, options.redrive?.from);
+  const substitutions = localSubstitutions(account, region, options.workflow?.functions);
+  const { definition, stateMachine, timeoutShimmed } = compiledStateMachine(
+    substitutions,
+    options.pathTimeoutSeconds,
+    options.redrive?.from,
+    options.workflow,
+  );
   const executionName = options.executionName ?? `local-${randomUUID()}`;
   const taskToken = `local-task-token-${executionName}`;
   const byResource: Record<string, Handler> = { ...integrationHandlers(options, taskToken), ...lambdaHandlers(options, substitutions) };

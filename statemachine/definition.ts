@@ -29,12 +29,16 @@ export function substitute(text: string, values: Substitutions): string {
 }
 
 /** Placeholders as names of local functions, so the file parses and validates without a deployment. */
-export function localSubstitutions(account = '111122223333', region = 'us-east-1'): Substitutions {
+export function localSubstitutions(
+  account = '111122223333',
+  region = 'us-east-1',
+  functions: readonly PipelineFunction[] = FUNCTIONS,
+): Substitutions {
   const values: Record<string, string> = {
     LockTableName: 'saml-federation-locks',
     NotificationTopicArn: `arn:aws:sns:${region}:${account}:saml-federation`,
   };
-  for (const fn of FUNCTIONS) values[substitutionName(fn)] = `arn:aws:lambda:${region}:${account}:function:saml-federation-${fn.key}`;
+  for (const fn of functions) values[substitutionName(fn)] = `arn:aws:lambda:${region}:${account}:function:saml-federation-${fn.key}`;
   return values;
 }
 

@@ -24,6 +24,8 @@ function applicationPermissions(sid: string, writes: string[]): PipelineFunction
 export const applicationStep: StepDefinition<'application'> = {
   name: 'application',
   label: 'Application',
+  comment:
+    "With application.create, finds the profile's IAM Identity Center application by its display name or creates it from the Amazon Connect catalog template; otherwise changes nothing.",
   // The application its receipt names (the one this execution created).
   readFootprint: (doc, { ssoAdmin }) => readApplicationFootprint(doc, ssoAdmin, doc.receipts?.application?.arn ?? ''),
   apply: {

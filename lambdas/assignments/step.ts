@@ -40,6 +40,7 @@ function lookups(scope: PermissionScope, sid: string, actions: string[]) {
 export const assignmentsStep: StepDefinition<'assignments'> = {
   name: 'assignments',
   label: 'Assignments',
+  comment: "Assigns the profile's groups and users to its IAM Identity Center application, those not assigned yet only (public sso-admin API).",
   // The application its receipt names.
   readFootprint: (doc, { ssoAdmin }) => readAssignmentsFootprint(ssoAdmin, doc.receipts?.assignments?.arn ?? ''),
   apply: {

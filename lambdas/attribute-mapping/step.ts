@@ -85,6 +85,8 @@ function mappingPermissions(direction: 'apply' | 'revert'): PipelineFunction['pe
 export const attributeMappingStep: StepDefinition<'attributeMapping'> = {
   name: 'attributeMapping',
   label: 'Attribute mapping',
+  comment:
+    'Sets https://aws.amazon.com/SAML/Attributes/Role to <role ARN>,<provider ARN> on the application; in manual mode it only prepares the mapping.',
   // The application its receipt names.
   readFootprint: (doc, { swb }) => readMappingFootprint(swb, doc.receipts?.attributeMapping?.arn ?? ''),
   apply: {

@@ -13,6 +13,7 @@ const HANDLER = 'lambdas/identity-provider/handler.ts';
 export const identityProviderStep: StepDefinition<'identityProvider'> = {
   name: 'identityProvider',
   label: 'Identity provider',
+  comment: 'Creates the IAM SAML provider, or replaces its metadata in place (certificate rotation).',
   readFootprint: (doc, { iam }) => readProviderFootprint(doc, iam),
   apply: {
     key: 'identityProviderApply',

@@ -17,6 +17,7 @@ function rolePolicyAttachment(sid: string, action: 'iam:AttachRolePolicy' | 'iam
 export const policyStep: StepDefinition<'policy'> = {
   name: 'policy',
   label: 'Permissions policy',
+  comment: 'Ensures the instance-scoped Amazon Connect federation policy and attaches the configured policies.',
   readFootprint: (doc, { iam }) => readPolicyFootprint(doc, iam),
   apply: {
     key: 'policyApply',

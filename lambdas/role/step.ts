@@ -65,6 +65,8 @@ function deleteBoundaryStatements(scope: PermissionScope): Statement[] {
 export const roleStep: StepDefinition<'role'> = {
   name: 'role',
   label: 'Federation role',
+  comment:
+    'Creates the SAML 2.0 federation role, or fixes the trust policy of the existing role in place: a re-created role would break Connect sign-in (invariant 3).',
   readFootprint: (doc, { iam }) => readRoleFootprint(doc, iam),
   apply: {
     key: 'roleApply',

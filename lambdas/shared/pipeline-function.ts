@@ -101,6 +101,8 @@ export interface StepDefinition<Name extends string = string> {
   readonly name: Name;
   /** How the CLI and messages name the step, e.g. 'Federation role'. */
   readonly label: string;
+  /** What the step does in the workflow, one sentence: the comment of its Task in the state machine. */
+  readonly comment: string;
   readonly apply: PipelineFunction<Receipt>;
   readonly revert: PipelineFunction<RevertReport>;
   /**
