@@ -30,9 +30,16 @@ function malformed(message: string): Error {
   return awsError('MalformedPolicyDocumentException', message, 'iam');
 }
 
-/** IAM's model constraint message, e.g. for a name that breaks the pattern. */
+/**
+ * IAM's answer to a request that breaks a model constraint (a name too long or off its pattern, a value out of range):
+ * the unmodelled `ValidationError` with IAM's own wording, which the SDK raises by that code (iam-errors.ts).
+ */
 export function constraint(field: string, value: unknown, rule: string): Error {
-  return invalidInput(`1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: ${rule}`);
+  return awsError(
+    'ValidationError',
+    `1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: ${rule}`,
+    'iam',
+  );
 }
 
 export function checkName(field: string, value: unknown, max: number, pattern = /^[\w+=,.@-]+$/): string {

@@ -1,5 +1,6 @@
 import type { Operations } from './context';
 import { tagRecord } from './iam-documents';
+import { IAM_OPERATION_ERRORS } from './iam-errors';
 import { type IamSnapshot, IamState, type PolicySnapshot, parseJson, type RoleSnapshot, type SamlProviderSnapshot } from './iam-model';
 import { policyOperations } from './iam-policies';
 import { roleOperations } from './iam-roles';
@@ -9,11 +10,42 @@ import { compact } from './support';
 export type { IamOptions, IamSnapshot, PolicySnapshot, RoleSnapshot, SamlProviderSnapshot } from './iam-model';
 
 /**
+ * The operations, each held to the errors IAM's API reference lists for it (iam-errors.ts): a modelled error an
+ * operation does not list is a mistake of this simulation, and fails the test that meets it instead of passing for
+ * an answer IAM never gives.
+ */
+function answeringOnlyListedErrors(operations: Operations): Operations {
+  return Object.fromEntries(
+    Object.entries(operations).map(([operation, handler]) => [
+      operation,
+      (input: Parameters<typeof handler>[0]) => {
+        try {
+          return handler(input);
+        } catch (error) {
+          const name = (error as Error).name;
+          const listed = IAM_OPERATION_ERRORS[operation] ?? [];
+          if (name.endsWith('Exception') && !listed.includes(name)) {
+            throw new Error(
+              `the simulated IAM answered ${operation} with ${name}, which IAM's API reference does not list for it (${listed.join(', ')})`,
+            );
+          }
+          throw error;
+        }
+      },
+    ]),
+  );
+}
+
+/**
  * IAM's SAML providers, roles and managed policies, with the validation, quotas and conflicts IAM documents: the
  * state (iam-model.ts) and its operations, one module per resource kind.
  */
 export class SimulatedIam extends IamState {
-  public readonly operations: Operations = { ...samlProviderOperations(this), ...roleOperations(this), ...policyOperations(this) };
+  public readonly operations: Operations = answeringOnlyListedErrors({
+    ...samlProviderOperations(this),
+    ...roleOperations(this),
+    ...policyOperations(this),
+  });
 
   /** Seeds an AWS managed policy (arn:<partition>:iam::aws:policy/<path><name>) that roles can attach. */
   public addAwsManagedPolicy(name: string, document: string, path = '/'): string {

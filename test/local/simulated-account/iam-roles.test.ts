@@ -11,6 +11,7 @@ import {
   EntityAlreadyExistsException,
   GetRoleCommand,
   GetRolePolicyCommand,
+  IAMServiceException,
   InvalidInputException,
   LimitExceededException,
   ListAttachedRolePoliciesCommand,
@@ -89,11 +90,12 @@ describe('simulated IAM roles', () => {
     ['a name longer than 64 characters', { RoleName: 'r'.repeat(65) }],
     ['a max session duration under 3,600 s', { RoleName: 'R', MaxSessionDuration: 3599 }],
     ['a max session duration over 43,200 s', { RoleName: 'R', MaxSessionDuration: 43201 }],
-  ])('refuses %s with InvalidInputException', async (_what, input) => {
+  ])("refuses %s with IAM's ValidationError (a model constraint: unmodelled, raised by its code)", async (_what, input) => {
     const { iam, provider } = await setup();
-    expect(await rejection(iam.send(new CreateRoleCommand({ AssumeRolePolicyDocument: trustPolicy(provider), ...input })))).toBeInstanceOf(
-      InvalidInputException,
-    );
+    const error = await rejection(iam.send(new CreateRoleCommand({ AssumeRolePolicyDocument: trustPolicy(provider), ...input })));
+    expect(error).toBeInstanceOf(IAMServiceException);
+    expect(error).not.toBeInstanceOf(InvalidInputException);
+    expect(error).toMatchObject({ name: 'ValidationError', $fault: 'client', message: expect.stringMatching(/^1 validation error detected: /) });
   });
 
   it('refuses a trust policy naming a provider that does not exist with MalformedPolicyDocumentException "Invalid principal in policy"', async () => {

@@ -3,6 +3,7 @@ import {
   DeleteSAMLProviderCommand,
   EntityAlreadyExistsException,
   GetSAMLProviderCommand,
+  IAMServiceException,
   InvalidInputException,
   LimitExceededException,
   ListSAMLProvidersCommand,
@@ -53,9 +54,12 @@ describe('simulated IAM SAML providers', () => {
     ['a name longer than 128 characters', { Name: 'x'.repeat(129), SAMLMetadataDocument: metadataXml() }],
     ['metadata shorter than 1,000 characters', { Name: 'IdP', SAMLMetadataDocument: '<md:EntityDescriptor/>' }],
     ['metadata longer than 10,000,000 characters', { Name: 'IdP', SAMLMetadataDocument: metadataXml().padEnd(10_000_001, ' ') }],
-  ])('refuses %s with InvalidInputException', async (_what, input) => {
+  ])("refuses %s with IAM's ValidationError (a model constraint: unmodelled, raised by its code)", async (_what, input) => {
     const { iam } = setup();
-    expect(await rejection(iam.send(new CreateSAMLProviderCommand(input)))).toBeInstanceOf(InvalidInputException);
+    const error = await rejection(iam.send(new CreateSAMLProviderCommand(input)));
+    expect(error).toBeInstanceOf(IAMServiceException);
+    expect(error).not.toBeInstanceOf(InvalidInputException);
+    expect(error).toMatchObject({ name: 'ValidationError', $fault: 'client', message: expect.stringMatching(/^1 validation error detected: /) });
   });
 
   it('accepts a name of exactly 128 characters from the allowed set', async () => {
