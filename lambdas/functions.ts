@@ -1,6 +1,6 @@
 import { intakeFunction, newApplicationIntakeFunction } from './intake/step';
 import { outcomeFunction } from './outcome/step';
-import type { PipelineFunction } from './shared/pipeline-function';
+import type { PipelineFunction } from './runtime/function';
 import { STEPS } from './steps';
 
 /**

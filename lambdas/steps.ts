@@ -4,6 +4,7 @@ import { attributeMappingStep } from './attribute-mapping/step';
 import { identityProviderStep } from './identity-provider/step';
 import { policyStep } from './policy/step';
 import { roleStep } from './role/step';
+import type { StepName } from './shared/document';
 
 /**
  * The runbook's steps, in the order the workflow applies them; each is reverted in the reverse order. This is the one
@@ -13,7 +14,7 @@ import { roleStep } from './role/step';
 export const STEPS = [applicationStep, identityProviderStep, roleStep, policyStep, assignmentsStep, attributeMappingStep] as const;
 
 export type Step = (typeof STEPS)[number];
-export type StepName = Step['name'];
+export type { StepName } from './shared/document';
 
 /** The step names in apply order. */
 export const STEP_NAMES: readonly StepName[] = STEPS.map((step) => step.name);

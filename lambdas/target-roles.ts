@@ -1,7 +1,7 @@
 import { FUNCTIONS } from './functions';
 import { readProfileProviders } from './refresh/function';
+import type { PipelineFunction } from './runtime/function';
 import { type FunctionPermissions, grants, type PermissionScope, type Statement } from './shared/permissions';
-import type { PipelineFunction } from './shared/pipeline-function';
 import type { FederationConfig } from './shared/profile';
 import { DAILY_CHECK_KEY, functionRoleArn, profilesIn, type TargetAccess, targetTrustPolicy } from './shared/target-account';
 

@@ -2,10 +2,10 @@ import { CloudFormationClient, DescribeStackResourcesCommand, type StackResource
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { STACK_NAME } from '../infra/names';
 import { awsCleanupServices } from '../lambdas/cleanup/aws-services';
+import { awsClients } from '../lambdas/runtime/clients';
+import { constructId } from '../lambdas/runtime/function';
 import type { StepName } from '../lambdas/shared/document';
 import { parseExecutionDocument } from '../lambdas/shared/document-parse';
-import { awsClients } from '../lambdas/shared/handler';
-import { constructId } from '../lambdas/shared/pipeline-function';
 import { STEPS } from '../lambdas/steps';
 import { CliUsageError } from './cli-errors';
 import { type UndoResult, undoExecution } from './undo';

@@ -2,7 +2,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent
 import { parseRollbackIncompleteCause } from '../lambdas/outcome/cause';
 import { describeRollbackIncomplete, readableCause } from '../lambdas/outcome/outcome';
 import { returned } from '../lambdas/shared/errors';
-import { WORKFLOW_ERRORS } from '../statemachine/workflow-errors';
+import { WORKFLOW_ERRORS } from '../lambdas/workflow-errors';
 
 export interface FollowedExecution {
   executionArn: string;

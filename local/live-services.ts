@@ -1,8 +1,8 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { awsClients } from '../lambdas/runtime/clients';
 import { returned } from '../lambdas/shared/errors';
-import { awsClients } from '../lambdas/shared/handler';
 import { type HeldLock, MemoryRecordStore } from '../lambdas/shared/records';
-import { LOCK_HELD } from '../statemachine/workflow-errors';
+import { LOCK_HELD } from '../lambdas/workflow-errors';
 import { CliUsageError } from './cli-errors';
 import type { LocalServices } from './runner';
 

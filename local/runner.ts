@@ -2,14 +2,14 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { ExecutionAbortedError, ExecutionError, type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { FUNCTIONS } from '../lambdas/functions';
-import type { ExecutionDocument } from '../lambdas/shared/document';
 import {
   type FunctionContext,
   type PipelineEnvironment,
   type PipelineFunction,
   type StepClients,
   substitutionName,
-} from '../lambdas/shared/pipeline-function';
+} from '../lambdas/runtime/function';
+import type { ExecutionDocument } from '../lambdas/shared/document';
 import type { FederationConfig } from '../lambdas/shared/profile';
 import type { HeldLock } from '../lambdas/shared/records';
 import { functionRoleArn } from '../lambdas/shared/target-account';

@@ -1,5 +1,5 @@
 import type { CreateRoleCommandInput, PutRolePolicyCommandInput } from '@aws-sdk/client-iam';
-import { applicationArnOfInstance } from '../lambdas/application/application';
+import { applicationArnOfInstance } from '../lambdas/identity-center/locate';
 import { identityCenterIssuer } from '../lambdas/intake/issuer';
 import { ConfigInvalidError } from '../lambdas/shared/errors';
 import type { FederationConfig } from '../lambdas/shared/profile';

@@ -1,5 +1,5 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { MAPPING_ERROR_NAMES } from '../lambdas/attribute-mapping/errors';
+import { MAPPING_ERROR_NAMES } from '../lambdas/identity-center/errors';
 
 /** Step Functions' limit on SendTaskFailure's cause. */
 const MAX_CAUSE_LENGTH = 32_768;

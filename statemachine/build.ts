@@ -1,7 +1,7 @@
 import { intakeFunction, newApplicationIntakeFunction } from '../lambdas/intake/step';
 import { outcomeFunction } from '../lambdas/outcome/step';
+import { type PipelineFunction, type StepDefinition, substitutionName } from '../lambdas/runtime/function';
 import { LOCK_CONDITIONS, MAX_EXECUTION_SECONDS } from '../lambdas/shared/lock';
-import { type PipelineFunction, type StepDefinition, substitutionName } from '../lambdas/shared/pipeline-function';
 import { STEPS } from '../lambdas/steps';
 import {
   ANY_ERROR,
@@ -12,7 +12,7 @@ import {
   SNS_TRANSIENT_ERRORS,
   TRANSIENT_AWS_ERRORS,
   WORKFLOW_ERRORS,
-} from './workflow-errors';
+} from '../lambdas/workflow-errors';
 
 /**
  * The builder of statemachine/federation.asl.json: the workflow's states, derived from the step registry. Each step

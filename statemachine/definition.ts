@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FUNCTIONS } from '../lambdas/functions';
-import { type PipelineFunction, type StepDefinition, substitutionName } from '../lambdas/shared/pipeline-function';
+import { type PipelineFunction, type StepDefinition, substitutionName } from '../lambdas/runtime/function';
 import { STEPS } from '../lambdas/steps';
 
 /** The state machine definition: the one file both the deployed stack and the local runner execute. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FLEET_FUNCTIONS } from '../lambdas/fleet/function';
-import { substitutionName } from '../lambdas/shared/pipeline-function';
+import { substitutionName } from '../lambdas/runtime/function';
 import { type Substitutions, substitute } from './definition';
 
 /** "Apply every profile": the fleet's definition, the one file the deployed stack and the local runner both execute. */

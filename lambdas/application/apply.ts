@@ -1,11 +1,10 @@
-import { locateInstance } from '../attribute-mapping/locate';
-import { instanceIdFromApplicationArn } from '../attribute-mapping/mapping';
+import { applicationArnOfInstance, existingApplication, instanceIdFromApplicationArn, locateInstance } from '../identity-center/locate';
+import type { StepDeps } from '../runtime/function';
 import type { ExecutionDocument, Receipt } from '../shared/document';
 import { ABSENT, type StepFootprint } from '../shared/footprint';
 import { readJournal, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
-import type { StepDeps } from '../shared/pipeline-function';
-import { applicationArnOfInstance, CONNECT_TEMPLATE_NAME, createdUnderCreationName, creationName, existingApplication } from './application';
+import { CONNECT_TEMPLATE_NAME, createdUnderCreationName, creationName } from './application';
 import { ApplicationTemplateNotFoundError } from './errors';
 import { applicationLeaves } from './footprint';
 

@@ -1,7 +1,6 @@
 import { DescribeApplicationCommand, type SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import type { AssignmentsReceipt } from '../assignments/apply';
-import { currentAssignments, principalKey } from '../assignments/assignments';
-import { translateSsoAdminError } from '../attribute-mapping/errors';
+import { currentAssignments, type Principal, principalKey } from '../identity-center/assignments';
+import { translateSsoAdminError } from '../identity-center/errors';
 import type { ExecutionDocument } from '../shared/document';
 import { ABSENT, type Footprint, PRESENT, setValue } from '../shared/footprint';
 
@@ -18,7 +17,9 @@ export async function readApplicationFootprint(doc: ExecutionDocument, ssoAdmin:
     if ((error as Error).name === 'ResourceNotFoundException') return { [name]: ABSENT };
     throw translateSsoAdminError(error, `DescribeApplication ${applicationArn}`);
   }
-  const ours = new Set(((doc.receipts?.assignments as AssignmentsReceipt | undefined)?.details?.added ?? []).map(principalKey));
+  // Whom this execution's assignments step assigned (its receipt's details), as the assignment keys.
+  const added = (doc.receipts?.assignments?.details as { added?: Principal[] } | undefined)?.added ?? [];
+  const ours = new Set(added.map(principalKey));
   const others = [...(await currentAssignments(ssoAdmin, applicationArn))].filter((key) => !ours.has(key));
   return { [name]: PRESENT, [`${name}: display name`]: displayName ?? '', [`${name}: assignments made by others`]: setValue(others) };
 }

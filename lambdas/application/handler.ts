@@ -1,4 +1,4 @@
-import { lambdaHandler } from '../shared/handler';
+import { lambdaHandler } from '../runtime/handler';
 import { applicationStep } from './step';
 
 export const apply = lambdaHandler(applicationStep.apply);

@@ -1,9 +1,9 @@
-import { instanceIdFromApplicationArn } from '../attribute-mapping/mapping';
+import { instanceIdFromApplicationArn } from '../identity-center/locate';
+import type { StepDeps } from '../runtime/function';
 import type { ExecutionDocument, RevertReport } from '../shared/document';
 import { laterChanges, recordedResources } from '../shared/footprint';
 import { journalRevert, readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
-import type { StepDeps } from '../shared/pipeline-function';
 import { createdUnderCreationName } from './application';
 import type { ApplicationDetails, ApplicationReceipt } from './apply';
 import { readApplicationFootprint } from './footprint';

@@ -1,6 +1,6 @@
-import { applicationLookupGrants } from '../attribute-mapping/step';
+import { applicationLookupGrants } from '../identity-center/grants';
+import { onExecutionDocument, type PipelineFunction, type StepDefinition } from '../runtime/function';
 import { grants } from '../shared/permissions';
-import { onExecutionDocument, type PipelineFunction, type StepDefinition } from '../shared/pipeline-function';
 import { applyApplication } from './apply';
 import { readApplicationFootprint } from './footprint';
 import { revertApplication } from './revert';

@@ -1,12 +1,13 @@
 import { CreateApplicationAssignmentCommand } from '@aws-sdk/client-sso-admin';
-import { translateSsoAdminError } from '../attribute-mapping/errors';
-import { applicationArnOf } from '../attribute-mapping/locate';
+import { currentAssignments, type Principal, principalKey } from '../identity-center/assignments';
+import { translateSsoAdminError } from '../identity-center/errors';
+import { applicationArnOf } from '../identity-center/locate';
+import type { StepDeps } from '../runtime/function';
 import type { ExecutionDocument, Receipt } from '../shared/document';
 import type { Footprint } from '../shared/footprint';
 import { readJournal, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
-import type { StepDeps } from '../shared/pipeline-function';
-import { currentAssignments, describePrincipal, type Principal, principalKey, resolvePrincipals, wantedNames } from './assignments';
+import { describePrincipal, resolvePrincipals, wantedNames } from './assignments';
 import { assignmentsFootprintOf, assignmentsLeave } from './footprint';
 import { type Outcome, type OutcomeRecord, ownedFromJournal } from './outcomes';
 

@@ -1,24 +1,10 @@
 import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { GetGroupIdCommand, GetUserIdCommand } from '@aws-sdk/client-identitystore';
-import { DescribeInstanceCommand, ListApplicationAssignmentsCommand, type SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import { translateSsoAdminError } from '../attribute-mapping/errors';
+import { DescribeInstanceCommand, type SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { type Principal, principalKey } from '../identity-center/assignments';
+import { translateSsoAdminError } from '../identity-center/errors';
 import type { ResolvedProfile } from '../shared/profile';
 import { AssignmentPrincipalNotFoundError } from './errors';
-
-export type PrincipalType = 'GROUP' | 'USER';
-
-/** One person or group the profile assigns to its application, resolved to its identity store id. */
-export interface Principal {
-  principalType: PrincipalType;
-  /** The group's display name or the user's user name, as the profile gives it. */
-  name: string;
-  principalId: string;
-}
-
-/** How an assignment is compared and recorded: `GROUP:<id>`. */
-export function principalKey(principal: Pick<Principal, 'principalType' | 'principalId'>): string {
-  return `${principal.principalType}:${principal.principalId}`;
-}
 
 export function describePrincipal(principal: Pick<Principal, 'principalType' | 'name'>): string {
   return `${principal.principalType === 'GROUP' ? 'group' : 'user'} "${principal.name}"`;
@@ -92,20 +78,4 @@ export async function resolvePrincipals(
   }
   // One assignment per principal, however often the profile names it.
   return [...new Map(resolved.map((principal) => [principalKey(principal), principal])).values()];
-}
-
-/** Every principal assigned to the application now, as keys. */
-export async function currentAssignments(ssoAdmin: SSOAdminClient, applicationArn: string): Promise<Set<string>> {
-  const keys = new Set<string>();
-  let nextToken: string | undefined;
-  do {
-    const page = await sso(`ListApplicationAssignments ${applicationArn}`, () =>
-      ssoAdmin.send(new ListApplicationAssignmentsCommand({ ApplicationArn: applicationArn, NextToken: nextToken })),
-    );
-    for (const assignment of page.ApplicationAssignments ?? []) {
-      if (assignment.PrincipalId && assignment.PrincipalType) keys.add(`${assignment.PrincipalType}:${assignment.PrincipalId}`);
-    }
-    nextToken = page.NextToken;
-  } while (nextToken);
-  return keys;
 }

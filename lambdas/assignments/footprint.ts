@@ -1,6 +1,6 @@
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { currentAssignments, type Principal, principalKey } from '../identity-center/assignments';
 import { type Footprint, PRESENT } from '../shared/footprint';
-import { currentAssignments, type Principal, principalKey } from './assignments';
 
 /** One assignment as a footprint field: `application <arn>: assignment of GROUP <id>`. */
 export function assignmentKey(applicationArn: string, principal: Pick<Principal, 'principalType' | 'principalId'>): string {

@@ -1,5 +1,4 @@
-import type { Principal } from './assignments';
-import { principalKey } from './assignments';
+import { type Principal, principalKey } from '../identity-center/assignments';
 
 /**
  * What became of one assignment this execution set out to make, as the journal records it:

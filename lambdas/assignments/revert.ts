@@ -1,12 +1,13 @@
 import { DeleteApplicationAssignmentCommand } from '@aws-sdk/client-sso-admin';
-import { translateSsoAdminError } from '../attribute-mapping/errors';
-import { notTheProfileApplication } from '../attribute-mapping/locate';
+import { currentAssignments, type Principal, principalKey } from '../identity-center/assignments';
+import { translateSsoAdminError } from '../identity-center/errors';
+import { notTheProfileApplication } from '../identity-center/locate';
+import type { StepDeps } from '../runtime/function';
 import type { ExecutionDocument, RevertReport } from '../shared/document';
 import { journalRevert, readJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
-import type { StepDeps } from '../shared/pipeline-function';
 import type { AssignmentsDetails, AssignmentsReceipt } from './apply';
-import { currentAssignments, describePrincipal, type Principal, principalKey } from './assignments';
+import { describePrincipal } from './assignments';
 import { latestOutcomes, ownedFromJournal } from './outcomes';
 
 const STEP = 'assignments' as const;

@@ -1,6 +1,6 @@
-import { applicationLookupGrants, applicationResources } from '../attribute-mapping/step';
+import { applicationLookupGrants, applicationResources } from '../identity-center/grants';
+import { onExecutionDocument, type StepDefinition } from '../runtime/function';
 import { grants, type PermissionScope } from '../shared/permissions';
-import { onExecutionDocument, type StepDefinition } from '../shared/pipeline-function';
 import { applyAssignments } from './apply';
 import { readAssignmentsFootprint } from './footprint';
 import { revertAssignments } from './revert';

@@ -1,26 +1,17 @@
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import type { SwbApi } from '../identity-center/console-api';
+import { MappingCurrentUnreadableError } from '../identity-center/errors';
+import { instanceIdFromApplicationArn, locateApplication } from '../identity-center/locate';
 import type { ExecutionDocument } from '../shared/document';
 import type { StepFootprint } from '../shared/footprint';
 import { readJournal, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
 import type { RecordStore } from '../shared/records';
 import { partsToWrite, readCurrentConfiguration, writePart } from './current';
-import { MappingCurrentUnreadableError } from './errors';
 import { mappingFootprintOf, mappingLeaves } from './footprint';
-import { locateApplication } from './locate';
-import {
-  describeChanges,
-  desiredMapping,
-  instanceIdFromApplicationArn,
-  managedAttributeNames,
-  manualInstructions,
-  mappingEquals,
-  mergeMapping,
-  relayStateResult,
-} from './mapping';
+import { describeChanges, desiredMapping, managedAttributeNames, manualInstructions, mappingEquals, mergeMapping, relayStateResult } from './mapping';
 import type { AttributeMappingDetails, AttributeMappingReceipt, MappingPart, PreviousMapping } from './receipt';
 import { readSavedState, saveState } from './state';
-import type { SwbApi } from './swb-api';
 
 export interface AttributeMappingDeps {
   /** The pipeline's record table: this execution's journal and the mapping the pipeline last wrote. */

@@ -1,7 +1,7 @@
+import type { SwbApi } from '../identity-center/console-api';
 import { sameJson } from '../shared/policy-json';
 import type { MappingConfiguration } from './mapping';
 import type { MappingPart } from './receipt';
-import type { SwbApi } from './swb-api';
 
 /** The current configuration when the console API returns both halves of it; undefined otherwise (docs/design.md). */
 export async function readCurrentConfiguration(swb: SwbApi, instanceId: string): Promise<MappingConfiguration | undefined> {

@@ -1,8 +1,9 @@
+import type { SwbApi } from '../identity-center/console-api';
+import { instanceIdFromApplicationArn } from '../identity-center/locate';
 import { digest, type Footprint, UNREADABLE } from '../shared/footprint';
 import { stableStringify } from '../shared/policy-json';
 import { readCurrentConfiguration } from './current';
-import { instanceIdFromApplicationArn, type MappingConfiguration } from './mapping';
-import type { SwbApi } from './swb-api';
+import type { MappingConfiguration } from './mapping';
 
 function configurationFootprint(applicationArn: string, configuration: MappingConfiguration | undefined): Footprint {
   const name = `application ${applicationArn}`;

@@ -1,9 +1,8 @@
+import type { ResponseConfig, ResponseSchemaConfig } from '../identity-center/console-api';
 import { iamAt, roleArn, samlProviderArn } from '../shared/arns';
 import type { ExecutionDocument } from '../shared/document';
 import { sameJson } from '../shared/policy-json';
 import { type ResolvedProfile, ROLE_ATTRIBUTE } from '../shared/profile';
-import { ApplicationNotFoundError } from './errors';
-import type { ResponseConfig, ResponseSchemaConfig } from './swb-api';
 
 export const UNSPECIFIED_ATTR_NAME_FORMAT = 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified';
 export const DEFAULT_TTL = 'PT1H';
@@ -70,17 +69,6 @@ export function relayStateResult(
     status: 'not confirmed',
     line: `relay state ${relayState}: could not confirm it was written (${seen}); check or set it by hand (${RELAY_STATE_CONSOLE_PATH})`,
   };
-}
-
-/** The console API addresses an application as `ins-<id>`, where the application ARN ends in `apl-<id>` (docs/design.md). */
-export function instanceIdFromApplicationArn(applicationArn: string): string {
-  const match = /\/apl-([A-Za-z0-9]+)$/.exec(applicationArn);
-  if (!match) {
-    throw new ApplicationNotFoundError(
-      `application ARN ${applicationArn} does not end in /apl-<id>, so its console instance id (ins-<id>) is unknown`,
-    );
-  }
-  return `ins-${match[1]}`;
 }
 
 /**

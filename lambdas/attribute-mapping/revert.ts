@@ -1,3 +1,4 @@
+import { instanceIdFromApplicationArn, notTheProfileApplication } from '../identity-center/locate';
 import type { ExecutionDocument, RevertReport } from '../shared/document';
 import { laterChanges, type StepFootprint } from '../shared/footprint';
 import { journalRevert, readJournal } from '../shared/journal';
@@ -6,8 +7,7 @@ import { sameJson } from '../shared/policy-json';
 import type { AttributeMappingDeps } from './apply';
 import { partsToWrite, readCurrentConfiguration, writePart } from './current';
 import { mappingFootprintOf } from './footprint';
-import { notTheProfileApplication } from './locate';
-import { describeChanges, instanceIdFromApplicationArn, type MappingConfiguration, withoutAttributes } from './mapping';
+import { describeChanges, type MappingConfiguration, withoutAttributes } from './mapping';
 import type { AttributeMappingDetails, AttributeMappingReceipt, MappingPart, PreviousMapping } from './receipt';
 import { readSavedState, saveState } from './state';
 

@@ -1,7 +1,7 @@
+import { parseResponseConfig, parseResponseSchemaConfig } from '../identity-center/console-client';
 import type { ExecutionRequest } from '../shared/document';
 import type { RecordKey, RecordStore } from '../shared/records';
 import type { MappingConfiguration } from './mapping';
-import { parseResponseConfig, parseResponseSchemaConfig } from './swb-client';
 
 /**
  * The configuration the pipeline last wrote for a profile, kept in the pipeline's record table because the console API

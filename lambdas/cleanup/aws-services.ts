@@ -1,15 +1,16 @@
-import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { LAMBDA_SERVICE_ERRORS, LOCK_HELD } from '../../statemachine/workflow-errors';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, type InvokeCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { operationsClients } from '../runtime/clients';
+import type { StepEvent } from '../runtime/function';
 import type { RevertReport, StepName } from '../shared/document';
 import { ConfigInvalidError } from '../shared/errors';
 import { journalledSteps } from '../shared/journal';
 import { LOCK_CONDITIONS } from '../shared/lock';
-import type { StepEvent } from '../shared/pipeline-function';
 import { DynamoDbRecordStore } from '../shared/records';
 import { STEP_NAMES } from '../steps';
+import { LAMBDA_SERVICE_ERRORS, LOCK_HELD } from '../workflow-errors';
 import type { CleanupServices, StoppedExecutionRecord } from './cleanup';
 
 /** What the cleanup function reads from its environment (infra/saml-federation-pipeline.ts sets each). */
@@ -105,10 +106,7 @@ function named(error: unknown, name: string): boolean {
 
 /** The cleanup's services in a deployed stack; each client is created once per container. */
 export function awsCleanupServices(environment: CleanupEnvironment): CleanupServices {
-  const sfn = new SFNClient({});
-  const dynamodb = new DynamoDBClient({});
-  const lambda = new LambdaClient({});
-  const sns = new SNSClient({});
+  const { sfn, dynamodb, lambda, sns } = operationsClients();
   const records = new DynamoDbRecordStore(dynamodb, environment.recordTable);
   const lockHeld = (error: unknown): Error =>
     named(error, LOCK_HELD) ? Object.assign(new Error((error as Error).message, { cause: error }), { name: LOCK_HELD }) : (error as Error);

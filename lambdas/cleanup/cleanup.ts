@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { LOCK_HELD, TRANSIENT_AWS_ERRORS } from '../../statemachine/workflow-errors';
 import { describeOutcome, rollbackVerdict, SUBJECTS } from '../outcome/outcome';
 import type { ExecutionDocument, RevertReport, StepName } from '../shared/document';
 import { parseExecutionDocument } from '../shared/document-parse';
@@ -7,6 +6,7 @@ import { leaseOf } from '../shared/lock';
 import { logger } from '../shared/logger';
 import type { RecordKey, RecordStore } from '../shared/records';
 import { STEP_NAMES } from '../steps';
+import { LOCK_HELD, TRANSIENT_AWS_ERRORS } from '../workflow-errors';
 
 /**
  * An execution can end without its own rollback path: stopped from the console (ABORTED), past the state machine's

@@ -1,5 +1,5 @@
+import { readPipelineEnvironment } from '../runtime/handler';
 import { ConfigInvalidError } from '../shared/errors';
-import { readPipelineEnvironment } from '../shared/handler';
 import { parseFederationConfig } from '../shared/profile';
 import { type FleetPlan, planFleet } from './plan';
 import { type FleetReport, reportFleet } from './report';

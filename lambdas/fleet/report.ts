@@ -1,4 +1,4 @@
-import { WORKFLOW_ERRORS } from '../../statemachine/workflow-errors';
+import { WORKFLOW_ERRORS } from '../workflow-errors';
 
 /** What one profile's child execution came to, as the fleet's Map hands it on. */
 export interface ProfileRun {

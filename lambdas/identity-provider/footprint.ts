@@ -1,8 +1,7 @@
 import type { GetSAMLProviderCommandOutput, IAMClient } from '@aws-sdk/client-iam';
 import { iamAt, samlProviderArn } from '../shared/arns';
 import type { ExecutionDocument } from '../shared/document';
-import { ABSENT, digest, type Footprint, PRESENT, setValue } from '../shared/footprint';
-import { TAG_PREFIX } from '../shared/tags';
+import { ABSENT, digest, type Footprint, PRESENT, tagsValue } from '../shared/footprint';
 import { getSamlProvider } from './provider';
 
 function label(doc: Pick<ExecutionDocument, 'profile'>): string {
@@ -12,14 +11,6 @@ function label(doc: Pick<ExecutionDocument, 'profile'>): string {
 /** A metadata document as the provider's footprint keeps it: trailing whitespace is not part of it (sameMetadataDocument). */
 export function documentDigest(xml: string): string {
   return digest(xml.trimEnd());
-}
-
-/**
- * A resource's tags as its footprint keeps them: those someone else put there. The pipeline's own tags say who made
- * the resource and are never evidence on their own (an IAM may drop them); the receipt and journal are the record.
- */
-export function tagsValue(tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined): string {
-  return setValue((tags ?? []).filter((tag) => !(tag.Key ?? '').startsWith(TAG_PREFIX)).map((tag) => `${tag.Key ?? ''}=${tag.Value ?? ''}`));
 }
 
 /** The profile's provider as it is now: whether it exists, its document and its tags. */

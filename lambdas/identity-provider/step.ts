@@ -1,5 +1,5 @@
+import { onExecutionDocument, type StepDefinition } from '../runtime/function';
 import { grants } from '../shared/permissions';
-import { onExecutionDocument, type StepDefinition } from '../shared/pipeline-function';
 import { applyIdentityProvider } from './apply';
 import { readProviderFootprint } from './footprint';
 import { revertIdentityProvider } from './revert';

@@ -1,3 +1,4 @@
+import { MetadataFetchFailedError, MetadataSourceRefusedError } from '../identity-center/errors';
 import { FederationError } from '../shared/errors';
 
 /*
@@ -62,25 +63,6 @@ export class MetadataUnknownSigningCertificateError extends FederationError {
   public constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'Metadata.UnknownSigningCertificate';
-  }
-}
-
-/**
- * Thrown when the metadata URL an application gives is not one the pipeline fetches from (not HTTPS, not the Identity
- * Center portal of the region), or its answer is over IAM's size limit. Nothing was stored or changed.
- */
-export class MetadataSourceRefusedError extends FederationError {
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'Metadata.SourceRefused';
-  }
-}
-
-/** Thrown when the application's metadata URL did not answer, or answered with an HTTP error; the state machine retries it. */
-export class MetadataFetchFailedError extends FederationError {
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'Metadata.FetchFailed';
   }
 }
 

@@ -1,4 +1,4 @@
-import { lambdaHandler } from '../shared/handler';
+import { lambdaHandler } from '../runtime/handler';
 import { intakeFunction } from './step';
 
 export const handler = lambdaHandler(intakeFunction);

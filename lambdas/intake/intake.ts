@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { existingApplication } from '../application/application';
+import { existingApplication } from '../identity-center/locate';
+import { type ApplicationMetadataDeps, fetchApplicationMetadata } from '../identity-center/portal';
+import type { PipelineEnvironment } from '../runtime/function';
 import type { ExecutionDocument, MetadataSummary } from '../shared/document';
 import { LockNotHeldError, lockLease } from '../shared/lock';
 import { logger } from '../shared/logger';
-import type { PipelineEnvironment } from '../shared/pipeline-function';
 import { type FederationConfig, profileNamed, type ResolvedProfile } from '../shared/profile';
 import { RequestInvalidError, RequestNotCurrentVersionError, RequestObjectNotFoundError } from './errors';
-import { type ApplicationMetadataDeps, fetchApplicationMetadata } from './from-application';
 import { checkIssuer } from './issuer';
 import { checkMetadataSize, validateMetadata } from './metadata';
 import { type MetadataObjectRequest, normalizeRequest, versioningRequired } from './request';

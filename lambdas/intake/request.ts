@@ -1,6 +1,5 @@
 import type { ExecutionRequest } from '../shared/document';
 import { RequestInvalidError, RequestUnknownProfileError } from './errors';
-import { fetchedMetadataKey } from './from-application';
 
 /** Where and what to read, as the execution input names it; the version is pinned later if the input has none. */
 export interface MetadataObjectRequest {
@@ -189,4 +188,16 @@ export function profileFromKey(key: string, context: Pick<RequestContext, 'profi
     );
   }
   return profile;
+}
+
+/** The S3 key a fetched document is stored under (see `fetchedMetadataKey`). */
+export const FETCHED_METADATA_NAME = 'identity-center.metadata';
+
+/**
+ * Where Intake stores the document it fetched, as a new version: inside the profile's folder, so the audit trail and
+ * the version pinning work as for an upload, but not ending in .xml, so that the upload rule (metadata/*.xml) does
+ * not start a second execution for it.
+ */
+export function fetchedMetadataKey(profile: string): string {
+  return `metadata/${profile}/${FETCHED_METADATA_NAME}`;
 }

@@ -1,9 +1,9 @@
-import { applicationLookupGrants } from '../attribute-mapping/step';
+import { applicationLookupGrants } from '../identity-center/grants';
+import type { PipelineFunction } from '../runtime/function';
 import type { ExecutionDocument } from '../shared/document';
 import { grants } from '../shared/permissions';
-import type { PipelineFunction } from '../shared/pipeline-function';
-import { fetchedMetadataKey } from './from-application';
 import { intake } from './intake';
+import { fetchedMetadataKey } from './request';
 
 /**
  * Intake: the first state. It holds the metadata document in memory while validating it (up to 10,000,000 bytes,

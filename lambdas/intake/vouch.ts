@@ -1,9 +1,9 @@
-import { applicationArnOf } from '../attribute-mapping/locate';
+import { applicationArnOf } from '../identity-center/locate';
+import { type ApplicationMetadataDeps, fetchApplicationMetadata } from '../identity-center/portal';
 import type { MetadataSummary } from '../shared/document';
 import { FederationError } from '../shared/errors';
 import type { ResolvedProfile } from '../shared/profile';
 import { MetadataUnknownSigningCertificateError } from './errors';
-import { type ApplicationMetadataDeps, fetchApplicationMetadata } from './from-application';
 import { validateMetadata } from './metadata';
 
 /** Where the profile's application lives: the pipeline's account and IAM Identity Center's region. */

@@ -1,4 +1,4 @@
-import { lambdaHandler } from '../shared/handler';
+import { lambdaHandler } from '../runtime/handler';
 import { outcomeFunction } from './step';
 
 export const handler = lambdaHandler(outcomeFunction);

@@ -1,5 +1,5 @@
+import type { PipelineFunction } from '../runtime/function';
 import { grants } from '../shared/permissions';
-import type { PipelineFunction } from '../shared/pipeline-function';
 import { describeRun, type Outcome, parseOutcomeEvent } from './outcome';
 
 /**

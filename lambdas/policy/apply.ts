@@ -18,6 +18,7 @@ import {
   DeletePolicyVersionCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
+import { listAttachedPolicyArns } from '../role/role';
 import { customerPolicyArn, iamAt, roleArn } from '../shared/arns';
 import type { ExecutionDocument, ExecutionRequest, Receipt } from '../shared/document';
 import { returned } from '../shared/errors';
@@ -35,7 +36,6 @@ import {
   effectivePrevious,
   findPolicy,
   isNamed,
-  listAttachedPolicyArns,
   listPolicyTags,
   listPolicyVersions,
   MAX_POLICY_VERSIONS,

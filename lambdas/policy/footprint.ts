@@ -1,11 +1,11 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { attachedPoliciesKey } from '../role/footprint';
+import { listAttachedPolicyArns } from '../role/role';
 import { customerPolicyArn, iamAt } from '../shared/arns';
 import type { ExecutionDocument } from '../shared/document';
-import { ABSENT, digest, type Footprint, PRESENT, type StepFootprint, setValue } from '../shared/footprint';
+import { ABSENT, attachedPoliciesKey, digest, type Footprint, PRESENT, type StepFootprint, setValue } from '../shared/footprint';
 import { canonicalPolicyDocument } from '../shared/policy-json';
 import { connectFederationPolicy } from './policy-document';
-import { findPolicy, listAttachedPolicyArns, policyVersionDocument, roleNameOf } from './policy-state';
+import { findPolicy, policyVersionDocument, roleNameOf } from './policy-state';
 
 /** The generated policy (for a profile with a Connect instance) and the policies the step wants on the role. */
 function names(doc: ExecutionDocument): { policyArn?: string; document?: string; wanted: string[]; roleName: string } {

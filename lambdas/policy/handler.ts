@@ -1,4 +1,4 @@
-import { lambdaHandler } from '../shared/handler';
+import { lambdaHandler } from '../runtime/handler';
 import { policyStep } from './step';
 
 export const apply = lambdaHandler(policyStep.apply);

@@ -2,7 +2,6 @@ import {
   GetPolicyCommand,
   GetPolicyVersionCommand,
   type IAMClient,
-  ListAttachedRolePoliciesCommand,
   ListEntitiesForPolicyCommand,
   ListPolicyTagsCommand,
   ListPolicyVersionsCommand,
@@ -106,26 +105,6 @@ export async function listPolicyVersions(iam: IAMClient, policyArn: string): Pro
     marker = page.IsTruncated ? page.Marker : undefined;
   } while (marker);
   return versions;
-}
-
-/**
- * The managed policies attached to the role. `roleMayBeAbsent`: a dry run plans against a role the Role step would
- * only create, and a revert may find the role already gone; both read "no role" as "nothing attached".
- */
-export async function listAttachedPolicyArns(iam: IAMClient, roleName: string, roleMayBeAbsent = false): Promise<string[]> {
-  const arns: string[] = [];
-  let marker: string | undefined;
-  try {
-    do {
-      const page = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
-      arns.push(...(page.AttachedPolicies ?? []).flatMap((policy) => (policy.PolicyArn ? [policy.PolicyArn] : [])));
-      marker = page.IsTruncated ? page.Marker : undefined;
-    } while (marker);
-  } catch (error) {
-    if (roleMayBeAbsent && isNamed(error, 'NoSuchEntityException')) return [];
-    throw error;
-  }
-  return arns;
 }
 
 export async function listPolicyTags(iam: IAMClient, policyArn: string): Promise<Tag[]> {

@@ -17,6 +17,7 @@ import {
   DetachRolePolicyCommand,
   SetDefaultPolicyVersionCommand,
 } from '@aws-sdk/client-iam';
+import { listAttachedPolicyArns } from '../role/role';
 import type { ExecutionDocument, ExecutionRequest, RevertReport } from '../shared/document';
 import { DocumentInvalidError } from '../shared/errors';
 import { laterChanges, type StepFootprint } from '../shared/footprint';
@@ -31,7 +32,6 @@ import {
   effectivePrevious,
   findPolicy,
   isNamed,
-  listAttachedPolicyArns,
   listPolicyAttachments,
   listPolicyTags,
   listPolicyVersions,

@@ -1,5 +1,5 @@
+import { onExecutionDocument, type StepDefinition } from '../runtime/function';
 import { allow, grants, type ProfileArns, type Statement } from '../shared/permissions';
-import { onExecutionDocument, type StepDefinition } from '../shared/pipeline-function';
 import { applyPolicy } from './apply';
 import { readPolicyFootprint } from './footprint';
 import { revertPolicy } from './revert';

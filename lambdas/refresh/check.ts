@@ -1,15 +1,14 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { existingApplication } from '../application/application';
-import { instanceIdFromApplicationArn } from '../attribute-mapping/mapping';
-import type { ApplicationCertificate } from '../attribute-mapping/swb-api';
+import type { ApplicationCertificate } from '../identity-center/console-api';
+import { existingApplication, instanceIdFromApplicationArn } from '../identity-center/locate';
+import { type ApplicationMetadataDeps, fetchApplicationMetadata } from '../identity-center/portal';
 import { getSamlProvider, sameMetadataDocument } from '../identity-provider/provider';
-import { type ApplicationMetadataDeps, fetchApplicationMetadata } from '../intake/from-application';
 import { checkIssuer } from '../intake/issuer';
 import { validateMetadata } from '../intake/metadata';
+import type { IamSession, PipelineEnvironment } from '../runtime/function';
 import { samlProviderArn } from '../shared/arns';
 import { FederationError } from '../shared/errors';
 import { logger } from '../shared/logger';
-import type { IamSession, PipelineEnvironment } from '../shared/pipeline-function';
 import { type FederationConfig, profileNamed, type ResolvedProfile } from '../shared/profile';
 import { checkSessionNameOf, iamAccountOf, targetRoleArn } from '../shared/target-account';
 

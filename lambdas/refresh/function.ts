@@ -1,4 +1,4 @@
-import { applicationLookupGrants } from '../attribute-mapping/step';
+import { applicationLookupGrants } from '../identity-center/grants';
 import { type FunctionPermissions, type Grants, grants, type PermissionScope, type Statement } from '../shared/permissions';
 
 /** The one IAM read of the daily check, on the profiles' providers: its own role's, and a target account's read role's. */

@@ -1,15 +1,15 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { awsClients, readPipelineEnvironment } from '../shared/handler';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { awsClients, operationsClients } from '../runtime/clients';
+import { readPipelineEnvironment } from '../runtime/handler';
 import { parseFederationConfig } from '../shared/profile';
 import { type CheckResult, checkProfile, EXPIRY_METRIC } from './check';
 
 const environment = readPipelineEnvironment(process.env);
 const config = parseFederationConfig(process.env.PROFILES ?? '', 'PROFILES');
 const clients = awsClients({ region: environment.region, identityCenterRegion: process.env.IDENTITY_CENTER_REGION });
-const sfn = new SFNClient({});
-const sns = new SNSClient({});
+const { sfn, sns } = operationsClients();
 // Powertools writes the metric in CloudWatch's embedded metric format to the function's log: no PutMetricData call,
 // so no cloudwatch:PutMetricData grant.
 const metrics = new Metrics({ namespace: EXPIRY_METRIC.namespace, serviceName: 'saml-federation-check' });

@@ -1,20 +1,13 @@
 import { type IAMClient, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
-import { tagsValue } from '../identity-provider/footprint';
-import { listAttachedPolicyArns } from '../policy/policy-state';
 import { iamAt, samlProviderArn } from '../shared/arns';
 import type { ExecutionDocument } from '../shared/document';
-import { ABSENT, digest, type Footprint, PRESENT, setValue } from '../shared/footprint';
+import { ABSENT, attachedPoliciesKey, digest, type Footprint, PRESENT, setValue, tagsValue } from '../shared/footprint';
 import { canonicalPolicyDocument } from '../shared/policy-json';
-import { getRole, roleTags } from './role';
+import { getRole, listAttachedPolicyArns, roleTags } from './role';
 import { federationTrustPolicy } from './trust-policy';
 
 export function roleLabel(roleName: string): string {
   return `role ${roleName}`;
-}
-
-/** The key of a role's attached managed policies: the role step leaves them, the policy step changes them. */
-export function attachedPoliciesKey(roleName: string): string {
-  return `${roleLabel(roleName)}: attached policies`;
 }
 
 function trustValue(document: string): string {

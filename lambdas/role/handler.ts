@@ -1,4 +1,4 @@
-import { lambdaHandler } from '../shared/handler';
+import { lambdaHandler } from '../runtime/handler';
 import { roleStep } from './step';
 
 export const apply = lambdaHandler(roleStep.apply);

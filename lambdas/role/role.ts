@@ -1,4 +1,4 @@
-import { GetRoleCommand, type IAMClient, ListRoleTagsCommand, type Role } from '@aws-sdk/client-iam';
+import { GetRoleCommand, type IAMClient, ListAttachedRolePoliciesCommand, ListRoleTagsCommand, type Role } from '@aws-sdk/client-iam';
 import { logger } from '../shared/logger';
 import type { Tag } from '../shared/tags';
 
@@ -67,3 +67,23 @@ export async function retryInvalidPrincipal<T>(call: () => Promise<T>, sleep: (m
 }
 
 export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The managed policies attached to the role. `roleMayBeAbsent`: a dry run plans against a role the Role step would
+ * only create, and a revert may find the role already gone; both read "no role" as "nothing attached".
+ */
+export async function listAttachedPolicyArns(iam: IAMClient, roleName: string, roleMayBeAbsent = false): Promise<string[]> {
+  const arns: string[] = [];
+  let marker: string | undefined;
+  try {
+    do {
+      const page = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
+      arns.push(...(page.AttachedPolicies ?? []).flatMap((policy) => (policy.PolicyArn ? [policy.PolicyArn] : [])));
+      marker = page.IsTruncated ? page.Marker : undefined;
+    } while (marker);
+  } catch (error) {
+    if (roleMayBeAbsent && (error as Error).name === 'NoSuchEntityException') return [];
+    throw error;
+  }
+  return arns;
+}

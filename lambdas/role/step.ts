@@ -1,6 +1,6 @@
+import { onExecutionDocument, type StepDefinition } from '../runtime/function';
 import { roleArn } from '../shared/arns';
 import { allow, grants, type PermissionScope, profilesInScope, type Statement } from '../shared/permissions';
-import { onExecutionDocument, type StepDefinition } from '../shared/pipeline-function';
 import { applyRole } from './apply';
 import { readRoleFootprint } from './footprint';
 import { revertRole } from './revert';

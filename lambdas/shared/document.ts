@@ -1,5 +1,3 @@
-import type { StepName } from '../steps';
-import type { StepFootprint } from './footprint';
 import type { LockLease } from './lock';
 import type { ResolvedProfile } from './profile';
 
@@ -59,7 +57,12 @@ export interface MetadataSummary {
   warnings: string[];
 }
 
-export type { StepName };
+/**
+ * A step's name as the registry gives it (lambdas/steps.ts, `STEP_NAMES`): the key of its receipt, its revert's
+ * report and its journal entries. The ground floor knows no step, so any name is one here; the registry's own type
+ * (`RegisteredStep`) narrows it where the steps are known.
+ */
+export type StepName = string;
 
 export type ReceiptAction = 'created' | 'updated' | 'unchanged' | 'planned' | 'pending-confirmation';
 
@@ -80,6 +83,19 @@ export interface Receipt<Previous = unknown> {
    * A revert restores only over what the step left; `undo` refuses whatever differs from it now.
    */
   footprint?: StepFootprint;
+}
+
+/** A step's resources field by field: what lambdas/shared/footprint.ts compares. */
+export type Footprint = Record<string, string>;
+
+export interface StepFootprint {
+  before: Footprint;
+  left: Footprint;
+  /**
+   * Fields of a resource another step owns, as this step leaves them (the policy step's attachments change the role's
+   * list of attached policies): what `undo` expects to find, never what this step's own revert guards.
+   */
+  shared?: Footprint;
 }
 
 /** What a revert did. */

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { Footprint, StepFootprint } from './document';
+import { TAG_PREFIX } from './tags';
 
 /**
  * What a step's resources looked like, field by field: each key names the resource and the field as a person reads
@@ -11,17 +13,7 @@ import { createHash } from 'node:crypto';
  * through `changedSince`, the one comparison: a field that is neither what this execution left nor what was there
  * before it was changed by someone else since, and whatever it belongs to is left in place and reported.
  */
-export type Footprint = Record<string, string>;
-
-export interface StepFootprint {
-  before: Footprint;
-  left: Footprint;
-  /**
-   * Fields of a resource another step owns, as this step leaves them (the policy step's attachments change the role's
-   * list of attached policies): what `undo` expects to find, never what this step's own revert guards.
-   */
-  shared?: Footprint;
-}
+export type { Footprint, StepFootprint } from './document';
 
 export const PRESENT = 'present';
 export const ABSENT = 'absent';
@@ -117,4 +109,17 @@ export function laterChanges(recorded: StepFootprint | undefined, now: Footprint
       ? `${change}: it was deleted since this execution left it, so what was there before cannot be put back on it`
       : `${change}: left in place, since putting back what was there before this execution would undo that later change`,
   );
+}
+
+/**
+ * A resource's tags as its footprint keeps them: those someone else put there. The pipeline's own tags say who made
+ * the resource and are never evidence on their own (an IAM may drop them); the receipt and journal are the record.
+ */
+export function tagsValue(tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined): string {
+  return setValue((tags ?? []).filter((tag) => !(tag.Key ?? '').startsWith(TAG_PREFIX)).map((tag) => `${tag.Key ?? ''}=${tag.Value ?? ''}`));
+}
+
+/** The key of a role's attached managed policies: the role step leaves them, the policy step changes them. */
+export function attachedPoliciesKey(roleName: string): string {
+  return `role ${roleName}: attached policies`;
 }

@@ -4,9 +4,9 @@ import * as identitystore from '@aws-sdk/client-identitystore';
 import * as s3 from '@aws-sdk/client-s3';
 import * as ssoAdmin from '@aws-sdk/client-sso-admin';
 import * as sts from '@aws-sdk/client-sts';
-import { responseError } from '../../lambdas/attribute-mapping/swb-client';
+import { responseError } from '../../lambdas/identity-center/console-client';
 import { FederationError } from '../../lambdas/shared/errors';
-import { LOCK_HELD } from '../../statemachine/workflow-errors';
+import { LOCK_HELD } from '../../lambdas/workflow-errors';
 
 /** The services the simulated account answers for; a call log entry and a fault name one of these. */
 /** 'dynamodb' is the state machine's lock table; 'records' the steps' record table (journal entries, saved mappings). */

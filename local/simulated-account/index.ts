@@ -3,11 +3,10 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import type { ResponseConfig, ResponseSchemaConfig, SwbApi } from '../../lambdas/attribute-mapping/swb-api';
-import { toApplicationInstanceView, toCertificates, toTemplates } from '../../lambdas/attribute-mapping/swb-client';
-import { MetadataFetchFailedError } from '../../lambdas/intake/errors';
-import type { MetadataFetcher } from '../../lambdas/intake/from-application';
-import type { IamSession } from '../../lambdas/shared/pipeline-function';
+import type { ResponseConfig, ResponseSchemaConfig, SwbApi } from '../../lambdas/identity-center/console-api';
+import { toApplicationInstanceView, toCertificates, toTemplates } from '../../lambdas/identity-center/console-client';
+import type { MetadataFetcher } from '../../lambdas/identity-center/portal';
+import type { IamSession } from '../../lambdas/runtime/function';
 import { DynamoDbRecordStore, type RecordStore } from '../../lambdas/shared/records';
 import type { AccountContext, Operations } from './context';
 import { awsError, SeedInvalidError, type Service, SwbServiceFault, UnsupportedCommandError } from './errors';
@@ -37,6 +36,9 @@ export {
   DEFAULT_SSO_PAGE_SIZE,
   OAUTH_PROVIDER_ARN,
 } from './sso-admin';
+
+import { MetadataFetchFailedError } from '../../lambdas/identity-center/errors';
+
 export { swbInstanceId } from './swb';
 
 /** The provider of applications made from the console's "Amazon Connect" catalog template. */

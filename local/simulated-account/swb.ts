@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import type { ResponseConfig, ResponseSchemaConfig } from '../../lambdas/attribute-mapping/swb-api';
-import { portalHost } from '../../lambdas/intake/from-application';
+import type { ResponseConfig, ResponseSchemaConfig } from '../../lambdas/identity-center/console-api';
+import { portalHost } from '../../lambdas/identity-center/portal';
 import {
   certificatesInMetadata,
   identityCenterApplicationToken,

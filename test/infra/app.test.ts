@@ -10,7 +10,7 @@ import type { IConstruct } from 'constructs';
 import cdkJson from '../../cdk.json';
 import { type BuiltApp, buildApp } from '../../infra/build-app';
 import { REPOSITORY_ROOT } from '../../infra/saml-federation-pipeline';
-import { substitutionName } from '../../lambdas/shared/pipeline-function';
+import { substitutionName } from '../../lambdas/runtime/function';
 import { loadDefinition, readAslText, SUBSTITUTION_NAMES, substitute } from '../../statemachine/definition';
 import { FUNCTION_KEYS, functionSpec } from './cfn';
 

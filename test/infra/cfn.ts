@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { SamlFederationPipeline, type SamlFederationPipelineProps } from '../../infra/saml-federation-pipeline';
 import { FUNCTIONS } from '../../lambdas/functions';
-import type { PipelineFunction } from '../../lambdas/shared/pipeline-function';
+import type { PipelineFunction } from '../../lambdas/runtime/function';
 import type { FederationConfigInput } from '../../lambdas/shared/profile';
 
 /** Stand-ins for the pseudo parameters, so ARNs built from tokens compare as plain strings. */

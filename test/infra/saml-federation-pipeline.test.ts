@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { substitutionName } from '../../lambdas/shared/pipeline-function';
+import { substitutionName } from '../../lambdas/runtime/function';
 import { SUBSTITUTION_NAMES } from '../../statemachine/definition';
 import { exampleConfig } from '../helpers/document';
 import {

@@ -6,13 +6,13 @@
  * refusal and leave the account as the newer execution left it, holding no lock.
  */
 
+import { WORKFLOW_ERRORS } from '../../lambdas/workflow-errors';
 import { runLocalCleanup } from '../../local/cleanup';
 import { makeMetadataXml, makeSelfSignedCertificate } from '../../local/example-metadata';
 import { type LocalExecutionResult, runLocalExecution } from '../../local/runner';
 import type { SimulatedAccount } from '../../local/simulated-account';
 import { simulatedServices } from '../../local/simulated-services';
 import { rawDefinition } from '../../statemachine/definition';
-import { WORKFLOW_ERRORS } from '../../statemachine/workflow-errors';
 import { config, creatingConfig, execute, metadataV1, resources, startingAccount } from './workflow-harness';
 
 /** How the stopped execution reaches a state: its configuration, and what the account does meanwhile. */

@@ -6,9 +6,9 @@
 import { CreateApplicationAssignmentCommand, DeleteApplicationAssignmentCommand } from '@aws-sdk/client-sso-admin';
 import { applyAssignments } from '../../lambdas/assignments/apply';
 import { revertAssignments } from '../../lambdas/assignments/revert';
+import { awsClients } from '../../lambdas/runtime/clients';
+import type { StepDeps } from '../../lambdas/runtime/function';
 import type { ExecutionDocument } from '../../lambdas/shared/document';
-import { awsClients } from '../../lambdas/shared/handler';
-import type { StepDeps } from '../../lambdas/shared/pipeline-function';
 import { parseFederationConfig } from '../../lambdas/shared/profile';
 import type { SimulatedAccount } from '../../local/simulated-account';
 import { accountForConfig } from '../../local/simulated-services';

@@ -5,8 +5,9 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { applyAttributeMapping } from '../../lambdas/attribute-mapping/apply';
 import { revertAttributeMapping } from '../../lambdas/attribute-mapping/revert';
-import { computedMetadataUrl, fetchedMetadataKey, MAX_METADATA_BYTES } from '../../lambdas/intake/from-application';
+import { computedMetadataUrl, MAX_METADATA_BYTES } from '../../lambdas/identity-center/portal';
 import { type IntakeDeps, intake } from '../../lambdas/intake/intake';
+import { fetchedMetadataKey } from '../../lambdas/intake/request';
 import { checkProfile } from '../../lambdas/refresh/check';
 import { parseFederationConfig } from '../../lambdas/shared/profile';
 import { makeMetadataXml } from '../../local/example-metadata';

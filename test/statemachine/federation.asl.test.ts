@@ -1,11 +1,11 @@
 import aslValidator from 'asl-validator';
 import { FUNCTIONS } from '../../lambdas/functions';
+import type { StepDefinition } from '../../lambdas/runtime/function';
 import { LOCK_CONDITIONS, LOCK_MARGIN_SECONDS } from '../../lambdas/shared/lock';
-import type { StepDefinition } from '../../lambdas/shared/pipeline-function';
 import { MAX_MANUAL_TIMEOUT_SECONDS } from '../../lambdas/shared/profile';
 import { STEPS as REGISTERED_STEPS } from '../../lambdas/steps';
+import { ERROR_GROUPS, LAMBDA_SERVICE_ERRORS, SNS_TRANSIENT_ERRORS, TRANSIENT_AWS_ERRORS, WORKFLOW_ERRORS } from '../../lambdas/workflow-errors';
 import { loadDefinition, rawDefinition, readAslText, registryProblems, SUBSTITUTION_NAMES } from '../../statemachine/definition';
-import { ERROR_GROUPS, LAMBDA_SERVICE_ERRORS, SNS_TRANSIENT_ERRORS, TRANSIENT_AWS_ERRORS, WORKFLOW_ERRORS } from '../../statemachine/workflow-errors';
 
 type State = Record<string, any>;
 const definition = loadDefinition() as { StartAt: string; TimeoutSeconds?: number; States: Record<string, State> };
@@ -172,7 +172,7 @@ describe('statemachine/federation.asl.json', () => {
     expect(definition.TimeoutSeconds).toBe(MAX_MANUAL_TIMEOUT_SECONDS + LOCK_MARGIN_SECONDS);
   });
 
-  it('raises only the workflow errors statemachine/workflow-errors.ts names, and never claims a restoration it did not judge', () => {
+  it('raises only the workflow errors lambdas/workflow-errors.ts names, and never claims a restoration it did not judge', () => {
     const raised = Object.values(states).flatMap((state) => [state.Error, state.Parameters?.Error].filter((e): e is string => typeof e === 'string'));
     expect([...new Set(raised)].sort()).toEqual([WORKFLOW_ERRORS.lockTimeout, WORKFLOW_ERRORS.rollbackIncomplete].sort());
     // Provisioning.RolledBack comes only from the outcome function's verdict; its fallback says Rollback.Incomplete.
@@ -209,7 +209,7 @@ describe('statemachine/federation.asl.json', () => {
     }
   });
 
-  it('matches only the error groups statemachine/workflow-errors.ts names', () => {
+  it('matches only the error groups lambdas/workflow-errors.ts names', () => {
     const groups = Object.values(ERROR_GROUPS).map((group) => JSON.stringify([...group].sort()));
     for (const [name, state] of Object.entries(states)) {
       for (const matcher of [...(state.Retry ?? []), ...(state.Catch ?? [])] as State[]) {

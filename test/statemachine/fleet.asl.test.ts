@@ -2,8 +2,8 @@ import aslValidator from 'asl-validator';
 import { FLEET_FUNCTIONS } from '../../lambdas/fleet/function';
 import { STARTED_BY_FIELD } from '../../lambdas/intake/request';
 import { MAX_MANUAL_TIMEOUT_SECONDS } from '../../lambdas/shared/profile';
+import { ERROR_GROUPS, FLEET_NEEDS_ACTION } from '../../lambdas/workflow-errors';
 import { FLEET_SUBSTITUTION_NAMES, loadFleetDefinition, readFleetAslText } from '../../statemachine/fleet';
-import { ERROR_GROUPS, FLEET_NEEDS_ACTION } from '../../statemachine/workflow-errors';
 
 type State = Record<string, any>;
 const definition = loadFleetDefinition() as { TimeoutSeconds: number; States: Record<string, State> };

@@ -1,7 +1,7 @@
 import { applyApplication } from '../../../lambdas/application/apply';
 import { revertApplication } from '../../../lambdas/application/revert';
+import type { StepDeps } from '../../../lambdas/runtime/function';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
-import type { StepDeps } from '../../../lambdas/shared/pipeline-function';
 import type { SimulatedAccount } from '../../../local/simulated-account';
 import { accountForConfig } from '../../../local/simulated-services';
 import { makeDocument } from '../../helpers/document';

@@ -1,7 +1,7 @@
 import { applyAssignments } from '../../../lambdas/assignments/apply';
 import { revertAssignments } from '../../../lambdas/assignments/revert';
+import type { StepDeps } from '../../../lambdas/runtime/function';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
-import type { StepDeps } from '../../../lambdas/shared/pipeline-function';
 import type { SimulatedAccount } from '../../../local/simulated-account';
 import { accountForConfig } from '../../../local/simulated-services';
 import { exampleConfig, exampleProfile, makeDocument } from '../../helpers/document';

@@ -1,7 +1,6 @@
 import {
   describeChanges,
   desiredMapping,
-  instanceIdFromApplicationArn,
   type MappingConfiguration,
   managedAttributeNames,
   manualInstructions,
@@ -10,6 +9,7 @@ import {
   UNSPECIFIED_ATTR_NAME_FORMAT,
   withoutAttributes,
 } from '../../../lambdas/attribute-mapping/mapping';
+import { instanceIdFromApplicationArn } from '../../../lambdas/identity-center/locate';
 import { EMAIL_NAME_ID_FORMAT, ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE } from '../../../lambdas/shared/profile';
 import { exampleProfile, makeDocument } from '../../helpers/document';
 

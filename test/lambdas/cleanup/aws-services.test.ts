@@ -4,7 +4,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from 
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsCleanupServices, readCleanupEnvironment, readExecutionRecord } from '../../../lambdas/cleanup/aws-services';
 import { LOCK_CONDITIONS } from '../../../lambdas/shared/lock';
-import { LOCK_HELD } from '../../../statemachine/workflow-errors';
+import { LOCK_HELD } from '../../../lambdas/workflow-errors';
 import { makeDocument } from '../../helpers/document';
 
 const EXECUTION = 'arn:aws:states:us-east-1:111122223333:execution:federation:exec-0001';

@@ -8,7 +8,7 @@ import {
 import type { RevertReport, StepName } from '../../../lambdas/shared/document';
 import { MemoryRecordStore } from '../../../lambdas/shared/records';
 import { STEP_NAMES } from '../../../lambdas/steps';
-import { LOCK_HELD } from '../../../statemachine/workflow-errors';
+import { LOCK_HELD } from '../../../lambdas/workflow-errors';
 import { makeDocument } from '../../helpers/document';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:111122223333:stateMachine:federation';

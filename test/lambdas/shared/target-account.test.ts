@@ -1,5 +1,5 @@
 import { GetRoleCommand } from '@aws-sdk/client-iam';
-import { type FunctionContext, iamFor } from '../../../lambdas/shared/pipeline-function';
+import { type FunctionContext, iamFor } from '../../../lambdas/runtime/function';
 import { checkSessionNameOf, sessionNameOf, targetRoleName } from '../../../lambdas/shared/target-account';
 import { accountForConfig } from '../../../local/simulated-services';
 import { exampleConfig, exampleProfile, makeDocument } from '../../helpers/document';

@@ -1,4 +1,4 @@
-import { RETRYABLE_MAPPING_ERRORS } from '../lambdas/attribute-mapping/errors';
+import { RETRYABLE_MAPPING_ERRORS } from './identity-center/errors';
 
 /**
  * Every error name statemachine/federation.asl.json raises or matches, in one place. The workflow's own names are part

@@ -2,16 +2,17 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import type { SwbApi } from '../attribute-mapping/swb-api';
-import type { ExecutionDocument, Receipt, RevertReport } from './document';
-import { parseExecutionDocument } from './document-parse';
-import { ConfigInvalidError, DocumentInvalidError } from './errors';
-import type { Footprint } from './footprint';
-import { LockNotHeldError } from './lock';
-import type { FunctionPermissions, PermissionScope } from './permissions';
-import type { FederationConfig } from './profile';
-import type { RecordStore } from './records';
-import { type StepAccess, sessionNameOf, targetRoleArn } from './target-account';
+import type { SwbApi } from '../identity-center/console-api';
+import type { MetadataFetcher } from '../identity-center/portal';
+import type { ExecutionDocument, Receipt, RevertReport } from '../shared/document';
+import { parseExecutionDocument } from '../shared/document-parse';
+import { ConfigInvalidError, DocumentInvalidError } from '../shared/errors';
+import type { Footprint } from '../shared/footprint';
+import { LockNotHeldError } from '../shared/lock';
+import type { FunctionPermissions, PermissionScope } from '../shared/permissions';
+import type { FederationConfig } from '../shared/profile';
+import type { RecordStore } from '../shared/records';
+import { type StepAccess, sessionNameOf, targetRoleArn } from '../shared/target-account';
 import { retryingThrottles } from './throttle';
 
 /** Where the pipeline runs: its metadata bucket and the account it changes. */
@@ -21,12 +22,6 @@ export interface PipelineEnvironment {
   region: string;
   partition: string;
 }
-
-/**
- * Reads an IAM Identity Center metadata URL (already checked to be the portal's): HTTPS GET, unauthenticated. The
- * deployed functions use `httpsMetadataFetcher` (lambdas/intake/from-application.ts); the simulated account its portal.
- */
-export type MetadataFetcher = (url: URL) => Promise<Buffer>;
 
 /** A session in a profile's target account: the target role to assume, and the execution's name for CloudTrail. */
 export interface IamSession {

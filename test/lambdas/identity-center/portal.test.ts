@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { checkMetadataUrl, computedMetadataUrl, fetchedMetadataKey, httpsMetadataFetcher } from '../../../lambdas/intake/from-application';
+import { checkMetadataUrl, computedMetadataUrl, httpsMetadataFetcher } from '../../../lambdas/identity-center/portal';
 import { type IntakeDeps, intake } from '../../../lambdas/intake/intake';
+import { fetchedMetadataKey } from '../../../lambdas/intake/request';
 import type { SimulatedAccount } from '../../../local/simulated-account';
 import { accountForConfig, SIMULATED_BUCKET } from '../../../local/simulated-services';
 import { exampleConfig, exampleProfile } from '../../helpers/document';
-import { NOW } from './fixtures';
+import { NOW } from '../intake/fixtures';
 
 const ADMIN_APP = exampleProfile('admin').application.arn!;
 const environment = { bucket: SIMULATED_BUCKET, account: '111122223333', region: 'us-east-1', partition: 'aws' };

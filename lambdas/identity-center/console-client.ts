@@ -6,7 +6,6 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { ConfigInvalidError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { partitionOfRegion } from '../shared/partitions';
-import { MappingAccessDeniedError, MappingRejectedError, MappingServiceError, MappingThrottledError } from './errors';
 import type {
   ApplicationCertificate,
   ApplicationInstanceView,
@@ -15,7 +14,8 @@ import type {
   ResponseConfig,
   ResponseSchemaConfig,
   SwbApi,
-} from './swb-api';
+} from './console-api';
+import { MappingAccessDeniedError, MappingRejectedError, MappingServiceError, MappingThrottledError } from './errors';
 
 export interface SwbClientOptions {
   /** The region of the IAM Identity Center instance; it picks the endpoint and the SigV4 scope. */

@@ -1,5 +1,5 @@
 import { GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
-import { retryingThrottles, THROTTLE_RETRY } from '../../../lambdas/shared/throttle';
+import { retryingThrottles, THROTTLE_RETRY } from '../../../lambdas/runtime/throttle';
 
 /** A client whose answers are scripted, and a clock that moves only when the wrapper sleeps. */
 function scripted(answers: Array<'ok' | string>) {

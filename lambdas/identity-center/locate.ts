@@ -203,3 +203,30 @@ export async function notTheProfileApplication(
   }
   return undefined;
 }
+
+/** The console API addresses an application as `ins-<id>`, where the application ARN ends in `apl-<id>` (docs/design.md). */
+export function instanceIdFromApplicationArn(applicationArn: string): string {
+  const match = /\/apl-([A-Za-z0-9]+)$/.exec(applicationArn);
+  if (!match) {
+    throw new ApplicationNotFoundError(
+      `application ARN ${applicationArn} does not end in /apl-<id>, so its console instance id (ins-<id>) is unknown`,
+    );
+  }
+  return `ins-${match[1]}`;
+}
+
+/** `ins-<id>` of instance `arn:...:instance/ssoins-<x>` is application `arn:...:application/ssoins-<x>/apl-<id>`. */
+export function applicationArnOfInstance(instanceArn: string, account: string, instanceId: string): string {
+  const [, partition = 'aws', , , , resource = ''] = instanceArn.split(':');
+  return `arn:${partition}:sso::${account}:application/${resource.split('/')[1] ?? ''}/${instanceId.replace(/^ins-/, 'apl-')}`;
+}
+
+/** The profile's application when it exists (by its display name), or undefined. */
+export async function existingApplication(ssoAdmin: SSOAdminClient, profile: ResolvedProfile, scope: LookupScope): Promise<string | undefined> {
+  try {
+    return (await applicationArnOf(ssoAdmin, profile.application, scope)).applicationArn;
+  } catch (error) {
+    if (error instanceof ApplicationNotFoundError) return undefined;
+    throw error;
+  }
+}

@@ -1,15 +1,22 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { SwbClient } from '../attribute-mapping/swb-client';
-import { httpsMetadataFetcher } from '../intake/from-application';
-import { ConfigInvalidError } from './errors';
-import type { FunctionContext, IamSession, PipelineEnvironment, PipelineFunction, StepClients } from './pipeline-function';
-import { parseFederationConfig } from './profile';
-import { DynamoDbRecordStore, type RecordStore } from './records';
+import { SwbClient } from '../identity-center/console-client';
+import { httpsMetadataFetcher } from '../identity-center/portal';
+import { ConfigInvalidError } from '../shared/errors';
+import { DynamoDbRecordStore, type RecordStore } from '../shared/records';
+import type { IamSession, StepClients } from './function';
+
+/*
+ * The one module under lambdas/ that constructs AWS SDK clients: the steps' (awsClients) and the operations' (the
+ * cleanup, the daily check: operationsClients). Every deployed function gets its clients here, once per container.
+ */
 
 export interface ClientOptions {
   region?: string;
@@ -106,45 +113,35 @@ export function assumeRoleParams(session: IamSession) {
   };
 }
 
-/** The deployment's facts, from the function's environment; a missing variable fails the container's start with a named error. */
-export function readPipelineEnvironment(env: NodeJS.ProcessEnv): PipelineEnvironment {
-  const required = (name: string): string => {
-    const value = env[name];
-    if (value === undefined || value === '') throw new ConfigInvalidError(`${name}: the pipeline's functions need this environment variable`);
-    return value;
-  };
-  return {
-    bucket: required('METADATA_BUCKET'),
-    account: required('ACCOUNT_ID'),
-    region: required('AWS_REGION'),
-    partition: env.PARTITION || 'aws',
-  };
+/** The clients the operations functions use beside the steps': Step Functions, DynamoDB, Lambda and SNS, each made on first use. */
+export interface OperationsClients {
+  sfn: SFNClient;
+  dynamodb: DynamoDBClient;
+  lambda: LambdaClient;
+  sns: SNSClient;
 }
 
-/** What a deployed function runs with, read from its environment; the profiles are validated here, at start. */
-export function deployedContext(env: NodeJS.ProcessEnv): FunctionContext {
-  if (env.PROFILES === undefined)
-    throw new ConfigInvalidError("PROFILES: the pipeline's functions need the federation configuration (JSON) in this environment variable");
-  const environment = readPipelineEnvironment(env);
+export function operationsClients(): OperationsClients {
+  let sfn: SFNClient | undefined;
+  let dynamodb: DynamoDBClient | undefined;
+  let lambda: LambdaClient | undefined;
+  let sns: SNSClient | undefined;
   return {
-    config: parseFederationConfig(env.PROFILES, 'PROFILES'),
-    environment,
-    clients: awsClients({
-      region: environment.region,
-      identityCenterRegion: env.IDENTITY_CENTER_REGION,
-      recordTable: env.RECORD_TABLE || undefined,
-      lockTable: env.LOCK_TABLE || undefined,
-    }),
-    now: () => new Date(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    get sfn() {
+      sfn ??= new SFNClient({});
+      return sfn;
+    },
+    get dynamodb() {
+      dynamodb ??= new DynamoDBClient({});
+      return dynamodb;
+    },
+    get lambda() {
+      lambda ??= new LambdaClient({});
+      return lambda;
+    },
+    get sns() {
+      sns ??= new SNSClient({});
+      return sns;
+    },
   };
-}
-
-/**
- * A Lambda handler for one of the workflow's functions: its context is built once, when the handler module loads (a
- * container's start), and each invocation runs the function's plain code with it.
- */
-export function lambdaHandler<Result>(fn: PipelineFunction<Result>, env: NodeJS.ProcessEnv = process.env): (event: unknown) => Promise<Result> {
-  const context: FunctionContext = { ...deployedContext(env), targetAccess: fn.targetAccess };
-  return async (event) => fn.run(event, context);
 }

@@ -10,7 +10,7 @@ import {
   MappingThrottledError,
   RETRYABLE_MAPPING_ERRORS,
   translateSsoAdminError,
-} from '../../../lambdas/attribute-mapping/errors';
+} from '../../../lambdas/identity-center/errors';
 import { FederationError } from '../../../lambdas/shared/errors';
 
 describe('attribute-mapping error names (matched by the state machine)', () => {

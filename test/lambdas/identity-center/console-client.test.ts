@@ -1,10 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ResponseConfig, ResponseSchemaConfig } from '../../../lambdas/attribute-mapping/swb-api';
-import { defaultSwbEndpoint, SwbClient, toApplicationInstanceView } from '../../../lambdas/attribute-mapping/swb-client';
+import type { ResponseConfig, ResponseSchemaConfig } from '../../../lambdas/identity-center/console-api';
+import { defaultSwbEndpoint, SwbClient, toApplicationInstanceView } from '../../../lambdas/identity-center/console-client';
 import { SimulatedAccount, SwbServiceFault } from '../../../local/simulated-account';
 import { type SwbEndpointOptions, SwbHttpEndpoint } from '../../../local/simulated-account/swb-http';
-import { expectedSignature, parseAuthorization } from './helpers/sigv4';
+import { expectedSignature, parseAuthorization } from '../attribute-mapping/helpers/sigv4';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const signingDate = new Date('2030-01-02T03:04:05.000Z');

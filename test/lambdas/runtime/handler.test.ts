@@ -9,8 +9,9 @@ import * as ssoAdminModule from '@aws-sdk/client-sso-admin';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { mockClient } from 'aws-sdk-client-mock';
 import { FUNCTIONS } from '../../../lambdas/functions';
+import { assumeRoleParams, awsClients } from '../../../lambdas/runtime/clients';
+import { readPipelineEnvironment } from '../../../lambdas/runtime/handler';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
-import { assumeRoleParams, awsClients, readPipelineEnvironment } from '../../../lambdas/shared/handler';
 import { exampleConfig, makeDocument } from '../../helpers/document';
 import { identityCenterXml } from '../intake/fixtures';
 

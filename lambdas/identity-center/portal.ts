@@ -1,30 +1,20 @@
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import { applicationArnOf } from '../attribute-mapping/locate';
-import { instanceIdFromApplicationArn } from '../attribute-mapping/mapping';
-import type { SwbApi } from '../attribute-mapping/swb-api';
 import { partitionOfRegion } from '../shared/partitions';
-import type { MetadataFetcher } from '../shared/pipeline-function';
 import type { ResolvedProfile } from '../shared/profile';
+import type { SwbApi } from './console-api';
 import { MetadataFetchFailedError, MetadataSourceRefusedError } from './errors';
+import { applicationArnOf, instanceIdFromApplicationArn } from './locate';
 
 /** IAM's limit on a SAML provider's metadata document, and so on what a fetch reads. */
 export const MAX_METADATA_BYTES = 10_000_000;
 /** How long a fetch may take before it is given up (the state machine retries Metadata.FetchFailed). */
 export const FETCH_TIMEOUT_MS = 10_000;
 
-export type { MetadataFetcher } from '../shared/pipeline-function';
-
-/** The S3 key a fetched document is stored under (see `fetchedMetadataKey`). */
-export const FETCHED_METADATA_NAME = 'identity-center.metadata';
-
 /**
- * Where Intake stores the document it fetched, as a new version: inside the profile's folder, so the audit trail and
- * the version pinning work as for an upload, but not ending in .xml, so that the upload rule (metadata/*.xml) does
- * not start a second execution for it.
+ * Reads an IAM Identity Center metadata URL (already checked to be the portal's): HTTPS GET, unauthenticated. The
+ * deployed functions use `httpsMetadataFetcher` (below); the simulated account its portal.
  */
-export function fetchedMetadataKey(profile: string): string {
-  return `metadata/${profile}/${FETCHED_METADATA_NAME}`;
-}
+export type MetadataFetcher = (url: URL) => Promise<Buffer>;
 
 /** The Identity Center portal host of a region: the only host a metadata URL may name. */
 export function portalHost(region: string): string {
