@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { desiredMapping } from '../lambdas/attribute-mapping/mapping';
+import { underLease } from '../lambdas/cleanup/cleanup';
 import type { ExecutionDocument, RevertReport, StepName } from '../lambdas/shared/document';
-import { changedSince as footprintChangedSince, merged } from '../lambdas/shared/footprint';
+import { changedSince as footprintChangedSince, merged, UNREADABLE } from '../lambdas/shared/footprint';
 import { ROLE_ATTRIBUTE } from '../lambdas/shared/profile';
 import { STEP_NAMES, STEPS } from '../lambdas/steps';
 import { profileStatus, type StatusDeps } from './status';
@@ -46,7 +47,11 @@ async function changedSince(doc: ExecutionDocument, deps: UndoDeps): Promise<str
     return legacyChangedSince(doc, deps);
   const left = merged(recorded.flatMap(({ footprint }) => [footprint.left, footprint.shared]));
   const now = merged(await Promise.all(recorded.map(({ step }) => step.readFootprint(doc, deps))));
-  return footprintChangedSince(left, now);
+  // What the account will not show (the console API may not return a mapping) cannot be shown unchanged: refused.
+  const unreadable = Object.keys(left)
+    .filter((key) => now[key] === UNREADABLE)
+    .map((key) => `${key} cannot be read (the console API does not return it), so whether it changed since is unknown: undo it by hand`);
+  return [...footprintChangedSince(left, now), ...unreadable];
 }
 
 /** What an execution recorded without footprints let undo check: the provider's document, the role's settings, the policy's document and the Role attribute. */
@@ -100,7 +105,7 @@ export async function undoExecution(doc: ExecutionDocument, deps: UndoDeps): Pro
   try {
     for (const step of [...STEP_NAMES].reverse()) {
       const receipt = doc.receipts?.[step];
-      if (receipt && UNDOABLE.has(receipt.action)) reports.push(await deps.revert(step, doc, lease));
+      if (receipt && UNDOABLE.has(receipt.action)) reports.push(await deps.revert(step, { ...doc, ...underLease(doc, lease) }, lease));
     }
   } finally {
     await deps.releaseLock(doc.profile.name, lease);

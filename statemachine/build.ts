@@ -51,8 +51,15 @@ const RETRY = {
   notify: retry([ANY_ERROR], 2, 3, 30),
 } as const;
 
+/**
+ * The lease of the run that enters a state: the execution's name and its redrive count. The lock is taken and released
+ * under it, and every step function is handed it: a redriven run's differs from the one its document was validated
+ * under (`$.lock.lease`), so it neither acts nor frees a lock it does not hold (lambdas/shared/lock.ts).
+ */
+const RUN_LEASE = "States.Format('{}#{}', $$.Execution.Name, $$.Execution.RedriveCount)";
+
 /** What every step function is handed: the execution document, and the lease of the run that invokes it. */
-const STEP_PARAMETERS = { 'document.$': '$', 'lease.$': "States.Format('{}#{}', $$.Execution.Name, $$.Execution.RedriveCount)" };
+const STEP_PARAMETERS = { 'document.$': '$', 'lease.$': RUN_LEASE };
 
 const catchAll = (next: string, resultPath: string | null = '$.failure'): AslState[] => [
   { ErrorEquals: [ANY_ERROR], ResultPath: resultPath, Next: next },
@@ -215,7 +222,7 @@ function releaseLock(next: string): AslState {
       Key: lockKey,
       ConditionExpression: LOCK_CONDITIONS.release,
       ExpressionAttributeNames: { '#lease': 'lease' },
-      ExpressionAttributeValues: { ':lease': { 'S.$': '$.lock.lease' } },
+      ExpressionAttributeValues: { ':lease': { 'S.$': RUN_LEASE } },
     },
     ResultPath: null,
     Retry: [RETRY.dynamoDb(5, 20)],
@@ -278,7 +285,7 @@ function beforeTheSteps(firstStep: string): Record<string, AslState> {
         Item: {
           profile: { 'S.$': '$.request.profile' },
           owner: { 'S.$': '$.lock.owner' },
-          lease: { 'S.$': '$.lock.lease' },
+          lease: { 'S.$': RUN_LEASE },
           expiresAt: { 'S.$': '$.lock.expiresAt' },
           ttl: { 'N.$': '$.lock.ttl' },
         },
@@ -286,8 +293,8 @@ function beforeTheSteps(firstStep: string): Record<string, AslState> {
         ExpressionAttributeNames: { '#profile': 'profile', '#expiresAt': 'expiresAt', '#lease': 'lease' },
         ExpressionAttributeValues: {
           ':now': { 'S.$': '$$.State.EnteredTime' },
-          ':lease': { 'S.$': '$.lock.lease' },
-          ':replacing': { 'S.$': '$.lock.lease' },
+          ':lease': { 'S.$': RUN_LEASE },
+          ':replacing': { 'S.$': RUN_LEASE },
         },
       },
       ResultPath: null,
@@ -385,7 +392,7 @@ function afterTheSteps(): Record<string, AslState> {
       Comment:
         'Every execution ends through here: the outcome function puts the notification in words and, after a rollback, judges it from what each revert reported (Provisioning.RolledBack only when every revert ran and none left anything in place); a run that lost its lease is told as such.',
       Resource: resource(outcomeFunction),
-      Parameters: { 'ending.$': '$.ending.kind', 'document.$': '$', 'executionId.$': '$$.Execution.Id', 'lease.$': STEP_PARAMETERS['lease.$'] },
+      Parameters: { 'ending.$': '$.ending.kind', 'document.$': '$', 'executionId.$': '$$.Execution.Id', 'lease.$': RUN_LEASE },
       ResultPath: '$.outcome',
       Retry: [RETRY.lambdaService],
       Catch: catchAll('Outcome not described', '$.outcomeFailure'),

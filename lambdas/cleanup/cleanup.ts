@@ -228,7 +228,8 @@ export async function cleanUpStoppedExecution(event: unknown, services: CleanupS
   const steps = chain();
   for (const [index, step] of steps.entries()) {
     try {
-      reverts[step] = await revertWithRetries(step, { ...started, failure, reverts }, lease, services);
+      // The document runs under the cleanup's lease now: its reverts act under it, and only under it.
+      reverts[step] = await revertWithRetries(step, { ...started, ...underLease(started, lease), failure, reverts }, lease, services);
     } catch (error) {
       stopped = {
         failedRevert: step,
@@ -286,6 +287,11 @@ async function decide(
 async function notify(services: CleanupServices, key: RecordKey, marker: CleanupMarker, revision: number | undefined): Promise<void> {
   if (marker.subject && marker.message) await services.publish(marker.subject, marker.message);
   await services.records.put(key, JSON.stringify({ ...marker, stage: 'notified' } satisfies CleanupMarker), revision);
+}
+
+/** The document as a holder of `lease` runs it (the cleanup, undo): its lock names that lease. */
+export function underLease(document: ExecutionDocument, lease: string): Pick<ExecutionDocument, 'lock'> {
+  return document.lock ? { lock: { ...document.lock, lease } } : {};
 }
 
 /** The cleanup's lease on a stopped execution's profile: one per execution (its name and start time). */

@@ -77,6 +77,13 @@ function applicationIssuer(arn: string | undefined): { account: string; instance
   return application?.[1] && application[2] ? { account: application[1], instanceId: `ins-${application[2]}` } : undefined;
 }
 
+/** Whether an IAM Identity Center entityID names exactly this application (its account and `ins-<id>`). */
+export function namesApplication(entityId: string, applicationArn: string): boolean {
+  const issuer = identityCenterIssuer(entityId);
+  const expected = applicationIssuer(applicationArn);
+  return issuer !== undefined && expected !== undefined && issuer.account === expected.account && issuer.instanceId === expected.instanceId;
+}
+
 function checkImpliedIssuer(
   entityId: string,
   profile: ResolvedProfile,

@@ -3,7 +3,8 @@ import { type ApplicationMetadataDeps, fetchApplicationMetadata } from '../ident
 import type { MetadataSummary } from '../shared/document';
 import { FederationError } from '../shared/errors';
 import type { ResolvedProfile } from '../shared/profile';
-import { MetadataUnknownSigningCertificateError } from './errors';
+import { MetadataUnknownSigningCertificateError, MetadataWrongApplicationError } from './errors';
+import { namesApplication } from './issuer';
 import { validateMetadata } from './metadata';
 
 /** Where the profile's application lives: the pipeline's account and IAM Identity Center's region. */
@@ -45,6 +46,13 @@ export async function checkVouchedByApplication(
       `profile ${profile.name}: the own metadata of IAM Identity Center application ${applicationArn} (${fetched.url}) was refused (${error.name}: ${error.message}), ` +
         'so no certificate of the uploaded document can be vouched for. Fix the application in the IAM Identity Center console, then upload again.',
       { cause: error },
+    );
+  }
+  // The URL comes back from IAM Identity Center, so it is input too: what it served must be this application's document.
+  if (!namesApplication(own.entityId, applicationArn)) {
+    throw new MetadataWrongApplicationError(
+      `profile ${profile.name}: the metadata served for IAM Identity Center application ${applicationArn} (${fetched.url}) names ${own.entityId}, not that application, ` +
+        'so it cannot vouch for the uploaded document. Check the application in the IAM Identity Center console. Nothing was changed.',
     );
   }
   const known = new Set(own.certificates.map((certificate) => certificate.sha256Fingerprint.toUpperCase()));

@@ -5,7 +5,7 @@ import type { ExecutionDocument } from '../shared/document';
 import { ABSENT, attachedPoliciesKey, digest, type Footprint, PRESENT, type StepFootprint, setValue } from '../shared/footprint';
 import { canonicalPolicyDocument } from '../shared/policy-json';
 import { connectFederationPolicy } from './policy-document';
-import { findPolicy, policyVersionDocument, roleNameOf } from './policy-state';
+import { findPolicy, listPolicyVersions, MAX_POLICY_VERSIONS, policyVersionDocument, roleNameOf } from './policy-state';
 
 /** The generated policy (for a profile with a Connect instance) and the policies the step wants on the role. */
 function names(doc: ExecutionDocument): { policyArn?: string; document?: string; wanted: string[]; roleName: string } {
@@ -42,7 +42,21 @@ export async function readPolicyFootprint(doc: ExecutionDocument, iam: IAMClient
     ...footprint,
     [`policy ${policyArn}`]: PRESENT,
     [`policy ${policyArn}: default version`]: documentValue(await policyVersionDocument(iam, policyArn, policy.DefaultVersionId)),
+    // How many versions it keeps: a version someone added since is theirs, and a revert that deletes versions would take it.
+    [`policy ${policyArn}: versions`]: String((await listPolicyVersions(iam, policyArn)).length),
   };
+}
+
+/**
+ * How many versions the policy has once the step is done: one for a policy it creates; one more for a new default
+ * version, unless all five were used (the oldest non-default goes); as many as before when the default already holds
+ * the document.
+ */
+function versionsLeft(before: Footprint, policyArn: string, document: string): string {
+  if (before[`policy ${policyArn}`] !== PRESENT) return '1';
+  const count = Number(before[`policy ${policyArn}: versions`] ?? '1');
+  if (before[`policy ${policyArn}: default version`] === document) return String(count);
+  return String(Math.min(count + 1, MAX_POLICY_VERSIONS));
 }
 
 /**
@@ -55,7 +69,13 @@ export function policyLeaves(doc: ExecutionDocument, before: Footprint, attached
     left: {
       ...before,
       ...Object.fromEntries(wanted.map((arn) => [attachmentKey(roleName, arn), PRESENT])),
-      ...(policyArn && document ? { [`policy ${policyArn}`]: PRESENT, [`policy ${policyArn}: default version`]: documentValue(document) } : {}),
+      ...(policyArn && document
+        ? {
+            [`policy ${policyArn}`]: PRESENT,
+            [`policy ${policyArn}: default version`]: documentValue(document),
+            [`policy ${policyArn}: versions`]: versionsLeft(before, policyArn, documentValue(document)),
+          }
+        : {}),
     },
     shared: { [attachedPoliciesKey(roleName)]: setValue([...attachedBefore, ...wanted]) },
   };

@@ -181,7 +181,11 @@ export function onExecutionDocument<Result>(step: (doc: ExecutionDocument, deps:
     const under = () => ({ profile: doc.request.profile, lease, now: context.now().toISOString() });
     // A run that does not hold the profile's lease (a redrive, a lease run out) does nothing at all, not even report
     // what it would find; every write it could make is refused again by its lease condition (a dry run holds no lock).
-    if (!doc.request.dryRun && !(await context.clients.records.leaseHeld(under()))) {
+    // The lease must also be the one the document runs under: a redrive that took the lock itself (resumed at "Take
+    // profile lock") holds a lease of its own, not the one Intake validated the document under. The cleanup and undo
+    // hand their reverts the document under their own leases.
+    const runsUnder = doc.lock?.lease === undefined || doc.lock.lease === lease;
+    if (!doc.request.dryRun && (!runsUnder || !(await context.clients.records.leaseHeld(under())))) {
       throw new LockNotHeldError(
         `this run of execution ${doc.request.executionName} does not hold profile ${doc.request.profile}'s lock (lease ${lease}): it was redriven after its cleanup, ` +
           'or its lease ran out and another execution took the profile. Nothing was changed; start a new execution instead.',

@@ -86,6 +86,21 @@ describe("a revert, after a person's change to what the execution changed", () =
     expect(account.snapshot().iam.policies[POLICY]?.defaultVersionId).toBe('v2');
   });
 
+  it('does not delete a policy it created once a person added a version of their own to it', async () => {
+    const account = await startingAccount('empty account');
+    const theirs = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'connect:Describe*', Resource: '*' }] });
+    beforeMappingWrite(account, ({ iam }) =>
+      iam.send(new CreatePolicyVersionCommand({ PolicyArn: POLICY, PolicyDocument: theirs, SetAsDefault: false })),
+    );
+    mappingRefused(account);
+
+    const result = await execute(account, { xml: metadataV1 });
+
+    expect(result).toMatchObject({ status: 'FAILED', error: 'Rollback.Incomplete' });
+    expect(leftInPlaceLines(result).join('\n')).toMatch(/policy/);
+    expect(account.snapshot().iam.policies[POLICY]?.versions.v2).toEqual(JSON.parse(theirs));
+  });
+
   it('leaves the mapping a person changed between its two writes, and says so', async () => {
     const account = await startingAccount('mapping exists');
     const theirs = 'arn:aws:iam::111122223333:role/Theirs,arn:aws:iam::111122223333:saml-provider/Theirs';

@@ -52,4 +52,50 @@ describe('a redriven execution', () => {
     expect(resources(account)).toEqual(afterNewer);
     expect(account.snapshot().iam.samlProviders[PROVIDER]!.metadataDocument).toBe(v3);
   });
+
+  it('redriven before its cleanup ran, cannot free the lock the stopped execution still holds and so let a newer execution in', async () => {
+    const account = await startingAccount('provider exists');
+    const services = simulatedServices(account);
+    const state = 'Attach permissions policy';
+    const stopped = await execute(account, { xml: metadataV1, executionName: 'x', stop: { state, when: 'before' } });
+    expect(account.snapshot().lockTable.admin?.lease).toBe('x#0');
+
+    // Within the cleanup's settling time, the stopped execution is redriven.
+    const redriven = await runLocalExecution({
+      services,
+      config,
+      input: inputAt(stopped, state),
+      executionName: 'x',
+      retryIntervalMs: 0,
+      redrive: { from: state, count: 1 },
+    });
+
+    expect(redriven).toMatchObject({ status: 'FAILED', error: 'Lock.NotHeld' });
+    expect(account.snapshot().lockTable.admin?.lease).toBe('x#0');
+    // So the cleanup still finds the profile its own to take over, and reverts what the stopped execution changed.
+    const cleanup = await runLocalCleanup(stopped, { services, config });
+    expect(cleanup.action).toBe('rolled-back');
+    expect(account.snapshot().lockTable).toEqual({});
+  });
+
+  it('redriven at "Take profile lock", takes the lock under its own lease but acts under none, and frees it', async () => {
+    const account = await startingAccount('provider exists');
+    const services = simulatedServices(account);
+    const before = resources(account);
+    const state = 'Take profile lock';
+    const stopped = await execute(account, { xml: metadataV1, executionName: 'x', stop: { state, when: 'before' } });
+    await runLocalCleanup(stopped, { services, config });
+
+    const redriven = await runLocalExecution({
+      services,
+      config,
+      input: inputAt(stopped, state),
+      executionName: 'x',
+      retryIntervalMs: 0,
+      redrive: { from: state, count: 1 },
+    });
+
+    expect(redriven).toMatchObject({ status: 'FAILED', error: 'Lock.NotHeld' });
+    expect(resources(account)).toEqual(before);
+  });
 });

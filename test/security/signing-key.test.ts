@@ -4,10 +4,15 @@
  * its entityID names the profile's own application and every signing certificate in it is one that application's own
  * metadata carries. Without that, whoever may upload chooses the key the provider trusts, and so who signs in.
  */
+
+import { computedMetadataUrl } from '../../lambdas/identity-center/portal';
+import { type IntakeDeps, intake } from '../../lambdas/intake/intake';
 import { makeMetadataXml } from '../../local/example-metadata';
 import { runLocalExecution } from '../../local/runner';
 import type { SimulatedAccount } from '../../local/simulated-account';
-import { SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
+import { accountForConfig, SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
+import { exampleConfig } from '../helpers/document';
+import { NOW } from '../lambdas/intake/fixtures';
 import { config, startingAccount } from '../local/workflow-harness';
 
 const AGENT_PROVIDER = 'arn:aws:iam::111122223333:saml-provider/AmazonConnectAgentAccess';
@@ -75,5 +80,45 @@ describe('an uploader, for a profile whose application is named by ARN', () => {
 
     expect(result).toMatchObject({ status: 'FAILED', error: 'Metadata.UnknownSigningCertificate' });
     expect(account.mutatingCalls({ service: ['iam', 'swb'] })).toEqual([]);
+  });
+});
+
+/**
+ * The metadata URL comes back from IAM Identity Center, so it is input as well: the document served there must be the
+ * profile's application's own (its entityID naming it) before its certificates can vouch for an upload.
+ */
+describe('an uploader, when the metadata URL IAM Identity Center gives points at another application', () => {
+  const ENVIRONMENT = { bucket: SIMULATED_BUCKET, account: '111122223333', region: 'us-east-1', partition: 'aws' };
+  const INSTANCE = 'arn:aws:sso:::instance/ssoins-72236f2e1c0a9b84';
+  const token = (arn: string) => computedMetadataUrl(arn, 'us-east-1').split('/saml/metadata/')[1]!;
+
+  function intakeDeps(account: SimulatedAccount, swb = account.clients().swb): IntakeDeps {
+    const { s3, ssoAdmin, fetchMetadata } = account.clients();
+    return { s3, identityCenter: { ssoAdmin, swb, fetchMetadata }, config: exampleConfig, environment: ENVIRONMENT, now: () => NOW };
+  }
+
+  it("cannot have an upload vouched for by another application's metadata, whatever URL IAM Identity Center gives for the profile's", async () => {
+    const account = accountForConfig(exampleConfig, { clock: () => NOW });
+    const other = account.addApplication({ name: 'HR portal', instanceArn: INSTANCE, status: 'ENABLED' });
+    const agent = Object.entries(account.snapshot().ssoAdmin.applications).find(([, a]) => a.name === 'Amazon Connect - Agent')![0];
+    const { swb } = account.clients();
+    const lying = {
+      ...swb,
+      getApplicationInstance: async (id: string) => ({
+        ...(await swb.getApplicationInstance(id)),
+        metadataUrl: computedMetadataUrl(other, 'us-east-1'),
+      }),
+    };
+    // HR portal's own metadata (its certificate), relabelled with the agent application's entityID.
+    const forged = account.applicationMetadata(other).split(token(other)).join(token(agent));
+    expect(forged).toContain(token(agent));
+    const key = 'metadata/agent/idp.xml';
+    const versionId = account.putObject(SIMULATED_BUCKET, key, forged);
+
+    await expect(
+      intake({ input: { bucket: SIMULATED_BUCKET, key, versionId }, executionName: 'up-1' }, intakeDeps(account, lying)),
+    ).rejects.toMatchObject({
+      name: expect.stringMatching(/^Metadata\.(WrongApplication|UnknownSigningCertificate)$/),
+    });
   });
 });

@@ -6,13 +6,16 @@
  */
 import { AttachRolePolicyCommand, PutRolePolicyCommand, TagRoleCommand, TagSAMLProviderCommand } from '@aws-sdk/client-iam';
 import { CreateApplicationAssignmentCommand, DeleteApplicationAssignmentCommand } from '@aws-sdk/client-sso-admin';
+import type { FederationConfig } from '../../lambdas/shared/profile';
 import type { SimulatedAccount, SimulatedClients } from '../../local/simulated-account';
 import { undoExecution } from '../../local/undo';
-import { admin, creatingConfig, execute, READ_ONLY, resources, startingAccount, undoDeps } from '../local/workflow-harness';
+import { admin, config, creatingConfig, execute, READ_ONLY, resources, startingAccount, undoDeps } from '../local/workflow-harness';
 
 const ROLE = admin.role.name;
 const PROVIDER = `arn:aws:iam::111122223333:saml-provider/${admin.identityProvider.name}`;
 const CREATED_APPLICATION = 'Amazon Connect - Admin (created)';
+const APP = admin.application.arn!;
+const INSTANCE = `ins-${APP.split('/apl-')[1]}`;
 
 function createdApplication(account: SimulatedAccount): string {
   const found = Object.entries(account.snapshot().ssoAdmin.applications).find(([, app]) => app.name === CREATED_APPLICATION);
@@ -98,5 +101,36 @@ describe('undo, after a change made since the execution', () => {
     expect(result.changedSince.join('\n')).toMatch(named);
     expect(resources(account)).toEqual(between);
     expect(account.mutatingCalls({ service: ['iam', 'swb', 'sso-admin'] })).toEqual([]);
+  });
+});
+
+describe('undo, over a mapping the console API does not return', () => {
+  it('refuses, changing nothing, over a mapping the console API does not return (a person may have changed it since)', async () => {
+    const account = await startingAccount('mapping exists', { swbReturnsConfiguration: false });
+    const overwriting: FederationConfig = {
+      ...config,
+      profiles: { ...config.profiles, admin: { ...admin, attributeMapping: { ...admin.attributeMapping, onUnreadable: 'overwrite' } } },
+    };
+    const done = await execute(account, { fromApplication: true, config: overwriting });
+    expect(done.status).toBe('SUCCEEDED');
+
+    // A person sets the mapping in the console afterwards (their own attributes, their own subject).
+    const byHand = {
+      responseConfig: {
+        subject: { source: ['${user:email}'] },
+        properties: { 'https://example.com/team': { source: ['${user:groups}'] } },
+        ttl: 'PT1H',
+      },
+      responseSchemaConfig: {
+        subject: { include: 'REQUIRED', nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' },
+        properties: { 'https://example.com/team': { attrNameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified', include: 'YES' } },
+      },
+    };
+    account.setApplicationConfiguration(APP, byHand as never);
+
+    const result = await undoExecution(done.output!, undoDeps(account, overwriting));
+
+    expect(result.action).toBe('refused');
+    expect(account.snapshot().swb[INSTANCE]?.responseConfig).toEqual(byHand.responseConfig);
   });
 });

@@ -196,15 +196,18 @@ describe('statemachine/federation.asl.json', () => {
     }
   });
 
-  it('takes and releases the lock with the conditions lambdas/shared/lock.ts states, under the lease Intake gave', () => {
+  it("takes and releases the lock with the conditions lambdas/shared/lock.ts states, under the run's own lease", () => {
+    // A redriven run's lease differs from the document's: it can neither act under the lock it takes nor free one it does not hold.
+    const runLease = "States.Format('{}#{}', $$.Execution.Name, $$.Execution.RedriveCount)";
     expect(states['Take profile lock']!.Parameters).toMatchObject({
-      Item: expect.objectContaining({ lease: { 'S.$': '$.lock.lease' } }),
+      Item: expect.objectContaining({ lease: { 'S.$': runLease } }),
       ConditionExpression: LOCK_CONDITIONS.take,
+      ExpressionAttributeValues: expect.objectContaining({ ':lease': { 'S.$': runLease } }),
     });
     for (const name of ['Release profile lock', 'Release profile lock after rollback']) {
       expect(states[name]!.Parameters).toMatchObject({
         ConditionExpression: LOCK_CONDITIONS.release,
-        ExpressionAttributeValues: { ':lease': { 'S.$': '$.lock.lease' } },
+        ExpressionAttributeValues: { ':lease': { 'S.$': runLease } },
       });
     }
   });

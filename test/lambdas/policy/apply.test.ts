@@ -173,6 +173,7 @@ describe('applyPolicy', () => {
       'ListAttachedRolePolicies',
       'GetPolicy',
       'GetPolicyVersion',
+      'ListPolicyVersions',
       'CreatePolicyVersion',
     ]);
     const create = callsOf(account, 'CreatePolicyVersion')[0]!.input as CreatePolicyVersionCommandInput;
