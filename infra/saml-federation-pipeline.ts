@@ -460,6 +460,7 @@ export class SamlFederationPipeline extends Construct {
       {
         PROFILES: JSON.stringify(this.config),
         METADATA_BUCKET: this.bucket.bucketName,
+        RECORD_TABLE: this.recordTable.tableName,
         ACCOUNT_ID: stack.account,
         PARTITION: stack.partition,
         STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,

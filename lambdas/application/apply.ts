@@ -1,4 +1,5 @@
-import { applicationArnOfInstance, existingApplication, instanceIdFromApplicationArn, locateInstance } from '../identity-center/locate';
+import { createdApplication, recordCreatedApplication } from '../identity-center/created-application';
+import { applicationArnOfInstance, instanceIdFromApplicationArn, locateInstance } from '../identity-center/locate';
 import type { StepDeps } from '../runtime/function';
 import type { ExecutionDocument, Receipt } from '../shared/document';
 import { ABSENT, type StepFootprint } from '../shared/footprint';
@@ -72,6 +73,7 @@ export async function applyApplication(doc: ExecutionDocument, deps: StepDeps): 
       const arn = applicationArnOfInstance(instanceArn, request.account, instanceId);
       const footprint = journal?.footprint ?? createdFootprint(arn, create.displayName, request.executionName);
       await writeJournal(deps.records, request, { step: STEP, intent: [], details, footprint }, deps.now);
+      await recordCreatedApplication(deps.records, request, arn, deps.now);
       await deps.swb.updateApplicationInstanceDisplayData(instanceId, create.displayName, description(profile.name, request.pipelineName));
       return {
         ...receipt('created', arn, [`created application "${create.displayName}" from the ${CONNECT_TEMPLATE_NAME} template`], details),
@@ -79,7 +81,7 @@ export async function applyApplication(doc: ExecutionDocument, deps: StepDeps): 
       };
     }
   }
-  const existing = await existingApplication(deps.ssoAdmin, profile, scope);
+  const existing = await createdApplication(deps.ssoAdmin, deps.records, profile, scope);
   if (existing) return receipt(request.dryRun ? 'planned' : 'unchanged', existing, []);
   if (request.dryRun) {
     return receipt('planned', create.displayName, [
@@ -100,6 +102,8 @@ export async function applyApplication(doc: ExecutionDocument, deps: StepDeps): 
   const arn = applicationArnOfInstance(instanceArn, request.account, instanceId);
   const footprint = createdFootprint(arn, create.displayName, request.executionName);
   await writeJournal(deps.records, request, { step: STEP, intent: [], details: { createdInstanceId: instanceId }, footprint }, deps.now);
+  // Before it gets the profile's display name: from then on, the name alone would not tell it from a squatter's.
+  await recordCreatedApplication(deps.records, request, arn, deps.now);
   await deps.swb.updateApplicationInstanceDisplayData(instanceId, create.displayName, description(profile.name, request.pipelineName));
   logger.info('application created', { applicationArn: arn, instanceId });
   return {

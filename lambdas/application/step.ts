@@ -12,11 +12,11 @@ const WHY_STAR =
 /**
  * Finding the application, the journal, and `writes` (console API, on "*") only when a profile sets application.create.
  */
-function applicationPermissions(sid: string, writes: string[]): PipelineFunction['permissions'] {
+function applicationPermissions(sid: string, writes: string[], records: Array<'journal' | 'state'>): PipelineFunction['permissions'] {
   return (scope) => {
     const g = applicationLookupGrants(grants(scope), ['sso:ListInstances', 'sso:ListApplications']);
     if (Object.values(scope.config.profiles).some((p) => p.application.create)) g.wildcard(sid, writes, '*', WHY_STAR);
-    return g.records('JournalOfThisExecution', ['journal']).result();
+    return g.records(records.includes('state') ? 'JournalAndCreatedApplications' : 'JournalOfThisExecution', records).result();
   };
 }
 
@@ -36,11 +36,12 @@ export const applicationStep: StepDefinition<'application'> = {
     description: "Finds the profile's IAM Identity Center application, or creates it from the Amazon Connect template",
     memorySize: 256,
     timeoutSeconds: 60,
-    permissions: applicationPermissions('CreateProfileApplications', [
-      'sso:ListApplicationTemplates',
-      'sso:CreateApplicationInstance',
-      'sso:UpdateApplicationInstanceDisplayData',
-    ]),
+    permissions: applicationPermissions(
+      'CreateProfileApplications',
+      ['sso:ListApplicationTemplates', 'sso:CreateApplicationInstance', 'sso:UpdateApplicationInstanceDisplayData'],
+      // The state: which application the pipeline created for each profile (identity-center/created-application.ts).
+      ['journal', 'state'],
+    ),
     run: onExecutionDocument(applyApplication),
   },
   revert: {
@@ -51,7 +52,7 @@ export const applicationStep: StepDefinition<'application'> = {
     description: 'Deletes the application only when this execution created it',
     memorySize: 256,
     timeoutSeconds: 60,
-    permissions: applicationPermissions('DeleteCreatedApplications', ['sso:DeleteApplicationInstance']),
+    permissions: applicationPermissions('DeleteCreatedApplications', ['sso:DeleteApplicationInstance'], ['journal']),
     run: onExecutionDocument(revertApplication),
   },
 };

@@ -134,3 +134,14 @@ export class MetadataFetchFailedError extends FederationError {
     this.name = 'Metadata.FetchFailed';
   }
 }
+
+/**
+ * Thrown when a profile creates its application (application.create) and an application of that display name exists
+ * that the pipeline has no record of creating: a name is not an identity (created-application.ts). Not retried.
+ */
+export class ApplicationNotRecordedError extends FederationError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'Application.NotRecorded';
+  }
+}

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { existingApplication } from '../identity-center/locate';
+import { createdApplication } from '../identity-center/created-application';
 import { type ApplicationMetadataDeps, fetchApplicationMetadata } from '../identity-center/portal';
 import type { PipelineEnvironment } from '../runtime/function';
 import type { ExecutionDocument, MetadataSummary } from '../shared/document';
 import { LockNotHeldError, lockLease } from '../shared/lock';
 import { logger } from '../shared/logger';
 import { type FederationConfig, profileNamed, type ResolvedProfile } from '../shared/profile';
+import type { RecordStore } from '../shared/records';
 import { RequestInvalidError, RequestNotCurrentVersionError, RequestObjectNotFoundError } from './errors';
 import { checkIssuer } from './issuer';
 import { checkMetadataSize, validateMetadata } from './metadata';
@@ -26,6 +27,8 @@ export interface IntakeDeps {
   s3: S3Client;
   /** IAM Identity Center, for an input that names only the profile (the metadata is fetched from its application). */
   identityCenter?: ApplicationMetadataDeps;
+  /** The pipeline's record table, read only: which application it created for a profile that sets application.create. */
+  records?: RecordStore;
   config: FederationConfig;
   environment: PipelineEnvironment;
   now: () => Date;
@@ -169,8 +172,9 @@ async function applicationToCreate(request: MetadataObjectRequest, deps: IntakeD
   const profile = profileNamed(deps.config, request.profile);
   if (!profile.application.create) return undefined;
   if (!deps.identityCenter) throw new Error('Intake was given no IAM Identity Center clients, so it cannot look up the application to create');
+  if (!deps.records) throw new Error('Intake was given no record table, so it cannot tell the application the pipeline created');
   const scope = { account: deps.environment.account, region: deps.environment.region, profile: profile.name };
-  return (await existingApplication(deps.identityCenter.ssoAdmin, profile, scope)) ?? 'missing';
+  return (await createdApplication(deps.identityCenter.ssoAdmin, deps.records, profile, scope)) ?? 'missing';
 }
 
 function pendingApplication(request: MetadataObjectRequest, deps: IntakeDeps, event: IntakeEvent, now: Date): ExecutionDocument {

@@ -28,6 +28,7 @@ export const intakeFunction: PipelineFunction<ExecutionDocument> = {
       ['sso:ListInstances', 'sso:ListApplications', 'sso:GetApplicationInstance'],
       'FetchApplicationMetadata',
     )
+      .readRecords('WhichApplicationThePipelineCreated', 'state')
       .allow(
         'StoreFetchedMetadata',
         ['s3:PutObject'],
@@ -38,6 +39,7 @@ export const intakeFunction: PipelineFunction<ExecutionDocument> = {
     intake(event, {
       s3: context.clients.s3,
       identityCenter: { ssoAdmin: context.clients.ssoAdmin, swb: context.clients.swb, fetchMetadata: context.clients.fetchMetadata },
+      records: context.clients.records,
       config: context.config,
       environment: context.environment,
       now: context.now,

@@ -1,6 +1,8 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { ApplicationCertificate } from '../identity-center/console-api';
-import { existingApplication, instanceIdFromApplicationArn } from '../identity-center/locate';
+import { createdApplication } from '../identity-center/created-application';
+import { ApplicationNotRecordedError } from '../identity-center/errors';
+import { instanceIdFromApplicationArn } from '../identity-center/locate';
 import { type ApplicationMetadataDeps, fetchApplicationMetadata } from '../identity-center/portal';
 import { getSamlProvider, sameMetadataDocument } from '../identity-provider/provider';
 import { checkIssuer } from '../intake/issuer';
@@ -10,6 +12,7 @@ import { samlProviderArn } from '../shared/arns';
 import { FederationError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { type FederationConfig, profileNamed, type ResolvedProfile } from '../shared/profile';
+import type { RecordStore } from '../shared/records';
 import { checkSessionNameOf, iamAccountOf, targetRoleArn } from '../shared/target-account';
 
 /** Days before the active certificate's expiry on which the check notifies (once each, as it runs daily). */
@@ -21,6 +24,8 @@ export interface CheckDeps extends ApplicationMetadataDeps {
   iam: IAMClient;
   /** IAM of a profile's target account, through its read role (GetSAMLProvider only). */
   iamIn(session: IamSession): IAMClient;
+  /** The pipeline's record table, read only: which application it created for a profile that sets application.create. */
+  records: RecordStore;
   config: FederationConfig;
   environment: PipelineEnvironment;
   /** StartExecution of the pipeline's state machine with this input; returns the execution ARN. */
@@ -46,6 +51,21 @@ export interface CheckResult {
 const DAY_MS = 86_400_000;
 
 /**
+ * For a profile that creates its application: the one the pipeline created, undefined when none of its name exists,
+ * or the refusal an execution would meet (Application.NotRecorded), reported instead of starting one every day.
+ */
+async function createdOrRefused(profile: ResolvedProfile, deps: CheckDeps): Promise<string | { refused: string } | undefined> {
+  const { account, region } = deps.environment;
+  try {
+    return await createdApplication(deps.ssoAdmin, deps.records, profile, { account, region, profile: profile.name });
+  } catch (error) {
+    if (!(error instanceof ApplicationNotRecordedError)) throw error;
+    await deps.publish(`SAML federation: profile ${profile.name}'s application is not the one the pipeline created`, error.message);
+    return { refused: error.message };
+  }
+}
+
+/**
  * The daily check of one profile (run by its EventBridge Scheduler schedule): compares the metadata its application
  * serves now with what the IAM provider holds, and starts an execution only when they differ, so a certificate
  * rotation in Identity Center becomes an ordinary update (backup, update, revert on failure, notification). It also
@@ -55,7 +75,9 @@ const DAY_MS = 86_400_000;
 export async function checkProfile(profileName: string, deps: CheckDeps): Promise<CheckResult> {
   const profile = profileNamed(deps.config, profileName);
   const { account, region, partition } = deps.environment;
-  if (profile.application.create && !(await existingApplication(deps.ssoAdmin, profile, { account, region, profile: profileName }))) {
+  const created = profile.application.create ? await createdOrRefused(profile, deps) : undefined;
+  if (typeof created === 'object') return { profile: profileName, providerCurrent: false, refused: created.refused };
+  if (profile.application.create && created === undefined) {
     // The profile creates its application and it does not exist (yet, or any more): an execution creates it.
     const startedExecution = await deps.startExecution({ profile: profileName });
     logger.info('application to create: execution started', { profile: profileName, execution: startedExecution });

@@ -16,7 +16,8 @@ export const CHECK_FUNCTION = {
 
 /**
  * Read-only but for starting executions of this pipeline's own state machine: the application lookup and its
- * certificates (Identity Center), the profiles' SAML providers (IAM), StartExecution of the state machine.
+ * certificates (Identity Center), the profiles' SAML providers (IAM), the record of which application the pipeline
+ * created (GetItem), StartExecution of the state machine.
  */
 export function checkPermissions(scope: PermissionScope, stateMachineArn: string): FunctionPermissions {
   return (
@@ -26,6 +27,8 @@ export function checkPermissions(scope: PermissionScope, stateMachineArn: string
       'Check',
     )
       .add(readProfileProviders(grants(scope)))
+      // Which application the pipeline created, for a profile that sets application.create.
+      .readRecords('WhichApplicationThePipelineCreated', 'state')
       .allow('StartThisPipeline', ['states:StartExecution'], [stateMachineArn])
       // A profile in a target account: its provider is read there, through the read role.
       .assumeTargetRoles('read')

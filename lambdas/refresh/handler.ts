@@ -8,7 +8,11 @@ import { type CheckResult, checkProfile, EXPIRY_METRIC } from './check';
 
 const environment = readPipelineEnvironment(process.env);
 const config = parseFederationConfig(process.env.PROFILES ?? '', 'PROFILES');
-const clients = awsClients({ region: environment.region, identityCenterRegion: process.env.IDENTITY_CENTER_REGION });
+const clients = awsClients({
+  region: environment.region,
+  identityCenterRegion: process.env.IDENTITY_CENTER_REGION,
+  recordTable: process.env.RECORD_TABLE,
+});
 const { sfn, sns } = operationsClients();
 // Powertools writes the metric in CloudWatch's embedded metric format to the function's log: no PutMetricData call,
 // so no cloudwatch:PutMetricData grant.

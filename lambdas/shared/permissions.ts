@@ -137,17 +137,27 @@ export class Grants {
   /**
    * Reads and conditional writes of the record table, limited by partition key (condition key dynamodb:LeadingKeys):
    * 'journal' is this execution's journal (`journal#<execution>`, known only at run time, hence the wildcard), 'state'
-   * the saved mappings of the profiles (`state#<profile>`, exact). No function may delete a record.
+   * the profiles' saved state (`state#<profile>`, exact: the mapping last written, the application created). No function may delete a record.
    */
   public records(sid: string, kinds: Array<'journal' | 'state'>): this {
-    const keys = kinds.flatMap((kind) =>
-      kind === 'journal' ? ['journal#*'] : Object.keys(this.scope.config.profiles).map((name) => `state#${name}`),
-    );
     return this.add(
       allow(sid, ['dynamodb:GetItem', 'dynamodb:PutItem'], [this.scope.recordTableArn], {
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys },
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': this.recordKeys(kinds) },
       }),
     ).lease(['dynamodb:GetItem', 'dynamodb:ConditionCheckItem']);
+  }
+
+  /** GetItem only, on the profiles' saved state (`state#<profile>`): a function that reads what the pipeline recorded and writes none of it. */
+  public readRecords(sid: string, kind: 'state'): this {
+    return this.add(
+      allow(sid, ['dynamodb:GetItem'], [this.scope.recordTableArn], {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': this.recordKeys([kind]) },
+      }),
+    );
+  }
+
+  private recordKeys(kinds: Array<'journal' | 'state'>): string[] {
+    return kinds.flatMap((kind) => (kind === 'journal' ? ['journal#*'] : Object.keys(this.scope.config.profiles).map((name) => `state#${name}`)));
   }
 
   /**

@@ -650,10 +650,12 @@ describe('the daily check: refresh and certificate watch', () => {
       `arn:aws:iam::${ACCOUNT}:saml-provider/AmazonConnectAgentAccess`,
     ]);
     expect(byAction('states:StartExecution')).toEqual([`<${ids.stateMachine}>`]);
-    // No IAM write, no Identity Center write, no S3, no record table: the executions it starts make every change.
-    const writes = actions.filter((a) => /^(iam|sso|s3|dynamodb):(Create|Update|Delete|Put|Attach|Detach|Tag)/.test(a));
+    // No IAM write, no Identity Center write, no S3, no record write: the executions it starts make every change.
+    const writes = actions.filter((a) => /^(iam|sso|s3|dynamodb):(Create|Update|Delete|Put|Attach|Detach|Tag|TransactWrite)/.test(a));
     expect(writes).toEqual([]);
-    expect(new Set(actions.map((a) => a.split(':')[0]))).toEqual(new Set(['sso', 'iam', 'states', 'sns', 'kms', 'logs', 'xray']));
+    // The record table, read: which application the pipeline created for a profile with application.create.
+    expect(statements.filter((s) => s.actions.some((a) => a.startsWith('dynamodb:'))).map((s) => s.actions)).toEqual([['dynamodb:GetItem']]);
+    expect(new Set(actions.map((a) => a.split(':')[0]))).toEqual(new Set(['sso', 'iam', 'dynamodb', 'states', 'sns', 'kms', 'logs', 'xray']));
   });
 
   it('raises an alarm per profile when the signing certificate expires in under 14 days, on the topic', () => {

@@ -142,6 +142,20 @@ describe('the daily check', () => {
     expect(account.mutatingCalls()).toEqual([]);
   });
 
+  it('starts no execution, and says why, when an application of that name exists that the pipeline did not create', async () => {
+    const { creatingConfig } = await import('../../local/workflow-harness');
+    const w = world(creatingConfig);
+    const theirs = w.account.addApplication({ name: creatingConfig.profiles.admin!.application.create!.displayName, status: 'ENABLED' });
+
+    const result = await checkProfile('admin', w.deps);
+
+    expect(w.started).toEqual([]);
+    expect(result.refused).toContain(`application ${theirs} of that name exists`);
+    expect(w.account.notifications.messages.map((m) => m.subject)).toEqual([
+      "SAML federation: profile admin's application is not the one the pipeline created",
+    ]);
+  });
+
   it("reads a target account's provider through the read role, as the daily check's own role", async () => {
     const { account, deps } = world(crossAccountConfig);
     const result = await checkProfile('admin', deps);
