@@ -44,7 +44,7 @@ export const LAMBDA_SERVICE_ERRORS: readonly string[] = [
  * ThrottlingException, InternalServerError) and a record written by another attempt between a read and its
  * conditional write (Records.Conflict: the retried step reads it afresh).
  */
-/** The application's metadata URL did not answer or answered with an HTTP error (lambdas/intake/from-application.ts). */
+/** The application's metadata URL did not answer or answered with an HTTP error (lambdas/identity-center/portal.ts). */
 export const METADATA_FETCH_FAILED = 'Metadata.FetchFailed';
 
 /** A record changed between its read and its conditional write (lambdas/shared/records.ts). */

@@ -48,7 +48,7 @@ export const RELAY_STATE_CONSOLE_PATH =
 export type RelayStateStatus = 'written and read back' | 'already set' | 'not confirmed';
 
 /**
- * The console API's field for the relay state is not documented (see swb-api.ts), so a write is claimed only when a
+ * The console API's field for the relay state is not documented (see identity-center/console-api.ts), so a write is claimed only when a
  * read after it returns the value; otherwise the line says so and where a person sets or checks it.
  */
 export function relayStateResult(

@@ -195,7 +195,7 @@ export class SwbServiceFault extends Error {
     return JSON.stringify({ __type: `com.amazonaws.swbservice#${this.name}`, message: this.message });
   }
 
-  /** What the HTTP adapter (lambdas/attribute-mapping/swb-client.ts) makes of this answer. */
+  /** What the HTTP adapter (lambdas/identity-center/console-client.ts) makes of this answer. */
   public asAdapterError(): Error {
     return responseError(this.operation, this.status, null, this.body());
   }

@@ -26,7 +26,7 @@ export interface SwbEndpointOptions {
 
 /**
  * The simulated account's console API (SWBService) on 127.0.0.1 as JSON 1.1 over HTTP, so the real, signing adapter
- * (lambdas/attribute-mapping/swb-client.ts) can be tested on the wire: `POST /control/` with `X-Amz-Target:
+ * (lambdas/identity-center/console-client.ts) can be tested on the wire: `POST /control/` with `X-Amz-Target:
  * SWBService.<Operation>`. State, faults and the call log are the account's; the endpoint only records requests and,
  * when told, answers one call with raw HTTP.
  */

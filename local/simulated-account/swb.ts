@@ -40,7 +40,7 @@ export interface SwbOptions {
    */
   returnsConfiguration?: boolean;
   /**
-   * Whether the response configuration keeps a `relayState` field. The field's name is a guess (swb-api.ts); false
+   * Whether the response configuration keeps a `relayState` field. The field's name is a guess (lambdas/identity-center/console-api.ts); false
    * models an API that drops it silently, so that the step's read-back has something to catch. Default true.
    */
   keepsRelayState?: boolean;
