@@ -8,16 +8,15 @@ import { ALLOW_PLACEHOLDERS_CONTEXT_KEY, refusePlaceholders } from './placeholde
 import { SamlFederationPipeline } from './saml-federation-pipeline';
 import { TargetAccountStack, TargetAccountStackSet } from './target-account-roles';
 
-export { STACK_NAME } from './names';
 /** Context keys: the profiles (cdk.json, overridable with `-c samlFederation='{...}'`) and optional email addresses. */
-export const CONFIG_CONTEXT_KEY = 'samlFederation';
-export const EMAILS_CONTEXT_KEY = 'notificationEmails';
+const CONFIG_CONTEXT_KEY = 'samlFederation';
+const EMAILS_CONTEXT_KEY = 'notificationEmails';
 /** Optional: the IAM Identity Center instance's region when it differs from the stack's. */
-export const IDENTITY_CENTER_REGION_CONTEXT_KEY = 'identityCenterRegion';
+const IDENTITY_CENTER_REGION_CONTEXT_KEY = 'identityCenterRegion';
 /** Optional: organizational units (ou-..., or the root r-...) whose accounts get the target stack through a StackSet. */
-export const TARGET_OUS_CONTEXT_KEY = 'targetOrganizationalUnits';
+const TARGET_OUS_CONTEXT_KEY = 'targetOrganizationalUnits';
 /** Optional: DELEGATED_ADMIN when this account administers StackSets as a delegated administrator. */
-export const STACK_SET_CALL_AS_CONTEXT_KEY = 'targetStackSetCallAs';
+const STACK_SET_CALL_AS_CONTEXT_KEY = 'targetStackSetCallAs';
 /** The stack a workload account gets (infra/target-account-roles.ts), when a profile names an account. */
 export const TARGET_STACK_NAME = 'SamlFederationTargetStack';
 
@@ -33,7 +32,7 @@ export interface BuiltApp {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** `-c notificationEmails=a@x.org,b@y.org`, a JSON array in cdk.json, or nothing. */
-export function parseNotificationEmails(input: unknown): string[] {
+function parseNotificationEmails(input: unknown): string[] {
   if (input === undefined || input === null || input === '') return [];
   let list: unknown = input;
   if (typeof input === 'string') {
@@ -64,7 +63,7 @@ function parseRegion(input: unknown): string | undefined {
 const OU = /^(?:ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/;
 
 /** `-c targetOrganizationalUnits=ou-ab12-cd34ef56,r-ab12`, a JSON array in cdk.json, or nothing. */
-export function parseOrganizationalUnits(input: unknown): string[] {
+function parseOrganizationalUnits(input: unknown): string[] {
   if (input === undefined || input === null || input === '') return [];
   const list =
     typeof input === 'string'

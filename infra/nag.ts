@@ -7,7 +7,7 @@ import type { WildcardGrant } from '../lambdas/shared/permissions';
  * acknowledgement has to spell it the same way. This mirrors cdk-nag's flattenCfnReference; should the two ever
  * disagree, the finding stays unacknowledged and synth fails, which is the safe direction.
  */
-export function flattenReference(value: unknown): string {
+function flattenReference(value: unknown): string {
   if (value === undefined) return '';
   if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/}/g, '>');
   const node = value as Record<string, unknown>;

@@ -22,7 +22,7 @@ export function trustedFunctionKeys(access: TargetAccess): string[] {
 }
 
 /** The AssumeRole grant of a function's own role: on the target role of its kind in every account the profiles name. */
-export function assumeTargetRoleGrant(scope: PermissionScope, access: TargetAccess | undefined): Statement[] {
+function assumeTargetRoleGrant(scope: PermissionScope, access: TargetAccess | undefined): Statement[] {
   return access === undefined ? [] : grants(scope).assumeTargetRoles(access).result().statements;
 }
 

@@ -45,10 +45,10 @@ export const LAMBDA_SERVICE_ERRORS: readonly string[] = [
  * conditional write (Records.Conflict: the retried step reads it afresh).
  */
 /** The application's metadata URL did not answer or answered with an HTTP error (lambdas/identity-center/portal.ts). */
-export const METADATA_FETCH_FAILED = 'Metadata.FetchFailed';
+const METADATA_FETCH_FAILED = 'Metadata.FetchFailed';
 
 /** A record changed between its read and its conditional write (lambdas/shared/records.ts). */
-export const RECORDS_CONFLICT = 'Records.Conflict';
+const RECORDS_CONFLICT = 'Records.Conflict';
 
 export const TRANSIENT_AWS_ERRORS: readonly string[] = [
   'Throttling',
@@ -90,7 +90,7 @@ export const FLEET_NEEDS_ACTION = 'Fleet.NeedsAction';
  * StartExecution's answers that mean "try again" as the .sync integration names them: too many open executions, and
  * the service's own failures.
  */
-export const START_EXECUTION_TRANSIENT_ERRORS: readonly string[] = [
+const START_EXECUTION_TRANSIENT_ERRORS: readonly string[] = [
   'StepFunctions.ExecutionLimitExceededException',
   'StepFunctions.SdkClientException',
   'StepFunctions.AWSStepFunctionsException',

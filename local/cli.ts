@@ -35,7 +35,7 @@ export interface CliIo {
 }
 
 /** The profiles the CLI runs with: cdk.json's `samlFederation` context, as the stack reads it. */
-export function loadConfig(path: string): FederationConfig {
+function loadConfig(path: string): FederationConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf-8');
@@ -536,7 +536,7 @@ function executionJson(result: LocalExecutionResult): unknown {
 }
 
 /** One exit-code scheme for every command (documented in --help). */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 const EXIT_CODES_HELP = `
 Exit codes: 0 the command succeeded; 1 it ran and failed (an execution failed, a check did not pass); 2 usage (an
@@ -552,7 +552,7 @@ function packageVersion(): string {
 const REPOSITORY_ROOT = resolve(__dirname, '..');
 
 /** The nearest cdk.json from `cwd` upwards, else the repository's: the CLI works from any folder of the repository. */
-export function defaultConfigPath(cwd: string): string {
+function defaultConfigPath(cwd: string): string {
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'cdk.json'))) return join(dir, 'cdk.json');
     if (dirname(dir) === dir) return join(REPOSITORY_ROOT, 'cdk.json');

@@ -28,7 +28,7 @@ export function describeFailure(error: string | undefined, cause: string | undef
 }
 
 /** One line per state entered, retried or failed, as the console's event history shows them. */
-export function describeHistoryEvent(event: HistoryEvent): string | undefined {
+function describeHistoryEvent(event: HistoryEvent): string | undefined {
   if (event.stateEnteredEventDetails) return `→ ${event.stateEnteredEventDetails.name}`;
   if (event.taskFailedEventDetails) return `  ✗ ${event.taskFailedEventDetails.error}: ${readableCause(event.taskFailedEventDetails.cause)}`;
   if (event.lambdaFunctionFailedEventDetails)

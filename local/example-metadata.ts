@@ -25,7 +25,7 @@ export function sharedRsaKeyPair(): KeyPair {
   return sharedKeyPair;
 }
 
-export function generateRsaKeyPair(): KeyPair {
+function generateRsaKeyPair(): KeyPair {
   return generateKeyPairSync('rsa', { modulusLength: 2048 });
 }
 
@@ -118,7 +118,7 @@ export function makeSelfSignedCertificate(options: CertificateOptions = {}): Gen
 }
 
 /** The base64 body of a PEM certificate, on one line. */
-export function pemToBase64(pem: string): string {
+function pemToBase64(pem: string): string {
   return pem.replace(/-----(?:BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
 }
 
@@ -207,6 +207,6 @@ export function makeRotatedMetadataXml(
   });
 }
 
-export function escapeXml(value: string): string {
+function escapeXml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

@@ -2,7 +2,7 @@ import type { ExecutionDocument, Receipt } from '../lambdas/shared/document';
 import { STEPS } from '../lambdas/steps';
 
 /** What a planned receipt says the step would do, in a word: create, change, or leave as it is. */
-export function verb(receipt: Receipt): 'create' | 'change' | 'leave' {
+function verb(receipt: Receipt): 'create' | 'change' | 'leave' {
   const planned = (receipt.details as { plannedAction?: string } | undefined)?.plannedAction;
   if (planned === 'create') return 'create';
   if (planned === 'none' || receipt.action === 'unchanged' || receipt.changes.length === 0) return 'leave';

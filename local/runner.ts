@@ -34,7 +34,7 @@ export interface LocalServices {
 }
 
 /** The profile's lock item as the state machine writes it: its holder for people, the lease every change checks. */
-export interface LockItem {
+interface LockItem {
   profile: string;
   owner: string;
   lease: string;
@@ -45,7 +45,7 @@ export interface LockItem {
  * Answers the manual attribute-mapping wait, as an operator would with `saml-federation confirm|reject`.
  * Returning normally confirms; throwing rejects (the error's name becomes the state's error).
  */
-export type OperatorDecision = (message: string, taskToken: string) => Promise<unknown>;
+type OperatorDecision = (message: string, taskToken: string) => Promise<unknown>;
 
 export interface TimelineEntry {
   state: string;
@@ -72,7 +72,7 @@ export interface LocalExecutionResult {
 }
 
 /** How a stopped execution ends: stopped from the console or the API, or past the state machine's TimeoutSeconds. */
-export type StopStatus = 'ABORTED' | 'TIMED_OUT';
+type StopStatus = 'ABORTED' | 'TIMED_OUT';
 
 /**
  * Stops the execution at a state, as StopExecution or the state machine's timeout would. At a Task state, `when` says
@@ -223,7 +223,7 @@ function taskStates(definition: StateMachineDefinition): Array<{ name: string; r
 const LOCAL_TIMEOUT_FIELD = 'localTimeoutSeconds';
 
 /** The state machine's name in local runs: execution ids read `arn:aws:states:<region>:<account>:execution:saml-federation:<name>`. */
-export const LOCAL_STATE_MACHINE_NAME = 'saml-federation';
+const LOCAL_STATE_MACHINE_NAME = 'saml-federation';
 
 export function localStateMachineArn(environment: Pick<PipelineEnvironment, 'region' | 'account'>): string {
   return `arn:aws:states:${environment.region}:${environment.account}:stateMachine:${LOCAL_STATE_MACHINE_NAME}`;

@@ -26,7 +26,7 @@ export function simulatedServices(account: SimulatedAccount, bucket = SIMULATED_
 }
 
 /** The groups and users in the simulated account's identity store (the bundled example assigns two of the groups). */
-export const SIMULATED_DIRECTORY = {
+const SIMULATED_DIRECTORY = {
   groups: ['Amazon Connect administrators', 'Amazon Connect agents', 'Amazon Connect supervisors'],
   users: ['admin@example.com', 'agent@example.com'],
 } as const;
@@ -138,7 +138,7 @@ export function holdDocument(account: SimulatedAccount, config: FederationConfig
  * What the target stack (infra/target-account-roles.ts) creates in a member account, made through its IAM: the apply
  * and revert roles, each trusting the pipeline's function roles of its kind and holding its statements inline.
  */
-export function deployTargetRoles(account: SimulatedAccount, config: FederationConfig, target: string): void {
+function deployTargetRoles(account: SimulatedAccount, config: FederationConfig, target: string): void {
   for (const access of TARGET_ACCESS) {
     const RoleName = targetRoleName(config.pipelineName, access);
     account.seedIam(target, 'CreateRole', {

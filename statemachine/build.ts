@@ -22,7 +22,7 @@ import {
  * reader of a SAM-style project looks for it there); a test fails when the file and this builder's output differ.
  */
 
-export type AslState = Record<string, unknown>;
+type AslState = Record<string, unknown>;
 export type AslDefinition = { Comment: string; StartAt: string; TimeoutSeconds: number; States: Record<string, AslState> };
 
 /** A retrier: the errors it matches, with capped, fully jittered exponential backoff. */
@@ -67,7 +67,7 @@ const catchAll = (next: string, resultPath: string | null = '$.failure'): AslSta
 const resource = (fn: Pick<PipelineFunction, 'key'>): string => `\${${substitutionName(fn)}}`;
 
 /** The workflow's own states that steps and their continuations lead to. */
-export const WORKFLOW_STATES = {
+const WORKFLOW_STATES = {
   plannedOutcome: 'Outcome: planned',
   provisionedOrPlanned: 'Provisioned or planned?',
   rolledBackOutcome: 'Outcome: rolled back',

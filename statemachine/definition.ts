@@ -8,7 +8,7 @@ import { STEPS } from '../lambdas/steps';
 export const ASL_PATH = join(__dirname, 'federation.asl.json');
 
 /** The placeholders of the service integrations: the lock table (DynamoDB) and the notification topic (SNS). */
-export const INTEGRATION_SUBSTITUTIONS = ['LockTableName', 'NotificationTopicArn'] as const;
+const INTEGRATION_SUBSTITUTIONS = ['LockTableName', 'NotificationTopicArn'] as const;
 
 /** Every `${Name}` placeholder the definition may use: one per registered function, and the integrations'. */
 export const SUBSTITUTION_NAMES: readonly string[] = [...FUNCTIONS.map(substitutionName), ...INTEGRATION_SUBSTITUTIONS];
@@ -63,7 +63,7 @@ type AslState = {
 };
 
 /** The service integrations the workflow may call besides its own functions (the local runner implements exactly these). */
-export const INTEGRATION_RESOURCES = [
+const INTEGRATION_RESOURCES = [
   'arn:aws:states:::dynamodb:putItem',
   'arn:aws:states:::dynamodb:deleteItem',
   'arn:aws:states:::dynamodb:getItem',

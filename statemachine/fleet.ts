@@ -5,7 +5,7 @@ import { substitutionName } from '../lambdas/runtime/function';
 import { type Substitutions, substitute } from './definition';
 
 /** "Apply every profile": the fleet's definition, the one file the deployed stack and the local runner both execute. */
-export const FLEET_ASL_PATH = join(__dirname, 'fleet.asl.json');
+const FLEET_ASL_PATH = join(__dirname, 'fleet.asl.json');
 
 /** The fleet's placeholders: its two functions, the federation state machine it starts, the topic it reports to. */
 export const FLEET_SUBSTITUTION_NAMES: readonly string[] = [

@@ -17,7 +17,7 @@ export function wantedNames(profile: ResolvedProfile): Array<Pick<Principal, 'pr
 }
 
 /** `arn:aws:sso::<account>:application/ssoins-<id>/apl-<id>` belongs to `arn:aws:sso:::instance/ssoins-<id>`. */
-export function instanceArnOfApplication(applicationArn: string): string {
+function instanceArnOfApplication(applicationArn: string): string {
   const [, partition = 'aws', , , , resource = ''] = applicationArn.split(':');
   const instanceId = resource.split('/')[1] ?? '';
   return `arn:${partition}:sso:::instance/${instanceId}`;

@@ -3,7 +3,7 @@ import { currentAssignments, type Principal, principalKey } from '../identity-ce
 import { type Footprint, PRESENT } from '../shared/footprint';
 
 /** One assignment as a footprint field: `application <arn>: assignment of GROUP <id>`. */
-export function assignmentKey(applicationArn: string, principal: Pick<Principal, 'principalType' | 'principalId'>): string {
+function assignmentKey(applicationArn: string, principal: Pick<Principal, 'principalType' | 'principalId'>): string {
   return `application ${applicationArn}: assignment of ${principalKey(principal).replace(':', ' ')}`;
 }
 

@@ -5,7 +5,7 @@ import { sameJson } from '../shared/policy-json';
 import { type ResolvedProfile, ROLE_ATTRIBUTE } from '../shared/profile';
 
 export const UNSPECIFIED_ATTR_NAME_FORMAT = 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified';
-export const DEFAULT_TTL = 'PT1H';
+const DEFAULT_TTL = 'PT1H';
 
 /** Both halves the console API keeps for an application: the values, and how they appear in the assertion. */
 export interface MappingConfiguration {
@@ -41,7 +41,7 @@ export function desiredMapping(doc: ExecutionDocument): DesiredMapping {
   };
 }
 
-export const RELAY_STATE_CONSOLE_PATH =
+const RELAY_STATE_CONSOLE_PATH =
   'IAM Identity Center console: Applications > the application > Actions > Edit configuration > Application properties > Relay state';
 
 /** What the step can say of the relay state after writing: only what the read-back shows. */

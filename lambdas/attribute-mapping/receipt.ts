@@ -6,7 +6,7 @@ import type { MappingConfiguration } from './mapping';
  * falls back to what the pipeline itself last wrote; when neither exists the previous values are unknown and a revert
  * can only take the pipeline's attributes out again.
  */
-export type PreviousSource = 'api' | 'pipeline-state' | 'unknown';
+type PreviousSource = 'api' | 'pipeline-state' | 'unknown';
 
 /** The receipt's and the journal's `previous`. */
 export interface PreviousMapping {
@@ -16,7 +16,7 @@ export interface PreviousMapping {
 }
 
 /** What an operator must enter in manual mode; the state machine publishes it with the task token. */
-export interface ManualMapping {
+interface ManualMapping {
   applicationName: string;
   applicationArn: string;
   /** Attribute name -> value, the Role attribute included. */

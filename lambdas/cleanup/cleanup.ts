@@ -30,7 +30,7 @@ const StatusChangeSchema = z.object({
     stopDate: z.number().nullish(),
   }),
 });
-export type StatusChange = z.infer<typeof StatusChangeSchema>['detail'];
+type StatusChange = z.infer<typeof StatusChangeSchema>['detail'];
 
 /** Step Functions' own record of the stopped execution: nobody but Step Functions writes it. */
 export interface StoppedExecutionRecord {
@@ -95,7 +95,7 @@ function chain(): StepName[] {
   return [...STEP_NAMES].reverse();
 }
 
-export function parseStatusChange(event: unknown, stateMachineArn: string): StatusChange {
+function parseStatusChange(event: unknown, stateMachineArn: string): StatusChange {
   const parsed = StatusChangeSchema.safeParse(event);
   if (!parsed.success) {
     throw Object.assign(new Error(`cleanup: not a Step Functions status-change event of a stopped execution: ${parsed.error.issues[0]?.message}`), {

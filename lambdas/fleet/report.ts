@@ -1,7 +1,7 @@
 import { WORKFLOW_ERRORS } from '../workflow-errors';
 
 /** What one profile's child execution came to, as the fleet's Map hands it on. */
-export interface ProfileRun {
+interface ProfileRun {
   profile: string;
   account: string;
   /** The plan's: the child only planned its changes. */
@@ -12,7 +12,7 @@ export interface ProfileRun {
   failure?: { Error?: string; Cause?: string };
 }
 
-export type FleetOutcome = 'succeeded' | 'rolled back' | 'needs action';
+type FleetOutcome = 'succeeded' | 'rolled back' | 'needs action';
 
 export interface FleetReport {
   counts: { succeeded: number; rolledBack: number; needsAction: number };

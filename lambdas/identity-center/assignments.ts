@@ -6,7 +6,7 @@ import { translateSsoAdminError } from './errors';
  * and the application step's revert checks before it deletes an application.
  */
 
-export type PrincipalType = 'GROUP' | 'USER';
+type PrincipalType = 'GROUP' | 'USER';
 
 /** One person or group the profile assigns to its application, resolved to its identity store id. */
 export interface Principal {

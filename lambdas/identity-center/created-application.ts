@@ -23,7 +23,7 @@ interface CreatedApplicationRecord {
 }
 
 /** The ARN of the application the pipeline last created for the profile, or undefined (none, or a record it cannot read). */
-export async function recordedApplication(records: RecordStore, profile: string): Promise<string | undefined> {
+async function recordedApplication(records: RecordStore, profile: string): Promise<string | undefined> {
   const stored = await records.get(createdApplicationKey(profile));
   if (!stored) return undefined;
   try {

@@ -8,7 +8,7 @@ import { applicationArnOf, instanceIdFromApplicationArn } from './locate';
 /** IAM's limit on a SAML provider's metadata document, and so on what a fetch reads. */
 export const MAX_METADATA_BYTES = 10_000_000;
 /** How long a fetch may take before it is given up (the state machine retries Metadata.FetchFailed). */
-export const FETCH_TIMEOUT_MS = 10_000;
+const FETCH_TIMEOUT_MS = 10_000;
 
 /**
  * Reads an IAM Identity Center metadata URL (already checked to be the portal's): HTTPS GET, unauthenticated. The

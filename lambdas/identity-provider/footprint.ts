@@ -9,7 +9,7 @@ function label(doc: Pick<ExecutionDocument, 'profile'>): string {
 }
 
 /** A metadata document as the provider's footprint keeps it: trailing whitespace is not part of it (sameMetadataDocument). */
-export function documentDigest(xml: string): string {
+function documentDigest(xml: string): string {
   return digest(xml.trimEnd());
 }
 

@@ -22,18 +22,18 @@ import {
   MetadataUnsafeXmlError,
 } from './errors';
 
-export const SAML_METADATA_NS = 'urn:oasis:names:tc:SAML:2.0:metadata';
-export const XMLDSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
-export const SAML2_PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol';
+const SAML_METADATA_NS = 'urn:oasis:names:tc:SAML:2.0:metadata';
+const XMLDSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
+const SAML2_PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 const XINCLUDE_NS = 'http://www.w3.org/2001/XInclude';
 
 /** IAM's bounds for a SAML metadata document (CreateSAMLProvider / UpdateSAMLProvider). */
-export const METADATA_MIN_CHARACTERS = 1_000;
+const METADATA_MIN_CHARACTERS = 1_000;
 export const METADATA_MAX_CHARACTERS = 10_000_000;
 /** SAML metadata schema, `entityIDType`: an anyURI of at most 1,024 characters. */
-export const ENTITY_ID_MAX_LENGTH = 1_024;
+const ENTITY_ID_MAX_LENGTH = 1_024;
 /**
  * Identity providers list one signing certificate, two while they rotate. Each certificate adds about 250 bytes to the
  * execution document, which every state carries and Step Functions caps at 256 KiB; a cap keeps a hostile document from
@@ -41,7 +41,7 @@ export const ENTITY_ID_MAX_LENGTH = 1_024;
  */
 export const MAX_SIGNING_CERTIFICATES = 20;
 /** A certificate (or validUntil) that ends within this many days gets a warning in the output. */
-export const EXPIRY_WARNING_DAYS = 30;
+const EXPIRY_WARNING_DAYS = 30;
 const DAY_MS = 86_400_000;
 /** Subjects go into the execution document; a certificate can carry a very long one. */
 const SUBJECT_MAX_LENGTH = 256;

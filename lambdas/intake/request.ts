@@ -191,7 +191,7 @@ export function profileFromKey(key: string, context: Pick<RequestContext, 'profi
 }
 
 /** The S3 key a fetched document is stored under (see `fetchedMetadataKey`). */
-export const FETCHED_METADATA_NAME = 'identity-center.metadata';
+const FETCHED_METADATA_NAME = 'identity-center.metadata';
 
 /**
  * Where Intake stores the document it fetched, as a new version: inside the profile's folder, so the audit trail and

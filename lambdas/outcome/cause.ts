@@ -28,7 +28,7 @@ const stateError = z.object({ Error: z.string(), Cause: z.string() });
  * how, with what a person must still undo (that step and every earlier one, newest first); and what reverts that ran
  * left in place (declined, could not confirm), each with why. Built by one function (`rollbackVerdict`).
  */
-export const RollbackIncompleteCauseSchema = z.object({
+const RollbackIncompleteCauseSchema = z.object({
   failure: stateError,
   failedRevert: stepName.optional(),
   revertFailure: stateError.optional(),

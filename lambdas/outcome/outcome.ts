@@ -2,7 +2,7 @@ import type { ExecutionDocument, Receipt, RevertReport } from '../shared/documen
 import { STEPS, type StepName } from '../steps';
 import { ENDINGS, type Ending, type Outcome, type RollbackIncompleteCause, type StateError } from './cause';
 
-export { ENDINGS, type Ending, type Outcome } from './cause';
+export type { Ending, Outcome } from './cause';
 
 /** What the state machine hands the function: how the execution ends, its whole state, its id and its run's lease. */
 export interface OutcomeEvent {

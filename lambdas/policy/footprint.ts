@@ -23,7 +23,7 @@ function documentValue(document: string): string {
 }
 
 /** One of the step's attachments as a footprint field: `role <name>: attached policy <arn>`. */
-export function attachmentKey(roleName: string, policyArn: string): string {
+function attachmentKey(roleName: string, policyArn: string): string {
   return `role ${roleName}: attached policy ${policyArn}`;
 }
 

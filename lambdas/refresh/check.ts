@@ -145,7 +145,7 @@ function intakeWouldRefuse(body: Buffer, profile: ResolvedProfile, deps: CheckDe
 }
 
 /** What will happen, or what to do, when the active certificate is about to expire. */
-export function expiryNotice(
+function expiryNotice(
   profile: string,
   providerName: string,
   applicationArn: string,

@@ -45,7 +45,7 @@ export async function roleTags(iam: IAMClient, role: Role): Promise<Tag[]> {
 export const PRINCIPAL_RETRY_DELAYS_MS: readonly number[] = [1000, 2000, 4000, 8000, 8000];
 
 /** IAM's answer to a trust policy naming a principal it does not know (yet): "Invalid principal in policy: ...". */
-export function isInvalidPrincipal(error: unknown): boolean {
+function isInvalidPrincipal(error: unknown): boolean {
   return (error as Error)?.name === 'MalformedPolicyDocumentException' && /invalid principal/i.test((error as Error).message ?? '');
 }
 

@@ -1,9 +1,6 @@
 import { signinAudienceOf } from '../shared/partitions';
 
-/** The audience AWS sign-in expects in a SAML assertion for console federation, in the commercial partition. */
-export const SAML_SIGNIN_AUDIENCE = signinAudienceOf('aws');
-
-export interface PolicyStatement {
+interface PolicyStatement {
   Sid?: string;
   Effect: 'Allow' | 'Deny';
   Principal?: '*' | Record<string, string | string[]>;

@@ -11,7 +11,7 @@ import type { Footprint } from '../shared/footprint';
 import { LockNotHeldError } from '../shared/lock';
 import type { FunctionPermissions, PermissionScope } from '../shared/permissions';
 import type { FederationConfig } from '../shared/profile';
-import type { RecordStore } from '../shared/records';
+import { leasedRecords, type RecordStore } from '../shared/records';
 import { type StepAccess, sessionNameOf, targetRoleArn } from '../shared/target-account';
 import { retryingThrottles } from './throttle';
 
@@ -59,7 +59,7 @@ export interface FunctionContext {
   targetAccess?: StepAccess;
 }
 
-export type FunctionKind = 'intake' | 'apply' | 'revert' | 'outcome';
+type FunctionKind = 'intake' | 'apply' | 'revert' | 'outcome';
 
 /**
  * One Lambda function of the workflow: the Task state that invokes it, how it is deployed, what it may do, and the
@@ -89,7 +89,7 @@ export interface PipelineFunction<Result = unknown> {
 }
 
 /** The clients a footprint is read with: IAM of the profile's account, and IAM Identity Center. */
-export type FootprintClients = Pick<StepClients, 'iam' | 'ssoAdmin' | 'swb'>;
+type FootprintClients = Pick<StepClients, 'iam' | 'ssoAdmin' | 'swb'>;
 
 /** A runbook step: its name in receipts and journal keys, the label people read, and its apply and revert functions. */
 export interface StepDefinition<Name extends string = string> {
@@ -158,7 +158,7 @@ export interface StepEvent {
   lease: string;
 }
 
-export function parseStepEvent(event: unknown): StepEvent {
+function parseStepEvent(event: unknown): StepEvent {
   const value = event as Partial<StepEvent> | null;
   if (value === null || typeof value !== 'object' || !('document' in value)) {
     throw new DocumentInvalidError(
@@ -191,11 +191,6 @@ export function onExecutionDocument<Result>(step: (doc: ExecutionDocument, deps:
           'or its lease ran out and another execution took the profile. Nothing was changed; start a new execution instead.',
       );
     }
-    const records: RecordStore = {
-      get: (key) => context.clients.records.get(key),
-      put: (key, body, replaces) => context.clients.records.put(key, body, replaces, under()),
-      leaseHeld: (condition) => context.clients.records.leaseHeld(condition),
-    };
-    return step(doc, { ...context.clients, records, iam, now: context.now, sleep: context.sleep });
+    return step(doc, { ...context.clients, records: leasedRecords(context.clients.records, under), iam, now: context.now, sleep: context.sleep });
   };
 }

@@ -17,7 +17,7 @@ export const THROTTLE_RETRY = { baseMs: 200, capMs: 1000, budgetMs: 20_000 } as 
 /** The error names IAM (and STS, which the target sessions call first) use for "slow down". */
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException']);
 
-export function isThrottling(error: unknown): boolean {
+function isThrottling(error: unknown): boolean {
   return error instanceof Error && THROTTLING.has(error.name);
 }
 

@@ -64,7 +64,7 @@ export interface MetadataSummary {
  */
 export type StepName = string;
 
-export type ReceiptAction = 'created' | 'updated' | 'unchanged' | 'planned' | 'pending-confirmation';
+type ReceiptAction = 'created' | 'updated' | 'unchanged' | 'planned' | 'pending-confirmation';
 
 /** What a step did, so that its revert undoes exactly that and nothing else. */
 export interface Receipt<Previous = unknown> {

@@ -61,7 +61,7 @@ export interface ProfileArns {
   readonly attachableByRole: ReadonlyMap<string, string[]>;
 }
 
-export function profileArns(scope: Pick<PermissionScope, 'partition' | 'account' | 'config' | 'targetAccount'>): ProfileArns {
+function profileArns(scope: Pick<PermissionScope, 'partition' | 'account' | 'config' | 'targetAccount'>): ProfileArns {
   const at = { partition: scope.partition, account: scope.account };
   const profiles = profilesInScope(scope);
   const generated = (profile: Profile): string[] =>

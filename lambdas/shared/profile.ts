@@ -19,7 +19,7 @@ const managedPolicyArn = z.string().regex(new RegExp(`^${partition}:iam::(?:\\d{
  * EventBridge Scheduler's recurring expressions: `rate(<value> <unit>)` with a positive value, the unit singular for 1
  * and plural above; `cron(<6 fields>)`. Checked at synth so a bad one fails there rather than at deploy.
  */
-export function isScheduleExpression(expression: string): boolean {
+function isScheduleExpression(expression: string): boolean {
   const rate = /^rate\((\d+) (minute|hour|day)(s?)\)$/.exec(expression);
   if (rate) {
     const value = Number(rate[1]);
@@ -29,9 +29,9 @@ export function isScheduleExpression(expression: string): boolean {
   return cron !== null && (cron[1] ?? '').trim().split(/\s+/).length === 6;
 }
 
-export const ProfileNameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: 'must be 1-32 lowercase letters, digits or hyphens' });
+const ProfileNameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: 'must be 1-32 lowercase letters, digits or hyphens' });
 
-export const ProfileSchema = z
+const ProfileSchema = z
   .object({
     /**
      * The AWS account the profile's IAM provider, role and policy live in, when it is not the pipeline's: the account
@@ -254,7 +254,7 @@ function titleOf(profileName: string): string {
  * follows: for `admin`, provider AmazonConnectAdminAccess, role AmazonConnectAdminAccessRole, application
  * "Amazon Connect - Admin" (the policy's default, AmazonConnectSSOPolicy, is the runbook's for every profile).
  */
-export function runbookNames(profileName: string): { identityProvider: string; role: string; applicationDisplayName: string } {
+function runbookNames(profileName: string): { identityProvider: string; role: string; applicationDisplayName: string } {
   const title = titleOf(profileName);
   return {
     identityProvider: `AmazonConnect${title}Access`,
@@ -267,7 +267,7 @@ export function runbookNames(profileName: string): { identityProvider: string; r
 }
 
 /** Whether a profile's name says it is for agents. */
-export function accessOf(profileName: string): 'admin' | 'agent' {
+function accessOf(profileName: string): 'admin' | 'agent' {
   return /(?:^|-)agents?(?:-|$)/.test(profileName) ? 'agent' : 'admin';
 }
 
@@ -276,7 +276,7 @@ export function accessOf(profileName: string): 'admin' | 'agent' {
  * instance's federation URL on the console host of its region, and for agents the softphone as destination. Undefined
  * when the ARN is not a Connect instance or its partition publishes no console host.
  */
-export function connectRelayState(connectInstanceArn: string, access: 'admin' | 'agent'): string | undefined {
+function connectRelayState(connectInstanceArn: string, access: 'admin' | 'agent'): string | undefined {
   const match = /^arn:[^:]+:connect:([a-z0-9-]+):\d{12}:instance\/([0-9a-f-]{36})$/.exec(connectInstanceArn);
   if (!match) return undefined;
   const [, region, instanceId] = match as unknown as [string, string, string];
@@ -338,7 +338,7 @@ function withRunbookDefaults(profiles: unknown): unknown {
   );
 }
 
-export const FederationConfigSchema = z
+const FederationConfigSchema = z
   .object({
     /** Names the pipeline in tags and notifications. */
     pipelineName: z

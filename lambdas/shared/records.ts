@@ -40,17 +40,20 @@ export interface RecordStore {
   leaseHeld(lease: LeaseCondition): Promise<boolean>;
 }
 
-/** The records a step writes, each under the lease of whoever runs it (the execution, its cleanup, or undo). */
-export function leasedRecords(records: RecordStore, lease: LeaseCondition): RecordStore {
+/**
+ * The records a step writes, each under the lease of whoever runs it (the execution, its cleanup, or undo), as of the
+ * write's own time (the lease's expiry is judged against it).
+ */
+export function leasedRecords(records: RecordStore, lease: () => LeaseCondition): RecordStore {
   return {
     get: (key) => records.get(key),
-    put: (key, body, replaces) => records.put(key, body, replaces, lease),
+    put: (key, body, replaces) => records.put(key, body, replaces, lease()),
     leaseHeld: (condition) => records.leaseHeld(condition),
   };
 }
 
 /** The refusal of a write whose lease the lock no longer holds, saying what the holder is to do. */
-export function leaseRefused(key: RecordKey, lease: LeaseCondition, options?: ErrorOptions): LockNotHeldError {
+function leaseRefused(key: RecordKey, lease: LeaseCondition, options?: ErrorOptions): LockNotHeldError {
   return new LockNotHeldError(
     `profile ${lease.profile}'s lock no longer holds lease ${lease.lease} (at ${lease.now}), so ${key.pk} / ${key.sk} was not written and nothing was changed: ` +
       'the execution was redriven after its cleanup, or its lease ran out and another execution took the profile. Start a new execution instead.',
@@ -59,7 +62,7 @@ export function leaseRefused(key: RecordKey, lease: LeaseCondition, options?: Er
 }
 
 /** Thrown when a record changed between its read and its write (another writer). The state machine retries the step. */
-export class RecordConflictError extends Error {
+class RecordConflictError extends Error {
   public constructor(key: RecordKey, options?: ErrorOptions) {
     super(`record ${key.pk} / ${key.sk} was written by someone else between its read and this write; retry`, options);
     this.name = 'Records.Conflict';

@@ -70,14 +70,6 @@ export function checkSessionNameOf(profile: string): string {
 /** The daily check reads a target account's providers through the read role, which it alone may assume. */
 export const DAILY_CHECK_KEY = 'dailyCheck';
 
-/** Where a step's IAM calls go: the profile's target account through a role, or the pipeline's own account. */
-export interface IamTarget {
-  account: string;
-  access: TargetAccess;
-  /** The execution's name: the session name and source identity. */
-  executionName: string;
-}
-
 /** The account a profile's IAM resources live in: its `account`, or the pipeline's own. */
 export function iamAccountOf(profile: Pick<Profile, 'account'>, pipelineAccount: string): string {
   return profile.account ?? pipelineAccount;

@@ -16,7 +16,7 @@ export interface AccountContext {
  * operations with different input types needs a parameter type every one of them accepts, hence `any` here alone.
  */
 // biome-ignore lint/suspicious/noExplicitAny: the operation table's common signature (see above)
-export type Handler = (input: any) => object;
+type Handler = (input: any) => object;
 
 /** A service's operations by name ('CreateRole'), each applying the call to the state and returning the SDK output. */
 export type Operations = Record<string, Handler>;

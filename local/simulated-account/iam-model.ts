@@ -107,7 +107,7 @@ export interface IamSnapshot {
   policies: Record<string, PolicySnapshot>;
 }
 
-export const DEFAULT_MAX_ITEMS = 100;
+const DEFAULT_MAX_ITEMS = 100;
 
 export function noSuchEntity(message: string): Error {
   return awsError('NoSuchEntityException', message, 'iam');
@@ -133,7 +133,7 @@ export function copyTags(tags: readonly Tag[]): Tag[] {
  * A list page in IAM's shape: `IsTruncated`, and `Marker` only when there is more. IAM documents that a page may hold
  * fewer than `MaxItems` even when more remain; `pageSize` makes it so, so that callers' pagination is exercised.
  */
-export function listPage<T>(
+function listPage<T>(
   items: readonly T[],
   input: { Marker?: string; MaxItems?: number },
   pageSize = DEFAULT_MAX_ITEMS,

@@ -22,13 +22,11 @@ import { type AssumedSession, iamActionsOf, iamConditionKeys, iamResourceOf, pol
 import { IdGenerator } from './support';
 import { SimulatedSwb, type SwbInstanceSnapshot, swbInstanceId } from './swb';
 
-export { type AwsError, awsError, headObjectError, SeedInvalidError, type Service, SwbServiceFault, UnsupportedCommandError } from './errors';
-export type { CallInfo, Fault, FaultInjector, FaultSpec } from './faults';
-export { IAM_LIMITS } from './iam-documents';
-export type { LockItem, LockPutInput } from './lock-table';
-export type { Notification } from './notifications';
+export { type Service, SwbServiceFault } from './errors';
+export type { CallInfo, Fault, FaultSpec } from './faults';
+
 export type { RecordItem } from './record-table';
-export { BOOKKEEPING_PREFIXES } from './s3';
+
 export {
   type AddApplicationOptions,
   type AddInstanceOptions,
@@ -42,7 +40,7 @@ import { MetadataFetchFailedError } from '../../lambdas/identity-center/errors';
 export { swbInstanceId } from './swb';
 
 /** The provider of applications made from the console's "Amazon Connect" catalog template. */
-export const AMAZON_CONNECT_PROVIDER_ARN = 'arn:aws:sso::aws:applicationProvider/catalog/AmazonConnect';
+const AMAZON_CONNECT_PROVIDER_ARN = 'arn:aws:sso::aws:applicationProvider/catalog/AmazonConnect';
 
 export interface SimulatedAccountOptions {
   /** The pipeline's account (Identity Center, the bucket, the tables); default 111122223333. */
@@ -95,9 +93,9 @@ export interface SimulatedClients {
 }
 
 /** The record table's name in a simulated account. */
-export const SIMULATED_RECORD_TABLE = 'saml-federation-records';
+const SIMULATED_RECORD_TABLE = 'saml-federation-records';
 /** The lock table's name in a simulated account (the local runner substitutes the same into the ASL). */
-export const SIMULATED_LOCK_TABLE = 'saml-federation-locks';
+const SIMULATED_LOCK_TABLE = 'saml-federation-locks';
 
 /** The state machine's DynamoDB integration on the lock table, as plain functions. */
 export interface LockTableApi {
@@ -135,7 +133,7 @@ const MUTATING = /^(Create|Update|Delete|Put|Transact|Attach|Detach|Tag|Untag|Se
  * Whether a call writes. Lock table PutItem/DeleteItem are writes; SNS Publish is not (it changes no stored state),
  * so "a second run makes zero mutating calls" can be checked on the AWS resources with `mutatingCalls({ service })`.
  */
-export function isMutating(_service: Service, operation: string): boolean {
+function isMutating(_service: Service, operation: string): boolean {
   return MUTATING.test(operation);
 }
 

@@ -94,7 +94,7 @@ export function policiesAllow(
 }
 
 /** Whether a role's trust policy lets `caller` (a role ARN) take `action` with these request context keys. */
-export function trustAllows(trustPolicy: string, caller: string, action: string, context: Record<string, string | undefined>): boolean {
+function trustAllows(trustPolicy: string, caller: string, action: string, context: Record<string, string | undefined>): boolean {
   const callerAccount = caller.split(':')[4];
   const principalMatches = (principal: PolicyStatement['Principal']): boolean => {
     if (principal === '*') return true;

@@ -44,8 +44,6 @@ export class IdGenerator {
   }
 }
 
-export const OK = { httpStatusCode: 200 } as const;
-
 /** Adds the response metadata every SDK v3 output carries. */
 export function ok<T extends object>(output: T, httpStatusCode = 200): T & { $metadata: { httpStatusCode: number } } {
   return { ...output, $metadata: { httpStatusCode } };

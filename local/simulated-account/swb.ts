@@ -20,7 +20,7 @@ export function swbInstanceId(applicationArn: string): string {
 }
 
 /** The catalog templates the simulated console offers (ids are this simulation's; the names are the console's). */
-export const APPLICATION_TEMPLATES = [
+const APPLICATION_TEMPLATES = [
   { templateId: 'tpl-0a1b2c3d4e5f6a7b', name: 'Amazon Connect' },
   { templateId: 'tpl-1b2c3d4e5f6a7b8c', name: 'Custom SAML 2.0 application' },
 ] as const;

@@ -11,10 +11,10 @@ import { type CallInfo, type Service, SimulatedAccount, type SimulatedAccountOpt
 import { makeDocument } from './document';
 import { journalJson } from './records';
 
-export const ACCOUNT_ID = '111122223333';
+const ACCOUNT_ID = '111122223333';
 export const BUCKET = 'federation-metadata-bucket';
 export const METADATA_KEY = 'metadata/admin/idp.xml';
-export const EXECUTION = 'exec-0001';
+const EXECUTION = 'exec-0001';
 
 /** IdP metadata as IAM Identity Center exports it, before and after a certificate rotation; IAM accepts both. */
 export const METADATA_V1 = makeMetadataXml();

@@ -70,7 +70,7 @@ export interface Statement {
 
 const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
-export function normalizeStatement(raw: Record<string, any>): Statement {
+function normalizeStatement(raw: Record<string, any>): Statement {
   return {
     Sid: raw.Sid,
     Effect: raw.Effect,

@@ -1,6 +1,6 @@
 import { AttachRolePolicyCommand, CreateRoleCommand, CreateSAMLProviderCommand } from '@aws-sdk/client-iam';
 import type { ExecutionDocument } from '../../lambdas/shared/document';
-import { type FederationConfig, ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE } from '../../lambdas/shared/profile';
+import { type FederationConfig, ROLE_ATTRIBUTE } from '../../lambdas/shared/profile';
 import { stepNamed } from '../../lambdas/steps';
 import { makeMetadataXml, makeRotatedMetadataXml } from '../../local/example-metadata';
 import { functionContext, type LocalExecutionResult, type RunLocalExecutionOptions, runLocalExecution } from '../../local/runner';
@@ -10,7 +10,7 @@ import { exampleConfig } from '../helpers/document';
 
 export const config: FederationConfig = exampleConfig;
 export const admin = config.profiles.admin!;
-export const ADMIN_APP_ARN = admin.application.arn!;
+const ADMIN_APP_ARN = admin.application.arn!;
 export const metadataV1 = makeMetadataXml();
 export const metadataV2 = makeRotatedMetadataXml();
 
@@ -51,9 +51,7 @@ export const crossAccountConfig: FederationConfig = {
 };
 
 export type StartingState = 'empty account' | 'provider exists' | 'role exists with other policies' | 'mapping exists';
-export const STARTING_STATES: StartingState[] = ['empty account', 'provider exists', 'role exists with other policies', 'mapping exists'];
-
-export const LEGACY_PROVIDER = 'LegacyIdP';
+const LEGACY_PROVIDER = 'LegacyIdP';
 export const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 
 /** An account shaped like the example configuration, in one of the starting states the sweep covers. */
@@ -180,7 +178,7 @@ export function mappedAttributes(account: SimulatedAccount): Record<string, stri
   return Object.fromEntries(Object.entries(instance?.responseConfig?.properties ?? {}).map(([k, v]) => [k, v.source]));
 }
 
-export { ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE };
+export { ROLE_ATTRIBUTE };
 
 /** Calls that change AWS resources (IAM, Identity Center, S3 outside the pipeline's bookkeeping). */
 export function resourceWrites(account: SimulatedAccount): string[] {

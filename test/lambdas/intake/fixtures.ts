@@ -1,4 +1,4 @@
-import { escapeXml, type GeneratedCertificate, makeMetadataXml, makeSelfSignedCertificate } from '../../../local/example-metadata';
+import { type GeneratedCertificate, makeMetadataXml, makeSelfSignedCertificate } from '../../../local/example-metadata';
 
 /**
  * Metadata documents for Intake's tests, made at test time. "Now" is a fixed instant unrelated to the real clock, and
@@ -22,14 +22,14 @@ export function certificate(name = 'signing', days = 730): GeneratedCertificate 
 }
 
 /** The base64 body as identity providers print it: 64 characters a line. */
-export function wrapped(base64: string, indent = ''): string {
+function wrapped(base64: string, indent = ''): string {
   return base64
     .match(/.{1,64}/g)!
     .map((line) => `${indent}${line}`)
     .join('\n');
 }
 
-export const ENTRA_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
+const ENTRA_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
 
 /** The example agent application's console instance id (the admin one, ins-5a1e0c9f3b7d2e46, is the default). */
 export const AGENT_INSTANCE_ID = 'ins-3f8d6b2a9c1e7054';
@@ -187,10 +187,3 @@ ${wrapped(c.base64, '              ')}
 
 export const withBom = (xml: string): Buffer => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(xml, 'utf8')]);
 export const withCrlf = (xml: string): string => xml.replace(/\r?\n/g, '\r\n');
-
-/** IAM Identity Center's document with one edit: keeps the tests of hostile files readable. */
-export function edited(edit: (xml: string) => string): string {
-  return edit(identityCenterXml());
-}
-
-export { escapeXml };

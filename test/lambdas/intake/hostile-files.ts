@@ -1,5 +1,5 @@
 import type { IntakeErrorName } from '../../../lambdas/intake/errors';
-import { certificate, daysFromNow, edited, identityCenterXml, keycloakXml } from './fixtures';
+import { certificate, daysFromNow, identityCenterXml, keycloakXml } from './fixtures';
 
 /** A hostile or broken upload and the one error name Intake must answer with. */
 export interface HostileFile {
@@ -290,5 +290,3 @@ export function hostileFiles(): HostileFile[] {
   ];
   return files;
 }
-
-export { edited };

@@ -24,7 +24,7 @@ export const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 /** A policy a person attached to the role before the pipeline ran: it must survive every revert. */
 export const PREEXISTING = 'arn:aws:iam::aws:policy/AmazonConnect_FullAccess';
 /** makeDocument()'s request bucket. */
-export const BUCKET = 'federation-metadata-bucket';
+const BUCKET = 'federation-metadata-bucket';
 
 export const generatedDocument = (): string => connectFederationPolicy(makeDocument().profile.policy.connectInstanceArn!);
 export const otherInstanceDocument = (n: number): string =>

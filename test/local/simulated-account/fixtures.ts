@@ -1,7 +1,7 @@
 import { SimulatedAccount, type SimulatedAccountOptions } from '../../../local/simulated-account';
 
 export const ACCOUNT = '111122223333';
-export const START = new Date('2030-01-01T00:00:00.000Z');
+const START = new Date('2030-01-01T00:00:00.000Z');
 
 /** SAML metadata long enough for IAM (1,000 characters at least); `marker` makes documents differ. */
 export function metadataXml(marker = 'one', options: { validUntil?: string } = {}): string {

@@ -8,10 +8,10 @@ import { SimulatedAccount } from '../../../../local/simulated-account';
 import { NEW_APPLICATION_MAPPING } from '../../../../local/simulated-services';
 import { exampleProfile, makeDocument } from '../../../helpers/document';
 
-export const BUCKET = 'federation-metadata-bucket';
+const BUCKET = 'federation-metadata-bucket';
 /** The admin profile's application and instance, as cdk.json names them. */
 export const APP = 'arn:aws:sso::111122223333:application/ssoins-72236f2e1c0a9b84/apl-5a1e0c9f3b7d2e46';
-export const INSTANCE = 'arn:aws:sso:::instance/ssoins-72236f2e1c0a9b84';
+const INSTANCE = 'arn:aws:sso:::instance/ssoins-72236f2e1c0a9b84';
 export const INSTANCE_ID = 'ins-5a1e0c9f3b7d2e46';
 /** Another application of the same instance, which the admin profile must never touch. */
 export const AGENT_APP = 'arn:aws:sso::111122223333:application/ssoins-72236f2e1c0a9b84/apl-00001111aaaabbbb';
