@@ -23,7 +23,7 @@ import { FLEET_FUNCTIONS } from '../lambdas/fleet/function';
 import { FUNCTIONS } from '../lambdas/functions';
 import { EXPIRY_METRIC } from '../lambdas/refresh/check';
 import { CHECK_FUNCTION, checkPermissions } from '../lambdas/refresh/function';
-import { constructId, type PipelineFunction, substitutionName } from '../lambdas/runtime/function';
+import { constructId, type PipelineFunction, pascal, substitutionName } from '../lambdas/runtime/function';
 import { ConfigInvalidError } from '../lambdas/shared/errors';
 import { LOCK_MARGIN_SECONDS } from '../lambdas/shared/lock';
 import type { FunctionPermissions, PermissionScope } from '../lambdas/shared/permissions';
@@ -86,14 +86,6 @@ const LAMBDA_ENVIRONMENT_LIMIT = 4096;
  * record table's generated name (<stack>-<construct path>-<suffix>; 128 covers stack names up to about 60 characters).
  */
 const TOKEN_ALLOWANCE = 63 + 12 + 10 + 128;
-
-/** An output id from a profile name (lowercase, digits, hyphens). */
-function pascal(name: string): string {
-  return name
-    .split('-')
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
-}
 
 /**
  * The SAML federation workflow: drop an IdP metadata XML under `metadata/<profile>/` in the bucket, and a Step

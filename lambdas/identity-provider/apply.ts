@@ -14,8 +14,9 @@ import { backupKey, getSamlProvider, type IdentityProviderPrevious, sameMetadata
 /**
  * IAM actions: iam:GetSAMLProvider, iam:CreateSAMLProvider, iam:TagSAMLProvider (CreateSAMLProvider with Tags),
  * iam:UpdateSAMLProvider on arn:<partition>:iam::<account>:saml-provider/<profile provider names>.
- * S3 on the metadata bucket: s3:GetObject + s3:GetObjectVersion on metadata/*, s3:GetObject + s3:PutObject on journal/*,
- * s3:PutObject on backups/*, s3:ListBucket (a missing journal entry reads as NoSuchKey rather than AccessDenied).
+ * S3 on the metadata bucket: s3:GetObject + s3:GetObjectVersion on metadata/* (the validated document, by version),
+ * s3:PutObject on backups/* (the metadata it replaces). The record table: this execution's journal (step.ts grants
+ * exactly these).
  */
 export interface IdentityProviderDeps {
   /** The pipeline's record table: this execution's journal. */

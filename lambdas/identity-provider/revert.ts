@@ -13,8 +13,8 @@ import { getSamlProvider, type IdentityProviderPrevious, type MetadataBackup, sa
 
 /**
  * IAM actions: iam:GetSAMLProvider, iam:UpdateSAMLProvider, iam:DeleteSAMLProvider on the profiles' providers.
- * S3 on the metadata bucket: s3:GetObject on journal/* and backups/*, s3:ListBucket (so a missing journal entry reads
- * as NoSuchKey rather than AccessDenied).
+ * S3 on the metadata bucket: s3:GetObject + s3:GetObjectVersion on backups/* (the replaced metadata it puts back).
+ * The record table: this execution's journal (step.ts grants exactly these).
  */
 export interface IdentityProviderRevertDeps {
   /** The pipeline's record table: this execution's journal. */

@@ -107,8 +107,12 @@ export interface StepDefinition<Name extends string = string> {
   readonly readFootprint: (doc: ExecutionDocument, clients: FootprintClients) => Promise<Footprint>;
 }
 
-function pascal(key: string): string {
-  return key.charAt(0).toUpperCase() + key.slice(1);
+/** A construct or placeholder name from a function key (camelCase) or a profile name (lowercase, digits, hyphens). */
+export function pascal(name: string): string {
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
 }
 
 /** The `${Name}` placeholder of the ASL that receives the function's ARN. */
