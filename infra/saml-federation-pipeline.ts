@@ -1,41 +1,25 @@
-import { join } from 'node:path';
-import { ArnFormat, Aws, CfnOutput, CfnRule, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { Match, Rule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction, SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
-import { AnyPrincipal, Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel as BundlingLogLevel, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
-import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Aws, CfnOutput, CfnRule, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Key } from 'aws-cdk-lib/aws-kms';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { STOPPED_STATUSES } from '../lambdas/cleanup/cleanup';
-import { CLEANUP_FUNCTION, cleanupPermissions } from '../lambdas/cleanup/function';
-import { FLEET_FUNCTIONS } from '../lambdas/fleet/function';
-import { FUNCTIONS } from '../lambdas/functions';
-import { EXPIRY_METRIC } from '../lambdas/refresh/check';
-import { CHECK_FUNCTION, checkPermissions } from '../lambdas/refresh/function';
-import { constructId, type PipelineFunction, pascal, substitutionName } from '../lambdas/runtime/function';
+import { pascal } from '../lambdas/runtime/function';
 import { ConfigInvalidError } from '../lambdas/shared/errors';
 import { LOCK_MARGIN_SECONDS } from '../lambdas/shared/lock';
-import type { FunctionPermissions, PermissionScope } from '../lambdas/shared/permissions';
 import { type FederationConfig, parseFederationConfig } from '../lambdas/shared/profile';
-import { DAILY_CHECK_KEY, functionRoleName, targetAccounts } from '../lambdas/shared/target-account';
-import { STEPS } from '../lambdas/steps';
-import { functionPermissions } from '../lambdas/target-roles';
-import { assertDefinitionMatchesRegistry, readAslText } from '../statemachine/definition';
-import { readFleetAslText } from '../statemachine/fleet';
-import { acknowledge, acknowledgeWildcards } from './nag';
-
-export const REPOSITORY_ROOT = join(__dirname, '..');
+import { targetAccounts } from '../lambdas/shared/target-account';
+import { createFleet } from './pipeline/fleet';
+import { type FunctionSite, workflowFunctions } from './pipeline/functions';
+import { alarmOnAny, allowAlarmsToPublish, createExpiryAlarms, createTopic } from './pipeline/notifications';
+import { createCleanup, createDailyCheck } from './pipeline/operations';
+import { createStorage, guardBookkeeping } from './pipeline/storage';
+import { createStartRule, createStateMachine, type StartRetry } from './pipeline/workflow';
 
 export interface SamlFederationPipelineProps {
   /**
@@ -66,7 +50,7 @@ export interface SamlFederationPipelineProps {
    * How long EventBridge keeps retrying to start an execution for an upload, and how often, before the event goes
    * to the dead-letter queue. @default { maxEventAge: Duration.hours(2), retryAttempts: 8 }
    */
-  readonly startRetry?: { readonly maxEventAge?: Duration; readonly retryAttempts?: number };
+  readonly startRetry?: StartRetry;
   /**
    * Region of the IAM Identity Center instance, when it is not the stack's: the attribute-mapping functions call
    * IAM Identity Center there (environment variable IDENTITY_CENTER_REGION). @default - the stack's region
@@ -79,18 +63,14 @@ export interface SamlFederationPipelineProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** Lambda refuses a function whose environment variables exceed 4 KB in total (keys and values). */
-const LAMBDA_ENVIRONMENT_LIMIT = 4096;
-/**
- * Room for values that are tokens at synth time: a bucket name (63), an account id (12), a partition (10) and the
- * record table's generated name (<stack>-<construct path>-<suffix>; 128 covers stack names up to about 60 characters).
- */
-const TOKEN_ALLOWANCE = 63 + 12 + 10 + 128;
-
 /**
  * The SAML federation workflow: drop an IdP metadata XML under `metadata/<profile>/` in the bucket, and a Step
  * Functions execution creates or updates the IAM SAML provider, the federation role, its policy and the IAM Identity
  * Center attribute mapping, rolling back on failure (statemachine/federation.asl.json).
+ *
+ * Its parts are built by the modules of infra/pipeline/ (storage, the workflow's functions and state machine, the
+ * operations: cleanup, daily check and alarms; the fleet), all in this construct's own scope, so every resource keeps
+ * the logical id it had when this was one file: a stateful resource whose id changed would be replaced on upgrade.
  */
 export class SamlFederationPipeline extends Construct {
   public readonly config: FederationConfig;
@@ -100,7 +80,7 @@ export class SamlFederationPipeline extends Construct {
   public readonly topic: Topic;
   public readonly topicKey: Key;
   public readonly lockTable: Table;
-  /** The pipeline's record of what its executions did (journal entries, saved mappings): only its function roles write it. */
+  /** The pipeline's record of what its executions did (journal entries, saved state): only its function roles write it. */
   public readonly recordTable: Table;
   public readonly deadLetterQueue: Queue;
   /** The workflow's Lambda functions, by their key in the step registry (lambdas/steps.ts), e.g. `roleApply`. */
@@ -127,473 +107,78 @@ export class SamlFederationPipeline extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const retention = props.oldVersionRetention ?? Duration.days(90);
     checkRetention(this.config, retention);
-    const logRetention = props.logRetention ?? RetentionDays.ONE_YEAR;
+    const site: FunctionSite = { scope: this, config: this.config, logRetention: props.logRetention ?? RetentionDays.ONE_YEAR, removalPolicy };
+    const includeExecutionData = props.logExecutionData ?? false;
 
-    this.accessLogsBucket = this.createAccessLogsBucket(removalPolicy, props.accessLogRetention ?? Duration.days(365));
-    this.bucket = this.createMetadataBucket(removalPolicy, retention, props.bucketName);
-    this.lockTable = new Table(this, 'LockTable', {
-      partitionKey: { name: 'profile', type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      // Items expire after the execution's lease (lambdas/shared/lock.ts); TTL only tidies up, the condition decides.
-      timeToLiveAttribute: 'ttl',
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: TableEncryption.AWS_MANAGED,
+    const storage = createStorage(this, {
       removalPolicy,
+      retention,
+      accessLogRetention: props.accessLogRetention ?? Duration.days(365),
+      bucketName: props.bucketName,
     });
-    // Kept out of the metadata bucket, where anyone who may upload metadata could write: a revert restores what these
-    // records say, so only the step functions' roles write them, each only under its own keys (lambdas/shared/records.ts).
-    this.recordTable = new Table(this, 'RecordTable', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      sortKey: { name: 'sk', type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: TableEncryption.AWS_MANAGED,
-      removalPolicy,
+    ({ accessLogsBucket: this.accessLogsBucket, bucket: this.bucket, lockTable: this.lockTable, recordTable: this.recordTable } = storage);
+    [this.topicKey, this.topic] = createTopic(this, this.config, removalPolicy, props.notificationEmails ?? []);
+    this.functions = workflowFunctions(
+      site,
+      { bucketArn: this.bucket.bucketArn, recordTableArn: this.recordTable.tableArn, lockTableArn: this.lockTable.tableArn },
+      this.workflowEnvironment(props.identityCenterRegion),
+    );
+    this.stateMachine = createStateMachine(this, {
+      ...site,
+      functions: this.functions,
+      lockTable: this.lockTable,
+      topic: this.topic,
+      includeExecutionData,
     });
-    [this.topicKey, this.topic] = this.createTopic(removalPolicy, props.notificationEmails ?? []);
-    this.functions = this.createFunctions(logRetention, removalPolicy, props.identityCenterRegion);
-    this.stateMachine = this.createStateMachine(logRetention, removalPolicy, props.logExecutionData ?? false);
-    this.deadLetterQueue = this.createStartRule(props.startRetry ?? {});
-    this.cleanupFunction = this.createCleanup(logRetention, removalPolicy);
-    this.checkFunction = this.createDailyCheck(logRetention, removalPolicy, props.identityCenterRegion);
-    this.fleetStateMachine = this.createFleet(logRetention, removalPolicy, props.logExecutionData ?? false);
+    this.deadLetterQueue = createStartRule(this, this.bucket, this.stateMachine, props.startRetry ?? {});
+    const operations = {
+      ...storage,
+      stateMachine: this.stateMachine,
+      functions: this.functions,
+      topic: this.topic,
+      identityCenterRegion: props.identityCenterRegion,
+    };
+    this.cleanupFunction = createCleanup(site, operations);
+    this.checkFunction = createDailyCheck(site, operations);
+    this.fleetStateMachine = createFleet(site, { stateMachine: this.stateMachine, bucket: this.bucket, topic: this.topic, includeExecutionData });
 
-    this.failedExecutionsAlarm = this.alarmOnAny(
+    this.failedExecutionsAlarm = alarmOnAny(
+      this,
+      this.topic,
       'FailedExecutionsAlarm',
       'A SAML federation execution failed (rejected metadata, lock timeout, rolled back, or rollback incomplete). See the execution history.',
       this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
     );
-    this.deadLetterAlarm = this.alarmOnAny(
+    this.deadLetterAlarm = alarmOnAny(
+      this,
+      this.topic,
       'UnstartedUploadsAlarm',
       'An upload could not start the SAML federation workflow; its S3 event is in the dead-letter queue. Start an execution by hand for it.',
       this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
     );
-
-    this.cleanupAlarm = this.alarmOnAny(
+    this.cleanupAlarm = alarmOnAny(
+      this,
+      this.topic,
       'CleanupFailedAlarm',
       'The cleanup after a stopped SAML federation execution failed or could not be delivered: its changes and its profile lock may remain. See the cleanup function logs and the stopped execution.',
       this.cleanupFunction.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
     );
+    this.expiryAlarms = createExpiryAlarms(this, this.config, this.topic);
 
-    this.expiryAlarms = this.createExpiryAlarms();
     this.refuseOwnAccountAsTarget();
-    this.allowAlarmsToPublish();
-    this.guardBookkeeping();
+    allowAlarmsToPublish(this.topic, [this.failedExecutionsAlarm, this.deadLetterAlarm, this.cleanupAlarm, ...this.expiryAlarms]);
+    guardBookkeeping(
+      this.bucket,
+      this.config,
+      Object.values(this.functions).map((fn) => fn.role?.roleArn ?? ''),
+    );
     this.createOutputs();
   }
 
-  /**
-   * The topic's policy (it enforces SSL) replaces SNS's default one, which would let the account's services publish:
-   * CloudWatch alarm actions publish as cloudwatch.amazonaws.com, so the policy allows exactly that service, from this
-   * account and these alarms only (the confused-deputy conditions AWS recommends). Its key allows the same.
-   */
-  private allowAlarmsToPublish(): void {
-    const conditions = {
-      StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-      ArnLike: {
-        'aws:SourceArn': [
-          this.failedExecutionsAlarm.alarmArn,
-          this.deadLetterAlarm.alarmArn,
-          this.cleanupAlarm.alarmArn,
-          ...this.expiryAlarms.map((alarm) => alarm.alarmArn),
-        ],
-      },
-    };
-    this.topic.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'AllowThisPipelinesAlarmsToPublish',
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions,
-      }),
-    );
-  }
-
-  /**
-   * Whoever may upload metadata may write the bucket; the bucket policy keeps them to `metadata/<profile>/` and keeps
-   * everyone but the pipeline's function roles out of the rest (the backups of replaced provider metadata, which a
-   * revert restores). Explicit denies, so no identity policy in the account can grant around them.
-   */
-  private guardBookkeeping(): void {
-    const objects = (prefix: string) => this.bucket.arnForObjects(`${prefix}*`);
-    this.bucket.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'DenyUploadsOutsideProfileFolders',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['s3:PutObject'],
-        notResources: [...Object.keys(this.config.profiles).map((name) => objects(`metadata/${name}/`)), objects('backups/')],
-      }),
-    );
-    this.bucket.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'DenyBookkeepingWritesButThePipelines',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
-        notResources: [objects('metadata/')],
-        conditions: { ArnNotEquals: { 'aws:PrincipalArn': FUNCTIONS.map((fn) => this.functionOf(fn).role?.roleArn ?? '') } },
-      }),
-    );
-  }
-
-  /** cdk-nag's S1 (server access logging) accepts this bucket without logs of its own: it is another bucket's log destination. */
-  private createAccessLogsBucket(removalPolicy: RemovalPolicy, expiration: Duration): Bucket {
-    return new Bucket(this, 'AccessLogsBucket', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      // Server access log delivery supports only SSE-S3 on the target bucket.
-      encryption: BucketEncryption.S3_MANAGED,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ id: 'ExpireAccessLogs', expiration }],
-      removalPolicy,
-    });
-  }
-
-  private createMetadataBucket(removalPolicy: RemovalPolicy, retention: Duration, bucketName: string | undefined): Bucket {
-    const bucket = new Bucket(this, 'MetadataBucket', {
-      bucketName,
-      versioned: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      // SSE-S3 rather than KMS: IdP metadata is public by design (an entity id and signing certificates), and so are
-      // the backups of replaced provider metadata. A customer managed key would add a
-      // kms grant to every function for no confidentiality gain.
-      encryption: BucketEncryption.S3_MANAGED,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: this.accessLogsBucket,
-      serverAccessLogsPrefix: 'metadata-bucket/',
-      lifecycleRules: [
-        { id: 'ExpireReplacedVersions', noncurrentVersionExpiration: retention, abortIncompleteMultipartUploadAfter: Duration.days(7) },
-        { id: 'ExpireMetadataBackups', prefix: 'backups/', expiration: retention },
-        { id: 'RemoveExpiredDeleteMarkers', expiredObjectDeleteMarker: true },
-      ],
-      removalPolicy,
-    });
-    // EventBridge notifications through the native CloudFormation property: the L2 `eventBridgeEnabled` flag
-    // deploys a custom-resource Lambda (with an AWS managed policy and s3:PutBucketNotification on "*") to do the same.
-    (bucket.node.defaultChild as CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
-    return bucket;
-  }
-
-  private createTopic(removalPolicy: RemovalPolicy, emails: readonly string[]): [Key, Topic] {
-    const key = new Key(this, 'NotificationKey', {
-      description: `Encrypts the ${this.config.pipelineName} notification topic`,
-      enableKeyRotation: true,
-      removalPolicy,
-    });
-    // CloudWatch alarm actions publish to the encrypted topic as the CloudWatch service, which needs the key: from this
-    // account only (the alarms' ARNs are not known yet here; the topic's policy names them).
-    key.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToPublish',
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    );
-    const topic = new Topic(this, 'NotificationTopic', {
-      displayName: `SAML federation (${this.config.pipelineName})`,
-      masterKey: key,
-      enforceSSL: true,
-    });
-    for (const email of emails) topic.addSubscription(new EmailSubscription(email));
-    return [key, topic];
-  }
-
-  /** The very file the local runner executes; CloudFormation fills the ${Name} placeholders. */
-  private createStateMachine(logRetention: RetentionDays, removalPolicy: RemovalPolicy, includeExecutionData: boolean): StateMachine {
-    assertDefinitionMatchesRegistry();
-    const substitutions: Record<string, string> = { LockTableName: this.lockTable.tableName, NotificationTopicArn: this.topic.topicArn };
-    for (const fn of FUNCTIONS) substitutions[substitutionName(fn)] = this.functionOf(fn).functionArn;
-    const stateMachine = new StateMachine(this, 'StateMachine', {
-      // Inline rather than an S3 asset, so the template a reviewer reads holds the whole definition (its TimeoutSeconds,
-      // its Retry and Catch); still the very file the local runner executes.
-      definitionBody: DefinitionBody.fromString(readAslText()),
-      definitionSubstitutions: substitutions,
-      stateMachineType: StateMachineType.STANDARD,
-      logs: {
-        destination: new LogGroup(this, 'StateMachineLogs', { retention: logRetention, removalPolicy }),
-        level: LogLevel.ALL,
-        includeExecutionData,
-      },
-      tracingEnabled: true,
-    });
-    // The ASL invokes each function by its unqualified ARN, so exactly those ARNs, no versions or aliases.
-    stateMachine.addToRolePolicy(
-      new PolicyStatement({
-        sid: 'InvokeStepFunctions',
-        actions: ['lambda:InvokeFunction'],
-        resources: FUNCTIONS.map((fn) => this.functionOf(fn).functionArn),
-      }),
-    );
-    // The lock is taken, read (to name its holder) and released through the DynamoDB service integration.
-    stateMachine.addToRolePolicy(
-      new PolicyStatement({
-        sid: 'TakeReadAndReleaseProfileLock',
-        actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
-        resources: [this.lockTable.tableArn],
-      }),
-    );
-    this.topic.grantPublish(stateMachine);
-    acknowledge(
-      stateMachine.role,
-      'AwsSolutions-IAM5[Resource::*]',
-      "Added by CDK for the state machine's logging and tracing: CloudWatch Logs log-delivery actions (logs:CreateLogDelivery, PutResourcePolicy, DescribeLogGroups, ...) and X-Ray PutTraceSegments/PutTelemetryRecords/GetSampling* support no resource-level permissions.",
-    );
-    acknowledge(
-      stateMachine.role,
-      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      "SNS documents kms:GenerateDataKey* (with kms:Decrypt) for publishers to an encrypted topic; the grant is on the topic's own key only.",
-    );
-    return stateMachine;
-  }
-
-  /** Starts an execution for every upload under metadata/; events that cannot start one go to a dead-letter queue. */
-  private createStartRule(startRetry: NonNullable<SamlFederationPipelineProps['startRetry']>): Queue {
-    const deadLetterQueue = new Queue(this, 'StartExecutionDeadLetterQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledge(
-      deadLetterQueue,
-      'AwsSolutions-SQS3',
-      'This queue is itself the dead-letter queue of the EventBridge rule target (uploads whose execution could not be started); cdk-nag only recognises SQS-to-SQS redrive.',
-    );
-    new Rule(this, 'MetadataUploadedRule', {
-      description: 'Starts the SAML federation workflow when an IdP metadata XML is uploaded under metadata/<profile>/',
-      eventPattern: {
-        source: ['aws.s3'],
-        detailType: ['Object Created'],
-        detail: {
-          bucket: { name: [this.bucket.bucketName] },
-          // Wildcards are case-sensitive; Intake accepts the extension in any case, so the two usual spellings.
-          object: { key: [...Match.wildcard('metadata/*.xml'), ...Match.wildcard('metadata/*.XML')] },
-        },
-      },
-      targets: [
-        new SfnStateMachine(this.stateMachine, {
-          deadLetterQueue,
-          maxEventAge: startRetry.maxEventAge ?? Duration.hours(2),
-          retryAttempts: startRetry.retryAttempts ?? 8,
-        }),
-      ],
-    });
-    return deadLetterQueue;
-  }
-
-  /**
-   * An execution stopped from the console, timed out, or failed where no Catch sees it ends without its revert chain:
-   * EventBridge reports the status change, and the cleanup function reverts and frees the lock (lambdas/cleanup).
-   */
-  private createCleanup(retention: RetentionDays, removalPolicy: RemovalPolicy): NodejsFunction {
+  /** What every workflow function reads from its environment (lambdas/runtime/handler.ts). */
+  private workflowEnvironment(identityCenterRegion: string | undefined): Record<string, string> {
     const stack = Stack.of(this);
-    const revertFunctions = Object.fromEntries(STEPS.map((step) => [step.name, this.functionOf(step.revert).functionArn]));
-    const permissions = cleanupPermissions({
-      executionsArn: stack.formatArn({
-        service: 'states',
-        resource: 'execution',
-        resourceName: `${this.stateMachine.stateMachineName}:*`,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      }),
-      revertFunctionArns: Object.values(revertFunctions),
-      lockTableArn: this.lockTable.tableArn,
-      recordTableArn: this.recordTable.tableArn,
-    });
-    const cleanup = this.publishingFunction('CleanupFunction', CLEANUP_FUNCTION, permissions, retention, removalPolicy, {
-      STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
-      LOCK_TABLE: this.lockTable.tableName,
-      RECORD_TABLE: this.recordTable.tableName,
-      NOTIFICATION_TOPIC_ARN: this.topic.topicArn,
-      REVERT_FUNCTIONS: stack.toJsonString(revertFunctions),
-      POWERTOOLS_SERVICE_NAME: this.config.pipelineName,
-      NODE_OPTIONS: '--enable-source-maps',
-    });
-    new Rule(this, 'ExecutionStoppedRule', {
-      description:
-        'Cleans up after a SAML federation execution that ended FAILED, TIMED_OUT or ABORTED (the cleanup skips those that ran their own rollback)',
-      eventPattern: {
-        source: ['aws.states'],
-        detailType: ['Step Functions Execution Status Change'],
-        detail: { status: [...STOPPED_STATUSES], stateMachineArn: [this.stateMachine.stateMachineArn] },
-      },
-      // EventBridge retries delivery; Lambda retries a failed asynchronous invocation twice. The cleanup is idempotent.
-      targets: [new LambdaFunction(cleanup, { maxEventAge: Duration.hours(6), retryAttempts: 8 })],
-    });
-    return cleanup;
-  }
-
-  /**
-   * The daily check (lambdas/refresh): one function, one EventBridge Scheduler schedule per profile whose refresh is
-   * enabled, each invoking it with `{"profile": "<name>"}` through a role that may invoke this function only.
-   */
-  private createDailyCheck(retention: RetentionDays, removalPolicy: RemovalPolicy, identityCenterRegion: string | undefined): NodejsFunction {
-    const stack = Stack.of(this);
-    const permissions = checkPermissions(
-      {
-        partition: stack.partition,
-        account: stack.account,
-        bucketArn: this.bucket.bucketArn,
-        recordTableArn: this.recordTable.tableArn,
-        lockTableArn: this.lockTable.tableArn,
-        config: this.config,
-      },
-      this.stateMachine.stateMachineArn,
-    );
-    const check = this.publishingFunction(
-      'DailyCheckFunction',
-      CHECK_FUNCTION,
-      permissions,
-      retention,
-      removalPolicy,
-      {
-        PROFILES: JSON.stringify(this.config),
-        METADATA_BUCKET: this.bucket.bucketName,
-        RECORD_TABLE: this.recordTable.tableName,
-        ACCOUNT_ID: stack.account,
-        PARTITION: stack.partition,
-        STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
-        TOPIC_ARN: this.topic.topicArn,
-        POWERTOOLS_SERVICE_NAME: this.config.pipelineName,
-        NODE_OPTIONS: '--enable-source-maps',
-        ...(identityCenterRegion ? { IDENTITY_CENTER_REGION: identityCenterRegion } : {}),
-      },
-      DAILY_CHECK_KEY,
-    );
-    const schedulerRole = new Role(this, 'DailyCheckSchedulerRole', {
-      // Only this account's schedules (the default group, where these live) may use it: the confused-deputy conditions.
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: 'default/*' }) },
-        },
-      }),
-      description: `Lets the daily check schedules invoke the check function (${this.config.pipelineName})`,
-    });
-    schedulerRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [check.functionArn] }));
-    for (const [name, profile] of Object.entries(this.config.profiles)) {
-      if (!profile.refresh.enabled) continue;
-      new CfnSchedule(this, `DailyCheckSchedule${pascal(name)}`, {
-        description: `Checks profile ${name}: its application's metadata against the IAM provider, and its certificate's expiry`,
-        scheduleExpression: profile.refresh.schedule,
-        flexibleTimeWindow: { mode: 'OFF' },
-        target: {
-          arn: check.functionArn,
-          roleArn: schedulerRole.roleArn,
-          input: JSON.stringify({ profile: name }),
-          retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
-        },
-      });
-    }
-    return check;
-  }
-
-  /** One alarm per profile with a schedule: the active signing certificate expires in under 14 days. */
-  private createExpiryAlarms(): Alarm[] {
-    return Object.entries(this.config.profiles)
-      .filter(([, profile]) => profile.refresh.enabled)
-      .map(([name]) => {
-        const alarm = new Alarm(this, `CertificateExpiryAlarm${pascal(name)}`, {
-          alarmDescription: `The IAM Identity Center signing certificate of profile ${name} expires in under 14 days: make a new certificate active in IAM Identity Center; the daily check then installs it.`,
-          metric: new Metric({
-            namespace: EXPIRY_METRIC.namespace,
-            metricName: EXPIRY_METRIC.name,
-            dimensionsMap: { [EXPIRY_METRIC.dimension]: name, service: 'saml-federation-check' },
-            period: Duration.days(1),
-            statistic: 'Minimum',
-          }),
-          threshold: 14,
-          evaluationPeriods: 1,
-          comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-          // No datapoint means the check did not run or found no certificate: its own errors say why.
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        });
-        alarm.addAlarmAction(new SnsAction(this.topic));
-        return alarm;
-      });
-  }
-
-  /**
-   * A function outside the workflow that publishes to the topic (the cleanup, the daily check): its own role with its
-   * statements, the topic's publish grant, its cdk-nag acknowledgements, its log group, bundled like the workflow's.
-   * Construct ids: `<id>`, `<id>Role`, `<id>Logs`.
-   */
-  private publishingFunction(
-    id: string,
-    spec: { handler: { entry: string; export: string }; description: string; memorySize: number; timeoutSeconds: number },
-    permissions: FunctionPermissions,
-    retention: RetentionDays,
-    removalPolicy: RemovalPolicy,
-    environment: Record<string, string>,
-    trustedAs?: string,
-    publishes = true,
-  ): NodejsFunction {
-    const role = new Role(this, `${id}Role`, {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `${spec.description} (${this.config.pipelineName})`,
-      ...this.trustedRoleName(trustedAs),
-    });
-    for (const statement of permissions.statements) role.addToPrincipalPolicy(PolicyStatement.fromJson(statement));
-    acknowledgeWildcards(role, [
-      ...permissions.wildcards,
-      {
-        resource: '*',
-        reason: 'X-Ray active tracing: CDK grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
-      },
-    ]);
-    if (publishes) {
-      this.topic.grantPublish(role);
-      acknowledge(
-        role,
-        'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-        "SNS documents kms:GenerateDataKey* (with kms:Decrypt) for publishers to an encrypted topic; the grant is on the topic's own key only.",
-      );
-    }
-    const logGroup = new LogGroup(this, `${id}Logs`, { retention, removalPolicy });
-    logGroup.grantWrite(role);
-    return new NodejsFunction(this, id, {
-      entry: join(REPOSITORY_ROOT, spec.handler.entry),
-      handler: spec.handler.export,
-      projectRoot: REPOSITORY_ROOT,
-      depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
-      memorySize: spec.memorySize,
-      timeout: Duration.seconds(spec.timeoutSeconds),
-      description: spec.description,
-      role,
-      logGroup,
-      tracing: Tracing.ACTIVE,
-      environment,
-      bundling: { minify: true, sourceMap: true, forceDockerBundling: false, logLevel: BundlingLogLevel.WARNING, externalModules: [] },
-    });
-  }
-
-  /**
-   * A function role that target accounts trust gets a fixed name (lambdas/shared/target-account.ts), since the target
-   * stack names it before the pipeline exists there; only when a profile names an account, so a single-account
-   * deployment keeps generated names.
-   */
-  private trustedRoleName(key: string | undefined): { roleName?: string } {
-    return key !== undefined && targetAccounts(this.config).length > 0 ? { roleName: functionRoleName(this.config.pipelineName, key) } : {};
-  }
-
-  private functionOf(fn: PipelineFunction): NodejsFunction {
-    const created = this.functions[fn.key];
-    if (!created) throw new Error(`function ${fn.key} was not created`);
-    return created;
-  }
-
-  private createFunctions(
-    retention: RetentionDays,
-    removalPolicy: RemovalPolicy,
-    identityCenterRegion: string | undefined,
-  ): Record<string, NodejsFunction> {
-    const stack = Stack.of(this);
-    const environment: Record<string, string> = {
+    return {
       PROFILES: JSON.stringify(this.config),
       METADATA_BUCKET: this.bucket.bucketName,
       RECORD_TABLE: this.recordTable.tableName,
@@ -604,162 +189,6 @@ export class SamlFederationPipeline extends Construct {
       NODE_OPTIONS: '--enable-source-maps',
       ...(identityCenterRegion ? { IDENTITY_CENTER_REGION: identityCenterRegion } : {}),
     };
-    checkEnvironmentSize(environment);
-    const scope: PermissionScope = {
-      partition: stack.partition,
-      account: stack.account,
-      bucketArn: this.bucket.bucketArn,
-      recordTableArn: this.recordTable.tableArn,
-      lockTableArn: this.lockTable.tableArn,
-      config: this.config,
-    };
-    const functions: Record<string, NodejsFunction> = {};
-    for (const fn of FUNCTIONS) {
-      const { role, logGroup } = this.functionRoleAndLogs(fn, scope, retention, removalPolicy);
-      functions[fn.key] = new NodejsFunction(this, constructId(fn), {
-        entry: join(REPOSITORY_ROOT, fn.handler.entry),
-        handler: fn.handler.export,
-        projectRoot: REPOSITORY_ROOT,
-        depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
-        runtime: Runtime.NODEJS_24_X,
-        architecture: Architecture.ARM_64,
-        memorySize: fn.memorySize,
-        timeout: Duration.seconds(fn.timeoutSeconds),
-        description: fn.description,
-        role,
-        logGroup,
-        tracing: Tracing.ACTIVE,
-        environment,
-        bundling: {
-          minify: true,
-          sourceMap: true,
-          forceDockerBundling: false,
-          // esbuild's per-file size report is noise in synth output; warnings and errors still show.
-          logLevel: BundlingLogLevel.WARNING,
-          // Bundle the AWS SDK too, so the deployed functions run the client versions the tests ran against rather
-          // than whatever the runtime ships.
-          externalModules: [],
-        },
-      });
-    }
-    return functions;
-  }
-
-  /**
-   * One role per function, written out rather than created by the Function: that one would carry the AWS managed
-   * AWSLambdaBasicExecutionRole (logs on every log group). It holds the statements the step declares beside its code.
-   */
-  private functionRoleAndLogs(
-    fn: PipelineFunction,
-    scope: PermissionScope,
-    retention: RetentionDays,
-    removalPolicy: RemovalPolicy,
-  ): { role: Role; logGroup: LogGroup } {
-    const id = constructId(fn);
-    const role = new Role(this, `${id}Role`, {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `${fn.description} (${this.config.pipelineName})`,
-      ...this.trustedRoleName(fn.targetAccess === undefined ? undefined : fn.key),
-    });
-    const permissions = functionPermissions(fn, scope);
-    for (const statement of permissions.statements) role.addToPrincipalPolicy(PolicyStatement.fromJson(statement));
-    acknowledgeWildcards(role, [
-      ...permissions.wildcards,
-      {
-        resource: '*',
-        reason: 'X-Ray active tracing: CDK grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
-      },
-    ]);
-    const logGroup = new LogGroup(this, `${id}Logs`, { retention, removalPolicy });
-    logGroup.grantWrite(role);
-    return { role, logGroup };
-  }
-
-  /**
-   * The fleet (statemachine/fleet.asl.json): its plan and report functions, which call no AWS API, and a state
-   * machine that may start this pipeline's state machine and follow its executions (the .sync integration's managed
-   * EventBridge rule), invoke those two functions and publish the report.
-   */
-  private createFleet(logRetention: RetentionDays, removalPolicy: RemovalPolicy, includeExecutionData: boolean): StateMachine {
-    const stack = Stack.of(this);
-    const environment = {
-      PROFILES: JSON.stringify(this.config),
-      METADATA_BUCKET: this.bucket.bucketName,
-      ACCOUNT_ID: stack.account,
-      PARTITION: stack.partition,
-      POWERTOOLS_SERVICE_NAME: this.config.pipelineName,
-      NODE_OPTIONS: '--enable-source-maps',
-    };
-    const none: FunctionPermissions = { statements: [], wildcards: [] };
-    const plan = this.publishingFunction('FleetPlanFunction', FLEET_FUNCTIONS.plan, none, logRetention, removalPolicy, environment, undefined, false);
-    const report = this.publishingFunction(
-      'FleetReportFunction',
-      FLEET_FUNCTIONS.report,
-      none,
-      logRetention,
-      removalPolicy,
-      environment,
-      undefined,
-      false,
-    );
-    const fleet = new StateMachine(this, 'FleetStateMachine', {
-      definitionBody: DefinitionBody.fromString(readFleetAslText()),
-      definitionSubstitutions: {
-        [substitutionName(FLEET_FUNCTIONS.plan)]: plan.functionArn,
-        [substitutionName(FLEET_FUNCTIONS.report)]: report.functionArn,
-        FederationStateMachineArn: this.stateMachine.stateMachineArn,
-        NotificationTopicArn: this.topic.topicArn,
-      },
-      stateMachineType: StateMachineType.STANDARD,
-      logs: {
-        destination: new LogGroup(this, 'FleetStateMachineLogs', { retention: logRetention, removalPolicy }),
-        level: LogLevel.ALL,
-        includeExecutionData,
-      },
-      tracingEnabled: true,
-    });
-    fleet.addToRolePolicy(
-      new PolicyStatement({ sid: 'InvokeFleetFunctions', actions: ['lambda:InvokeFunction'], resources: [plan.functionArn, report.functionArn] }),
-    );
-    fleet.addToRolePolicy(
-      new PolicyStatement({ sid: 'StartProfileExecutions', actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }),
-    );
-    const executions = stack.formatArn({
-      service: 'states',
-      resource: 'execution',
-      resourceName: `${stack.splitArn(this.stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName}:*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    fleet.addToRolePolicy(
-      new PolicyStatement({ sid: 'FollowProfileExecutions', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [executions] }),
-    );
-    // The rule Step Functions manages for every .sync integration with Step Functions (its documented name).
-    fleet.addToRolePolicy(
-      new PolicyStatement({
-        sid: 'ManagedRuleOfSyncExecutions',
-        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
-        resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForStepFunctionsExecutionRule' })],
-      }),
-    );
-    this.topic.grantPublish(fleet);
-    acknowledgeWildcards(fleet.role, [
-      {
-        resource: executions,
-        reason:
-          "The fleet follows (DescribeExecution) and, when stopped, stops the executions it starts: their names are generated when they start, so the grant covers this pipeline's state machine's executions only.",
-      },
-    ]);
-    acknowledge(
-      fleet.role,
-      'AwsSolutions-IAM5[Resource::*]',
-      "Added by CDK for the state machine's logging and tracing: CloudWatch Logs log-delivery actions (logs:CreateLogDelivery, PutResourcePolicy, DescribeLogGroups, ...) and X-Ray PutTraceSegments/PutTelemetryRecords/GetSampling* support no resource-level permissions.",
-    );
-    acknowledge(
-      fleet.role,
-      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      "SNS documents kms:GenerateDataKey* (with kms:Decrypt) for publishers to an encrypted topic; the grant is on the topic's own key only.",
-    );
-    return fleet;
   }
 
   /**
@@ -783,20 +212,6 @@ export class SamlFederationPipeline extends Construct {
         },
       ],
     });
-  }
-
-  /** An alarm that notifies the topic as soon as the metric counts one event. */
-  private alarmOnAny(id: string, alarmDescription: string, metric: IMetric): Alarm {
-    const alarm = new Alarm(this, id, {
-      alarmDescription,
-      metric,
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    alarm.addAlarmAction(new SnsAction(this.topic));
-    return alarm;
   }
 
   private createOutputs(): void {
@@ -843,18 +258,6 @@ function checkRetention(config: FederationConfig, retention: Duration): void {
   if (retention.toDays({ integral: false }) < minimumDays) {
     throw new ConfigInvalidError(
       `oldVersionRetention: ${retention.toDays({ integral: false })} days is shorter than the longest execution (${minimumDays} days, set by the largest manualTimeoutSeconds); backups of replaced provider metadata would expire before their revert reads them`,
-    );
-  }
-}
-
-function checkEnvironmentSize(environment: Record<string, string>): void {
-  const size = Object.entries(environment).reduce(
-    (total, [name, value]) => total + Buffer.byteLength(name) + (Token.isUnresolved(value) ? 0 : Buffer.byteLength(value)),
-    TOKEN_ALLOWANCE,
-  );
-  if (size > LAMBDA_ENVIRONMENT_LIMIT) {
-    throw new ConfigInvalidError(
-      `samlFederation.profiles: the profiles take ${Buffer.byteLength(environment.PROFILES ?? '')} bytes of JSON, and Lambda allows ${LAMBDA_ENVIRONMENT_LIMIT} bytes of environment variables in total; deploy fewer profiles per stack`,
     );
   }
 }

@@ -9,7 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import cdkJson from '../../cdk.json';
 import { type BuiltApp, buildApp } from '../../infra/build-app';
-import { REPOSITORY_ROOT } from '../../infra/saml-federation-pipeline';
+import { REPOSITORY_ROOT } from '../../infra/pipeline/functions';
 import { substitutionName } from '../../lambdas/runtime/function';
 import { loadDefinition, readAslText, SUBSTITUTION_NAMES, substitute } from '../../statemachine/definition';
 import { FUNCTION_KEYS, functionSpec } from './cfn';
