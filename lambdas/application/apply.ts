@@ -20,10 +20,10 @@ function description(profile: string, pipelineName: string): string {
  * there was none; the creation name it has until its display data is set is this execution's own, and a revert
  * that finds it there may delete the application all the same.
  */
-function createdFootprint(applicationArn: string, displayName: string, executionName: string): StepFootprint {
+function createdFootprint(applicationArn: string, displayName: string, createdAs: string): StepFootprint {
   const name = `application ${applicationArn}`;
   return {
-    before: { [name]: ABSENT, [`${name}: display name`]: creationName(displayName, executionName) },
+    before: { [name]: ABSENT, [`${name}: display name`]: createdAs },
     left: applicationLeaves(applicationArn, displayName),
   };
 }
@@ -35,6 +35,8 @@ export type ApplicationDetails = {
   createdInstanceId?: string;
   /** Set in the journal before CreateApplicationInstance: this execution set out to create an application of that name. */
   creating?: boolean;
+  /** The name it is created under until its display data is set (journal, with `creating`): creationName(). */
+  creationName?: string;
 };
 
 export type ApplicationReceipt = Receipt & { step: 'application'; details: ApplicationDetails };
@@ -65,13 +67,14 @@ export async function applyApplication(doc: ExecutionDocument, deps: StepDeps): 
   // name was not set yet) or the instance its journal recorded; never just any application of the display name.
   if (journalled?.creating && !request.dryRun) {
     const recorded = journalled.createdInstanceId;
-    const underCreationName = recorded ? undefined : await createdUnderCreationName(deps.ssoAdmin, profile, request.executionName, scope);
+    const createdAs = journalled.creationName;
+    const underCreationName = recorded || !createdAs ? undefined : await createdUnderCreationName(deps.ssoAdmin, profile, createdAs, scope);
     const instanceId = recorded ?? (underCreationName ? instanceIdFromApplicationArn(underCreationName) : undefined);
     if (instanceId) {
       const instanceArn = await locateInstance(deps.ssoAdmin, profile.application.instanceArn, scope);
       const details = { displayName: create.displayName, createdInstanceId: instanceId };
       const arn = applicationArnOfInstance(instanceArn, request.account, instanceId);
-      const footprint = journal?.footprint ?? createdFootprint(arn, create.displayName, request.executionName);
+      const footprint = journal?.footprint ?? createdFootprint(arn, create.displayName, createdAs ?? '');
       await writeJournal(deps.records, request, { step: STEP, intent: [], details, footprint }, deps.now);
       await recordCreatedApplication(deps.records, request, arn, deps.now);
       await deps.swb.updateApplicationInstanceDisplayData(instanceId, create.displayName, description(profile.name, request.pipelineName));
@@ -97,10 +100,16 @@ export async function applyApplication(doc: ExecutionDocument, deps: StepDeps): 
     );
   }
   const intent = [`create application "${create.displayName}" from the ${CONNECT_TEMPLATE_NAME} template`];
-  await writeJournal(deps.records, request, { step: STEP, intent, details: { displayName: create.displayName, creating: true } }, deps.now);
-  const instanceId = await deps.swb.createApplicationInstance(template.templateId, creationName(create.displayName, request.executionName));
+  const createdAs = creationName(create.displayName, request.executionName);
+  await writeJournal(
+    deps.records,
+    request,
+    { step: STEP, intent, details: { displayName: create.displayName, creating: true, creationName: createdAs } },
+    deps.now,
+  );
+  const instanceId = await deps.swb.createApplicationInstance(template.templateId, createdAs);
   const arn = applicationArnOfInstance(instanceArn, request.account, instanceId);
-  const footprint = createdFootprint(arn, create.displayName, request.executionName);
+  const footprint = createdFootprint(arn, create.displayName, createdAs);
   await writeJournal(deps.records, request, { step: STEP, intent: [], details: { createdInstanceId: instanceId }, footprint }, deps.now);
   // Before it gets the profile's display name: from then on, the name alone would not tell it from a squatter's.
   await recordCreatedApplication(deps.records, request, arn, deps.now);

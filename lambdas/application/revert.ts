@@ -28,7 +28,8 @@ export async function revertApplication(doc: ExecutionDocument, deps: StepDeps):
   // Only the instance this execution's record names, or the one under its own creation name (the create's answer was
   // lost before the id was recorded): never an application found by the profile's display name alone.
   const recorded = receipt?.details.createdInstanceId ?? journalled?.createdInstanceId;
-  const underCreationName = recorded ? undefined : await createdUnderCreationName(deps.ssoAdmin, profile, request.executionName, scope);
+  const createdAs = journalled?.creationName;
+  const underCreationName = recorded || !createdAs ? undefined : await createdUnderCreationName(deps.ssoAdmin, profile, createdAs, scope);
   const instanceId = recorded ?? (underCreationName ? instanceIdFromApplicationArn(underCreationName) : undefined);
   if (!instanceId) return nothing("the creation never took effect: no application is under this execution's creation name");
   const existing = underCreationName ?? instanceId;

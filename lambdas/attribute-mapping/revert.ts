@@ -63,9 +63,9 @@ function changedAttributes(current: MappingConfiguration | undefined, details: A
 }
 
 /**
- * Puts the application's mapping back as it was before this execution (invariant 2). Idempotent: when the current
- * configuration can be read it writes only what differs; when it cannot, a revert records itself in the saved state so
- * that a second one does nothing.
+ * Puts the application's mapping back as it was before this execution (invariant 2), only over its own write: it
+ * writes only what differs from what it reads now, so a second revert writes nothing; when the console API does not
+ * return the current mapping it writes nothing and says what to put back.
  */
 export async function revertAttributeMapping(doc: ExecutionDocument, deps: AttributeMappingDeps): Promise<RevertReport> {
   const { request } = doc;
@@ -131,9 +131,25 @@ export async function revertAttributeMapping(doc: ExecutionDocument, deps: Attri
     if (saved?.writtenBy === 'revert' && saved.executionName === request.executionName) {
       return nothing([`this execution already restored the mapping of "${details.applicationName}"`]);
     }
-    // Unreadable: rewrite only the halves the apply began to write; another half still holds its old values.
+    // Unreadable: only the halves the apply began to write changed; another half still holds its old values.
     parts = details.attempted ?? ['responseConfig', 'responseSchemaConfig'];
     if (parts.length === 0) return nothing(['the apply step wrote no mapping']);
+  }
+  // A revert restores only over its own write, and an unreadable mapping hides whether someone changed it since (the
+  // console is open to people while an execution runs): it writes nothing and says what to put back, from the record
+  // (`undo` refuses the same case). An application this execution created is its own, as the apply treats it.
+  const createdHere = doc.receipts?.application?.action === 'created' && doc.receipts.application.arn === details.applicationArn;
+  if (!current && !createdHere) {
+    logger.warn('current mapping unreadable: previous mapping not written back', { applicationArn: details.applicationArn, parts });
+    return {
+      step: STEP,
+      action: 'left-in-place',
+      changes: [],
+      leftInPlace: [
+        `application ${details.applicationArn}: the console API does not return its current mapping, so a change made since this execution wrote it (${parts.join(', ')}) cannot be told apart: left as it is. ` +
+          `To put back what was there before, set in the IAM Identity Center console: ${describeChanges(details.configuration, target).join('; ') || 'the mapping this execution wrote'}`,
+      ],
+    };
   }
 
   await journalRevert(deps.records, request, STEP, [`restore the mapping of "${details.applicationName}" (${parts.join(', ')})`], now);

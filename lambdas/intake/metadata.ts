@@ -386,7 +386,14 @@ class MetadataScan {
       case SIGNING_KEY:
         return signature && local === 'KeyInfo' ? KEY_INFO : OTHER;
       case KEY_INFO:
-        return signature && local === 'X509Data' ? X509_DATA : OTHER;
+        if (signature && local === 'X509Data') return X509_DATA;
+        // A signing key is a certificate, which the application's own metadata must carry: any other carrier of key
+        // material (KeyValue, DEREncodedKeyValue, RetrievalMethod, PGPData, ...) names a key no certificate vouches
+        // for, and SAML libraries accept some of them as signing credentials. A KeyName is only a label.
+        if (signature && local === 'KeyName') return OTHER;
+        throw new MetadataBadCertificateError(
+          `line ${this.here().line}: <${tag.name}> in the KeyInfo of a signing KeyDescriptor: a signing key must be given as ds:X509Data/ds:X509Certificate only (a ds:KeyName may label it); remove the <${tag.name}>.`,
+        );
       case X509_DATA:
         if (signature && local === 'X509Certificate') {
           // The content is cut out of the document at the close tag: saxes hands out text only to a text handler, and

@@ -2,10 +2,10 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import { listAttachedPolicyArns } from '../role/role';
 import { customerPolicyArn, iamAt } from '../shared/arns';
 import type { ExecutionDocument } from '../shared/document';
-import { ABSENT, attachedPoliciesKey, digest, type Footprint, PRESENT, type StepFootprint, setValue } from '../shared/footprint';
+import { ABSENT, attachedPoliciesKey, digest, type Footprint, PRESENT, type StepFootprint, setValue, tagsValue } from '../shared/footprint';
 import { canonicalPolicyDocument } from '../shared/policy-json';
 import { connectFederationPolicy } from './policy-document';
-import { findPolicy, listPolicyVersions, MAX_POLICY_VERSIONS, policyVersionDocument, roleNameOf } from './policy-state';
+import { findPolicy, listPolicyTags, listPolicyVersions, MAX_POLICY_VERSIONS, policyVersionDocument, roleNameOf } from './policy-state';
 
 /** The generated policy (for a profile with a Connect instance) and the policies the step wants on the role. */
 function names(doc: ExecutionDocument): { policyArn?: string; document?: string; wanted: string[]; roleName: string } {
@@ -44,6 +44,8 @@ export async function readPolicyFootprint(doc: ExecutionDocument, iam: IAMClient
     [`policy ${policyArn}: default version`]: documentValue(await policyVersionDocument(iam, policyArn, policy.DefaultVersionId)),
     // How many versions it keeps: a version someone added since is theirs, and a revert that deletes versions would take it.
     [`policy ${policyArn}: versions`]: String((await listPolicyVersions(iam, policyArn)).length),
+    // Tags someone put on it since say it is in use: a revert that deletes the policy it created would take them.
+    [`policy ${policyArn}: tags`]: tagsValue(await listPolicyTags(iam, policyArn)),
   };
 }
 
@@ -74,6 +76,8 @@ export function policyLeaves(doc: ExecutionDocument, before: Footprint, attached
             [`policy ${policyArn}`]: PRESENT,
             [`policy ${policyArn}: default version`]: documentValue(document),
             [`policy ${policyArn}: versions`]: versionsLeft(before, policyArn, documentValue(document)),
+            // The step tags only a policy it creates, with the pipeline's own tags, which the footprint leaves out.
+            [`policy ${policyArn}: tags`]: before[`policy ${policyArn}: tags`] ?? tagsValue([]),
           }
         : {}),
     },

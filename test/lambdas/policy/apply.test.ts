@@ -174,6 +174,10 @@ describe('applyPolicy', () => {
       'GetPolicy',
       'GetPolicyVersion',
       'ListPolicyVersions',
+      // Its tags, two to a page, for the footprint too.
+      'ListPolicyTags',
+      'ListPolicyTags',
+      'ListPolicyTags',
       'CreatePolicyVersion',
     ]);
     const create = callsOf(account, 'CreatePolicyVersion')[0]!.input as CreatePolicyVersionCommandInput;
