@@ -1,7 +1,6 @@
 /**
  * Attacks on the assignments step's record of what it did: a rollback must remove every assignment this execution
- * made and none that someone else made, whatever fails, is retried or races it; and its grants reach only the
- * applications of profiles that assign someone.
+ * made and none that someone else made, whatever fails, is retried or races it (its grants: test/infra/assignments-grants.test.ts).
  */
 import { CreateApplicationAssignmentCommand, DeleteApplicationAssignmentCommand } from '@aws-sdk/client-sso-admin';
 import { applyAssignments } from '../../lambdas/assignments/apply';
@@ -9,11 +8,9 @@ import { revertAssignments } from '../../lambdas/assignments/revert';
 import { awsClients } from '../../lambdas/runtime/clients';
 import type { StepDeps } from '../../lambdas/runtime/function';
 import type { ExecutionDocument } from '../../lambdas/shared/document';
-import { parseFederationConfig } from '../../lambdas/shared/profile';
 import type { SimulatedAccount } from '../../local/simulated-account';
 import { accountForConfig } from '../../local/simulated-services';
 import { exampleConfig, exampleProfile, makeDocument } from '../helpers/document';
-import { ACCOUNT, functionRoles, roleStatements, synthWithoutBundling } from '../infra/cfn';
 
 const APP = exampleProfile('admin').application.arn!;
 const failure = { Error: 'States.TaskFailed', Cause: 'a later step failed' };
@@ -88,45 +85,5 @@ describe("an execution's own assignments", () => {
   it('never come back as ConflictException from a resend by the SDK: the deployed client sends each request once', async () => {
     const clients = awsClients({ region: 'us-east-1' });
     expect(await clients.ssoAdmin.config.maxAttempts()).toBe(1);
-  });
-});
-
-describe('the assignments functions’ grants', () => {
-  it('reach only the applications of profiles that assign someone, never every application of the account', () => {
-    const config = parseFederationConfig({
-      ...exampleConfig,
-      profiles: {
-        ...exampleConfig.profiles,
-        partner: {
-          identityProvider: { name: 'PartnerIdP' },
-          role: { name: 'PartnerFederation' },
-          policy: { managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] },
-          application: { displayName: 'Partner console' },
-        },
-      },
-    });
-    const synth = synthWithoutBundling(config);
-    for (const [key, action] of [
-      ['assignmentsApply', 'sso:CreateApplicationAssignment'],
-      ['assignmentsRevert', 'sso:DeleteApplicationAssignment'],
-    ] as const) {
-      const on = roleStatements(synth.json, functionRoles(synth)[key]!)
-        .filter((s) => s.Effect === 'Allow' && s.actions.includes(action))
-        .flatMap((s) => s.resources);
-      expect(on).not.toContain(`arn:aws:sso::${ACCOUNT}:application/*/*`);
-    }
-  });
-
-  it('a profile that assigns people to an application named by display name alone fails synth, saying what to set', () => {
-    expect(() =>
-      parseFederationConfig({
-        profiles: {
-          partner: {
-            policy: { managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] },
-            application: { displayName: 'Partner console', assignments: { groups: ['Partners'] } },
-          },
-        },
-      }),
-    ).toThrow(/profiles\.partner\.application\.assignments: with assignments, set arn \(or at least instanceArn\)/);
   });
 });
