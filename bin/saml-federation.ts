@@ -2,7 +2,7 @@
 // Structured step logs are for CloudWatch; the CLI prints its own timeline.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 // Imported after the environment is set, because the logger reads it when it loads.
-void import('../local/cli').then(({ main }) =>
+void import('../cli/main').then(({ main }) =>
   main(process.argv.slice(2), {
     print: (line) => console.log(line),
     error: (line) => console.error(line),

@@ -5,8 +5,8 @@ import { ConfigInvalidError } from '../lambdas/shared/errors';
 import type { FederationConfig } from '../lambdas/shared/profile';
 import { TARGET_ACCESS, targetAccounts, targetRoleName } from '../lambdas/shared/target-account';
 import { targetRoleStatements, targetRoleTrust } from '../lambdas/target-roles';
+import { SimulatedAccount, type SimulatedAccountOptions } from '../simulated-account';
 import type { LocalServices } from './runner';
-import { SimulatedAccount, type SimulatedAccountOptions } from './simulated-account';
 
 export const SIMULATED_BUCKET = 'saml-federation-metadata-111122223333';
 

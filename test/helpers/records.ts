@@ -5,7 +5,7 @@
 import type { StepName } from '../../lambdas/shared/document';
 import { journalKey } from '../../lambdas/shared/journal';
 import type { RecordKey } from '../../lambdas/shared/records';
-import type { SimulatedAccount } from '../../local/simulated-account';
+import type { SimulatedAccount } from '../../simulated-account';
 
 /** A record's body as JSON, or undefined when the table has none under `key`. */
 export function recordJson<T = any>(account: SimulatedAccount, key: RecordKey): T | undefined {

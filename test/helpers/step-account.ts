@@ -1,13 +1,13 @@
 /**
  * The starting accounts of the IdentityProvider and Role step tests: one simulated AWS account
- * (local/simulated-account) whose metadata bucket holds the uploaded document, built with the same IAM calls the
+ * (simulated-account) whose metadata bucket holds the uploaded document, built with the same IAM calls the
  * steps make, so that a test states what the account held before and compares what it holds after.
  */
 import { AttachRolePolicyCommand, CreateRoleCommand, CreateSAMLProviderCommand, PutRolePolicyCommand, type Tag } from '@aws-sdk/client-iam';
 import type { ExecutionDocument } from '../../lambdas/shared/document';
 import { pipelineTags } from '../../lambdas/shared/tags';
 import { makeMetadataXml, makeRotatedMetadataXml } from '../../local/example-metadata';
-import { type CallInfo, type Service, SimulatedAccount, type SimulatedAccountOptions } from '../../local/simulated-account';
+import { type CallInfo, type Service, SimulatedAccount, type SimulatedAccountOptions } from '../../simulated-account';
 import { makeDocument } from './document';
 import { journalJson } from './records';
 

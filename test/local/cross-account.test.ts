@@ -1,5 +1,5 @@
-import { runLocalCleanup } from '../../local/cleanup';
 import { accountForConfig, simulatedServices } from '../../local/simulated-services';
+import { runLocalCleanup } from '../helpers/cleanup';
 import { crossAccountConfig, execute, mappedAttributes, ROLE_ATTRIBUTE, resources, TARGET_ACCOUNT } from './workflow-harness';
 
 describe('a profile whose IAM resources live in another account', () => {

@@ -1,6 +1,6 @@
 import { runLocalExecution } from '../../local/runner';
-import type { SimulatedAccount } from '../../local/simulated-account';
 import { SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
+import type { SimulatedAccount } from '../../simulated-account';
 import { NOW } from '../lambdas/intake/fixtures';
 import { hostileFiles } from '../lambdas/intake/hostile-files';
 import { config, execute, metadataV1, metadataV2, resources, startingAccount } from './workflow-harness';

@@ -7,12 +7,12 @@
  */
 
 import { WORKFLOW_ERRORS } from '../../lambdas/workflow-errors';
-import { runLocalCleanup } from '../../local/cleanup';
 import { makeMetadataXml, makeSelfSignedCertificate } from '../../local/example-metadata';
 import { type LocalExecutionResult, runLocalExecution } from '../../local/runner';
-import type { SimulatedAccount } from '../../local/simulated-account';
 import { simulatedServices } from '../../local/simulated-services';
+import type { SimulatedAccount } from '../../simulated-account';
 import { rawDefinition } from '../../statemachine/definition';
+import { runLocalCleanup } from '../helpers/cleanup';
 import { config, creatingConfig, execute, metadataV1, resources, startingAccount } from './workflow-harness';
 
 /** How the stopped execution reaches a state: its configuration, and what the account does meanwhile. */

@@ -1,9 +1,9 @@
 import { UpdateRoleCommand } from '@aws-sdk/client-iam';
 import type { FederationConfig } from '../../lambdas/shared/profile';
 import { profileNamed } from '../../lambdas/shared/profile';
-import type { SimulatedAccount } from '../../local/simulated-account';
 import { profileStatus } from '../../local/status';
 import { undoExecution } from '../../local/undo';
+import type { SimulatedAccount } from '../../simulated-account';
 import { config, execute, resources, startingAccount, undoDeps } from './workflow-harness';
 
 const env = (account: SimulatedAccount) => ({ account: account.account, region: account.region, partition: account.partition });

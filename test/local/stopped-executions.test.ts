@@ -5,11 +5,11 @@
  */
 
 import { STEP_NAMES, type StepName, stepNamed } from '../../lambdas/steps';
-import { runLocalCleanup } from '../../local/cleanup';
 import { endStateNames, type LocalExecutionResult, type StopAt } from '../../local/runner';
-import type { Fault, FaultSpec, SimulatedAccount } from '../../local/simulated-account';
 import { simulatedServices } from '../../local/simulated-services';
+import type { Fault, FaultSpec, SimulatedAccount } from '../../simulated-account';
 import { rawDefinition } from '../../statemachine/definition';
+import { runLocalCleanup } from '../helpers/cleanup';
 import { config, execute, resources, type StartingState, startingAccount } from './workflow-harness';
 
 const OTHER_EXECUTION = 'someone-elses-execution';

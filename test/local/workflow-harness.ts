@@ -4,8 +4,8 @@ import { type FederationConfig, ROLE_ATTRIBUTE } from '../../lambdas/shared/prof
 import { stepNamed } from '../../lambdas/steps';
 import { makeMetadataXml, makeRotatedMetadataXml } from '../../local/example-metadata';
 import { functionContext, type LocalExecutionResult, type RunLocalExecutionOptions, runLocalExecution } from '../../local/runner';
-import type { SimulatedAccount } from '../../local/simulated-account';
 import { accountForConfig, holdDocument, SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
+import type { SimulatedAccount } from '../../simulated-account';
 import { exampleConfig } from '../helpers/document';
 
 export const config: FederationConfig = exampleConfig;

@@ -3,8 +3,8 @@
  * application this execution created, and the provider is made only from that application's own metadata.
  */
 import { runLocalExecution } from '../../local/runner';
-import type { SimulatedAccount } from '../../local/simulated-account';
 import { SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
+import type { SimulatedAccount } from '../../simulated-account';
 import { creatingConfig, execute, metadataV1, startingAccount } from '../local/workflow-harness';
 
 const NAME = 'Amazon Connect - Admin (created)';

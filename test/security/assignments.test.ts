@@ -8,8 +8,8 @@ import { revertAssignments } from '../../lambdas/assignments/revert';
 import { awsClients } from '../../lambdas/runtime/clients';
 import type { StepDeps } from '../../lambdas/runtime/function';
 import type { ExecutionDocument } from '../../lambdas/shared/document';
-import type { SimulatedAccount } from '../../local/simulated-account';
 import { accountForConfig } from '../../local/simulated-services';
+import type { SimulatedAccount } from '../../simulated-account';
 import { exampleConfig, exampleProfile, makeDocument } from '../helpers/document';
 
 const APP = exampleProfile('admin').application.arn!;

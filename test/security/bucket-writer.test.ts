@@ -11,7 +11,7 @@ import { revertRole } from '../../lambdas/role/revert';
 import { federationTrustPolicy } from '../../lambdas/role/trust-policy';
 import { journalKey } from '../../lambdas/shared/journal';
 import { ROLE_ATTRIBUTE } from '../../lambdas/shared/profile';
-import { swbInstanceId } from '../../local/simulated-account';
+import { swbInstanceId } from '../../simulated-account';
 import { makeDocument } from '../helpers/document';
 import { plantRecord } from '../helpers/records';
 import { accountForRoleStep, accountWithUpload, BUCKET, iamWrites, METADATA_V1, providerArn, seedProvider, seedRole } from '../helpers/step-account';

@@ -8,8 +8,8 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { runLocalExecution } from '../../local/runner';
-import type { SimulatedAccount } from '../../local/simulated-account';
 import { SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
+import type { SimulatedAccount } from '../../simulated-account';
 import { config, startingAccount } from '../local/workflow-harness';
 
 const AGENT_PROVIDER = 'arn:aws:iam::111122223333:saml-provider/AmazonConnectAgentAccess';

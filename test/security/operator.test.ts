@@ -3,10 +3,11 @@
  * task result, and stop executions. None of it may make a revert undo what an execution did not do, or install
  * metadata the bucket's current version does not hold.
  */
-import { runLocalCleanup } from '../../local/cleanup';
+
 import { makeMetadataXml } from '../../local/example-metadata';
 import { runLocalExecution } from '../../local/runner';
 import { SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
+import { runLocalCleanup } from '../helpers/cleanup';
 import { admin, config, execute, metadataV1, metadataV2, resources, startingAccount } from '../local/workflow-harness';
 
 const PROVIDER = `arn:aws:iam::111122223333:saml-provider/${admin.identityProvider.name}`;

@@ -3,7 +3,7 @@
  * on the policy says it is in use, so deleting the policy would take it.
  */
 import { TagPolicyCommand } from '@aws-sdk/client-iam';
-import type { SimulatedAccount } from '../../local/simulated-account';
+import type { SimulatedAccount } from '../../simulated-account';
 import { admin, execute, metadataV1, startingAccount } from '../local/workflow-harness';
 
 const POLICY = `arn:aws:iam::111122223333:policy/${admin.policy.name}`;

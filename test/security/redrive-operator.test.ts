@@ -2,10 +2,11 @@
  * As operator with states:StartExecution / RedriveExecution / SendTask*: a redriven execution must never
  * act, nor release a lock it does not hold.
  */
-import { runLocalCleanup } from '../../local/cleanup';
+
 import { makeMetadataXml, makeSelfSignedCertificate } from '../../local/example-metadata';
 import { type LocalExecutionResult, runLocalExecution } from '../../local/runner';
 import { simulatedServices } from '../../local/simulated-services';
+import { runLocalCleanup } from '../helpers/cleanup';
 import { config, creatingConfig, execute, metadataV1, resources, startingAccount } from '../local/workflow-harness';
 
 function inputAt(result: LocalExecutionResult, state: string): unknown {

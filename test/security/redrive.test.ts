@@ -6,10 +6,10 @@
  * reverted it and a newer execution took the profile.
  */
 
-import { runLocalCleanup } from '../../local/cleanup';
 import { makeMetadataXml, makeSelfSignedCertificate } from '../../local/example-metadata';
 import { type LocalExecutionResult, runLocalExecution } from '../../local/runner';
 import { simulatedServices } from '../../local/simulated-services';
+import { runLocalCleanup } from '../helpers/cleanup';
 import { admin, config, execute, metadataV1, resources, startingAccount } from '../local/workflow-harness';
 
 const PROVIDER = `arn:aws:iam::111122223333:saml-provider/${admin.identityProvider.name}`;

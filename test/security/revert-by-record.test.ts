@@ -4,7 +4,7 @@
  * may create applications in IAM Identity Center can add a second one with the profile's display name while an
  * execution runs; that must not stop the rollback.
  */
-import type { SimulatedAccount } from '../../local/simulated-account';
+import type { SimulatedAccount } from '../../simulated-account';
 import { execute, startingAccount } from '../local/workflow-harness';
 
 const AGENT_APPLICATION = 'Amazon Connect - Agent';

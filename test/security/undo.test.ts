@@ -7,8 +7,8 @@
 import { AttachRolePolicyCommand, PutRolePolicyCommand, TagRoleCommand, TagSAMLProviderCommand } from '@aws-sdk/client-iam';
 import { CreateApplicationAssignmentCommand, DeleteApplicationAssignmentCommand } from '@aws-sdk/client-sso-admin';
 import type { FederationConfig } from '../../lambdas/shared/profile';
-import type { SimulatedAccount, SimulatedClients } from '../../local/simulated-account';
 import { undoExecution } from '../../local/undo';
+import type { SimulatedAccount, SimulatedClients } from '../../simulated-account';
 import { admin, config, creatingConfig, execute, READ_ONLY, resources, startingAccount, undoDeps } from '../local/workflow-harness';
 
 const ROLE = admin.role.name;

@@ -2,8 +2,8 @@ import { applyApplication } from '../../../lambdas/application/apply';
 import { revertApplication } from '../../../lambdas/application/revert';
 import type { StepDeps } from '../../../lambdas/runtime/function';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
-import type { SimulatedAccount } from '../../../local/simulated-account';
 import { accountForConfig } from '../../../local/simulated-services';
+import type { SimulatedAccount } from '../../../simulated-account';
 import { makeDocument } from '../../helpers/document';
 import { creatingConfig } from '../../local/workflow-harness';
 

@@ -2,8 +2,8 @@ import { applyAssignments } from '../../../lambdas/assignments/apply';
 import { revertAssignments } from '../../../lambdas/assignments/revert';
 import type { StepDeps } from '../../../lambdas/runtime/function';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
-import type { SimulatedAccount } from '../../../local/simulated-account';
 import { accountForConfig } from '../../../local/simulated-services';
+import type { SimulatedAccount } from '../../../simulated-account';
 import { exampleConfig, exampleProfile, makeDocument } from '../../helpers/document';
 
 const ADMIN_APP = exampleProfile('admin').application.arn!;

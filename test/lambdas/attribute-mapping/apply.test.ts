@@ -1,7 +1,7 @@
 import { applyAttributeMapping } from '../../../lambdas/attribute-mapping/apply';
 import type { AttributeMappingReceipt } from '../../../lambdas/attribute-mapping/receipt';
 import { EMAIL_NAME_ID_FORMAT, type ResolvedProfile, ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE } from '../../../lambdas/shared/profile';
-import type { SimulatedAccount } from '../../../local/simulated-account';
+import type { SimulatedAccount } from '../../../simulated-account';
 import { exampleProfile } from '../../helpers/document';
 import { plantRecord, recordJson } from '../../helpers/records';
 import {

@@ -3,7 +3,7 @@ import type { AttributeMappingReceipt } from '../../../lambdas/attribute-mapping
 import { revertAttributeMapping } from '../../../lambdas/attribute-mapping/revert';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
 import { ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE } from '../../../lambdas/shared/profile';
-import type { SimulatedAccount } from '../../../local/simulated-account';
+import type { SimulatedAccount } from '../../../simulated-account';
 import {
   adminAccount,
   adminDocument,

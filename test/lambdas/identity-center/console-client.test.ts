@@ -2,8 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ResponseConfig, ResponseSchemaConfig } from '../../../lambdas/identity-center/console-api';
 import { defaultSwbEndpoint, SwbClient, toApplicationInstanceView } from '../../../lambdas/identity-center/console-client';
-import { SimulatedAccount, SwbServiceFault } from '../../../local/simulated-account';
-import { type SwbEndpointOptions, SwbHttpEndpoint } from '../../../local/simulated-account/swb-http';
+import { SimulatedAccount, SwbServiceFault } from '../../../simulated-account';
+import { type SwbEndpointOptions, SwbHttpEndpoint } from '../../helpers/swb-http';
 import { expectedSignature, parseAuthorization } from '../attribute-mapping/helpers/sigv4';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };

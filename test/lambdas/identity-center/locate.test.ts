@@ -1,6 +1,6 @@
 import { ResourceNotFoundException } from '@aws-sdk/client-sso-admin';
 import { locateApplication, locateInstance } from '../../../lambdas/identity-center/locate';
-import { CUSTOM_SAML_PROVIDER_ARN, DEFAULT_SSO_PAGE_SIZE, OAUTH_PROVIDER_ARN, SimulatedAccount } from '../../../local/simulated-account';
+import { CUSTOM_SAML_PROVIDER_ARN, DEFAULT_SSO_PAGE_SIZE, OAUTH_PROVIDER_ARN, SimulatedAccount } from '../../../simulated-account';
 
 const INSTANCE = 'arn:aws:sso:::instance/ssoins-72236f2e1c0a9b84';
 const OTHER_INSTANCE = 'arn:aws:sso:::instance/ssoins-0000111122223333';

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { checkMetadataUrl, computedMetadataUrl, httpsMetadataFetcher } from '../../../lambdas/identity-center/portal';
 import { type IntakeDeps, intake } from '../../../lambdas/intake/intake';
 import { fetchedMetadataKey } from '../../../lambdas/intake/request';
-import type { SimulatedAccount } from '../../../local/simulated-account';
 import { accountForConfig, SIMULATED_BUCKET } from '../../../local/simulated-services';
+import type { SimulatedAccount } from '../../../simulated-account';
 import { exampleConfig, exampleProfile } from '../../helpers/document';
 import { NOW } from '../intake/fixtures';
 

@@ -5,7 +5,7 @@ import { readProviderFootprint } from '../../../lambdas/identity-provider/footpr
 import { sameMetadataDocument } from '../../../lambdas/identity-provider/provider';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
 import { pipelineTags } from '../../../lambdas/shared/tags';
-import type { SimulatedAccount } from '../../../local/simulated-account';
+import type { SimulatedAccount } from '../../../simulated-account';
 import {
   accountWithUpload,
   BUCKET,

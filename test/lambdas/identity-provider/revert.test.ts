@@ -4,7 +4,7 @@ import type { IdentityProviderPrevious } from '../../../lambdas/identity-provide
 import { revertIdentityProvider } from '../../../lambdas/identity-provider/revert';
 import type { ExecutionDocument, Receipt } from '../../../lambdas/shared/document';
 import { writeJournal } from '../../../lambdas/shared/journal';
-import type { FaultSpec, SimulatedAccount } from '../../../local/simulated-account';
+import type { FaultSpec, SimulatedAccount } from '../../../simulated-account';
 import {
   accountWithUpload,
   BUCKET,

@@ -3,8 +3,8 @@ import { DeleteObjectCommand, GetObjectCommand, type GetObjectCommandInput, Head
 import { mockClient } from 'aws-sdk-client-mock';
 import { type IntakeDeps, type IntakeEvent, intake } from '../../../lambdas/intake/intake';
 import { TRANSIENT_AWS_ERRORS } from '../../../lambdas/workflow-errors';
-import type { CallRecord, SimulatedAccount } from '../../../local/simulated-account';
 import { accountForConfig, holdDocument } from '../../../local/simulated-services';
+import type { CallRecord, SimulatedAccount } from '../../../simulated-account';
 import { exampleConfig, exampleProfile } from '../../helpers/document';
 import { AGENT_INSTANCE_ID, certificate, identityCenterXml, NOW, oktaXml } from './fixtures';
 import { hostileFiles } from './hostile-files';

@@ -1,7 +1,7 @@
 import { applyPolicy, type PolicyReceipt } from '../../../lambdas/policy/apply';
 import { revertPolicy } from '../../../lambdas/policy/revert';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
-import type { CallRecord, SimulatedAccount } from '../../../local/simulated-account';
+import type { CallRecord, SimulatedAccount } from '../../../simulated-account';
 import {
   asRevertInput,
   changesSince,

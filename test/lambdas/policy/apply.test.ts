@@ -18,7 +18,7 @@ import type { PolicyPrevious } from '../../../lambdas/policy/policy-state';
 import { type JournalEntry, journalKey } from '../../../lambdas/shared/journal';
 import { samePolicyDocument } from '../../../lambdas/shared/policy-json';
 import { pipelineTags } from '../../../lambdas/shared/tags';
-import type { CallRecord, SimulatedAccount } from '../../../local/simulated-account';
+import type { CallRecord, SimulatedAccount } from '../../../simulated-account';
 import { exampleProfile, makeDocument } from '../../helpers/document';
 import {
   attachedTo,

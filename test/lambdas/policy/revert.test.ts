@@ -11,7 +11,7 @@ import type { PolicyPrevious } from '../../../lambdas/policy/policy-state';
 import { revertPolicy } from '../../../lambdas/policy/revert';
 import type { Receipt } from '../../../lambdas/shared/document';
 import { type JournalEntry, journalKey, writeJournal } from '../../../lambdas/shared/journal';
-import type { SimulatedAccount } from '../../../local/simulated-account';
+import type { SimulatedAccount } from '../../../simulated-account';
 import { makeDocument } from '../../helpers/document';
 import { journalJson } from '../../helpers/records';
 import {

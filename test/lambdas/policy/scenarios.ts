@@ -12,7 +12,7 @@ import type { ExecutionDocument } from '../../../lambdas/shared/document';
 import { canonicalPolicyDocument } from '../../../lambdas/shared/policy-json';
 import type { RecordStore } from '../../../lambdas/shared/records';
 import { pipelineTags, type Tag } from '../../../lambdas/shared/tags';
-import { type CallInfo, type CallRecord, type Service, SimulatedAccount, type SimulatedAccountOptions } from '../../../local/simulated-account';
+import { type CallInfo, type CallRecord, type Service, SimulatedAccount, type SimulatedAccountOptions } from '../../../simulated-account';
 import { exampleProfile, makeDocument } from '../../helpers/document';
 
 export const ROLE = 'AmazonConnectAdminAccessRole';

@@ -3,7 +3,7 @@ import { applyPolicy, type PolicyReceipt } from '../../../lambdas/policy/apply';
 import { connectFederationPolicy } from '../../../lambdas/policy/policy-document';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
 import { pipelineTags } from '../../../lambdas/shared/tags';
-import type { SimulatedAccount } from '../../../local/simulated-account';
+import type { SimulatedAccount } from '../../../simulated-account';
 import { exampleProfile, makeDocument } from '../../helpers/document';
 import {
   asRevertInput,

@@ -17,7 +17,7 @@ import type { RolePrevious } from '../../../lambdas/role/role';
 import { federationTrustPolicy } from '../../../lambdas/role/trust-policy';
 import type { ExecutionDocument, Receipt } from '../../../lambdas/shared/document';
 import { writeJournal } from '../../../lambdas/shared/journal';
-import type { FaultSpec } from '../../../local/simulated-account';
+import type { FaultSpec } from '../../../simulated-account';
 import { exampleProfile, makeDocument } from '../../helpers/document';
 import {
   accountForRoleStep,

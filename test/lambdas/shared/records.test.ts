@@ -9,7 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { LOCK_CONDITIONS } from '../../../lambdas/shared/lock';
 import { DynamoDbRecordStore, MemoryRecordStore, type RecordStore } from '../../../lambdas/shared/records';
-import { SimulatedAccount } from '../../../local/simulated-account';
+import { SimulatedAccount } from '../../../simulated-account';
 
 const KEY = { pk: 'journal#exec-1', sk: 'role' };
 

@@ -2,7 +2,7 @@ import { parseRollbackIncompleteCause } from '../../../lambdas/outcome/cause';
 import { STEP_NAMES, type StepName } from '../../../lambdas/steps';
 import { WORKFLOW_ERRORS } from '../../../lambdas/workflow-errors';
 import type { LocalExecutionResult } from '../../../local/runner';
-import type { CallInfo, SimulatedAccount } from '../../../local/simulated-account';
+import type { CallInfo, SimulatedAccount } from '../../../simulated-account';
 import { crossAccountConfig, execute, resources, type StartingState, startingAccount } from '../workflow-harness';
 import { recordTally, type SweepTally } from './summary';
 

@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import type { RecordedRequest } from '../../../../local/simulated-account/swb-http';
+import type { RecordedRequest } from '../../../helpers/swb-http';
 
 const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
 const sha256Hex = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');

@@ -4,8 +4,8 @@ import { stateKey } from '../../../../lambdas/attribute-mapping/state';
 import type { ExecutionDocument, ExecutionRequest } from '../../../../lambdas/shared/document';
 import { journalKey } from '../../../../lambdas/shared/journal';
 import { EMAIL_NAME_ID_FORMAT, type ResolvedProfile, ROLE_ATTRIBUTE } from '../../../../lambdas/shared/profile';
-import { SimulatedAccount } from '../../../../local/simulated-account';
 import { NEW_APPLICATION_MAPPING } from '../../../../local/simulated-services';
+import { SimulatedAccount } from '../../../../simulated-account';
 import { exampleProfile, makeDocument } from '../../../helpers/document';
 
 const BUCKET = 'federation-metadata-bucket';

@@ -4,9 +4,9 @@ import * as identitystore from '@aws-sdk/client-identitystore';
 import * as s3 from '@aws-sdk/client-s3';
 import * as ssoAdmin from '@aws-sdk/client-sso-admin';
 import * as sts from '@aws-sdk/client-sts';
-import { responseError } from '../../lambdas/identity-center/console-client';
-import { FederationError } from '../../lambdas/shared/errors';
-import { LOCK_HELD } from '../../lambdas/workflow-errors';
+import { responseError } from '../lambdas/identity-center/console-client';
+import { FederationError } from '../lambdas/shared/errors';
+import { LOCK_HELD } from '../lambdas/workflow-errors';
 
 /** The services the simulated account answers for; a call log entry and a fault name one of these. */
 /** 'dynamodb' is the state machine's lock table; 'records' the steps' record table (journal entries, saved mappings). */
@@ -159,7 +159,7 @@ export function headObjectError(status: number, headers: Record<string, string> 
 /** Thrown when code sends a command the simulated account does not implement, so a coverage gap is obvious. */
 export class UnsupportedCommandError extends FederationError {
   public constructor(service: Service, operation: string) {
-    super(`The simulated account does not implement ${service} ${operation} (${operation}Command): add it to local/simulated-account/`);
+    super(`The simulated account does not implement ${service} ${operation} (${operation}Command): add it to simulated-account/`);
     this.name = 'SimulatedAccount.UnsupportedCommand';
   }
 }

@@ -1,4 +1,4 @@
-import { SimulatedAccount } from '../../../local/simulated-account';
+import { SimulatedAccount } from '../../simulated-account';
 import { rejection } from './fixtures';
 
 const CONDITION_FAILED = 'DynamoDB.ConditionalCheckFailedException';

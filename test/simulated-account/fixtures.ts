@@ -1,4 +1,4 @@
-import { SimulatedAccount, type SimulatedAccountOptions } from '../../../local/simulated-account';
+import { SimulatedAccount, type SimulatedAccountOptions } from '../../simulated-account';
 
 export const ACCOUNT = '111122223333';
 const START = new Date('2030-01-01T00:00:00.000Z');

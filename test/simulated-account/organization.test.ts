@@ -5,10 +5,10 @@ import {
   DeleteSAMLProviderCommand,
   GetSAMLProviderCommand,
 } from '@aws-sdk/client-iam';
-import { functionRoleArn, sessionNameOf, targetRoleArn } from '../../../lambdas/shared/target-account';
-import { makeMetadataXml } from '../../../local/example-metadata';
-import { accountForConfig } from '../../../local/simulated-services';
-import { crossAccountConfig, TARGET_ACCOUNT } from '../workflow-harness';
+import { functionRoleArn, sessionNameOf, targetRoleArn } from '../../lambdas/shared/target-account';
+import { makeMetadataXml } from '../../local/example-metadata';
+import { accountForConfig } from '../../local/simulated-services';
+import { crossAccountConfig, TARGET_ACCOUNT } from '../local/workflow-harness';
 
 const PIPELINE = '111122223333';
 const name = crossAccountConfig.pipelineName;

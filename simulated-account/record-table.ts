@@ -5,7 +5,7 @@ import {
   TransactionCanceledException,
   type TransactWriteItemsCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { LOCK_CONDITIONS } from '../../lambdas/shared/lock';
+import { LOCK_CONDITIONS } from '../lambdas/shared/lock';
 import type { Operations } from './context';
 import { awsError } from './errors';
 import { ok } from './support';

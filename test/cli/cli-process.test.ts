@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../local/cli';
+import { main } from '../../cli/main';
 import { exampleMetadataPath } from '../../local/example-metadata';
 
 const ROOT = join(__dirname, '..', '..');

@@ -9,7 +9,7 @@ import {
   NotFound,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
-import { SimulatedAccount } from '../../../local/simulated-account';
+import { SimulatedAccount } from '../../simulated-account';
 import { rejection } from './fixtures';
 
 describe('simulated S3 (versioned buckets)', () => {

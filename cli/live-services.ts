@@ -3,8 +3,8 @@ import { awsClients } from '../lambdas/runtime/clients';
 import { returned } from '../lambdas/shared/errors';
 import { type HeldLock, MemoryRecordStore } from '../lambdas/shared/records';
 import { LOCK_HELD } from '../lambdas/workflow-errors';
-import { CliUsageError } from './cli-errors';
-import type { LocalServices } from './runner';
+import type { LocalServices } from '../local/runner';
+import { CliUsageError } from './errors';
 
 /**
  * The account of the current credentials and the region, as the AWS CLI finds them (--region / AWS_REGION, then the

@@ -7,8 +7,8 @@ import { constructId } from '../lambdas/runtime/function';
 import type { StepName } from '../lambdas/shared/document';
 import { parseExecutionDocument } from '../lambdas/shared/document-parse';
 import { STEPS } from '../lambdas/steps';
-import { CliUsageError } from './cli-errors';
-import { type UndoResult, undoExecution } from './undo';
+import { type UndoResult, undoExecution } from '../local/undo';
+import { CliUsageError } from './errors';
 
 /** The deployed stack's resource of this construct id (CDK prefixes it with the construct path and adds a hash). */
 function physical(resources: readonly StackResource[], idPrefix: string, type: string): string {

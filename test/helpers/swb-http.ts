@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SwbServiceFault, UnsupportedCommandError } from './errors';
-import type { SimulatedAccount } from './index';
+import { SwbServiceFault, UnsupportedCommandError } from '../../simulated-account/errors';
+import type { SimulatedAccount } from '../../simulated-account/index';
 
 /** One request as the endpoint received it, for tests of the HTTP adapter's wire format and signature. */
 export interface RecordedRequest {

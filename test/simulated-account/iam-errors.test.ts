@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SimulatedAccount } from '../../../local/simulated-account';
-import { IAM_OPERATION_ERRORS } from '../../../local/simulated-account/iam-errors';
+import { SimulatedAccount } from '../../simulated-account';
+import { IAM_OPERATION_ERRORS } from '../../simulated-account/iam-errors';
 
 /** The modelled errors of an IAM command, as the installed SDK's service model documents them (@throws). */
 function sdkErrors(operation: string): string[] {

@@ -1,7 +1,7 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
+import { describeFailure, startAndFollow } from '../../cli/deployed';
 import { readableCause } from '../../lambdas/outcome/outcome';
-import { describeFailure, startAndFollow } from '../../local/deployed';
 
 const sfnMock = mockClient(SFNClient);
 const STATE_MACHINE = 'arn:aws:states:us-east-1:111122223333:stateMachine:SamlFederation';

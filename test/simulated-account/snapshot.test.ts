@@ -14,7 +14,7 @@ import {
   UpdateSAMLProviderCommand,
 } from '@aws-sdk/client-iam';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { SimulatedAccount } from '../../../local/simulated-account';
+import type { SimulatedAccount } from '../../simulated-account';
 import { accountWithClock, metadataXml, permissions, providerArn, trustPolicy } from './fixtures';
 
 /** An account as a pipeline run might find it: a provider, a role with another policy attached, a mapping. */

@@ -26,7 +26,7 @@ import {
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
 } from '@aws-sdk/client-iam';
-import { SimulatedAccount, type SimulatedAccountOptions } from '../../../local/simulated-account';
+import { SimulatedAccount, type SimulatedAccountOptions } from '../../simulated-account';
 import { ACCOUNT, metadataXml, permissions, providerArn, rejection, trustPolicy } from './fixtures';
 
 async function setup(options: SimulatedAccountOptions = {}) {

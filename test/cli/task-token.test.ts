@@ -1,6 +1,6 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { confirmMapping, rejectMapping } from '../../local/task-token';
+import { confirmMapping, rejectMapping } from '../../cli/task-token';
 
 const TOKEN = 'AQCEAAAAKgAAAAMAAAAAAAAAAe1xZXhhbXBsZS10YXNrLXRva2Vu';
 

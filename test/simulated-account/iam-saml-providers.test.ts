@@ -13,7 +13,7 @@ import {
   UntagSAMLProviderCommand,
   UpdateSAMLProviderCommand,
 } from '@aws-sdk/client-iam';
-import { SimulatedAccount } from '../../../local/simulated-account';
+import { SimulatedAccount } from '../../simulated-account';
 import { metadataXml, providerArn, rejection } from './fixtures';
 
 describe('simulated IAM SAML providers', () => {

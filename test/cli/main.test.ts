@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { main } from '../../local/cli';
+import { main } from '../../cli/main';
 import { exampleMetadataPath } from '../../local/example-metadata';
 import { runLocalExecution } from '../../local/runner';
 import { accountForConfig, simulatedServices } from '../../local/simulated-services';
 import { exampleConfig } from '../helpers/document';
-import { crossAccountConfig } from './workflow-harness';
+import { crossAccountConfig } from '../local/workflow-harness';
 
 const root = join(__dirname, '..', '..');
 

@@ -3,11 +3,11 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import type { ResponseConfig, ResponseSchemaConfig, SwbApi } from '../../lambdas/identity-center/console-api';
-import { toApplicationInstanceView, toCertificates, toTemplates } from '../../lambdas/identity-center/console-client';
-import type { MetadataFetcher } from '../../lambdas/identity-center/portal';
-import type { IamSession } from '../../lambdas/runtime/function';
-import { DynamoDbRecordStore, type RecordStore } from '../../lambdas/shared/records';
+import type { ResponseConfig, ResponseSchemaConfig, SwbApi } from '../lambdas/identity-center/console-api';
+import { toApplicationInstanceView, toCertificates, toTemplates } from '../lambdas/identity-center/console-client';
+import type { MetadataFetcher } from '../lambdas/identity-center/portal';
+import type { IamSession } from '../lambdas/runtime/function';
+import { DynamoDbRecordStore, type RecordStore } from '../lambdas/shared/records';
 import type { AccountContext, Operations } from './context';
 import { awsError, SeedInvalidError, type Service, SwbServiceFault, UnsupportedCommandError } from './errors';
 import { type CallInfo, type Fault, FaultInjector, type FaultSpec, TokenBucket } from './faults';
@@ -35,7 +35,7 @@ export {
   OAUTH_PROVIDER_ARN,
 } from './sso-admin';
 
-import { MetadataFetchFailedError } from '../../lambdas/identity-center/errors';
+import { MetadataFetchFailedError } from '../lambdas/identity-center/errors';
 
 export { swbInstanceId } from './swb';
 
@@ -426,7 +426,7 @@ export class SimulatedAccount {
 
   /**
    * One call of the console API as the service answers it (output, or a thrown SwbServiceFault), logged and subject to
-   * faults like any other: what the simulated HTTP endpoint (swb-http.ts) serves.
+   * faults like any other: what the simulated HTTP endpoint (test/helpers/swb-http.ts) serves.
    */
   public async swbCall(operation: string, input: object): Promise<object> {
     return stripMetadata(await this.invoke('swb', operation, input, this.swb.operations));

@@ -1,13 +1,13 @@
 import { X509Certificate } from 'node:crypto';
-import type { ResponseConfig, ResponseSchemaConfig } from '../../lambdas/identity-center/console-api';
-import { portalHost } from '../../lambdas/identity-center/portal';
+import type { ResponseConfig, ResponseSchemaConfig } from '../lambdas/identity-center/console-api';
+import { portalHost } from '../lambdas/identity-center/portal';
 import {
   certificatesInMetadata,
   identityCenterApplicationToken,
   makeMetadataXml,
   makeSelfSignedCertificate,
   sharedRsaKeyPair,
-} from '../example-metadata';
+} from '../local/example-metadata';
 import type { AccountContext, Operations } from './context';
 import { SwbServiceFault } from './errors';
 import { clone, ok } from './support';

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { GetObjectCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { ListInstancesCommand, ThrottlingException } from '@aws-sdk/client-sso-admin';
-import { SimulatedAccount, swbInstanceId } from '../../../local/simulated-account';
+import { SimulatedAccount, swbInstanceId } from '../../simulated-account';
 import { accountWithClock, metadataXml, rejection, trustPolicy } from './fixtures';
 
 const SERVICE_TRUST = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });

@@ -5,7 +5,7 @@ import {
   ListInstancesCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-sso-admin';
-import { SimulatedAccount, swbInstanceId } from '../../../local/simulated-account';
+import { SimulatedAccount, swbInstanceId } from '../../simulated-account';
 import { ACCOUNT, rejection } from './fixtures';
 
 const RESPONSE_CONFIG = {

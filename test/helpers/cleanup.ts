@@ -1,8 +1,8 @@
-import { type CleanupResult, type CleanupServices, cleanUpStoppedExecution } from '../lambdas/cleanup/cleanup';
-import { journalledSteps } from '../lambdas/shared/journal';
-import type { FederationConfig } from '../lambdas/shared/profile';
-import { STEP_NAMES, stepNamed } from '../lambdas/steps';
-import { endStateNames, functionContext, type LocalExecutionResult, type LocalServices, localStateMachineArn } from './runner';
+import { type CleanupResult, type CleanupServices, cleanUpStoppedExecution } from '../../lambdas/cleanup/cleanup';
+import { journalledSteps } from '../../lambdas/shared/journal';
+import type { FederationConfig } from '../../lambdas/shared/profile';
+import { STEP_NAMES, stepNamed } from '../../lambdas/steps';
+import { endStateNames, functionContext, type LocalExecutionResult, type LocalServices, localStateMachineArn } from '../../local/runner';
 
 export interface LocalCleanupOptions {
   services: LocalServices;

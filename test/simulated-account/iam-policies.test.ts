@@ -19,7 +19,7 @@ import {
   SetDefaultPolicyVersionCommand,
   TagPolicyCommand,
 } from '@aws-sdk/client-iam';
-import { SimulatedAccount } from '../../../local/simulated-account';
+import { SimulatedAccount } from '../../simulated-account';
 import { ACCOUNT, permissions, rejection } from './fixtures';
 
 function setup() {
