@@ -28,97 +28,83 @@ export function doctorClients(): DoctorClients {
 
 const message = (error: unknown) => `${(error as Error).name}: ${(error as Error).message}`;
 
-/**
- * What an administrator checks before the first real run, in order, each saying what is missing and how to fix it:
- * the configuration, the region and credentials the SDK finds (as the AWS CLI would), IAM Identity Center, the
- * profiles' applications and Connect instances, the deployed stack and its bucket. A check that needs an earlier one
- * is skipped when that one failed.
- */
-export async function doctor(config: FederationConfig, clients: DoctorClients, env: NodeJS.ProcessEnv = process.env): Promise<Check[]> {
-  const checks: Check[] = [];
+/** The configuration: every placeholder of the example replaced. */
+function configurationCheck(config: FederationConfig): Check {
   const placeholders = placeholderProblems(config);
-  checks.push(
-    placeholders.length === 0
-      ? {
-          name: 'configuration',
-          status: 'ok',
-          detail: `${Object.keys(config.profiles).length} profile(s): ${Object.keys(config.profiles).join(', ')}`,
-        }
-      : { name: 'configuration', status: 'failed', detail: placeholders.join('; '), fix: 'put your values in cdk.json (context.samlFederation)' },
-  );
+  return placeholders.length === 0
+    ? { name: 'configuration', status: 'ok', detail: `${Object.keys(config.profiles).length} profile(s): ${Object.keys(config.profiles).join(', ')}` }
+    : { name: 'configuration', status: 'failed', detail: placeholders.join('; '), fix: 'put your values in cdk.json (context.samlFederation)' };
+}
+
+/** The region and the credentials the SDK resolves, as the AWS CLI would; the account they sign in to. */
+async function whoAmI(clients: DoctorClients, env: NodeJS.ProcessEnv): Promise<{ checks: Check[]; region?: string; account?: string }> {
   const source = env.AWS_PROFILE ? `profile ${env.AWS_PROFILE}` : 'the default profile or AWS_REGION';
-  let region: string | undefined;
+  let region: string;
   try {
     region = await clients.sts.config.region();
-    checks.push({ name: 'region', status: 'ok', detail: `${region} (from ${env.AWS_REGION ? 'AWS_REGION / --region' : source})` });
   } catch (error) {
-    checks.push({
-      name: 'region',
-      status: 'failed',
-      detail: message(error),
-      fix: 'pass --region, or set region for the profile in ~/.aws/config (aws configure)',
-    });
+    return {
+      checks: [
+        {
+          name: 'region',
+          status: 'failed',
+          detail: message(error),
+          fix: 'pass --region, or set region for the profile in ~/.aws/config (aws configure)',
+        },
+        { name: 'credentials', status: 'skipped', detail: 'needs a region', fix: 'fix the region first' },
+      ],
+    };
   }
-  let account: string | undefined;
-  if (region) {
-    try {
-      const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
-      account = identity.Account;
-      checks.push({ name: 'credentials', status: 'ok', detail: `${identity.Arn} (account ${identity.Account})` });
-    } catch (error) {
-      checks.push({
-        name: 'credentials',
-        status: 'failed',
-        detail: message(error),
-        fix: `sign in for ${source}: aws configure, or aws sso login --profile <name> (then pass --profile-name <name>)`,
-      });
-    }
-  } else checks.push({ name: 'credentials', status: 'skipped', detail: 'needs a region', fix: 'fix the region first' });
-  const skip = (name: string) => checks.push({ name, status: 'skipped', detail: 'needs credentials', fix: 'fix the credentials first' });
-  if (!account) {
-    for (const name of ['IAM Identity Center', 'applications', 'Connect instances', 'stack', 'bucket']) skip(name);
-    return checks;
+  const regionCheck: Check = { name: 'region', status: 'ok', detail: `${region} (from ${env.AWS_REGION ? 'AWS_REGION / --region' : source})` };
+  try {
+    const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
+    return {
+      checks: [regionCheck, { name: 'credentials', status: 'ok', detail: `${identity.Arn} (account ${identity.Account})` }],
+      region,
+      account: identity.Account,
+    };
+  } catch (error) {
+    const fix = `sign in for ${source}: aws configure, or aws sso login --profile <name> (then pass --profile-name <name>)`;
+    return { checks: [regionCheck, { name: 'credentials', status: 'failed', detail: message(error), fix }], region };
   }
+}
+
+/** An IAM Identity Center instance exists in the region, and every instance the profiles name is one of them. */
+async function identityCenterCheck(config: FederationConfig, clients: DoctorClients, region: string | undefined): Promise<Check> {
+  const name = 'IAM Identity Center';
   try {
     const instances = (await clients.ssoAdmin.send(new ListInstancesCommand({}))).Instances ?? [];
     const named = [...new Set(Object.values(config.profiles).flatMap((p) => (p.application.instanceArn ? [p.application.instanceArn] : [])))];
     const missing = named.filter((arn) => !instances.some((i) => i.InstanceArn === arn));
-    checks.push(
-      instances.length === 0
-        ? {
-            name: 'IAM Identity Center',
-            status: 'failed',
-            detail: `no instance in ${region}`,
-            fix: 'enable IAM Identity Center, or pass the --region it lives in',
-          }
-        : missing.length > 0
-          ? {
-              name: 'IAM Identity Center',
-              status: 'failed',
-              detail: `not found: ${missing.join(', ')}`,
-              fix: 'set application.instanceArn from `aws sso-admin list-instances`',
-            }
-          : { name: 'IAM Identity Center', status: 'ok', detail: instances.map((i) => i.InstanceArn).join(', ') },
-    );
+    if (instances.length === 0)
+      return { name, status: 'failed', detail: `no instance in ${region}`, fix: 'enable IAM Identity Center, or pass the --region it lives in' };
+    if (missing.length > 0)
+      return {
+        name,
+        status: 'failed',
+        detail: `not found: ${missing.join(', ')}`,
+        fix: 'set application.instanceArn from `aws sso-admin list-instances`',
+      };
+    return { name, status: 'ok', detail: instances.map((i) => i.InstanceArn).join(', ') };
   } catch (error) {
-    checks.push({
-      name: 'IAM Identity Center',
-      status: 'failed',
-      detail: message(error),
-      fix: 'allow sso:ListInstances, or run in the Identity Center account',
-    });
+    return { name, status: 'failed', detail: message(error), fix: 'allow sso:ListInstances, or run in the Identity Center account' };
   }
-  const applications: string[] = [];
+}
+
+/** Each application a profile names by ARN exists (one named by display name is found when an execution runs). */
+async function applicationChecks(config: FederationConfig, clients: DoctorClients): Promise<Check[]> {
+  const found: string[] = [];
+  const failed: Check[] = [];
   for (const [name, profile] of Object.entries(config.profiles)) {
     if (!profile.application.arn) {
-      applications.push(`${name}: by display name "${profile.application.displayName}" (found when an execution runs)`);
+      found.push(`${name}: by display name "${profile.application.displayName}" (found when an execution runs)`);
       continue;
     }
     try {
-      const found = await clients.ssoAdmin.send(new DescribeApplicationCommand({ ApplicationArn: profile.application.arn }));
-      applications.push(`${name}: ${found.Name ?? profile.application.arn} ${found.Status ?? ''}`.trim());
+      const described = await clients.ssoAdmin.send(new DescribeApplicationCommand({ ApplicationArn: profile.application.arn }));
+      found.push(`${name}: ${described.Name ?? profile.application.arn} ${described.Status ?? ''}`.trim());
     } catch (error) {
-      checks.push({
+      failed.push({
         name: 'applications',
         status: 'failed',
         detail: `${name}: ${message(error)}`,
@@ -126,56 +112,79 @@ export async function doctor(config: FederationConfig, clients: DoctorClients, e
       });
     }
   }
-  if (!checks.some((c) => c.name === 'applications')) checks.push({ name: 'applications', status: 'ok', detail: applications.join('; ') });
-  const connect = Object.entries(config.profiles).flatMap(([name, p]) => {
+  return failed.length > 0 ? failed : [{ name: 'applications', status: 'ok', detail: found.join('; ') }];
+}
+
+/** Amazon Connect federates only into roles of its instance's own account: each profile's instance is in its account. */
+function connectCheck(config: FederationConfig, account: string): Check {
+  const wrong = Object.entries(config.profiles).flatMap(([name, p]) => {
     const arn = p.policy.connectInstanceArn;
     if (!arn) return [];
     const [, , , arnRegion, arnAccount] = arn.split(':');
     const expected = p.account ?? account;
     return arnAccount !== expected || arnRegion === undefined ? [`${name}: ${arn} names account ${arnAccount}, not ${expected}`] : [];
   });
-  checks.push(
-    connect.length === 0
-      ? { name: 'Connect instances', status: 'ok', detail: 'each profile names an instance in its own account' }
-      : {
-          name: 'Connect instances',
-          status: 'failed',
-          detail: connect.join('; '),
-          fix: 'set policy.connectInstanceArn from `aws connect list-instances` in that account',
-        },
-  );
+  return wrong.length === 0
+    ? { name: 'Connect instances', status: 'ok', detail: 'each profile names an instance in its own account' }
+    : {
+        name: 'Connect instances',
+        status: 'failed',
+        detail: wrong.join('; '),
+        fix: 'set policy.connectInstanceArn from `aws connect list-instances` in that account',
+      };
+}
+
+/** The deployed stack, and the bucket its outputs name. */
+async function stackChecks(clients: DoctorClients, region: string | undefined): Promise<Check[]> {
   let bucket: string | undefined;
+  let stackCheck: Check;
   try {
     const stack = (await clients.cloudFormation.send(new DescribeStacksCommand({ StackName: STACK_NAME }))).Stacks?.[0];
     const outputs = stack?.Outputs ?? [];
     bucket = stackOutput(outputs, 'BucketName');
     const stateMachine = stackOutput(outputs, 'StateMachineArn');
-    checks.push({
+    stackCheck = {
       name: 'stack',
       status: 'ok',
       detail: `${STACK_NAME} ${stack?.StackStatus}; state machine ${stateMachine ?? 'not in the outputs'}`,
-    });
+    };
   } catch (error) {
-    checks.push({
+    stackCheck = {
       name: 'stack',
       status: 'failed',
       detail: message(error),
       fix: `deploy it: npx cdk bootstrap, then npx cdk deploy ${STACK_NAME} (in ${region})`,
-    });
+    };
   }
-  if (!bucket) checks.push({ name: 'bucket', status: 'skipped', detail: 'needs the stack', fix: 'deploy the stack first' });
-  else {
-    try {
-      await clients.s3.send(new HeadBucketCommand({ Bucket: bucket }));
-      checks.push({ name: 'bucket', status: 'ok', detail: bucket });
-    } catch (error) {
-      checks.push({
-        name: 'bucket',
-        status: 'failed',
-        detail: `${bucket}: ${message(error)}`,
-        fix: 'allow s3:ListBucket on it for these credentials',
-      });
-    }
+  if (!bucket) return [stackCheck, { name: 'bucket', status: 'skipped', detail: 'needs the stack', fix: 'deploy the stack first' }];
+  try {
+    await clients.s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return [stackCheck, { name: 'bucket', status: 'ok', detail: bucket }];
+  } catch (error) {
+    return [
+      stackCheck,
+      { name: 'bucket', status: 'failed', detail: `${bucket}: ${message(error)}`, fix: 'allow s3:ListBucket on it for these credentials' },
+    ];
   }
+}
+
+/**
+ * What an administrator checks before the first real run, in order, each saying what is missing and how to fix it:
+ * the configuration, the region and credentials the SDK finds (as the AWS CLI would), IAM Identity Center, the
+ * profiles' applications and Connect instances, the deployed stack and its bucket. A check that needs an earlier one
+ * is skipped when that one failed.
+ */
+export async function doctor(config: FederationConfig, clients: DoctorClients, env: NodeJS.ProcessEnv = process.env): Promise<Check[]> {
+  const identity = await whoAmI(clients, env);
+  const checks: Check[] = [configurationCheck(config), ...identity.checks];
+  if (!identity.account) {
+    for (const name of ['IAM Identity Center', 'applications', 'Connect instances', 'stack', 'bucket'])
+      checks.push({ name, status: 'skipped', detail: 'needs credentials', fix: 'fix the credentials first' });
+    return checks;
+  }
+  checks.push(await identityCenterCheck(config, clients, identity.region));
+  checks.push(...(await applicationChecks(config, clients)));
+  checks.push(connectCheck(config, identity.account));
+  checks.push(...(await stackChecks(clients, identity.region)));
   return checks;
 }

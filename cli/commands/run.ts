@@ -12,6 +12,100 @@ import { liveServices } from '../live-services';
 import { type CliIo, type CommandResult, configOf, EXIT, type Values } from '../options';
 import { executionJson, summarize, timelinePrinter } from '../print';
 
+/** The configuration `run` works with: --config, with --account moving the profile's IAM to that account. */
+function runConfig(values: Values, io: CliIo, profile: string): FederationConfig {
+  const config = configOf(values, io);
+  if (!(profile in config.profiles)) {
+    throw new CliUsageError(`unknown profile "${profile}"; the configuration defines: ${Object.keys(config.profiles).join(', ')}`);
+  }
+  const targetAccount = values.account as string | undefined;
+  if (targetAccount === undefined) return config;
+  if (!/^\d{12}$/.test(targetAccount)) throw new CliUsageError(`--account must be a 12-digit AWS account id (got "${targetAccount}")`);
+  const moved = withTargetAccount(config, profile, targetAccount, values.live !== true);
+  if (typeof moved === 'string') throw new CliUsageError(moved);
+  const before = config.profiles[profile]?.policy.connectInstanceArn;
+  const after = moved.profiles[profile]?.policy.connectInstanceArn;
+  if (before !== after) io.print(`The simulated Connect instance of profile ${profile} lives in account ${targetAccount}: ${after}`);
+  return moved;
+}
+
+/** Where the run happens: the account of the current credentials (--live), or a simulated one serving `body` as the application's. */
+async function runServices(
+  values: Values,
+  io: CliIo,
+  config: FederationConfig,
+  profile: string,
+  body: Buffer | undefined,
+): Promise<{ services: LocalServices; account?: SimulatedAccount }> {
+  if (values.live) {
+    const bucket = values.bucket as string | undefined;
+    if (!bucket) throw new CliUsageError('--live needs --bucket <bucket>: the metadata is uploaded there so the steps can read it by version');
+    const services = await liveServices(bucket, io.print);
+    io.print(`Live run against account ${services.environment.account} (${services.environment.region}) with the current credentials.`);
+    return { services };
+  }
+  let account: SimulatedAccount;
+  try {
+    // The profile's application serves the given file as its own download, as it would for the person who
+    // downloaded it (Intake checks an upload against the application's own metadata).
+    account = accountForConfig(config, body === undefined ? {} : { documents: { [profile]: body.toString('utf-8') } });
+  } catch (error) {
+    if ((error as Error).name !== 'Config.Invalid') throw error;
+    throw new CliUsageError((error as Error).message);
+  }
+  io.print(`Local run over a simulated account ${account.account} (${account.region}); no AWS call leaves this process.`);
+  const target = config.profiles[profile]?.account;
+  if (target !== undefined)
+    io.print(
+      `Profile ${profile}'s provider, role and policy go to account ${target} of the simulated organization, through its roles ` +
+        `${targetRoleName(config.pipelineName, 'apply')} and ${targetRoleName(config.pipelineName, 'revert')}; IAM Identity Center stays in ${account.account}.`,
+    );
+  return { services: simulatedServices(account), account };
+}
+
+/**
+ * The execution's input: the uploaded file's object (validated as Intake would first, so a service provider's metadata
+ * is named as such), or the profile alone, for a fetch from its application. A refusal is the command's answer.
+ */
+async function runInput(
+  values: Values,
+  io: CliIo,
+  where: { services: LocalServices; account?: SimulatedAccount },
+  profile: string,
+  body: Buffer | undefined,
+): Promise<object | CommandResult> {
+  const dryRun = values['dry-run'] === true;
+  const metadataPath = values.metadata as string | undefined;
+  if (!metadataPath || !body) {
+    const input = { profile, ...(dryRun ? { dryRun } : {}) };
+    io.print(
+      `Nothing uploaded: the execution fetches profile ${profile}'s metadata from its IAM Identity Center application; execution input: ${JSON.stringify(input)}`,
+    );
+    return input;
+  }
+  // Intake's own validation, before anything is uploaded: Intake refuses a small object by its size alone.
+  try {
+    validateMetadata(body, new Date());
+  } catch (error) {
+    if (!(error as Error).name.startsWith('Metadata.')) throw error;
+    io.print(`--metadata ${metadataPath}: ${(error as Error).name}: ${(error as Error).message}`);
+    return { code: EXIT.failed, json: { error: (error as Error).name, message: (error as Error).message } };
+  }
+  const { services, account } = where;
+  // Always under an .xml key, whatever the file is called: the key's form is the pipeline's, not the user's.
+  const key = `metadata/${profile}/${basename(resolve(io.cwd, metadataPath)).replace(/\.[^.]*$/, '') || 'metadata'}.xml`;
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const put = await services.clients.s3.send(new PutObjectCommand({ Bucket: services.environment.bucket, Key: key, Body: body }));
+  const input = { bucket: services.environment.bucket, key, versionId: put.VersionId, dryRun };
+  // Count only what the execution does, not the upload that stands in for the administrator's.
+  account?.clearCalls();
+  io.print(
+    `Uploaded ${metadataPath} to s3://${services.environment.bucket}/${key} (version ${put.VersionId}); execution input: ${JSON.stringify(input)}`,
+  );
+  return input;
+}
+
+/** `run`: the real state machine locally over a simulated account (or --live, yours), once or --twice. */
 export async function run(values: Values, io: CliIo): Promise<CommandResult> {
   const metadataPath = values.metadata as string | undefined;
   const profile = values.profile as string | undefined;
@@ -19,98 +113,28 @@ export async function run(values: Values, io: CliIo): Promise<CommandResult> {
   if ((!metadataPath && !fromApplication) || (metadataPath && fromApplication) || !profile) {
     throw new CliUsageError('run needs --profile <name> and either --metadata <file> or --from-application');
   }
-  let config = configOf(values, io);
-  if (!(profile in config.profiles)) {
-    throw new CliUsageError(`unknown profile "${profile}"; the configuration defines: ${Object.keys(config.profiles).join(', ')}`);
-  }
-  const targetAccount = values.account as string | undefined;
-  if (targetAccount !== undefined) {
-    if (!/^\d{12}$/.test(targetAccount)) {
-      throw new CliUsageError(`--account must be a 12-digit AWS account id (got "${targetAccount}")`);
-    }
-    const moved = withTargetAccount(config, profile, targetAccount, values.live !== true);
-    if (typeof moved === 'string') {
-      throw new CliUsageError(moved);
-    }
-    const before = config.profiles[profile]?.policy.connectInstanceArn;
-    config = moved;
-    const after = config.profiles[profile]?.policy.connectInstanceArn;
-    if (before !== after) io.print(`The simulated Connect instance of profile ${profile} lives in account ${targetAccount}: ${after}`);
-  }
-  let services: LocalServices;
-  let account: SimulatedAccount | undefined;
-  if (values.live && config.profiles[profile]?.account !== undefined) {
+  const config = runConfig(values, io, profile);
+  if (values.live && config.profiles[profile]?.account !== undefined)
     throw new CliUsageError(
       `run --live cannot work in account ${config.profiles[profile]?.account}: the target roles there trust only the deployed pipeline's function roles, ` +
         'not your credentials. Start the deployed state machine instead (saml-federation start), or try the profile locally without --live.',
     );
-  }
   // Refused before anything runs when it cannot be the metadata: missing, a folder, not XML.
   const body = metadataPath ? readMetadataFile(resolve(io.cwd, metadataPath), metadataPath) : undefined;
-  if (values.live) {
-    const bucket = values.bucket as string | undefined;
-    if (!bucket) throw new CliUsageError('--live needs --bucket <bucket>: the metadata is uploaded there so the steps can read it by version');
-    services = await liveServices(bucket, io.print);
-    io.print(`Live run against account ${services.environment.account} (${services.environment.region}) with the current credentials.`);
-  } else {
-    try {
-      // The profile's application serves the given file as its own download, as it would for the person who
-      // downloaded it (Intake checks an upload against the application's own metadata).
-      account = accountForConfig(config, body === undefined ? {} : { documents: { [profile]: body.toString('utf-8') } });
-    } catch (error) {
-      if ((error as Error).name !== 'Config.Invalid') throw error;
-      throw new CliUsageError((error as Error).message);
-    }
-    services = simulatedServices(account);
-    io.print(`Local run over a simulated account ${account.account} (${account.region}); no AWS call leaves this process.`);
-    const target = config.profiles[profile]?.account;
-    if (target !== undefined)
-      io.print(
-        `Profile ${profile}'s provider, role and policy go to account ${target} of the simulated organization, through its roles ` +
-          `${targetRoleName(config.pipelineName, 'apply')} and ${targetRoleName(config.pipelineName, 'revert')}; IAM Identity Center stays in ${account.account}.`,
-      );
-  }
-  const dryRun = values['dry-run'] === true;
-  let input: object;
-  if (metadataPath && body) {
-    const path = resolve(io.cwd, metadataPath);
-    // Intake's own validation, before anything is uploaded: a service provider's metadata is named as such even when
-    // it is smaller than IAM's minimum (Intake refuses a small object by its size alone, without reading it).
-    try {
-      validateMetadata(body, new Date());
-    } catch (error) {
-      if (!(error as Error).name.startsWith('Metadata.')) throw error;
-      io.print(`--metadata ${metadataPath}: ${(error as Error).name}: ${(error as Error).message}`);
-      return { code: EXIT.failed, json: { error: (error as Error).name, message: (error as Error).message } };
-    }
-    // Always under an .xml key, whatever the file is called: the key's form is the pipeline's, not the user's.
-    const key = `metadata/${profile}/${basename(path).replace(/\.[^.]*$/, '') || 'metadata'}.xml`;
-    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
-    const put = await services.clients.s3.send(new PutObjectCommand({ Bucket: services.environment.bucket, Key: key, Body: body }));
-    input = { bucket: services.environment.bucket, key, versionId: put.VersionId, dryRun };
-    // Count only what the execution does, not the upload that stands in for the administrator's.
-    account?.clearCalls();
-    io.print(
-      `Uploaded ${metadataPath} to s3://${services.environment.bucket}/${key} (version ${put.VersionId}); execution input: ${JSON.stringify(input)}`,
-    );
-  } else {
-    input = { profile, ...(dryRun ? { dryRun } : {}) };
-    io.print(
-      `Nothing uploaded: the execution fetches profile ${profile}'s metadata from its IAM Identity Center application; execution input: ${JSON.stringify(input)}`,
-    );
-  }
-  const runs = values.twice === true ? 2 : 1;
+  const where = await runServices(values, io, config, profile, body);
+  const input = await runInput(values, io, where, profile, body);
+  if ('code' in input) return input as CommandResult;
   const results: LocalExecutionResult[] = [];
-  for (let run = 1; run <= runs; run += 1) {
+  for (let run = 1; run <= (values.twice === true ? 2 : 1); run += 1) {
     if (run > 1) {
-      account?.clearCalls();
+      where.account?.clearCalls();
       io.print(
         values['dry-run'] === true
           ? '\nSecond execution with the same input (a dry run again: it plans the same, as nothing was changed).'
           : '\nSecond execution with the same input: everything is in place, so it should change nothing.',
       );
     }
-    results.push(await runOnce(services, config, input, values, io, account));
+    results.push(await runOnce(where.services, config, input, values, io, where.account));
   }
   return {
     code: results.every((result) => result.status === 'SUCCEEDED') ? EXIT.ok : EXIT.failed,
