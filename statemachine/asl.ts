@@ -16,7 +16,7 @@ export type AslState = Record<string, unknown>;
 export type AslDefinition = { Comment: string; StartAt: string; TimeoutSeconds: number; States: Record<string, AslState> };
 
 /** A retrier: the errors it matches, with capped, fully jittered exponential backoff. */
-export function retry(errors: readonly string[], intervalSeconds: number, maxAttempts: number, maxDelaySeconds: number, backoffRate = 2): AslState {
+function retry(errors: readonly string[], intervalSeconds: number, maxAttempts: number, maxDelaySeconds: number, backoffRate = 2): AslState {
   return {
     ErrorEquals: [...errors],
     IntervalSeconds: intervalSeconds,
