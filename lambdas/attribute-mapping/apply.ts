@@ -65,6 +65,47 @@ function unreadableLine(applicationName: string, applicationArn: string, previou
 }
 
 /**
+ * Manual mode (or an unreadable mapping the profile leaves to a person): the exact mapping goes to an operator in the
+ * receipt, and the execution waits for their confirmation.
+ */
+function handedToOperator(
+  doc: ExecutionDocument,
+  located: { applicationArn: string; applicationName: string },
+  desired: ReturnType<typeof desiredMapping>,
+  details: AttributeMappingDetails,
+  receipt: (action: AttributeMappingReceipt['action'], changes: string[]) => AttributeMappingReceipt,
+  why?: string,
+): AttributeMappingReceipt {
+  const relayState = desired.relayState ? { relayState: desired.relayState } : {};
+  details.manual = {
+    applicationName: located.applicationName,
+    applicationArn: located.applicationArn,
+    attributes: desired.attributes,
+    subject: desired.subject,
+    ...relayState,
+    message: manualInstructions(located.applicationName, located.applicationArn, desired, doc.profile.name),
+  };
+  const lines = [
+    ...Object.entries(desired.attributes).map(([name, value]) => `attribute ${name} = ${value}`),
+    ...(desired.relayState ? [`relay state = ${desired.relayState}`] : []),
+  ];
+  const because = why ? [why] : [];
+  if (doc.request.dryRun) {
+    return receipt('planned', [
+      `would ask an operator to set the mapping of "${located.applicationName}" by hand and wait for confirmation`,
+      ...because,
+      ...lines,
+    ]);
+  }
+  logger.info('attribute mapping left to an operator', { applicationArn: located.applicationArn, why });
+  return receipt('pending-confirmation', [
+    `waiting for an operator to set the mapping of "${located.applicationName}" by hand and confirm`,
+    ...because,
+    ...lines,
+  ]);
+}
+
+/**
  * Sets the profile's attribute mapping on its IAM Identity Center application (docs/design.md), or in
  * manual mode hands the exact mapping to an operator through the receipt.
  */
@@ -97,34 +138,7 @@ export async function applyAttributeMapping(doc: ExecutionDocument, deps: Attrib
     details,
   });
 
-  const handToOperator = (why?: string): AttributeMappingReceipt => {
-    details.manual = {
-      applicationName: located.applicationName,
-      applicationArn: located.applicationArn,
-      attributes: desired.attributes,
-      subject: desired.subject,
-      ...relayState,
-      message: manualInstructions(located.applicationName, located.applicationArn, desired, profile.name),
-    };
-    const lines = [
-      ...Object.entries(desired.attributes).map(([name, value]) => `attribute ${name} = ${value}`),
-      ...(desired.relayState ? [`relay state = ${desired.relayState}`] : []),
-    ];
-    const because = why ? [why] : [];
-    if (request.dryRun) {
-      return receipt('planned', [
-        `would ask an operator to set the mapping of "${located.applicationName}" by hand and wait for confirmation`,
-        ...because,
-        ...lines,
-      ]);
-    }
-    logger.info('attribute mapping left to an operator', { applicationArn: located.applicationArn, why });
-    return receipt('pending-confirmation', [
-      `waiting for an operator to set the mapping of "${located.applicationName}" by hand and confirm`,
-      ...because,
-      ...lines,
-    ]);
-  };
+  const handToOperator = (why?: string) => handedToOperator(doc, located, desired, details, receipt, why);
   if (profile.attributeMapping.mode === 'manual') return handToOperator();
 
   const current = await readPrevious(deps, doc, instanceId);

@@ -63,6 +63,33 @@ function changedAttributes(current: MappingConfiguration | undefined, details: A
 }
 
 /**
+ * A revert writes only to the profile's own application, whatever a record names: the mapping functions may call the
+ * console API for any application (it has no resource-level permissions), so this check is the boundary. The
+ * application is the one the step recorded, checked by describing it: never looked up again by display name.
+ */
+async function notProfileApplication(
+  doc: ExecutionDocument,
+  deps: AttributeMappingDeps,
+  details: { applicationArn: string; instanceId: string },
+): Promise<RevertReport | undefined> {
+  const { request } = doc;
+  const { applicationArn, instanceId } = details;
+  const scope = { account: request.account, region: request.region, profile: doc.profile.name };
+  const foreign =
+    instanceIdFromApplicationArn(applicationArn) === instanceId
+      ? await notTheProfileApplication(deps.ssoAdmin, doc.profile.application, applicationArn, scope)
+      : `the record names console instance ${instanceId}, which is not application ${applicationArn}`;
+  if (foreign === undefined) return undefined;
+  logger.warn('recorded application is not the profile application; mapping not restored', { recorded: applicationArn, instanceId, foreign });
+  return {
+    step: STEP,
+    action: 'left-in-place',
+    changes: [],
+    leftInPlace: [`the mapping was not restored: ${foreign}; check the application in the IAM Identity Center console`],
+  };
+}
+
+/**
  * Puts the application's mapping back as it was before this execution (invariant 2), only over its own write: it
  * writes only what differs from what it reads now, so a second revert writes nothing; when the console API does not
  * return the current mapping it writes nothing and says what to put back.
@@ -76,27 +103,8 @@ export async function revertAttributeMapping(doc: ExecutionDocument, deps: Attri
   const { previous, details } = found;
   const { instanceId } = details;
 
-  // A revert writes only to the profile's own application, whatever a record names: the mapping functions may call
-  // the console API for any application (it has no resource-level permissions), so this check is the boundary. The
-  // application is the one the step recorded, checked by describing it: never looked up again by display name.
-  const scope = { account: request.account, region: request.region, profile: doc.profile.name };
-  const foreign =
-    instanceIdFromApplicationArn(details.applicationArn) === instanceId
-      ? await notTheProfileApplication(deps.ssoAdmin, doc.profile.application, details.applicationArn, scope)
-      : `the record names console instance ${instanceId}, which is not application ${details.applicationArn}`;
-  if (foreign !== undefined) {
-    logger.warn('recorded application is not the profile application; mapping not restored', {
-      recorded: details.applicationArn,
-      instanceId,
-      foreign,
-    });
-    return {
-      step: STEP,
-      action: 'left-in-place',
-      changes: [],
-      leftInPlace: [`the mapping was not restored: ${foreign}; check the application in the IAM Identity Center console`],
-    };
-  }
+  const foreign = await notProfileApplication(doc, deps, details);
+  if (foreign) return foreign;
 
   const current = await readCurrentConfiguration(deps.swb, instanceId);
   // Only over what this execution wrote: a later change (a person's in the console, another execution's) stays. With

@@ -212,6 +212,80 @@ function describe(state: GeneratedPolicyState | undefined, policyArn: string | u
 }
 
 /**
+ * Creates the generated policy, tagged as this execution's. One that exists already (another execution created it
+ * meanwhile, or this one's answer was lost) is taken as found: the state that says whose it is comes back instead.
+ */
+async function createGeneratedPolicy(
+  doc: ExecutionDocument,
+  iam: IAMClient,
+  policyArn: string,
+  document: string,
+  state: GeneratedPolicyState,
+): Promise<GeneratedPolicyState> {
+  const { request, profile } = doc;
+  try {
+    await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: profile.policy.name,
+        PolicyDocument: document,
+        Description: `Amazon Connect federation for ${profile.policy.connectInstanceArn}, managed by ${request.pipelineName}`,
+        Tags: pipelineTags(request),
+      }),
+    );
+    logger.info('created policy', { policyArn });
+    return state;
+  } catch (error) {
+    if (!isNamed(error, 'EntityAlreadyExistsException')) throw error;
+    const now = await planGeneratedPolicy(iam, policyArn, document);
+    if (now.kind === 'create') throw error;
+    const found = await existingInsteadOfCreated(iam, request, policyArn, now, state.previous);
+    logger.info('policy already exists', { policyArn, createdByThisExecution: found.createPolicy });
+    return found;
+  }
+}
+
+/** A new default version holding the document, after deleting the oldest non-default one when all five are used. */
+async function newDefaultVersion(
+  iam: IAMClient,
+  policyArn: string,
+  document: string,
+  plan: Extract<GeneratedPolicyPlan, { kind: 'new-version' }>,
+): Promise<string | undefined> {
+  if (plan.deleteVersion) {
+    const versionId = plan.deleteVersion.versionId;
+    try {
+      await iam.send(new DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }));
+    } catch (error) {
+      // Gone already: the SDK's own retry of a delete whose first answer was lost.
+      if (!isNamed(error, 'NoSuchEntityException')) throw error;
+    }
+    logger.info('deleted oldest policy version to make room', { policyArn, versionId });
+  }
+  const created = await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: document, SetAsDefault: true }));
+  logger.info('created default policy version', { policyArn, versionId: created.PolicyVersion?.VersionId });
+  return created.PolicyVersion?.VersionId;
+}
+
+/** Attaches each policy to the role, naming IAM's per-role quota when the role is full. */
+async function attachToRole(iam: IAMClient, roleName: string, policies: readonly string[]): Promise<void> {
+  for (const policy of policies) {
+    try {
+      await iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policy }));
+    } catch (error) {
+      if (isNamed(error, 'LimitExceededException')) {
+        throw new PolicyAttachmentQuotaExceededError(
+          `cannot attach ${policy} to role ${roleName}: the role already has as many managed policies as IAM allows per role ` +
+            `(10 by default, adjustable up to 20 with a Service Quotas increase); detach one or raise the quota, then run again`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+    logger.info('attached policy', { roleName, policyArn: policy });
+  }
+}
+
+/**
  * The state machine retries this step on transient errors, and an attempt whose write went through may still have
  * failed (its answer lost). So the receipt describes every change against the account as it was before the
  * execution: when this execution's journal entry exists, an earlier attempt began the changes, its `previous` is that
@@ -295,62 +369,20 @@ export async function applyPolicy(doc: ExecutionDocument, deps: PolicyDeps): Pro
   await journal();
 
   if (state?.plan.kind === 'create' && policyArn && document) {
-    try {
-      await iam.send(
-        new CreatePolicyCommand({
-          PolicyName: profile.policy.name,
-          PolicyDocument: document,
-          Description: `Amazon Connect federation for ${instanceArn}, managed by ${request.pipelineName}`,
-          Tags: pipelineTags(request),
-        }),
-      );
-      logger.info('created policy', { policyArn });
-    } catch (error) {
-      if (!isNamed(error, 'EntityAlreadyExistsException')) throw error;
-      const now = await planGeneratedPolicy(iam, policyArn, document);
-      if (now.kind === 'create') throw error;
-      state = await existingInsteadOfCreated(iam, request, policyArn, now, state.previous);
-      logger.info('policy already exists', { policyArn, createdByThisExecution: state.createPolicy });
+    const created = await createGeneratedPolicy(doc, iam, policyArn, document, state);
+    if (created !== state) {
+      state = created;
       // Another execution's policy is what this one found: the policy as it is now stands for "before".
       if (state.foundPolicy && footprint) footprint = { ...footprint, before: { ...footprint.before, ...(await readPolicyFootprint(doc, iam)) } };
       // Before anything else changes: a revert must not take the policy for this execution's own.
       await journal();
     }
   }
-
-  if (state?.plan.kind === 'new-version') {
-    const versionPlan = state.plan;
-    if (versionPlan.deleteVersion) {
-      const versionId = versionPlan.deleteVersion.versionId;
-      try {
-        await iam.send(new DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }));
-      } catch (error) {
-        // Gone already: the SDK's own retry of a delete whose first answer was lost.
-        if (!isNamed(error, 'NoSuchEntityException')) throw error;
-      }
-      logger.info('deleted oldest policy version to make room', { policyArn, versionId });
-    }
-    const created = await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: document, SetAsDefault: true }));
-    state.createdVersionId = created.PolicyVersion?.VersionId;
-    logger.info('created default policy version', { policyArn, versionId: state.createdVersionId });
+  if (state?.plan.kind === 'new-version' && policyArn && document) {
+    state.createdVersionId = await newDefaultVersion(iam, policyArn, document, state.plan);
     if (attachNow.length > 0) await journal();
   }
-
-  for (const policy of attachNow) {
-    try {
-      await iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policy }));
-    } catch (error) {
-      if (isNamed(error, 'LimitExceededException')) {
-        throw new PolicyAttachmentQuotaExceededError(
-          `cannot attach ${policy} to role ${roleName}: the role already has as many managed policies as IAM allows per role ` +
-            `(10 by default, adjustable up to 20 with a Service Quotas increase); detach one or raise the quota, then run again`,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
-    logger.info('attached policy', { roleName, policyArn: policy });
-  }
+  await attachToRole(iam, roleName, attachNow);
 
   return receipt(outcome());
 }

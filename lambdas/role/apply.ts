@@ -38,6 +38,48 @@ export type RoleReceipt = Receipt<RolePrevious>;
 /** One write the update needs: what it does (present tense, for journal and dry run), what it did, and the call. */
 type Write = { planned: string; done: string; send: () => Promise<unknown> };
 
+/** The role created, after the journal says so (a retry's entry keeps the first attempt's footprint), trusting the provider. */
+async function createRole(
+  doc: ExecutionDocument,
+  deps: RoleDeps,
+  earlier: JournalEntry<RolePrevious> | undefined,
+  wanted: { trustPolicy: string; providerArn: string; changes: string[] },
+): Promise<RoleReceipt> {
+  const { request, profile } = doc;
+  const { name, path, maxSessionDuration, permissionsBoundaryArn } = profile.role;
+  const { trustPolicy, providerArn, changes } = wanted;
+  const arn = roleArn(iamAt(doc), name, path);
+  if (request.dryRun) return { step: 'role', action: 'planned', arn, changes, details: { roleName: name, providerArn, plannedAction: 'create' } };
+  const before = { [roleLabel(name)]: ABSENT };
+  const footprint = earlier?.footprint ?? { before, left: roleLeaves(doc, before) };
+  // Every attempt journals before it creates (a retry's entry keeps the first attempt's), under its lease.
+  await writeJournal(deps.records, request, { step: 'role', intent: [`create role ${name}`], details: { roleName: name, arn }, footprint }, deps.now);
+  const created = await retryInvalidPrincipal(
+    () =>
+      deps.iam.send(
+        new CreateRoleCommand({
+          RoleName: name,
+          Path: path,
+          AssumeRolePolicyDocument: trustPolicy,
+          MaxSessionDuration: maxSessionDuration,
+          ...(permissionsBoundaryArn === undefined ? {} : { PermissionsBoundary: permissionsBoundaryArn }),
+          Description: roleDescription(profile, request.pipelineName),
+          Tags: pipelineTags(request),
+        }),
+      ),
+    deps.sleep ?? realSleep,
+  );
+  logger.info('created federation role', { roleName: name, roleId: created.Role?.RoleId });
+  return {
+    step: 'role',
+    action: 'created',
+    arn: created.Role?.Arn ?? arn,
+    changes,
+    details: { roleName: name, roleId: created.Role?.RoleId, providerArn },
+    footprint,
+  };
+}
+
 /**
  * Creates the profile's federation role, or brings an existing one in line (trust policy, max session duration,
  * permissions boundary) in place: an existing role is never deleted and re-created, because Amazon Connect ties
@@ -62,44 +104,7 @@ export async function applyRole(doc: ExecutionDocument, deps: RoleDeps): Promise
   const boundary = permissionsBoundaryArn === undefined ? '' : `, permissions boundary ${permissionsBoundaryArn}`;
   const createdChanges = [`${verb('created', 'create')} role ${name} trusting ${providerArn} (max session ${maxSessionDuration} s${boundary})`];
 
-  if (current === undefined) {
-    const arn = roleArn(iamAt(doc), name, path);
-    if (request.dryRun)
-      return { step: 'role', action: 'planned', arn, changes: createdChanges, details: { roleName: name, providerArn, plannedAction: 'create' } };
-    const before = { [roleLabel(name)]: ABSENT };
-    const footprint = earlier?.footprint ?? { before, left: roleLeaves(doc, before) };
-    // Every attempt journals before it creates (a retry's entry keeps the first attempt's), under its lease.
-    await writeJournal(
-      deps.records,
-      request,
-      { step: 'role', intent: [`create role ${name}`], details: { roleName: name, arn }, footprint },
-      deps.now,
-    );
-    const created = await retryInvalidPrincipal(
-      () =>
-        deps.iam.send(
-          new CreateRoleCommand({
-            RoleName: name,
-            Path: path,
-            AssumeRolePolicyDocument: trustPolicy,
-            MaxSessionDuration: maxSessionDuration,
-            ...(permissionsBoundaryArn === undefined ? {} : { PermissionsBoundary: permissionsBoundaryArn }),
-            Description: roleDescription(profile, request.pipelineName),
-            Tags: pipelineTags(request),
-          }),
-        ),
-      sleep,
-    );
-    logger.info('created federation role', { roleName: name, roleId: created.Role?.RoleId });
-    return {
-      step: 'role',
-      action: 'created',
-      arn: created.Role?.Arn ?? arn,
-      changes: createdChanges,
-      details: { roleName: name, roleId: created.Role?.RoleId, providerArn },
-      footprint,
-    };
-  }
+  if (current === undefined) return createRole(doc, deps, earlier, { trustPolicy, providerArn, changes: createdChanges });
 
   const details = { roleName: name, roleId: current.RoleId, providerArn };
   const currentArn = current.Arn ?? roleArn(iamAt(doc), name, path);
