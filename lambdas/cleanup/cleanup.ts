@@ -133,6 +133,47 @@ function failureOf(change: StatusChange, record: StoppedExecutionRecord): { Erro
 }
 
 /**
+ * The reverts of every step, newest first, each under the cleanup's lease. The execution may have been stopped inside
+ * its own rollback: the chain and its verdict start afresh. A revert that fails for good stops the chain; what is left
+ * is that step and every earlier one that changed something.
+ */
+async function revertChain(
+  document: ExecutionDocument,
+  failure: { Error: string; Cause: string },
+  lease: string,
+  changed: readonly StepName[],
+  services: CleanupServices,
+): Promise<{
+  started: ExecutionDocument;
+  reverts: Partial<Record<StepName, RevertReport>>;
+  stopped?: { failedRevert: StepName; stillToUndo: StepName[]; revertFailure: { Error: string; Cause: string } };
+}> {
+  const {
+    reverts: _reverts,
+    failure: _failure,
+    rollbackIncomplete: _stopped,
+    outcome: _outcome,
+    ...started
+  } = document as ExecutionDocument & { rollbackIncomplete?: unknown; outcome?: unknown };
+  const reverts: Partial<Record<StepName, RevertReport>> = {};
+  const steps = chain();
+  for (const [index, step] of steps.entries()) {
+    try {
+      // The document runs under the cleanup's lease now: its reverts act under it, and only under it.
+      reverts[step] = await revertWithRetries(step, { ...started, ...underLease(started, lease), failure, reverts }, lease, services);
+    } catch (error) {
+      const stillToUndo = steps.slice(index).filter((left) => left === step || changed.includes(left));
+      return {
+        started,
+        reverts,
+        stopped: { failedRevert: step, stillToUndo, revertFailure: { Error: (error as Error).name, Cause: (error as Error).message } },
+      };
+    }
+  }
+  return { started, reverts };
+}
+
+/**
  * Cleans up after a stopped execution: from Step Functions' record of it (never from anything a bucket writer can
  * touch), with the profile locked in that execution's name so no other execution works on the profile meanwhile.
  */
@@ -212,35 +253,7 @@ export async function cleanUpStoppedExecution(event: unknown, services: CleanupS
   }
 
   const failure = failureOf(change, record);
-  // The execution may have been stopped inside its own rollback: the cleanup's chain and verdict start afresh.
-  const {
-    reverts: _reverts,
-    failure: _failure,
-    rollbackIncomplete: _stopped,
-    outcome: _outcome,
-    ...started
-  } = document as ExecutionDocument & {
-    rollbackIncomplete?: unknown;
-    outcome?: unknown;
-  };
-  const reverts: Partial<Record<StepName, RevertReport>> = {};
-  let stopped: { failedRevert: StepName; stillToUndo: StepName[]; revertFailure: { Error: string; Cause: string } } | undefined;
-  const steps = chain();
-  for (const [index, step] of steps.entries()) {
-    try {
-      // The document runs under the cleanup's lease now: its reverts act under it, and only under it.
-      reverts[step] = await revertWithRetries(step, { ...started, ...underLease(started, lease), failure, reverts }, lease, services);
-    } catch (error) {
-      stopped = {
-        failedRevert: step,
-        // What is left: this step and every earlier one that changed something (a step that made no change has nothing to undo).
-        stillToUndo: steps.slice(index).filter((left) => left === step || changed.includes(left)),
-        revertFailure: { Error: (error as Error).name, Cause: (error as Error).message },
-      };
-      break;
-    }
-  }
-
+  const { started, reverts, stopped } = await revertChain(document, failure, lease, changed, services);
   const state = { ...started, failure, reverts, ...(stopped ? { rollbackIncomplete: stopped } : {}) };
   const verdict = rollbackVerdict(state);
   const outcome = describeOutcome({ ending: 'rolledBack', document: state, executionId: change.executionArn });
