@@ -1,7 +1,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { readCurrentConfiguration } from '../lambdas/attribute-mapping/current';
-import type { SwbApi } from '../lambdas/identity-center/console-api';
+import type { ConsoleApi } from '../lambdas/identity-center/console-api';
 import { applicationArnOf, instanceIdFromApplicationArn } from '../lambdas/identity-center/locate';
 import { getSamlProvider, sha256 } from '../lambdas/identity-provider/provider';
 import { validateMetadata } from '../lambdas/intake/metadata';
@@ -37,7 +37,7 @@ export interface StatusDeps {
   /** IAM of the account the profile's resources live in (read-only use). */
   iam: IAMClient;
   ssoAdmin: SSOAdminClient;
-  swb: SwbApi;
+  swb: ConsoleApi;
   environment: Pick<PipelineEnvironment, 'account' | 'region' | 'partition'>;
   now: () => Date;
 }

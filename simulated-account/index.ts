@@ -3,7 +3,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import type { ResponseConfig, ResponseSchemaConfig, SwbApi } from '../lambdas/identity-center/console-api';
+import type { ConsoleApi, ResponseConfig, ResponseSchemaConfig } from '../lambdas/identity-center/console-api';
 import { toApplicationInstanceView, toCertificates, toTemplates } from '../lambdas/identity-center/console-client';
 import type { MetadataFetcher } from '../lambdas/identity-center/portal';
 import type { IamSession } from '../lambdas/runtime/function';
@@ -85,7 +85,7 @@ export interface SimulatedClients {
   iamIn(session: IamSession): IAMClient;
   ssoAdmin: SSOAdminClient;
   identityStore: IdentitystoreClient;
-  swb: SwbApi;
+  swb: ConsoleApi;
   /** The Identity Center portal's metadata URLs (service 'portal' in the call log). */
   fetchMetadata: MetadataFetcher;
   /** The pipeline's record table, through the SDK's DynamoDB client (service 'records' in the call log). */
@@ -386,7 +386,7 @@ export class SimulatedAccount {
         throw error instanceof SwbServiceFault ? error.asAdapterError() : error;
       }
     };
-    const swb: SwbApi = {
+    const swb: ConsoleApi = {
       region: this.region,
       // Through the real adapter's parsers, so that what the steps see is what they would make of the HTTP answer.
       getApplicationInstance: async (instanceId) => toApplicationInstanceView(instanceId, await call('GetApplicationInstance', { instanceId })),

@@ -1,5 +1,5 @@
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import type { SwbApi } from '../identity-center/console-api';
+import type { ConsoleApi } from '../identity-center/console-api';
 import { MappingCurrentUnreadableError } from '../identity-center/errors';
 import { instanceIdFromApplicationArn, locateApplication } from '../identity-center/locate';
 import type { ExecutionDocument } from '../shared/document';
@@ -17,7 +17,7 @@ export interface AttributeMappingDeps {
   /** The pipeline's record table: this execution's journal and the mapping the pipeline last wrote. */
   records: RecordStore;
   ssoAdmin: SSOAdminClient;
-  swb: SwbApi;
+  swb: ConsoleApi;
   now?: () => Date;
 }
 

@@ -1,10 +1,10 @@
-import type { SwbApi } from '../identity-center/console-api';
+import type { ConsoleApi } from '../identity-center/console-api';
 import { sameJson } from '../shared/policy-json';
 import type { MappingConfiguration } from './mapping';
 import type { MappingPart } from './receipt';
 
 /** The current configuration when the console API returns both halves of it; undefined otherwise (docs/design.md). */
-export async function readCurrentConfiguration(swb: SwbApi, instanceId: string): Promise<MappingConfiguration | undefined> {
+export async function readCurrentConfiguration(swb: ConsoleApi, instanceId: string): Promise<MappingConfiguration | undefined> {
   const view = await swb.getApplicationInstance(instanceId);
   if (!view.responseConfig || !view.responseSchemaConfig) return undefined;
   return { responseConfig: view.responseConfig, responseSchemaConfig: view.responseSchemaConfig };
@@ -18,7 +18,7 @@ export function partsToWrite(current: MappingConfiguration | undefined, target: 
   return parts;
 }
 
-export async function writePart(swb: SwbApi, instanceId: string, part: MappingPart, target: MappingConfiguration): Promise<void> {
+export async function writePart(swb: ConsoleApi, instanceId: string, part: MappingPart, target: MappingConfiguration): Promise<void> {
   if (part === 'responseConfig') await swb.updateApplicationInstanceResponseConfiguration(instanceId, target.responseConfig);
   else await swb.updateApplicationInstanceResponseSchemaConfiguration(instanceId, target.responseSchemaConfig);
 }

@@ -1,4 +1,4 @@
-import type { SwbApi } from '../identity-center/console-api';
+import type { ConsoleApi } from '../identity-center/console-api';
 import { instanceIdFromApplicationArn } from '../identity-center/locate';
 import { digest, type Footprint, UNREADABLE } from '../shared/footprint';
 import { stableStringify } from '../shared/policy-json';
@@ -16,7 +16,7 @@ function configurationFootprint(applicationArn: string, configuration: MappingCo
 }
 
 /** The application's mapping as the console API shows it now (unreadable when it does not return one). */
-export async function readMappingFootprint(swb: SwbApi, applicationArn: string): Promise<Footprint> {
+export async function readMappingFootprint(swb: ConsoleApi, applicationArn: string): Promise<Footprint> {
   return configurationFootprint(applicationArn, await readCurrentConfiguration(swb, instanceIdFromApplicationArn(applicationArn)));
 }
 

@@ -58,7 +58,7 @@ export interface ApplicationTemplate {
   name: string;
 }
 
-export interface SwbApi {
+export interface ConsoleApi {
   listApplicationTemplates(): Promise<ApplicationTemplate[]>;
   /** Creates an application from a template; returns its console instance id (`ins-<id>`). */
   createApplicationInstance(templateId: string, name: string): Promise<string>;

@@ -11,13 +11,13 @@ import type {
   ApplicationInstanceView,
   ApplicationTemplate,
   AttributeSource,
+  ConsoleApi,
   ResponseConfig,
   ResponseSchemaConfig,
-  SwbApi,
 } from './console-api';
 import { MappingAccessDeniedError, MappingRejectedError, MappingServiceError, MappingThrottledError } from './errors';
 
-export interface SwbClientOptions {
+export interface ConsoleApiClientOptions {
   /** The region of the IAM Identity Center instance; it picks the endpoint and the SigV4 scope. */
   region: string;
   /** Default `https://sso.<region>.amazonaws.com/control/`; tests point it at a local server. */
@@ -42,15 +42,15 @@ export function defaultSwbEndpoint(region: string): string {
  * The one adapter for IAM Identity Center's console API (docs/design.md): JSON 1.1 over HTTPS,
  * signed with the SDK's own SigV4 signer, and every failure turned into a `Mapping.*` name the state machine matches.
  */
-export class SwbClient implements SwbApi {
+export class ConsoleApiClient implements ConsoleApi {
   public readonly region: string;
   private readonly url: URL;
   private readonly signer: SignatureV4;
   private readonly timeoutMs: number;
   private readonly now: () => Date;
 
-  public constructor(options: SwbClientOptions) {
-    if (!options.region) throw new ConfigInvalidError('SwbClient: region is empty; set AWS_REGION or IDENTITY_CENTER_REGION');
+  public constructor(options: ConsoleApiClientOptions) {
+    if (!options.region) throw new ConfigInvalidError('ConsoleApiClient: region is empty; set AWS_REGION or IDENTITY_CENTER_REGION');
     this.region = options.region;
     this.url = new URL(options.endpoint ?? defaultSwbEndpoint(options.region));
     this.signer = new SignatureV4({

@@ -1,7 +1,7 @@
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { partitionOfRegion } from '../shared/partitions';
 import type { ResolvedProfile } from '../shared/profile';
-import type { SwbApi } from './console-api';
+import type { ConsoleApi } from './console-api';
 import { MetadataFetchFailedError, MetadataSourceRefusedError } from './errors';
 import { applicationArnOf, instanceIdFromApplicationArn } from './locate';
 
@@ -100,7 +100,7 @@ function tooLarge(url: URL, bytes: number): MetadataSourceRefusedError {
 
 export interface ApplicationMetadataDeps {
   ssoAdmin: SSOAdminClient;
-  swb: SwbApi;
+  swb: ConsoleApi;
   fetchMetadata: MetadataFetcher;
 }
 

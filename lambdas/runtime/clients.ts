@@ -7,7 +7,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { SwbClient } from '../identity-center/console-client';
+import { ConsoleApiClient } from '../identity-center/console-client';
 import { httpsMetadataFetcher } from '../identity-center/portal';
 import { ConfigInvalidError } from '../shared/errors';
 import { DynamoDbRecordStore, type RecordStore } from '../shared/records';
@@ -44,7 +44,7 @@ export function awsClients(regions: ClientOptions = {}): StepClients {
   let s3: S3Client | undefined;
   let iam: IAMClient | undefined;
   let ssoAdmin: SSOAdminClient | undefined;
-  let swb: SwbClient | undefined;
+  let swb: ConsoleApiClient | undefined;
   let identityStore: IdentitystoreClient | undefined;
   // One client per session (an execution's, in one target account), kept while the container lives; the SDK's provider
   // calls AssumeRole on the first request and again only when the credentials near expiry.
@@ -87,7 +87,7 @@ export function awsClients(regions: ClientOptions = {}): StepClients {
       return ssoAdmin;
     },
     get swb() {
-      swb ??= new SwbClient({ region: identityCenterRegion ?? '' });
+      swb ??= new ConsoleApiClient({ region: identityCenterRegion ?? '' });
       return swb;
     },
     get identityStore() {

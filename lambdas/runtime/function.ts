@@ -2,7 +2,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import type { SwbApi } from '../identity-center/console-api';
+import type { ConsoleApi } from '../identity-center/console-api';
 import type { MetadataFetcher } from '../identity-center/portal';
 import type { ExecutionDocument, Receipt, RevertReport } from '../shared/document';
 import { parseExecutionDocument } from '../shared/document-parse';
@@ -44,7 +44,7 @@ export interface StepClients {
   ssoAdmin: SSOAdminClient;
   /** The Identity Center instance's users and groups, to resolve the names a profile assigns. */
   identityStore: IdentitystoreClient;
-  swb: SwbApi;
+  swb: ConsoleApi;
   fetchMetadata: MetadataFetcher;
 }
 

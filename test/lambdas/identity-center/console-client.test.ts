@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ResponseConfig, ResponseSchemaConfig } from '../../../lambdas/identity-center/console-api';
-import { defaultSwbEndpoint, SwbClient, toApplicationInstanceView } from '../../../lambdas/identity-center/console-client';
+import { ConsoleApiClient, defaultSwbEndpoint, toApplicationInstanceView } from '../../../lambdas/identity-center/console-client';
 import { SimulatedAccount, SwbServiceFault } from '../../../simulated-account';
 import { type SwbEndpointOptions, SwbHttpEndpoint } from '../../helpers/swb-http';
 import { expectedSignature, parseAuthorization } from '../attribute-mapping/helpers/sigv4';
@@ -45,11 +45,11 @@ function consoleAccount(options: { swbReturnsConfiguration?: boolean } = {}): Si
   return account;
 }
 
-describe('SwbClient, the console API adapter', () => {
+describe('ConsoleApiClient, the console API adapter', () => {
   const started: SwbHttpEndpoint[] = [];
   let account: SimulatedAccount;
   let endpoint: SwbHttpEndpoint;
-  let client: SwbClient;
+  let client: ConsoleApiClient;
 
   /** The account's console API on 127.0.0.1, stopped after the test. */
   async function serve(on: SimulatedAccount, options: SwbEndpointOptions = {}): Promise<SwbHttpEndpoint> {
@@ -59,8 +59,8 @@ describe('SwbClient, the console API adapter', () => {
     return served;
   }
 
-  function clientOf(served: SwbHttpEndpoint): SwbClient {
-    return new SwbClient({ region: 'eu-west-2', endpoint: served.url, credentials, now: () => signingDate });
+  function clientOf(served: SwbHttpEndpoint): ConsoleApiClient {
+    return new ConsoleApiClient({ region: 'eu-west-2', endpoint: served.url, credentials, now: () => signingDate });
   }
 
   const storedMapping = () => account.snapshot().swb[instanceId];
@@ -99,7 +99,7 @@ describe('SwbClient, the console API adapter', () => {
 
   it('sends and signs the session token of temporary credentials (the Lambda role)', async () => {
     const temporary = { ...credentials, sessionToken: 'FwoGZXIvYXdzEXAMPLETOKEN' };
-    await new SwbClient({
+    await new ConsoleApiClient({
       region: 'eu-west-2',
       endpoint: endpoint.url,
       credentials: async () => temporary,
@@ -227,12 +227,12 @@ describe('SwbClient, the console API adapter', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const { port } = closed.address() as AddressInfo;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const unreachable = new SwbClient({ region: 'eu-west-2', endpoint: `http://127.0.0.1:${port}/control/`, credentials });
+    const unreachable = new ConsoleApiClient({ region: 'eu-west-2', endpoint: `http://127.0.0.1:${port}/control/`, credentials });
     await expect(unreachable.getApplicationInstance(instanceId)).rejects.toMatchObject({ name: 'Mapping.ServiceError' });
   });
 
   it('refuses to start without a region', () => {
-    expect(() => new SwbClient({ region: '', credentials })).toThrow(expect.objectContaining({ name: 'Config.Invalid' }));
+    expect(() => new ConsoleApiClient({ region: '', credentials })).toThrow(expect.objectContaining({ name: 'Config.Invalid' }));
   });
 
   it('targets the regional console endpoint by default', () => {
