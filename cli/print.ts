@@ -1,5 +1,5 @@
 import type { ExecutionDocument } from '../lambdas/shared/document';
-import { ROLE_ATTRIBUTE } from '../lambdas/shared/profile';
+import { ROLE_ATTRIBUTE } from '../lambdas/shared/profile-schema';
 import { STEPS, type Step } from '../lambdas/steps';
 import { planRows, planTable } from '../local/plan';
 import type { LocalExecutionResult, TimelineEntry } from '../local/runner';

@@ -12,7 +12,8 @@ import { federationTrustPolicy } from '../lambdas/role/trust-policy';
 import type { PipelineEnvironment } from '../lambdas/runtime/function';
 import { customerPolicyArn, roleArn, samlProviderArn } from '../lambdas/shared/arns';
 import { samePolicyDocument } from '../lambdas/shared/policy-json';
-import { type ResolvedProfile, ROLE_ATTRIBUTE } from '../lambdas/shared/profile';
+import type { ResolvedProfile } from '../lambdas/shared/profile';
+import { ROLE_ATTRIBUTE } from '../lambdas/shared/profile-schema';
 import { iamAccountOf } from '../lambdas/shared/target-account';
 
 export interface ProfileStatus {

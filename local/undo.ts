@@ -3,7 +3,7 @@ import { desiredMapping } from '../lambdas/attribute-mapping/mapping';
 import { underLease } from '../lambdas/cleanup/cleanup';
 import type { ExecutionDocument, RevertReport, StepName } from '../lambdas/shared/document';
 import { changedSince as footprintChangedSince, merged, UNREADABLE } from '../lambdas/shared/footprint';
-import { ROLE_ATTRIBUTE } from '../lambdas/shared/profile';
+import { ROLE_ATTRIBUTE } from '../lambdas/shared/profile-schema';
 import { STEP_NAMES, STEPS } from '../lambdas/steps';
 import { profileStatus, type StatusDeps } from './status';
 

@@ -2,7 +2,8 @@ import type { ResponseConfig, ResponseSchemaConfig } from '../identity-center/co
 import { iamAt, roleArn, samlProviderArn } from '../shared/arns';
 import type { ExecutionDocument } from '../shared/document';
 import { sameJson } from '../shared/policy-json';
-import { type ResolvedProfile, ROLE_ATTRIBUTE } from '../shared/profile';
+import type { ResolvedProfile } from '../shared/profile';
+import { ROLE_ATTRIBUTE } from '../shared/profile-schema';
 
 export const UNSPECIFIED_ATTR_NAME_FORMAT = 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified';
 const DEFAULT_TTL = 'PT1H';

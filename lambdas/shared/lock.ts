@@ -1,5 +1,6 @@
 import { FederationError } from './errors';
-import { MAX_MANUAL_TIMEOUT_SECONDS, type ResolvedProfile } from './profile';
+import type { ResolvedProfile } from './profile';
+import { MAX_MANUAL_TIMEOUT_SECONDS } from './profile-schema';
 
 /**
  * The per-profile lock item the state machine writes with a conditional put. It expires so that an execution that

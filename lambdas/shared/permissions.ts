@@ -1,5 +1,6 @@
 import { customerPolicyArn, roleArn, samlProviderArn } from './arns';
-import type { FederationConfig, Profile } from './profile';
+import type { FederationConfig } from './profile';
+import type { Profile } from './profile-schema';
 import { type TargetAccess, targetAccounts, targetRoleArn } from './target-account';
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConfigInvalidError } from './errors';
-import type { FederationConfig, Profile } from './profile';
+import type { FederationConfig } from './profile';
+import type { Profile } from './profile-schema';
 
 /**
  * A profile whose `account` is set keeps its IAM provider, role and policy in that account: the identity-provider,

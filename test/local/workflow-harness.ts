@@ -1,6 +1,7 @@
 import { AttachRolePolicyCommand, CreateRoleCommand, CreateSAMLProviderCommand } from '@aws-sdk/client-iam';
 import type { ExecutionDocument } from '../../lambdas/shared/document';
-import { type FederationConfig, ROLE_ATTRIBUTE } from '../../lambdas/shared/profile';
+import type { FederationConfig } from '../../lambdas/shared/profile';
+import { ROLE_ATTRIBUTE } from '../../lambdas/shared/profile-schema';
 import { stepNamed } from '../../lambdas/steps';
 import { makeMetadataXml, makeRotatedMetadataXml } from '../../local/example-metadata';
 import { functionContext, type LocalExecutionResult, type RunLocalExecutionOptions, runLocalExecution } from '../../local/runner';

@@ -1,4 +1,4 @@
-import { ROLE_SESSION_NAME_ATTRIBUTE } from '../../lambdas/shared/profile';
+import { ROLE_SESSION_NAME_ATTRIBUTE } from '../../lambdas/shared/profile-schema';
 import { STEPS } from '../../lambdas/steps';
 import { certificatesInMetadata, makeMetadataXml, makeRotatedMetadataXml, makeSelfSignedCertificate } from '../../local/example-metadata';
 import { runLocalExecution } from '../../local/runner';

@@ -10,7 +10,7 @@ import { revertIdentityProvider } from '../../lambdas/identity-provider/revert';
 import { revertRole } from '../../lambdas/role/revert';
 import { federationTrustPolicy } from '../../lambdas/role/trust-policy';
 import { journalKey } from '../../lambdas/shared/journal';
-import { ROLE_ATTRIBUTE } from '../../lambdas/shared/profile';
+import { ROLE_ATTRIBUTE } from '../../lambdas/shared/profile-schema';
 import { swbInstanceId } from '../../simulated-account';
 import { makeDocument } from '../helpers/document';
 import { plantRecord } from '../helpers/records';

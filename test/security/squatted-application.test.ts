@@ -6,7 +6,7 @@
  */
 import { GetSAMLProviderCommand } from '@aws-sdk/client-iam';
 import { createdApplicationKey } from '../../lambdas/identity-center/created-application';
-import { ROLE_ATTRIBUTE } from '../../lambdas/shared/profile';
+import { ROLE_ATTRIBUTE } from '../../lambdas/shared/profile-schema';
 import { creatingConfig, execute, startingAccount } from '../local/workflow-harness';
 
 const NAME = 'Amazon Connect - Admin (created)';

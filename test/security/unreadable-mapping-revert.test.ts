@@ -6,7 +6,7 @@
  * as undo already does over an unreadable mapping.
  */
 import type { FederationConfig } from '../../lambdas/shared/profile';
-import { ROLE_ATTRIBUTE } from '../../lambdas/shared/profile';
+import { ROLE_ATTRIBUTE } from '../../lambdas/shared/profile-schema';
 import { admin, config, execute, metadataV1, startingAccount } from '../local/workflow-harness';
 
 const APP = admin.application.arn!;

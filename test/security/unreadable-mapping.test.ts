@@ -6,7 +6,7 @@
  */
 
 import type { FederationConfig } from '../../lambdas/shared/profile';
-import { ROLE_ATTRIBUTE } from '../../lambdas/shared/profile';
+import { ROLE_ATTRIBUTE } from '../../lambdas/shared/profile-schema';
 import { admin, config, execute, startingAccount } from '../local/workflow-harness';
 
 const SESSION_DURATION = 'https://aws.amazon.com/SAML/Attributes/SessionDuration';

@@ -1,7 +1,7 @@
 import aslValidator from 'asl-validator';
 import { FLEET_FUNCTIONS } from '../../lambdas/fleet/function';
 import { STARTED_BY_FIELD } from '../../lambdas/intake/request';
-import { MAX_MANUAL_TIMEOUT_SECONDS } from '../../lambdas/shared/profile';
+import { MAX_MANUAL_TIMEOUT_SECONDS } from '../../lambdas/shared/profile-schema';
 import { ERROR_GROUPS, FLEET_NEEDS_ACTION } from '../../lambdas/workflow-errors';
 import { FLEET_SUBSTITUTION_NAMES, loadFleetDefinition, readFleetAslText } from '../../statemachine/fleet';
 

@@ -1,6 +1,7 @@
 import { applyAttributeMapping } from '../../../lambdas/attribute-mapping/apply';
 import type { AttributeMappingReceipt } from '../../../lambdas/attribute-mapping/receipt';
-import { EMAIL_NAME_ID_FORMAT, type ResolvedProfile, ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE } from '../../../lambdas/shared/profile';
+import type { ResolvedProfile } from '../../../lambdas/shared/profile';
+import { EMAIL_NAME_ID_FORMAT, ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE } from '../../../lambdas/shared/profile-schema';
 import type { SimulatedAccount } from '../../../simulated-account';
 import { exampleProfile } from '../../helpers/document';
 import { plantRecord, recordJson } from '../../helpers/records';

@@ -10,7 +10,7 @@ import {
   withoutAttributes,
 } from '../../../lambdas/attribute-mapping/mapping';
 import { instanceIdFromApplicationArn } from '../../../lambdas/identity-center/locate';
-import { EMAIL_NAME_ID_FORMAT, ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE } from '../../../lambdas/shared/profile';
+import { EMAIL_NAME_ID_FORMAT, ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE } from '../../../lambdas/shared/profile-schema';
 import { exampleProfile, makeDocument } from '../../helpers/document';
 
 const DEPARTMENT = 'https://example.com/SAML/Attributes/Department';

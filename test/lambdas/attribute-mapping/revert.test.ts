@@ -2,7 +2,7 @@ import { applyAttributeMapping } from '../../../lambdas/attribute-mapping/apply'
 import type { AttributeMappingReceipt } from '../../../lambdas/attribute-mapping/receipt';
 import { revertAttributeMapping } from '../../../lambdas/attribute-mapping/revert';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
-import { ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE } from '../../../lambdas/shared/profile';
+import { ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE } from '../../../lambdas/shared/profile-schema';
 import type { SimulatedAccount } from '../../../simulated-account';
 import {
   adminAccount,

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { MetadataMalformedError } from '../../../lambdas/intake/errors';
-import { MAX_SIGNING_CERTIFICATES, validateMetadata } from '../../../lambdas/intake/metadata';
+import { validateMetadata } from '../../../lambdas/intake/metadata';
+import { MAX_SIGNING_CERTIFICATES } from '../../../lambdas/intake/metadata-scan';
 import {
   adfsXml,
   certificate,

@@ -1,4 +1,5 @@
-import { parseFederationConfig, parseResolvedProfile, ROLE_ATTRIBUTE } from '../../../lambdas/shared/profile';
+import { parseFederationConfig, parseResolvedProfile } from '../../../lambdas/shared/profile';
+import { ROLE_ATTRIBUTE } from '../../../lambdas/shared/profile-schema';
 import { exampleConfig, exampleProfile } from '../../helpers/document';
 
 describe('profile configuration', () => {

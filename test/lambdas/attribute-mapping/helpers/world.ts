@@ -3,7 +3,8 @@ import { type MappingConfiguration, UNSPECIFIED_ATTR_NAME_FORMAT } from '../../.
 import { stateKey } from '../../../../lambdas/attribute-mapping/state';
 import type { ExecutionDocument, ExecutionRequest } from '../../../../lambdas/shared/document';
 import { journalKey } from '../../../../lambdas/shared/journal';
-import { EMAIL_NAME_ID_FORMAT, type ResolvedProfile, ROLE_ATTRIBUTE } from '../../../../lambdas/shared/profile';
+import type { ResolvedProfile } from '../../../../lambdas/shared/profile';
+import { EMAIL_NAME_ID_FORMAT, ROLE_ATTRIBUTE } from '../../../../lambdas/shared/profile-schema';
 import { NEW_APPLICATION_MAPPING } from '../../../../local/simulated-services';
 import { SimulatedAccount } from '../../../../simulated-account';
 import { exampleProfile, makeDocument } from '../../../helpers/document';
