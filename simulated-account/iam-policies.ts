@@ -19,8 +19,8 @@ import { checkName, checkPath, checkTags, encodeDocument, IAM_LIMITS, mergeTags,
 import { copyTags, deleteConflict, type IamState, limitExceeded, type ManagedPolicy, pageOutput } from './iam-model';
 import { compact, ok } from './support';
 
-/** IAM's managed policy operations: policies, their versions and tags, and what they are attached to. */
-export function policyOperations(iam: IamState): Operations {
+/** A customer managed policy itself: create, read, list, delete. */
+function managedPolicies(iam: IamState): Operations {
   return {
     CreatePolicy: (input: CreatePolicyCommandInput) => {
       const name = checkName('policyName', input.PolicyName, 128);
@@ -68,6 +68,25 @@ export function policyOperations(iam: IamState): Operations {
         });
       return ok(pageOutput('Policies', iam.page(matching, input)));
     },
+    DeletePolicy: (input: DeletePolicyCommandInput) => {
+      const policy = iam.customerPolicy(input.PolicyArn);
+      if (iam.attachmentCount(policy.arn) > 0 || iam.boundaryUsageCount(policy.arn) > 0) {
+        throw deleteConflict('Cannot delete a policy attached to entities.');
+      }
+      if (policy.versions.size > 1) {
+        throw deleteConflict(
+          "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
+        );
+      }
+      iam.policies.delete(policy.name.toLowerCase());
+      return ok({});
+    },
+  };
+}
+
+/** A managed policy's versions, and which of them is the default. */
+function policyVersions(iam: IamState): Operations {
+  return {
     GetPolicyVersion: (input: GetPolicyVersionCommandInput) => {
       const policy = iam.policy(input.PolicyArn);
       const [, version] = iam.version(policy, input.VersionId);
@@ -123,19 +142,12 @@ export function policyOperations(iam: IamState): Operations {
       policy.versions.delete(versionId);
       return ok({});
     },
-    DeletePolicy: (input: DeletePolicyCommandInput) => {
-      const policy = iam.customerPolicy(input.PolicyArn);
-      if (iam.attachmentCount(policy.arn) > 0 || iam.boundaryUsageCount(policy.arn) > 0) {
-        throw deleteConflict('Cannot delete a policy attached to entities.');
-      }
-      if (policy.versions.size > 1) {
-        throw deleteConflict(
-          "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
-        );
-      }
-      iam.policies.delete(policy.name.toLowerCase());
-      return ok({});
-    },
+  };
+}
+
+/** A managed policy's tags, and the roles it is attached to or bounds. */
+function policyTagsAndUse(iam: IamState): Operations {
+  return {
     ListPolicyTags: (input: ListPolicyTagsCommandInput) => ok(pageOutput('Tags', iam.page(copyTags(iam.policy(input.PolicyArn).tags), input))),
     TagPolicy: (input: TagPolicyCommandInput) => {
       const policy = iam.customerPolicy(input.PolicyArn);
@@ -169,4 +181,9 @@ export function policyOperations(iam: IamState): Operations {
       return ok(compact({ PolicyGroups: [], PolicyUsers: [], PolicyRoles: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker }));
     },
   };
+}
+
+/** IAM's managed policy operations: policies, their versions and tags, and what they are attached to. */
+export function policyOperations(iam: IamState): Operations {
+  return { ...managedPolicies(iam), ...policyVersions(iam), ...policyTagsAndUse(iam) };
 }

@@ -34,8 +34,8 @@ import {
 import { copyTags, deleteConflict, type IamState, limitExceeded, noSuchEntity, pageOutput, type Role } from './iam-model';
 import { compact, ok } from './support';
 
-/** IAM's role operations: the role, its trust policy and boundary, tags, attached and inline policies. */
-export function roleOperations(iam: IamState): Operations {
+/** The role itself: create, read, update, delete; its trust policy, boundary and tags. */
+function roles(iam: IamState): Operations {
   return {
     CreateRole: (input: CreateRoleCommandInput) => {
       const name = checkName('roleName', input.RoleName, 64);
@@ -106,6 +106,12 @@ export function roleOperations(iam: IamState): Operations {
       role.tags = removeTags(role.tags, input.TagKeys);
       return ok({});
     },
+  };
+}
+
+/** The managed policies attached to a role. */
+function attachedPolicies(iam: IamState): Operations {
+  return {
     ListAttachedRolePolicies: (input: ListAttachedRolePoliciesCommandInput) => {
       const role = iam.role(input.RoleName);
       const attached = role.attached
@@ -131,6 +137,12 @@ export function roleOperations(iam: IamState): Operations {
       role.attached.splice(index, 1);
       return ok({});
     },
+  };
+}
+
+/** A role's inline policies. */
+function inlinePolicies(iam: IamState): Operations {
+  return {
     ListRolePolicies: (input: ListRolePoliciesCommandInput) => {
       const role = iam.role(input.RoleName);
       return ok(pageOutput('PolicyNames', iam.page([...role.inline.keys()].sort(), input)));
@@ -160,4 +172,9 @@ export function roleOperations(iam: IamState): Operations {
       return ok({});
     },
   };
+}
+
+/** IAM's role operations: the role, its trust policy and boundary, tags, attached and inline policies. */
+export function roleOperations(iam: IamState): Operations {
+  return { ...roles(iam), ...attachedPolicies(iam), ...inlinePolicies(iam) };
 }
