@@ -90,7 +90,7 @@ export class SamlFederationPipeline extends Construct {
   /** Reverts and unlocks after an execution that ended outside its own rollback path (lambdas/cleanup). */
   public readonly cleanupFunction: NodejsFunction;
   public readonly cleanupAlarm: Alarm;
-  /** The daily check of each profile (lambdas/refresh), invoked by one EventBridge Scheduler schedule per profile. */
+  /** The daily check of each profile (lambdas/daily-check), invoked by one EventBridge Scheduler schedule per profile. */
   public readonly checkFunction: NodejsFunction;
   /** Per profile with a schedule: its signing certificate expires in under 14 days. */
   public readonly expiryAlarms: Alarm[];

@@ -1,5 +1,5 @@
+import { readProfileProviders } from './daily-check/function';
 import { FUNCTIONS } from './functions';
-import { readProfileProviders } from './refresh/function';
 import type { PipelineFunction } from './runtime/function';
 import { type FunctionPermissions, grants, type PermissionScope, type Statement } from './shared/permissions';
 import type { FederationConfig } from './shared/profile';

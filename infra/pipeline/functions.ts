@@ -7,7 +7,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { FUNCTIONS } from '../../lambdas/functions';
-import { constructId, type PipelineFunction } from '../../lambdas/runtime/function';
+import { constructId, type DeployedFunction } from '../../lambdas/runtime/function';
 import { ConfigInvalidError } from '../../lambdas/shared/errors';
 import type { FunctionPermissions, PermissionScope } from '../../lambdas/shared/permissions';
 import type { FederationConfig } from '../../lambdas/shared/profile';
@@ -43,9 +43,6 @@ export interface FunctionSite {
   readonly removalPolicy: RemovalPolicy;
 }
 
-/** The deployed form of a function: where its handler is, its size and time. */
-type FunctionSpec = Pick<PipelineFunction, 'handler' | 'description' | 'memorySize' | 'timeoutSeconds'>;
-
 /**
  * A function role that target accounts trust gets a fixed name (lambdas/shared/target-account.ts), since the target
  * stack names it before the pipeline exists there; only when a profile names an account, so a single-account
@@ -78,7 +75,14 @@ function functionLogs(site: FunctionSite, id: string, role: Role): LogGroup {
 }
 
 /** A function bundled with the local esbuild, every dependency inside (the AWS SDK the tests ran against, too). */
-function bundledFunction(site: FunctionSite, id: string, spec: FunctionSpec, role: Role, logGroup: LogGroup, environment: Record<string, string>) {
+function bundledFunction(
+  site: FunctionSite,
+  id: string,
+  spec: DeployedFunction,
+  role: Role,
+  logGroup: LogGroup,
+  environment: Record<string, string>,
+) {
   return new NodejsFunction(site.scope, id, {
     entry: join(REPOSITORY_ROOT, spec.handler.entry),
     handler: spec.handler.export,
@@ -113,7 +117,7 @@ function bundledFunction(site: FunctionSite, id: string, spec: FunctionSpec, rol
 export function operationsFunction(
   site: FunctionSite,
   id: string,
-  spec: FunctionSpec,
+  spec: DeployedFunction,
   permissions: FunctionPermissions,
   environment: Record<string, string>,
   options: { publishesTo?: Topic; trustedAs?: string } = {},

@@ -6,7 +6,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { EXPIRY_METRIC } from '../../lambdas/refresh/check';
+import { EXPIRY_METRIC } from '../../lambdas/daily-check/check';
 import { pascal } from '../../lambdas/runtime/function';
 import type { FederationConfig } from '../../lambdas/shared/profile';
 

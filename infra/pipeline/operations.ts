@@ -10,7 +10,7 @@ import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { STOPPED_STATUSES } from '../../lambdas/cleanup/cleanup';
 import { CLEANUP_FUNCTION, cleanupPermissions } from '../../lambdas/cleanup/function';
-import { CHECK_FUNCTION, checkPermissions } from '../../lambdas/refresh/function';
+import { CHECK_FUNCTION, checkPermissions } from '../../lambdas/daily-check/function';
 import { pascal } from '../../lambdas/runtime/function';
 import { DAILY_CHECK_KEY } from '../../lambdas/shared/target-account';
 import { STEPS } from '../../lambdas/steps';
@@ -83,7 +83,7 @@ export function createCleanup(site: FunctionSite, props: OperationsProps): Nodej
 }
 
 /**
- * The daily check (lambdas/refresh): one function, one EventBridge Scheduler schedule per profile whose refresh is
+ * The daily check (lambdas/daily-check): one function, one EventBridge Scheduler schedule per profile whose refresh is
  * enabled, each invoking it with `{"profile": "<name>"}` through a role that may invoke this function only.
  */
 export function createDailyCheck(site: FunctionSite, props: OperationsProps): NodejsFunction {

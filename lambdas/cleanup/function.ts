@@ -1,14 +1,15 @@
+import type { DeployedFunction } from '../runtime/function';
 import { allow, type Statement, type WildcardGrant } from '../shared/permissions';
 
 /** The cleanup's Lambda: not a state of the workflow, so not in FUNCTIONS; the status-change rule invokes it. */
-export const CLEANUP_FUNCTION = {
+export const CLEANUP_FUNCTION: DeployedFunction = {
   handler: { entry: 'lambdas/cleanup/handler.ts', export: 'handler' },
   description: 'Reverts and unlocks after an execution that ended outside its own rollback path (stopped, timed out, failed at runtime)',
   memorySize: 256,
   // It waits for the stopped execution's functions to finish (settleMilliseconds: about 150 s), then runs up to four
   // reverts with retries: the longest Lambda allows.
   timeoutSeconds: 900,
-} as const;
+};
 
 /** Where the cleanup's statements point (CDK tokens are fine). */
 export interface CleanupScope {

@@ -1,9 +1,10 @@
+import type { DeployedFunction } from '../runtime/function';
 /**
  * The fleet state machine's two functions (statemachine/fleet.asl.json): not states of the federation workflow, so
  * not in FUNCTIONS. Neither calls AWS: the plan reads the configuration, the report reads the Map's results; the state
  * machine itself starts the executions and publishes the report.
  */
-export const FLEET_FUNCTIONS = {
+export const FLEET_FUNCTIONS: Record<'plan' | 'report', DeployedFunction & { key: string; state: string }> = {
   plan: {
     key: 'fleetPlan',
     state: 'Group the profiles by account',
@@ -20,4 +21,4 @@ export const FLEET_FUNCTIONS = {
     memorySize: 256,
     timeoutSeconds: 10,
   },
-} as const;
+};

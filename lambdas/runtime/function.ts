@@ -62,21 +62,29 @@ export interface FunctionContext {
 type FunctionKind = 'intake' | 'apply' | 'revert' | 'outcome';
 
 /**
- * One Lambda function of the workflow: the Task state that invokes it, how it is deployed, what it may do, and the
- * plain function it runs. The function's key names everything derived from it: the ASL placeholder
- * `${<Key>FunctionArn}`, the construct id `<Key>Function`.
+ * How any Lambda function of the pipeline is deployed (a workflow step's, the cleanup, the daily check, the fleet's):
+ * its handler, its description, its size and time. The stack builds every function from this one shape
+ * (infra/pipeline/functions.ts).
  */
-export interface PipelineFunction<Result = unknown> {
-  /** camelCase, e.g. 'identityProviderApply'. */
-  readonly key: string;
-  readonly kind: FunctionKind;
-  /** The name of the Task state in statemachine/federation.asl.json that invokes it. */
-  readonly state: string;
+export interface DeployedFunction {
   /** Handler module, relative to the repository root, and the name it exports. */
   readonly handler: { readonly entry: string; readonly export: string };
   readonly description: string;
   readonly memorySize: number;
   readonly timeoutSeconds: number;
+}
+
+/**
+ * One Lambda function of the workflow: the Task state that invokes it, how it is deployed, what it may do, and the
+ * plain function it runs. The function's key names everything derived from it: the ASL placeholder
+ * `${<Key>FunctionArn}`, the construct id `<Key>Function`.
+ */
+export interface PipelineFunction<Result = unknown> extends DeployedFunction {
+  /** camelCase, e.g. 'identityProviderApply'. */
+  readonly key: string;
+  readonly kind: FunctionKind;
+  /** The name of the Task state in statemachine/federation.asl.json that invokes it. */
+  readonly state: string;
   /**
    * Set for the functions that change IAM: for a profile with an `account`, they work there through the target role
    * of this kind, and their own role gets a fixed name the target account trusts.

@@ -5,10 +5,10 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { applyAttributeMapping } from '../../lambdas/attribute-mapping/apply';
 import { revertAttributeMapping } from '../../lambdas/attribute-mapping/revert';
+import { checkProfile } from '../../lambdas/daily-check/check';
 import { computedMetadataUrl, MAX_METADATA_BYTES } from '../../lambdas/identity-center/portal';
 import { type IntakeDeps, intake } from '../../lambdas/intake/intake';
 import { fetchedMetadataKey } from '../../lambdas/intake/request';
-import { checkProfile } from '../../lambdas/refresh/check';
 import { parseFederationConfig } from '../../lambdas/shared/profile';
 import { makeMetadataXml } from '../../local/example-metadata';
 import { accountForConfig, SIMULATED_BUCKET } from '../../local/simulated-services';

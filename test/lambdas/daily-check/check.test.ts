@@ -1,4 +1,4 @@
-import { type CheckDeps, checkProfile, EXPIRY_NOTICE_DAYS } from '../../../lambdas/refresh/check';
+import { type CheckDeps, checkProfile, EXPIRY_NOTICE_DAYS } from '../../../lambdas/daily-check/check';
 import type { FederationConfig } from '../../../lambdas/shared/profile';
 import { DAILY_CHECK_KEY, functionRoleArn } from '../../../lambdas/shared/target-account';
 import { runLocalExecution } from '../../../local/runner';

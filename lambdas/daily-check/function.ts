@@ -1,4 +1,5 @@
 import { applicationLookupGrants } from '../identity-center/grants';
+import type { DeployedFunction } from '../runtime/function';
 import { type FunctionPermissions, type Grants, grants, type PermissionScope, type Statement } from '../shared/permissions';
 
 /** The one IAM read of the daily check, on the profiles' providers: its own role's, and a target account's read role's. */
@@ -7,12 +8,12 @@ export function readProfileProviders(g: Grants): Statement[] {
 }
 
 /** The daily check's deployment: one function for every profile, invoked by each profile's schedule. */
-export const CHECK_FUNCTION = {
-  handler: { entry: 'lambdas/refresh/handler.ts', export: 'handler' },
+export const CHECK_FUNCTION: DeployedFunction = {
+  handler: { entry: 'lambdas/daily-check/handler.ts', export: 'handler' },
   description: "Daily check of a profile: starts an execution when its application's metadata changed, watches the certificate's expiry",
   memorySize: 512,
   timeoutSeconds: 60,
-} as const;
+};
 
 /**
  * Read-only but for starting executions of this pipeline's own state machine: the application lookup and its
