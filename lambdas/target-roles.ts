@@ -1,9 +1,9 @@
 import { readProfileProviders } from './daily-check/function';
-import { FUNCTIONS } from './functions';
 import type { PipelineFunction } from './runtime/function';
 import { type FunctionPermissions, grants, type PermissionScope, type Statement } from './shared/permissions';
 import type { FederationConfig } from './shared/profile';
 import { DAILY_CHECK_KEY, functionRoleArn, profilesIn, type TargetAccess, targetTrustPolicy } from './shared/target-account';
+import { FUNCTIONS } from './workflow-functions';
 
 /**
  * The two sides of a target account's trust, derived from the registered functions: which function roles may assume

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { RunOptions } from 'aws-local-stepfunctions';
-import { FUNCTIONS } from '../lambdas/functions';
 import { type FunctionContext, type PipelineFunction, substitutionName } from '../lambdas/runtime/function';
 import { functionRoleArn } from '../lambdas/shared/target-account';
+import { FUNCTIONS } from '../lambdas/workflow-functions';
 import type { Substitutions } from '../statemachine/definition';
 import type { RunLocalExecutionOptions } from './execution-options';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FUNCTIONS } from '../lambdas/functions';
 import { type PipelineFunction, type StepDefinition, substitutionName } from '../lambdas/runtime/function';
 import { STEPS } from '../lambdas/steps';
+import { FUNCTIONS } from '../lambdas/workflow-functions';
 
 /** The state machine definition: the one file both the deployed stack and the local runner execute. */
 export const ASL_PATH = join(__dirname, 'federation.asl.json');

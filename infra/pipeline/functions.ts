@@ -6,13 +6,13 @@ import { LogLevel as BundlingLogLevel, NodejsFunction } from 'aws-cdk-lib/aws-la
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { FUNCTIONS } from '../../lambdas/functions';
 import { constructId, type DeployedFunction } from '../../lambdas/runtime/function';
 import { ConfigInvalidError } from '../../lambdas/shared/errors';
 import type { FunctionPermissions, PermissionScope } from '../../lambdas/shared/permissions';
 import type { FederationConfig } from '../../lambdas/shared/profile';
 import { functionRoleName, targetAccounts } from '../../lambdas/shared/target-account';
 import { functionPermissions } from '../../lambdas/target-roles';
+import { FUNCTIONS } from '../../lambdas/workflow-functions';
 import { acknowledge, acknowledgeWildcards } from '../nag';
 
 /** Where the handlers' entries (repository-relative paths) and the lockfile are. */

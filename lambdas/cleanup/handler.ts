@@ -1,4 +1,4 @@
-import { FUNCTIONS } from '../functions';
+import { FUNCTIONS } from '../workflow-functions';
 import { awsCleanupServices, readCleanupEnvironment } from './aws-services';
 import { cleanUpStoppedExecution, settleMilliseconds } from './cleanup';
 

@@ -1,9 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { SamlFederationPipeline, type SamlFederationPipelineProps } from '../../infra/saml-federation-pipeline';
-import { FUNCTIONS } from '../../lambdas/functions';
 import type { PipelineFunction } from '../../lambdas/runtime/function';
 import type { FederationConfigInput } from '../../lambdas/shared/profile';
+import { FUNCTIONS } from '../../lambdas/workflow-functions';
 
 /** Stand-ins for the pseudo parameters, so ARNs built from tokens compare as plain strings. */
 export const PARTITION = 'aws';

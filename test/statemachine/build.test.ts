@@ -1,5 +1,4 @@
 import { TagRoleCommand, UntagRoleCommand } from '@aws-sdk/client-iam';
-import { FUNCTIONS } from '../../lambdas/functions';
 import { intakeFunction, newApplicationIntakeFunction } from '../../lambdas/intake/step';
 import { outcomeFunction } from '../../lambdas/outcome/step';
 import { onExecutionDocument, type PipelineFunction, type StepDefinition } from '../../lambdas/runtime/function';
@@ -8,6 +7,7 @@ import type { ExecutionDocument, Receipt, RevertReport, StepName } from '../../l
 import { readJournal, writeJournal } from '../../lambdas/shared/journal';
 import { grants } from '../../lambdas/shared/permissions';
 import { STEPS } from '../../lambdas/steps';
+import { FUNCTIONS } from '../../lambdas/workflow-functions';
 import { runLocalExecution } from '../../local/runner';
 import { holdDocument, SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
 import { buildFederationDefinition, renderDefinition } from '../../statemachine/build';

@@ -1,10 +1,10 @@
 import aslValidator from 'asl-validator';
-import { FUNCTIONS } from '../../lambdas/functions';
 import type { StepDefinition } from '../../lambdas/runtime/function';
 import { LOCK_CONDITIONS, LOCK_MARGIN_SECONDS } from '../../lambdas/shared/lock';
 import { MAX_MANUAL_TIMEOUT_SECONDS } from '../../lambdas/shared/profile-schema';
 import { STEPS as REGISTERED_STEPS } from '../../lambdas/steps';
 import { ERROR_GROUPS, LAMBDA_SERVICE_ERRORS, SNS_TRANSIENT_ERRORS, TRANSIENT_AWS_ERRORS, WORKFLOW_ERRORS } from '../../lambdas/workflow-errors';
+import { FUNCTIONS } from '../../lambdas/workflow-functions';
 import { loadDefinition, rawDefinition, readAslText, registryProblems, SUBSTITUTION_NAMES } from '../../statemachine/definition';
 
 type State = Record<string, any>;

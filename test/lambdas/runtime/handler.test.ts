@@ -8,10 +8,10 @@ import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s
 import * as ssoAdminModule from '@aws-sdk/client-sso-admin';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { mockClient } from 'aws-sdk-client-mock';
-import { FUNCTIONS } from '../../../lambdas/functions';
 import { assumeRoleParams, awsClients } from '../../../lambdas/runtime/clients';
 import { readPipelineEnvironment } from '../../../lambdas/runtime/handler';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
+import { FUNCTIONS } from '../../../lambdas/workflow-functions';
 import { exampleConfig, makeDocument } from '../../helpers/document';
 import { identityCenterXml } from '../intake/fixtures';
 
