@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { SaxesParser } from 'saxes';
 import { decodeMetadata, METADATA_MAX_CHARACTERS, validateMetadata } from '../lambdas/intake/metadata';
-import { makeMetadataXml, makeSelfSignedCertificate } from '../local/example-metadata';
+import { makeMetadataXml, makeSelfSignedCertificate } from '../simulated-account/example-metadata';
 
 const RUNS = 7;
 const TARGET_BYTES = METADATA_MAX_CHARACTERS - 2_000;

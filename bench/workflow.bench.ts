@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const profileCount = Number(values.profiles);
   const rate = Number(values.rate);
   const { parseFederationConfig } = await import('../lambdas/shared/profile');
-  const { makeMetadataXml, makeRotatedMetadataXml } = await import('../local/example-metadata');
+  const { makeMetadataXml, makeRotatedMetadataXml } = await import('../simulated-account/example-metadata');
   const { runLocalExecution } = await import('../local/runner');
   const { accountForConfig, simulatedServices, SIMULATED_BUCKET } = await import('../local/simulated-services');
   const cdkJson = (await import('../cdk.json')).default as { context: { samlFederation: unknown } };

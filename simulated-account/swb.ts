@@ -1,15 +1,15 @@
 import { X509Certificate } from 'node:crypto';
 import type { ResponseConfig, ResponseSchemaConfig } from '../lambdas/identity-center/console-api';
 import { portalHost } from '../lambdas/identity-center/portal';
+import type { AccountContext, Operations } from './context';
+import { SwbServiceFault } from './errors';
 import {
   certificatesInMetadata,
   identityCenterApplicationToken,
   makeMetadataXml,
   makeSelfSignedCertificate,
   sharedRsaKeyPair,
-} from '../local/example-metadata';
-import type { AccountContext, Operations } from './context';
-import { SwbServiceFault } from './errors';
+} from './example-metadata';
 import { clone, ok } from './support';
 
 /** The console API's id for an application: the application ARN's `apl-...` id with the prefix `ins-`. */

@@ -99,7 +99,7 @@ describe('the source tree', () => {
       lambdas: [],
       statemachine: ['lambdas'],
       infra: ['lambdas', 'statemachine'],
-      'simulated-account': ['lambdas', 'local'],
+      'simulated-account': ['lambdas'],
       local: ['lambdas', 'statemachine', 'simulated-account', 'infra'],
       cli: ['lambdas', 'statemachine', 'simulated-account', 'local', 'infra'],
       bin: ['cli'],

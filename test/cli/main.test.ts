@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../../cli/main';
-import { exampleMetadataPath } from '../../local/example-metadata';
 import { runLocalExecution } from '../../local/runner';
 import { accountForConfig, simulatedServices } from '../../local/simulated-services';
+import { exampleMetadataPath } from '../../simulated-account/example-metadata';
 import { exampleConfig } from '../helpers/document';
 import { crossAccountConfig } from '../local/workflow-harness';
 

@@ -6,8 +6,8 @@
 import { AttachRolePolicyCommand, CreateRoleCommand, CreateSAMLProviderCommand, PutRolePolicyCommand, type Tag } from '@aws-sdk/client-iam';
 import type { ExecutionDocument } from '../../lambdas/shared/document';
 import { pipelineTags } from '../../lambdas/shared/tags';
-import { makeMetadataXml, makeRotatedMetadataXml } from '../../local/example-metadata';
 import { type CallInfo, type Service, SimulatedAccount, type SimulatedAccountOptions } from '../../simulated-account';
+import { makeMetadataXml, makeRotatedMetadataXml } from '../../simulated-account/example-metadata';
 import { makeDocument } from './document';
 import { journalJson } from './records';
 

@@ -7,10 +7,10 @@
  */
 
 import { WORKFLOW_ERRORS } from '../../lambdas/workflow-errors';
-import { makeMetadataXml, makeSelfSignedCertificate } from '../../local/example-metadata';
 import { type LocalExecutionResult, runLocalExecution } from '../../local/runner';
 import { simulatedServices } from '../../local/simulated-services';
 import type { SimulatedAccount } from '../../simulated-account';
+import { makeMetadataXml, makeSelfSignedCertificate } from '../../simulated-account/example-metadata';
 import { rawDefinition } from '../../statemachine/definition';
 import { runLocalCleanup } from '../helpers/cleanup';
 import { config, creatingConfig, execute, metadataV1, resources, startingAccount } from './workflow-harness';

@@ -3,10 +3,10 @@ import type { ExecutionDocument } from '../../lambdas/shared/document';
 import type { FederationConfig } from '../../lambdas/shared/profile';
 import { ROLE_ATTRIBUTE } from '../../lambdas/shared/profile-schema';
 import { stepNamed } from '../../lambdas/steps';
-import { makeMetadataXml, makeRotatedMetadataXml } from '../../local/example-metadata';
 import { functionContext, type LocalExecutionResult, type RunLocalExecutionOptions, runLocalExecution } from '../../local/runner';
 import { accountForConfig, holdDocument, SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
 import type { SimulatedAccount } from '../../simulated-account';
+import { makeMetadataXml, makeRotatedMetadataXml } from '../../simulated-account/example-metadata';
 import { exampleConfig } from '../helpers/document';
 
 export const config: FederationConfig = exampleConfig;

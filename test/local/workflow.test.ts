@@ -1,8 +1,8 @@
 import { ROLE_SESSION_NAME_ATTRIBUTE } from '../../lambdas/shared/profile-schema';
 import { STEPS } from '../../lambdas/steps';
-import { certificatesInMetadata, makeMetadataXml, makeRotatedMetadataXml, makeSelfSignedCertificate } from '../../local/example-metadata';
 import { runLocalExecution } from '../../local/runner';
 import { holdDocument, SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
+import { certificatesInMetadata, makeMetadataXml, makeRotatedMetadataXml, makeSelfSignedCertificate } from '../../simulated-account/example-metadata';
 import {
   admin,
   config,

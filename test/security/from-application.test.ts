@@ -10,9 +10,9 @@ import { computedMetadataUrl, MAX_METADATA_BYTES } from '../../lambdas/identity-
 import { type IntakeDeps, intake } from '../../lambdas/intake/intake';
 import { fetchedMetadataKey } from '../../lambdas/intake/request';
 import { parseFederationConfig } from '../../lambdas/shared/profile';
-import { makeMetadataXml } from '../../local/example-metadata';
 import { accountForConfig, SIMULATED_BUCKET } from '../../local/simulated-services';
 import type { SimulatedAccount } from '../../simulated-account';
+import { makeMetadataXml } from '../../simulated-account/example-metadata';
 import { exampleConfig } from '../helpers/document';
 import { adminAccount, adminDocument, consoleConfigured, depsOf as mappingDeps, stored } from '../lambdas/attribute-mapping/helpers/world';
 import { NOW } from '../lambdas/intake/fixtures';

@@ -7,8 +7,8 @@
 import { AttachRolePolicyCommand, CreatePolicyVersionCommand, UpdateAssumeRolePolicyCommand, UpdateSAMLProviderCommand } from '@aws-sdk/client-iam';
 import { CreateApplicationAssignmentCommand } from '@aws-sdk/client-sso-admin';
 import { ROLE_ATTRIBUTE } from '../../lambdas/shared/profile-schema';
-import { makeRotatedMetadataXml } from '../../local/example-metadata';
 import type { SimulatedAccount } from '../../simulated-account';
+import { makeRotatedMetadataXml } from '../../simulated-account/example-metadata';
 import { admin, execute, mappedAttributes, metadataV1, READ_ONLY, startingAccount } from '../local/workflow-harness';
 
 const PROVIDER = `arn:aws:iam::111122223333:saml-provider/${admin.identityProvider.name}`;

@@ -4,9 +4,9 @@
  * metadata the bucket's current version does not hold.
  */
 
-import { makeMetadataXml } from '../../local/example-metadata';
 import { runLocalExecution } from '../../local/runner';
 import { SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
+import { makeMetadataXml } from '../../simulated-account/example-metadata';
 import { runLocalCleanup } from '../helpers/cleanup';
 import { admin, config, execute, metadataV1, metadataV2, resources, startingAccount } from '../local/workflow-harness';
 

@@ -3,9 +3,9 @@
  * act, nor release a lock it does not hold.
  */
 
-import { makeMetadataXml, makeSelfSignedCertificate } from '../../local/example-metadata';
 import { type LocalExecutionResult, runLocalExecution } from '../../local/runner';
 import { simulatedServices } from '../../local/simulated-services';
+import { makeMetadataXml, makeSelfSignedCertificate } from '../../simulated-account/example-metadata';
 import { runLocalCleanup } from '../helpers/cleanup';
 import { config, creatingConfig, execute, metadataV1, resources, startingAccount } from '../local/workflow-harness';
 

@@ -6,9 +6,9 @@
  * reverted it and a newer execution took the profile.
  */
 
-import { makeMetadataXml, makeSelfSignedCertificate } from '../../local/example-metadata';
 import { type LocalExecutionResult, runLocalExecution } from '../../local/runner';
 import { simulatedServices } from '../../local/simulated-services';
+import { makeMetadataXml, makeSelfSignedCertificate } from '../../simulated-account/example-metadata';
 import { runLocalCleanup } from '../helpers/cleanup';
 import { admin, config, execute, metadataV1, resources, startingAccount } from '../local/workflow-harness';
 

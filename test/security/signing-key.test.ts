@@ -7,10 +7,10 @@
 
 import { computedMetadataUrl } from '../../lambdas/identity-center/portal';
 import { type IntakeDeps, intake } from '../../lambdas/intake/intake';
-import { makeMetadataXml } from '../../local/example-metadata';
 import { runLocalExecution } from '../../local/runner';
 import { accountForConfig, SIMULATED_BUCKET, simulatedServices } from '../../local/simulated-services';
 import type { SimulatedAccount } from '../../simulated-account';
+import { makeMetadataXml } from '../../simulated-account/example-metadata';
 import { exampleConfig } from '../helpers/document';
 import { NOW } from '../lambdas/intake/fixtures';
 import { config, startingAccount } from '../local/workflow-harness';

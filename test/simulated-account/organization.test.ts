@@ -6,8 +6,8 @@ import {
   GetSAMLProviderCommand,
 } from '@aws-sdk/client-iam';
 import { functionRoleArn, sessionNameOf, targetRoleArn } from '../../lambdas/shared/target-account';
-import { makeMetadataXml } from '../../local/example-metadata';
 import { accountForConfig } from '../../local/simulated-services';
+import { makeMetadataXml } from '../../simulated-account/example-metadata';
 import { crossAccountConfig, TARGET_ACCOUNT } from '../local/workflow-harness';
 
 const PIPELINE = '111122223333';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { validateMetadata } from '../../../lambdas/intake/metadata';
-import { exampleMetadataPath, makeMetadataXml, makeRotatedMetadataXml, makeSelfSignedCertificate } from '../../../local/example-metadata';
+import { exampleMetadataPath, makeMetadataXml, makeRotatedMetadataXml, makeSelfSignedCertificate } from '../../../simulated-account/example-metadata';
 import { daysFromNow, NOW } from './fixtures';
 
 describe('bundled example metadata (examples/metadata/<profile>/idp.xml)', () => {

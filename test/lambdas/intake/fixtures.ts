@@ -1,4 +1,4 @@
-import { type GeneratedCertificate, makeMetadataXml, makeSelfSignedCertificate } from '../../../local/example-metadata';
+import { type GeneratedCertificate, makeMetadataXml, makeSelfSignedCertificate } from '../../../simulated-account/example-metadata';
 
 /**
  * Metadata documents for Intake's tests, made at test time. "Now" is a fixed instant unrelated to the real clock, and
