@@ -18,7 +18,12 @@ import { checkSessionNameOf, iamAccountOf, targetRoleArn } from '../shared/targe
 /** Days before the active certificate's expiry on which the check notifies (once each, as it runs daily). */
 export const EXPIRY_NOTICE_DAYS: readonly number[] = [30, 14, 7, 1];
 /** The CloudWatch metric the check publishes per profile, and the alarm watches. */
-export const EXPIRY_METRIC = { namespace: 'SamlFederation', name: 'DaysUntilCertificateExpiry', dimension: 'Profile' } as const;
+export const EXPIRY_METRIC = {
+  namespace: 'SamlFederation',
+  name: 'DaysUntilCertificateExpiry',
+  unreadable: 'CertificateExpiryUnreadable',
+  dimension: 'Profile',
+} as const;
 
 export interface CheckDeps extends ApplicationMetadataDeps {
   iam: IAMClient;
@@ -31,6 +36,8 @@ export interface CheckDeps extends ApplicationMetadataDeps {
   /** StartExecution of the pipeline's state machine with this input; returns the execution ARN. */
   startExecution(input: { profile: string }): Promise<string>;
   putDaysUntilExpiry(profile: string, days: number): Promise<void>;
+  /** The expiry metric's companion: 1 for a day the certificate's expiry could not be read at all. */
+  putExpiryUnreadable(profile: string): Promise<void>;
   publish(subject: string, message: string): Promise<void>;
   now: () => Date;
 }
@@ -116,7 +123,7 @@ export async function checkProfile(profileName: string, deps: CheckDeps): Promis
     }
   }
 
-  const certificates = await deps.swb.listApplicationInstanceCertificates(instanceIdFromApplicationArn(fetched.applicationArn));
+  const certificates = await activeCertificate(deps, fetched);
   const active = certificates.find((certificate) => certificate.status === 'ACTIVE' && certificate.expiryDate !== undefined);
   if (active?.expiryDate) {
     const days = Math.floor((Date.parse(active.expiryDate) - deps.now().getTime()) / DAY_MS);
@@ -128,9 +135,38 @@ export async function checkProfile(profileName: string, deps: CheckDeps): Promis
       result.notified = message;
     }
   } else {
-    logger.warn('IAM Identity Center gave no active certificate with an expiry', { profile: profileName, certificates: certificates.length });
+    // Silence would read as "nothing expires": the metric and the notice say the expiry is not being watched.
+    const message = `IAM Identity Center gave no active signing certificate with an expiry for application ${fetched.applicationArn} (profile ${profileName}), neither through ListApplicationInstanceCertificates nor in the metadata it serves, so its expiry is not watched. Check the certificate in the IAM Identity Center console (Applications > the application > Actions > Edit configuration).`;
+    logger.warn('no certificate expiry could be read', { profile: profileName, certificates: certificates.length });
+    await deps.putExpiryUnreadable(profileName);
+    await deps.publish(`SAML federation: profile ${profileName}'s certificate expiry cannot be read`, message);
+    result.notified = message;
   }
   return result;
+}
+
+/**
+ * The application's certificates as the console API lists them; when none of them is active with a readable expiry
+ * (the list's shape is not documented), the signing certificates of the metadata the application serves, which is
+ * what its active certificate signs with, read by node:crypto.
+ */
+async function activeCertificate(deps: CheckDeps, fetched: { applicationArn: string; body: Buffer }): Promise<ApplicationCertificate[]> {
+  const listed = await deps.swb.listApplicationInstanceCertificates(instanceIdFromApplicationArn(fetched.applicationArn)).catch((error: unknown) => {
+    logger.warn('ListApplicationInstanceCertificates failed; reading the expiry from the metadata', { error: (error as Error).message });
+    return [] as ApplicationCertificate[];
+  });
+  if (listed.some((certificate) => certificate.status === 'ACTIVE' && certificate.expiryDate !== undefined)) return listed;
+  let served: ReturnType<typeof validateMetadata>['certificates'] = [];
+  try {
+    served = validateMetadata(fetched.body, deps.now()).certificates;
+  } catch {
+    served = [];
+  }
+  // The metadata carries the certificate the application signs with now: the one that expires last stands for it.
+  const latest = [...served].sort((a, b) => Date.parse(b.notAfter) - Date.parse(a.notAfter))[0];
+  return latest
+    ? [...listed, { certificateId: latest.sha256Fingerprint, status: 'ACTIVE', expiryDate: new Date(latest.notAfter).toISOString() }]
+    : listed;
 }
 
 function intakeWouldRefuse(body: Buffer, profile: ResolvedProfile, deps: CheckDeps, applicationArn: string): string | undefined {

@@ -34,6 +34,10 @@ export async function handler(event: { profile?: unknown }): Promise<CheckResult
         metrics.addDimension(EXPIRY_METRIC.dimension, profile);
         metrics.addMetric(EXPIRY_METRIC.name, MetricUnit.Count, days);
       },
+      putExpiryUnreadable: async (profile) => {
+        metrics.addDimension(EXPIRY_METRIC.dimension, profile);
+        metrics.addMetric(EXPIRY_METRIC.unreadable, MetricUnit.Count, 1);
+      },
       publish: async (subject, message) => {
         await sns.send(new PublishCommand({ TopicArn: process.env.TOPIC_ARN, Subject: subject.slice(0, 100), Message: message }));
       },

@@ -270,22 +270,47 @@ export function toApplicationInstanceView(instanceId: string, body: unknown): Ap
   return view;
 }
 
-/** An expiry as the API may give it: ISO 8601 text, or epoch seconds (the AWS JSON protocols' timestamp). */
-function isoDate(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value * 1000).toISOString();
-  if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
+/**
+ * Epoch numbers below this are seconds, above it milliseconds: 10^11 seconds is the year 5138, 10^11 milliseconds
+ * 1973, so no certificate's expiry is ambiguous.
+ */
+const EPOCH_MILLISECONDS_FROM = 1e11;
+
+/**
+ * An expiry as the API may give it: ISO 8601 text (the public service model), or an epoch number (the AWS JSON
+ * protocols' timestamp, in seconds; a public clone of this API gives a number of unstated unit), told apart by size.
+ */
+function expiryOf(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) {
+    return new Date(value >= EPOCH_MILLISECONDS_FROM ? value : value * 1000).toISOString();
+  }
+  if (typeof value === 'string' && value.trim() !== '') {
+    // A number sent as text is an epoch too.
+    if (/^\d+(\.\d+)?$/.test(value.trim())) return expiryOf(Number(value));
+    if (!Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
+  }
   return undefined;
 }
 
-/** `{certificates: [{certificateId, status, expiryDate, ...}]}`; an entry without an id or status is left out. */
+/** Where the certificate list has been seen: `certificates` (the public model), or the clone's names for it. */
+const CERTIFICATE_LIST_KEYS = ['certificates', 'applicationInstanceCertificates', 'certificateList'] as const;
+/** Where a certificate's expiry has been seen. */
+const EXPIRY_KEYS = ['expiryDate', 'expiry', 'expiresAt', 'notAfter', 'validTo'] as const;
+
+/**
+ * The certificate list in whichever known shape it comes (console-api-shapes.ts): an entry without an id or status
+ * is left out, and one whose expiry cannot be read keeps no expiry rather than a guessed one.
+ */
 export function toCertificates(body: unknown): ApplicationCertificate[] {
-  const list = asRecord(body)?.certificates;
-  if (!Array.isArray(list)) return [];
+  const record = asRecord(body) ?? {};
+  const list = CERTIFICATE_LIST_KEYS.map((key) => record[key]).find(Array.isArray) as unknown[] | undefined;
+  if (!list) return [];
   return list.flatMap((raw): ApplicationCertificate[] => {
     const entry = asRecord(raw);
-    if (typeof entry?.certificateId !== 'string' || typeof entry.status !== 'string') return [];
-    const expiryDate = isoDate(entry.expiryDate);
-    return [{ certificateId: entry.certificateId, status: entry.status, ...(expiryDate ? { expiryDate } : {}) }];
+    const certificateId = entry?.certificateId ?? entry?.id;
+    if (typeof certificateId !== 'string' || typeof entry?.status !== 'string') return [];
+    const expiryDate = EXPIRY_KEYS.map((key) => expiryOf(entry[key])).find((value) => value !== undefined);
+    return [{ certificateId, status: entry.status, ...(expiryDate ? { expiryDate } : {}) }];
   });
 }
 

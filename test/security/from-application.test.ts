@@ -122,6 +122,7 @@ describe('the daily check', () => {
         return 'arn:aws:states:us-east-1:111122223333:execution:pipeline:x';
       },
       putDaysUntilExpiry: async () => undefined,
+      putExpiryUnreadable: async () => undefined,
       publish: async (subject) => {
         published.push(subject);
       },

@@ -1,4 +1,5 @@
 import { type CheckDeps, checkProfile, EXPIRY_NOTICE_DAYS } from '../../../lambdas/daily-check/check';
+import { validateMetadata } from '../../../lambdas/intake/metadata';
 import type { FederationConfig } from '../../../lambdas/shared/profile';
 import { DAILY_CHECK_KEY, functionRoleArn } from '../../../lambdas/shared/target-account';
 import { runLocalExecution } from '../../../local/runner';
@@ -17,6 +18,7 @@ function world(config: FederationConfig = exampleConfig) {
   const services = simulatedServices(account);
   const started: Array<{ profile: string }> = [];
   const metrics: Array<[string, number]> = [];
+  const unreadable: string[] = [];
   // As deployed, the check calls as its own role (a target account's read role trusts it alone).
   const clients = account.clients(functionRoleArn(account.partition, account.account, config.pipelineName, DAILY_CHECK_KEY));
   const deps: CheckDeps = {
@@ -30,6 +32,9 @@ function world(config: FederationConfig = exampleConfig) {
     },
     putDaysUntilExpiry: async (profile, days) => {
       metrics.push([profile, days]);
+    },
+    putExpiryUnreadable: async (profile) => {
+      unreadable.push(profile);
     },
     publish: async (subject, message) => {
       await account.notifications.publish(subject, message);
@@ -50,6 +55,7 @@ function world(config: FederationConfig = exampleConfig) {
     deps,
     started,
     metrics,
+    unreadable,
     runStarted,
     provider,
     advance: (days: number) => {
@@ -109,6 +115,29 @@ describe('the daily check', () => {
     expect(notice?.message).toContain('AmazonConnectAdminAccess');
   });
 
+  it('reads the expiry from the metadata the application serves when the certificate list gives none', async () => {
+    const w = world();
+    await checkProfile('admin', w.deps);
+    await w.runStarted();
+    w.account.faults.inject({ service: 'swb', operation: 'ListApplicationInstanceCertificates', error: 'ValidationException', times: 1 });
+    const result = await checkProfile('admin', w.deps);
+    const served = validateMetadata(Buffer.from(w.account.applicationMetadata(ADMIN_APP)), new Date()).certificates[0]!;
+    expect(result.daysUntilExpiry).toBe(Math.floor((Date.parse(served.notAfter) - Date.parse('2027-01-04T06:00:00.000Z')) / DAY));
+    expect(w.unreadable).toEqual([]);
+  });
+
+  it('says so, in a notice and a metric, when no certificate expiry can be read at all', async () => {
+    const w = world();
+    await checkProfile('admin', w.deps);
+    await w.runStarted();
+    w.account.faults.inject({ service: 'swb', operation: 'ListApplicationInstanceCertificates', error: 'ValidationException', times: 1 });
+    // An application whose served document carries a certificate that does not parse: nothing to read the expiry from.
+    const result = await checkProfile('admin', { ...w.deps, fetchMetadata: async () => Buffer.from('<not-metadata/>') });
+    expect(result.daysUntilExpiry).toBeUndefined();
+    expect(w.unreadable).toEqual(['admin']);
+    expect(result.notified).toContain('its expiry is not watched');
+  });
+
   it('says a newer certificate is waiting to be made active, and what the next check will then do', async () => {
     const w = world();
     const expiry = new Date(Date.parse('2027-01-04T06:00:00.000Z') + 14 * DAY + 3_600_000);
@@ -135,6 +164,7 @@ describe('the daily check', () => {
         return 'arn:aws:states:us-east-1:111122223333:execution:pipeline:create';
       },
       putDaysUntilExpiry: async () => undefined,
+      putExpiryUnreadable: async () => undefined,
       publish: async () => undefined,
     });
     expect(started).toEqual([{ profile: 'admin' }]);

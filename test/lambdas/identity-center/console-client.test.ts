@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ResponseConfig, ResponseSchemaConfig } from '../../../lambdas/identity-center/console-api';
-import { ConsoleApiClient, defaultSwbEndpoint, toApplicationInstanceView } from '../../../lambdas/identity-center/console-client';
+import { ConsoleApiClient, defaultSwbEndpoint, toApplicationInstanceView, toCertificates } from '../../../lambdas/identity-center/console-client';
 import { SimulatedAccount, SwbServiceFault } from '../../../simulated-account';
 import { type SwbEndpointOptions, SwbHttpEndpoint } from '../../helpers/swb-http';
 import { expectedSignature, parseAuthorization } from '../attribute-mapping/helpers/sigv4';
@@ -258,5 +258,35 @@ describe('reading a GetApplicationInstance answer of unconfirmed shape', () => {
   it('returns only the instance id for an empty or odd answer', () => {
     expect(toApplicationInstanceView(instanceId, null)).toEqual({ instanceId });
     expect(toApplicationInstanceView(instanceId, ['x'])).toEqual({ instanceId });
+  });
+});
+
+describe('reading the certificate list, whose shape the public evidence leaves open', () => {
+  const EXPIRY = '2031-01-01T00:00:00.000Z';
+  const seconds = Date.parse(EXPIRY) / 1000;
+
+  it.each([
+    ['ISO 8601 text (the public model)', EXPIRY],
+    ['epoch seconds (the AWS JSON timestamp)', seconds],
+    ['epoch milliseconds (a number of unstated unit, in the clone)', seconds * 1000],
+    ['epoch seconds sent as text', String(seconds)],
+  ])('reads an expiry given as %s', (_form, expiryDate) => {
+    expect(toCertificates({ certificates: [{ certificateId: 'c1', status: 'ACTIVE', expiryDate }] })).toEqual([
+      { certificateId: 'c1', status: 'ACTIVE', expiryDate: EXPIRY },
+    ]);
+  });
+
+  it.each(['certificates', 'applicationInstanceCertificates', 'certificateList'])('finds the list under %s', (key) => {
+    expect(toCertificates({ [key]: [{ certificateId: 'c1', status: 'ACTIVE', notAfter: EXPIRY }] })).toEqual([
+      { certificateId: 'c1', status: 'ACTIVE', expiryDate: EXPIRY },
+    ]);
+  });
+
+  it('keeps a certificate whose expiry it cannot read without an expiry, and drops one without id or status', () => {
+    expect(
+      toCertificates({
+        certificates: [{ certificateId: 'c1', status: 'ACTIVE', expiryDate: 'soon' }, { status: 'ACTIVE' }, { certificateId: 'c3' }],
+      }),
+    ).toEqual([{ certificateId: 'c1', status: 'ACTIVE' }]);
   });
 });
