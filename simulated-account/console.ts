@@ -1,11 +1,12 @@
 import type { ConsoleApi } from '../lambdas/identity-center/console-api';
-import { toApplicationInstanceView, toCertificates, toTemplates } from '../lambdas/identity-center/console-client';
+import { ConsoleApiClient } from '../lambdas/identity-center/console-client';
 import { MetadataFetchFailedError } from '../lambdas/identity-center/errors';
 import type { MetadataFetcher } from '../lambdas/identity-center/portal';
 import type { CallLog } from './calls';
 import { SwbServiceFault } from './errors';
 import type { SimulatedSsoAdmin } from './sso-admin';
-import type { ApplicationHooks, SimulatedSwb } from './swb';
+import type { SimulatedSwb } from './swb';
+import type { ApplicationHooks } from './swb-state';
 
 /** The provider of applications made from the console's "Amazon Connect" catalog template. */
 const AMAZON_CONNECT_PROVIDER_ARN = 'arn:aws:sso::aws:applicationProvider/catalog/AmazonConnect';
@@ -14,6 +15,10 @@ const AMAZON_CONNECT_PROVIDER_ARN = 'arn:aws:sso::aws:applicationProvider/catalo
 export function applicationsOf(ssoAdmin: SimulatedSsoAdmin): ApplicationHooks {
   return {
     created: (instanceId, name) => ssoAdmin.createdThroughConsole(instanceId, name, AMAZON_CONNECT_PROVIDER_ARN),
+    statusChanged: (instanceId, status) => {
+      const arn = ssoAdmin.applicationOfInstance(instanceId);
+      if (arn) ssoAdmin.setApplicationStatus(arn, status);
+    },
     renamed: (instanceId, name) => {
       const arn = ssoAdmin.applicationOfInstance(instanceId);
       if (arn) ssoAdmin.renameApplication(arn, name);
@@ -35,39 +40,23 @@ export async function swbAnswer(log: CallLog, swb: SimulatedSwb, operation: stri
   return stripMetadata(await log.invoke('swb', operation, input, swb.operations));
 }
 
-/** The console API as the pipeline's steps reach it, through the HTTP adapter's interface. */
+/**
+ * The console API as the pipeline's steps reach it: the real adapter (ConsoleApiClient), its requests built and its
+ * answers parsed as against AWS, with this account answering in place of the HTTP endpoint; the service's faults
+ * become the adapter's Mapping.* errors, as their HTTP answers would.
+ */
 export function swbClient(log: CallLog, swb: SimulatedSwb, region: string): ConsoleApi {
-  // Stands in for the HTTP adapter: the service's answers, and its faults, become the adapter's Mapping.* errors.
-  const call = async (operation: string, input: object): Promise<object> => {
-    try {
-      return await swbAnswer(log, swb, operation, input);
-    } catch (error) {
-      throw error instanceof SwbServiceFault ? error.asAdapterError() : error;
-    }
-  };
-  return {
+  return new ConsoleApiClient({
     region,
-    // Through the real adapter's parsers, so that what the steps see is what they would make of the HTTP answer.
-    getApplicationInstance: async (instanceId) => toApplicationInstanceView(instanceId, await call('GetApplicationInstance', { instanceId })),
-    listApplicationInstanceCertificates: async (instanceId) => toCertificates(await call('ListApplicationInstanceCertificates', { instanceId })),
-    listApplicationTemplates: async () => toTemplates(await call('ListApplicationTemplates', {})),
-    createApplicationInstance: async (templateId, name) => {
-      const answer = (await call('CreateApplicationInstance', { templateId, name })) as { applicationInstance: { instanceId: string } };
-      return answer.applicationInstance.instanceId;
+    credentials: { accessKeyId: 'simulated', secretAccessKey: 'simulated' },
+    transport: async (operation, input) => {
+      try {
+        return await swbAnswer(log, swb, operation, input);
+      } catch (error) {
+        throw error instanceof SwbServiceFault ? error.asAdapterError() : error;
+      }
     },
-    updateApplicationInstanceDisplayData: async (instanceId, displayName, description) => {
-      await call('UpdateApplicationInstanceDisplayData', { instanceId, displayName, description });
-    },
-    deleteApplicationInstance: async (instanceId) => {
-      await call('DeleteApplicationInstance', { instanceId });
-    },
-    updateApplicationInstanceResponseConfiguration: async (instanceId, responseConfig) => {
-      await call('UpdateApplicationInstanceResponseConfiguration', { instanceId, responseConfig });
-    },
-    updateApplicationInstanceResponseSchemaConfiguration: async (instanceId, responseSchemaConfig) => {
-      await call('UpdateApplicationInstanceResponseSchemaConfiguration', { instanceId, responseSchemaConfig });
-    },
-  };
+  });
 }
 
 /** The Identity Center portal's metadata URLs, each GET logged as service 'portal'. */

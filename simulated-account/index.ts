@@ -21,7 +21,7 @@ import { SimulatedServices } from './services';
 import { sessionClients } from './sessions';
 import type { SsoAdminSnapshot } from './sso-admin';
 import { IdGenerator } from './support';
-import type { SwbInstanceSnapshot } from './swb';
+import type { SwbInstanceSnapshot, SwbOptions } from './swb-state';
 import { type LockTableApi, lockTableApi, type NotificationsApi, notificationsApi, recordStore } from './tables';
 
 export type { CallRecord } from './calls';
@@ -56,6 +56,8 @@ export interface SimulatedAccountOptions {
   swbReturnsConfiguration?: boolean;
   /** Whether the SWB response configuration keeps the relay state written to it (its field name is a guess). Default true. */
   swbKeepsRelayState?: boolean;
+  /** The shape the console API's template and certificate lists answer in, where the public sources disagree. */
+  swbShapes?: Pick<SwbOptions, 'templateList' | 'certificateList' | 'listsInstanceNames' | 'templates'>;
   /** Seed of the generated ids (role ids, version ids); the same seed and calls give the same ids. */
   idSeed?: string;
 }
@@ -140,7 +142,10 @@ export class SimulatedAccount extends SimulatedServices {
   public constructor(options: SimulatedAccountOptions = {}) {
     const { context, log } = contextAndLog(options);
     const iamOptions: IamOptions = { principalPropagationDelayCalls: options.principalPropagationDelayCalls, pageSize: options.iamPageSize };
-    super(context, { iam: iamOptions, swb: { returnsConfiguration: options.swbReturnsConfiguration, keepsRelayState: options.swbKeepsRelayState } });
+    super(context, {
+      iam: iamOptions,
+      swb: { returnsConfiguration: options.swbReturnsConfiguration, keepsRelayState: options.swbKeepsRelayState, ...options.swbShapes },
+    });
     this.account = context.account;
     this.region = context.region;
     this.partition = context.partition;

@@ -9,7 +9,8 @@ import { SimulatedNotifications } from './notifications';
 import type { SimulatedRecordTable } from './record-table';
 import { SimulatedS3 } from './s3';
 import { type AddApplicationOptions, type AddInstanceOptions, SimulatedSsoAdmin } from './sso-admin';
-import { SimulatedSwb, type SwbOptions, swbInstanceId } from './swb';
+import { SimulatedSwb, swbInstanceId } from './swb';
+import type { SwbOptions } from './swb-state';
 import { recordTableBeside } from './tables';
 
 /**
@@ -33,6 +34,7 @@ export class SimulatedServices {
     this.ssoAdmin = new SimulatedSsoAdmin(context);
     this.identityStore = new SimulatedIdentityStore(context);
     this.swb = new SimulatedSwb(context, options.swb, applicationsOf(this.ssoAdmin));
+    this.ssoAdmin.onAssigned = (applicationArn) => this.swb.ensureProfile(swbInstanceId(applicationArn));
     this.lockTable = new SimulatedLockTable(context.clock);
     this.recordTable = recordTableBeside(this.lockTable);
     this.topic = new SimulatedNotifications(context.ids);

@@ -118,7 +118,10 @@ export class SimulatedSsoAdmin {
     return [...this.applications.keys()].find((arn) => arn.endsWith(`/${id}`));
   }
 
-  /** The console API created an application (CreateApplicationInstance): it appears in the public API too. */
+  /** Called with the application's ARN when someone is assigned to it (the console then gives it a profile). */
+  public onAssigned?: (applicationArn: string) => void;
+
+  /** The console API created an application (CreateApplicationInstance): it appears in the public API too, not enabled. */
   public createdThroughConsole(instanceId: string, name: string, providerArn: string): string {
     const instanceArn = [...this.instances.keys()][0];
     const ssoins = instanceArn ? INSTANCE_ARN.exec(instanceArn)?.[1] : undefined;
@@ -127,8 +130,14 @@ export class SimulatedSsoAdmin {
       name,
       instanceArn,
       providerArn,
+      status: 'DISABLED',
       arn: `arn:${this.context.partition}:sso::${this.context.account}:application/${ssoins}/${instanceId.replace(/^ins-/, 'apl-')}`,
     });
+  }
+
+  public setApplicationStatus(arn: string, status: 'ENABLED' | 'DISABLED'): void {
+    const application = this.applications.get(arn);
+    if (application) application.status = status;
   }
 
   public renameApplication(arn: string, name: string): void {
@@ -186,6 +195,7 @@ export class SimulatedSsoAdmin {
       const [set, key] = this.assignmentInput('CreateApplicationAssignment', input);
       if (set.has(key)) throw awsError('ConflictException', `${key} is already assigned to ${input.ApplicationArn}.`, 'sso-admin');
       set.add(key);
+      if (input.ApplicationArn) this.onAssigned?.(input.ApplicationArn);
       return ok({});
     },
     DeleteApplicationAssignment: (input: { ApplicationArn?: string; PrincipalId?: string; PrincipalType?: string }) => {

@@ -1,5 +1,4 @@
 import { X509Certificate } from 'node:crypto';
-import type { ResponseConfig, ResponseSchemaConfig } from '../lambdas/identity-center/console-api';
 import { portalHost } from '../lambdas/identity-center/portal';
 import type { AccountContext, Operations } from './context';
 import { SwbServiceFault } from './errors';
@@ -10,7 +9,9 @@ import {
   makeSelfSignedCertificate,
   sharedRsaKeyPair,
 } from './example-metadata';
-import { clone, ok } from './support';
+import { clone } from './support';
+import { swbOperations } from './swb-operations';
+import type { ApplicationHooks, InstanceSetup, SimulatedCertificate, SwbInstanceSnapshot, SwbOptions, SwbState } from './swb-state';
 
 /** The console API's id for an application: the application ARN's `apl-...` id with the prefix `ins-`. */
 export function swbInstanceId(applicationArn: string): string {
@@ -19,71 +20,27 @@ export function swbInstanceId(applicationArn: string): string {
   return `ins-${match[1]}`;
 }
 
-/** The catalog templates the simulated console offers (ids are this simulation's; the names are the console's). */
-const APPLICATION_TEMPLATES = [
-  { templateId: 'tpl-0a1b2c3d4e5f6a7b', name: 'Amazon Connect' },
-  { templateId: 'tpl-1b2c3d4e5f6a7b8c', name: 'Custom SAML 2.0 application' },
-] as const;
-
-/** What creating or deleting an application instance does beside the console API: the public API's application. */
-export interface ApplicationHooks {
-  /** Registers a new application for the instance id, with this display name; returns nothing. */
-  created(instanceId: string, name: string): void;
-  renamed(instanceId: string, name: string): void;
-  deleted(instanceId: string): void;
-}
-
-export interface SwbOptions {
-  /**
-   * Whether GetApplicationInstance returns the stored configuration. docs/design.md lists this as unconfirmed for the
-   * real API; false lets a test exercise the path where the pipeline cannot read what is there. Default true.
-   */
-  returnsConfiguration?: boolean;
-  /**
-   * Whether the response configuration keeps a `relayState` field. The field's name is a guess (lambdas/identity-center/console-api.ts); false
-   * models an API that drops it silently, so that the step's read-back has something to catch. Default true.
-   */
-  keepsRelayState?: boolean;
-}
-
-export interface SwbInstanceSnapshot {
-  responseConfig?: ResponseConfig;
-  responseSchemaConfig?: ResponseSchemaConfig;
-}
-
-/** One signing certificate of an application, as Identity Center keeps it. */
-export interface SimulatedCertificate {
-  certificateId: string;
-  certificatePem: string;
-  notAfter: Date;
-  status: 'ACTIVE' | 'INACTIVE';
-}
-
 /** How long Identity Center's application certificates are valid: five years. */
 const CERTIFICATE_LIFETIME_MS = 5 * 365 * 86_400_000;
-
-function isSourceList(value: unknown): boolean {
-  return (
-    Array.isArray((value as { source?: unknown } | null)?.source) && (value as { source: unknown[] }).source.every((item) => typeof item === 'string')
-  );
-}
 
 /**
  * IAM Identity Center's console API (SWBService) in memory: one configuration per application instance. It fails as
  * the service answers (SwbServiceFault): ResourceNotFoundException for an unknown instance, ValidationException for
  * a malformed request.
  */
-export class SimulatedSwb {
+export class SimulatedSwb implements SwbState {
   private readonly instances = new Map<string, SwbInstanceSnapshot>();
+  /** How each instance was created and set up (an application seeded as existing is enabled and set up). */
+  public readonly setups = new Map<string, InstanceSetup>();
   /** Each application's signing certificates, made on first use (a key pair and a certificate cost time). */
   private readonly certificates = new Map<string, SimulatedCertificate[]>();
   /** A document an application serves as its own download (serveDocument), until its certificates change. */
   private readonly served = new Map<string, string>();
 
   public constructor(
-    private readonly context: AccountContext,
-    private readonly options: SwbOptions = {},
-    private readonly hooks?: ApplicationHooks,
+    public readonly context: AccountContext,
+    public readonly options: SwbOptions = {},
+    public readonly hooks?: ApplicationHooks,
   ) {}
 
   /** The portal host that serves metadata in this account's region. */
@@ -197,6 +154,55 @@ export class SimulatedSwb {
 
   public addInstance(instanceId: string): void {
     if (!this.instances.has(instanceId)) this.instances.set(instanceId, {});
+    // An application that exists was set up in the console: enabled, with its service provider's endpoint.
+    // Every instance has the name it was created under (callers send a UUID).
+    if (!this.setups.has(instanceId))
+      this.setups.set(instanceId, { name: this.context.ids.hex(32), status: 'ENABLED', serviceProviderConfig: {}, profiles: [] });
+  }
+
+  /** An instance created through CreateApplicationInstance: not enabled and not set up until those calls are made. */
+  public createInstance(name: string, templateId: string): string {
+    const instanceId = `ins-${this.context.ids.hex(16)}`;
+    this.instances.set(instanceId, {});
+    this.setups.set(instanceId, { name, templateId, status: 'DISABLED', profiles: [] });
+    return instanceId;
+  }
+
+  /** Assigning people to an application gives it a profile (the public callers' notes), once. */
+  public ensureProfile(instanceId: string): void {
+    const setup = this.setups.get(instanceId);
+    if (setup && setup.profiles.length === 0) setup.profiles.push(`p-${this.context.ids.hex(16)}`);
+  }
+
+  public removeInstance(instanceId: string): void {
+    this.instances.delete(instanceId);
+    this.setups.delete(instanceId);
+    this.certificates.delete(instanceId);
+    this.served.delete(instanceId);
+  }
+
+  /** What GetApplicationInstance and ListApplicationInstances show of an instance. */
+  public instanceView(instanceId: string): Record<string, unknown> {
+    const setup = this.setups.get(instanceId);
+    return {
+      instanceId,
+      ...(setup?.name !== undefined ? { name: setup.name } : {}),
+      identityProviderConfig: {
+        metadataUrl: this.metadataUrl(instanceId),
+        issuerUrl: this.metadataUrl(instanceId).replace('/metadata/', '/assertion/'),
+      },
+      status: setup?.status ?? 'ENABLED',
+      ...(setup?.serviceProviderConfig ? { serviceProviderConfig: clone(setup.serviceProviderConfig) } : {}),
+    };
+  }
+
+  /** The stored mapping of an instance (for GetApplicationInstance and the update operations). */
+  public configurationOf(operation: string, instanceId: unknown): SwbInstanceSnapshot {
+    return this.instance(operation, instanceId);
+  }
+
+  public instanceIds(): string[] {
+    return [...this.instances.keys()].sort();
   }
 
   /** Seeds a configuration, as if someone had mapped the attributes in the console. */
@@ -204,91 +210,8 @@ export class SimulatedSwb {
     this.instances.set(instanceId, { ...this.instances.get(instanceId), ...clone(configuration) });
   }
 
-  public readonly operations: Operations = {
-    GetApplicationInstance: (input: { instanceId: string }) => {
-      const instance = this.instance('GetApplicationInstance', input.instanceId);
-      const applicationInstance = {
-        instanceId: input.instanceId,
-        identityProviderConfig: {
-          metadataUrl: this.metadataUrl(input.instanceId),
-          issuerUrl: this.metadataUrl(input.instanceId).replace('/metadata/', '/assertion/'),
-        },
-        status: 'ENABLED',
-      };
-      if (this.options.returnsConfiguration === false) return ok({ applicationInstance });
-      return ok({ applicationInstance, ...clone(instance) });
-    },
-    ListApplicationTemplates: () =>
-      ok({ applicationTemplates: APPLICATION_TEMPLATES.map((t) => ({ templateId: t.templateId, application: { displayName: t.name } })) }),
-    CreateApplicationInstance: (input: { templateId?: string; name?: string }) => {
-      if (!APPLICATION_TEMPLATES.some((t) => t.templateId === input.templateId))
-        throw new SwbServiceFault('CreateApplicationInstance', 'ResourceNotFoundException', `template ${input.templateId} not found`);
-      if (typeof input.name !== 'string' || input.name === '')
-        throw new SwbServiceFault('CreateApplicationInstance', 'ValidationException', 'name is required');
-      const instanceId = `ins-${this.context.ids.hex(16)}`;
-      this.instances.set(instanceId, {});
-      this.hooks?.created(instanceId, input.name);
-      return ok({ applicationInstance: { instanceId, name: input.name, status: 'ENABLED' } });
-    },
-    UpdateApplicationInstanceDisplayData: (input: { instanceId: string; displayName?: string; description?: string }) => {
-      this.instance('UpdateApplicationInstanceDisplayData', input.instanceId);
-      if (typeof input.displayName === 'string') this.hooks?.renamed(input.instanceId, input.displayName);
-      return ok({});
-    },
-    DeleteApplicationInstance: (input: { instanceId: string }) => {
-      this.instance('DeleteApplicationInstance', input.instanceId);
-      this.instances.delete(input.instanceId);
-      this.certificates.delete(input.instanceId);
-      this.served.delete(input.instanceId);
-      this.hooks?.deleted(input.instanceId);
-      return ok({});
-    },
-    ListApplicationInstanceCertificates: (input: { instanceId: string }) => {
-      this.instance('ListApplicationInstanceCertificates', input.instanceId);
-      return ok({
-        certificates: this.certificatesOf(input.instanceId).map((certificate) => ({
-          certificateId: certificate.certificateId,
-          status: certificate.status,
-          expiryDate: certificate.notAfter.getTime() / 1000,
-          algorithm: 'SHA256withRSA',
-          keySize: 2048,
-        })),
-      });
-    },
-    UpdateApplicationInstanceResponseConfiguration: (input: { instanceId: string; responseConfig: ResponseConfig }) => {
-      const instance = this.instance('UpdateApplicationInstanceResponseConfiguration', input.instanceId);
-      const config = input.responseConfig;
-      const valid =
-        config !== null &&
-        typeof config === 'object' &&
-        isSourceList(config.subject) &&
-        config.properties !== null &&
-        typeof config.properties === 'object' &&
-        Object.values(config.properties).every(isSourceList) &&
-        typeof config.ttl === 'string' &&
-        (config.relayState === undefined || typeof config.relayState === 'string');
-      if (!valid) throw new SwbServiceFault('UpdateApplicationInstanceResponseConfiguration', 'ValidationException', 'responseConfig is malformed');
-      instance.responseConfig = clone(config);
-      if (this.options.keepsRelayState === false) delete instance.responseConfig.relayState;
-      return ok({});
-    },
-    UpdateApplicationInstanceResponseSchemaConfiguration: (input: { instanceId: string; responseSchemaConfig: ResponseSchemaConfig }) => {
-      const instance = this.instance('UpdateApplicationInstanceResponseSchemaConfiguration', input.instanceId);
-      const config = input.responseSchemaConfig;
-      const valid =
-        config !== null &&
-        typeof config === 'object' &&
-        typeof config.subject?.include === 'string' &&
-        typeof config.subject?.nameIdFormat === 'string' &&
-        config.properties !== null &&
-        typeof config.properties === 'object' &&
-        Object.values(config.properties).every((property) => typeof property?.attrNameFormat === 'string' && typeof property?.include === 'string');
-      if (!valid)
-        throw new SwbServiceFault('UpdateApplicationInstanceResponseSchemaConfiguration', 'ValidationException', 'responseSchemaConfig is malformed');
-      instance.responseSchemaConfig = clone(config);
-      return ok({});
-    },
-  };
+  /** The operations, each request held to the public shape first (swb-operations.ts). */
+  public readonly operations: Operations = swbOperations(this);
 
   public snapshot(): Record<string, SwbInstanceSnapshot> {
     const out: Record<string, SwbInstanceSnapshot> = {};

@@ -38,7 +38,14 @@ export const applicationStep: StepDefinition<'application'> = {
     timeoutSeconds: 60,
     permissions: applicationPermissions(
       'CreateProfileApplications',
-      ['sso:ListApplicationTemplates', 'sso:CreateApplicationInstance', 'sso:UpdateApplicationInstanceDisplayData'],
+      [
+        'sso:ListApplicationTemplates',
+        'sso:ListApplicationInstances',
+        'sso:CreateApplicationInstance',
+        'sso:UpdateApplicationInstanceDisplayData',
+        'sso:UpdateApplicationInstanceServiceProviderConfiguration',
+        'sso:UpdateApplicationInstanceStatus',
+      ],
       // The state: which application the pipeline created for each profile (identity-center/created-application.ts).
       ['journal', 'state'],
     ),
@@ -52,7 +59,11 @@ export const applicationStep: StepDefinition<'application'> = {
     description: 'Deletes the application only when this execution created it',
     memorySize: 256,
     timeoutSeconds: 60,
-    permissions: applicationPermissions('DeleteCreatedApplications', ['sso:DeleteApplicationInstance'], ['journal']),
+    permissions: applicationPermissions(
+      'DeleteCreatedApplications',
+      ['sso:ListApplicationInstances', 'sso:ListProfiles', 'sso:DeleteProfile', 'sso:DeleteApplicationInstance'],
+      ['journal'],
+    ),
     run: onExecutionDocument(revertApplication),
   },
 };

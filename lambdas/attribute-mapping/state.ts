@@ -1,4 +1,4 @@
-import { parseResponseConfig, parseResponseSchemaConfig } from '../identity-center/console-client';
+import { parseResponseConfig, parseResponseSchemaConfig } from '../identity-center/console-answers';
 import type { ExecutionRequest } from '../shared/document';
 import type { RecordKey, RecordStore } from '../shared/records';
 import type { MappingConfiguration } from './mapping';

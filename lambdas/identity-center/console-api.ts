@@ -58,11 +58,35 @@ export interface ApplicationTemplate {
   name: string;
 }
 
+/**
+ * Where the application's service provider receives assertions, and the audience it expects
+ * (UpdateApplicationInstanceServiceProviderConfiguration): for Amazon Connect, AWS sign-in.
+ */
+export interface ServiceProviderConfig {
+  audience: string;
+  requireRequestSignature: boolean;
+  consumers: Array<{ location: string; binding: string; defaultValue: boolean }>;
+}
+
+/** An application instance as ListApplicationInstances lists it: the name it was created under, when shown. */
+export interface ApplicationInstanceSummary {
+  instanceId: string;
+  name?: string;
+  status?: string;
+}
+
 export interface ConsoleApi {
-  listApplicationTemplates(): Promise<ApplicationTemplate[]>;
+  /** The templates of a catalog application (`app-...`), or, without one, whatever the list answers. */
+  listApplicationTemplates(catalogApplicationId?: string): Promise<ApplicationTemplate[]>;
   /** Creates an application from a template; returns its console instance id (`ins-<id>`). */
   createApplicationInstance(templateId: string, name: string): Promise<string>;
   updateApplicationInstanceDisplayData(instanceId: string, displayName: string, description: string): Promise<void>;
+  updateApplicationInstanceServiceProviderConfiguration(instanceId: string, config: ServiceProviderConfig): Promise<void>;
+  updateApplicationInstanceStatus(instanceId: string, status: 'ENABLED' | 'DISABLED'): Promise<void>;
+  listApplicationInstances(): Promise<ApplicationInstanceSummary[]>;
+  /** The application's profiles (assigning people makes them); each must go before the instance can. */
+  listProfiles(instanceId: string): Promise<Array<{ profileId: string; name?: string }>>;
+  deleteProfile(instanceId: string, profileId: string): Promise<void>;
   deleteApplicationInstance(instanceId: string): Promise<void>;
   /** The Identity Center region the adapter calls, when it knows it. */
   readonly region?: string;

@@ -6,14 +6,16 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { ConfigInvalidError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { partitionOfRegion } from '../shared/partitions';
+import { asRecord, toApplicationInstanceView, toCertificates, toInstanceSummaries, toProfiles, toTemplates } from './console-answers';
 import type {
   ApplicationCertificate,
+  ApplicationInstanceSummary,
   ApplicationInstanceView,
   ApplicationTemplate,
-  AttributeSource,
   ConsoleApi,
   ResponseConfig,
   ResponseSchemaConfig,
+  ServiceProviderConfig,
 } from './console-api';
 import { MappingAccessDeniedError, MappingRejectedError, MappingServiceError, MappingThrottledError } from './errors';
 
@@ -28,6 +30,11 @@ export interface ConsoleApiClientOptions {
   timeoutMs?: number;
   /** Signing clock; tests pin it. */
   now?: () => Date;
+  /**
+   * Sends one operation and returns its JSON answer instead of signing an HTTP request: the simulated account answers
+   * through the same request building and parsing as AWS would. Its failures must already be this adapter's errors.
+   */
+  transport?: (operation: string, input: Record<string, unknown>) => Promise<unknown>;
 }
 
 const SIGNING_NAME = 'sso';
@@ -48,6 +55,7 @@ export class ConsoleApiClient implements ConsoleApi {
   private readonly signer: SignatureV4;
   private readonly timeoutMs: number;
   private readonly now: () => Date;
+  private readonly transport?: ConsoleApiClientOptions['transport'];
 
   public constructor(options: ConsoleApiClientOptions) {
     if (!options.region) throw new ConfigInvalidError('ConsoleApiClient: region is empty; set AWS_REGION or IDENTITY_CENTER_REGION');
@@ -61,6 +69,7 @@ export class ConsoleApiClient implements ConsoleApi {
     });
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.now = options.now ?? (() => new Date());
+    this.transport = options.transport;
   }
 
   public async getApplicationInstance(instanceId: string): Promise<ApplicationInstanceView> {
@@ -68,15 +77,31 @@ export class ConsoleApiClient implements ConsoleApi {
     return toApplicationInstanceView(instanceId, body);
   }
 
-  public async listApplicationTemplates(): Promise<ApplicationTemplate[]> {
-    const templates: ApplicationTemplate[] = [];
-    let marker: string | undefined;
-    do {
-      const body = asRecord(await this.call('ListApplicationTemplates', marker ? { marker } : {})) ?? {};
-      templates.push(...toTemplates(body));
-      marker = typeof body.marker === 'string' && body.marker !== '' ? body.marker : undefined;
-    } while (marker);
-    return templates;
+  public async listApplicationTemplates(catalogApplicationId?: string): Promise<ApplicationTemplate[]> {
+    return (await this.pages('ListApplicationTemplates', catalogApplicationId ? { applicationId: catalogApplicationId } : {})).flatMap(toTemplates);
+  }
+
+  public async listApplicationInstances(): Promise<ApplicationInstanceSummary[]> {
+    return (await this.pages('ListApplicationInstances', {})).flatMap(toInstanceSummaries);
+  }
+
+  public async listProfiles(instanceId: string): Promise<Array<{ profileId: string; name?: string }>> {
+    return (await this.pages('ListProfiles', { instanceId })).flatMap(toProfiles);
+  }
+
+  public async deleteProfile(instanceId: string, profileId: string): Promise<void> {
+    await this.call('DeleteProfile', { instanceId, profileId });
+  }
+
+  public async updateApplicationInstanceServiceProviderConfiguration(
+    instanceId: string,
+    serviceProviderConfig: ServiceProviderConfig,
+  ): Promise<void> {
+    await this.call('UpdateApplicationInstanceServiceProviderConfiguration', { instanceId, serviceProviderConfig });
+  }
+
+  public async updateApplicationInstanceStatus(instanceId: string, status: 'ENABLED' | 'DISABLED'): Promise<void> {
+    await this.call('UpdateApplicationInstanceStatus', { instanceId, status });
   }
 
   public async createApplicationInstance(templateId: string, name: string): Promise<string> {
@@ -109,7 +134,21 @@ export class ConsoleApiClient implements ConsoleApi {
     await this.call('UpdateApplicationInstanceResponseSchemaConfiguration', { instanceId, responseSchemaConfig });
   }
 
+  /** Every page of a list operation: the console model pages with `marker`; a source without it answers one page. */
+  private async pages(operation: string, input: Record<string, unknown>): Promise<unknown[]> {
+    const bodies: unknown[] = [];
+    let marker: string | undefined;
+    do {
+      const body = await this.call(operation, marker ? { ...input, marker } : input);
+      bodies.push(body);
+      const next = asRecord(body)?.marker;
+      marker = typeof next === 'string' && next !== '' ? next : undefined;
+    } while (marker);
+    return bodies;
+  }
+
   private async call(operation: string, input: Record<string, unknown>): Promise<unknown> {
+    if (this.transport) return this.transport(operation, input);
     const request = new HttpRequest({
       method: 'POST',
       protocol: this.url.protocol,
@@ -183,148 +222,4 @@ export function responseError(operation: string, status: number, errorTypeHeader
   if (status >= 500) return new MappingServiceError(message);
   if ((type !== undefined && ACCESS_DENIED_TYPES.has(type)) || (status === 403 && type === undefined)) return new MappingAccessDeniedError(message);
   return new MappingRejectedError(message, { awsType: type, statusCode: status });
-}
-
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
-function asSource(value: unknown): AttributeSource | undefined {
-  const record = asRecord(value);
-  const source = record?.source;
-  return isStringArray(source) ? { ...structuredClone(record), source: [...source] } : undefined;
-}
-
-/** Undefined unless every part has the shape the update operation takes: a half-read configuration is no configuration. */
-export function parseResponseConfig(value: unknown): ResponseConfig | undefined {
-  const config = asRecord(value);
-  if (!config) return undefined;
-  const subject = asSource(config.subject);
-  const rawProperties = asRecord(config.properties ?? {});
-  if (!subject || !rawProperties) return undefined;
-  // Attribute names come from the service: built with Object.fromEntries, which defines each as an own property, so a
-  // name such as "__proto__" is kept as an attribute rather than set as the object's prototype (and lost).
-  const entries: Array<[string, AttributeSource]> = [];
-  for (const [name, raw] of Object.entries(rawProperties)) {
-    const source = asSource(raw);
-    if (!source) return undefined;
-    entries.push([name, source]);
-  }
-  const properties: Record<string, AttributeSource> = Object.fromEntries(entries);
-  // Unknown fields ride along unchanged: the update replaces the whole configuration, so a field left out is erased.
-  const parsed: ResponseConfig = { ...structuredClone(config), subject, properties, ttl: typeof config.ttl === 'string' ? config.ttl : 'PT1H' };
-  if (parsed.relayState !== undefined && typeof parsed.relayState !== 'string') return undefined;
-  return parsed;
-}
-
-export function parseResponseSchemaConfig(value: unknown): ResponseSchemaConfig | undefined {
-  const config = asRecord(value);
-  if (!config) return undefined;
-  const subject = asRecord(config.subject);
-  const rawProperties = asRecord(config.properties ?? {});
-  if (!subject || typeof subject.nameIdFormat !== 'string' || !rawProperties) return undefined;
-  const entries: Array<[string, ResponseSchemaConfig['properties'][string]]> = [];
-  for (const [name, raw] of Object.entries(rawProperties)) {
-    const property = asRecord(raw);
-    if (!property || typeof property.attrNameFormat !== 'string') return undefined;
-    entries.push([
-      name,
-      {
-        ...structuredClone(property),
-        attrNameFormat: property.attrNameFormat,
-        include: typeof property.include === 'string' ? property.include : 'YES',
-      },
-    ]);
-  }
-  // Own properties whatever the names (see parseResponseConfig).
-  const properties: ResponseSchemaConfig['properties'] = Object.fromEntries(entries);
-  return {
-    ...structuredClone(config),
-    subject: {
-      ...structuredClone(subject),
-      include: typeof subject.include === 'string' ? subject.include : 'REQUIRED',
-      nameIdFormat: subject.nameIdFormat,
-    },
-    properties,
-  };
-}
-
-/**
- * Whether GetApplicationInstance returns the mapping is not confirmed (docs/design.md), nor where: look at the top level and
- * under `applicationInstance`, and leave a part out rather than guess it.
- */
-export function toApplicationInstanceView(instanceId: string, body: unknown): ApplicationInstanceView {
-  const top = asRecord(body) ?? {};
-  const nested = asRecord(top.applicationInstance) ?? {};
-  const responseConfig = parseResponseConfig(top.responseConfig ?? nested.responseConfig);
-  const responseSchemaConfig = parseResponseSchemaConfig(top.responseSchemaConfig ?? nested.responseSchemaConfig);
-  const view: ApplicationInstanceView = { instanceId };
-  const metadataUrl = asRecord(nested.identityProviderConfig ?? top.identityProviderConfig)?.metadataUrl;
-  if (typeof metadataUrl === 'string' && metadataUrl !== '') view.metadataUrl = metadataUrl;
-  if (responseConfig) view.responseConfig = responseConfig;
-  if (responseSchemaConfig) view.responseSchemaConfig = responseSchemaConfig;
-  return view;
-}
-
-/**
- * Epoch numbers below this are seconds, above it milliseconds: 10^11 seconds is the year 5138, 10^11 milliseconds
- * 1973, so no certificate's expiry is ambiguous.
- */
-const EPOCH_MILLISECONDS_FROM = 1e11;
-
-/**
- * An expiry as the API may give it: ISO 8601 text (the public service model), or an epoch number (the AWS JSON
- * protocols' timestamp, in seconds; a public clone of this API gives a number of unstated unit), told apart by size.
- */
-function expiryOf(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) {
-    return new Date(value >= EPOCH_MILLISECONDS_FROM ? value : value * 1000).toISOString();
-  }
-  if (typeof value === 'string' && value.trim() !== '') {
-    // A number sent as text is an epoch too.
-    if (/^\d+(\.\d+)?$/.test(value.trim())) return expiryOf(Number(value));
-    if (!Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
-  }
-  return undefined;
-}
-
-/** Where the certificate list has been seen: `certificates` (the public model), or the clone's names for it. */
-const CERTIFICATE_LIST_KEYS = ['certificates', 'applicationInstanceCertificates', 'certificateList'] as const;
-/** Where a certificate's expiry has been seen. */
-const EXPIRY_KEYS = ['expiryDate', 'expiry', 'expiresAt', 'notAfter', 'validTo'] as const;
-
-/**
- * The certificate list in whichever known shape it comes (console-api-shapes.ts): an entry without an id or status
- * is left out, and one whose expiry cannot be read keeps no expiry rather than a guessed one.
- */
-export function toCertificates(body: unknown): ApplicationCertificate[] {
-  const record = asRecord(body) ?? {};
-  const list = CERTIFICATE_LIST_KEYS.map((key) => record[key]).find(Array.isArray) as unknown[] | undefined;
-  if (!list) return [];
-  return list.flatMap((raw): ApplicationCertificate[] => {
-    const entry = asRecord(raw);
-    const certificateId = entry?.certificateId ?? entry?.id;
-    if (typeof certificateId !== 'string' || typeof entry?.status !== 'string') return [];
-    const expiryDate = EXPIRY_KEYS.map((key) => expiryOf(entry[key])).find((value) => value !== undefined);
-    return [{ certificateId, status: entry.status, ...(expiryDate ? { expiryDate } : {}) }];
-  });
-}
-
-/**
- * `{applicationTemplates: [...]}`: each template's id and catalog name. The name's field is not documented: the
- * public service models show it under `application.displayName` or `template.name`; the first string found is taken.
- */
-export function toTemplates(body: unknown): ApplicationTemplate[] {
-  const list = asRecord(body)?.applicationTemplates;
-  if (!Array.isArray(list)) return [];
-  return list.flatMap((raw): ApplicationTemplate[] => {
-    const entry = asRecord(raw);
-    const templateId = entry?.templateId;
-    const name = [entry?.name, asRecord(entry?.application)?.displayName, asRecord(entry?.template)?.name].find((v) => typeof v === 'string');
-    return typeof templateId === 'string' && typeof name === 'string' ? [{ templateId, name }] : [];
-  });
 }

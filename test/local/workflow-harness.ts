@@ -175,7 +175,11 @@ export function receipts(result: LocalExecutionResult): NonNullable<ExecutionDoc
 /** The mapping the application ends with, as IAM Identity Center would send it. */
 export function mappedAttributes(account: SimulatedAccount): Record<string, string[]> {
   const swb = account.snapshot().swb as Record<string, { responseConfig?: { properties: Record<string, { source: string[] }> } }>;
-  const instance = Object.values(swb).find((i) => i.responseConfig);
+  // The profile's application: the one the Role attribute is mapped on (another application keeps its own mapping).
+  const instances = Object.values(swb).filter((i) => i.responseConfig);
+  const instance =
+    instances.find((i) => i.responseConfig?.properties[ROLE_ATTRIBUTE]) ??
+    instances.find((i) => Object.keys(i.responseConfig?.properties ?? {}).length > 0);
   return Object.fromEntries(Object.entries(instance?.responseConfig?.properties ?? {}).map(([k, v]) => [k, v.source]));
 }
 

@@ -1,12 +1,11 @@
 /**
- * A third party who may create IAM Identity Center applications, and knows or guesses an execution's name, creates an
- * application named like that execution's creation name before a CreateApplicationInstance that is throttled. The
- * retry looks for the application under the creation name the journal recorded, which ends in a random token, so it
- * never claims theirs: never recorded as the pipeline's, never renamed to the profile's display name, never trusted.
+ * A third party who may create IAM Identity Center applications, and knows or guesses an execution's name, creates
+ * applications through the console API under every name they can guess before a CreateApplicationInstance that is
+ * throttled. The retry looks for the application under the name the journal recorded before the creation, a random
+ * UUID, so it never claims theirs: never recorded as the pipeline's, never renamed to the profile's display name.
  */
-
-import { creationName } from '../../lambdas/application/application';
 import { createdApplicationKey } from '../../lambdas/identity-center/created-application';
+import { APPLICATION_TEMPLATES } from '../../simulated-account/swb-state';
 import { creatingConfig, execute, startingAccount } from '../local/workflow-harness';
 
 const NAME = 'Amazon Connect - Admin (created)';
@@ -15,15 +14,21 @@ describe('an application squatting the creation name of an execution', () => {
   it('is not claimed by the retry of a creation that failed before it took effect', async () => {
     const account = await startingAccount('empty account', {}, creatingConfig);
     const executionName = 'nightly-admin';
-    const theirs = account.addApplication({ name: creationName(NAME, executionName), status: 'ENABLED' });
+    const { swb } = account.clients();
+    const guesses = [executionName, NAME, `${NAME} [creating: ${executionName}]`];
+    const theirs = await Promise.all(guesses.map((name) => swb.createApplicationInstance(APPLICATION_TEMPLATES[0].templateId, name)));
     account.faults.inject({ service: 'swb', operation: 'CreateApplicationInstance', error: 'ThrottlingException' });
 
     const result = await execute(account, { createApplication: true, executionName });
 
-    const recorded = await account.clients().records.get(createdApplicationKey('admin'));
-    const recordedArn = recorded ? (JSON.parse(recorded.body) as { applicationArn: string }).applicationArn : undefined;
-    expect(recordedArn).not.toBe(theirs);
-    expect(account.snapshot().ssoAdmin.applications[theirs]?.name).not.toBe(NAME);
-    expect(result.output?.receipts?.application?.arn).not.toBe(theirs);
+    expect(result.status).toBe('SUCCEEDED');
+    const recorded = JSON.parse((await account.clients().records.get(createdApplicationKey('admin')))!.body) as { applicationArn: string };
+    const ours = result.output!.receipts!.application!.arn;
+    expect(recorded.applicationArn).toBe(ours);
+    for (const instanceId of theirs) {
+      expect(ours).not.toContain(instanceId.replace('ins-', 'apl-'));
+      const application = Object.entries(account.snapshot().ssoAdmin.applications).find(([arn]) => arn.endsWith(instanceId.replace('ins-', 'apl-')));
+      expect(application?.[1].name).not.toBe(NAME);
+    }
   });
 });

@@ -7,9 +7,18 @@
 import { GetSAMLProviderCommand } from '@aws-sdk/client-iam';
 import { createdApplicationKey } from '../../lambdas/identity-center/created-application';
 import { ROLE_ATTRIBUTE } from '../../lambdas/shared/profile-schema';
+import type { SimulatedAccount } from '../../simulated-account';
 import { creatingConfig, execute, startingAccount } from '../local/workflow-harness';
 
 const NAME = 'Amazon Connect - Admin (created)';
+
+/** A person deleting an application in the console: its profiles, then the instance. */
+async function deleteThroughConsole(account: SimulatedAccount, applicationArn: string): Promise<void> {
+  const { swb } = account.clients();
+  const instanceId = `ins-${applicationArn.split('/apl-')[1]}`;
+  for (const { profileId } of await swb.listProfiles(instanceId)) await swb.deleteProfile(instanceId, profileId);
+  await swb.deleteApplicationInstance(instanceId);
+}
 const PROVIDER = 'arn:aws:iam::111122223333:saml-provider/AmazonConnectAdminAccess';
 
 describe("an application someone else created under the name of a profile's application to create", () => {
@@ -38,14 +47,14 @@ describe("an application someone else created under the name of a profile's appl
     expect(recorded.applicationArn).toBe(ours);
 
     // Someone deletes the pipeline's application and creates theirs under its name.
-    await account.clients().swb.deleteApplicationInstance(`ins-${ours.split('/apl-')[1]}`);
+    await deleteThroughConsole(account, ours);
     const theirs = account.addApplication({ name: NAME, status: 'ENABLED' });
     const refused = await execute(account, { createApplication: true });
     expect(refused).toMatchObject({ status: 'FAILED', error: 'Application.NotRecorded' });
     expect(refused.cause).toContain(`created ${ours}, not it`);
 
     // Once theirs is gone, the pipeline creates (and records) a new one of its own.
-    await account.clients().swb.deleteApplicationInstance(`ins-${theirs.split('/apl-')[1]}`);
+    await deleteThroughConsole(account, theirs);
     const again = await execute(account, { createApplication: true });
     expect(again.status).toBe('SUCCEEDED');
     const recreated = Object.entries(account.snapshot().ssoAdmin.applications).find(([, app]) => app.name === NAME)![0];

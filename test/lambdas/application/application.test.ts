@@ -1,13 +1,16 @@
+import { CreateApplicationAssignmentCommand, DeleteApplicationAssignmentCommand } from '@aws-sdk/client-sso-admin';
 import { applyApplication } from '../../../lambdas/application/apply';
 import { revertApplication } from '../../../lambdas/application/revert';
 import type { StepDeps } from '../../../lambdas/runtime/function';
 import type { ExecutionDocument } from '../../../lambdas/shared/document';
 import { accountForConfig } from '../../../local/simulated-services';
 import type { SimulatedAccount } from '../../../simulated-account';
+import { CONSOLE_API_SHAPES } from '../../../simulated-account/console-api-shapes';
 import { makeDocument } from '../../helpers/document';
 import { creatingConfig } from '../../local/workflow-harness';
 
 const NAME = 'Amazon Connect - Admin (created)';
+const instanceOf = (arn: string) => `ins-${arn.split('/apl-')[1]}`;
 const failure = { Error: 'States.TaskFailed', Cause: 'a later step failed' };
 
 function world() {
@@ -24,20 +27,63 @@ const named = (account: SimulatedAccount) =>
     .map(([arn]) => arn);
 
 describe('Application (application.create)', () => {
-  it('creates the application from the Amazon Connect template when none has its display name, and a rollback deletes it', async () => {
+  it('creates the application from the Amazon Connect template, enabled, with AWS sign-in as its service provider', async () => {
     const w = world();
-    const before = w.account.snapshot();
     const receipt = await applyApplication(w.doc(), w.deps());
-    expect(receipt).toMatchObject({ action: 'created', changes: [`created application "${NAME}" from the Amazon Connect template`] });
+    expect(receipt).toMatchObject({ action: 'created' });
+    expect(receipt.changes[0]).toMatch(new RegExp(`^created application "${NAME.replace(/[()]/g, '\\$&')}" from the Amazon Connect template`));
     expect(named(w.account)).toEqual([receipt.arn]);
     expect(w.account.calls.filter((c) => c.service === 'swb').map((c) => c.operation)).toEqual([
       'ListApplicationTemplates',
       'CreateApplicationInstance',
       'UpdateApplicationInstanceDisplayData',
+      'UpdateApplicationInstanceServiceProviderConfiguration',
+      'UpdateApplicationInstanceStatus',
     ]);
+    // Created under a UUID, as every public caller does; the display name is set apart.
+    const create = w.account.calls.find((c) => c.operation === 'CreateApplicationInstance')!.input as { name: string };
+    expect(create.name).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(w.account.snapshot().ssoAdmin.applications[receipt.arn]?.status).toBe('ENABLED');
+    const { applicationInstance } = (await w.account.swbCall('GetApplicationInstance', { instanceId: instanceOf(receipt.arn) })) as {
+      applicationInstance: { status: string; serviceProviderConfig: { audience: string; consumers: Array<{ location: string }> } };
+    };
+    expect(applicationInstance.status).toBe('ENABLED');
+    expect(applicationInstance.serviceProviderConfig.audience).toBe('urn:amazon:webservices');
+    expect(applicationInstance.serviceProviderConfig.consumers.map((c) => c.location)).toEqual(['https://signin.aws.amazon.com/saml']);
+  });
+
+  it('is rolled back by deleting the profiles assigning people made, then the instance', async () => {
+    const w = world();
+    const before = w.account.snapshot();
+    const receipt = await applyApplication(w.doc(), w.deps());
+    // The assignments step gives it a profile; its own revert runs first and removes the assignment.
+    const groupId = w.account.addIdentityStoreGroup('Connect admins');
+    await w.account
+      .clients()
+      .ssoAdmin.send(new CreateApplicationAssignmentCommand({ ApplicationArn: receipt.arn, PrincipalId: groupId, PrincipalType: 'GROUP' }));
+    await w.account
+      .clients()
+      .ssoAdmin.send(new DeleteApplicationAssignmentCommand({ ApplicationArn: receipt.arn, PrincipalId: groupId, PrincipalType: 'GROUP' }));
+    w.account.clearCalls();
     const report = await revertApplication(w.doc({ receipts: { application: receipt }, failure }), w.deps());
     expect(report.action).toBe('deleted');
-    expect(w.account.snapshot()).toEqual(before);
+    expect(w.account.mutatingCalls({ service: 'swb' }).map((c) => c.operation)).toEqual(['DeleteProfile', 'DeleteApplicationInstance']);
+    expect(named(w.account)).toEqual([]);
+    expect(w.account.snapshot().swb).toEqual(before.swb);
+  });
+
+  it('is left in place, and named, when someone assigned people to it since', async () => {
+    const w = world();
+    const receipt = await applyApplication(w.doc(), w.deps());
+    const groupId = w.account.addIdentityStoreGroup('Their team');
+    await w.account
+      .clients()
+      .ssoAdmin.send(new CreateApplicationAssignmentCommand({ ApplicationArn: receipt.arn, PrincipalId: groupId, PrincipalType: 'GROUP' }));
+    w.account.clearCalls();
+    const report = await revertApplication(w.doc({ receipts: { application: receipt }, failure }), w.deps());
+    expect(report.action).toBe('left-in-place');
+    expect(w.account.mutatingCalls({ service: 'swb' })).toEqual([]);
+    expect(named(w.account)).toEqual([receipt.arn]);
   });
 
   it('finds an existing application of that name and changes nothing; its revert deletes nothing', async () => {
@@ -61,6 +107,25 @@ describe('Application (application.create)', () => {
     // Reverted from the journal alone (as after a stop): the receipt is not needed.
     await revertApplication(w.doc({ failure }), w.deps());
     expect(named(w.account)).toEqual([]);
+  });
+
+  it('after a lost creation answer that the instance list cannot confirm (it shows no names), stops and the rollback says where to look', async () => {
+    const account = accountForConfig(creatingConfig, { swbShapes: { listsInstanceNames: false } });
+    const profile = { ...structuredClone(creatingConfig.profiles.admin!), name: 'admin' };
+    const deps = (): StepDeps => ({ ...account.clients(), now: () => new Date('2030-01-02T03:04:05.000Z'), sleep: async () => undefined });
+    const doc = (overrides: Partial<ExecutionDocument> = {}) => makeDocument({ profile, ...overrides });
+    account.faults.inject({ service: 'swb', operation: 'CreateApplicationInstance', error: 'InternalServerException', afterEffect: true });
+    await expect(applyApplication(doc(), deps())).rejects.toMatchObject({ name: 'Mapping.ServiceError' });
+    const created = account.calls.find((c) => c.operation === 'CreateApplicationInstance')!.input as { name: string; templateId: string };
+
+    await expect(applyApplication(doc(), deps())).rejects.toMatchObject({ name: 'Application.CreationUnknown' });
+    expect(account.calls.filter((c) => c.operation === 'CreateApplicationInstance')).toHaveLength(1);
+    const report = await revertApplication(doc({ failure: { Error: 'Application.CreationUnknown', Cause: 'lost' } }), deps());
+    expect(report.action).toBe('left-in-place');
+    const said = report.leftInPlace!.join('\n');
+    expect(said).toContain(created.name);
+    expect(said).toContain(created.templateId);
+    expect(said).toContain('2030-01-02T03:04:05.000Z');
   });
 
   it('deletes only the instance its record names: an application of that name it did not create stays', async () => {
@@ -114,5 +179,28 @@ describe('Application permissions', () => {
     for (const fn of [applicationStep.apply, applicationStep.revert]) {
       expect(actions(fn.permissions(plain)).filter((a) => /ApplicationInstance|ApplicationTemplates/.test(a))).toEqual([]);
     }
+  });
+
+  it('grants exactly the console API operations creating, finding and deleting an application call', async () => {
+    const { applicationStep } = await import('../../../lambdas/application/step');
+    const creating = scopeOf(creatingConfig);
+    const consoleActions = (permissions: { statements: Array<{ Action: string[] }> }) =>
+      actions(permissions)
+        .filter((action) => action.replace(/^sso:/, '') in CONSOLE_API_SHAPES)
+        .sort();
+    expect(consoleActions(applicationStep.apply.permissions(creating))).toEqual(
+      [
+        'sso:ListApplicationTemplates',
+        'sso:CreateApplicationInstance',
+        'sso:UpdateApplicationInstanceDisplayData',
+        'sso:UpdateApplicationInstanceServiceProviderConfiguration',
+        'sso:UpdateApplicationInstanceStatus',
+        // After a lost answer: the instance created under the journalled name.
+        'sso:ListApplicationInstances',
+      ].sort(),
+    );
+    expect(consoleActions(applicationStep.revert.permissions(creating))).toEqual(
+      ['sso:ListApplicationInstances', 'sso:ListProfiles', 'sso:DeleteProfile', 'sso:DeleteApplicationInstance'].sort(),
+    );
   });
 });

@@ -29,13 +29,13 @@ describe('fields the pipeline does not own', () => {
     const configuration = consoleConfigured() as ReturnType<typeof consoleConfigured> & Record<string, any>;
     configuration.responseConfig.relayState = 'https://example.com/set-by-hand';
     configuration.responseConfig.ttl = 'PT8H';
-    configuration.responseConfig.futureSetting = { enabled: true, values: ['a', 'b'] };
-    configuration.responseConfig.properties[DEPARTMENT]!.futureAttributeField = 'kept';
-    configuration.responseSchemaConfig.futureSchemaSetting = 'also kept';
+    // Members of the console's model the pipeline does not know (console-api-shapes.ts): carried through untouched.
+    configuration.responseConfig.properties[DEPARTMENT]!.transforms = ['trim'];
+    configuration.responseSchemaConfig.supportedNameIdFormats = ['urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress'];
     return configuration;
   }
 
-  it('keeps a relay state set by hand, the session duration and unknown fields through a mapping update and its revert', async () => {
+  it('keeps a relay state set by hand, the session duration and the members it does not own through a mapping update and its revert', async () => {
     const account = adminAccount({ configuration: handConfigured() });
     const before = account.snapshot();
     // A profile that names no relay state (nor a Connect instance to derive one from) does not own it.
@@ -48,9 +48,8 @@ describe('fields the pipeline does not own', () => {
     expect(written.responseConfig.properties[ROLE_ATTRIBUTE]!.source[0]).toContain('AmazonConnectAdminAccessRole');
     expect(written.responseConfig.relayState).toBe('https://example.com/set-by-hand');
     expect(written.responseConfig.ttl).toBe('PT8H');
-    expect(written.responseConfig.futureSetting).toEqual({ enabled: true, values: ['a', 'b'] });
-    expect(written.responseConfig.properties[DEPARTMENT]).toEqual({ source: ['${user:department}'], futureAttributeField: 'kept' });
-    expect(written.responseSchemaConfig.futureSchemaSetting).toBe('also kept');
+    expect(written.responseConfig.properties[DEPARTMENT]).toEqual({ source: ['${user:department}'], transforms: ['trim'] });
+    expect(written.responseSchemaConfig.supportedNameIdFormats).toEqual(['urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress']);
 
     await revertAttributeMapping(withReceipt(doc, receipt), depsOf(account));
     expect(stored(account)).toEqual(handConfigured());
@@ -62,7 +61,7 @@ describe('fields the pipeline does not own', () => {
     const doc = adminDocument();
     const receipt = await applyAttributeMapping(doc, depsOf(account));
     expect(stored(account).responseConfig.relayState).toBe(doc.profile.relayState);
-    expect(stored(account).responseConfig.futureSetting).toEqual({ enabled: true, values: ['a', 'b'] });
+    expect(stored(account).responseConfig.properties[DEPARTMENT]!.transforms).toEqual(['trim']);
     expect(receipt.changes).toEqual(expect.arrayContaining([`relay state ${doc.profile.relayState}: written and read back`]));
     await revertAttributeMapping(withReceipt(doc, receipt), depsOf(account));
     expect(stored(account)).toEqual(handConfigured());

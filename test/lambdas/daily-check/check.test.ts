@@ -12,9 +12,9 @@ const ADMIN_APP = exampleProfile('admin').application.arn!;
 const PROVIDER = 'arn:aws:iam::111122223333:saml-provider/AmazonConnectAdminAccess';
 
 /** A simulated account on a clock the test moves, and the daily check wired to it as the deployed function is. */
-function world(config: FederationConfig = exampleConfig) {
+function world(config: FederationConfig = exampleConfig, shapes: Parameters<typeof accountForConfig>[1] = {}) {
   let now = new Date('2027-01-04T06:00:00.000Z');
-  const account = accountForConfig(config, { clock: () => now });
+  const account = accountForConfig(config, { clock: () => now, ...shapes });
   const services = simulatedServices(account);
   const started: Array<{ profile: string }> = [];
   const metrics: Array<[string, number]> = [];
@@ -114,6 +114,23 @@ describe('the daily check', () => {
     expect(notice?.message).toContain('No newer certificate exists yet');
     expect(notice?.message).toContain('AmazonConnectAdminAccess');
   });
+
+  it.each(['consoleModel', 'idcSaml', 'huaweiClone'] as const)(
+    'reads the expiry from the certificate list as the %s shapes it',
+    async (certificateList) => {
+      const w = world(exampleConfig, { swbShapes: { certificateList } });
+      await checkProfile('admin', w.deps);
+      await w.runStarted();
+      w.account.setApplicationCertificateExpiry(ADMIN_APP, new Date(Date.parse('2027-01-04T06:00:00.000Z') + 30 * DAY + 3_600_000));
+      expect((await checkProfile('admin', w.deps)).daysUntilExpiry).toBe(30);
+      expect(w.unreadable).toEqual([]);
+      // Read from the list itself, not only from the served metadata.
+      const listed = await w.deps.swb.listApplicationInstanceCertificates(`ins-${ADMIN_APP.split('/apl-')[1]}`);
+      expect(listed.find((certificate) => certificate.status === 'ACTIVE')?.expiryDate).toBe(
+        new Date(Date.parse('2027-01-04T06:00:00.000Z') + 30 * DAY + 3_600_000).toISOString(),
+      );
+    },
+  );
 
   it('reads the expiry from the metadata the application serves when the certificate list gives none', async () => {
     const w = world();

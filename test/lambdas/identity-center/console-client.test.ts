@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { toApplicationInstanceView, toCertificates } from '../../../lambdas/identity-center/console-answers';
 import type { ResponseConfig, ResponseSchemaConfig } from '../../../lambdas/identity-center/console-api';
-import { ConsoleApiClient, defaultSwbEndpoint, toApplicationInstanceView, toCertificates } from '../../../lambdas/identity-center/console-client';
+import { ConsoleApiClient, defaultSwbEndpoint } from '../../../lambdas/identity-center/console-client';
 import { SimulatedAccount, SwbServiceFault } from '../../../simulated-account';
 import { type SwbEndpointOptions, SwbHttpEndpoint } from '../../helpers/swb-http';
 import { expectedSignature, parseAuthorization } from '../attribute-mapping/helpers/sigv4';
@@ -194,13 +195,16 @@ describe('ConsoleApiClient, the console API adapter', () => {
   });
 
   it('surfaces a validation refusal as Mapping.Rejected carrying the AWS error type and message', async () => {
-    // The account's own check: a schema configuration whose subject has no nameIdFormat is malformed.
-    const malformed = { ...newResponseSchemaConfig, subject: { include: 'REQUIRED' } } as unknown as ResponseSchemaConfig;
+    // The account holds the request to the console's model: a schema subject must say whether it is included.
+    const malformed = {
+      ...newResponseSchemaConfig,
+      subject: { nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' },
+    } as unknown as ResponseSchemaConfig;
     await expect(client.updateApplicationInstanceResponseSchemaConfiguration(instanceId, malformed)).rejects.toMatchObject({
       name: 'Mapping.Rejected',
       awsType: 'ValidationException',
       statusCode: 400,
-      message: expect.stringContaining('responseSchemaConfig is malformed'),
+      message: expect.stringContaining("Value null at 'responseSchemaConfig.subject.include' failed to satisfy constraint"),
     });
     expect(storedMapping()).toEqual({ responseConfig, responseSchemaConfig });
   });
