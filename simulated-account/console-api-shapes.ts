@@ -117,7 +117,7 @@ export const CONSOLE_API_SHAPES: Readonly<Record<string, OperationShape>> = {
     input: { templateId: req('string'), name: req('string'), templateVersion: opt('string') },
     evidence: 'confirmed',
     sources: ['consoleModel', 'idcSaml', 'capture'],
-    note: 'Every caller sends a random UUID as name; it is not shown anywhere afterwards (the display name is set apart). Answers {applicationInstance: {instanceId, ...}}.',
+    note: 'Every caller sends a random UUID as name; the console does not show it (the display name is set apart), and whether ListApplicationInstances returns it is only in the console model. Answers {applicationInstance: {instanceId, ...}}.',
   },
   UpdateApplicationInstanceDisplayData: {
     input: { instanceId: req('string'), displayName: opt('string'), icon: opt('string'), description: opt('string') },

@@ -13,7 +13,7 @@ const HTTP_POST_BINDING = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
 
 /**
  * The name an application is created under, journalled before the creation. Every public caller sends a UUID, and the
- * name is not the display name (it is not shown anywhere); a retry after a lost answer, or a revert working from the
+ * name is not the display name (the console does not show it; the console model lists it with each instance); a retry after a lost answer, or a revert working from the
  * journal, finds the instance by listing the instances and matching it, where the listing shows names. Being random,
  * it cannot be guessed and taken first by someone who may create applications.
  */
@@ -22,14 +22,15 @@ export function creationName(): string {
 }
 
 /**
- * The instance created under the journalled name: its id, 'not-created' when the listing shows names and none is
- * this one, 'unknown' when the listing shows no names (then only a person can tell).
+ * The instance created under the journalled name: its id; 'not-created' only when the listing (every page) shows a
+ * name for every instance and none is this one; otherwise 'unknown' (a listing without names, or an empty one, which
+ * an answer of another shape would also read as, proves nothing: then only a person can tell).
  */
 export async function createdUnderCreationName(swb: ConsoleApi, name: string): Promise<{ instanceId: string } | 'not-created' | 'unknown'> {
   const instances = await swb.listApplicationInstances();
   const found = instances.find((instance) => instance.name === name);
   if (found) return { instanceId: found.instanceId };
-  return instances.some((instance) => instance.name !== undefined) || instances.length === 0 ? 'not-created' : 'unknown';
+  return instances.length > 0 && instances.every((instance) => instance.name !== undefined) ? 'not-created' : 'unknown';
 }
 
 /**

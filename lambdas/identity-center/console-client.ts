@@ -78,7 +78,8 @@ export class ConsoleApiClient implements ConsoleApi {
   }
 
   public async listApplicationTemplates(catalogApplicationId?: string): Promise<ApplicationTemplate[]> {
-    return (await this.pages('ListApplicationTemplates', catalogApplicationId ? { applicationId: catalogApplicationId } : {})).flatMap(toTemplates);
+    // One call: no source shows this list paged.
+    return toTemplates(await this.call('ListApplicationTemplates', catalogApplicationId ? { applicationId: catalogApplicationId } : {}));
   }
 
   public async listApplicationInstances(): Promise<ApplicationInstanceSummary[]> {
@@ -122,8 +123,7 @@ export class ConsoleApiClient implements ConsoleApi {
   }
 
   public async listApplicationInstanceCertificates(instanceId: string): Promise<ApplicationCertificate[]> {
-    const body = await this.call('ListApplicationInstanceCertificates', { instanceId });
-    return toCertificates(body);
+    return (await this.pages('ListApplicationInstanceCertificates', { instanceId })).flatMap(toCertificates);
   }
 
   public async updateApplicationInstanceResponseConfiguration(instanceId: string, responseConfig: ResponseConfig): Promise<void> {

@@ -1,4 +1,5 @@
 import { CreateApplicationAssignmentCommand, DeleteApplicationAssignmentCommand } from '@aws-sdk/client-sso-admin';
+import { createdUnderCreationName } from '../../../lambdas/application/application';
 import { applyApplication } from '../../../lambdas/application/apply';
 import { revertApplication } from '../../../lambdas/application/revert';
 import type { StepDeps } from '../../../lambdas/runtime/function';
@@ -126,6 +127,20 @@ describe('Application (application.create)', () => {
     expect(said).toContain(created.name);
     expect(said).toContain(created.templateId);
     expect(said).toContain('2030-01-02T03:04:05.000Z');
+  });
+
+  it('takes a lost creation as not made only when the listing names every instance, so it never creates a second', async () => {
+    const listing = (instances: Array<{ instanceId: string; name?: string }>) =>
+      ({ listApplicationInstances: async () => instances }) as unknown as Parameters<typeof createdUnderCreationName>[0];
+    const ours = 'd3b07384-d9a0-4c9b-8f1e-2f0c6a1b7e55';
+    await expect(createdUnderCreationName(listing([{ instanceId: 'ins-1', name: ours }]), ours)).resolves.toEqual({ instanceId: 'ins-1' });
+    await expect(createdUnderCreationName(listing([{ instanceId: 'ins-1', name: 'another' }]), ours)).resolves.toBe('not-created');
+    // A listing that names some instances only, or none, or lists nothing (as an answer of another shape reads) proves nothing.
+    await expect(createdUnderCreationName(listing([{ instanceId: 'ins-1', name: 'another' }, { instanceId: 'ins-2' }]), ours)).resolves.toBe(
+      'unknown',
+    );
+    await expect(createdUnderCreationName(listing([{ instanceId: 'ins-2' }]), ours)).resolves.toBe('unknown');
+    await expect(createdUnderCreationName(listing([]), ours)).resolves.toBe('unknown');
   });
 
   it('deletes only the instance its record names: an application of that name it did not create stays', async () => {
