@@ -48,6 +48,7 @@ export async function undoDeployedExecution(executionArn: string, print: (line: 
     iam: clients.iam,
     ssoAdmin: clients.ssoAdmin,
     swb: clients.swb,
+    connect: clients.connect,
     environment: document.request,
     now: () => new Date(),
     revert: services.revert,

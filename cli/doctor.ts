@@ -1,9 +1,11 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { ConnectClient } from '@aws-sdk/client-connect';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeApplicationCommand, ListInstancesCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { STACK_NAME, stackOutput } from '../infra/names';
 import { placeholderProblems } from '../infra/placeholders';
+import { checkConnectInstance } from '../lambdas/intake/connect-instance';
 import type { FederationConfig } from '../lambdas/shared/profile';
 
 export interface Check {
@@ -20,10 +22,17 @@ export interface DoctorClients {
   ssoAdmin: SSOAdminClient;
   cloudFormation: CloudFormationClient;
   s3: S3Client;
+  connect: ConnectClient;
 }
 
 export function doctorClients(): DoctorClients {
-  return { sts: new STSClient({}), ssoAdmin: new SSOAdminClient({}), cloudFormation: new CloudFormationClient({}), s3: new S3Client({}) };
+  return {
+    sts: new STSClient({}),
+    ssoAdmin: new SSOAdminClient({}),
+    cloudFormation: new CloudFormationClient({}),
+    s3: new S3Client({}),
+    connect: new ConnectClient({}),
+  };
 }
 
 const message = (error: unknown) => `${(error as Error).name}: ${(error as Error).message}`;
@@ -115,24 +124,41 @@ async function applicationChecks(config: FederationConfig, clients: DoctorClient
   return failed.length > 0 ? failed : [{ name: 'applications', status: 'ok', detail: found.join('; ') }];
 }
 
-/** Amazon Connect federates only into roles of its instance's own account: each profile's instance is in its account. */
-function connectCheck(config: FederationConfig, account: string): Check {
-  const wrong = Object.entries(config.profiles).flatMap(([name, p]) => {
-    const arn = p.policy.connectInstanceArn;
-    if (!arn) return [];
-    const [, , , arnRegion, arnAccount] = arn.split(':');
-    const expected = p.account ?? account;
-    return arnAccount !== expected || arnRegion === undefined ? [`${name}: ${arn} names account ${arnAccount}, not ${expected}`] : [];
-  });
-  return wrong.length === 0
-    ? { name: 'Connect instances', status: 'ok', detail: 'each profile names an instance in its own account' }
-    : {
-        name: 'Connect instances',
-        status: 'failed',
-        detail: wrong.join('; '),
-        fix: 'set policy.connectInstanceArn from `aws connect list-instances` in that account',
-      };
+/**
+ * Each profile's Connect instance, as Intake checks it before any change: in the account of the profile's role, and,
+ * for those in the current credentials' account, existing, ACTIVE and using SAML identity management
+ * (connect:DescribeInstance). An instance in another account is read by the pipeline through that account's read role.
+ */
+async function connectChecks(config: FederationConfig, clients: DoctorClients, account: string): Promise<Check> {
+  const problems: string[] = [];
+  const fine: string[] = [];
+  for (const [name, profile] of Object.entries(config.profiles)) {
+    if (!profile.policy.connectInstanceArn) continue;
+    const owner = profile.account ?? account;
+    try {
+      // The account check alone where these credentials cannot read the instance (another account).
+      const reader = owner === account ? clients.connect : undefined;
+      await checkConnectInstance({ ...profile, name }, account, reader ?? unreadable);
+      fine.push(`${name}: ${profile.policy.connectInstanceArn} ${reader ? 'SAML, ACTIVE' : `(in ${owner}: read there by the pipeline)`}`);
+    } catch (error) {
+      if (error === UNREADABLE) fine.push(`${name}: in account ${owner}, read there by the pipeline`);
+      else problems.push(`${(error as Error).name}: ${(error as Error).message}`);
+    }
+  }
+  if (problems.length > 0) {
+    return {
+      name: 'Connect instances',
+      status: 'failed',
+      detail: problems.join('; '),
+      fix: "set policy.connectInstanceArn from `aws connect list-instances` in the profile's account",
+    };
+  }
+  return { name: 'Connect instances', status: 'ok', detail: fine.join('; ') || 'no profile names one' };
 }
+
+/** A client for an account these credentials do not reach: its one call says so. */
+const UNREADABLE = new Error('another account');
+const unreadable = { send: async () => Promise.reject(UNREADABLE) } as unknown as ConnectClient;
 
 /** The deployed stack, and the bucket its outputs name. */
 async function stackChecks(clients: DoctorClients, region: string | undefined): Promise<Check[]> {
@@ -184,7 +210,7 @@ export async function doctor(config: FederationConfig, clients: DoctorClients, e
   }
   checks.push(await identityCenterCheck(config, clients, identity.region));
   checks.push(...(await applicationChecks(config, clients)));
-  checks.push(connectCheck(config, identity.account));
+  checks.push(await connectChecks(config, clients, identity.account));
   checks.push(...(await stackChecks(clients, identity.region)));
   return checks;
 }

@@ -22,6 +22,7 @@ export function timelinePrinter(print: (line: string) => void, started: number):
       if (receipt) {
         print(`${at}      ${receipt.action}: ${receipt.arn}`);
         for (const change of receipt.changes ?? []) print(`${' '.repeat(14)}- ${change}`);
+        for (const notice of receipt.notices ?? []) print(`${' '.repeat(14)}! ${notice}`);
       }
     }
   };
@@ -37,14 +38,14 @@ const STATE_STEP = new Map<string, [Step, 'receipts' | 'reverts']>(
   ),
 );
 
-function receiptIn(state: string, output: unknown): { action: string; arn: string; changes?: string[] } | undefined {
+function receiptIn(state: string, output: unknown): { action: string; arn: string; changes?: string[]; notices?: string[] } | undefined {
   const where = STATE_STEP.get(state);
   if (!where) return undefined;
   const [step, field] = where;
   const found = (output as Partial<Pick<ExecutionDocument, 'receipts' | 'reverts'>> | undefined)?.[field]?.[step.name] as
-    | { action: string; arn?: string; changes?: string[] }
+    | { action: string; arn?: string; changes?: string[]; notices?: string[] }
     | undefined;
-  return found ? { action: found.action, arn: found.arn ?? step.label, changes: found.changes } : undefined;
+  return found ? { action: found.action, arn: found.arn ?? step.label, changes: found.changes, notices: found.notices } : undefined;
 }
 
 export function summarize(result: LocalExecutionResult, print: (line: string) => void, account?: SimulatedAccount): void {
@@ -59,6 +60,7 @@ export function summarize(result: LocalExecutionResult, print: (line: string) =>
       if (!receipt) continue;
       const action = receipt.action === 'pending-confirmation' && !result.output?.request.dryRun ? 'confirmed by operator' : receipt.action;
       print(`  ${pad(`${step.label}:`, 20)} ${pad(action, 21)} ${receipt.arn}`);
+      for (const notice of receipt.notices ?? []) print(`  ${' '.repeat(20)} ! ${notice}`);
     }
     const roleArn = receipts.role?.arn;
     const providerArn = receipts.identityProvider?.arn;
@@ -90,7 +92,7 @@ export function summarize(result: LocalExecutionResult, print: (line: string) =>
       const there = account.calls.filter((c) => c.account === other);
       if (there.length > 0)
         print(
-          `  of them in account ${other}: ${there.length} IAM calls through assumed roles, ${there.filter((c) => c.mutating).length} changes; ` +
+          `  of them in account ${other}: ${there.length} calls (IAM, Amazon Connect) through assumed roles, ${there.filter((c) => c.mutating).length} changes; ` +
             `${account.calls.filter((c) => c.service === 'sts').length} AssumeRole (session name = execution name)`,
         );
     }

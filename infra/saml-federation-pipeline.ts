@@ -166,6 +166,7 @@ export class SamlFederationPipeline extends Construct {
     this.expiryAlarms = createExpiryAlarms(this, this.config, this.topic);
 
     this.refuseOwnAccountAsTarget();
+    this.refuseConnectInstanceOfAnotherAccount();
     allowAlarmsToPublish(this.topic, [this.failedExecutionsAlarm, this.deadLetterAlarm, this.cleanupAlarm, ...this.expiryAlarms]);
     guardBookkeeping(
       this.bucket,
@@ -211,6 +212,32 @@ export class SamlFederationPipeline extends Construct {
           assertDescription: `A profile's account (one of ${targets.join(', ')}) is this pipeline's own account: leave account out for profiles whose IAM lives here`,
         },
       ],
+    });
+  }
+
+  /**
+   * A profile without `account` federates into a Connect instance of the pipeline's own account (its role can only
+   * reach an instance of its own account). Refused at synth when the stack's account is known, else at deploy (a
+   * template rule), naming the field.
+   */
+  private refuseConnectInstanceOfAnotherAccount(): void {
+    const stack = Stack.of(this);
+    const own = Object.entries(this.config.profiles).filter(([, p]) => p.account === undefined && p.policy.connectInstanceArn !== undefined);
+    const accounts = [...new Set(own.map(([, p]) => p.policy.connectInstanceArn?.split(':')[4] ?? ''))];
+    if (accounts.length === 0) return;
+    const message = (account: string) => {
+      const [name, profile] = own.find(([, p]) => p.policy.connectInstanceArn?.split(':')[4] !== account) ?? [];
+      return `profiles.${name}.policy.connectInstanceArn: ${profile?.policy.connectInstanceArn} is in another account than this pipeline's (${account}); set profiles.${name}.account to the instance's account (its provider, role and policy live beside it), or name an instance of this account`;
+    };
+    if (!Token.isUnresolved(stack.account)) {
+      if (accounts.some((account) => account !== stack.account)) throw new ConfigInvalidError(message(stack.account));
+      return;
+    }
+    new CfnRule(this, 'ConnectInstancesInThisAccount', {
+      assertions: accounts.map((account) => ({
+        assert: Fn.conditionEquals(Aws.ACCOUNT_ID, account),
+        assertDescription: `A profile without account names a Connect instance of account ${account} (policy.connectInstanceArn): deploy the pipeline there, or set the profile's account to the instance's`,
+      })),
     });
   }
 

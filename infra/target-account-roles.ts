@@ -6,7 +6,8 @@ import { AccountPrincipal, CfnPolicy, type CfnRole, Role } from 'aws-cdk-lib/aws
 import { Construct } from 'constructs';
 import type { FederationConfig } from '../lambdas/shared/profile';
 import { TARGET_ACCESS, type TargetAccess, targetAccounts, targetRoleName } from '../lambdas/shared/target-account';
-import { targetRoleStatements, targetRoleTrust } from '../lambdas/target-roles';
+import { targetRolePermissions, targetRoleTrust } from '../lambdas/target-roles';
+import { acknowledgeWildcards } from './nag';
 
 export interface TargetAccountRolesProps {
   readonly config: FederationConfig;
@@ -52,12 +53,14 @@ export class TargetAccountRoles extends Construct {
       (role.node.defaultChild as CfnRole).assumeRolePolicyDocument = targetRoleTrust(config, partition, pipelineAccount, access);
       roles[access] = role;
       for (const [account, condition] of inAccount) {
+        const permissions = targetRolePermissions(config, partition, account, access);
         const policy = new CfnPolicy(this, `${kind}Policy${account}`, {
           policyName: `profiles-in-${account}`,
           roles: [role.roleName],
-          policyDocument: { Version: '2012-10-17', Statement: targetRoleStatements(config, partition, account, access) },
+          policyDocument: { Version: '2012-10-17', Statement: permissions.statements },
         });
         policy.cfnOptions.condition = condition;
+        acknowledgeWildcards(policy, permissions.wildcards);
       }
     }
     this.roles = roles;

@@ -1,6 +1,7 @@
 import { applicationStep } from './application/step';
 import { assignmentsStep } from './assignments/step';
 import { attributeMappingStep } from './attribute-mapping/step';
+import { connectUsersStep } from './connect-users/step';
 import { identityProviderStep } from './identity-provider/step';
 import { policyStep } from './policy/step';
 import { roleStep } from './role/step';
@@ -11,7 +12,7 @@ import type { StepName } from './shared/document';
  * list of steps: statemachine/build.ts generates statemachine/federation.asl.json from it (`npm run build:asl`), and the
  * CDK stack, the local runner, the CLI and the tests derive theirs from it. Adding a step is one entry here and its folder.
  */
-export const STEPS = [applicationStep, identityProviderStep, roleStep, policyStep, assignmentsStep, attributeMappingStep] as const;
+export const STEPS = [applicationStep, identityProviderStep, roleStep, policyStep, assignmentsStep, connectUsersStep, attributeMappingStep] as const;
 
 export type Step = (typeof STEPS)[number];
 export type { StepName } from './shared/document';

@@ -1,6 +1,6 @@
 import { readProfileProviders } from './daily-check/function';
 import type { PipelineFunction } from './runtime/function';
-import { type FunctionPermissions, grants, type PermissionScope, type Statement } from './shared/permissions';
+import { type FunctionPermissions, grants, type PermissionScope, type Statement, type WildcardGrant } from './shared/permissions';
 import type { FederationConfig } from './shared/profile';
 import { DAILY_CHECK_KEY, functionRoleArn, profilesIn, type TargetAccess, targetTrustPolicy } from './shared/target-account';
 import { FUNCTIONS } from './workflow-functions';
@@ -16,9 +16,13 @@ export function functionsWith(access: TargetAccess): PipelineFunction[] {
   return FUNCTIONS.filter((fn) => fn.targetAccess === access);
 }
 
-/** The keys of the functions a target role of this kind trusts: the step functions of its kind; the daily check alone for read. */
+/**
+ * The keys of the functions a target role of this kind trusts: the step functions of its kind; for read, the daily
+ * check and Intake (which reads the profile's Connect instance before anything changes).
+ */
 export function trustedFunctionKeys(access: TargetAccess): string[] {
-  return access === 'read' ? [DAILY_CHECK_KEY] : functionsWith(access).map((fn) => fn.key);
+  if (access === 'read') return [DAILY_CHECK_KEY, ...FUNCTIONS.filter((fn) => fn.kind === 'intake').map((fn) => fn.key)];
+  return functionsWith(access).map((fn) => fn.key);
 }
 
 /** The AssumeRole grant of a function's own role: on the target role of its kind in every account the profiles name. */
@@ -33,10 +37,11 @@ export function functionPermissions(fn: PipelineFunction, scope: PermissionScope
 }
 
 /**
- * What the target role of this kind may do in `account`: the IAM statements of the functions of its kind, built over
- * the profiles whose resources live there, exactly as their own roles would hold them in the pipeline's account.
+ * What the target role of this kind may do in `account`: the IAM and Connect statements of the functions of its kind,
+ * built over the profiles whose resources live there, exactly as their own roles would hold them in the pipeline's
+ * account; and the wildcard resources among them, each with the reason its function gives.
  */
-export function targetRoleStatements(config: FederationConfig, partition: string, account: string, access: TargetAccess): Statement[] {
+export function targetRolePermissions(config: FederationConfig, partition: string, account: string, access: TargetAccess): FunctionPermissions {
   const scope: PermissionScope = {
     partition,
     account,
@@ -47,13 +52,28 @@ export function targetRoleStatements(config: FederationConfig, partition: string
     recordTableArn: 'unused',
     lockTableArn: 'unused',
   };
-  if (access === 'read') return readProfileProviders(grants(scope));
-  return functionsWith(access).flatMap((fn) =>
-    fn
-      .permissions(scope)
-      .statements.filter((statement) => statement.Action.every((action) => action.startsWith('iam:')))
-      .map((statement) => ({ ...statement, Sid: `${fn.key.charAt(0).toUpperCase()}${fn.key.slice(1)}${statement.Sid}` })),
-  );
+  if (access === 'read') {
+    const describe = grants(scope)
+      .allow('DescribeProfileConnectInstances', ['connect:DescribeInstance'], (arns) => arns.connectInstances)
+      .result();
+    return { statements: [...readProfileProviders(grants(scope)), ...describe.statements], wildcards: [] };
+  }
+  const statements: Statement[] = [];
+  const wildcards: WildcardGrant[] = [];
+  for (const fn of functionsWith(access)) {
+    const own = fn.permissions(scope);
+    // What the functions do in the profile's account: IAM, and Amazon Connect (the instance lives beside the role).
+    const kept = own.statements.filter((statement) => statement.Action.every((action) => action.startsWith('iam:') || action.startsWith('connect:')));
+    statements.push(...kept.map((statement) => ({ ...statement, Sid: `${fn.key.charAt(0).toUpperCase()}${fn.key.slice(1)}${statement.Sid}` })));
+    const resources = new Set(kept.flatMap((statement) => statement.Resource));
+    wildcards.push(...own.wildcards.filter((wildcard) => resources.has(wildcard.resource)));
+  }
+  return { statements, wildcards };
+}
+
+/** The statements of the target role of this kind in `account` (targetRolePermissions). */
+export function targetRoleStatements(config: FederationConfig, partition: string, account: string, access: TargetAccess): Statement[] {
+  return targetRolePermissions(config, partition, account, access).statements;
 }
 
 /** The trust policy of the target role of this kind: the pipeline's function roles of that kind, nothing else. */

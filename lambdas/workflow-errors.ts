@@ -63,6 +63,8 @@ export const TRANSIENT_AWS_ERRORS: readonly string[] = [
   'ProvisionedThroughputExceededException',
   'RequestLimitExceeded',
   'InternalServerError',
+  // Amazon Connect's server fault (its throttling is ThrottlingException, above).
+  'InternalServiceException',
   RECORDS_CONFLICT,
 ];
 

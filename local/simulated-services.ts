@@ -25,10 +25,13 @@ export function simulatedServices(account: SimulatedAccount, bucket = SIMULATED_
   };
 }
 
-/** The groups and users in the simulated account's identity store (the bundled example assigns two of the groups). */
+/**
+ * The groups and users in the simulated account's identity store (the bundled example assigns two of the groups), each
+ * user a member of one group and already a user of every Amazon Connect instance the configuration names.
+ */
 const SIMULATED_DIRECTORY = {
   groups: ['Amazon Connect administrators', 'Amazon Connect agents', 'Amazon Connect supervisors'],
-  users: ['admin@example.com', 'agent@example.com'],
+  users: { 'admin@example.com': 'Amazon Connect administrators', 'agent@example.com': 'Amazon Connect agents' },
 } as const;
 
 /** What a newly added custom SAML 2.0 application maps before anyone edits it: only the subject. */
@@ -103,7 +106,15 @@ export function accountForConfig(
   // The identity store holds a fixed directory, not whatever the configuration names: a name that is not in it fails
   // Assignments.PrincipalNotFound locally, as it would in an account without that group or user.
   for (const group of SIMULATED_DIRECTORY.groups) account.addIdentityStoreGroup(group);
-  for (const user of SIMULATED_DIRECTORY.users) account.addIdentityStoreUser(user);
+  for (const [user, group] of Object.entries(SIMULATED_DIRECTORY.users)) {
+    account.addIdentityStoreUser(user);
+    account.addIdentityStoreMember(group, user);
+  }
+  // Each Connect instance a profile names: SAML, active, with the directory's people as its users.
+  for (const instanceArn of new Set(Object.values(config.profiles).flatMap((profile) => profile.policy.connectInstanceArn ?? []))) {
+    account.addConnectInstance(instanceArn);
+    for (const user of Object.keys(SIMULATED_DIRECTORY.users)) account.addConnectUser(instanceArn, user);
+  }
   return account;
 }
 

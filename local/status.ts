@@ -1,3 +1,4 @@
+import type { ConnectClient } from '@aws-sdk/client-connect';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { readCurrentConfiguration } from '../lambdas/attribute-mapping/current';
@@ -39,6 +40,8 @@ export interface StatusDeps {
   iam: IAMClient;
   ssoAdmin: SSOAdminClient;
   swb: ConsoleApi;
+  /** Amazon Connect of the account the profile's instance lives in (read-only use). */
+  connect: ConnectClient;
   environment: Pick<PipelineEnvironment, 'account' | 'region' | 'partition'>;
   now: () => Date;
 }

@@ -1,3 +1,4 @@
+import * as connect from '@aws-sdk/client-connect';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as iam from '@aws-sdk/client-iam';
 import * as identitystore from '@aws-sdk/client-identitystore';
@@ -12,8 +13,8 @@ import { LOCK_HELD } from '../lambdas/workflow-errors';
 /** 'dynamodb' is the state machine's lock table; 'records' the steps' record table (journal entries, saved mappings). */
 /** 'portal': the Identity Center portal's unauthenticated HTTPS endpoints (an application's IdP metadata). */
 /** 'identitystore': the instance's users and groups, by name. */
-/** 'sts': AssumeRole into the organization's accounts (the target roles). */
-export type Service = 's3' | 'iam' | 'sso-admin' | 'identitystore' | 'swb' | 'portal' | 'dynamodb' | 'records' | 'sns' | 'sts';
+/** 'sts': AssumeRole into the organization's accounts (the target roles). 'connect': the Amazon Connect instances. */
+export type Service = 's3' | 'iam' | 'sso-admin' | 'identitystore' | 'swb' | 'portal' | 'dynamodb' | 'records' | 'sns' | 'sts' | 'connect';
 
 type ExceptionClass = new (options: { message: string; $metadata: { httpStatusCode?: number } }) => Error;
 
@@ -58,6 +59,16 @@ const MODELLED: Record<string, Record<string, ExceptionClass>> = {
     ValidationException: identitystore.ValidationException,
     InternalServerException: identitystore.InternalServerException,
   },
+  connect: {
+    ResourceNotFoundException: connect.ResourceNotFoundException,
+    InvalidParameterException: connect.InvalidParameterException,
+    InvalidRequestException: connect.InvalidRequestException,
+    DuplicateResourceException: connect.DuplicateResourceException,
+    LimitExceededException: connect.LimitExceededException,
+    ThrottlingException: connect.ThrottlingException,
+    InternalServiceException: connect.InternalServiceException,
+    AccessDeniedException: connect.AccessDeniedException,
+  },
   records: {
     ConditionalCheckFailedException: dynamodb.ConditionalCheckFailedException,
     ProvisionedThroughputExceededException: dynamodb.ProvisionedThroughputExceededException,
@@ -82,6 +93,7 @@ const SERVICE_EXCEPTIONS: Partial<Record<Service, ServiceExceptionClass>> = {
   identitystore: identitystore.IdentitystoreServiceException,
   records: dynamodb.DynamoDBServiceException,
   sts: sts.STSServiceException,
+  connect: connect.ConnectServiceException,
 };
 
 /** HTTP status codes AWS documents for these errors; anything else is a client error (400). */
@@ -111,6 +123,8 @@ const STATUS: Record<string, number> = {
   ThrottlingException: 429,
   ConflictException: 409,
   InternalServerError: 500,
+  InternalServiceException: 500,
+  DuplicateResourceException: 409,
 };
 
 /** An AWS error as the SDK surfaces it: the modelled class when the service has one, else an Error with that name. */

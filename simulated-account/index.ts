@@ -1,3 +1,4 @@
+import type { ConnectClient } from '@aws-sdk/client-connect';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -7,6 +8,7 @@ import type { MetadataFetcher } from '../lambdas/identity-center/portal';
 import type { IamSession } from '../lambdas/runtime/function';
 import type { RecordStore } from '../lambdas/shared/records';
 import { CallLog, type CallRecord, type CommandClient } from './calls';
+import type { ConnectUserSnapshot } from './connect';
 import { portalFetcher, swbAnswer, swbClient } from './console';
 import type { AccountContext, Operations } from './context';
 import { type Service, UnsupportedCommandError } from './errors';
@@ -67,6 +69,10 @@ export interface SimulatedClients {
   iam: IAMClient;
   /** IAM of an account of the organization, through a role assumed there (STS AssumeRole, service 'sts' in the log). */
   iamIn(session: IamSession): IAMClient;
+  /** Amazon Connect of this account (its own instances only). */
+  connect: ConnectClient;
+  /** Amazon Connect of an account of the organization, through a role assumed there (as `iamIn`). */
+  connectIn(session: IamSession): ConnectClient;
   ssoAdmin: SSOAdminClient;
   identityStore: IdentitystoreClient;
   swb: ConsoleApi;
@@ -84,6 +90,8 @@ export interface AccountSnapshot {
   accounts: Record<string, IamSnapshot>;
   ssoAdmin: SsoAdminSnapshot;
   swb: Record<string, SwbInstanceSnapshot>;
+  /** The users of each Amazon Connect instance of the organization, by instance ARN then user name. */
+  connect: Record<string, Record<string, ConnectUserSnapshot>>;
   lockTable: Record<string, LockItem>;
 }
 
@@ -137,7 +145,7 @@ export class SimulatedAccount extends SimulatedServices {
   private readonly log: CallLog;
   private readonly organization: Organization;
   private readonly cachedClients = new Map<string, SimulatedClients>();
-  private base?: Omit<SimulatedClients, 'iamIn'>;
+  private base?: Omit<SimulatedClients, 'iamIn' | 'connectIn'>;
 
   public constructor(options: SimulatedAccountOptions = {}) {
     const { context, log } = contextAndLog(options);
@@ -169,7 +177,7 @@ export class SimulatedAccount extends SimulatedServices {
     const key = caller ?? '';
     let clients = this.cachedClients.get(key);
     if (!clients) {
-      clients = { ...this.baseClients(), iamIn: sessionClients(caller, this.organization, this.log) };
+      clients = { ...this.baseClients(), ...sessionClients(caller, this.organization, this.log, this.connect) };
       this.cachedClients.set(key, clients);
     }
     return clients;
@@ -199,12 +207,13 @@ export class SimulatedAccount extends SimulatedServices {
     return this.log.unloggedSync(() => handler(structuredClone(input)));
   }
 
-  private baseClients(): Omit<SimulatedClients, 'iamIn'> {
+  private baseClients(): Omit<SimulatedClients, 'iamIn' | 'connectIn'> {
     this.base ??= {
       s3: this.sdkClient('s3', this.s3.operations) as unknown as S3Client,
       iam: this.sdkClient('iam', this.iam.operations) as unknown as IAMClient,
       ssoAdmin: this.sdkClient('sso-admin', this.ssoAdmin.operations) as unknown as SSOAdminClient,
       identityStore: this.sdkClient('identitystore', this.identityStore.operations) as unknown as IdentitystoreClient,
+      connect: this.sdkClient('connect', this.connect.operationsIn(this.account)) as unknown as ConnectClient,
       swb: swbClient(this.log, this.swb, this.region),
       fetchMetadata: this.fetchMetadata,
       records: recordStore(this.sdkClient('records', this.recordTable.operations)),
@@ -258,6 +267,7 @@ export class SimulatedAccount extends SimulatedServices {
       accounts: this.organization.memberSnapshots(),
       ssoAdmin: this.ssoAdmin.snapshot(),
       swb: this.swb.snapshot(),
+      connect: this.connect.snapshot(),
       lockTable: this.lockTable.snapshot(),
     };
   }

@@ -1,14 +1,16 @@
 import type { ResponseConfig, ResponseSchemaConfig } from '../lambdas/identity-center/console-api';
+import { type AddConnectInstanceOptions, SimulatedConnect } from './connect';
 import { applicationsOf } from './console';
 import type { AccountContext } from './context';
 import { SimulatedIam } from './iam';
 import type { IamOptions } from './iam-model';
-import { SimulatedIdentityStore } from './identity-store';
+import { type DirectoryUser, SimulatedIdentityStore } from './identity-store';
 import { SimulatedLockTable } from './lock-table';
 import { SimulatedNotifications } from './notifications';
 import type { SimulatedRecordTable } from './record-table';
 import { SimulatedS3 } from './s3';
 import { type AddApplicationOptions, type AddInstanceOptions, SimulatedSsoAdmin } from './sso-admin';
+import { IdGenerator } from './support';
 import { SimulatedSwb, swbInstanceId } from './swb';
 import type { SwbOptions } from './swb-state';
 import { recordTableBeside } from './tables';
@@ -27,6 +29,7 @@ export class SimulatedServices {
   protected readonly lockTable: SimulatedLockTable;
   protected readonly topic: SimulatedNotifications;
   protected readonly recordTable: SimulatedRecordTable;
+  protected readonly connect: SimulatedConnect;
 
   protected constructor(context: AccountContext, options: { iam: IamOptions; swb: SwbOptions }) {
     this.s3 = new SimulatedS3(context);
@@ -38,6 +41,23 @@ export class SimulatedServices {
     this.lockTable = new SimulatedLockTable(context.clock);
     this.recordTable = recordTableBeside(this.lockTable);
     this.topic = new SimulatedNotifications(context.ids);
+    // Ids of its own, so that adding Connect resources leaves every other id of a seeded account as it was.
+    this.connect = new SimulatedConnect({ ...context, ids: new IdGenerator(`${context.partition}:${context.account}:connect`) });
+  }
+
+  /** An Amazon Connect instance (in the account its ARN names), SAML and active unless told otherwise. */
+  public addConnectInstance(arn: string, options?: AddConnectInstanceOptions): void {
+    this.connect.addInstance(arn, options);
+  }
+
+  /** Changes an Amazon Connect instance's identity management type or status, or removes it (undefined). */
+  public reshapeConnectInstance(arn: string, options: Pick<AddConnectInstanceOptions, 'identityManagementType' | 'status'> | undefined): void {
+    this.connect.reshapeInstance(arn, options);
+  }
+
+  /** A user of an Amazon Connect instance, made by someone (in the admin website). */
+  public addConnectUser(instanceArn: string, username: string): string {
+    return this.connect.addUser(instanceArn, username);
   }
 
   /** Identity Center rotates the application's signing certificate: a new one becomes active, as after "Set as active". */
@@ -97,8 +117,13 @@ export class SimulatedServices {
   }
 
   /** A user in the identity store of the (first) Identity Center instance, found by its user name. */
-  public addIdentityStoreUser(userName: string, instanceArn?: string): string {
-    return this.identityStore.addUser(this.ssoAdmin.identityStoreId(instanceArn), userName);
+  public addIdentityStoreUser(userName: string, instanceArn?: string, attributes?: DirectoryUser): string {
+    return this.identityStore.addUser(this.ssoAdmin.identityStoreId(instanceArn), userName, attributes);
+  }
+
+  /** Makes a user of the identity store a member of one of its groups (both by name). */
+  public addIdentityStoreMember(groupName: string, userName: string, instanceArn?: string): void {
+    this.identityStore.addMember(this.ssoAdmin.identityStoreId(instanceArn), groupName, userName);
   }
 
   /**

@@ -10,8 +10,8 @@ import { constructId, type DeployedFunction } from '../../lambdas/runtime/functi
 import { ConfigInvalidError } from '../../lambdas/shared/errors';
 import type { FunctionPermissions, PermissionScope } from '../../lambdas/shared/permissions';
 import type { FederationConfig } from '../../lambdas/shared/profile';
-import { functionRoleName, targetAccounts } from '../../lambdas/shared/target-account';
-import { functionPermissions } from '../../lambdas/target-roles';
+import { functionRoleName, TARGET_ACCESS, targetAccounts } from '../../lambdas/shared/target-account';
+import { functionPermissions, trustedFunctionKeys } from '../../lambdas/target-roles';
 import { FUNCTIONS } from '../../lambdas/workflow-functions';
 import { acknowledge, acknowledgeWildcards } from '../nag';
 
@@ -142,7 +142,9 @@ export function workflowFunctions(
   const functions: Record<string, NodejsFunction> = {};
   for (const fn of FUNCTIONS) {
     const id = constructId(fn);
-    const role = functionRole(site, id, fn.description, functionPermissions(fn, scope), fn.targetAccess === undefined ? undefined : fn.key);
+    // A function some target role trusts (its kind's steps; Intake, through the read role) gets the fixed name the trust names.
+    const trusted = TARGET_ACCESS.some((access) => trustedFunctionKeys(access).includes(fn.key));
+    const role = functionRole(site, id, fn.description, functionPermissions(fn, scope), trusted ? fn.key : undefined);
     functions[fn.key] = bundledFunction(site, id, fn, role, functionLogs(site, id, role), environment);
   }
   return functions;

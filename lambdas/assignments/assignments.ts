@@ -31,6 +31,15 @@ async function sso<T>(what: string, send: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The identity store of the application's IAM Identity Center instance (DescribeInstance). */
+export async function identityStoreOf(ssoAdmin: SSOAdminClient, applicationArn: string): Promise<{ instanceArn: string; identityStoreId: string }> {
+  const instanceArn = instanceArnOfApplication(applicationArn);
+  const instance = await sso(`DescribeInstance ${instanceArn}`, () => ssoAdmin.send(new DescribeInstanceCommand({ InstanceArn: instanceArn })));
+  const identityStoreId = instance.IdentityStoreId;
+  if (!identityStoreId) throw new Error(`DescribeInstance ${instanceArn} answered without an IdentityStoreId`);
+  return { instanceArn, identityStoreId };
+}
+
 /**
  * Resolves the profile's group and user names in the identity store of the application's instance (GetGroupId by
  * displayName, GetUserId by userName: the unique attributes AWS documents). A name that is not there fails
@@ -43,12 +52,7 @@ export async function resolvePrincipals(
 ): Promise<Principal[]> {
   const wanted = wantedNames(profile);
   if (wanted.length === 0) return [];
-  const instanceArn = instanceArnOfApplication(applicationArn);
-  const instance = await sso(`DescribeInstance ${instanceArn}`, () =>
-    clients.ssoAdmin.send(new DescribeInstanceCommand({ InstanceArn: instanceArn })),
-  );
-  const identityStoreId = instance.IdentityStoreId;
-  if (!identityStoreId) throw new Error(`DescribeInstance ${instanceArn} answered without an IdentityStoreId`);
+  const { instanceArn, identityStoreId } = await identityStoreOf(clients.ssoAdmin, applicationArn);
   const resolved: Principal[] = [];
   for (const principal of wanted) {
     const unique = { AttributePath: principal.principalType === 'GROUP' ? 'displayName' : 'userName', AttributeValue: principal.name };

@@ -234,3 +234,35 @@ export type IntakeErrorName = keyof typeof INTAKE_ERRORS;
 export const INTAKE_ERROR_NAMES = Object.keys(INTAKE_ERRORS) as IntakeErrorName[];
 export const REQUEST_ERROR_NAMES = INTAKE_ERROR_NAMES.filter((name) => name.startsWith('Request.'));
 export const METADATA_ERROR_NAMES = INTAKE_ERROR_NAMES.filter((name) => name.startsWith('Metadata.'));
+
+/** The profile's Amazon Connect instance does not exist (or is not in the account the pipeline reads it in). Nothing was changed. */
+export class ConnectInstanceNotFoundError extends FederationError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'Connect.InstanceNotFound';
+  }
+}
+
+/** The profile's Amazon Connect instance is not ACTIVE (being created, or its creation failed). Nothing was changed. */
+export class ConnectInstanceNotActiveError extends FederationError {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'Connect.InstanceNotActive';
+  }
+}
+
+/** The instance does not use SAML 2.0 identity management, which is chosen at creation and cannot be changed. Nothing was changed. */
+export class ConnectNotSamlInstanceError extends FederationError {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'Connect.NotSamlInstance';
+  }
+}
+
+/** The instance is in another account than the profile's provider, role and policy. Nothing was changed. */
+export class ConnectWrongAccountError extends FederationError {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'Connect.WrongAccount';
+  }
+}

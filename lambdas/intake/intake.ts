@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ConnectClient } from '@aws-sdk/client-connect';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createdApplication } from '../identity-center/created-application';
 import { type ApplicationMetadataDeps, fetchApplicationMetadata } from '../identity-center/portal';
@@ -8,6 +9,7 @@ import { LockNotHeldError, lockLease } from '../shared/lock';
 import { logger } from '../shared/logger';
 import { type FederationConfig, profileNamed, type ResolvedProfile } from '../shared/profile';
 import type { RecordStore } from '../shared/records';
+import { checkConnectInstance } from './connect-instance';
 import { RequestInvalidError, RequestNotCurrentVersionError, RequestObjectNotFoundError } from './errors';
 import { checkIssuer } from './issuer';
 import { checkMetadataSize, validateMetadata } from './metadata';
@@ -32,6 +34,8 @@ export interface IntakeDeps {
   config: FederationConfig;
   environment: PipelineEnvironment;
   now: () => Date;
+  /** Amazon Connect of the account of the profile's instance (absent: the instance is not checked, as in unit tests of the metadata). */
+  connectOf?: (profile: ResolvedProfile, executionName: string) => ConnectClient;
 }
 
 /** S3's names for "no such object or version" where a response body names the error (GetObject). */
@@ -81,6 +85,10 @@ export async function intake(event: unknown, deps: IntakeDeps): Promise<Executio
     );
   }
   const named = normalizeRequest(event.input, { bucket: environment.bucket, profiles: Object.keys(config.profiles) });
+  if (deps.connectOf) {
+    const profile = profileNamed(config, named.profile);
+    await checkConnectInstance(profile, environment.account, deps.connectOf(profile, event.executionName));
+  }
   const creating = await applicationToCreate(named, deps);
   if (creating === 'missing') {
     if (!named.fromApplication) {

@@ -2,6 +2,7 @@ import { applicationLookupGrants } from '../identity-center/grants';
 import type { PipelineFunction } from '../runtime/function';
 import type { ExecutionDocument } from '../shared/document';
 import { grants } from '../shared/permissions';
+import { sessionNameOf, targetRoleArn } from '../shared/target-account';
 import { intake } from './intake';
 import { fetchedMetadataKey } from './request';
 
@@ -29,6 +30,9 @@ export const intakeFunction: PipelineFunction<ExecutionDocument> = {
       'FetchApplicationMetadata',
     )
       .readRecords('WhichApplicationThePipelineCreated', 'state')
+      // The profile's Connect instance, checked before anything changes: here, or through the read role of its account.
+      .allow('DescribeProfileConnectInstances', ['connect:DescribeInstance'], (arns) => arns.connectInstances)
+      .assumeTargetRoles('read')
       .allow(
         'StoreFetchedMetadata',
         ['s3:PutObject'],
@@ -43,6 +47,13 @@ export const intakeFunction: PipelineFunction<ExecutionDocument> = {
       config: context.config,
       environment: context.environment,
       now: context.now,
+      connectOf: (profile, executionName) =>
+        profile.account === undefined
+          ? context.clients.connect
+          : context.clients.connectIn({
+              roleArn: targetRoleArn(context.environment.partition, profile.account, context.config.pipelineName, 'read'),
+              sessionName: sessionNameOf(executionName),
+            }),
     }),
 };
 

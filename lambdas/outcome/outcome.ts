@@ -139,7 +139,11 @@ function receiptLines(receipts: ExecutionDocument['receipts']): string[] {
   return STEPS.flatMap((step) => {
     const receipt = receipts?.[step.name] as Receipt | undefined;
     if (!receipt) return [];
-    return [`${step.label}: ${receipt.action} ${receipt.arn}`, ...receipt.changes.map((change) => `  - ${change}`)];
+    return [
+      `${step.label}: ${receipt.action} ${receipt.arn}`,
+      ...receipt.changes.map((change) => `  - ${change}`),
+      ...(receipt.notices ?? []).map((notice) => `  ! ${notice}`),
+    ];
   });
 }
 

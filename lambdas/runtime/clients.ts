@@ -1,3 +1,4 @@
+import { ConnectClient } from '@aws-sdk/client-connect';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
@@ -46,9 +47,11 @@ export function awsClients(regions: ClientOptions = {}): StepClients {
   let ssoAdmin: SSOAdminClient | undefined;
   let swb: ConsoleApiClient | undefined;
   let identityStore: IdentitystoreClient | undefined;
+  let connect: ConnectClient | undefined;
   // One client per session (an execution's, in one target account), kept while the container lives; the SDK's provider
   // calls AssumeRole on the first request and again only when the credentials near expiry.
   const sessions = new Map<string, IAMClient>();
+  const connectSessions = new Map<string, ConnectClient>();
   let records = typeof regions.recordTable === 'object' ? regions.recordTable : undefined;
   const table = typeof regions.recordTable === 'string' ? regions.recordTable : undefined;
   return {
@@ -76,6 +79,20 @@ export function awsClients(regions: ClientOptions = {}): StepClients {
           credentials: fromTemporaryCredentials({ params: assumeRoleParams(session), clientConfig: at }),
         });
         sessions.set(key, client);
+      }
+      return client;
+    },
+    get connect() {
+      connect ??= new ConnectClient(at);
+      return connect;
+    },
+    connectIn(session: IamSession) {
+      const key = JSON.stringify(session);
+      let client = connectSessions.get(key);
+      if (!client) {
+        if (connectSessions.size >= 16) connectSessions.delete(connectSessions.keys().next().value as string);
+        client = new ConnectClient({ ...at, credentials: fromTemporaryCredentials({ params: assumeRoleParams(session), clientConfig: at }) });
+        connectSessions.set(key, client);
       }
       return client;
     },

@@ -1,3 +1,4 @@
+import type { ConnectClient } from '@aws-sdk/client-connect';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -46,6 +47,10 @@ export interface StepClients {
   identityStore: IdentitystoreClient;
   swb: ConsoleApi;
   fetchMetadata: MetadataFetcher;
+  /** Amazon Connect of the pipeline's own account; a step reaches the profile's instance through `connect` of StepDeps. */
+  connect: ConnectClient;
+  /** Amazon Connect of another account, through the target role assumed there (as `iamIn`). */
+  connectIn(session: IamSession): ConnectClient;
 }
 
 /** Everything a pipeline function runs with; the Lambda handler, the local runner and tests each build one. */
@@ -97,7 +102,7 @@ export interface PipelineFunction<Result = unknown> extends DeployedFunction {
 }
 
 /** The clients a footprint is read with: IAM of the profile's account, and IAM Identity Center. */
-type FootprintClients = Pick<StepClients, 'iam' | 'ssoAdmin' | 'swb'>;
+type FootprintClients = Pick<StepClients, 'iam' | 'ssoAdmin' | 'swb' | 'connect'>;
 
 /** A runbook step: its name in receipts and journal keys, the label people read, and its apply and revert functions. */
 export interface StepDefinition<Name extends string = string> {
@@ -146,6 +151,20 @@ export function iamFor(doc: Pick<ExecutionDocument, 'request' | 'profile'>, cont
   // A function with no target role never reaches the profile's account, and must not fall back to the pipeline's.
   if (context.targetAccess === undefined) return noIamIn(account);
   return context.clients.iamIn({
+    roleArn: targetRoleArn(doc.request.partition, account, context.config.pipelineName, context.targetAccess),
+    sessionName: sessionNameOf(doc.request.executionName),
+  });
+}
+
+/**
+ * The Amazon Connect client for the profile's instance: the function's own in the pipeline's account, or a session of
+ * the target role of the function's kind in the profile's account (where the instance lives, as IAM's resources do).
+ */
+function connectFor(doc: Pick<ExecutionDocument, 'request' | 'profile'>, context: FunctionContext): ConnectClient {
+  const account = doc.profile.account;
+  if (account === undefined) return context.clients.connect;
+  if (context.targetAccess === undefined) return noIamIn(account) as unknown as ConnectClient;
+  return context.clients.connectIn({
     roleArn: targetRoleArn(doc.request.partition, account, context.config.pipelineName, context.targetAccess),
     sessionName: sessionNameOf(doc.request.executionName),
   });
@@ -203,6 +222,13 @@ export function onExecutionDocument<Result>(step: (doc: ExecutionDocument, deps:
           'or its lease ran out and another execution took the profile. Nothing was changed; start a new execution instead.',
       );
     }
-    return step(doc, { ...context.clients, records: leasedRecords(context.clients.records, under), iam, now: context.now, sleep: context.sleep });
+    return step(doc, {
+      ...context.clients,
+      records: leasedRecords(context.clients.records, under),
+      iam,
+      connect: retryingThrottles(connectFor(doc, context), context),
+      now: context.now,
+      sleep: context.sleep,
+    });
   };
 }

@@ -1,5 +1,3 @@
-import type { IAMClient } from '@aws-sdk/client-iam';
-
 /**
  * IAM throttles each account's calls (mutating ones most); a fleet run shares one account's rate among the
  * executions of that account. Left to the state machine's Retry, a throttled step waited whole seconds of jittered
@@ -32,7 +30,10 @@ export interface ThrottleRetryOptions {
  * budget for all its calls, counted from when the client is made, so a step of several calls stays well inside its
  * function's timeout); everything else passes through.
  */
-export function retryingThrottles(client: IAMClient, options: ThrottleRetryOptions): IAMClient {
+export function retryingThrottles<Client extends { send: (command: never) => Promise<unknown> }>(
+  client: Client,
+  options: ThrottleRetryOptions,
+): Client {
   const random = options.random ?? Math.random;
   const started = options.now().getTime();
   const send = async (command: unknown): Promise<unknown> => {

@@ -78,6 +78,8 @@ export interface Receipt<Previous = unknown> {
   changes: string[];
   /** Step-specific facts a later step or the revert needs. */
   details?: Record<string, unknown>;
+  /** What the step found that a person should act on and that is not a change (a Connect user missing), one line each. */
+  notices?: string[];
   /**
    * For a step that changed something: its resources as it found them and as it left them (lambdas/shared/footprint.ts).
    * A revert restores only over what the step left; `undo` refuses whatever differs from it now.

@@ -60,6 +60,8 @@ export interface ProfileArns {
   readonly customerPolicies: string[];
   /** For each role ARN, the policy ARNs its profiles attach (generated and `managedPolicyArns`). */
   readonly attachableByRole: ReadonlyMap<string, string[]>;
+  /** The profiles' Amazon Connect instances (`policy.connectInstanceArn`). */
+  readonly connectInstances: string[];
 }
 
 function profileArns(scope: Pick<PermissionScope, 'partition' | 'account' | 'config' | 'targetAccount'>): ProfileArns {
@@ -77,6 +79,7 @@ function profileArns(scope: Pick<PermissionScope, 'partition' | 'account' | 'con
     roles: unique(profiles.map((profile) => roleArn(at, profile.role.name, profile.role.path))),
     customerPolicies: unique(profiles.flatMap(generated)),
     attachableByRole,
+    connectInstances: unique(profiles.flatMap((profile) => (profile.policy.connectInstanceArn ? [profile.policy.connectInstanceArn] : []))),
   };
 }
 

@@ -157,6 +157,12 @@ export const ProfileSchema = z
         message: 'create names the application by display name: leave out arn, and displayName (if set) must equal create.displayName',
         path: ['create'],
       })
+      // An application belongs to one Identity Center instance: its ARN names it (application/<ssoins-id>/apl-<id>).
+      .refine((a) => a.arn === undefined || a.instanceArn === undefined || a.arn.split('/')[1] === a.instanceArn.split('/')[1], {
+        message:
+          'arn names an application of another IAM Identity Center instance than instanceArn (application/<instance id>/apl-<id>): fix one of them',
+        path: ['arn'],
+      })
       // The assignments function may assign people only to the applications it is granted: an application named by
       // display name alone would need a grant on every application of the account.
       .refine((a) => a.assignments.groups.length + a.assignments.users.length === 0 || a.arn !== undefined || a.instanceArn !== undefined, {
@@ -190,6 +196,27 @@ export const ProfileSchema = z
           .default('rate(1 day)'),
       })
       .default({ enabled: true, schedule: 'rate(1 day)' }),
+    /**
+     * The Amazon Connect users of the people the profile assigns (its users and its groups' members): each needs a
+     * Connect user named as the session name the mapping sends. The step checks them always (for a profile with
+     * policy.connectInstanceArn); with `create`, it creates the missing ones with these security profiles and routing
+     * profile (names, as the Connect admin website shows them), and a rollback deletes only the users it created.
+     */
+    connectUsers: z
+      .object({
+        create: z
+          .object({
+            securityProfiles: z
+              .array(z.string().min(1).max(127))
+              .min(1, { message: 'name at least one security profile' })
+              .max(10, { message: 'Amazon Connect takes at most 10 security profiles' }),
+            routingProfile: z.string().min(1).max(127),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({}),
     attributeMapping: z
       .object({
         /** "api": write the mapping through IAM Identity Center's console API; "manual": publish it and wait for an operator. */
@@ -233,6 +260,10 @@ export const ProfileSchema = z
       }),
   })
   .strict()
+  .refine((p) => p.connectUsers.create === undefined || p.policy.connectInstanceArn !== undefined, {
+    message: 'creates Connect users: set policy.connectInstanceArn, the instance they are created in',
+    path: ['connectUsers', 'create'],
+  })
   // Amazon Connect federates only into roles of the instance's own account.
   .refine((p) => p.account === undefined || p.policy.connectInstanceArn === undefined || p.policy.connectInstanceArn.split(':')[4] === p.account, {
     message: "names another account than its Connect instance: the provider, role and policy must live in the instance's account",

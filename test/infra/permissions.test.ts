@@ -338,7 +338,7 @@ describe('function permissions', () => {
       key === 'outcome'
         ? ['dynamodb']
         : key === 'intake' || key === 'newApplicationIntake'
-          ? ['dynamodb', 'kms', 's3', 'sso']
+          ? ['connect', 'dynamodb', 'kms', 's3', 'sso']
           : key.startsWith('application')
             ? ['dynamodb', 'kms', 'sso']
             : key.startsWith('attributeMapping')
@@ -347,9 +347,13 @@ describe('function permissions', () => {
                 ? ['dynamodb', 'identitystore', 'kms', 'sso']
                 : key === 'assignmentsRevert'
                   ? ['dynamodb', 'kms', 'sso']
-                  : key.startsWith('identityProvider')
-                    ? ['dynamodb', 'iam', 's3']
-                    : ['dynamodb', 'iam'];
+                  : key === 'connectUsersApply'
+                    ? ['connect', 'dynamodb', 'identitystore', 'kms', 'sso']
+                    : key === 'connectUsersRevert'
+                      ? ['connect', 'dynamodb']
+                      : key.startsWith('identityProvider')
+                        ? ['dynamodb', 'iam', 's3']
+                        : ['dynamodb', 'iam'];
     expect(services).toEqual([...own, 'logs', 'xray'].sort());
   });
 });

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { substitutionName } from '../../lambdas/runtime/function';
+import { STEP_NAMES } from '../../lambdas/steps';
 import { SUBSTITUTION_NAMES } from '../../statemachine/definition';
 import { exampleConfig } from '../helpers/document';
 import {
@@ -435,12 +436,7 @@ describe('cleanup after a stopped execution', () => {
       JSON.stringify(env.REVERT_FUNCTIONS['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : flatten(part))).join('')),
     );
     expect(JSON.parse(reverts)).toEqual(
-      Object.fromEntries(
-        ['application', 'identityProvider', 'role', 'policy', 'assignments', 'attributeMapping'].map((step) => [
-          step,
-          `<${logicalId(synth.stack, synth.pipeline.functions[`${step}Revert`]!)}.Arn>`,
-        ]),
-      ),
+      Object.fromEntries(STEP_NAMES.map((step) => [step, `<${logicalId(synth.stack, synth.pipeline.functions[`${step}Revert`]!)}.Arn>`])),
     );
   });
 
@@ -450,9 +446,7 @@ describe('cleanup after a stopped execution', () => {
     const byAction = (action: string) => statements.filter((s) => s.actions.includes(action)).flatMap((s) => s.resources);
     expect(byAction('states:DescribeExecution')).toEqual([`arn:aws:states:${REGION}:${ACCOUNT}:execution:<${ids.stateMachine}.Name>:*`]);
     expect(byAction('lambda:InvokeFunction').sort()).toEqual(
-      ['application', 'identityProvider', 'role', 'policy', 'assignments', 'attributeMapping']
-        .map((step) => `<${logicalId(synth.stack, synth.pipeline.functions[`${step}Revert`]!)}.Arn>`)
-        .sort(),
+      STEP_NAMES.map((step) => `<${logicalId(synth.stack, synth.pipeline.functions[`${step}Revert`]!)}.Arn>`).sort(),
     );
     expect(byAction('dynamodb:DeleteItem')).toEqual([`<${ids.table}.Arn>`]);
     // Its own decisions, under cleanup#<execution>, so a duplicate event never reverts twice; the journal, read only.

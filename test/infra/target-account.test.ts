@@ -84,8 +84,10 @@ describe('the target stack', () => {
     expect(EXPECTED_TRUST[targetRoleName(pipelineName, 'revert')]).toEqual(
       functionsWith('revert').map((fn) => functionRoleName(pipelineName, fn.key)),
     );
-    // The daily check reads through a role of its own, which no step function may assume, and it may assume no other.
-    expect(EXPECTED_TRUST[targetRoleName(pipelineName, 'read')]).toEqual([functionRoleName(pipelineName, 'dailyCheck')]);
+    // The daily check and Intake read through a role of their own, which no step function may assume, and they may assume no other.
+    expect(EXPECTED_TRUST[targetRoleName(pipelineName, 'read')]).toEqual(
+      ['dailyCheck', 'intake', 'newApplicationIntake'].map((key) => functionRoleName(pipelineName, key)),
+    );
     expect(EXPECTED_TRUST[targetRoleName(pipelineName, 'apply')]).not.toContain(functionRoleName(pipelineName, 'dailyCheck'));
   });
 
@@ -110,22 +112,31 @@ describe('the target stack', () => {
     expect(trustProblems(swapped, applyTrust)).not.toEqual([]);
   });
 
-  it('grants each role only the IAM actions of its kind on the names of the profiles in that account, created only there', () => {
+  it('grants each role only the IAM and Connect actions of its kind on the names and instance of the profiles in that account, created only there', () => {
     const policies = Object.values(target.Resources).filter((r) => r.Type === 'AWS::IAM::Policy');
     expect(policies).toHaveLength(3);
     for (const policy of policies) expect(policy.Condition).toMatch(/^TargetRolesIn222222222222/);
     const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string[]; Resource: unknown[] }>);
     const actions = new Set(statements.flatMap((s) => s.Action));
-    expect([...actions].every((a) => a.startsWith('iam:'))).toBe(true);
+    expect([...actions].filter((a) => !a.startsWith('iam:') && !a.startsWith('connect:'))).toEqual([]);
     const resources = JSON.stringify(statements.flatMap((s) => s.Resource));
+    // Amazon Connect only on the instance of the profile there, and DeleteUser only on users the pipeline created.
+    const connectResources = statements.filter((s) => s.Action.some((a) => a.startsWith('connect:'))).flatMap((s) => JSON.stringify(s.Resource));
+    for (const resource of connectResources)
+      expect(resource).toContain(`:connect:us-east-1:${TARGET_ACCOUNT}:instance/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d`);
+    const deletes = statements.filter((s) => s.Action.includes('connect:DeleteUser')) as Array<{ Condition?: unknown }>;
+    expect(deletes.map((s) => s.Condition)).toEqual([{ Null: { 'aws:ResourceTag/saml-federation:execution': 'false' } }]);
     expect(resources).toContain(`:iam::${TARGET_ACCOUNT}:saml-provider/AmazonConnectAdminAccess`);
     expect(resources).not.toContain('AmazonConnectAgentAccess');
     expect(resources).not.toContain('"*"');
     const applyPolicy = policies.find((p) => JSON.stringify(p.Properties.Roles).includes('ApplyRole'))!;
     const applyActions = (applyPolicy.Properties.PolicyDocument.Statement as Array<{ Action: string[] }>).flatMap((s) => s.Action);
-    expect(applyActions.filter((a) => /^iam:Delete(Role|SAMLProvider|Policy)$/.test(a))).toEqual([]);
+    expect(applyActions.filter((a) => /^(iam:Delete(Role|SAMLProvider|Policy)|connect:DeleteUser)$/.test(a))).toEqual([]);
     const readPolicy = policies.find((p) => JSON.stringify(p.Properties.Roles).includes('ReadRole'))!;
-    expect((readPolicy.Properties.PolicyDocument.Statement as Array<{ Action: string[] }>).flatMap((s) => s.Action)).toEqual(['iam:GetSAMLProvider']);
+    expect((readPolicy.Properties.PolicyDocument.Statement as Array<{ Action: string[] }>).flatMap((s) => s.Action)).toEqual([
+      'iam:GetSAMLProvider',
+      'connect:DescribeInstance',
+    ]);
   });
 
   it('is in the pipeline stack as a service-managed StackSet with automatic deployment to the organizational units', () => {
@@ -158,7 +169,8 @@ describe('the target stack', () => {
       else
         expect({ resource, roles }).toEqual({
           resource: expect.stringContaining('-target-read'),
-          roles: expect.stringMatching(/DailyCheckFunctionRole/),
+          // The daily check, and Intake reading the profile's Connect instance before anything changes.
+          roles: expect.stringMatching(/DailyCheckFunctionRole|IntakeFunctionRole/),
         });
     }
   });
@@ -177,6 +189,17 @@ describe('the target stack', () => {
     const own = parseFederationConfig(crossAccountConfig);
     expect(() => synthWithoutBundling(own, {}, { account: TARGET_ACCOUNT, region: 'us-east-1' })).toThrow(
       /profiles\.admin\.account: 222222222222 is this pipeline's own account/,
+    );
+  });
+
+  it("refuses a Connect instance of another account for a profile in the pipeline's: a template rule at deploy, at synth when the account is known", () => {
+    const rules = (pipeline as unknown as { Rules?: Record<string, { Assertions: Array<{ Assert: unknown }> }> }).Rules ?? {};
+    const rule = Object.entries(rules).find(([id]) => id.startsWith('PipelineConnectInstancesInThisAccount'))?.[1];
+    // The agent profile sets no account: its instance must be in the pipeline's.
+    expect(rule?.Assertions.map((a) => a.Assert)).toEqual([{ 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, '111122223333'] }]);
+    const elsewhere = parseFederationConfig(crossAccountConfig);
+    expect(() => synthWithoutBundling(elsewhere, {}, { account: '333333333333', region: 'us-east-1' })).toThrow(
+      /profiles\.agent\.policy\.connectInstanceArn: .*111122223333.* is in another account than this pipeline's \(333333333333\); set profiles\.agent\.account/,
     );
   });
 });

@@ -6,6 +6,7 @@
  * refusal and leave the account as the newer execution left it, holding no lock.
  */
 
+import { STEPS } from '../../lambdas/steps';
 import { WORKFLOW_ERRORS } from '../../lambdas/workflow-errors';
 import { type LocalExecutionResult, runLocalExecution } from '../../local/runner';
 import { simulatedServices } from '../../local/simulated-services';
@@ -39,20 +40,10 @@ const ROUTES: Record<string, Route> = {
   'Validate metadata': {},
   'Take profile lock': {},
   'Find lock holder': { lockHeld: true },
-  'Create or find IAM Identity Center application': {},
   "Validate the new application's metadata": { config: creatingConfig },
-  'Create or update identity provider': {},
-  'Create or update federation role': {},
-  'Attach permissions policy': {},
-  'Assign people to the application': {},
-  'Map Role attribute in IAM Identity Center': {},
+  // Each registered step's apply on the way through, its revert on the way back.
+  ...Object.fromEntries(STEPS.flatMap((step) => [[step.apply.state, {}] as const, [step.revert.state, ROLLBACK] as const])),
   'Wait for operator to map attributes': { manual: true },
-  'Revert attribute mapping': ROLLBACK,
-  'Revert application assignments': ROLLBACK,
-  'Revert permissions policy': ROLLBACK,
-  'Revert federation role': ROLLBACK,
-  'Revert identity provider': ROLLBACK,
-  'Revert IAM Identity Center application': ROLLBACK,
   'Describe outcome': {},
   'Notify outcome': {},
   'Release profile lock': {},

@@ -4,13 +4,14 @@
  * ends as it was before the execution and the execution holds no lock.
  */
 
+import type { FederationConfig } from '../../lambdas/shared/profile';
 import { STEP_NAMES, type StepName, stepNamed } from '../../lambdas/steps';
 import { endStateNames, type LocalExecutionResult, type StopAt } from '../../local/runner';
 import { simulatedServices } from '../../local/simulated-services';
 import type { Fault, FaultSpec, SimulatedAccount } from '../../simulated-account';
 import { rawDefinition } from '../../statemachine/definition';
 import { runLocalCleanup } from '../helpers/cleanup';
-import { config, execute, resources, type StartingState, startingAccount } from './workflow-harness';
+import { config, connectUsersConfig, execute, resources, type StartingState, startingAccount } from './workflow-harness';
 
 const OTHER_EXECUTION = 'someone-elses-execution';
 const FAR_FUTURE = '2999-01-01T00:00:00.000Z';
@@ -22,6 +23,8 @@ interface Path {
   /** Faults and other actors, armed on the account just before the execution starts. */
   arrange?: (account: SimulatedAccount) => Promise<Fault[]> | Fault[];
   run?: Parameters<typeof execute>[1];
+  /** The configuration the account is made for and the execution runs with (default: the example's). */
+  configuration?: FederationConfig;
   manual?: boolean;
   /** Another execution holds the profile's lock before this one starts. */
   lockHeldByOther?: boolean;
@@ -48,6 +51,8 @@ const REVERT_REFUSED: Record<StepName, FaultSpec[]> = {
     MAPPING_REFUSED,
     { service: 'sso-admin', operation: 'DeleteApplicationAssignment', error: 'AccessDenied', times: Number.POSITIVE_INFINITY },
   ],
+  // With a Connect user this execution created (the path runs connectUsersConfig), its deletion is refused for good.
+  connectUsers: [MAPPING_REFUSED, { service: 'connect', operation: 'DeleteUser', error: 'AccessDeniedException', times: Number.POSITIVE_INFINITY }],
   // The apply's write takes effect and then fails (so its revert has a mapping to write back); every write after it is refused.
   attributeMapping: [
     { ...MAPPING_REFUSED, afterEffect: true },
@@ -68,8 +73,9 @@ const PATHS: Path[] = [
       name: `a rollback that stops at the ${stepNamed(step).label.toLowerCase()} revert`,
       start: 'empty account',
       arrange: (account) => REVERT_REFUSED[step].map((spec) => account.faults.inject(spec)),
-      // Only an application the execution created has a revert that deletes anything.
+      // Only an application (or a Connect user) the execution created has a revert that deletes anything.
       ...(step === 'application' ? { run: { createApplication: true } } : {}),
+      ...(step === 'connectUsers' ? { configuration: connectUsersConfig } : {}),
     }),
   ),
   { name: 'a dry run', start: 'empty account', run: { dryRun: true } },
@@ -108,7 +114,7 @@ function withoutLocks(account: SimulatedAccount) {
 }
 
 async function arrange(path: Path): Promise<Arranged> {
-  const account = await startingAccount(path.start);
+  const account = await startingAccount(path.start, {}, path.configuration ?? config);
   if (path.lockHeldByOther)
     await account.seed(async () =>
       account.lock.put({ profile: 'admin', owner: OTHER_EXECUTION, lease: `${OTHER_EXECUTION}#0`, expiresAt: FAR_FUTURE }),
@@ -123,7 +129,7 @@ async function run(path: Path, account: SimulatedAccount, stop?: StopAt): Promis
   const mode = config.profiles.admin!.attributeMapping.mode;
   if (path.manual) config.profiles.admin!.attributeMapping.mode = 'manual';
   try {
-    return await execute(account, { ...path.run, ...(stop ? { stop } : {}) });
+    return await execute(account, { ...path.run, ...(path.configuration ? { config: path.configuration } : {}), ...(stop ? { stop } : {}) });
   } finally {
     config.profiles.admin!.attributeMapping.mode = mode;
   }
@@ -168,7 +174,7 @@ describe('stopped at every state: the account ends as before and the lock is fre
         // The cleanup runs later, once whatever made AWS refuse a call has passed: what the sweep asks of every stop
         // is that the cleanup finishes the job.
         for (const fault of faults) fault.remove();
-        const cleanup = await runLocalCleanup(stopped, { services: simulatedServices(account), config });
+        const cleanup = await runLocalCleanup(stopped, { services: simulatedServices(account), config: path.configuration ?? config });
         expect({ label, action: ['rolled-back', 'nothing-changed'].includes(cleanup.action) }).toEqual({ label, action: true });
         expect({ label, account: withoutLocks(account) }).toEqual({ label, account: before });
         const held = Object.values(account.snapshot().lockTable).filter((item) => item.owner === stopped.executionName);

@@ -32,6 +32,18 @@ export const creatingConfig: FederationConfig = {
   },
 };
 
+/** Security and routing profiles every new Connect instance has (the simulated instance's too). */
+const CREATE_CONNECT_USERS = { create: { securityProfiles: ['Admin'], routingProfile: 'Basic Routing Profile' } };
+
+/** A person of the admin group who has no Connect user yet: what a profile with connectUsers.create creates. */
+const NEW_ADMIN = 'new.admin@example.com';
+
+/** The example configuration with the admin profile creating the Connect users of its people (connectUsers.create). */
+export const connectUsersConfig: FederationConfig = {
+  ...config,
+  profiles: { ...config.profiles, admin: { ...admin, connectUsers: CREATE_CONNECT_USERS } },
+};
+
 /** The Amazon Connect workload account of the cross-account example: the admin profile's IAM resources live there. */
 export const TARGET_ACCOUNT = '222222222222';
 
@@ -46,6 +58,8 @@ export const crossAccountConfig: FederationConfig = {
     admin: {
       ...admin,
       account: TARGET_ACCOUNT,
+      // Its Connect users are created there too, through the target roles.
+      connectUsers: CREATE_CONNECT_USERS,
       policy: { ...admin.policy, connectInstanceArn: admin.policy.connectInstanceArn?.replace(':111122223333:', `:${TARGET_ACCOUNT}:`) },
     },
   },
@@ -63,6 +77,10 @@ export async function startingAccount(
 ): Promise<SimulatedAccount> {
   const account = accountForConfig(configuration, options);
   account.addAwsManagedPolicy('ReadOnlyAccess');
+  if (Object.values(configuration.profiles).some((profile) => profile.connectUsers.create)) {
+    account.addIdentityStoreUser(NEW_ADMIN, undefined, { email: NEW_ADMIN, givenName: 'New', familyName: 'Admin' });
+    account.addIdentityStoreMember('Amazon Connect administrators', NEW_ADMIN);
+  }
   if (state === 'provider exists') {
     await account.seed(({ iam }) => iam.send(new CreateSAMLProviderCommand({ Name: admin.identityProvider.name, SAMLMetadataDocument: metadataV2 })));
   }

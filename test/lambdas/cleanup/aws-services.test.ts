@@ -4,6 +4,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from 
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsCleanupServices, readCleanupEnvironment, readExecutionRecord } from '../../../lambdas/cleanup/aws-services';
 import { LOCK_CONDITIONS } from '../../../lambdas/shared/lock';
+import { STEP_NAMES } from '../../../lambdas/steps';
 import { LOCK_HELD } from '../../../lambdas/workflow-errors';
 import { makeDocument } from '../../helpers/document';
 
@@ -13,14 +14,10 @@ const ENV = {
   LOCK_TABLE: 'locks',
   RECORD_TABLE: 'records',
   NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:federation',
-  REVERT_FUNCTIONS: JSON.stringify({
-    application: 'arn:aws:lambda:us-east-1:111122223333:function:application-revert',
-    identityProvider: 'arn:aws:lambda:us-east-1:111122223333:function:idp-revert',
-    role: 'arn:aws:lambda:us-east-1:111122223333:function:role-revert',
-    policy: 'arn:aws:lambda:us-east-1:111122223333:function:policy-revert',
-    assignments: 'arn:aws:lambda:us-east-1:111122223333:function:assignments-revert',
-    attributeMapping: 'arn:aws:lambda:us-east-1:111122223333:function:mapping-revert',
-  }),
+  // One deployed revert function per registered step.
+  REVERT_FUNCTIONS: JSON.stringify(
+    Object.fromEntries(STEP_NAMES.map((step) => [step, `arn:aws:lambda:us-east-1:111122223333:function:${step}-revert`])),
+  ),
 };
 
 const sfn = mockClient(SFNClient);

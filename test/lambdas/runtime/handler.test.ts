@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import * as connectModule from '@aws-sdk/client-connect';
+import { ConnectClient, DescribeInstanceCommand } from '@aws-sdk/client-connect';
 import * as dynamodbModule from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import * as iamModule from '@aws-sdk/client-iam';
@@ -31,10 +33,14 @@ const ENV = {
 const s3Mock = mockClient(S3Client);
 const iamMock = mockClient(IAMClient);
 const dynamodbMock = mockClient(DynamoDBClient);
+const connectMock = mockClient(ConnectClient);
 beforeEach(() => {
   s3Mock.reset();
   iamMock.reset();
   dynamodbMock.reset();
+  connectMock.reset();
+  // Intake reads the profile's Connect instance before anything else.
+  connectMock.on(DescribeInstanceCommand).resolves({ Instance: { IdentityManagementType: 'SAML', InstanceStatus: 'ACTIVE' } });
   dynamodbMock.on(GetItemCommand).resolves({});
   // The profile's lock, held by the runs these tests invoke the steps as.
   dynamodbMock
@@ -57,6 +63,7 @@ function loadHandlers(entry: string, env: Record<string, string | undefined>): R
       jest.doMock('@aws-sdk/client-iam', () => iamModule);
       jest.doMock('@aws-sdk/client-sso-admin', () => ssoAdminModule);
       jest.doMock('@aws-sdk/client-dynamodb', () => dynamodbModule);
+      jest.doMock('@aws-sdk/client-connect', () => connectModule);
       loaded = require(join(REPOSITORY_ROOT, entry)) as Record<string, Handler>;
     });
     if (!loaded) throw new Error(`${entry} did not load`);

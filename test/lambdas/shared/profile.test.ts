@@ -42,6 +42,22 @@ describe('profile configuration', () => {
     expect(() => parseFederationConfig(elsewhere)).toThrow(/profiles\.admin\.account: names another account than its Connect instance/);
   });
 
+  it('refuses an application ARN of another IAM Identity Center instance than instanceArn, naming the fields', () => {
+    const bad = structuredClone(exampleConfig) as any;
+    bad.profiles.admin.application.instanceArn = 'arn:aws:sso:::instance/ssoins-0000000000000000';
+    expect(() => parseFederationConfig(bad)).toThrow(
+      /profiles\.admin\.application\.arn: arn names an application of another IAM Identity Center instance than instanceArn/,
+    );
+  });
+
+  it('refuses connectUsers.create without a Connect instance to create the users in', () => {
+    const bad = structuredClone(exampleConfig) as any;
+    bad.profiles.admin.connectUsers = { create: { securityProfiles: ['Agent'], routingProfile: 'Basic Routing Profile' } };
+    expect(parseFederationConfig(bad).profiles.admin!.connectUsers.create?.securityProfiles).toEqual(['Agent']);
+    bad.profiles.admin.policy = { managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] };
+    expect(() => parseFederationConfig(bad)).toThrow(/profiles\.admin\.connectUsers\.create: creates Connect users: set policy\.connectInstanceArn/);
+  });
+
   it('lets two profiles use one role name in two accounts', () => {
     const config = structuredClone(exampleConfig) as any;
     config.profiles.agent.role.name = config.profiles.admin.role.name;

@@ -1,9 +1,10 @@
 import { parseRollbackIncompleteCause } from '../../../lambdas/outcome/cause';
+import type { FederationConfig } from '../../../lambdas/shared/profile';
 import { STEP_NAMES, type StepName } from '../../../lambdas/steps';
 import { WORKFLOW_ERRORS } from '../../../lambdas/workflow-errors';
 import type { LocalExecutionResult } from '../../../local/runner';
 import type { CallInfo, SimulatedAccount } from '../../../simulated-account';
-import { crossAccountConfig, execute, resources, type StartingState, startingAccount } from '../workflow-harness';
+import { connectUsersConfig, crossAccountConfig, execute, resources, type StartingState, startingAccount } from '../workflow-harness';
 import { recordTally, type SweepTally } from './summary';
 
 /**
@@ -20,7 +21,7 @@ function accountResources(account: SimulatedAccount): Omit<Resources, 'lockTable
   const { lockTable: _lock, ...rest } = resources(account);
   return JSON.parse(JSON.stringify(rest), (key, value) =>
     // Each scenario is its own execution of its own upload: these two tags differ by design.
-    key === 'tags' && value && typeof value === 'object'
+    (key === 'tags' || key === 'Tags') && value && typeof value === 'object'
       ? Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'saml-federation:execution' && k !== 'saml-federation:source-version'))
       : value,
   );
@@ -59,6 +60,8 @@ const STEP_VIEWS: Record<StepName, (state: Omit<Resources, 'lockTable'>, before:
         .filter(([, application]) => (application.assignments ?? []).length > 0)
         .map(([arn, application]) => [arn, application.assignments]),
     ),
+  // The users of each Connect instance (a user is created without tags it could differ by, but for the execution's own).
+  connectUsers: (state) => JSON.parse(JSON.stringify(state.connect), (key, value) => (key === 'Id' || key === 'Arn' ? undefined : value)),
   attributeMapping: (state, before) => Object.fromEntries(Object.entries(state.swb).filter(([instanceId]) => instanceId in before.swb)),
 };
 
@@ -72,6 +75,12 @@ interface Baseline {
   before: Omit<Resources, 'lockTable'>;
   provisioned: Omit<Resources, 'lockTable'>;
   mutatingCalls: number;
+  /**
+   * The first call a scenario fails: 1, or for a run that adds one step's writes to a path another sweep covers
+   * (createConnectUsers), the journal write just before that step's first write: the calls before it are the same
+   * as the other sweep's.
+   */
+  from: number;
   mutatingServices: string[];
   /** Steps whose receipt in the baseline run says they changed nothing: never named as left to undo. */
   unchangedSteps: StepName[];
@@ -83,6 +92,7 @@ const TRANSIENT: Record<string, string> = {
   s3: 'SlowDown',
   records: 'ProvisionedThroughputExceededException',
   swb: 'ThrottlingException',
+  connect: 'ThrottlingException',
   dynamodb: 'DynamoDB.ThrottlingException',
 };
 
@@ -107,6 +117,12 @@ async function baseline(state: StartingState, run: SweepRun): Promise<Baseline> 
     before,
     provisioned: accountResources(account),
     mutatingCalls: mutating.length,
+    from: run.createConnectUsers
+      ? Math.max(
+          1,
+          mutating.findIndex((c) => c.service === 'connect'),
+        )
+      : 1,
     mutatingServices: mutating.map((c) => c.service),
     unchangedSteps,
   };
@@ -153,11 +169,13 @@ function judge(result: LocalExecutionResult, account: SimulatedAccount, base: Ba
 export function sweepFrom(state: StartingState, run: SweepRun = {}): void {
   const name = run.crossAccount
     ? `${state}, IAM in another account`
-    : run.createApplication
-      ? `${state}, application created`
-      : run.fromApplication
-        ? `${state}, metadata fetched from the application`
-        : state;
+    : run.createConnectUsers
+      ? `${state}, Connect users created`
+      : run.createApplication
+        ? `${state}, application created`
+        : run.fromApplication
+          ? `${state}, metadata fetched from the application`
+          : state;
   afterAll(() => recordTally(name, tally));
   describe(`fault sweep from "${name}"`, () => sweepScenarios(state, run));
 }
@@ -170,16 +188,24 @@ export interface SweepRun {
   createApplication?: boolean;
   /** The admin profile's IAM resources live in another account (crossAccountConfig), reached through assumed roles. */
   crossAccount?: boolean;
+  /** The admin profile creates the Connect user of a person who has none (connectUsersConfig). */
+  createConnectUsers?: boolean;
 }
 
 /** The starting account and the execution of a sweep's run. */
+function configOf(run: SweepRun): FederationConfig | undefined {
+  return run.crossAccount ? crossAccountConfig : run.createConnectUsers ? connectUsersConfig : undefined;
+}
+
 function starting(state: StartingState, run: SweepRun): Promise<SimulatedAccount> {
-  return run.crossAccount ? startingAccount(state, {}, crossAccountConfig) : startingAccount(state);
+  const configuration = configOf(run);
+  return configuration ? startingAccount(state, {}, configuration) : startingAccount(state);
 }
 
 function executeRun(account: SimulatedAccount, run: SweepRun): Promise<LocalExecutionResult> {
-  const { crossAccount, ...options } = run;
-  return execute(account, crossAccount ? { ...options, config: crossAccountConfig } : options);
+  const { crossAccount: _cross, createConnectUsers: _users, ...options } = run;
+  const configuration = configOf(run);
+  return execute(account, configuration ? { ...options, config: configuration } : options);
 }
 
 function sweepScenarios(state: StartingState, run: SweepRun): void {
@@ -189,7 +215,7 @@ function sweepScenarios(state: StartingState, run: SweepRun): void {
   });
 
   it('a non-retryable failure at any mutating call leaves the account as before or fully provisioned', async () => {
-    for (let n = 1; n <= base.mutatingCalls; n++) {
+    for (let n = base.from; n <= base.mutatingCalls; n++) {
       const account = await starting(state, run);
       const fault = account.faults.inject({ nth: n, mutatingOnly: true, error: 'AccessDenied' });
       const result = await executeRun(account, run);
@@ -199,7 +225,7 @@ function sweepScenarios(state: StartingState, run: SweepRun): void {
   });
 
   it('a transient failure at any mutating call is retried and the execution provisions everything', async () => {
-    for (let n = 1; n <= base.mutatingCalls; n++) {
+    for (let n = base.from; n <= base.mutatingCalls; n++) {
       const account = await starting(state, run);
       // The call at position n is the baseline's call at n; fail it with its own service's transient error.
       account.faults.inject(transientAt(base, n));
@@ -213,7 +239,7 @@ function sweepScenarios(state: StartingState, run: SweepRun): void {
   });
 
   it('a write whose answer is lost (made, but the caller sees a transient error) is retried to full provisioning', async () => {
-    for (let n = 1; n <= base.mutatingCalls; n++) {
+    for (let n = base.from; n <= base.mutatingCalls; n++) {
       const account = await starting(state, run);
       account.faults.inject(transientAt(base, n, true));
       const result = await executeRun(account, run);
@@ -223,7 +249,7 @@ function sweepScenarios(state: StartingState, run: SweepRun): void {
   });
 
   it('after a write whose answer was lost and a retry, a later failure still rolls back everything the execution did', async () => {
-    for (let n = 1; n <= base.mutatingCalls; n++) {
+    for (let n = base.from; n <= base.mutatingCalls; n++) {
       for (let later = n + 1; later <= base.mutatingCalls + 1; later++) {
         const account = await starting(state, run);
         account.faults.inject(transientAt(base, n, true));
@@ -235,7 +261,7 @@ function sweepScenarios(state: StartingState, run: SweepRun): void {
   });
 
   it('a failure inside the rollback, once (retried) or lasting, ends as before or Rollback.Incomplete naming what is left', async () => {
-    for (let n = 1; n <= base.mutatingCalls; n++) {
+    for (let n = base.from; n <= base.mutatingCalls; n++) {
       const probe = await starting(state, run);
       probe.faults.inject({ nth: n, mutatingOnly: true, error: 'AccessDenied' });
       await executeRun(probe, run);
@@ -275,7 +301,7 @@ function sweepScenarios(state: StartingState, run: SweepRun): void {
 
   it('a revert whose target role cannot be assumed, once (retried) or for good, ends as before or Rollback.Incomplete naming what is left', async () => {
     const reached = new Set<string>();
-    for (let n = 1; n <= base.mutatingCalls; n++) {
+    for (let n = base.from; n <= base.mutatingCalls; n++) {
       for (const [error, times] of [
         ['Throttling', 1],
         ['AccessDenied', 1],

@@ -1,0 +1,231 @@
+import { CreateUserCommand } from '@aws-sdk/client-connect';
+import type { StepDeps } from '../runtime/function';
+import type { ExecutionDocument, Receipt } from '../shared/document';
+import { ABSENT } from '../shared/footprint';
+import { readJournal, writeJournal } from '../shared/journal';
+import { logger } from '../shared/logger';
+import { ROLE_SESSION_NAME_ATTRIBUTE } from '../shared/profile-schema';
+import { CREATED_BY_TAG, connectUsersByName, createdBy, instanceIdOf, resolveUserProfiles } from './connect';
+import { ConnectUsersInvalidUserNameError, ConnectUsersMissingIdentityFieldError, ConnectUsersUnsupportedSessionNameError } from './errors';
+import { assignedPeople } from './people';
+import { connectUserNameProblem, type Person, SESSION_NAME_ATTRIBUTES, sessionNameFor, unsupportedReferences } from './session-name';
+
+export const STEP = 'connectUsers' as const;
+
+/** A person and the Connect user name their sign-in needs. */
+interface WantedUser {
+  username: string;
+  /** The person's identity-store user name, and how the profile assigns them. */
+  person: string;
+}
+
+/** The receipt's and the journal's `details`. */
+export interface ConnectUsersDetails {
+  instanceArn?: string;
+  /** Connect users present for the profile's people (user names). */
+  present: string[];
+  /** People without a Connect user, left so (no connectUsers.create). */
+  missing: WantedUser[];
+  /** Users this execution created (receipt), with their ids. */
+  created: Array<WantedUser & { userId: string }>;
+  /** Users this execution set out to create (journal, before the first CreateUser). */
+  creating?: string[];
+}
+
+export type ConnectUsersReceipt = Receipt & { step: typeof STEP; details: ConnectUsersDetails };
+
+/** Who a person is, for a message: `jane@example.com (group "Amazon Connect agents")`. */
+function who(person: Person): string {
+  return `${person.userName} (${person.via})`;
+}
+
+/** A footprint field per user the step creates: absent before, its id after. */
+export function connectUserKey(instanceArn: string, username: string): string {
+  return `Connect instance ${instanceIdOf(instanceArn)}: user ${username}`;
+}
+
+/** A person the check could evaluate, and the user name their sign-in needs. */
+interface Wanted {
+  person: Person;
+  username: string;
+}
+
+/**
+ * The user name each person's sign-in needs. A person the check cannot name (a field missing, a name Connect would
+ * refuse) is refused when the step is to create users (before any change), and otherwise reported as unable to sign in.
+ */
+function wantedUsers(profileName: string, expression: string, people: readonly Person[], creating: boolean): { wanted: Wanted[]; notices: string[] } {
+  const notices: string[] = [];
+  const wanted: Wanted[] = [];
+  for (const person of people) {
+    const evaluated = sessionNameFor(expression, person);
+    if ('missing' in evaluated) {
+      const message = `${who(person)} has no ${evaluated.missing} in the identity store, so the session name ${expression} is empty`;
+      if (creating)
+        throw new ConnectUsersMissingIdentityFieldError(`profile ${profileName}: ${message}; set it, or remove the person; nothing was created`);
+      notices.push(`${message}: they cannot sign in`);
+      continue;
+    }
+    const problem = connectUserNameProblem(evaluated.name);
+    if (problem) {
+      const message = `${who(person)}: the user name "${evaluated.name}" (${expression}) ${problem}`;
+      if (creating) throw new ConnectUsersInvalidUserNameError(`profile ${profileName}: ${message}; nothing was created`);
+      notices.push(`${message}: they cannot sign in`);
+      continue;
+    }
+    wanted.push({ person, username: evaluated.name });
+  }
+  return { wanted, notices };
+}
+
+const describe = (w: Wanted): WantedUser => ({ username: w.username, person: who(w.person) });
+
+/** The session-name expression, when the check can evaluate it; otherwise why not (refused when creating). */
+function checkableExpression(profile: ExecutionDocument['profile']): { expression: string } | { notice: string } {
+  const expression = profile.attributeMapping.attributes[ROLE_SESSION_NAME_ATTRIBUTE];
+  if (!expression) return { notice: `the mapping sends no ${ROLE_SESSION_NAME_ATTRIBUTE}: Amazon Connect has no user name to sign anyone in as` };
+  const unsupported = unsupportedReferences(expression);
+  if (unsupported.length === 0) return { expression };
+  const supported = Object.keys(SESSION_NAME_ATTRIBUTES).map((name) => `\${user:${name}}`);
+  const message = `the session name ${expression} uses ${unsupported.join(', ')}, which this check cannot evaluate (it evaluates ${supported.join(', ')})`;
+  if (profile.connectUsers.create) throw new ConnectUsersUnsupportedSessionNameError(`profile ${profile.name}: ${message}; nothing was created`);
+  return { notice: `${message}: Connect users not checked` };
+}
+
+/**
+ * The Connect users of the profile's people. For each person the profile assigns (its users and its groups' members),
+ * the session name the mapping sends must be a Connect user of that name; the step reports those missing (receipt,
+ * notification, status) and, with `connectUsers.create`, creates them as a SAML instance requires (no password; first
+ * name, last name and email from the identity store; a soft phone), tagged with the execution's name. Every refusal
+ * (an unsupported expression, a name Connect would refuse, a missing identity field, an unknown security or routing
+ * profile) comes before the first change.
+ */
+export async function applyConnectUsers(doc: ExecutionDocument, deps: StepDeps): Promise<ConnectUsersReceipt> {
+  const { profile, request } = doc;
+  const instanceArn = profile.policy.connectInstanceArn;
+  const receipt = (details: Partial<ConnectUsersDetails>, notices: string[], changes: string[] = []): ConnectUsersReceipt => ({
+    step: STEP,
+    action: request.dryRun ? 'planned' : (details.created?.length ?? 0) > 0 ? 'created' : 'unchanged',
+    arn: instanceArn ?? '',
+    changes,
+    details: { present: [], missing: [], created: [], ...details },
+    ...(notices.length > 0 ? { notices } : {}),
+  });
+  if (!instanceArn) return receipt({}, ['no Amazon Connect instance (policy.connectInstanceArn): Connect users not checked']);
+  const applicationArn = (doc.receipts?.assignments?.details as { applicationArn?: string } | undefined)?.applicationArn;
+  if (!applicationArn) return receipt({ instanceArn }, ['the profile assigns no one (application.assignments): no Connect users to check']);
+  const checkable = checkableExpression(profile);
+  if ('notice' in checkable) return receipt({ instanceArn }, [checkable.notice]);
+
+  const people = await assignedPeople(deps, profile, applicationArn);
+  const { wanted, notices } = wantedUsers(profile.name, checkable.expression, people, profile.connectUsers.create !== undefined);
+  const existing = await connectUsersByName(deps.connect, instanceArn);
+  const present = wanted.filter((w) => existing.has(w.username));
+  const absent = wanted.filter((w) => !existing.has(w.username));
+  if (!profile.connectUsers.create) {
+    const summary = `${present.length} of ${wanted.length} people the profile assigns have a Connect user`;
+    const missingLines = absent.map(
+      (w) => `no Connect user "${w.username}" for ${who(w.person)}: add it in Amazon Connect (Users > User management), or set connectUsers.create`,
+    );
+    return receipt({ instanceArn, present: present.map((w) => w.username), missing: absent.map(describe) }, [summary, ...missingLines, ...notices]);
+  }
+  const ids = await creatable(deps, instanceArn, profile, absent);
+  if (request.dryRun) {
+    const planned = absent.map((w) => `would create Connect user "${w.username}" for ${who(w.person)}`);
+    return receipt({ instanceArn, present: present.map((w) => w.username) }, notices, planned);
+  }
+  const { created, alreadyThere } = await createUsers(doc, deps, instanceArn, { present, absent, existing, ids });
+  const before = Object.fromEntries(created.map((c) => [connectUserKey(instanceArn, c.username), ABSENT]));
+  const left = Object.fromEntries(created.map((c) => [connectUserKey(instanceArn, c.username), c.userId]));
+  return {
+    ...receipt(
+      { instanceArn, present: alreadyThere, created },
+      [`${wanted.length} of ${wanted.length} people the profile assigns have a Connect user`, ...notices],
+      created.map((c) => `created Connect user "${c.username}" for ${c.person}`),
+    ),
+    ...(created.length > 0 ? { footprint: { before, left } } : {}),
+  };
+}
+
+/** Every field CreateUser requires on a SAML instance, for every person to create, and the profiles' ids: before any change. */
+async function creatable(deps: StepDeps, instanceArn: string, profile: ExecutionDocument['profile'], absent: readonly Wanted[]) {
+  for (const { person } of absent) {
+    const lacking = (['givenName', 'familyName', 'email'] as const).filter((field) => !person[field]);
+    if (lacking.length > 0) {
+      throw new ConnectUsersMissingIdentityFieldError(
+        `profile ${profile.name}: ${who(person)} has no ${lacking.join(', ')} in the identity store, which Amazon Connect requires to create a user (IdentityInfo FirstName, LastName, Email); set it, or remove the person; nothing was created`,
+      );
+    }
+  }
+  return resolveUserProfiles(deps.connect, instanceArn, profile.name, profile.connectUsers.create ?? { securityProfiles: [], routingProfile: '' });
+}
+
+/**
+ * Creates the missing users, journalled first. A retry of this execution finds users its earlier attempt created:
+ * theirs by the tag, so they are counted as created (for the receipt and the revert).
+ */
+async function createUsers(
+  doc: ExecutionDocument,
+  deps: StepDeps,
+  instanceArn: string,
+  found: { present: Wanted[]; absent: Wanted[]; existing: Map<string, string>; ids: { securityProfileIds: string[]; routingProfileId: string } },
+): Promise<{ created: ConnectUsersDetails['created']; alreadyThere: string[] }> {
+  const { request } = doc;
+  const journal = await readJournal(deps.records, request, STEP);
+  const earlier = new Set((journal?.details as ConnectUsersDetails | undefined)?.creating ?? []);
+  const created: ConnectUsersDetails['created'] = [];
+  const alreadyThere: string[] = [];
+  for (const w of found.present) {
+    const id = found.existing.get(w.username) ?? '';
+    if (earlier.has(w.username) && (await createdBy(deps.connect, instanceArn, id, request.executionName)))
+      created.push({ ...describe(w), userId: id });
+    else alreadyThere.push(w.username);
+  }
+  const names = found.absent.map((w) => w.username);
+  if (names.length > 0) {
+    const intent = names.map((name) => `create Connect user "${name}"`);
+    await writeJournal(deps.records, request, { step: STEP, intent, details: { instanceArn, creating: names } }, deps.now);
+  }
+  for (const w of found.absent) {
+    const userId = await createUser(deps, instanceArn, w, found.ids, request.executionName);
+    if (userId === undefined) alreadyThere.push(w.username);
+    else created.push({ ...describe(w), userId });
+  }
+  logger.info('Connect users created', { instanceArn, created: created.map((c) => c.username) });
+  return { created, alreadyThere };
+}
+
+/**
+ * CreateUser for one person; the new user's id, or undefined when a user of that name appeared meanwhile that this
+ * execution did not create (someone else's: never counted as this execution's). A user of that name carrying this
+ * execution's tag is its own (an earlier attempt's answer was lost).
+ */
+async function createUser(
+  deps: StepDeps,
+  instanceArn: string,
+  w: Wanted,
+  ids: { securityProfileIds: string[]; routingProfileId: string },
+  executionName: string,
+): Promise<string | undefined> {
+  try {
+    const answer = await deps.connect.send(
+      new CreateUserCommand({
+        InstanceId: instanceIdOf(instanceArn),
+        Username: w.username,
+        // A SAML instance takes no password; these three it requires (CreateUser's reference).
+        IdentityInfo: { FirstName: w.person.givenName, LastName: w.person.familyName, Email: w.person.email },
+        // A soft phone: the one setting that needs no phone number (a desk phone needs one).
+        PhoneConfig: { PhoneType: 'SOFT_PHONE', AutoAccept: false, AfterContactWorkTimeLimit: 0 },
+        SecurityProfileIds: ids.securityProfileIds,
+        RoutingProfileId: ids.routingProfileId,
+        Tags: { [CREATED_BY_TAG]: executionName },
+      }),
+    );
+    return answer.UserId ?? '';
+  } catch (error) {
+    if ((error as Error).name !== 'DuplicateResourceException') throw error;
+    const userId = (await connectUsersByName(deps.connect, instanceArn)).get(w.username);
+    if (userId && (await createdBy(deps.connect, instanceArn, userId, executionName))) return userId;
+    return undefined;
+  }
+}
