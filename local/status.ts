@@ -1,7 +1,9 @@
 import type { ConnectClient } from '@aws-sdk/client-connect';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { readCurrentConfiguration } from '../lambdas/attribute-mapping/current';
+import { describe, findConnectUsers, missingUserLines } from '../lambdas/connect-users/check';
 import type { ConsoleApi } from '../lambdas/identity-center/console-api';
 import { applicationArnOf, instanceIdFromApplicationArn } from '../lambdas/identity-center/locate';
 import { getSamlProvider, sha256 } from '../lambdas/identity-provider/provider';
@@ -31,6 +33,8 @@ export interface ProfileStatus {
   role: { arn: string; exists: boolean; trustsProvider?: boolean; maxSessionDuration?: number };
   policy: { arn?: string; exists?: boolean; defaultVersionId?: string; matchesInstance?: boolean; attached: string[] };
   mapping: { applicationArn?: string; roleAttribute?: string[] };
+  /** The Connect users of the people the profile assigns (an instance in the current account only); `lines` for people. */
+  connectUsers?: { present: string[]; missing: Array<{ username: string; person: string }>; lines: string[] };
   /** Where the account differs from what the profile asks for, one sentence each; empty when it matches. */
   drift: string[];
 }
@@ -42,6 +46,8 @@ export interface StatusDeps {
   swb: ConsoleApi;
   /** Amazon Connect of the account the profile's instance lives in (read-only use). */
   connect: ConnectClient;
+  /** The identity store, for the people the profile assigns (without it, Connect users are not checked). */
+  identityStore?: IdentitystoreClient;
   environment: Pick<PipelineEnvironment, 'account' | 'region' | 'partition'>;
   now: () => Date;
 }
@@ -116,6 +122,10 @@ export async function profileStatus(profile: ResolvedProfile, deps: StatusDeps):
   } catch (error) {
     drift.push(`the application could not be found: ${(error as Error).name}: ${(error as Error).message}`);
   }
+  const connectUsers = await connectUsersStatus(profile, mapping.applicationArn, deps);
+  // Users the profile asks the pipeline to create are drift when missing; otherwise the lines say who cannot sign in.
+  if (profile.connectUsers.create)
+    for (const user of connectUsers?.missing ?? []) drift.push(`no Connect user "${user.username}" for ${user.person}`);
   return {
     profile: profile.name,
     account,
@@ -134,6 +144,24 @@ export async function profileStatus(profile: ResolvedProfile, deps: StatusDeps):
     },
     policy: policyStatus,
     mapping,
+    ...(connectUsers ? { connectUsers } : {}),
     drift,
   };
+}
+
+/** The Connect users of the profile's people, read as the Connect users step reads them (its own account's instance only). */
+async function connectUsersStatus(
+  profile: ResolvedProfile,
+  applicationArn: string | undefined,
+  deps: StatusDeps,
+): Promise<ProfileStatus['connectUsers']> {
+  const instanceArn = profile.policy.connectInstanceArn;
+  if (!instanceArn || !deps.identityStore || profile.account !== undefined) return undefined;
+  try {
+    const found = await findConnectUsers(profile, instanceArn, applicationArn, { ...deps, identityStore: deps.identityStore }, false);
+    if ('notice' in found) return { present: [], missing: [], lines: [found.notice] };
+    return { present: found.present.map((w) => w.username), missing: found.absent.map(describe), lines: missingUserLines(found) };
+  } catch (error) {
+    return { present: [], missing: [], lines: [`could not be read: ${(error as Error).name}: ${(error as Error).message}`] };
+  }
 }

@@ -4,11 +4,9 @@ import type { ExecutionDocument, Receipt } from '../shared/document';
 import { ABSENT } from '../shared/footprint';
 import { readJournal, writeJournal } from '../shared/journal';
 import { logger } from '../shared/logger';
-import { ROLE_SESSION_NAME_ATTRIBUTE } from '../shared/profile-schema';
+import { describe, findConnectUsers, missingUserLines, type Wanted, who } from './check';
 import { CREATED_BY_TAG, connectUsersByName, createdBy, instanceIdOf, resolveUserProfiles } from './connect';
-import { ConnectUsersInvalidUserNameError, ConnectUsersMissingIdentityFieldError, ConnectUsersUnsupportedSessionNameError } from './errors';
-import { assignedPeople } from './people';
-import { connectUserNameProblem, type Person, SESSION_NAME_ATTRIBUTES, sessionNameFor, unsupportedReferences } from './session-name';
+import { ConnectUsersMissingIdentityFieldError } from './errors';
 
 export const STEP = 'connectUsers' as const;
 
@@ -34,62 +32,9 @@ export interface ConnectUsersDetails {
 
 export type ConnectUsersReceipt = Receipt & { step: typeof STEP; details: ConnectUsersDetails };
 
-/** Who a person is, for a message: `jane@example.com (group "Amazon Connect agents")`. */
-function who(person: Person): string {
-  return `${person.userName} (${person.via})`;
-}
-
 /** A footprint field per user the step creates: absent before, its id after. */
 export function connectUserKey(instanceArn: string, username: string): string {
   return `Connect instance ${instanceIdOf(instanceArn)}: user ${username}`;
-}
-
-/** A person the check could evaluate, and the user name their sign-in needs. */
-interface Wanted {
-  person: Person;
-  username: string;
-}
-
-/**
- * The user name each person's sign-in needs. A person the check cannot name (a field missing, a name Connect would
- * refuse) is refused when the step is to create users (before any change), and otherwise reported as unable to sign in.
- */
-function wantedUsers(profileName: string, expression: string, people: readonly Person[], creating: boolean): { wanted: Wanted[]; notices: string[] } {
-  const notices: string[] = [];
-  const wanted: Wanted[] = [];
-  for (const person of people) {
-    const evaluated = sessionNameFor(expression, person);
-    if ('missing' in evaluated) {
-      const message = `${who(person)} has no ${evaluated.missing} in the identity store, so the session name ${expression} is empty`;
-      if (creating)
-        throw new ConnectUsersMissingIdentityFieldError(`profile ${profileName}: ${message}; set it, or remove the person; nothing was created`);
-      notices.push(`${message}: they cannot sign in`);
-      continue;
-    }
-    const problem = connectUserNameProblem(evaluated.name);
-    if (problem) {
-      const message = `${who(person)}: the user name "${evaluated.name}" (${expression}) ${problem}`;
-      if (creating) throw new ConnectUsersInvalidUserNameError(`profile ${profileName}: ${message}; nothing was created`);
-      notices.push(`${message}: they cannot sign in`);
-      continue;
-    }
-    wanted.push({ person, username: evaluated.name });
-  }
-  return { wanted, notices };
-}
-
-const describe = (w: Wanted): WantedUser => ({ username: w.username, person: who(w.person) });
-
-/** The session-name expression, when the check can evaluate it; otherwise why not (refused when creating). */
-function checkableExpression(profile: ExecutionDocument['profile']): { expression: string } | { notice: string } {
-  const expression = profile.attributeMapping.attributes[ROLE_SESSION_NAME_ATTRIBUTE];
-  if (!expression) return { notice: `the mapping sends no ${ROLE_SESSION_NAME_ATTRIBUTE}: Amazon Connect has no user name to sign anyone in as` };
-  const unsupported = unsupportedReferences(expression);
-  if (unsupported.length === 0) return { expression };
-  const supported = Object.keys(SESSION_NAME_ATTRIBUTES).map((name) => `\${user:${name}}`);
-  const message = `the session name ${expression} uses ${unsupported.join(', ')}, which this check cannot evaluate (it evaluates ${supported.join(', ')})`;
-  if (profile.connectUsers.create) throw new ConnectUsersUnsupportedSessionNameError(`profile ${profile.name}: ${message}; nothing was created`);
-  return { notice: `${message}: Connect users not checked` };
 }
 
 /**
@@ -113,21 +58,11 @@ export async function applyConnectUsers(doc: ExecutionDocument, deps: StepDeps):
   });
   if (!instanceArn) return receipt({}, ['no Amazon Connect instance (policy.connectInstanceArn): Connect users not checked']);
   const applicationArn = (doc.receipts?.assignments?.details as { applicationArn?: string } | undefined)?.applicationArn;
-  if (!applicationArn) return receipt({ instanceArn }, ['the profile assigns no one (application.assignments): no Connect users to check']);
-  const checkable = checkableExpression(profile);
-  if ('notice' in checkable) return receipt({ instanceArn }, [checkable.notice]);
-
-  const people = await assignedPeople(deps, profile, applicationArn);
-  const { wanted, notices } = wantedUsers(profile.name, checkable.expression, people, profile.connectUsers.create !== undefined);
-  const existing = await connectUsersByName(deps.connect, instanceArn);
-  const present = wanted.filter((w) => existing.has(w.username));
-  const absent = wanted.filter((w) => !existing.has(w.username));
+  const found = await findConnectUsers(profile, instanceArn, applicationArn, deps, profile.connectUsers.create !== undefined);
+  if ('notice' in found) return receipt({ instanceArn }, [found.notice]);
+  const { wanted, present, absent, existing, notices } = found;
   if (!profile.connectUsers.create) {
-    const summary = `${present.length} of ${wanted.length} people the profile assigns have a Connect user`;
-    const missingLines = absent.map(
-      (w) => `no Connect user "${w.username}" for ${who(w.person)}: add it in Amazon Connect (Users > User management), or set connectUsers.create`,
-    );
-    return receipt({ instanceArn, present: present.map((w) => w.username), missing: absent.map(describe) }, [summary, ...missingLines, ...notices]);
+    return receipt({ instanceArn, present: present.map((w) => w.username), missing: absent.map(describe) }, missingUserLines(found));
   }
   const ids = await creatable(deps, instanceArn, profile, absent);
   if (request.dryRun) {

@@ -4,7 +4,7 @@ import { profileNamed } from '../../lambdas/shared/profile';
 import { profileStatus } from '../../local/status';
 import { undoExecution } from '../../local/undo';
 import type { SimulatedAccount } from '../../simulated-account';
-import { config, execute, resources, startingAccount, undoDeps } from './workflow-harness';
+import { config, connectUsersConfig, execute, resources, startingAccount, undoDeps } from './workflow-harness';
 
 const env = (account: SimulatedAccount) => ({ account: account.account, region: account.region, partition: account.partition });
 
@@ -34,6 +34,20 @@ describe('status', () => {
     await execute(account, { fromApplication: true });
     await account.seed(({ iam }) => iam.send(new UpdateRoleCommand({ RoleName: 'AmazonConnectAdminAccessRole', MaxSessionDuration: 3600 })));
     expect((await statusOf(account)).drift).toEqual(["the role's maximum session is 3600 s, the profile asks for 43200 s"]);
+  });
+
+  it('names each person the profile assigns who has no Connect user, and counts them as drift when the profile creates users', async () => {
+    const account = await startingAccount('empty account');
+    await execute(account, { fromApplication: true });
+    account.addIdentityStoreUser('late.joiner@example.com');
+    account.addIdentityStoreMember('Amazon Connect administrators', 'late.joiner@example.com');
+    const status = await statusOf(account);
+    expect(status.connectUsers?.present).toEqual(['admin@example.com']);
+    expect(status.connectUsers?.lines.join('\n')).toMatch(/1 of 2 people.*\n.*no Connect user "late\.joiner@example\.com"/);
+    expect(status.drift).toEqual([]);
+    expect((await statusOf(account, connectUsersConfig)).drift).toEqual([
+      'no Connect user "late.joiner@example.com" for late.joiner@example.com (group "Amazon Connect administrators")',
+    ]);
   });
 });
 

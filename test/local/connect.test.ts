@@ -1,6 +1,6 @@
 import type { FederationConfig } from '../../lambdas/shared/profile';
 import type { SimulatedAccount } from '../../simulated-account';
-import { admin, config, crossAccountConfig, execute, resources, startingAccount, TARGET_ACCOUNT } from './workflow-harness';
+import { admin, config, connectUsersConfig, crossAccountConfig, execute, resources, startingAccount, TARGET_ACCOUNT } from './workflow-harness';
 
 /**
  * The profile's Amazon Connect instance is read before anything changes, in the pipeline's account or, for a profile
@@ -59,4 +59,32 @@ it("refuses an instance in another account than the profile's role, naming the f
   };
   const cause = await refused(elsewhere, () => undefined, 'Connect.WrongAccount');
   expect(cause).toMatch(/policy\.connectInstanceArn.*account 222222222222.*set the profile's account to 222222222222/);
+});
+
+describe('Connect users, through the state machine', () => {
+  it('names in the result and the notification each person the profile assigns who has no Connect user, and provisions anyway', async () => {
+    const account = await startingAccount('empty account');
+    account.addIdentityStoreUser('late.joiner@example.com');
+    account.addIdentityStoreMember('Amazon Connect administrators', 'late.joiner@example.com');
+    const result = await execute(account);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output?.receipts?.connectUsers?.notices).toEqual([
+      '1 of 2 people the profile assigns have a Connect user',
+      'no Connect user "late.joiner@example.com" for late.joiner@example.com (group "Amazon Connect administrators"): add it in Amazon Connect (Users > User management), or set connectUsers.create',
+    ]);
+    expect(account.notifications.messages.at(-1)?.message).toContain('! no Connect user "late.joiner@example.com"');
+  });
+
+  it('with connectUsers.create, creates the missing user, and a later failure deletes it again', async () => {
+    const account = await startingAccount('empty account', {}, connectUsersConfig);
+    const before = resources(account);
+    account.faults.inject({ service: 'swb', operation: 'UpdateApplicationInstanceResponseConfiguration', error: 'Mapping.AccessDenied' });
+    const result = await execute(account, { config: connectUsersConfig });
+    expect({ status: result.status, error: result.error }).toEqual({ status: 'FAILED', error: 'Provisioning.RolledBack' });
+    expect(resources(account)).toEqual(before);
+    expect(account.mutatingCalls({ service: 'connect' }).map((call) => `${call.operation} ${call.outcome}`)).toEqual([
+      'CreateUser ok',
+      'DeleteUser ok',
+    ]);
+  });
 });
