@@ -12,7 +12,8 @@ import type { StepName } from './shared/document';
  * list of steps: statemachine/build.ts generates statemachine/federation.asl.json from it (`npm run build:asl`), and the
  * CDK stack, the local runner, the CLI and the tests derive theirs from it. Adding a step is one entry here and its folder.
  */
-export const STEPS = [applicationStep, identityProviderStep, roleStep, policyStep, assignmentsStep, connectUsersStep, attributeMappingStep] as const;
+// The Connect users come right after the application: a person Connect could not take is refused before IAM changes.
+export const STEPS = [applicationStep, connectUsersStep, identityProviderStep, roleStep, policyStep, assignmentsStep, attributeMappingStep] as const;
 
 export type Step = (typeof STEPS)[number];
 export type { StepName } from './shared/document';

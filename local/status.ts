@@ -160,7 +160,9 @@ async function connectUsersStatus(
   try {
     const found = await findConnectUsers(profile, instanceArn, applicationArn, { ...deps, identityStore: deps.identityStore }, false);
     if ('notice' in found) return { present: [], missing: [], lines: [found.notice] };
-    return { present: found.present.map((w) => w.username), missing: found.absent.map(describe), lines: missingUserLines(found) };
+    const lines = missingUserLines(found);
+    const all = `all ${found.present.length} people the profile assigns have a Connect user`;
+    return { present: found.present.map((w) => w.username), missing: found.absent.map(describe), lines: lines.length > 0 ? lines : [all] };
   } catch (error) {
     return { present: [], missing: [], lines: [`could not be read: ${(error as Error).name}: ${(error as Error).message}`] };
   }

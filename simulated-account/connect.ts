@@ -107,13 +107,17 @@ export class SimulatedConnect {
   }
 
   /** A user someone made (in the admin website), with the instance's first security and routing profiles. */
-  public addUser(instanceArn: string, username: string): string {
+  public addUser(instanceArn: string, username: string, email?: string): string {
     const instance = [...this.instances.values()].find((candidate) => candidate.arn === instanceArn);
     if (!instance) throw new SeedInvalidError(`no Amazon Connect instance ${instanceArn} (addConnectInstance)`);
     return this.create(instance, {
       Username: username,
       ...(instance.identityManagementType === 'CONNECT_MANAGED' ? { Password: 'Simulated-Password-1' } : {}),
-      IdentityInfo: { FirstName: username.split('@')[0], LastName: 'Example', Email: username.includes('@') ? username : `${username}@example.com` },
+      IdentityInfo: {
+        FirstName: username.split('@')[0],
+        LastName: 'Example',
+        Email: email ?? (username.includes('@') ? username : `${username}@example.com`),
+      },
       PhoneConfig: { PhoneType: 'SOFT_PHONE' },
       SecurityProfileIds: [[...instance.securityProfiles.keys()][0] ?? ''],
       RoutingProfileId: [...instance.routingProfiles.keys()][0] ?? '',

@@ -56,8 +56,8 @@ export class SimulatedServices {
   }
 
   /** A user of an Amazon Connect instance, made by someone (in the admin website). */
-  public addConnectUser(instanceArn: string, username: string): string {
-    return this.connect.addUser(instanceArn, username);
+  public addConnectUser(instanceArn: string, username: string, email?: string): string {
+    return this.connect.addUser(instanceArn, username, email);
   }
 
   /** Identity Center rotates the application's signing certificate: a new one becomes active, as after "Set as active". */

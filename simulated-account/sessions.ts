@@ -7,7 +7,7 @@ import type { Operations } from './context';
 import { awsError } from './errors';
 import type { SimulatedIam } from './iam';
 import type { Organization } from './organization';
-import { type AssumedSession, iamActionsOf, iamConditionKeys, iamResourceOf, policiesAllow, stsOperations } from './sts';
+import { type AssumedSession, iamActionsOf, iamConditionKeys, iamResourceOf, MULTI_VALUE, policiesAllow, stsOperations } from './sts';
 
 /** Throws AccessDenied for a call the session's role (and its session policy) does not allow. */
 function authorizer(granted: AssumedSession, iam: SimulatedIam): (operation: string, input: Record<string, unknown>) => void {
@@ -68,7 +68,8 @@ function connectAuthorizer(
     const actions = [`connect:${operation}`, ...(operation === 'CreateUser' && input.Tags ? ['connect:TagResource'] : [])];
     // A call on a user carries its tags as aws:ResourceTag/<key>, as IAM evaluates them.
     const tags = typeof input.UserId === 'string' ? connect.userTags(granted.account, String(input.InstanceId ?? ''), input.UserId) : {};
-    const keys = Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value]));
+    const keys: Record<string, string> = Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value]));
+    if (operation === 'CreateUser' && input.Tags) keys['aws:TagKeys'] = Object.keys(input.Tags as object).join(MULTI_VALUE);
     for (const action of actions) {
       if (!policiesAllow(documents, action, resource, keys))
         throw awsError(

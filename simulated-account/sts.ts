@@ -43,6 +43,9 @@ function statementsOf(text: string): PolicyStatement[] {
 }
 
 /** Whether every condition of a statement holds for the request's context keys. */
+/** Joins the values of a multi-valued condition key in a request's context. */
+export const MULTI_VALUE = '\u0000';
+
 function conditionsHold(condition: PolicyStatement['Condition'], context: Record<string, string | undefined>): boolean {
   for (const [operator, keys] of Object.entries(condition ?? {})) {
     for (const [key, expected] of Object.entries(keys)) {
@@ -50,6 +53,11 @@ function conditionsHold(condition: PolicyStatement['Condition'], context: Record
       const values = list(expected);
       if (operator === 'Null') {
         if ((actual === undefined) !== (values[0] === 'true')) return false;
+        continue;
+      }
+      // A multi-valued key (aws:TagKeys) arrives as its values joined by MULTI_VALUE: each must match one of `values`.
+      if (operator === 'ForAllValues:StringEquals') {
+        if (actual !== undefined && !actual.split(MULTI_VALUE).every((value) => values.includes(value))) return false;
         continue;
       }
       if (actual === undefined) return false;

@@ -1,4 +1,6 @@
 import { CreateUserCommand } from '@aws-sdk/client-connect';
+import { wantedNames } from '../assignments/assignments';
+import { applicationArnOf } from '../identity-center/locate';
 import type { StepDeps } from '../runtime/function';
 import type { ExecutionDocument, Receipt } from '../shared/document';
 import { ABSENT } from '../shared/footprint';
@@ -57,10 +59,15 @@ export async function applyConnectUsers(doc: ExecutionDocument, deps: StepDeps):
     ...(notices.length > 0 ? { notices } : {}),
   });
   if (!instanceArn) return receipt({}, ['no Amazon Connect instance (policy.connectInstanceArn): Connect users not checked']);
-  const applicationArn = (doc.receipts?.assignments?.details as { applicationArn?: string } | undefined)?.applicationArn;
+  // The profile's application (the application step has found or created it): the people are those it assigns.
+  const applicationArn =
+    wantedNames(profile).length === 0
+      ? undefined
+      : (await applicationArnOf(deps.ssoAdmin, profile.application, { account: request.account, region: request.region, profile: profile.name }))
+          .applicationArn;
   const found = await findConnectUsers(profile, instanceArn, applicationArn, deps, profile.connectUsers.create !== undefined);
   if ('notice' in found) return receipt({ instanceArn }, [found.notice]);
-  const { wanted, present, absent, existing, notices } = found;
+  const { present, absent, existing, notices } = found;
   if (!profile.connectUsers.create) {
     return receipt({ instanceArn, present: present.map((w) => w.username), missing: absent.map(describe) }, missingUserLines(found));
   }
@@ -75,7 +82,7 @@ export async function applyConnectUsers(doc: ExecutionDocument, deps: StepDeps):
   return {
     ...receipt(
       { instanceArn, present: alreadyThere, created },
-      [`${wanted.length} of ${wanted.length} people the profile assigns have a Connect user`, ...notices],
+      notices,
       created.map((c) => `created Connect user "${c.username}" for ${c.person}`),
     ),
     ...(created.length > 0 ? { footprint: { before, left } } : {}),
@@ -123,8 +130,18 @@ async function createUsers(
   }
   for (const w of found.absent) {
     const userId = await createUser(deps, instanceArn, w, found.ids, request.executionName);
-    if (userId === undefined) alreadyThere.push(w.username);
-    else created.push({ ...describe(w), userId });
+    if (userId === undefined) {
+      alreadyThere.push(w.username);
+      continue;
+    }
+    created.push({ ...describe(w), userId });
+    // Recorded at once: the revert deletes this id, never another user that takes the name later.
+    await writeJournal(
+      deps.records,
+      request,
+      { step: STEP, intent: [], details: { instanceArn, created: [{ username: w.username, userId }] } },
+      deps.now,
+    );
   }
   logger.info('Connect users created', { instanceArn, created: created.map((c) => c.username) });
   return { created, alreadyThere };

@@ -3,8 +3,13 @@ import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import type { ResolvedProfile } from '../shared/profile';
 import { ROLE_SESSION_NAME_ATTRIBUTE } from '../shared/profile-schema';
-import { connectUsersByName } from './connect';
-import { ConnectUsersInvalidUserNameError, ConnectUsersMissingIdentityFieldError, ConnectUsersUnsupportedSessionNameError } from './errors';
+import { connectUsersByName, emailOf } from './connect';
+import {
+  ConnectUsersInvalidUserNameError,
+  ConnectUsersMissingIdentityFieldError,
+  ConnectUsersSharedUserNameError,
+  ConnectUsersUnsupportedSessionNameError,
+} from './errors';
 import { assignedPeople } from './people';
 import { connectUserNameProblem, type Person, SESSION_NAME_ATTRIBUTES, sessionNameFor, unsupportedReferences } from './session-name';
 
@@ -52,7 +57,14 @@ export const describe = (w: Wanted): { username: string; person: string } => ({ 
 /** The session-name expression, when the check can evaluate it; otherwise why not (refused when creating). */
 function checkableExpression(profile: ResolvedProfile): { expression: string } | { notice: string } {
   const expression = profile.attributeMapping.attributes[ROLE_SESSION_NAME_ATTRIBUTE];
-  if (!expression) return { notice: `the mapping sends no ${ROLE_SESSION_NAME_ATTRIBUTE}: Amazon Connect has no user name to sign anyone in as` };
+  if (!expression) {
+    const message = `the mapping sends no ${ROLE_SESSION_NAME_ATTRIBUTE}: Amazon Connect has no user name to sign anyone in as`;
+    if (profile.connectUsers.create)
+      throw new ConnectUsersUnsupportedSessionNameError(
+        `profile ${profile.name}: ${message}; map it in attributeMapping.attributes; nothing was created`,
+      );
+    return { notice: message };
+  }
   const unsupported = unsupportedReferences(expression);
   if (unsupported.length === 0) return { expression };
   const supported = Object.keys(SESSION_NAME_ATTRIBUTES).map((name) => `\${user:${name}}`);
@@ -87,19 +99,53 @@ export async function findConnectUsers(
   const checkable = checkableExpression(profile);
   if ('notice' in checkable) return checkable;
   const people = await assignedPeople(clients, profile, applicationArn);
-  const { wanted, notices } = wantedUsers(profile.name, checkable.expression, people, creating);
+  const evaluated = wantedUsers(profile.name, checkable.expression, people, creating);
+  const notices = [...evaluated.notices];
+  const wanted = unshared(profile.name, evaluated.wanted, creating, notices);
   const existing = await connectUsersByName(clients.connect, instanceArn);
-  return {
-    wanted,
-    present: wanted.filter((w) => existing.has(w.username)),
-    absent: wanted.filter((w) => !existing.has(w.username)),
-    existing,
-    notices,
-  };
+  // Whether Amazon Connect matches user names case-insensitively is not documented: a user whose name differs from the
+  // session name only in case is neither taken as the person's nor doubled by a second one.
+  const byLowerCase = new Map([...existing.keys()].map((name) => [name.toLowerCase(), name]));
+  const present: Wanted[] = [];
+  const absent: Wanted[] = [];
+  for (const w of wanted) {
+    const near = byLowerCase.get(w.username.toLowerCase());
+    if (existing.has(w.username)) present.push(w);
+    else if (near === undefined) absent.push(w);
+    else
+      notices.push(
+        `${who(w.person)} signs in as "${w.username}", and Connect has "${near}", which differs only in case: rename one to match exactly (whether Amazon Connect tells them apart is not documented); nothing was created for them`,
+      );
+  }
+  for (const w of present) {
+    // A user someone made under this name for another person: their emails disagree.
+    const email = await emailOf(clients.connect, instanceArn, existing.get(w.username) ?? '');
+    if (email && w.person.email && email.toLowerCase() !== w.person.email.toLowerCase())
+      notices.push(`Connect user "${w.username}" has the email ${email}, not ${who(w.person)}'s ${w.person.email}: check that it is theirs`);
+  }
+  return { wanted, present, absent, existing, notices };
 }
 
-/** What a person reads of a check that created no one: how many have a user, and each one missing. */
+/**
+ * The people with a session name of their own. Two people whose session names are equal in any case would sign in as
+ * one Connect user: refused when creating, otherwise reported and left out.
+ */
+function unshared(profileName: string, wanted: Wanted[], creating: boolean, notices: string[]): Wanted[] {
+  const byName = new Map<string, Wanted[]>();
+  for (const w of wanted) byName.set(w.username.toLowerCase(), [...(byName.get(w.username.toLowerCase()) ?? []), w]);
+  const shared = [...byName.values()].filter((group) => group.length > 1);
+  for (const group of shared) {
+    const message = `${group.map((w) => who(w.person)).join(' and ')} would all sign in as the Connect user "${group[0]?.username}" (their session names ${group.map((w) => `"${w.username}"`).join(', ')} are one name)`;
+    if (creating)
+      throw new ConnectUsersSharedUserNameError(`profile ${profileName}: ${message}; give each a session name of their own; nothing was created`);
+    notices.push(`${message}: give each a session name of their own`);
+  }
+  return wanted.filter((w) => (byName.get(w.username.toLowerCase()) ?? []).length === 1);
+}
+
+/** What a person reads of a check that created no one: how many have a user and each one missing; nothing when all do. */
 export function missingUserLines(found: ConnectUsersFound): string[] {
+  if (found.absent.length === 0 && found.notices.length === 0) return [];
   return [
     `${found.present.length} of ${found.wanted.length} people the profile assigns have a Connect user`,
     ...found.absent.map(

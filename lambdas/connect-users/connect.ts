@@ -28,6 +28,12 @@ export async function connectUsersByName(connect: ConnectClient, instanceArn: st
   return users;
 }
 
+/** The email Amazon Connect holds for a user, if any. */
+export async function emailOf(connect: ConnectClient, instanceArn: string, userId: string): Promise<string | undefined> {
+  const { User } = await connect.send(new DescribeUserCommand({ InstanceId: instanceIdOf(instanceArn), UserId: userId }));
+  return User?.IdentityInfo?.Email;
+}
+
 /** Whether the user was created by this execution: its tag says so. */
 export async function createdBy(connect: ConnectClient, instanceArn: string, userId: string, executionName: string): Promise<boolean> {
   const { User } = await connect.send(new DescribeUserCommand({ InstanceId: instanceIdOf(instanceArn), UserId: userId }));
@@ -69,7 +75,7 @@ export async function resolveUserProfiles(
   if (unknown.length > 0) {
     throw new ConnectUsersProfileNotFoundError(
       `profile ${profileName}: connectUsers.create names ${unknown.join(' and ')}, which Amazon Connect instance ${instanceArn} does not have ` +
-        `(it has security profiles ${[...security.keys()].map((n) => `"${n}"`).join(', ') || 'none'}; routing profiles ${[...routing.keys()].map((n) => `"${n}"`).join(', ') || 'none'}). Nothing was created.`,
+        `(it has security profiles ${[...security.keys()].map((n) => `"${n}"`).join(', ') || 'none'}; routing profiles ${[...routing.keys()].map((n) => `"${n}"`).join(', ') || 'none'}). Nothing was created`,
     );
   }
   return {

@@ -31,3 +31,11 @@ export class ConnectUsersProfileNotFoundError extends FederationError {
     this.name = 'ConnectUsers.ProfileNotFound';
   }
 }
+
+/** Two people the profile assigns would sign in as one Connect user (the same session name, in any case); nothing was created. */
+export class ConnectUsersSharedUserNameError extends FederationError {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'ConnectUsers.SharedUserName';
+  }
+}

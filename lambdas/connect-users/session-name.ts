@@ -49,12 +49,14 @@ export function sessionNameFor(expression: string, person: Person): { name: stri
 }
 
 /**
- * Why Amazon Connect would refuse `name` as a user name on an instance using SAML, or undefined. CreateUser's
+ * Why Amazon Connect (or STS, which takes the same name as the session name) would refuse `name` as a user name on an
+ * instance using SAML, or undefined. CreateUser's
  * reference: "up to 64 characters from [a-zA-Z0-9_-.\@]+", with @ "only if used in an email format" (testuser@example
  * is refused). Narrower than STS's session-name rule ([\w+=,.@-]{2,64}): a + or = or , passes STS and not Connect.
  */
 export function connectUserNameProblem(name: string): string | undefined {
-  if (name.length === 0 || name.length > 64) return `is ${name.length} characters; Amazon Connect takes 1 to 64`;
+  // Connect takes 1 to 64; STS, which receives the same name as RoleSessionName, at least 2.
+  if (name.length < 2 || name.length > 64) return `is ${name.length} characters; a session name and Connect user name take 2 to 64`;
   const bad = [...new Set(name.replace(/[a-zA-Z0-9_\-.@]/g, ''))];
   if (bad.length > 0) return `contains ${bad.map((c) => JSON.stringify(c)).join(', ')}; Amazon Connect takes only a-z, A-Z, 0-9, _, -, . and @`;
   if (name.includes('@') && !/^[^@]+@[^@.]+(\.[^@.]+)+$/.test(name))

@@ -71,11 +71,20 @@ export const connectUsersStep: StepDefinition<'connectUsers'> = {
         ] as const) {
           g.wildcard(
             `CreateUsersOnProfileInstance${kind}${index}`,
-            ['connect:CreateUser', ...(kind === 'Users' ? ['connect:TagResource'] : [])],
+            ['connect:CreateUser'],
             resource,
             "CreateUser names a user id Amazon Connect assigns and the security and routing profiles connectUsers.create names, resolved to ids at run time; only on the profile's instance, which uses SAML identity management.",
           );
         }
+        // Tagging on create needs TagResource: only the pipeline's creation tag, so no other tag (one an access policy
+        // reads, say) can be put on any user.
+        g.wildcard(
+          `TagCreatedUsersOnProfileInstance${index}`,
+          ['connect:TagResource'],
+          `${instance}/agent/*`,
+          "The tag CreateUser puts on the users it creates (ids known only at run time); only the pipeline's creation tag key, on the profile's instance.",
+          { 'ForAllValues:StringEquals': { 'aws:TagKeys': [CREATED_BY_TAG] } },
+        );
       }
       return g.records('JournalOfThisExecution', ['journal']).result();
     },

@@ -2,6 +2,9 @@ import { z } from 'zod';
 
 /** The attribute Amazon Connect (and the AWS console) reads to pick the role and provider. */
 export const ROLE_ATTRIBUTE = 'https://aws.amazon.com/SAML/Attributes/Role';
+/** The attributes AWS sign-in reads, by their short names (which are not attribute names). */
+const AWS_SAML_ATTRIBUTES = ['Role', 'RoleSessionName', 'SessionDuration', 'PrincipalTag', 'TransitiveTagKeys', 'SourceIdentity'];
+
 /** Amazon Connect reads this attribute as the Connect user name. */
 export const ROLE_SESSION_NAME_ATTRIBUTE = 'https://aws.amazon.com/SAML/Attributes/RoleSessionName';
 /** The longest an execution waits for an operator: 7 days. */
@@ -231,7 +234,11 @@ export const ProfileSchema = z
         attributes: z
           .record(z.string().min(1), z.string().min(1))
           .default({ [ROLE_SESSION_NAME_ATTRIBUTE]: '${user:email}' })
-          .refine((a) => !(ROLE_ATTRIBUTE in a), { message: `must not set ${ROLE_ATTRIBUTE}: the pipeline sets it` }),
+          .refine((a) => !(ROLE_ATTRIBUTE in a), { message: `must not set ${ROLE_ATTRIBUTE}: the pipeline sets it` })
+          // AWS reads only the full names: a short one would be sent as an attribute nobody reads.
+          .refine((a) => !Object.keys(a).some((name) => AWS_SAML_ATTRIBUTES.includes(name)), {
+            message: `names an AWS attribute by its short name: use the full name, ${AWS_SAML_ATTRIBUTES.map((name) => `https://aws.amazon.com/SAML/Attributes/${name}`).join(' or ')}`,
+          }),
         /**
          * How long the manual mode waits for an operator, in seconds (default 24 h, at most 7 days): the execution
          * holds the profile's lock meanwhile, and the state machine's own timeout is set from this cap.

@@ -126,6 +126,9 @@ describe('the target stack', () => {
       expect(resource).toContain(`:connect:us-east-1:${TARGET_ACCOUNT}:instance/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d`);
     const deletes = statements.filter((s) => s.Action.includes('connect:DeleteUser')) as Array<{ Condition?: unknown }>;
     expect(deletes.map((s) => s.Condition)).toEqual([{ Null: { 'aws:ResourceTag/saml-federation:execution': 'false' } }]);
+    // Tagging only with the creation tag's key: no other tag (one an access policy reads) on any user.
+    const tagging = statements.filter((s) => s.Action.includes('connect:TagResource')) as Array<{ Condition?: unknown }>;
+    expect(tagging.map((s) => s.Condition)).toEqual([{ 'ForAllValues:StringEquals': { 'aws:TagKeys': ['saml-federation:execution'] } }]);
     expect(resources).toContain(`:iam::${TARGET_ACCOUNT}:saml-provider/AmazonConnectAdminAccess`);
     expect(resources).not.toContain('AmazonConnectAgentAccess');
     expect(resources).not.toContain('"*"');

@@ -70,7 +70,8 @@ const roleTagStep: StepDefinition = {
 };
 
 /** The registry with the new step after the role, and the functions of that workflow. */
-const steps: StepDefinition[] = [...STEPS.slice(0, 3), roleTagStep, ...STEPS.slice(3)];
+const afterRole = STEPS.findIndex((step) => step.name === 'role') + 1;
+const steps: StepDefinition[] = [...STEPS.slice(0, afterRole), roleTagStep, ...STEPS.slice(afterRole)];
 const functions = [intakeFunction, newApplicationIntakeFunction, ...steps.flatMap((step) => [step.apply, step.revert]), outcomeFunction];
 const workflow = { definition: buildFederationDefinition(steps), functions };
 

@@ -50,14 +50,16 @@ describe('Connect users', () => {
     expect(connectWrites(w.account)).toEqual([]);
   });
 
-  it('creates the missing users as a SAML instance requires, tagged with the execution, and counts everyone present', async () => {
+  it('creates the missing users as a SAML instance requires, tagged with the execution, and names them', async () => {
     const w = await world({ create: true });
     const receipt = await applyConnectUsers(w.doc(), w.deps());
     expect(receipt).toMatchObject({
       action: 'created',
       changes: ['created Connect user "jane@example.com" for jane@example.com (user "jane@example.com")'],
     });
-    expect(receipt.notices).toEqual(['2 of 2 people the profile assigns have a Connect user']);
+    // Everyone has a user now: nothing for a person to act on.
+    expect(receipt.notices).toBeUndefined();
+    expect(receipt.details.present).toEqual(['admin@example.com']);
     const created = usersOf(w.account)['jane@example.com'];
     expect(created).toMatchObject({
       IdentityInfo: { FirstName: 'Jane', LastName: 'Doe', Email: 'jane@example.com' },
@@ -146,5 +148,63 @@ describe('Connect users', () => {
       changes: ['would create Connect user "jane@example.com" for jane@example.com (user "jane@example.com")'],
     });
     expect(connectWrites(w.account)).toEqual([]);
+  });
+
+  it('refuses two people who would sign in as one Connect user (the same session name in any case), naming both', async () => {
+    const w = await world({ create: true, jane: { userName: 'jane', email: 'Admin@Example.com', givenName: 'Jane', familyName: 'Doe' } });
+    await expect(applyConnectUsers(w.doc(), w.deps())).rejects.toMatchObject({
+      name: 'ConnectUsers.SharedUserName',
+      message: expect.stringMatching(/admin@example\.com \(group "Amazon Connect administrators"\) and jane \(user "jane"\)/),
+    });
+    expect(connectWrites(w.account)).toEqual([]);
+    // Checking only, neither is counted as having a user of their own.
+    const checked = await world({ jane: { userName: 'jane', email: 'admin@example.com', givenName: 'Jane', familyName: 'Doe' } });
+    const receipt = await applyConnectUsers(checked.doc(), checked.deps());
+    expect(receipt.details.present).toEqual([]);
+    expect(receipt.notices?.join('\n')).toMatch(/would all sign in as the Connect user "admin@example\.com"/);
+  });
+
+  it('neither creates a second user nor takes as theirs one whose name differs from the session name only in case', async () => {
+    const w = await world({ create: true });
+    w.account.addConnectUser(INSTANCE, 'Jane@Example.com');
+    const receipt = await applyConnectUsers(w.doc(), w.deps());
+    expect(connectWrites(w.account)).toEqual([]);
+    expect(receipt.notices?.join('\n')).toMatch(/"jane@example\.com", and Connect has "Jane@Example\.com", which differs only in case/);
+  });
+
+  it("says when the Connect user of a person's name holds another person's email", async () => {
+    const w = await world();
+    w.account.addConnectUser(INSTANCE, 'jane@example.com', 'mallory@example.com');
+    const receipt = await applyConnectUsers(w.doc(), w.deps());
+    expect(receipt.details.present).toContain('jane@example.com');
+    expect(receipt.notices).toContain(
+      'Connect user "jane@example.com" has the email mallory@example.com, not jane@example.com (user "jane@example.com")\'s jane@example.com: check that it is theirs',
+    );
+  });
+
+  it('leaves a user someone re-created under the name since, even with the tag copied: the revert deletes only the id it created', async () => {
+    const w = await world({ create: true });
+    const receipt = await applyConnectUsers(w.doc(), w.deps());
+    const created = usersOf(w.account)['jane@example.com']!;
+    const { CreateUserCommand, DeleteUserCommand } = await import('@aws-sdk/client-connect');
+    await w.account.seed(async ({ connect }) => {
+      const InstanceId = INSTANCE.split('/')[1];
+      await connect.send(new DeleteUserCommand({ InstanceId, UserId: created.Id }));
+      const { Id: _id, Arn: _arn, PhoneConfig, ...again } = created;
+      await connect.send(new CreateUserCommand({ InstanceId, ...again, PhoneConfig: { ...PhoneConfig, PhoneType: 'SOFT_PHONE' } }));
+    });
+    const report = await revertConnectUsers(w.doc({ receipts: { connectUsers: receipt }, failure }), w.deps());
+    expect(report.changes).toEqual([expect.stringMatching(/"jane@example\.com" is not the one this execution created .*: left alone/)]);
+    expect(usersOf(w.account)).toHaveProperty(['jane@example.com']);
+  });
+
+  it('refuses a one-character session name, which STS refuses as RoleSessionName', async () => {
+    const w = await world({ create: true, jane: { userName: 'jane', email: 'j@example.com', givenName: 'J', familyName: 'Doe' } });
+    const doc = w.doc();
+    doc.profile.attributeMapping.attributes['https://aws.amazon.com/SAML/Attributes/RoleSessionName'] = '${user:givenName}';
+    await expect(applyConnectUsers(doc, w.deps())).rejects.toMatchObject({
+      name: 'ConnectUsers.InvalidUserName',
+      message: expect.stringMatching(/"J".*2 to 64/),
+    });
   });
 });

@@ -50,6 +50,12 @@ describe('profile configuration', () => {
     );
   });
 
+  it('refuses an AWS attribute given by its short name, which AWS would not read, naming the full name', () => {
+    const bad = structuredClone(exampleConfig) as any;
+    bad.profiles.admin.attributeMapping.attributes = { RoleSessionName: '${user:email}' };
+    expect(() => parseFederationConfig(bad)).toThrow(/attributeMapping\.attributes: .*https:\/\/aws\.amazon\.com\/SAML\/Attributes\/RoleSessionName/);
+  });
+
   it('refuses connectUsers.create without a Connect instance to create the users in', () => {
     const bad = structuredClone(exampleConfig) as any;
     bad.profiles.admin.connectUsers = { create: { securityProfiles: ['Agent'], routingProfile: 'Basic Routing Profile' } };
