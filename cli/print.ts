@@ -60,7 +60,8 @@ export function summarize(result: LocalExecutionResult, print: (line: string) =>
       if (!receipt) continue;
       const action = receipt.action === 'pending-confirmation' && !result.output?.request.dryRun ? 'confirmed by operator' : receipt.action;
       print(`  ${pad(`${step.label}:`, 20)} ${pad(action, 21)} ${receipt.arn}`);
-      for (const notice of receipt.notices ?? []) print(`  ${' '.repeat(20)} ! ${notice}`);
+      // The sign-in check's verdict closes the run's output (run.ts).
+      if (step.name !== 'signIn') for (const notice of receipt.notices ?? []) print(`  ${' '.repeat(20)} ! ${notice}`);
     }
     const roleArn = receipts.role?.arn;
     const providerArn = receipts.identityProvider?.arn;

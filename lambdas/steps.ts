@@ -6,6 +6,7 @@ import { identityProviderStep } from './identity-provider/step';
 import { policyStep } from './policy/step';
 import { roleStep } from './role/step';
 import type { StepName } from './shared/document';
+import { signInStep } from './sign-in/step';
 
 /**
  * The runbook's steps, in the order the workflow applies them; each is reverted in the reverse order. This is the one
@@ -13,7 +14,17 @@ import type { StepName } from './shared/document';
  * CDK stack, the local runner, the CLI and the tests derive theirs from it. Adding a step is one entry here and its folder.
  */
 // The Connect users come right after the application: a person Connect could not take is refused before IAM changes.
-export const STEPS = [applicationStep, connectUsersStep, identityProviderStep, roleStep, policyStep, assignmentsStep, attributeMappingStep] as const;
+export const STEPS = [
+  applicationStep,
+  connectUsersStep,
+  identityProviderStep,
+  roleStep,
+  policyStep,
+  assignmentsStep,
+  attributeMappingStep,
+  // Read only, last: whether people can now sign in.
+  signInStep,
+] as const;
 
 export type Step = (typeof STEPS)[number];
 export type { StepName } from './shared/document';

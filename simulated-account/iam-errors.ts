@@ -15,6 +15,7 @@ export const IAM_OPERATION_ERRORS: Readonly<Record<string, readonly string[]>> =
     'ServiceFailureException',
   ],
   GetRole: ['NoSuchEntityException', 'ServiceFailureException'],
+  SimulatePrincipalPolicy: ['InvalidInputException', 'NoSuchEntityException', 'PolicyEvaluationException'],
   UpdateAssumeRolePolicy: [
     'LimitExceededException',
     'MalformedPolicyDocumentException',

@@ -5,6 +5,7 @@ import { type IamSnapshot, IamState, type PolicySnapshot, parseJson, type RoleSn
 import { policyOperations } from './iam-policies';
 import { roleOperations } from './iam-roles';
 import { samlProviderOperations } from './iam-saml-providers';
+import { simulateOperations } from './iam-simulate';
 import { compact } from './support';
 
 export type { IamSnapshot } from './iam-model';
@@ -46,6 +47,7 @@ export class SimulatedIam extends IamState {
     ...samlProviderOperations(this),
     ...roleOperations(this),
     ...policyOperations(this),
+    ...simulateOperations(this),
   });
 
   /** Seeds an AWS managed policy (arn:<partition>:iam::aws:policy/<path><name>) that roles can attach. */

@@ -7,7 +7,8 @@ import type { Operations } from './context';
 import { awsError } from './errors';
 import type { SimulatedIam } from './iam';
 import type { Organization } from './organization';
-import { type AssumedSession, iamActionsOf, iamConditionKeys, iamResourceOf, MULTI_VALUE, policiesAllow, stsOperations } from './sts';
+import { MULTI_VALUE, policiesAllow } from './policy-evaluation';
+import { type AssumedSession, iamActionsOf, iamConditionKeys, iamResourceOf, stsOperations } from './sts';
 
 /** Throws AccessDenied for a call the session's role (and its session policy) does not allow. */
 function authorizer(granted: AssumedSession, iam: SimulatedIam): (operation: string, input: Record<string, unknown>) => void {

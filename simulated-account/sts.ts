@@ -2,6 +2,7 @@ import type { AssumeRoleCommandInput } from '@aws-sdk/client-sts';
 import type { Operations } from './context';
 import { awsError } from './errors';
 import type { SimulatedIam } from './iam';
+import { actionMatches, conditionsHold, list, type PolicyStatement, statementsOf } from './policy-evaluation';
 import type { IdGenerator } from './support';
 
 /**
@@ -16,90 +17,6 @@ import type { IdGenerator } from './support';
  * them on the template. Nor is the caller's own identity policy (a function role's sts:AssumeRole grant): the
  * function roles exist only in the template, whose tests check that grant.
  */
-
-interface PolicyStatement {
-  NotResource?: string | string[];
-  Effect?: string;
-  Action?: string | string[];
-  NotAction?: string | string[];
-  Resource?: string | string[];
-  Principal?: string | Record<string, string | string[]>;
-  Condition?: Record<string, Record<string, unknown>>;
-}
-
-const list = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
-
-function glob(pattern: string, value: string, ignoreCase = false): boolean {
-  const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, ignoreCase ? 'i' : '').test(value);
-}
-
-function statementsOf(text: string): PolicyStatement[] {
-  const document = JSON.parse(text) as { Statement?: PolicyStatement | PolicyStatement[] };
-  return Array.isArray(document.Statement) ? document.Statement : document.Statement ? [document.Statement] : [];
-}
-
-/** Whether every condition of a statement holds for the request's context keys. */
-/** Joins the values of a multi-valued condition key in a request's context. */
-export const MULTI_VALUE = '\u0000';
-
-function conditionsHold(condition: PolicyStatement['Condition'], context: Record<string, string | undefined>): boolean {
-  for (const [operator, keys] of Object.entries(condition ?? {})) {
-    for (const [key, expected] of Object.entries(keys)) {
-      const actual = context[key];
-      const values = list(expected);
-      if (operator === 'Null') {
-        if ((actual === undefined) !== (values[0] === 'true')) return false;
-        continue;
-      }
-      // A multi-valued key (aws:TagKeys) arrives as its values joined by MULTI_VALUE: each must match one of `values`.
-      if (operator === 'ForAllValues:StringEquals') {
-        if (actual !== undefined && !actual.split(MULTI_VALUE).every((value) => values.includes(value))) return false;
-        continue;
-      }
-      if (actual === undefined) return false;
-      const matches =
-        operator === 'StringEquals' || operator === 'ArnEquals'
-          ? values.includes(actual)
-          : operator === 'StringLike' || operator === 'ArnLike'
-            ? values.some((pattern) => glob(pattern, actual))
-            : false;
-      if (!matches) return false;
-    }
-  }
-  return true;
-}
-
-function actionMatches(statement: PolicyStatement, action: string): boolean {
-  if (statement.NotAction !== undefined) return !list(statement.NotAction).some((pattern) => glob(pattern, action, true));
-  return list(statement.Action).some((pattern) => glob(pattern, action, true));
-}
-
-/**
- * Identity-policy evaluation: an explicit Deny wins, then any Allow, else denied. A statement applies only when its
- * conditions hold for the request's context keys (a key the request does not carry fails the condition, as IAM
- * evaluates all but Null and IfExists operators); NotResource is not modelled, so such a statement never applies.
- */
-export function policiesAllow(
-  documents: readonly string[],
-  action: string,
-  resource: string,
-  context: Record<string, string | undefined> = {},
-): boolean {
-  const statements = documents.flatMap(statementsOf);
-  const matching = statements.filter(
-    (statement) =>
-      statement.NotResource === undefined &&
-      actionMatches(statement, action) &&
-      list(statement.Resource ?? '*').some((pattern) => glob(pattern, resource)) &&
-      conditionsHold(statement.Condition, context),
-  );
-  if (matching.some((statement) => statement.Effect === 'Deny')) return false;
-  return matching.some((statement) => statement.Effect === 'Allow');
-}
 
 /** Whether a role's trust policy lets `caller` (a role ARN) take `action` with these request context keys. */
 function trustAllows(trustPolicy: string, caller: string, action: string, context: Record<string, string | undefined>): boolean {
@@ -138,6 +55,7 @@ const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 export function iamResourceOf(operation: string, input: Record<string, unknown>, iam: SimulatedIam): string {
   const { partition, account } = iam.context;
   if (typeof input.SAMLProviderArn === 'string') return input.SAMLProviderArn;
+  if (typeof input.PolicySourceArn === 'string') return input.PolicySourceArn;
   if (operation === 'CreateSAMLProvider') return `arn:${partition}:iam::${account}:saml-provider/${String(input.Name)}`;
   if (typeof input.RoleName === 'string') {
     const path = operation === 'CreateRole' ? String(input.Path ?? '/') : (iam.roles.get(input.RoleName.toLowerCase())?.path ?? '/');

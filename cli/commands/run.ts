@@ -220,6 +220,9 @@ async function runOnce(
   if (account) {
     for (const n of account.notifications.messages.slice(notificationsBefore)) io.print(`  notification: ${n.subject}`);
   }
+  // Last, what it all comes to: whether the profile's people can sign in.
+  const signIn = result.output?.receipts?.signIn?.details as { line?: string; details?: string[] } | undefined;
+  if (signIn?.line) for (const line of [signIn.line, ...(signIn.details ?? []).map((d) => `  ${d}`)]) io.print(`  ${line}`);
   return result;
 }
 

@@ -139,6 +139,9 @@ function receiptLines(receipts: ExecutionDocument['receipts']): string[] {
   return STEPS.flatMap((step) => {
     const receipt = receipts?.[step.name] as Receipt | undefined;
     if (!receipt) return [];
+    // The sign-in check changes nothing: its verdict is what it says.
+    const verdict = (receipt.details as { line?: string } | undefined)?.line;
+    if (step.name === 'signIn' && verdict) return [`${step.label}: ${verdict}`, ...(receipt.notices ?? []).slice(1).map((notice) => `  ! ${notice}`)];
     return [
       `${step.label}: ${receipt.action} ${receipt.arn}`,
       ...receipt.changes.map((change) => `  - ${change}`),

@@ -95,8 +95,8 @@ describe('saml-federation CLI', () => {
     expect(output).toContain(
       'https://aws.amazon.com/SAML/Attributes/Role = arn:aws:iam::222222222222:role/AmazonConnectAdminAccessRole,arn:aws:iam::222222222222:saml-provider/AmazonConnectAdminAccess',
     );
-    // The provider, role, policy and Connect users steps assume their role there, and Intake its read role.
-    expect(output).toMatch(/of them in account 222222222222: \d+ calls \(IAM, Amazon Connect\) through assumed roles, 4 changes; 5 AssumeRole/);
+    // The provider, role, policy, Connect users and sign-in check steps assume their role there, and Intake its read role.
+    expect(output).toMatch(/of them in account 222222222222: \d+ calls \(IAM, Amazon Connect\) through assumed roles, 4 changes; 6 AssumeRole/);
   });
 
   it('run --account refuses an account id that is not 12 digits, and exits 2', async () => {

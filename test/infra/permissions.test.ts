@@ -72,7 +72,8 @@ const iamStatements = (key: string) => allows(key).filter((s) => s.actions.some(
 /** Which profile names an IAM action is about, by the resource type the Service Authorization Reference gives it. */
 function allowedFor(action: string): string[] {
   if (/SAMLProvider/.test(action)) return PROVIDERS;
-  if (/Role/.test(action)) return ROLES;
+  // The policy simulator acts on the principal it simulates: the profiles' roles.
+  if (/Role/.test(action) || action === 'iam:SimulatePrincipalPolicy') return ROLES;
   return GENERATED_POLICIES;
 }
 
@@ -243,7 +244,8 @@ describe('function permissions', () => {
         });
         continue;
       }
-      if (kind === 'outcome') {
+      // The outcome and the sign-in check write no record: they only check the run's lease.
+      if (kind === 'outcome' || key.startsWith('signIn')) {
         expect({ key, held }).toEqual({ key, held: [lease(['dynamodb:GetItem'])] });
         continue;
       }
@@ -347,13 +349,17 @@ describe('function permissions', () => {
                 ? ['dynamodb', 'identitystore', 'kms', 'sso']
                 : key === 'assignmentsRevert'
                   ? ['dynamodb', 'kms', 'sso']
-                  : key === 'connectUsersApply'
-                    ? ['connect', 'dynamodb', 'identitystore', 'kms', 'sso']
-                    : key === 'connectUsersRevert'
-                      ? ['connect', 'dynamodb']
-                      : key.startsWith('identityProvider')
-                        ? ['dynamodb', 'iam', 's3']
-                        : ['dynamodb', 'iam'];
+                  : key === 'signInApply'
+                    ? ['dynamodb', 'iam', 'kms', 'sso']
+                    : key === 'signInRevert'
+                      ? ['dynamodb']
+                      : key === 'connectUsersApply'
+                        ? ['connect', 'dynamodb', 'identitystore', 'kms', 'sso']
+                        : key === 'connectUsersRevert'
+                          ? ['connect', 'dynamodb']
+                          : key.startsWith('identityProvider')
+                            ? ['dynamodb', 'iam', 's3']
+                            : ['dynamodb', 'iam'];
     expect(services).toEqual([...own, 'logs', 'xray'].sort());
   });
 });

@@ -6,6 +6,7 @@
  * refusal and leave the account as the newer execution left it, holding no lock.
  */
 
+import { signInStep } from '../../lambdas/sign-in/step';
 import { STEPS } from '../../lambdas/steps';
 import { WORKFLOW_ERRORS } from '../../lambdas/workflow-errors';
 import { type LocalExecutionResult, runLocalExecution } from '../../local/runner';
@@ -35,6 +36,12 @@ const MANUAL_CONFIG = {
   },
 };
 
+/**
+ * Task states no fault in the account leads to: the sign-in check turns every AWS failure into a finding, so only a
+ * failure of its Lambda function itself (a timeout), which the local runner does not model, starts a rollback at it.
+ */
+const UNREACHABLE: ReadonlySet<string> = new Set([signInStep.revert.state]);
+
 /** Every Task state, and the route an execution takes to be stopped there. */
 const ROUTES: Record<string, Route> = {
   'Validate metadata': {},
@@ -42,7 +49,9 @@ const ROUTES: Record<string, Route> = {
   'Find lock holder': { lockHeld: true },
   "Validate the new application's metadata": { config: creatingConfig },
   // Each registered step's apply on the way through, its revert on the way back.
-  ...Object.fromEntries(STEPS.flatMap((step) => [[step.apply.state, {}] as const, [step.revert.state, ROLLBACK] as const])),
+  ...Object.fromEntries(
+    STEPS.flatMap((step) => [[step.apply.state, {}] as const, [step.revert.state, ROLLBACK] as const]).filter(([state]) => !UNREACHABLE.has(state)),
+  ),
   'Wait for operator to map attributes': { manual: true },
   'Describe outcome': {},
   'Notify outcome': {},
@@ -92,7 +101,7 @@ describe('a redrive of an execution its cleanup reverted, after a newer executio
     const tasks = Object.entries(rawDefinition().States ?? {})
       .filter(([, state]) => state.Type === 'Task')
       .map(([name]) => name);
-    expect(Object.keys(ROUTES).sort()).toEqual(tasks.sort());
+    expect(Object.keys(ROUTES).sort()).toEqual(tasks.filter((task) => !UNREACHABLE.has(task)).sort());
   });
 
   it.each(Object.entries(ROUTES))('from "%s" changes nothing and holds no lock', async (state, route) => {

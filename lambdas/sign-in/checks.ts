@@ -1,0 +1,232 @@
+/**
+ * The checks that prove a sign-in to Amazon Connect would go through, link by link, as AWS sign-in, STS and Connect
+ * judge it: one engine, so a fault reads the same wherever it is reported (the check after every execution; a report
+ * on a failed sign-in). Each check is a pure function of what was read; what could not be read is said, not guessed.
+ */
+
+type SignInCheckId = 'provider' | 'trust' | 'role-attribute' | 'session-name' | 'session-duration' | 'relay-state' | 'permissions' | 'connect-user';
+
+export interface CheckResult {
+  check: SignInCheckId;
+  /** true: holds; false: a sign-in would fail (or land elsewhere); undefined: could not be checked (`message` says why). */
+  ok: boolean | undefined;
+  message: string;
+  /** What to change, for a check that failed. */
+  fix?: string;
+}
+
+/** What the check reads of the account, the configuration and the execution's own results. */
+export interface SignInFacts {
+  providerArn: string;
+  /** The provider's signing certificates (absent: no provider). */
+  providerCertificates?: Array<{ sha256Fingerprint: string; notAfter: string }>;
+  /** Why the provider's metadata no longer validates (AWS then refuses its assertions), if it does not. */
+  providerProblem?: string;
+  roleArn: string;
+  /** The role's trust policy (absent: no role). */
+  trustPolicy?: unknown;
+  maxSessionDuration?: number;
+  /** The sign-in endpoints the provider's assertions are posted to (the partition's). */
+  signinEndpoints: string[];
+  /** The mapping as the application holds it (or as the execution wrote it). */
+  mapping?: { role?: string[]; sessionName?: string; sessionDuration?: string; relayState?: string };
+  /** The relay state the profile asks for (its Connect instance's federation URL). */
+  expectedRelayState?: string;
+  /** connect:GetFederationToken on the instance's users, as IAM's policy simulator decides it for the role. */
+  federationToken?: 'allowed' | 'denied';
+  /** The Connect users check's result: how many people have a user, and who has none. */
+  connectUsers?: { checked: number; missing: string[] };
+  /** What could not be read, and why (access denied, say): the checks that needed it are counted as not made. */
+  unreadable: string[];
+  now: Date;
+}
+
+/** Manual mode does not call the console API; otherwise the console API did not return the mapping. */
+const MAPPING_UNREAD = "the application's mapping was not read (manual mode, or the console API did not return it): check it in IAM Identity Center";
+
+const HELD = (check: SignInCheckId, message: string): CheckResult => ({ check, ok: true, message });
+const FAILED = (check: SignInCheckId, message: string, fix: string): CheckResult => ({ check, ok: false, message, fix });
+const UNKNOWN = (check: SignInCheckId, message: string): CheckResult => ({ check, ok: undefined, message });
+
+function providerCheck(f: SignInFacts): CheckResult {
+  if (!f.providerCertificates) return FAILED('provider', `the SAML provider ${f.providerArn} does not exist`, 'run the pipeline for this profile');
+  if (f.providerProblem)
+    return FAILED(
+      'provider',
+      `the metadata of ${f.providerArn} no longer validates (${f.providerProblem}): AWS answers "Your request included an invalid SAML response"`,
+      "rotate the application's certificate in IAM Identity Center and run the pipeline with its new metadata",
+    );
+  const expired = f.providerCertificates.filter((c) => new Date(c.notAfter) <= f.now);
+  if (f.providerCertificates.length === 0)
+    return FAILED('provider', `the SAML provider ${f.providerArn} holds no signing certificate`, "upload the application's metadata again");
+  if (expired.length === f.providerCertificates.length)
+    return FAILED(
+      'provider',
+      `every signing certificate of ${f.providerArn} has expired (${expired.map((c) => c.notAfter).join(', ')}): AWS answers "Your request included an invalid SAML response"`,
+      "rotate the application's certificate in IAM Identity Center and run the pipeline with its new metadata",
+    );
+  return HELD(
+    'provider',
+    `${f.providerArn} holds ${f.providerCertificates.length} signing certificate(s), one valid until ${f.providerCertificates
+      .map((c) => c.notAfter)
+      .sort()
+      .at(-1)}`,
+  );
+}
+
+/** The statements of a trust policy that let the provider's assertions assume the role. */
+function samlStatements(trust: unknown, providerArn: string): Array<Record<string, unknown>> {
+  const statements = (trust as { Statement?: unknown } | undefined)?.Statement;
+  const list = (Array.isArray(statements) ? statements : [statements]).filter(
+    (s): s is Record<string, unknown> => typeof s === 'object' && s !== null,
+  );
+  const values = (v: unknown) => (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
+  return list.filter(
+    (s) =>
+      s.Effect === 'Allow' &&
+      values(s.Action).some((a) => a === 'sts:AssumeRoleWithSAML' || a === 'sts:*') &&
+      values((s.Principal as { Federated?: unknown } | undefined)?.Federated).includes(providerArn),
+  );
+}
+
+function trustCheck(f: SignInFacts): CheckResult {
+  if (f.trustPolicy === undefined) return FAILED('trust', `the role ${f.roleArn} does not exist`, 'run the pipeline for this profile');
+  const allowing = samlStatements(f.trustPolicy, f.providerArn);
+  if (allowing.length === 0)
+    return FAILED(
+      'trust',
+      `the role ${f.roleArn} does not let ${f.providerArn} assume it (sts:AssumeRoleWithSAML): AWS answers "Not authorized to perform sts:AssumeRoleWithSAML"`,
+      'run the pipeline for this profile: it writes the trust policy',
+    );
+  const audiences = allowing.map((s) => {
+    const condition = s.Condition as Record<string, Record<string, unknown>> | undefined;
+    const aud = condition?.StringEquals?.['SAML:aud'] ?? condition?.StringLike?.['SAML:aud'];
+    return aud === undefined ? undefined : (Array.isArray(aud) ? aud : [aud]).map(String);
+  });
+  const covers = audiences.some((aud) => aud === undefined || f.signinEndpoints.every((endpoint) => aud.includes(endpoint)));
+  if (!covers)
+    return FAILED(
+      'trust',
+      `the role's trust limits SAML:aud to ${JSON.stringify(audiences.flat())}, which does not name ${f.signinEndpoints.join(', ')}, where the assertion is posted`,
+      `put ${f.signinEndpoints.join(', ')} in the trust policy's SAML:aud (the pipeline writes it)`,
+    );
+  return HELD('trust', `${f.roleArn} trusts ${f.providerArn} for sts:AssumeRoleWithSAML at ${f.signinEndpoints.join(', ')}`);
+}
+
+function roleAttributeCheck(f: SignInFacts): CheckResult {
+  const values = f.mapping?.role;
+  if (!f.mapping) return UNKNOWN('role-attribute', MAPPING_UNREAD);
+  if (!values?.length)
+    return FAILED('role-attribute', 'the application maps no Role attribute', 'run the pipeline (or map it by hand as the notification says)');
+  const pair = (value: string) => value.split(',');
+  const good = values.find((value) => {
+    const parts = pair(value);
+    return parts.length === 2 && parts.includes(f.roleArn) && parts.includes(f.providerArn);
+  });
+  if (good) return HELD('role-attribute', `the Role attribute names ${f.roleArn} and ${f.providerArn}`);
+  const spaced = values.find((value) => /\s/.test(value));
+  if (spaced)
+    return FAILED(
+      'role-attribute',
+      `the Role attribute "${spaced}" holds a space: AWS reads it as another ARN`,
+      `set it to exactly ${f.roleArn},${f.providerArn}`,
+    );
+  return FAILED(
+    'role-attribute',
+    `the Role attribute is ${JSON.stringify(values)}, not this profile's role and provider`,
+    `set it to ${f.roleArn},${f.providerArn}`,
+  );
+}
+
+function sessionNameCheck(f: SignInFacts): CheckResult {
+  if (!f.mapping) return UNKNOWN('session-name', MAPPING_UNREAD);
+  if (!f.mapping.sessionName)
+    return FAILED(
+      'session-name',
+      'the application maps no RoleSessionName: AWS refuses the assertion and Amazon Connect has no user name',
+      'map https://aws.amazon.com/SAML/Attributes/RoleSessionName (attributeMapping.attributes), by default ${user:email}',
+    );
+  return HELD('session-name', `RoleSessionName is ${f.mapping.sessionName}`);
+}
+
+function sessionDurationCheck(f: SignInFacts): CheckResult {
+  const asked = f.mapping?.sessionDuration;
+  if (f.maxSessionDuration === undefined) return UNKNOWN('session-duration', `the role ${f.roleArn} could not be read`);
+  if (asked === undefined)
+    return HELD('session-duration', `no SessionDuration is mapped: sessions last 1 hour, within the role's ${f.maxSessionDuration} s`);
+  const seconds = Number(asked);
+  if (!Number.isInteger(seconds) || seconds < 900 || seconds > f.maxSessionDuration)
+    return FAILED(
+      'session-duration',
+      `SessionDuration ${asked} is not a whole number of seconds from 900 to the role's maximum ${f.maxSessionDuration}: AWS refuses the assertion`,
+      `map a SessionDuration of at most ${f.maxSessionDuration}, or raise role.maxSessionDuration`,
+    );
+  return HELD('session-duration', `SessionDuration ${seconds} s is within the role's ${f.maxSessionDuration} s`);
+}
+
+function relayStateCheck(f: SignInFacts): CheckResult {
+  if (!f.expectedRelayState)
+    return UNKNOWN('relay-state', 'the profile names no relay state to check (no Connect instance, or a partition without a console host)');
+  if (!f.mapping) return UNKNOWN('relay-state', MAPPING_UNREAD);
+  if (f.mapping.relayState === undefined)
+    return UNKNOWN('relay-state', `the console API does not show the relay state: check it is ${f.expectedRelayState} in IAM Identity Center`);
+  if (f.mapping.relayState !== f.expectedRelayState)
+    return FAILED(
+      'relay-state',
+      `the relay state is ${f.mapping.relayState}, not ${f.expectedRelayState}: sign-in lands elsewhere`,
+      `set it to ${f.expectedRelayState}`,
+    );
+  return HELD('relay-state', `the relay state opens ${f.expectedRelayState}`);
+}
+
+function permissionsCheck(f: SignInFacts): CheckResult {
+  if (f.federationToken === undefined) return UNKNOWN('permissions', "the role's permissions could not be simulated");
+  if (f.federationToken === 'denied')
+    return FAILED(
+      'permissions',
+      `the role's policies do not allow connect:GetFederationToken on the instance's users: Amazon Connect refuses the sign-in`,
+      'attach the generated policy (policy.connectInstanceArn) or one that allows it',
+    );
+  return HELD('permissions', "the role's policies allow connect:GetFederationToken on the instance's users");
+}
+
+function connectUserCheck(f: SignInFacts): CheckResult {
+  if (!f.connectUsers) return UNKNOWN('connect-user', 'the Connect users were not checked (no instance, or no one assigned)');
+  if (f.connectUsers.missing.length > 0)
+    return FAILED(
+      'connect-user',
+      `${f.connectUsers.missing.length} of ${f.connectUsers.checked} people have no Connect user: ${f.connectUsers.missing.join(', ')}`,
+      'add them in Amazon Connect, or set connectUsers.create',
+    );
+  return HELD('connect-user', `all ${f.connectUsers.checked} people the profile assigns have a Connect user`);
+}
+
+/** The checks that could not be made: said once each, with what could not be read. */
+export function unreadableLines(facts: Pick<SignInFacts, 'unreadable'>): string[] {
+  return facts.unreadable.map((what) => `could not read ${what}`);
+}
+
+/** Every check, in the order a sign-in meets them. */
+export function signInChecks(facts: SignInFacts): CheckResult[] {
+  return [
+    providerCheck(facts),
+    trustCheck(facts),
+    roleAttributeCheck(facts),
+    sessionNameCheck(facts),
+    sessionDurationCheck(facts),
+    relayStateCheck(facts),
+    permissionsCheck(facts),
+    connectUserCheck(facts),
+  ];
+}
+
+/** One line for people: "sign-in ready: N of N checks", or what fails; checks that could not be made are counted apart. */
+export function signInVerdict(results: readonly CheckResult[]): { ready: boolean; line: string; details: string[] } {
+  const made = results.filter((r) => r.ok !== undefined);
+  const failed = made.filter((r) => r.ok === false);
+  const unknown = results.filter((r) => r.ok === undefined);
+  const counted = `${made.length - failed.length} of ${made.length} checks`;
+  const line = failed.length === 0 ? `sign-in ready: ${counted}` : `sign-in NOT ready: ${counted} hold`;
+  const details = [...failed.map((r) => `${r.check}: ${r.message}; fix: ${r.fix}`), ...unknown.map((r) => `${r.check} not checked: ${r.message}`)];
+  return { ready: failed.length === 0, line: unknown.length > 0 ? `${line} (${unknown.length} not checked)` : line, details };
+}
