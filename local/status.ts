@@ -18,6 +18,8 @@ import { samePolicyDocument } from '../lambdas/shared/policy-json';
 import type { ResolvedProfile } from '../lambdas/shared/profile';
 import { ROLE_ATTRIBUTE } from '../lambdas/shared/profile-schema';
 import { iamAccountOf } from '../lambdas/shared/target-account';
+import { signInChecks, signInVerdict, unreadableLines } from '../lambdas/sign-in/checks';
+import { gatherSignInFacts } from '../lambdas/sign-in/facts';
 
 export interface ProfileStatus {
   profile: string;
@@ -33,6 +35,8 @@ export interface ProfileStatus {
   role: { arn: string; exists: boolean; trustsProvider?: boolean; maxSessionDuration?: number };
   policy: { arn?: string; exists?: boolean; defaultVersionId?: string; matchesInstance?: boolean; attached: string[] };
   mapping: { applicationArn?: string; roleAttribute?: string[] };
+  /** The sign-in checks (lambdas/sign-in/checks.ts) on the account as it is: the verdict line, and what fails or was not checked. */
+  signIn?: { ready: boolean; line: string; details: string[] };
   /** The Connect users of the people the profile assigns (an instance in the current account only); `lines` for people. */
   connectUsers?: { present: string[]; missing: Array<{ username: string; person: string }>; lines: string[] };
   /** Where the account differs from what the profile asks for, one sentence each; empty when it matches. */
@@ -126,6 +130,7 @@ export async function profileStatus(profile: ResolvedProfile, deps: StatusDeps):
   // Users the profile asks the pipeline to create are drift when missing; otherwise the lines say who cannot sign in.
   if (profile.connectUsers.create)
     for (const user of connectUsers?.missing ?? []) drift.push(`no Connect user "${user.username}" for ${user.person}`);
+  const signIn = await signInStatus(profile, connectUsers, deps);
   return {
     profile: profile.name,
     account,
@@ -145,8 +150,34 @@ export async function profileStatus(profile: ResolvedProfile, deps: StatusDeps):
     policy: policyStatus,
     mapping,
     ...(connectUsers ? { connectUsers } : {}),
+    signIn,
     drift,
   };
+}
+
+/** The sign-in checks, as the check after every execution makes them, on the account as it is now. */
+async function signInStatus(
+  profile: ResolvedProfile,
+  connectUsers: ProfileStatus['connectUsers'],
+  deps: StatusDeps,
+): Promise<ProfileStatus['signIn']> {
+  const { partition, account, region } = deps.environment;
+  // The Connect users as this status read them, in the shape of the Connect users step's receipt.
+  const receipt = connectUsers
+    ? {
+        step: 'connectUsers',
+        action: 'unchanged' as const,
+        arn: '',
+        changes: [],
+        details: { present: connectUsers.present, missing: connectUsers.missing, created: [] },
+      }
+    : undefined;
+  const facts = await gatherSignInFacts(
+    { profile, request: { partition, account, region }, receipts: receipt ? { connectUsers: receipt } : {} },
+    deps,
+  );
+  const verdict = signInVerdict(signInChecks(facts));
+  return { ...verdict, details: [...verdict.details, ...unreadableLines(facts)] };
 }
 
 /** The Connect users of the profile's people, read as the Connect users step reads them (its own account's instance only). */

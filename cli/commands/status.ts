@@ -75,6 +75,7 @@ export async function status(values: Values, io: CliIo): Promise<CommandResult> 
     if (found.policy.arn) io.print(`  policy    ${found.policy.exists ? `${found.policy.arn} ${found.policy.defaultVersionId}` : 'missing'}`);
     io.print(`  mapping   ${found.mapping.roleAttribute?.join(' ') ?? 'no Role attribute'}`);
     if (found.connectUsers) io.print(`  connect   ${found.connectUsers.lines.join('\n            ')}`);
+    if (found.signIn) io.print(`  sign-in   ${[found.signIn.line.replace(/^sign-in /, ''), ...found.signIn.details].join('\n            ')}`);
     io.print(found.drift.length === 0 ? '  drift     none' : `  drift     ${found.drift.join('\n            ')}`);
   }
   return { code: statuses.every((s) => s.drift.length === 0) ? EXIT.ok : EXIT.failed, json: { profiles: statuses } };

@@ -36,7 +36,15 @@ function reader(unreadable: string[]) {
  * role's sessions (`aws:userid` = `<role id>:<session name>`, as STS names a federated session), and the Connect users
  * step's result. Read only.
  */
-export async function gatherSignInFacts(doc: ExecutionDocument, deps: StepDeps): Promise<SignInFacts> {
+/** What the checks need of an execution: its profile, where it ran, and the Connect users step's receipt if any. */
+export type SignInSubject = Pick<ExecutionDocument, 'profile' | 'receipts'> & {
+  request: Pick<ExecutionDocument['request'], 'partition' | 'account' | 'region'>;
+};
+
+/** The clients the checks read with. */
+export type SignInReaders = Pick<StepDeps, 'iam' | 'ssoAdmin' | 'swb' | 'now'>;
+
+export async function gatherSignInFacts(doc: SignInSubject, deps: SignInReaders): Promise<SignInFacts> {
   const { profile, request } = doc;
   const connectUsers = doc.receipts?.connectUsers as ConnectUsersReceipt | undefined;
   const userNames = [...(connectUsers?.details.present ?? []), ...(connectUsers?.details.created ?? []).map((u) => u.username)];
@@ -84,7 +92,7 @@ function providerFacts(metadata: string | undefined, now: Date): Pick<SignInFact
 }
 
 /** The mapping the application holds now (undefined when the console API does not return it). */
-async function mappingOf(doc: ExecutionDocument, deps: StepDeps): Promise<SignInFacts['mapping']> {
+async function mappingOf(doc: SignInSubject, deps: SignInReaders): Promise<SignInFacts['mapping']> {
   const { profile, request } = doc;
   const { applicationArn } = await applicationArnOf(deps.ssoAdmin, profile.application, {
     account: request.account,
@@ -107,7 +115,7 @@ async function mappingOf(doc: ExecutionDocument, deps: StepDeps): Promise<SignIn
  * federation token for its own Connect user, `<instance>/user/<role id>:<session name>`?
  */
 async function federationToken(
-  deps: StepDeps,
+  deps: SignInReaders,
   roleArn: string,
   roleId: string,
   instanceArn: string,
