@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type PipelineFunction, type StepDefinition, substitutionName } from '../lambdas/runtime/function';
 import { STEPS } from '../lambdas/steps';
 import { FUNCTIONS } from '../lambdas/workflow-functions';
+import { WORKFLOW_STATES } from './asl';
 
 /** The state machine definition: the one file both the deployed stack and the local runner execute. */
 export const ASL_PATH = join(__dirname, 'federation.asl.json');
@@ -129,6 +130,14 @@ export function registryProblems(
     if (revert?.ResultPath !== `$.reverts.${step.name}`)
       problems.push(`state "${step.revert.state}" should write its report to $.reverts.${step.name}`);
     const onFailure = apply?.Catch?.find((handler) => handler.ErrorEquals?.includes('States.ALL'))?.Next;
+    if (step.readOnly) {
+      // A step that changes nothing never starts a rollback: its failure leads on to the outcome, past no revert.
+      const reached = onFailure ? reachableOnSuccess(states, onFailure) : new Set<string>();
+      for (const earlier of steps.slice(0, index))
+        if (reached.has(earlier.revert.state)) problems.push(`a failure of read-only "${step.apply.state}" reaches "${earlier.revert.state}"`);
+      if (!reached.has(WORKFLOW_STATES.provisionedOrPlanned)) problems.push(`a failure of read-only "${step.apply.state}" never reaches its outcome`);
+      return;
+    }
     if (!onFailure) {
       problems.push(`state "${step.apply.state}" does not catch States.ALL into the rollback`);
       return;

@@ -103,6 +103,7 @@ export function stepStates(
   next: string,
   earlier: string,
 ): Record<string, AslState> {
+  if (step.readOnly) return readOnlyStepStates(step, next);
   const continuation = CONTINUATIONS[step.name]?.(next, step.revert.state);
   const incomplete = rollbackIncomplete(step);
   return {
@@ -142,6 +143,35 @@ export function stepStates(
       },
       ResultPath: '$.rollbackIncomplete',
       Next: WORKFLOW_STATES.rolledBackOutcome,
+    },
+  };
+}
+
+/**
+ * A step that changes nothing: its failure (a timeout of its function, say) is recorded in $.checkFailure and the run
+ * goes on to its outcome as it is; its revert, which has nothing to undo, is reached only from there and leads on too.
+ */
+function readOnlyStepStates(step: StepDefinition, next: string): Record<string, AslState> {
+  return {
+    [step.apply.state]: {
+      Type: 'Task',
+      Comment: `${step.comment} It changes nothing: transient errors are retried, and anything else is recorded ($.checkFailure) and the run ends as it is, never rolled back.`,
+      Resource: resource(step.apply),
+      Parameters: STEP_PARAMETERS,
+      ResultPath: `$.receipts.${step.name}`,
+      Retry: [RETRY.lambdaService, RETRY.transientAws],
+      Catch: catchAll(step.revert.state, '$.checkFailure'),
+      Next: next,
+    },
+    [step.revert.state]: {
+      Type: 'Task',
+      Comment: 'Nothing to undo (the step changes nothing); the run goes on to its outcome.',
+      Resource: resource(step.revert),
+      Parameters: STEP_PARAMETERS,
+      ResultPath: `$.reverts.${step.name}`,
+      Retry: [RETRY.leaseLost, RETRY.lambdaService, RETRY.transientAws],
+      Catch: catchAll(next, '$.checkFailure'),
+      Next: next,
     },
   };
 }

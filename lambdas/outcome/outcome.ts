@@ -27,6 +27,8 @@ export const SUBJECTS: Readonly<Record<Ending | 'rollbackIncomplete' | 'stoppedU
 
 type State = Partial<ExecutionDocument> & {
   input?: unknown;
+  /** A read-only step's own failure (the sign-in check's function timed out, say): the run went on to its outcome. */
+  checkFailure?: Partial<StateError>;
   rollbackIncomplete?: { failedRevert?: StepName; stillToUndo?: StepName[]; failure?: Partial<StateError>; revertFailure?: Partial<StateError> };
 };
 
@@ -135,9 +137,11 @@ function source(state: State): string {
   return `the input ${JSON.stringify(state.input ?? null).slice(0, 300)}`;
 }
 
-function receiptLines(receipts: ExecutionDocument['receipts']): string[] {
+function receiptLines(receipts: ExecutionDocument['receipts'], checkFailure?: Partial<StateError>): string[] {
   return STEPS.flatMap((step) => {
     const receipt = receipts?.[step.name] as Receipt | undefined;
+    if (!receipt && step.readOnly && checkFailure)
+      return [`${step.label}: not made (${checkFailure.Error ?? 'its function failed'}); run status to check`];
     if (!receipt) return [];
     // The sign-in check changes nothing: its verdict is what it says.
     const verdict = (receipt.details as { line?: string } | undefined)?.line;
@@ -191,7 +195,10 @@ export function describeOutcome(event: OutcomeEvent): Outcome {
         message: ['Outcome: DRY RUN, nothing was changed', ...header, ...warnings, 'Plan:', ...receiptLines(state.receipts)].join('\n'),
       };
     case 'provisioned':
-      return { subject: SUBJECTS.provisioned, message: ['Outcome: PROVISIONED', ...header, ...warnings, ...receiptLines(state.receipts)].join('\n') };
+      return {
+        subject: SUBJECTS.provisioned,
+        message: ['Outcome: PROVISIONED', ...header, ...warnings, ...receiptLines(state.receipts, state.checkFailure)].join('\n'),
+      };
     case 'rolledBack': {
       const verdict = rollbackVerdict(state);
       const failure = stateError(state.failure);

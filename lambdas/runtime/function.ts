@@ -118,6 +118,11 @@ export interface StepDefinition<Name extends string = string> {
    * whose receipt recorded one: what `undo` compares with what the execution left.
    */
   readonly readFootprint: (doc: ExecutionDocument, clients: FootprintClients) => Promise<Footprint>;
+  /**
+   * A step that changes nothing (the sign-in check): a failure of its function ends the run as it is, with what it
+   * found missing ($.checkFailure), never a rollback of what the earlier steps did.
+   */
+  readonly readOnly?: boolean;
 }
 
 /** A construct or placeholder name from a function key (camelCase) or a profile name (lowercase, digits, hyphens). */

@@ -22,6 +22,11 @@ export interface SignInFacts {
   providerCertificates?: Array<{ sha256Fingerprint: string; notAfter: string }>;
   /** Why the provider's metadata no longer validates (AWS then refuses its assertions), if it does not. */
   providerProblem?: string;
+  /** The provider or the role could not be read (not: does not exist). */
+  providerUnread?: boolean;
+  roleUnread?: boolean;
+  /** The SessionDuration the profile maps, as configured (checked when the application's mapping is not read). */
+  configuredSessionDuration?: string;
   roleArn: string;
   /** The role's trust policy (absent: no role). */
   trustPolicy?: unknown;
@@ -49,6 +54,7 @@ const FAILED = (check: SignInCheckId, message: string, fix: string): CheckResult
 const UNKNOWN = (check: SignInCheckId, message: string): CheckResult => ({ check, ok: undefined, message });
 
 function providerCheck(f: SignInFacts): CheckResult {
+  if (f.providerUnread) return UNKNOWN('provider', `the SAML provider ${f.providerArn} could not be read`);
   if (!f.providerCertificates) return FAILED('provider', `the SAML provider ${f.providerArn} does not exist`, 'run the pipeline for this profile');
   if (f.providerProblem)
     return FAILED(
@@ -89,7 +95,41 @@ function samlStatements(trust: unknown, providerArn: string): Array<Record<strin
   );
 }
 
+/** A SAML:aud condition's values and whether they are patterns (StringLike), from one statement. */
+function audiencesOf(statement: Record<string, unknown>): { values: string[]; like: boolean } | undefined {
+  const condition = statement.Condition as Record<string, Record<string, unknown>> | undefined;
+  for (const [operator, like] of [
+    ['StringEquals', false],
+    ['StringLike', true],
+  ] as const) {
+    const aud = condition?.[operator]?.['SAML:aud'];
+    if (aud !== undefined) return { values: (Array.isArray(aud) ? aud : [aud]).map(String), like };
+  }
+  return undefined;
+}
+
+/** Whether `value` matches an IAM StringLike pattern (`*` any run of characters, `?` one character). */
+function like(pattern: string, value: string): boolean {
+  return new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  ).test(value);
+}
+
+/** Conditions of a statement this check does not evaluate (anything but SAML:aud): it then cannot say the trust holds. */
+function otherConditions(statement: Record<string, unknown>): string[] {
+  const condition = (statement.Condition ?? {}) as Record<string, Record<string, unknown>>;
+  return Object.entries(condition).flatMap(([operator, keys]) =>
+    Object.keys(keys)
+      .filter((key) => key !== 'SAML:aud' || !['StringEquals', 'StringLike'].includes(operator))
+      .map((key) => `${operator} ${key}`),
+  );
+}
+
 function trustCheck(f: SignInFacts): CheckResult {
+  if (f.roleUnread) return UNKNOWN('trust', `the role ${f.roleArn} could not be read`);
   if (f.trustPolicy === undefined) return FAILED('trust', `the role ${f.roleArn} does not exist`, 'run the pipeline for this profile');
   const allowing = samlStatements(f.trustPolicy, f.providerArn);
   if (allowing.length === 0)
@@ -98,18 +138,30 @@ function trustCheck(f: SignInFacts): CheckResult {
       `the role ${f.roleArn} does not let ${f.providerArn} assume it (sts:AssumeRoleWithSAML): AWS answers "Not authorized to perform sts:AssumeRoleWithSAML"`,
       'run the pipeline for this profile: it writes the trust policy',
     );
-  const audiences = allowing.map((s) => {
-    const condition = s.Condition as Record<string, Record<string, unknown>> | undefined;
-    const aud = condition?.StringEquals?.['SAML:aud'] ?? condition?.StringLike?.['SAML:aud'];
-    return aud === undefined ? undefined : (Array.isArray(aud) ? aud : [aud]).map(String);
+  const statements = (f.trustPolicy as { Statement?: unknown }).Statement;
+  const denies = (Array.isArray(statements) ? statements : [statements]).some(
+    (statement) => (statement as { Effect?: unknown } | undefined)?.Effect === 'Deny',
+  );
+  if (denies)
+    return UNKNOWN(
+      'trust',
+      `the role's trust policy holds a Deny statement, which this check does not evaluate: check that it does not refuse ${f.providerArn}`,
+    );
+  const covering = allowing.filter((statement) => {
+    const aud = audiencesOf(statement);
+    return (
+      aud === undefined || f.signinEndpoints.every((endpoint) => aud.values.some((value) => (aud.like ? like(value, endpoint) : value === endpoint)))
+    );
   });
-  const covers = audiences.some((aud) => aud === undefined || f.signinEndpoints.every((endpoint) => aud.includes(endpoint)));
-  if (!covers)
+  if (covering.length === 0)
     return FAILED(
       'trust',
-      `the role's trust limits SAML:aud to ${JSON.stringify(audiences.flat())}, which does not name ${f.signinEndpoints.join(', ')}, where the assertion is posted`,
+      `the role's trust limits SAML:aud to ${JSON.stringify(allowing.flatMap((statement) => audiencesOf(statement)?.values ?? []))}, which does not name ${f.signinEndpoints.join(', ')}, where the assertion is posted`,
       `put ${f.signinEndpoints.join(', ')} in the trust policy's SAML:aud (the pipeline writes it)`,
     );
+  const unevaluated = covering.every((statement) => otherConditions(statement).length > 0);
+  if (unevaluated)
+    return UNKNOWN('trust', `the role's trust also requires ${otherConditions(covering[0] ?? {}).join(', ')}, which this check does not evaluate`);
   return HELD('trust', `${f.roleArn} trusts ${f.providerArn} for sts:AssumeRoleWithSAML at ${f.signinEndpoints.join(', ')}`);
 }
 
@@ -150,18 +202,22 @@ function sessionNameCheck(f: SignInFacts): CheckResult {
 }
 
 function sessionDurationCheck(f: SignInFacts): CheckResult {
-  const asked = f.mapping?.sessionDuration;
   if (f.maxSessionDuration === undefined) return UNKNOWN('session-duration', `the role ${f.roleArn} could not be read`);
-  if (asked === undefined)
+  // The application's mapping when it was read; else what the profile configures (manual mode: what the operator set).
+  const asked = f.mapping ? f.mapping.sessionDuration : f.configuredSessionDuration;
+  const source = f.mapping ? '' : ' (as configured; the mapping itself was not read)';
+  if (asked === undefined) {
+    if (!f.mapping) return UNKNOWN('session-duration', MAPPING_UNREAD);
     return HELD('session-duration', `no SessionDuration is mapped: sessions last 1 hour, within the role's ${f.maxSessionDuration} s`);
-  const seconds = Number(asked);
+  }
+  const seconds = /^[0-9]+$/.test(asked) ? Number(asked) : Number.NaN;
   if (!Number.isInteger(seconds) || seconds < 900 || seconds > f.maxSessionDuration)
     return FAILED(
       'session-duration',
-      `SessionDuration ${asked} is not a whole number of seconds from 900 to the role's maximum ${f.maxSessionDuration}: AWS refuses the assertion`,
+      `SessionDuration ${asked}${source} is not a whole number of seconds from 900 to the role's maximum ${f.maxSessionDuration}: AWS refuses the assertion`,
       `map a SessionDuration of at most ${f.maxSessionDuration}, or raise role.maxSessionDuration`,
     );
-  return HELD('session-duration', `SessionDuration ${seconds} s is within the role's ${f.maxSessionDuration} s`);
+  return HELD('session-duration', `SessionDuration ${seconds} s${source} is within the role's ${f.maxSessionDuration} s`);
 }
 
 function relayStateCheck(f: SignInFacts): CheckResult {
@@ -226,7 +282,10 @@ export function signInVerdict(results: readonly CheckResult[]): { ready: boolean
   const failed = made.filter((r) => r.ok === false);
   const unknown = results.filter((r) => r.ok === undefined);
   const counted = `${made.length - failed.length} of ${made.length} checks`;
-  const line = failed.length === 0 ? `sign-in ready: ${counted}` : `sign-in NOT ready: ${counted} hold`;
   const details = [...failed.map((r) => `${r.check}: ${r.message}; fix: ${r.fix}`), ...unknown.map((r) => `${r.check} not checked: ${r.message}`)];
-  return { ready: failed.length === 0, line: unknown.length > 0 ? `${line} (${unknown.length} not checked)` : line, details };
+  const notChecked = unknown.length > 0 ? `, ${unknown.length} not checked` : '';
+  if (failed.length > 0) return { ready: false, line: `sign-in NOT ready: ${counted} hold${notChecked}`, details };
+  // Ready only when every check was made and holds: one not made leaves the sign-in unconfirmed.
+  if (unknown.length > 0) return { ready: false, line: `sign-in not confirmed: ${counted} hold${notChecked}`, details };
+  return { ready: true, line: `sign-in ready: ${counted}`, details };
 }

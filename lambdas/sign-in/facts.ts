@@ -56,7 +56,9 @@ export async function gatherSignInFacts(doc: SignInSubject, deps: SignInReaders)
   const unreadable: string[] = [];
   const read = reader(unreadable);
   const provider = await read(`GetSAMLProvider ${providerArn}`, () => deps.iam.send(new GetSAMLProviderCommand({ SAMLProviderArn: providerArn })));
+  const providerUnread = unreadable.length > 0;
   const role = (await read(`GetRole ${profile.role.name}`, () => deps.iam.send(new GetRoleCommand({ RoleName: profile.role.name }))))?.Role;
+  const roleUnread = unreadable.length > (providerUnread ? 1 : 0);
   // Manual mode keeps away from the console API: the mapping is the operator's, and not read back.
   const mapping = profile.attributeMapping.mode === 'manual' ? undefined : await read("the application's mapping", () => mappingOf(doc, deps));
   const token =
@@ -75,6 +77,11 @@ export async function gatherSignInFacts(doc: SignInSubject, deps: SignInReaders)
     ...(mapping ? { mapping } : {}),
     ...(profile.relayState ? { expectedRelayState: profile.relayState } : {}),
     ...(token ? { federationToken: token } : {}),
+    ...(providerUnread ? { providerUnread } : {}),
+    ...(roleUnread ? { roleUnread } : {}),
+    ...(profile.attributeMapping.attributes[SESSION_DURATION_ATTRIBUTE]
+      ? { configuredSessionDuration: profile.attributeMapping.attributes[SESSION_DURATION_ATTRIBUTE] }
+      : {}),
     ...(connectUsers && userNames.length + missing.length > 0 ? { connectUsers: { checked: userNames.length + missing.length, missing } } : {}),
     unreadable,
     now,

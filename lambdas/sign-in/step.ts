@@ -14,6 +14,7 @@ export const signInStep: StepDefinition<typeof STEP> = {
   label: 'Sign-in check',
   comment: 'Checks, read only, that a person of the profile can sign in to Amazon Connect: each link named, with its fix when it fails.',
   readFootprint: async () => ({}),
+  readOnly: true,
   apply: {
     key: 'signInApply',
     kind: 'apply',

@@ -37,8 +37,8 @@ const MANUAL_CONFIG = {
 };
 
 /**
- * Task states no fault in the account leads to: the sign-in check turns every AWS failure into a finding, so only a
- * failure of its Lambda function itself (a timeout), which the local runner does not model, starts a rollback at it.
+ * Task states no rollback passes through: the sign-in check's revert is reached only when its function itself fails,
+ * and it changes nothing (the run goes on to its outcome, never back through the earlier reverts).
  */
 const UNREACHABLE: ReadonlySet<string> = new Set([signInStep.revert.state]);
 

@@ -99,8 +99,7 @@ const PATHS: Path[] = [
 /** States the sweep cannot stop at, and why. */
 const NOT_SWEPT: Record<string, string> = {
   'Revert sign-in check':
-    'the sign-in check is the last step and turns every AWS failure into a finding, so only a failure of its Lambda itself (a timeout, not modelled here) starts a rollback at it; its revert changes nothing',
-  'Rollback incomplete at sign-in check': 'its revert changes nothing and calls no AWS API, so it cannot fail for good',
+    'reached only when the sign-in check function itself fails (test/lambdas/sign-in covers it), and it changes nothing: the run goes on to its outcome',
   'Outcome not described':
     'entered only when the outcome function itself fails, which no fault in the account can cause (it calls no AWS API); test/statemachine covers where it leads',
 };

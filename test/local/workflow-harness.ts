@@ -149,7 +149,7 @@ export async function execute(
     createApplication?: boolean;
     /** Another configuration than the example's (e.g. crossAccountConfig). */
     config?: FederationConfig;
-  } & Partial<Pick<RunLocalExecutionOptions, 'retryIntervalMs' | 'pathTimeoutSeconds' | 'clock' | 'operator' | 'stop'>> = {},
+  } & Partial<Pick<RunLocalExecutionOptions, 'retryIntervalMs' | 'pathTimeoutSeconds' | 'clock' | 'operator' | 'stop' | 'workflow'>> = {},
 ): Promise<LocalExecutionResult> {
   const {
     xml,

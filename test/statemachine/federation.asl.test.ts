@@ -11,7 +11,10 @@ type State = Record<string, any>;
 const definition = loadDefinition() as { StartAt: string; TimeoutSeconds?: number; States: Record<string, State> };
 const states = definition.States;
 
-const STEPS = REGISTERED_STEPS.map((step) => ({ apply: step.apply.state, revert: step.revert.state, key: step.name }));
+/** The steps that change something (a read-only step, the sign-in check, never starts a rollback: tested on its own). */
+const CHANGING = REGISTERED_STEPS.filter((step) => !step.readOnly);
+const STEPS = CHANGING.map((step) => ({ apply: step.apply.state, revert: step.revert.state, key: step.name }));
+const READ_ONLY = REGISTERED_STEPS.filter((step) => step.readOnly);
 
 /** The definition with one change, to show what the registry check catches. */
 function changed(edit: (states: Record<string, State>) => void): { States: Record<string, State> } {
@@ -67,7 +70,7 @@ describe('statemachine/federation.asl.json against the step registry (lambdas/st
       s[second.revert.state]!.Next = 'Rollback complete';
     });
     expect(registryProblems(broken)).toEqual(
-      REGISTERED_STEPS.slice(1).map((step) => `a failure of "${step.apply.state}" never reaches "${first.revert.state}"`),
+      CHANGING.slice(1).map((step) => `a failure of "${step.apply.state}" never reaches "${first.revert.state}"`),
     );
   });
 
@@ -127,6 +130,16 @@ describe('statemachine/federation.asl.json', () => {
     expect(awsRetrier).toMatchObject({ JitterStrategy: 'FULL' });
     expect(retry.some((r) => r.ErrorEquals.includes('States.ALL'))).toBe(false);
   });
+
+  it.each(READ_ONLY.map((step) => step.apply.state))(
+    '%s, which changes nothing, records its own failure and goes on to the outcome, never back',
+    (apply) => {
+      const step = READ_ONLY.find((candidate) => candidate.apply.state === apply)!;
+      expect(states[apply]!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.checkFailure', Next: step.revert.state }]);
+      expect(states[apply]!.Next).toBe('Provisioned or planned?');
+      expect(states[step.revert.state]).toMatchObject({ Next: 'Provisioned or planned?' });
+    },
+  );
 
   it.each(STEPS)('$apply catches every error into $.failure and starts the rollback at its own revert', ({ apply, revert, key }) => {
     expect(states[apply]!.ResultPath).toBe(`$.receipts.${key}`);

@@ -1,5 +1,9 @@
 import { DetachRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { type SignInFacts, signInChecks, signInVerdict } from '../../../lambdas/sign-in/checks';
+import { signInStep } from '../../../lambdas/sign-in/step';
+import { STEPS } from '../../../lambdas/steps';
+import { FUNCTIONS } from '../../../lambdas/workflow-functions';
+import { buildFederationDefinition } from '../../../statemachine/build';
 import { admin, execute, startingAccount } from '../../local/workflow-harness';
 
 const PROVIDER = 'arn:aws:iam::111122223333:saml-provider/AmazonConnectAdminAccess';
@@ -137,8 +141,40 @@ describe('the sign-in checks', () => {
     delete facts.mapping;
     delete facts.federationToken;
     const verdict = signInVerdict(signInChecks(facts));
-    expect(verdict.line).toBe('sign-in ready: 4 of 4 checks (4 not checked)');
+    expect(verdict).toMatchObject({ ready: false, line: 'sign-in not confirmed: 3 of 3 checks hold, 5 not checked' });
     expect(verdict.details).toEqual(expect.arrayContaining([expect.stringMatching(/^permissions not checked/)]));
+  });
+
+  it('say a provider or role that could not be read was not checked, not that it does not exist', () => {
+    const facts = { ...ready(), providerUnread: true, roleUnread: true };
+    delete facts.providerCertificates;
+    const unknown = signInChecks(facts)
+      .filter((r) => r.ok === undefined)
+      .map((r) => r.check);
+    expect(unknown).toEqual(['provider', 'trust']);
+  });
+
+  it('never count as held a trust it cannot fully evaluate (a Deny, another condition), and match SAML:aud patterns as IAM does', () => {
+    const trust = (statements: unknown[]) => ({ ...ready(), trustPolicy: { Version: '2012-10-17', Statement: statements } });
+    const allow = (ready().trustPolicy as { Statement: Array<Record<string, unknown>> }).Statement[0]!;
+    const checkOf = (facts: SignInFacts) => signInChecks(facts).find((r) => r.check === 'trust')!;
+    expect(checkOf(trust([allow, { Effect: 'Deny', Principal: { Federated: PROVIDER }, Action: 'sts:AssumeRoleWithSAML' }])).ok).toBeUndefined();
+    expect(
+      checkOf(trust([{ ...allow, Condition: { StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml', 'SAML:sub': 'nobody' } } }])).ok,
+    ).toBeUndefined();
+    expect(checkOf(trust([{ ...allow, Condition: { StringLike: { 'SAML:aud': 'https://*signin.aws.amazon.com/saml' } } }])).ok).toBe(true);
+  });
+
+  it('check a configured SessionDuration against the role when the mapping is not read (manual mode), and take only decimal seconds', () => {
+    const manual = { ...ready(), configuredSessionDuration: '7200', maxSessionDuration: 3600 };
+    delete manual.mapping;
+    expect(signInChecks(manual).find((r) => r.check === 'session-duration')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/7200 \(as configured/),
+    });
+    const hex = ready();
+    hex.mapping!.sessionDuration = '0xE10';
+    expect(signInChecks(hex).find((r) => r.check === 'session-duration')?.ok).toBe(false);
   });
 });
 
@@ -176,5 +212,24 @@ describe('the sign-in check after an execution, on the account it left', () => {
     expect(details.line).toBe('sign-in NOT ready: 6 of 8 checks hold');
     expect(details.checks.filter((c) => c.ok === false).map((c) => c.check)).toEqual(['trust', 'permissions']);
     expect(account.notifications.messages.at(-1)?.message).toMatch(/! trust: .*SAML:aud.*fix: put https:\/\/signin\.aws\.amazon\.com\/saml/);
+  });
+});
+
+describe('a failure of the sign-in check itself', () => {
+  it('ends the run as provisioned, rolls nothing back, and says the check was not made', async () => {
+    // The workflow as built from the registry, its sign-in check function failing for good (a timeout, say).
+    const failing = {
+      ...signInStep.apply,
+      run: async () => Promise.reject(Object.assign(new Error('Task timed out after 60.00 seconds'), { name: 'States.Timeout' })),
+    };
+    const workflow = {
+      definition: buildFederationDefinition(STEPS),
+      functions: FUNCTIONS.map((fn) => (fn.key === signInStep.apply.key ? failing : fn)),
+    };
+    const account = await startingAccount('empty account');
+    const result = await execute(account, { workflow });
+    expect({ status: result.status, error: result.error }).toEqual({ status: 'SUCCEEDED', error: undefined });
+    expect(account.snapshot().iam.roles[admin.role.name]).toBeDefined();
+    expect(account.notifications.messages.at(-1)?.message).toContain('Sign-in check: not made');
   });
 });
