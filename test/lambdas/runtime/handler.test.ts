@@ -147,6 +147,23 @@ describe("the deployed functions' handlers", () => {
     expect(s3Mock.calls().map((call) => (call.args[0] as object).constructor.name)).toEqual(['HeadObjectCommand', 'GetObjectCommand']);
   });
 
+  it.each([
+    ['Connect.NotSamlInstance', { Instance: { IdentityManagementType: 'CONNECT_MANAGED' as const, InstanceStatus: 'ACTIVE' as const } }],
+    ['Connect.InstanceNotActive', { Instance: { IdentityManagementType: 'SAML' as const, InstanceStatus: 'CREATION_IN_PROGRESS' as const } }],
+  ])('the deployed Intake refuses %s before reading the upload', async (error, answer) => {
+    connectMock.on(DescribeInstanceCommand).resolves(answer);
+    const refused = handlerOf('intake')({ input: { bucket: BUCKET, key: 'metadata/admin/idp.xml' }, executionName: 'manual-1' });
+    await expect(refused).rejects.toMatchObject({ name: error });
+    expect(s3Mock.calls()).toHaveLength(0);
+  });
+
+  it('the deployed Intake refuses an instance Amazon Connect does not have (Connect.InstanceNotFound)', async () => {
+    connectMock.on(DescribeInstanceCommand).rejects(new connectModule.ResourceNotFoundException({ message: 'Instance not found', $metadata: {} }));
+    const refused = handlerOf('intake')({ input: { bucket: BUCKET, key: 'metadata/admin/idp.xml' }, executionName: 'manual-1' });
+    await expect(refused).rejects.toMatchObject({ name: 'Connect.InstanceNotFound' });
+    expect(connectMock.commandCalls(DescribeInstanceCommand)[0]?.args[0].input).toEqual({ InstanceId: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d' });
+  });
+
   it('a step handler runs its step with the clients it built', async () => {
     iamMock.onAnyCommand().rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
     const doc = {
