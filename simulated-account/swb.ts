@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { portalHost } from '../lambdas/identity-center/portal';
+import { signinAudienceOf } from '../lambdas/shared/partitions';
 import type { AccountContext, Operations } from './context';
 import { SwbServiceFault } from './errors';
 import {
@@ -157,7 +158,19 @@ export class SimulatedSwb implements SwbState {
     // An application that exists was set up in the console: enabled, with its service provider's endpoint.
     // Every instance has the name it was created under (callers send a UUID).
     if (!this.setups.has(instanceId))
-      this.setups.set(instanceId, { name: this.context.ids.hex(32), status: 'ENABLED', serviceProviderConfig: {}, profiles: [] });
+      this.setups.set(instanceId, {
+        name: this.context.ids.hex(32),
+        status: 'ENABLED',
+        // As the Amazon Connect catalog entry is set up in the console: AWS sign-in receives the assertion.
+        serviceProviderConfig: {
+          audience: 'urn:amazon:webservices',
+          requireRequestSignature: false,
+          consumers: [
+            { location: signinAudienceOf(this.context.partition), binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST', defaultValue: false },
+          ],
+        },
+        profiles: [],
+      });
   }
 
   /** An instance created through CreateApplicationInstance: not enabled and not set up until those calls are made. */

@@ -95,6 +95,14 @@ export function toApplicationInstanceView(instanceId: string, body: unknown): Ap
   if (typeof metadataUrl === 'string' && metadataUrl !== '') view.metadataUrl = metadataUrl;
   if (responseConfig) view.responseConfig = responseConfig;
   if (responseSchemaConfig) view.responseSchemaConfig = responseSchemaConfig;
+  const serviceProvider = asRecord(nested.serviceProviderConfig ?? top.serviceProviderConfig);
+  const consumers = Array.isArray(serviceProvider?.consumers) ? serviceProvider.consumers : [];
+  const acsUrls = consumers.flatMap((consumer) => {
+    const location = asRecord(consumer)?.location;
+    return typeof location === 'string' && location !== '' ? [location] : [];
+  });
+  if (acsUrls.length > 0 || typeof serviceProvider?.audience === 'string')
+    view.serviceProvider = { ...(typeof serviceProvider?.audience === 'string' ? { audience: serviceProvider.audience } : {}), acsUrls };
   return view;
 }
 

@@ -37,6 +37,11 @@ export interface ApplicationInstanceView {
   /** Absent when the API does not return it (unconfirmed) or nothing was configured yet. */
   responseConfig?: ResponseConfig;
   responseSchemaConfig?: ResponseSchemaConfig;
+  /**
+   * `applicationInstance.serviceProviderConfig`: where the application posts its assertions (the ACS URLs) and the
+   * audience it names. Absent when the answer holds none (an application never set up, or a shape that hides it).
+   */
+  serviceProvider?: { audience?: string; acsUrls: string[] };
 }
 
 /**

@@ -4,7 +4,16 @@
  * on a failed sign-in). Each check is a pure function of what was read; what could not be read is said, not guessed.
  */
 
-type SignInCheckId = 'provider' | 'trust' | 'role-attribute' | 'session-name' | 'session-duration' | 'relay-state' | 'permissions' | 'connect-user';
+type SignInCheckId =
+  | 'provider'
+  | 'service-provider'
+  | 'trust'
+  | 'role-attribute'
+  | 'session-name'
+  | 'session-duration'
+  | 'relay-state'
+  | 'permissions'
+  | 'connect-user';
 
 export interface CheckResult {
   check: SignInCheckId;
@@ -31,8 +40,12 @@ export interface SignInFacts {
   /** The role's trust policy (absent: no role). */
   trustPolicy?: unknown;
   maxSessionDuration?: number;
-  /** The sign-in endpoints the provider's assertions are posted to (the partition's). */
+  /** The sign-in endpoints the application posts its assertions to (its ACS URLs, else the partition's endpoint). */
   signinEndpoints: string[];
+  /** The application's service provider settings as the console API shows them (absent: not shown). */
+  serviceProvider?: { audience?: string; acsUrls: string[] };
+  /** The partition's sign-in endpoint, which the regional ones (https://<region>.signin.aws.amazon.com/saml) mirror. */
+  partitionEndpoint?: string;
   /** The mapping as the application holds it (or as the execution wrote it). */
   mapping?: { role?: string[]; sessionName?: string; sessionDuration?: string; relayState?: string };
   /** The relay state the profile asks for (its Connect instance's federation URL). */
@@ -262,10 +275,40 @@ export function unreadableLines(facts: Pick<SignInFacts, 'unreadable'>): string[
   return facts.unreadable.map((what) => `could not read ${what}`);
 }
 
+/** Amazon Connect's catalog instructions: audience urn:amazon:webservices, ACS URL an AWS sign-in endpoint. */
+const CONNECT_AUDIENCE = 'urn:amazon:webservices';
+
+function isSigninEndpoint(url: string, partitionEndpoint: string): boolean {
+  const host = new URL(partitionEndpoint).host;
+  return url === partitionEndpoint || new RegExp(`^https://[a-z0-9-]+\\.${host.replace(/\./g, '\\.')}/saml$`).test(url);
+}
+
+function serviceProviderCheck(f: SignInFacts): CheckResult {
+  const sp = f.serviceProvider;
+  if (!sp)
+    return UNKNOWN('service-provider', "the console API did not show the application's ACS URL and audience: check them in IAM Identity Center");
+  const endpoint = f.partitionEndpoint ?? 'https://signin.aws.amazon.com/saml';
+  if (sp.audience !== CONNECT_AUDIENCE)
+    return FAILED(
+      'service-provider',
+      `the application's audience is ${JSON.stringify(sp.audience ?? null)}, not ${CONNECT_AUDIENCE}: AWS sign-in refuses the assertion`,
+      `set the application's SAML audience to ${CONNECT_AUDIENCE}`,
+    );
+  const elsewhere = sp.acsUrls.filter((url) => !isSigninEndpoint(url, endpoint));
+  if (sp.acsUrls.length === 0 || elsewhere.length > 0)
+    return FAILED(
+      'service-provider',
+      `the application posts its assertions to ${JSON.stringify(sp.acsUrls)}, not an AWS sign-in endpoint`,
+      `set the application's ACS URL to ${endpoint}`,
+    );
+  return HELD('service-provider', `the application posts to ${sp.acsUrls.join(', ')} with audience ${CONNECT_AUDIENCE}`);
+}
+
 /** Every check, in the order a sign-in meets them. */
 export function signInChecks(facts: SignInFacts): CheckResult[] {
   return [
     providerCheck(facts),
+    serviceProviderCheck(facts),
     trustCheck(facts),
     roleAttributeCheck(facts),
     sessionNameCheck(facts),

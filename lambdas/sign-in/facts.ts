@@ -1,5 +1,4 @@
 import { GetRoleCommand, GetSAMLProviderCommand, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
-import { readCurrentConfiguration } from '../attribute-mapping/current';
 import type { ConnectUsersReceipt } from '../connect-users/apply';
 import { applicationArnOf, instanceIdFromApplicationArn } from '../identity-center/locate';
 import { validateMetadata } from '../intake/metadata';
@@ -60,7 +59,11 @@ export async function gatherSignInFacts(doc: SignInSubject, deps: SignInReaders)
   const role = (await read(`GetRole ${profile.role.name}`, () => deps.iam.send(new GetRoleCommand({ RoleName: profile.role.name }))))?.Role;
   const roleUnread = unreadable.length > (providerUnread ? 1 : 0);
   // Manual mode keeps away from the console API: the mapping is the operator's, and not read back.
-  const mapping = profile.attributeMapping.mode === 'manual' ? undefined : await read("the application's mapping", () => mappingOf(doc, deps));
+  const application =
+    profile.attributeMapping.mode === 'manual'
+      ? undefined
+      : await read("the application's mapping and service provider settings", () => applicationOf(doc, deps));
+  const mapping = application?.mapping;
   const token =
     role?.RoleId && profile.policy.connectInstanceArn
       ? await read(`SimulatePrincipalPolicy ${roleArn}`, () =>
@@ -73,7 +76,10 @@ export async function gatherSignInFacts(doc: SignInSubject, deps: SignInReaders)
     roleArn,
     ...(role?.AssumeRolePolicyDocument ? { trustPolicy: JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument)) } : {}),
     ...(role?.MaxSessionDuration ? { maxSessionDuration: role.MaxSessionDuration } : {}),
-    signinEndpoints: [signinAudienceOf(request.partition)],
+    // Where the application posts its assertions, when the console API shows it; else the partition's sign-in endpoint.
+    signinEndpoints: application?.serviceProvider?.acsUrls.length ? application.serviceProvider.acsUrls : [signinAudienceOf(request.partition)],
+    ...(application?.serviceProvider ? { serviceProvider: application.serviceProvider } : {}),
+    partitionEndpoint: signinAudienceOf(request.partition),
     ...(mapping ? { mapping } : {}),
     ...(profile.relayState ? { expectedRelayState: profile.relayState } : {}),
     ...(token ? { federationToken: token } : {}),
@@ -98,22 +104,30 @@ function providerFacts(metadata: string | undefined, now: Date): Pick<SignInFact
   }
 }
 
-/** The mapping the application holds now (undefined when the console API does not return it). */
-async function mappingOf(doc: SignInSubject, deps: SignInReaders): Promise<SignInFacts['mapping']> {
+/** The mapping the application holds now (undefined when the console API does not return it) and its service provider settings. */
+async function applicationOf(
+  doc: SignInSubject,
+  deps: SignInReaders,
+): Promise<{ mapping?: SignInFacts['mapping']; serviceProvider?: SignInFacts['serviceProvider'] }> {
   const { profile, request } = doc;
   const { applicationArn } = await applicationArnOf(deps.ssoAdmin, profile.application, {
     account: request.account,
     region: request.region,
     profile: profile.name,
   });
-  const current = await readCurrentConfiguration(deps.swb, instanceIdFromApplicationArn(applicationArn));
-  if (!current) return undefined;
-  const source = (name: string) => current.responseConfig.properties?.[name]?.source;
+  const view = await deps.swb.getApplicationInstance(instanceIdFromApplicationArn(applicationArn));
+  const serviceProvider = view.serviceProvider ? { serviceProvider: view.serviceProvider } : {};
+  const config = view.responseConfig;
+  if (!config || !view.responseSchemaConfig) return serviceProvider;
+  const source = (name: string) => config.properties?.[name]?.source;
   return {
-    ...(source(ROLE_ATTRIBUTE) ? { role: [...(source(ROLE_ATTRIBUTE) ?? [])] } : {}),
-    ...(source(ROLE_SESSION_NAME_ATTRIBUTE)?.[0] ? { sessionName: source(ROLE_SESSION_NAME_ATTRIBUTE)?.[0] } : {}),
-    ...(source(SESSION_DURATION_ATTRIBUTE)?.[0] ? { sessionDuration: source(SESSION_DURATION_ATTRIBUTE)?.[0] } : {}),
-    ...(current.responseConfig.relayState ? { relayState: current.responseConfig.relayState } : {}),
+    ...serviceProvider,
+    mapping: {
+      ...(source(ROLE_ATTRIBUTE) ? { role: [...(source(ROLE_ATTRIBUTE) ?? [])] } : {}),
+      ...(source(ROLE_SESSION_NAME_ATTRIBUTE)?.[0] ? { sessionName: source(ROLE_SESSION_NAME_ATTRIBUTE)?.[0] } : {}),
+      ...(source(SESSION_DURATION_ATTRIBUTE)?.[0] ? { sessionDuration: source(SESSION_DURATION_ATTRIBUTE)?.[0] } : {}),
+      ...(config.relayState ? { relayState: config.relayState } : {}),
+    },
   };
 }
 

@@ -27,7 +27,7 @@ describe('status', () => {
     expect(status.role).toMatchObject({ exists: true, trustsProvider: true, maxSessionDuration: 43200 });
     expect(status.policy).toMatchObject({ exists: true, matchesInstance: true, defaultVersionId: 'v1' });
     expect(status.mapping.roleAttribute).toEqual([`${status.role.arn},${status.provider.arn}`]);
-    expect(status.signIn).toEqual({ ready: true, line: 'sign-in ready: 8 of 8 checks', details: [] });
+    expect(status.signIn).toEqual({ ready: true, line: 'sign-in ready: 9 of 9 checks', details: [] });
   });
 
   it('names a change made by hand since (drift)', async () => {

@@ -91,11 +91,12 @@ describe('simulated SWBService (attribute mapping)', () => {
     return { account, swb: account.clients().swb, instanceId: swbInstanceId(applicationArn), applicationArn };
   }
 
-  it('starts unconfigured and returns what was written', async () => {
+  it('starts with no mapping (set up for AWS sign-in, as the console sets up the catalog entry) and returns what was written', async () => {
     const { swb, instanceId } = setup();
     expect(await swb.getApplicationInstance(instanceId)).toEqual({
       instanceId,
       metadataUrl: expect.stringContaining('https://portal.sso.us-east-1.amazonaws.com/saml/metadata/'),
+      serviceProvider: { audience: 'urn:amazon:webservices', acsUrls: ['https://signin.aws.amazon.com/saml'] },
     });
     await swb.updateApplicationInstanceResponseConfiguration(instanceId, RESPONSE_CONFIG);
     await swb.updateApplicationInstanceResponseSchemaConfiguration(instanceId, SCHEMA_CONFIG);
@@ -104,6 +105,7 @@ describe('simulated SWBService (attribute mapping)', () => {
       metadataUrl: expect.any(String),
       responseConfig: RESPONSE_CONFIG,
       responseSchemaConfig: SCHEMA_CONFIG,
+      serviceProvider: expect.any(Object),
     });
   });
 
@@ -128,6 +130,7 @@ describe('simulated SWBService (attribute mapping)', () => {
     expect(await swb.getApplicationInstance(instanceId)).toEqual({
       instanceId,
       metadataUrl: expect.stringContaining('https://portal.sso.us-east-1.amazonaws.com/saml/metadata/'),
+      serviceProvider: expect.any(Object),
     });
     expect(account.snapshot().swb[instanceId]).toEqual({ responseConfig: RESPONSE_CONFIG });
   });

@@ -131,9 +131,23 @@ describe('ConsoleApiClient, the console API adapter', () => {
 
   it('reads the mapping whether the API returns it at the top level or under applicationInstance', async () => {
     const metadataUrl = expect.stringMatching(/^https:\/\/portal\.sso\.us-east-1\.amazonaws\.com\/saml\/metadata\//);
-    expect(await client.getApplicationInstance(instanceId)).toEqual({ instanceId, metadataUrl, responseConfig, responseSchemaConfig });
+    // The application's service provider settings too: where it posts its assertions, and to whom.
+    const serviceProvider = { audience: 'urn:amazon:webservices', acsUrls: ['https://signin.aws.amazon.com/saml'] };
+    expect(await client.getApplicationInstance(instanceId)).toEqual({
+      instanceId,
+      metadataUrl,
+      responseConfig,
+      responseSchemaConfig,
+      serviceProvider,
+    });
     const nested = await serve(account, { nested: true });
-    expect(await clientOf(nested).getApplicationInstance(instanceId)).toEqual({ instanceId, metadataUrl, responseConfig, responseSchemaConfig });
+    expect(await clientOf(nested).getApplicationInstance(instanceId)).toEqual({
+      instanceId,
+      metadataUrl,
+      responseConfig,
+      responseSchemaConfig,
+      serviceProvider,
+    });
     // What the nested endpoint sends: the mapping only under applicationInstance (it checks no signature, so a bare POST does).
     const raw = await fetch(nested.url, {
       method: 'POST',
@@ -148,7 +162,11 @@ describe('ConsoleApiClient, the console API adapter', () => {
 
   it('reports no mapping when the API returns none', async () => {
     const hiding = consoleAccount({ swbReturnsConfiguration: false });
-    expect(await clientOf(await serve(hiding)).getApplicationInstance(instanceId)).toEqual({ instanceId, metadataUrl: expect.any(String) });
+    expect(await clientOf(await serve(hiding)).getApplicationInstance(instanceId)).toEqual({
+      instanceId,
+      metadataUrl: expect.any(String),
+      serviceProvider: expect.any(Object),
+    });
   });
 
   it('surfaces throttling as Mapping.Throttled, the name the state machine retries', async () => {

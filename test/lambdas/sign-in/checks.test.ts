@@ -30,6 +30,8 @@ function ready(): SignInFacts {
     },
     maxSessionDuration: 43200,
     signinEndpoints: ['https://signin.aws.amazon.com/saml'],
+    serviceProvider: { audience: 'urn:amazon:webservices', acsUrls: ['https://signin.aws.amazon.com/saml'] },
+    partitionEndpoint: 'https://signin.aws.amazon.com/saml',
     mapping: { role: [`${ROLE},${PROVIDER}`], sessionName: '${user:email}', relayState: RELAY },
     expectedRelayState: RELAY,
     federationToken: 'allowed',
@@ -47,8 +49,8 @@ function failing(facts: SignInFacts) {
 }
 
 describe('the sign-in checks', () => {
-  it('hold for an account as an execution leaves it: "sign-in ready: 8 of 8 checks"', () => {
-    expect(signInVerdict(signInChecks(ready()))).toEqual({ ready: true, line: 'sign-in ready: 8 of 8 checks', details: [] });
+  it('hold for an account as an execution leaves it: "sign-in ready: 9 of 9 checks"', () => {
+    expect(signInVerdict(signInChecks(ready()))).toEqual({ ready: true, line: 'sign-in ready: 9 of 9 checks', details: [] });
   });
 
   it.each<[string, (f: SignInFacts) => void, string, RegExp]>([
@@ -119,6 +121,22 @@ describe('the sign-in checks', () => {
       'relay-state',
       /sign-in lands elsewhere/,
     ],
+    [
+      'an audience other than urn:amazon:webservices',
+      (f) => {
+        f.serviceProvider = { audience: 'https://example.com', acsUrls: ['https://signin.aws.amazon.com/saml'] };
+      },
+      'service-provider',
+      /audience is "https:\/\/example\.com"/,
+    ],
+    [
+      'an ACS URL that is no AWS sign-in endpoint',
+      (f) => {
+        f.serviceProvider = { audience: 'urn:amazon:webservices', acsUrls: ['https://evil.example.com/saml'] };
+      },
+      'service-provider',
+      /not an AWS sign-in endpoint/,
+    ],
     ['no connect:GetFederationToken', (f) => (f.federationToken = 'denied'), 'permissions', /GetFederationToken/],
     [
       'a person without a Connect user',
@@ -133,7 +151,7 @@ describe('the sign-in checks', () => {
     change(facts);
     const result = failing(facts);
     expect(result).toMatchObject({ check, message: expect.stringMatching(message), fix: expect.any(String) });
-    expect(signInVerdict(signInChecks(facts))).toMatchObject({ ready: false, line: 'sign-in NOT ready: 7 of 8 checks hold' });
+    expect(signInVerdict(signInChecks(facts))).toMatchObject({ ready: false, line: 'sign-in NOT ready: 8 of 9 checks hold' });
   });
 
   it('count what could not be read apart, never as held', () => {
@@ -141,7 +159,7 @@ describe('the sign-in checks', () => {
     delete facts.mapping;
     delete facts.federationToken;
     const verdict = signInVerdict(signInChecks(facts));
-    expect(verdict).toMatchObject({ ready: false, line: 'sign-in not confirmed: 3 of 3 checks hold, 5 not checked' });
+    expect(verdict).toMatchObject({ ready: false, line: 'sign-in not confirmed: 4 of 4 checks hold, 5 not checked' });
     expect(verdict.details).toEqual(expect.arrayContaining([expect.stringMatching(/^permissions not checked/)]));
   });
 
@@ -179,11 +197,11 @@ describe('the sign-in checks', () => {
 });
 
 describe('the sign-in check after an execution, on the account it left', () => {
-  it('ends a provisioning run with "sign-in ready: 8 of 8 checks" in the notification', async () => {
+  it('ends a provisioning run with "sign-in ready: 9 of 9 checks" in the notification', async () => {
     const account = await startingAccount('empty account');
     const result = await execute(account);
-    expect(result.output?.receipts?.signIn?.details).toMatchObject({ ready: true, line: 'sign-in ready: 8 of 8 checks' });
-    expect(account.notifications.messages.at(-1)?.message).toContain('Sign-in check: sign-in ready: 8 of 8 checks');
+    expect(result.output?.receipts?.signIn?.details).toMatchObject({ ready: true, line: 'sign-in ready: 9 of 9 checks' });
+    expect(account.notifications.messages.at(-1)?.message).toContain('Sign-in check: sign-in ready: 9 of 9 checks');
   });
 
   it('names, without rolling back, a trust and a permissions policy a person changed during the run', async () => {
@@ -209,7 +227,7 @@ describe('the sign-in check after an execution, on the account it left', () => {
     const result = await execute(account);
     expect(result.status).toBe('SUCCEEDED');
     const details = result.output?.receipts?.signIn?.details as { line: string; checks: Array<{ check: string; ok?: boolean }> };
-    expect(details.line).toBe('sign-in NOT ready: 6 of 8 checks hold');
+    expect(details.line).toBe('sign-in NOT ready: 7 of 9 checks hold');
     expect(details.checks.filter((c) => c.ok === false).map((c) => c.check)).toEqual(['trust', 'permissions']);
     expect(account.notifications.messages.at(-1)?.message).toMatch(/! trust: .*SAML:aud.*fix: put https:\/\/signin\.aws\.amazon\.com\/saml/);
   });
