@@ -21,8 +21,9 @@ export function functionsWith(access: TargetAccess): PipelineFunction[] {
  * check and Intake (which reads the profile's Connect instance before anything changes).
  */
 export function trustedFunctionKeys(access: TargetAccess): string[] {
-  if (access === 'read') return [DAILY_CHECK_KEY, ...FUNCTIONS.filter((fn) => fn.kind === 'intake').map((fn) => fn.key)];
-  return functionsWith(access).map((fn) => fn.key);
+  const steps = functionsWith(access).map((fn) => fn.key);
+  if (access === 'read') return [DAILY_CHECK_KEY, ...FUNCTIONS.filter((fn) => fn.kind === 'intake').map((fn) => fn.key), ...steps];
+  return steps;
 }
 
 /** The AssumeRole grant of a function's own role: on the target role of its kind in every account the profiles name. */
@@ -52,14 +53,15 @@ export function targetRolePermissions(config: FederationConfig, partition: strin
     recordTableArn: 'unused',
     lockTableArn: 'unused',
   };
+  const statements: Statement[] = [];
+  const wildcards: WildcardGrant[] = [];
   if (access === 'read') {
+    // The daily check's and Intake's reads; a read-only step's (the sign-in check) follow, as every kind's.
     const describe = grants(scope)
       .allow('DescribeProfileConnectInstances', ['connect:DescribeInstance'], (arns) => arns.connectInstances)
       .result();
-    return { statements: [...readProfileProviders(grants(scope)), ...describe.statements], wildcards: [] };
+    statements.push(...readProfileProviders(grants(scope)), ...describe.statements);
   }
-  const statements: Statement[] = [];
-  const wildcards: WildcardGrant[] = [];
   for (const fn of functionsWith(access)) {
     const own = fn.permissions(scope);
     // What the functions do in the profile's account: IAM, and Amazon Connect (the instance lives beside the role).

@@ -13,7 +13,7 @@ import { LockNotHeldError } from '../shared/lock';
 import type { FunctionPermissions, PermissionScope } from '../shared/permissions';
 import type { FederationConfig } from '../shared/profile';
 import { leasedRecords, type RecordStore } from '../shared/records';
-import { type StepAccess, sessionNameOf, targetRoleArn } from '../shared/target-account';
+import { sessionNameOf, type TargetAccess, targetRoleArn } from '../shared/target-account';
 import { retryingThrottles } from './throttle';
 
 /** Where the pipeline runs: its metadata bucket and the account it changes. */
@@ -61,7 +61,7 @@ export interface FunctionContext {
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
   /** The target role the running function assumes for a profile in another account (its PipelineFunction's). */
-  targetAccess?: StepAccess;
+  targetAccess?: TargetAccess;
 }
 
 type FunctionKind = 'intake' | 'apply' | 'revert' | 'outcome';
@@ -94,7 +94,7 @@ export interface PipelineFunction<Result = unknown> extends DeployedFunction {
    * Set for the functions that change IAM: for a profile with an `account`, they work there through the target role
    * of this kind, and their own role gets a fixed name the target account trusts.
    */
-  readonly targetAccess?: StepAccess;
+  readonly targetAccess?: TargetAccess;
   /** The IAM statements the function's role holds, built from the profiles' names. */
   permissions(scope: PermissionScope): FunctionPermissions;
   /** Parses the state's input and runs the step; the handler and the local runner both call this. */

@@ -20,7 +20,6 @@ import type { Profile } from './profile-schema';
  * GetSAMLProvider only). A step's functions use apply or revert.
  */
 export type TargetAccess = 'apply' | 'revert' | 'read';
-export type StepAccess = Exclude<TargetAccess, 'read'>;
 export const TARGET_ACCESS: readonly TargetAccess[] = ['apply', 'revert', 'read'];
 
 /** Role names allow [\w+=,.@-]; a pipeline name may also hold : / which become '-'. Kept short so every name fits IAM's 64. */

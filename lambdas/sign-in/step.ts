@@ -18,7 +18,8 @@ export const signInStep: StepDefinition<typeof STEP> = {
   apply: {
     key: 'signInApply',
     kind: 'apply',
-    targetAccess: 'apply',
+    // Read only, in a profile's other account too: the target read role, never the apply role.
+    targetAccess: 'read',
     state: 'Check that people can sign in',
     handler: { entry: HANDLER, export: 'apply' },
     description: 'Checks, read only, that the profile federates into Amazon Connect: provider, trust, mapping, permissions, Connect users',

@@ -84,9 +84,10 @@ describe('the target stack', () => {
     expect(EXPECTED_TRUST[targetRoleName(pipelineName, 'revert')]).toEqual(
       functionsWith('revert').map((fn) => functionRoleName(pipelineName, fn.key)),
     );
-    // The daily check and Intake read through a role of their own, which no step function may assume, and they may assume no other.
+    // The daily check, Intake and the read-only sign-in check read through a role of their own, which no step function
+    // that changes anything may assume, and they may assume no other.
     expect(EXPECTED_TRUST[targetRoleName(pipelineName, 'read')]).toEqual(
-      ['dailyCheck', 'intake', 'newApplicationIntake'].map((key) => functionRoleName(pipelineName, key)),
+      ['dailyCheck', 'intake', 'newApplicationIntake', 'signInApply'].map((key) => functionRoleName(pipelineName, key)),
     );
     expect(EXPECTED_TRUST[targetRoleName(pipelineName, 'apply')]).not.toContain(functionRoleName(pipelineName, 'dailyCheck'));
   });
@@ -136,9 +137,12 @@ describe('the target stack', () => {
     const applyActions = (applyPolicy.Properties.PolicyDocument.Statement as Array<{ Action: string[] }>).flatMap((s) => s.Action);
     expect(applyActions.filter((a) => /^(iam:Delete(Role|SAMLProvider|Policy)|connect:DeleteUser)$/.test(a))).toEqual([]);
     const readPolicy = policies.find((p) => JSON.stringify(p.Properties.Roles).includes('ReadRole'))!;
-    expect((readPolicy.Properties.PolicyDocument.Statement as Array<{ Action: string[] }>).flatMap((s) => s.Action)).toEqual([
-      'iam:GetSAMLProvider',
+    // Reads only: the providers, the instance, and the sign-in check's role reads and policy simulation.
+    expect([...new Set((readPolicy.Properties.PolicyDocument.Statement as Array<{ Action: string[] }>).flatMap((s) => s.Action))].sort()).toEqual([
       'connect:DescribeInstance',
+      'iam:GetRole',
+      'iam:GetSAMLProvider',
+      'iam:SimulatePrincipalPolicy',
     ]);
   });
 
@@ -173,7 +177,7 @@ describe('the target stack', () => {
         expect({ resource, roles }).toEqual({
           resource: expect.stringContaining('-target-read'),
           // The daily check, and Intake reading the profile's Connect instance before anything changes.
-          roles: expect.stringMatching(/DailyCheckFunctionRole|IntakeFunctionRole/),
+          roles: expect.stringMatching(/DailyCheckFunctionRole|IntakeFunctionRole|SignInApplyFunctionRole/),
         });
     }
   });
