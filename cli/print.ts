@@ -53,8 +53,10 @@ export function summarize(result: LocalExecutionResult, print: (line: string) =>
   if (result.status === 'SUCCEEDED') {
     const receipts = result.output?.receipts ?? {};
     print(result.output?.request.dryRun ? 'Result: SUCCEEDED (dry run: nothing was changed)' : 'Result: SUCCEEDED');
-    if (result.output?.request.dryRun) for (const line of planTable(result.output)) print(line);
-    for (const step of STEPS) {
+    const dryRun = result.output?.request.dryRun === true;
+    if (dryRun) for (const line of planTable(result.output)) print(line);
+    // A dry run's table already names each step and resource: the list below is a real run's.
+    for (const step of dryRun ? [] : STEPS) {
       const receipt = receipts[step.name];
       // A manual mapping the run waited for and the operator confirmed is done, not pending any more.
       if (!receipt) continue;

@@ -7,8 +7,8 @@ function verb(receipt: Receipt): 'create' | 'change' | 'leave' {
   if (planned === 'create') return 'create';
   if (planned === 'none' || receipt.action === 'unchanged' || receipt.changes.length === 0) return 'leave';
   if (planned === 'update') return 'change';
-  // Steps that name no planned action say it in their changes: "would create policy ...".
-  return receipt.changes.every((change) => /\bcreate\b/.test(change)) ? 'create' : 'change';
+  // Steps that name no planned action say it in their changes, the creation first: "create policy ...", then "attach ...".
+  return /^(would )?create\b/.test(receipt.changes[0] ?? '') ? 'create' : 'change';
 }
 
 /** Per step, what a dry run plans: for --json. */

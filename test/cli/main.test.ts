@@ -78,11 +78,13 @@ describe('saml-federation CLI', () => {
     const { code, output } = await cli('run', '--metadata', exampleMetadataPath('agent'), '--profile', 'agent', '--dry-run');
     expect(code).toBe(0);
     expect(output).toContain('Result: SUCCEEDED (dry run: nothing was changed)');
-    expect(output).toMatch(/Federation role:\s+planned/);
-    // The plan as a table: each step, what it would do, the resource.
+    // The plan as a table, once: each step, what it would do, the resource (no second list of the same ARNs).
+    expect(output).not.toMatch(/Federation role:\s+planned/);
     expect(output).toMatch(/ {2}Step\s+Would\s+Resource/);
     expect(output).toMatch(/Federation role\s+create\s+arn:aws:iam::111122223333:role\/AmazonConnectAgentAccessRole/);
     expect(output).toMatch(/Plan: \d+ to create, \d+ to change, \d+ to leave\./);
+    // A policy created and then attached is a creation.
+    expect(output).toMatch(/Permissions policy\s+create\s+arn:aws:iam::111122223333:policy\/AmazonConnectSSOPolicy/);
     expect(output).toMatch(/0 of them changes/);
   });
 
