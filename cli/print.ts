@@ -62,8 +62,8 @@ export function summarize(result: LocalExecutionResult, print: (line: string) =>
       if (!receipt) continue;
       const action = receipt.action === 'pending-confirmation' && !result.output?.request.dryRun ? 'confirmed by operator' : receipt.action;
       print(`  ${pad(`${step.label}:`, 20)} ${pad(action, 21)} ${receipt.arn}`);
-      // The sign-in check's verdict closes the run's output (run.ts).
-      if (step.name !== 'signIn') for (const notice of receipt.notices ?? []) print(`  ${' '.repeat(20)} ! ${notice}`);
+      // A read-only step's verdict (the sign-in check's) closes the run's output (run.ts).
+      if (!step.readOnly) for (const notice of receipt.notices ?? []) print(`  ${' '.repeat(20)} ! ${notice}`);
     }
     const roleArn = receipts.role?.arn;
     const providerArn = receipts.identityProvider?.arn;

@@ -162,20 +162,7 @@ async function signInStatus(
   deps: StatusDeps,
 ): Promise<ProfileStatus['signIn']> {
   const { partition, account, region } = deps.environment;
-  // The Connect users as this status read them, in the shape of the Connect users step's receipt.
-  const receipt = connectUsers
-    ? {
-        step: 'connectUsers',
-        action: 'unchanged' as const,
-        arn: '',
-        changes: [],
-        details: { present: connectUsers.present, missing: connectUsers.missing, created: [] },
-      }
-    : undefined;
-  const facts = await gatherSignInFacts(
-    { profile, request: { partition, account, region }, receipts: receipt ? { connectUsers: receipt } : {} },
-    deps,
-  );
+  const facts = await gatherSignInFacts({ profile, request: { partition, account, region }, ...(connectUsers ? { connectUsers } : {}) }, deps);
   const verdict = signInVerdict(signInChecks(facts));
   return { ...verdict, details: [...verdict.details, ...unreadableLines(facts)] };
 }

@@ -4,6 +4,7 @@ import { MAPPING_ERROR_NAMES } from '../../lambdas/identity-center/errors';
 import { validateMetadata } from '../../lambdas/intake/metadata';
 import { type FederationConfig, parseFederationConfig } from '../../lambdas/shared/profile';
 import { targetRoleName } from '../../lambdas/shared/target-account';
+import { STEPS } from '../../lambdas/steps';
 import { type LocalExecutionResult, type LocalServices, runLocalExecution } from '../../local/runner';
 import { accountForConfig, simulatedServices } from '../../local/simulated-services';
 import type { SimulatedAccount } from '../../simulated-account';
@@ -220,9 +221,11 @@ async function runOnce(
   if (account) {
     for (const n of account.notifications.messages.slice(notificationsBefore)) io.print(`  notification: ${n.subject}`);
   }
-  // Last, what it all comes to: whether the profile's people can sign in.
-  const signIn = result.output?.receipts?.signIn?.details as { line?: string; details?: string[] } | undefined;
-  if (signIn?.line) for (const line of [signIn.line, ...(signIn.details ?? []).map((d) => `  ${d}`)]) io.print(`  ${line}`);
+  // Last, what it all comes to: a read-only step's verdict (whether the profile's people can sign in).
+  for (const step of STEPS.filter((candidate) => candidate.readOnly)) {
+    const verdict = result.output?.receipts?.[step.name]?.details as { line?: string; details?: string[] } | undefined;
+    if (verdict?.line) for (const line of [verdict.line, ...(verdict.details ?? []).map((d) => `  ${d}`)]) io.print(`  ${line}`);
+  }
   return result;
 }
 

@@ -28,16 +28,19 @@ export async function connectUsersByName(connect: ConnectClient, instanceArn: st
   return users;
 }
 
+/** A user as Amazon Connect describes it (DescribeUser). */
+async function describeUser(connect: ConnectClient, instanceArn: string, userId: string) {
+  return (await connect.send(new DescribeUserCommand({ InstanceId: instanceIdOf(instanceArn), UserId: userId }))).User;
+}
+
 /** The email Amazon Connect holds for a user, if any. */
 export async function emailOf(connect: ConnectClient, instanceArn: string, userId: string): Promise<string | undefined> {
-  const { User } = await connect.send(new DescribeUserCommand({ InstanceId: instanceIdOf(instanceArn), UserId: userId }));
-  return User?.IdentityInfo?.Email;
+  return (await describeUser(connect, instanceArn, userId))?.IdentityInfo?.Email;
 }
 
 /** Whether the user was created by this execution: its tag says so. */
 export async function createdBy(connect: ConnectClient, instanceArn: string, userId: string, executionName: string): Promise<boolean> {
-  const { User } = await connect.send(new DescribeUserCommand({ InstanceId: instanceIdOf(instanceArn), UserId: userId }));
-  return User?.Tags?.[CREATED_BY_TAG] === executionName;
+  return (await describeUser(connect, instanceArn, userId))?.Tags?.[CREATED_BY_TAG] === executionName;
 }
 
 /** Name → id of every entry a paged Connect list returns. */

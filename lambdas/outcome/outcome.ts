@@ -143,9 +143,9 @@ function receiptLines(receipts: ExecutionDocument['receipts'], checkFailure?: Pa
     if (!receipt && step.readOnly && checkFailure)
       return [`${step.label}: not made (${checkFailure.Error ?? 'its function failed'}); run status to check`];
     if (!receipt) return [];
-    // The sign-in check changes nothing: its verdict is what it says.
+    // A read-only step (the sign-in check) changes nothing: its verdict is what it says.
     const verdict = (receipt.details as { line?: string } | undefined)?.line;
-    if (step.name === 'signIn' && verdict) return [`${step.label}: ${verdict}`, ...(receipt.notices ?? []).slice(1).map((notice) => `  ! ${notice}`)];
+    if (step.readOnly && verdict) return [`${step.label}: ${verdict}`, ...(receipt.notices ?? []).slice(1).map((notice) => `  ! ${notice}`)];
     return [
       `${step.label}: ${receipt.action} ${receipt.arn}`,
       ...receipt.changes.map((change) => `  - ${change}`),

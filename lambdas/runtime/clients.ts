@@ -48,10 +48,24 @@ export function awsClients(regions: ClientOptions = {}): StepClients {
   let swb: ConsoleApiClient | undefined;
   let identityStore: IdentitystoreClient | undefined;
   let connect: ConnectClient | undefined;
-  // One client per session (an execution's, in one target account), kept while the container lives; the SDK's provider
-  // calls AssumeRole on the first request and again only when the credentials near expiry.
-  const sessions = new Map<string, IAMClient>();
-  const connectSessions = new Map<string, ConnectClient>();
+  /**
+   * One client per session (an execution's, in one target account), kept while the container lives; the SDK's provider
+   * calls AssumeRole on the first request and again only when the credentials near expiry.
+   */
+  const sessionClients = <Client>(make: (credentials: ReturnType<typeof fromTemporaryCredentials>) => Client) => {
+    const sessions = new Map<string, Client>();
+    return (session: IamSession): Client => {
+      const key = JSON.stringify(session);
+      let client = sessions.get(key);
+      if (!client) {
+        // A warm container serves many executions: keep the newest few sessions only.
+        if (sessions.size >= 16) sessions.delete(sessions.keys().next().value as string);
+        client = make(fromTemporaryCredentials({ params: assumeRoleParams(session), clientConfig: at }));
+        sessions.set(key, client);
+      }
+      return client;
+    };
+  };
   let records = typeof regions.recordTable === 'object' ? regions.recordTable : undefined;
   const table = typeof regions.recordTable === 'string' ? regions.recordTable : undefined;
   return {
@@ -68,34 +82,12 @@ export function awsClients(regions: ClientOptions = {}): StepClients {
       iam ??= new IAMClient(at);
       return iam;
     },
-    iamIn(session: IamSession) {
-      const key = JSON.stringify(session);
-      let client = sessions.get(key);
-      if (!client) {
-        // A warm container serves many executions: keep the newest few sessions only.
-        if (sessions.size >= 16) sessions.delete(sessions.keys().next().value as string);
-        client = new IAMClient({
-          ...at,
-          credentials: fromTemporaryCredentials({ params: assumeRoleParams(session), clientConfig: at }),
-        });
-        sessions.set(key, client);
-      }
-      return client;
-    },
+    iamIn: sessionClients((credentials) => new IAMClient({ ...at, credentials })),
     get connect() {
       connect ??= new ConnectClient(at);
       return connect;
     },
-    connectIn(session: IamSession) {
-      const key = JSON.stringify(session);
-      let client = connectSessions.get(key);
-      if (!client) {
-        if (connectSessions.size >= 16) connectSessions.delete(connectSessions.keys().next().value as string);
-        client = new ConnectClient({ ...at, credentials: fromTemporaryCredentials({ params: assumeRoleParams(session), clientConfig: at }) });
-        connectSessions.set(key, client);
-      }
-      return client;
-    },
+    connectIn: sessionClients((credentials) => new ConnectClient({ ...at, credentials })),
     get ssoAdmin() {
       // No resend by the SDK: a CreateApplicationAssignment whose first answer was lost would come back
       // ConflictException, indistinguishable from someone else's assignment. The state machine retries transient

@@ -147,32 +147,29 @@ export function constructId(fn: Pick<PipelineFunction, 'key'>): string {
 export type StepDeps = StepClients & Pick<FunctionContext, 'now' | 'sleep'>;
 
 /**
- * The IAM client for the execution's profile: the function's own in the pipeline's account, or, for a profile in a
- * target account, a session of the target role of the function's kind named after the execution.
+ * A client for the execution's profile: the function's own in the pipeline's account, or, for a profile in a target
+ * account, a session of the target role of the function's kind named after the execution. One rule for every service
+ * the steps reach there (IAM, Amazon Connect).
  */
-export function iamFor(doc: Pick<ExecutionDocument, 'request' | 'profile'>, context: FunctionContext): IAMClient {
+function inProfileAccount<Client>(
+  doc: Pick<ExecutionDocument, 'request' | 'profile'>,
+  context: FunctionContext,
+  own: Client,
+  inSession: (session: IamSession) => Client,
+): Client {
   const account = doc.profile.account;
-  if (account === undefined) return context.clients.iam;
+  if (account === undefined) return own;
   // A function with no target role never reaches the profile's account, and must not fall back to the pipeline's.
-  if (context.targetAccess === undefined) return noIamIn(account);
-  return context.clients.iamIn({
+  if (context.targetAccess === undefined) return noIamIn(account) as unknown as Client;
+  return inSession({
     roleArn: targetRoleArn(doc.request.partition, account, context.config.pipelineName, context.targetAccess),
     sessionName: sessionNameOf(doc.request.executionName),
   });
 }
 
-/**
- * The Amazon Connect client for the profile's instance: the function's own in the pipeline's account, or a session of
- * the target role of the function's kind in the profile's account (where the instance lives, as IAM's resources do).
- */
-function connectFor(doc: Pick<ExecutionDocument, 'request' | 'profile'>, context: FunctionContext): ConnectClient {
-  const account = doc.profile.account;
-  if (account === undefined) return context.clients.connect;
-  if (context.targetAccess === undefined) return noIamIn(account) as unknown as ConnectClient;
-  return context.clients.connectIn({
-    roleArn: targetRoleArn(doc.request.partition, account, context.config.pipelineName, context.targetAccess),
-    sessionName: sessionNameOf(doc.request.executionName),
-  });
+/** The IAM client for the execution's profile (inProfileAccount). */
+export function iamFor(doc: Pick<ExecutionDocument, 'request' | 'profile'>, context: FunctionContext): IAMClient {
+  return inProfileAccount(doc, context, context.clients.iam, (session) => context.clients.iamIn(session));
 }
 
 /** An IAM client for a function that has no role in `account`: every call fails, naming why. */
@@ -231,7 +228,10 @@ export function onExecutionDocument<Result>(step: (doc: ExecutionDocument, deps:
       ...context.clients,
       records: leasedRecords(context.clients.records, under),
       iam,
-      connect: retryingThrottles(connectFor(doc, context), context),
+      connect: retryingThrottles(
+        inProfileAccount(doc, context, context.clients.connect, (session) => context.clients.connectIn(session)),
+        context,
+      ),
       now: context.now,
       sleep: context.sleep,
     });

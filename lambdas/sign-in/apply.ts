@@ -1,3 +1,4 @@
+import type { ConnectUsersReceipt } from '../connect-users/apply';
 import type { StepDeps } from '../runtime/function';
 import type { ExecutionDocument, Receipt } from '../shared/document';
 import { logger } from '../shared/logger';
@@ -18,7 +19,13 @@ export async function checkSignIn(doc: ExecutionDocument, deps: StepDeps): Promi
   if (doc.request.dryRun) {
     return { step: STEP, action: 'planned', arn, changes: [], details: { ready: false, line: 'sign-in: checked after a real run', checks: [] } };
   }
-  const facts = await gatherSignInFacts(doc, deps);
+  // The Connect users as this execution's step found (or made) them.
+  const found = doc.receipts?.connectUsers as ConnectUsersReceipt | undefined;
+  const connectUsers = found && {
+    present: [...found.details.present, ...found.details.created.map((user) => user.username)],
+    missing: found.details.missing,
+  };
+  const facts = await gatherSignInFacts({ ...doc, ...(connectUsers ? { connectUsers } : {}) }, deps);
   const checks = signInChecks(facts);
   const judged = signInVerdict(checks);
   const verdict = { ...judged, details: [...judged.details, ...unreadableLines(facts)] };

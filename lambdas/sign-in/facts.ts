@@ -1,5 +1,4 @@
 import { GetRoleCommand, GetSAMLProviderCommand, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
-import type { ConnectUsersReceipt } from '../connect-users/apply';
 import { applicationArnOf, instanceIdFromApplicationArn } from '../identity-center/locate';
 import { validateMetadata } from '../intake/metadata';
 import type { StepDeps } from '../runtime/function';
@@ -29,25 +28,26 @@ function reader(unreadable: string[]) {
   };
 }
 
+/** What the checks need: the profile, where it runs, and its people's Connect users as they were found, if checked. */
+export interface SignInSubject {
+  profile: ExecutionDocument['profile'];
+  request: Pick<ExecutionDocument['request'], 'partition' | 'account' | 'region'>;
+  connectUsers?: { present: string[]; missing: Array<{ username: string; person: string }> };
+}
+
+/** The clients the checks read with. */
+export type SignInReaders = Pick<StepDeps, 'iam' | 'ssoAdmin' | 'swb' | 'now'>;
+
 /**
  * What the sign-in checks read, as the execution left the account: the provider's certificates, the role's trust and
  * maximum session, the mapping the application holds, IAM's policy simulation of connect:GetFederationToken for the
  * role's sessions (`aws:userid` = `<role id>:<session name>`, as STS names a federated session), and the Connect users
  * step's result. Read only.
  */
-/** What the checks need of an execution: its profile, where it ran, and the Connect users step's receipt if any. */
-export type SignInSubject = Pick<ExecutionDocument, 'profile' | 'receipts'> & {
-  request: Pick<ExecutionDocument['request'], 'partition' | 'account' | 'region'>;
-};
-
-/** The clients the checks read with. */
-export type SignInReaders = Pick<StepDeps, 'iam' | 'ssoAdmin' | 'swb' | 'now'>;
-
 export async function gatherSignInFacts(doc: SignInSubject, deps: SignInReaders): Promise<SignInFacts> {
-  const { profile, request } = doc;
-  const connectUsers = doc.receipts?.connectUsers as ConnectUsersReceipt | undefined;
-  const userNames = [...(connectUsers?.details.present ?? []), ...(connectUsers?.details.created ?? []).map((u) => u.username)];
-  const missing = (connectUsers?.details.missing ?? []).map((u) => `${u.username} (${u.person})`);
+  const { profile, request, connectUsers } = doc;
+  const userNames = connectUsers?.present ?? [];
+  const missing = (connectUsers?.missing ?? []).map((u) => `${u.username} (${u.person})`);
   const at = { partition: request.partition, account: profile.account ?? request.account };
   const providerArn = samlProviderArn(at, profile.identityProvider.name);
   const roleArn = roleArnOf(at, profile.role.name, profile.role.path);
